@@ -1,0 +1,104 @@
+"""Deterministic generated models for benchmarks (never used to decide a test outcome)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from fma_app.domain.model import ActionStatus, ComponentKind, Model, Scores, Strength
+
+WORDS = [
+    "timeout",
+    "latency",
+    "exhaustion",
+    "leak",
+    "partition",
+    "overload",
+    "corruption",
+    "replay",
+    "drift",
+    "expiry",
+    "saturation",
+    "deadlock",
+    "starvation",
+    "throttling",
+    "rollback",
+    "failover",
+    "split-brain",
+    "backlog",
+]
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
+
+
+def generate_model(
+    components: int = 2000,
+    dependencies: int = 4000,
+    failure_modes: int = 20000,
+    actions: int = 5000,
+    seed: int = 1,
+) -> Model:
+    """A model of the given size; dependencies point from later to earlier components (a DAG)
+    except for a few back edges, like a layered service architecture with some cycles."""
+    rng = random.Random(seed)
+    model = Model(name=f"Generated {components}x{failure_modes}")
+    kinds = list(ComponentKind)
+    ids = [
+        model.add_component(
+            f"component-{index:05d}",
+            rng.choice(kinds),
+            description=_sentence(rng, 6),
+            owner=f"team-{index % 40}",
+            x=(index % 50) * 160.0,
+            y=(index // 50) * 110.0,
+            user_facing=index % 97 == 0,
+        ).id
+        for index in range(components)
+    ]
+    seen: set[tuple[int, int]] = set()
+    while len(seen) < dependencies:
+        a, b = rng.sample(range(components), 2)
+        source, target = (max(a, b), min(a, b)) if rng.random() > 0.01 else (min(a, b), max(a, b))
+        if (ids[source], ids[target]) in seen:
+            continue
+        seen.add((ids[source], ids[target]))
+        model.add_dependency(
+            ids[source],
+            ids[target],
+            Strength.STRONG if rng.random() < 0.7 else Strength.WEAK,
+            description=_sentence(rng, 4),
+        )
+    fm_ids = []
+    for index in range(failure_modes):
+        revised = None
+        if rng.random() < 0.2:
+            revised = Scores(rng.randint(1, 10), rng.randint(1, 10), rng.randint(1, 10))
+        fm_ids.append(
+            model.add_failure_mode(
+                ids[index % components],
+                function=_sentence(rng, 4),
+                failure_mode=_sentence(rng, 3),
+                effect=_sentence(rng, 10),
+                cause=_sentence(rng, 8),
+                prevention_controls=_sentence(rng, 6),
+                detection_controls=_sentence(rng, 6),
+                notes=_sentence(rng, 5),
+                severity=rng.randint(1, 10),
+                likelihood=rng.randint(1, 10),
+                detection=rng.randint(1, 10),
+                revised=revised,
+            ).id
+        )
+    statuses = list(ActionStatus)
+    for index in range(actions):
+        model.add_action(
+            rng.choice(fm_ids),
+            _sentence(rng, 8),
+            owner=f"owner-{index % 25}",
+            due_date=dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 600)),
+            status=rng.choice(statuses),
+            action_taken=_sentence(rng, 5) if rng.random() < 0.3 else "",
+        )
+    return model

@@ -1,0 +1,1 @@
+"""Analyses over the domain model (networkx); imports the domain only."""

@@ -1,0 +1,326 @@
+"""Undoable edit commands, pure Python.
+
+Each command applies to a `Model` with `do()` and reverts with `undo()`; both return the list of
+`Change`s they made so each view can refresh only what changed. The UI wraps every command once
+in a generic `QUndoCommand`. Factories (`set_fields`, `add_*`, `remove_*`) validate before a
+command exists, so invalid input never reaches the model.
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Literal
+
+from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.model import (
+    SCORE_FIELDS,
+    TEXT_FIELDS_FAILURE_MODE,
+    Action,
+    ActionStatus,
+    Component,
+    ComponentKind,
+    Dependency,
+    Entity,
+    FailureMode,
+    Model,
+    Scores,
+    Strength,
+    parse_enum,
+)
+from fma_app.domain.scoring import validate_score
+
+EntityKind = Literal["component", "dependency", "failure_mode", "action"]
+ChangeKind = Literal["model", "component", "dependency", "failure_mode", "action"]
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command changed: `kind` entities with `ids` were added, removed or changed."""
+
+    kind: ChangeKind
+    op: Literal["added", "removed", "changed"]
+    ids: tuple[int, ...] = ()
+
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name", "kind": "Kind", "description": "Description", "owner": "Owner",
+    "x": "Position", "y": "Position", "user_facing": "Entry Point",
+    "strength": "Strength", "group": "Redundancy Group", "source_id": "Dependency",
+    "target_id": "Dependency", "component_id": "Component", "function": "Function",
+    "failure_mode": "Failure Mode", "effect": "Effect", "severity": "Severity",
+    "cause": "Cause", "likelihood": "Likelihood", "prevention_controls": "Prevention Controls",
+    "detection_controls": "Detection Controls", "detection": "Detection", "notes": "Notes",
+    "revised": "Revised Scores", "due_date": "Due Date", "status": "Status",
+    "action_taken": "Action Taken",
+}  # fmt: skip
+
+_KIND_LABELS: dict[EntityKind, str] = {
+    "component": "Component",
+    "dependency": "Dependency",
+    "failure_mode": "Failure Mode",
+    "action": "Action",
+}
+
+
+def kind_of(entity: Entity) -> EntityKind:
+    if isinstance(entity, Component):
+        return "component"
+    if isinstance(entity, Dependency):
+        return "dependency"
+    if isinstance(entity, FailureMode):
+        return "failure_mode"
+    return "action"
+
+
+def _table(model: Model, kind: EntityKind) -> dict[int, Entity]:
+    tables: dict[str, dict] = {
+        "component": model.components,
+        "dependency": model.dependencies,
+        "failure_mode": model.failure_modes,
+        "action": model.actions,
+    }
+    return tables[kind]
+
+
+class Command(ABC):
+    """One undoable edit. `text` is what the Edit menu shows after "Undo "."""
+
+    text: str = "Edit"
+
+    @abstractmethod
+    def do(self, model: Model) -> list[Change]: ...
+
+    @abstractmethod
+    def undo(self, model: Model) -> list[Change]: ...
+
+
+class SetFields(Command):
+    """Set fields of one entity to new (already validated) values."""
+
+    def __init__(self, kind: EntityKind, entity_id: int, new: dict[str, object], text: str):
+        self.kind, self.entity_id, self.new, self.text = kind, entity_id, dict(new), text
+        self.old: dict[str, object] = {}
+
+    def _apply(self, model: Model, values: dict[str, object]) -> list[Change]:
+        entity = _table(model, self.kind).get(self.entity_id)
+        if entity is None:
+            raise ModelError(f"there is no {self.kind.replace('_', ' ')} with id {self.entity_id}")
+        for name, value in values.items():
+            setattr(entity, name, value)
+        return [Change(self.kind, "changed", (self.entity_id,))]
+
+    def do(self, model: Model) -> list[Change]:
+        entity = _table(model, self.kind)[self.entity_id]
+        self.old = {name: getattr(entity, name) for name in self.new}
+        return self._apply(model, self.new)
+
+    def undo(self, model: Model) -> list[Change]:
+        return self._apply(model, self.old)
+
+
+class AddEntities(Command):
+    """Insert entities with ids already reserved in the model (redo re-inserts the same ids)."""
+
+    def __init__(self, entities: list[Entity], text: str):
+        self.entities, self.text = [copy.deepcopy(e) for e in entities], text
+
+    def do(self, model: Model) -> list[Change]:
+        for entity in self.entities:
+            _table(model, kind_of(entity))[entity.id] = copy.deepcopy(entity)
+        return _changes(self.entities, "added")
+
+    def undo(self, model: Model) -> list[Change]:
+        for entity in reversed(self.entities):
+            _table(model, kind_of(entity)).pop(entity.id, None)
+        return _changes(self.entities, "removed")
+
+
+class RemoveEntities(Command):
+    """Remove entities and everything that hangs off them; undo restores them with their ids."""
+
+    def __init__(self, model: Model, kind: EntityKind, ids: list[int], text: str):
+        self.text = text
+        self.removed: list[Entity] = _with_dependants(model, kind, ids)
+
+    def do(self, model: Model) -> list[Change]:
+        for entity in reversed(self.removed):
+            _table(model, kind_of(entity)).pop(entity.id, None)
+        return _changes(self.removed, "removed")
+
+    def undo(self, model: Model) -> list[Change]:
+        for entity in self.removed:
+            _table(model, kind_of(entity))[entity.id] = copy.deepcopy(entity)
+        return _changes(self.removed, "added")
+
+
+class Macro(Command):
+    """Several commands as one undo step (a paste, a drag of several nodes, a layout)."""
+
+    def __init__(self, commands: list[Command], text: str):
+        self.commands, self.text = list(commands), text
+
+    def do(self, model: Model) -> list[Change]:
+        changes: list[Change] = []
+        done: list[Command] = []
+        try:
+            for command in self.commands:
+                changes += command.do(model)
+                done.append(command)
+        except Exception:
+            for command in reversed(done):  # leave the model as it was
+                command.undo(model)
+            raise
+        return changes
+
+    def undo(self, model: Model) -> list[Change]:
+        changes: list[Change] = []
+        for command in reversed(self.commands):
+            changes += command.undo(model)
+        return changes
+
+
+class RenameModel(Command):
+    def __init__(self, name: str):
+        self.new, self.old, self.text = name.strip() or "Untitled model", "", "Rename Model"
+
+    def do(self, model: Model) -> list[Change]:
+        self.old, model.name = model.name, self.new
+        return [Change("model", "changed")]
+
+    def undo(self, model: Model) -> list[Change]:
+        model.name = self.old
+        return [Change("model", "changed")]
+
+
+def _changes(entities: list[Entity], op: Literal["added", "removed"]) -> list[Change]:
+    by_kind: dict[EntityKind, list[int]] = {}
+    for entity in entities:
+        by_kind.setdefault(kind_of(entity), []).append(entity.id)
+    return [Change(kind, op, tuple(ids)) for kind, ids in by_kind.items()]
+
+
+def _with_dependants(model: Model, kind: EntityKind, ids: list[int]) -> list[Entity]:
+    """The entities to remove, parents before children, as deep copies for undo."""
+    table = _table(model, kind)
+    missing = [i for i in ids if i not in table]
+    if missing:
+        raise ModelError(f"there is no {kind.replace('_', ' ')} with id {missing[0]}")
+    wanted = set(ids)
+    removed: list[Entity] = []
+    if kind == "component":
+        removed += [model.components[i] for i in ids]
+        removed += [d for d in model.dependencies.values() if {d.source_id, d.target_id} & wanted]
+        fm_ids = {f.id for f in model.failure_modes.values() if f.component_id in wanted}
+        removed += [model.failure_modes[i] for i in fm_ids]
+        removed += [a for a in model.actions.values() if a.failure_mode_id in fm_ids]
+    elif kind == "failure_mode":
+        removed += [model.failure_modes[i] for i in ids]
+        removed += [a for a in model.actions.values() if a.failure_mode_id in wanted]
+    else:
+        removed += [table[i] for i in ids]
+    return [copy.deepcopy(e) for e in removed]
+
+
+# ---- factories: validate first, then build the command ------------------------------------
+
+
+def _label(kind: EntityKind, names: list[str]) -> str:
+    labels = {FIELD_LABELS.get(n, n) for n in names}
+    return f"Change {labels.pop()}" if len(labels) == 1 else f"Edit {_KIND_LABELS[kind]}"
+
+
+def _clean_value(
+    model: Model, kind: EntityKind, entity_id: int, name: str, value: object
+) -> object:
+    if name in SCORE_FIELDS:
+        return validate_score(name, value)
+    if name == "revised":
+        if value is None or isinstance(value, Scores):
+            return value
+        s, l_, d = value  # type: ignore[misc]
+        return Scores.checked(s, l_, d, prefix="revised ")
+    if name == "name" and kind == "component":
+        return model.check_component_name(str(value), ignore_id=entity_id)
+    if name == "kind":
+        return parse_enum(ComponentKind, "kind", value)
+    if name == "strength":
+        return parse_enum(Strength, "strength", value)
+    if name == "status":
+        return parse_enum(ActionStatus, "status", value)
+    if name in ("x", "y"):
+        return float(value)  # type: ignore[arg-type]
+    if name == "user_facing":
+        return bool(value)
+    if name == "component_id":
+        model.component(int(value))  # type: ignore[call-overload]
+        return int(value)  # type: ignore[call-overload]
+    if name in ("source_id", "target_id"):
+        return int(value)  # type: ignore[call-overload]
+    if name == "due_date":
+        return value
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(f"{FIELD_LABELS.get(name, name)} must be text, not {value!r}")
+    return value
+
+
+def set_fields(model: Model, kind: EntityKind, entity_id: int, **changes: object) -> SetFields:
+    """A validated SetFields command; raises ValidationError/ModelError for bad values."""
+    entity = _table(model, kind).get(entity_id)
+    if entity is None:
+        raise ModelError(f"there is no {kind.replace('_', ' ')} with id {entity_id}")
+    allowed = {f for f in vars(entity) if f != "id"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ModelError(f"unknown {kind.replace('_', ' ')} field(s): {', '.join(sorted(unknown))}")
+    clean = {n: _clean_value(model, kind, entity_id, n, v) for n, v in changes.items()}
+    if kind == "dependency" and ({"source_id", "target_id"} & set(clean)):
+        dep = model.dependencies[entity_id]
+        model.check_dependency(
+            int(clean.get("source_id", dep.source_id)),  # type: ignore[call-overload]
+            int(clean.get("target_id", dep.target_id)),  # type: ignore[call-overload]
+            ignore_id=entity_id,
+        )
+    return SetFields(kind, entity_id, clean, _label(kind, list(clean)))
+
+
+def add_component(
+    model: Model, name: str, kind: ComponentKind | str = "service", **extra
+) -> AddEntities:
+    probe = Model(components=dict(model.components))  # validate without touching the model
+    component = probe.add_component(name, kind, id=model.new_id(), **extra)
+    return AddEntities([component], "Add Component")
+
+
+def add_dependency(model: Model, source_id: int, target_id: int, **extra) -> AddEntities:
+    model.check_dependency(source_id, target_id)
+    probe = Model(components=model.components)
+    dependency = probe.add_dependency(source_id, target_id, id=model.new_id(), **extra)
+    return AddEntities([dependency], "Add Dependency")
+
+
+def add_failure_mode(model: Model, component_id: int, **fields: object) -> AddEntities:
+    probe = Model(components=model.components)
+    failure_mode = probe.add_failure_mode(component_id, id=model.new_id(), **fields)  # type: ignore[arg-type]
+    return AddEntities([failure_mode], "Add Failure Mode")
+
+
+def add_action(model: Model, failure_mode_id: int, description: str = "", **extra) -> AddEntities:
+    probe = Model(components=model.components, failure_modes=model.failure_modes)
+    action = probe.add_action(failure_mode_id, description, id=model.new_id(), **extra)
+    return AddEntities([action], "Add Action")
+
+
+def remove(model: Model, kind: EntityKind, ids: list[int]) -> RemoveEntities:
+    noun = _KIND_LABELS[kind] if len(ids) == 1 else f"{len(ids)} {_KIND_LABELS[kind]}s"
+    return RemoveEntities(model, kind, ids, f"Delete {noun}")
+
+
+__all__ = [
+    "AddEntities", "Change", "Command", "Macro", "RemoveEntities", "RenameModel", "SetFields",
+    "Action", "add_action", "add_component", "add_dependency", "add_failure_mode", "remove",
+    "set_fields", "TEXT_FIELDS_FAILURE_MODE",
+]  # fmt: skip

@@ -1,0 +1,371 @@
+"""The model: components, dependencies, failure modes and actions, as plain Python objects.
+
+Entities are mutable dataclasses owned by one `Model`, keyed by integer ids. The UI changes a
+model only through undoable commands (`fma_app.domain.commands`); importers and storage build
+it through the `add_*` methods, which validate every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import TypeVar
+
+from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.scoring import ActionPriority, action_priority, rpn, validate_score
+
+
+class ComponentKind(StrEnum):
+    SERVICE = "service"
+    DATABASE = "database"
+    QUEUE = "queue"
+    CACHE = "cache"
+    EXTERNAL = "external"
+    NETWORK = "network"
+    HOST = "host"
+    OTHER = "other"
+
+
+class Strength(StrEnum):
+    STRONG = "strong"
+    WEAK = "weak"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ActionStatus.DONE, ActionStatus.CANCELLED)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum_type: type[E], field_name: str, value: object) -> E:
+    """Accept an enum member or its text in any case ("In Progress", "in_progress")."""
+    if isinstance(value, enum_type):
+        return value
+    text = str(value).strip().lower().replace("_", " ").replace("-", " ")
+    for member in enum_type:
+        if member.value == text:
+            return member
+    allowed = ", ".join(member.value for member in enum_type)
+    raise ValidationError(f"{field_name} {value!r} is not one of: {allowed}")
+
+
+@dataclass
+class Component:
+    id: int
+    name: str
+    kind: ComponentKind = ComponentKind.SERVICE
+    description: str = ""
+    owner: str = ""
+    x: float = 0.0
+    y: float = 0.0
+    user_facing: bool = False  # an entry point for single-point-of-failure analysis
+
+
+@dataclass
+class Dependency:
+    """`source` depends on `target`.
+
+    Dependencies from one source that share a non-empty `group` form an any-of redundancy group:
+    the source is down through that group only when every target in it is down.
+    """
+
+    id: int
+    source_id: int
+    target_id: int
+    strength: Strength = Strength.STRONG
+    description: str = ""
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Scores:
+    severity: int
+    likelihood: int
+    detection: int
+
+    @staticmethod
+    def checked(
+        severity: object, likelihood: object, detection: object, prefix: str = ""
+    ) -> Scores:
+        return Scores(
+            validate_score(f"{prefix}severity", severity),
+            validate_score(f"{prefix}likelihood", likelihood),
+            validate_score(f"{prefix}detection", detection),
+        )
+
+    @property
+    def rpn(self) -> int:
+        return rpn(self.severity, self.likelihood, self.detection)
+
+    @property
+    def ap(self) -> ActionPriority:
+        return action_priority(self.severity, self.likelihood, self.detection)
+
+
+@dataclass
+class FailureMode:
+    id: int
+    component_id: int
+    function: str = ""
+    failure_mode: str = ""
+    effect: str = ""
+    severity: int = 1
+    cause: str = ""
+    likelihood: int = 1
+    prevention_controls: str = ""
+    detection_controls: str = ""
+    detection: int = 1
+    notes: str = ""
+    revised: Scores | None = None  # after actions: all three scores or none
+
+    @property
+    def scores(self) -> Scores:
+        return Scores(self.severity, self.likelihood, self.detection)
+
+    @property
+    def rpn(self) -> int:
+        return self.scores.rpn
+
+    @property
+    def ap(self) -> ActionPriority:
+        return self.scores.ap
+
+    @property
+    def revised_rpn(self) -> int | None:
+        return self.revised.rpn if self.revised else None
+
+    @property
+    def revised_ap(self) -> ActionPriority | None:
+        return self.revised.ap if self.revised else None
+
+
+@dataclass
+class Action:
+    id: int
+    failure_mode_id: int
+    description: str = ""
+    owner: str = ""
+    due_date: dt.date | None = None
+    status: ActionStatus = ActionStatus.OPEN
+    action_taken: str = ""
+
+
+Entity = Component | Dependency | FailureMode | Action
+
+TEXT_FIELDS_FAILURE_MODE = (
+    "function", "failure_mode", "effect", "cause", "prevention_controls",
+    "detection_controls", "notes",
+)  # fmt: skip
+SCORE_FIELDS = ("severity", "likelihood", "detection")
+
+
+def field_names(entity_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(entity_type))
+
+
+@dataclass
+class Model:
+    """One open model. Collections are dicts keyed by id, in insertion order."""
+
+    name: str = "Untitled model"
+    description: str = ""
+    components: dict[int, Component] = field(default_factory=dict)
+    dependencies: dict[int, Dependency] = field(default_factory=dict)
+    failure_modes: dict[int, FailureMode] = field(default_factory=dict)
+    actions: dict[int, Action] = field(default_factory=dict)
+    _next_id: int = 1
+
+    # ---- ids -------------------------------------------------------------------------------
+    def new_id(self) -> int:
+        """Ids are unique across all entity kinds of a model, so a change names one thing."""
+        next_id = self._next_id
+        self._next_id += 1
+        return next_id
+
+    def _reserve(self, entity_id: int | None) -> int:
+        if entity_id is None:
+            return self.new_id()
+        self._next_id = max(self._next_id, entity_id + 1)
+        return entity_id
+
+    # ---- look-ups --------------------------------------------------------------------------
+    def component(self, component_id: int) -> Component:
+        try:
+            return self.components[component_id]
+        except KeyError:
+            raise ModelError(f"there is no component with id {component_id}") from None
+
+    def component_by_name(self, name: str) -> Component | None:
+        wanted = name.strip().casefold()
+        for component in self.components.values():
+            if component.name.casefold() == wanted:
+                return component
+        return None
+
+    def failure_mode(self, failure_mode_id: int) -> FailureMode:
+        try:
+            return self.failure_modes[failure_mode_id]
+        except KeyError:
+            raise ModelError(f"there is no failure mode with id {failure_mode_id}") from None
+
+    def failure_modes_of(self, component_id: int) -> list[FailureMode]:
+        return [fm for fm in self.failure_modes.values() if fm.component_id == component_id]
+
+    def actions_of(self, failure_mode_id: int) -> list[Action]:
+        return [a for a in self.actions.values() if a.failure_mode_id == failure_mode_id]
+
+    def dependencies_of(self, component_id: int) -> list[Dependency]:
+        """Dependencies where the component is either end."""
+        return [d for d in self.dependencies.values() if component_id in (d.source_id, d.target_id)]
+
+    def iter_entities(self) -> Iterator[Entity]:
+        yield from self.components.values()
+        yield from self.dependencies.values()
+        yield from self.failure_modes.values()
+        yield from self.actions.values()
+
+    # ---- checks ----------------------------------------------------------------------------
+    def check_component_name(self, name: str, ignore_id: int | None = None) -> str:
+        cleaned = name.strip()
+        if not cleaned:
+            raise ValidationError("component name must not be empty")
+        existing = self.component_by_name(cleaned)
+        if existing is not None and existing.id != ignore_id:
+            raise ModelError(f"a component named {cleaned!r} already exists")
+        return cleaned
+
+    def check_dependency(
+        self, source_id: int, target_id: int, ignore_id: int | None = None
+    ) -> None:
+        source, target = self.component(source_id), self.component(target_id)
+        if source_id == target_id:
+            raise ModelError(f"component {source.name!r} cannot depend on itself")
+        for dep in self.dependencies.values():
+            if dep.id != ignore_id and (dep.source_id, dep.target_id) == (source_id, target_id):
+                raise ModelError(f"{source.name!r} already depends on {target.name!r}")
+
+    # ---- building (validated) --------------------------------------------------------------
+    def add_component(
+        self,
+        name: str,
+        kind: ComponentKind | str = ComponentKind.SERVICE,
+        *,
+        id: int | None = None,
+        description: str = "",
+        owner: str = "",
+        x: float = 0.0,
+        y: float = 0.0,
+        user_facing: bool = False,
+    ) -> Component:
+        component = Component(
+            id=0,
+            name=self.check_component_name(name),
+            kind=parse_enum(ComponentKind, "kind", kind),
+            description=description,
+            owner=owner,
+            x=float(x),
+            y=float(y),
+            user_facing=bool(user_facing),
+        )
+        component.id = self._reserve(id)
+        self.components[component.id] = component
+        return component
+
+    def add_dependency(
+        self,
+        source_id: int,
+        target_id: int,
+        strength: Strength | str = Strength.STRONG,
+        *,
+        id: int | None = None,
+        description: str = "",
+        group: str = "",
+    ) -> Dependency:
+        self.check_dependency(source_id, target_id)
+        dependency = Dependency(
+            id=0,
+            source_id=source_id,
+            target_id=target_id,
+            strength=parse_enum(Strength, "strength", strength),
+            description=description,
+            group=group.strip(),
+        )
+        dependency.id = self._reserve(id)
+        self.dependencies[dependency.id] = dependency
+        return dependency
+
+    def add_failure_mode(
+        self,
+        component_id: int,
+        *,
+        id: int | None = None,
+        severity: object = 1,
+        likelihood: object = 1,
+        detection: object = 1,
+        revised: Scores | None = None,
+        **texts: str,
+    ) -> FailureMode:
+        self.component(component_id)
+        unknown = set(texts) - set(TEXT_FIELDS_FAILURE_MODE)
+        if unknown:
+            raise ModelError(f"unknown failure mode field(s): {', '.join(sorted(unknown))}")
+        scores = Scores.checked(severity, likelihood, detection)
+        failure_mode = FailureMode(
+            id=0,
+            component_id=component_id,
+            severity=scores.severity,
+            likelihood=scores.likelihood,
+            detection=scores.detection,
+            revised=revised,
+            **texts,
+        )
+        failure_mode.id = self._reserve(id)
+        self.failure_modes[failure_mode.id] = failure_mode
+        return failure_mode
+
+    def add_action(
+        self,
+        failure_mode_id: int,
+        description: str = "",
+        *,
+        id: int | None = None,
+        owner: str = "",
+        due_date: dt.date | None = None,
+        status: ActionStatus | str = ActionStatus.OPEN,
+        action_taken: str = "",
+    ) -> Action:
+        self.failure_mode(failure_mode_id)
+        action = Action(
+            id=0,
+            failure_mode_id=failure_mode_id,
+            description=description,
+            owner=owner,
+            due_date=due_date,
+            status=parse_enum(ActionStatus, "status", status),
+            action_taken=action_taken,
+        )
+        action.id = self._reserve(id)
+        self.actions[action.id] = action
+        return action
+
+    # ---- equality for round trips ----------------------------------------------------------
+    def content(self) -> dict[str, object]:
+        """Everything that defines the model, comparable with == across save/open and export."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "components": sorted(self.components.values(), key=lambda c: c.id),
+            "dependencies": sorted(self.dependencies.values(), key=lambda d: d.id),
+            "failure_modes": sorted(self.failure_modes.values(), key=lambda f: f.id),
+            "actions": sorted(self.actions.values(), key=lambda a: a.id),
+        }

@@ -1,0 +1,1 @@
+"""Excel import/export (openpyxl) and charts (matplotlib Figures, no pyplot state)."""

@@ -1,0 +1,1 @@
+"""The model file: SQLite through sqlmodel, atomic save, schema versions and migrations."""

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up everything FMA Workbench needs on this machine: system libraries for Qt (when run as
+# root and missing), a virtual environment in .venv and the app installed into it (editable).
+# Usage: tools/setup.sh [extra apt packages...]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Libraries PySide6 needs on a bare Debian 12, plus any the caller asks for.
+QT_LIBS=(libgl1 libegl1 libglib2.0-0 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3)
+WANTED=("${QT_LIBS[@]}" "$@")
+
+missing=()
+if command -v dpkg-query >/dev/null; then
+    for pkg in "${WANTED[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing+=("$pkg")
+    done
+fi
+if ((${#missing[@]})); then
+    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+        echo "setup: installing system packages: ${missing[*]}"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -q >/dev/null
+        apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "setup: warning: missing system packages (install them as root): ${missing[*]}" >&2
+    fi
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [[ ! -x .venv/bin/python ]]; then
+    echo "setup: creating .venv with $($PYTHON --version)"
+    "$PYTHON" -m venv .venv
+fi
+# Reinstall only when the project definition changed since the last install.
+STAMP=.venv/.fma-installed
+if [[ ! -f $STAMP || pyproject.toml -nt $STAMP ]]; then
+    echo "setup: installing FMA Workbench and its dependencies into .venv"
+    .venv/bin/python -m pip install -q --upgrade pip
+    .venv/bin/python -m pip install -q -e ".[dev]"
+    touch "$STAMP"
+fi
