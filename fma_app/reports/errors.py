@@ -1,0 +1,16 @@
+"""Errors of the spreadsheet import and the report export."""
+
+from __future__ import annotations
+
+
+class ImportProblems(Exception):
+    """Every problem found in a workbook, each a line with its cell reference when it has one,
+    for example ``DFMEA!F7: likelihood 0.8 is not a whole number from 1 to 10``."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class ReportCancelled(Exception):
+    """The user cancelled an export; nothing was written."""
