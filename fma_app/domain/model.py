@@ -169,6 +169,18 @@ TEXT_FIELDS_FAILURE_MODE = (
 SCORE_FIELDS = ("severity", "likelihood", "detection")
 
 
+def _as_triple(revised: object) -> tuple[object, object, object]:
+    if isinstance(revised, Scores):
+        return revised.severity, revised.likelihood, revised.detection
+    try:
+        severity, likelihood, detection = revised  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise ValidationError(
+            f"revised scores {revised!r} must be all three of severity, likelihood, detection"
+        ) from None
+    return severity, likelihood, detection
+
+
 def field_names(entity_type: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(entity_type))
 
@@ -312,7 +324,7 @@ class Model:
         severity: object = 1,
         likelihood: object = 1,
         detection: object = 1,
-        revised: Scores | None = None,
+        revised: Scores | tuple[object, object, object] | None = None,
         **texts: str,
     ) -> FailureMode:
         self.component(component_id)
@@ -320,6 +332,8 @@ class Model:
         if unknown:
             raise ModelError(f"unknown failure mode field(s): {', '.join(sorted(unknown))}")
         scores = Scores.checked(severity, likelihood, detection)
+        if revised is not None:
+            revised = Scores.checked(*_as_triple(revised), prefix="revised ")
         failure_mode = FailureMode(
             id=0,
             component_id=component_id,
