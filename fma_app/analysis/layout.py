@@ -1,0 +1,200 @@
+"""Automatic layout of the dependency graph: positions for every component, no overlaps.
+
+Each weakly connected part is laid out on its own and the parts are stacked top to bottom (largest
+first), with components that have no dependency at all in a grid below them:
+
+- an acyclic part is layered left to right: callers on the left, what they depend on to their
+  right (every dependency sits at least one column right of its dependant); rows are ordered by
+  barycentre sweeps to shorten and uncross edges;
+- a part with a cycle (strong or weak) gets a force layout (Fruchterman-Reingold, fixed seed and
+  a bounded number of iterations), snapped to a grid so no two nodes overlap.
+
+Positions are scene coordinates on a grid whose pitch is at least a node (`NODE_WIDTH` x
+`NODE_HEIGHT`) plus a gap, so nodes anchored the same way at each position (centre or corner)
+never overlap. The result is deterministic for a given model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import networkx as nx
+import numpy as np
+
+from fma_app.analysis.graph import digraph
+from fma_app.domain.model import Model
+
+NODE_WIDTH, NODE_HEIGHT = 140.0, 60.0
+COLUMN_PITCH = NODE_WIDTH + 90.0  # room for arrows between layers
+ROW_PITCH = NODE_HEIGHT + 30.0
+FORCE_PITCH = (NODE_WIDTH + 40.0, NODE_HEIGHT + 30.0)
+PART_GAP = 2 * ROW_PITCH
+ISOLATED_COLUMNS = 8
+BARYCENTRE_SWEEPS = 4
+FORCE_ITERATIONS = 60
+FORCE_SPARSITY = 3.0  # grid cells per node in a force layout
+SEED = 1
+
+Positions = dict[int, tuple[float, float]]
+
+
+def auto_layout(model: Model) -> Positions:
+    """Component id -> (x, y) scene position for every component of the model."""
+    graph = digraph(model)
+    names = nx.get_node_attributes(graph, "name")
+    parts = [p for p in nx.weakly_connected_components(graph) if len(p) > 1]
+    parts.sort(key=lambda p: (-len(p), min(names[n].casefold() for n in p)))
+    isolated = sorted((n for n in graph if graph.degree(n) == 0), key=lambda n: names[n].casefold())
+    result: Positions = {}
+    top = 0.0
+    for part in parts:
+        sub = graph.subgraph(sorted(part))
+        local = layered_layout(sub) if nx.is_directed_acyclic_graph(sub) else force_layout(sub)
+        top = _place(result, local, top) + PART_GAP
+    _place(result, _grid(isolated), top)
+    return result
+
+
+def _place(result: Positions, local: Positions, top: float) -> float:
+    """Copy `local` shifted to start at (0, top); return its bottom edge."""
+    if not local:
+        return top - PART_GAP
+    min_x = min(x for x, _ in local.values())
+    min_y = min(y for _, y in local.values())
+    for node, (x, y) in local.items():
+        result[node] = (x - min_x, y - min_y + top)
+    return top + max(y for _, y in local.values()) - min_y + NODE_HEIGHT
+
+
+def _grid(nodes: list[int]) -> Positions:
+    return {
+        node: ((i % ISOLATED_COLUMNS) * COLUMN_PITCH, (i // ISOLATED_COLUMNS) * ROW_PITCH)
+        for i, node in enumerate(nodes)
+    }
+
+
+# ---- layered (acyclic) ------------------------------------------------------------------------
+def layered_layout(graph: nx.DiGraph) -> Positions:
+    """Longest-path layers from the callers (no dependants) rightwards, barycentre row order."""
+    names = nx.get_node_attributes(graph, "name")
+    layers = [
+        sorted(layer, key=lambda n: (names.get(n, "").casefold(), n))
+        for layer in nx.topological_generations(graph)
+    ]
+    rank = _centred_ranks(layers)
+    for sweep in range(BARYCENTRE_SWEEPS):
+        if sweep % 2 == 0:  # left to right: order by the dependants already placed
+            for layer in layers[1:]:
+                _order_layer(layer, graph.predecessors, rank)
+        else:  # right to left: order by the dependencies
+            for layer in reversed(layers[:-1]):
+                _order_layer(layer, graph.successors, rank)
+    tallest = max(len(layer) for layer in layers)
+    return {
+        node: (column * COLUMN_PITCH, (row + (tallest - len(layer)) / 2) * ROW_PITCH)
+        for column, layer in enumerate(layers)
+        for row, node in enumerate(layer)
+    }
+
+
+def _centred_ranks(layers: list[list[int]]) -> dict[int, float]:
+    return {node: i - (len(layer) - 1) / 2 for layer in layers for i, node in enumerate(layer)}
+
+
+def _order_layer(layer: list[int], neighbours, rank: dict[int, float]) -> None:
+    """Sort one layer in place by the mean rank of its neighbours; keep place when it has none."""
+
+    def key(node: int) -> float:
+        around = [rank[n] for n in neighbours(node)]
+        return sum(around) / len(around) if around else rank[node]
+
+    layer.sort(key=key)  # stable: ties keep their current order
+    for i, node in enumerate(layer):
+        rank[node] = i - (len(layer) - 1) / 2
+
+
+# ---- force (cyclic) ---------------------------------------------------------------------------
+def force_layout(graph: nx.Graph, iterations: int = FORCE_ITERATIONS) -> Positions:
+    """Fruchterman-Reingold in numpy, scaled and snapped to free grid cells."""
+    nodes = list(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    pairs = {tuple(sorted((index[u], index[v]))) for u, v in graph.edges() if u != v}
+    edges = np.array(sorted(pairs), dtype=np.intp).reshape(-1, 2)
+    unit = _fruchterman_reingold(len(nodes), edges, iterations)
+    return _snap(nodes, unit)
+
+
+def _fruchterman_reingold(count: int, edges: np.ndarray, iterations: int) -> np.ndarray:
+    """Positions in the unit square. Dense repulsion in row blocks keeps memory bounded."""
+    rng = np.random.default_rng(SEED)
+    pos = rng.random((count, 2), dtype=np.float64).astype(np.float32)
+    k2 = np.float32(1.0 / count)  # ideal distance squared
+    k = math.sqrt(k2)
+    temperature = 0.1
+    cooling = temperature / (iterations + 1)
+    for _ in range(iterations):
+        disp = _repulsion(pos, k2)
+        if len(edges):
+            delta = pos[edges[:, 0]] - pos[edges[:, 1]]
+            pull = delta * (np.sqrt((delta * delta).sum(axis=1)) / k)[:, None]
+            for axis in range(2):
+                disp[:, axis] -= np.bincount(edges[:, 0], pull[:, axis], minlength=count)
+                disp[:, axis] += np.bincount(edges[:, 1], pull[:, axis], minlength=count)
+        length = np.maximum(np.sqrt((disp * disp).sum(axis=1)), 1e-9)
+        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        temperature -= cooling
+    return pos
+
+
+def _repulsion(pos: np.ndarray, k2: np.float32, block: int = 512) -> np.ndarray:
+    """Sum over j of (p_i - p_j) * k^2 / |p_i - p_j|^2, with squared distances and sums as
+    matrix products (|a-b|^2 = |a|^2 + |b|^2 - 2a.b): about 3x faster than explicit differences."""
+    disp = np.empty_like(pos)
+    squares = (pos * pos).sum(axis=1)
+    for start in range(0, len(pos), block):
+        rows = pos[start : start + block]
+        force = rows @ pos.T
+        force *= -2
+        force += squares[start : start + block, None]
+        force += squares[None, :]
+        np.maximum(force, np.float32(1e-6), out=force)
+        np.divide(k2, force, out=force)
+        disp[start : start + block] = rows * force.sum(axis=1)[:, None] - force @ pos
+    return disp
+
+
+def _snap(nodes: list[int], unit: np.ndarray) -> Positions:
+    """Scale to about FORCE_SPARSITY cells per node, then give each node the nearest free cell."""
+    span = np.maximum(unit.max(axis=0) - unit.min(axis=0), 1e-9)
+    cells = math.sqrt(FORCE_SPARSITY * len(nodes) / (span[0] * span[1]))
+    pitch_x, pitch_y = FORCE_PITCH
+    scaled = (unit - unit.min(axis=0)) * cells  # in cells; the layout keeps its aspect
+    centre = scaled.mean(axis=0)
+    order = np.argsort(((scaled - centre) ** 2).sum(axis=1), kind="stable")
+    taken: set[tuple[int, int]] = set()
+    result: Positions = {}
+    for i in order:
+        cell = _nearest_free(float(scaled[i, 0]), float(scaled[i, 1]), taken)
+        taken.add(cell)
+        result[nodes[i]] = (cell[0] * pitch_x, cell[1] * pitch_y)
+    return result
+
+
+def _nearest_free(x: float, y: float, taken: set[tuple[int, int]]) -> tuple[int, int]:
+    cx, cy = round(x), round(y)
+    for radius in range(0, 1 << 16):
+        ring = [c for c in _ring(cx, cy, radius) if c not in taken]
+        if ring:
+            return min(ring, key=lambda c: ((c[0] - x) ** 2 + (c[1] - y) ** 2, c))
+    raise AssertionError("unreachable: the grid is unbounded")
+
+
+def _ring(cx: int, cy: int, radius: int) -> Iterable[tuple[int, int]]:
+    if radius == 0:
+        yield (cx, cy)
+        return
+    for d in range(-radius, radius + 1):
+        yield from ((cx + d, cy - radius), (cx + d, cy + radius))
+    for d in range(-radius + 1, radius):
+        yield from ((cx - radius, cy + d), (cx + radius, cy + d))
