@@ -267,8 +267,10 @@ def _clean_value(
     return value
 
 
-def set_fields(model: Model, kind: EntityKind, entity_id: int, **changes: object) -> SetFields:
-    """A validated SetFields command; raises ValidationError/ModelError for bad values."""
+def set_fields(model: Model, kind: EntityKind, entity_id: int, /, **changes: object) -> SetFields:
+    """A validated SetFields command; raises ValidationError/ModelError for bad values.
+
+    Positional-only parameters so a component's own `kind` field can be set by keyword."""
     entity = _table(model, kind).get(entity_id)
     if entity is None:
         raise ModelError(f"there is no {kind.replace('_', ' ')} with id {entity_id}")
