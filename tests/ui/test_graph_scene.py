@@ -1,0 +1,439 @@
+"""The dependency canvas scene: items follow the model, edits are single undo steps, overlays
+style the right items. Driven through scene methods (no simulated mouse drags)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF
+
+from fma_app.analysis.layout import auto_layout
+from fma_app.domain.commands import add_failure_mode, remove, set_fields
+from fma_app.domain.model import Model, Strength
+from fma_app.ui.document import Document
+from fma_app.ui.graph_items import (
+    OVERLAY_DEGRADED,
+    OVERLAY_DOWN,
+    OVERLAY_FAILED,
+    OVERLAY_NONE,
+    OVERLAY_SPOF,
+    OVERLAY_SPOF_NO_FM,
+    OVERLAY_UNAFFECTED,
+    EdgeItem,
+    NodeItem,
+)
+from fma_app.ui.graph_scene import GraphScene, next_component_name
+
+
+def shop_model() -> tuple[Model, dict[str, int]]:
+    """web -> api -> {checkout, catalog}; checkout needs pay-a OR pay-b, db strong, queue weak."""
+    model = Model(name="Shop")
+    names = ["web", "api", "checkout", "catalog", "pay-a", "pay-b", "db", "queue", "lonely"]
+    ids = {
+        n: model.add_component(n, x=i * 200.0, y=(i % 3) * 100.0).id for i, n in enumerate(names)
+    }
+    model.components[ids["web"]].user_facing = True
+    model.add_dependency(ids["web"], ids["api"])
+    model.add_dependency(ids["api"], ids["checkout"])
+    model.add_dependency(ids["api"], ids["catalog"], "weak")
+    model.add_dependency(ids["checkout"], ids["pay-a"], group="payments")
+    model.add_dependency(ids["checkout"], ids["pay-b"], group="payments")
+    model.add_dependency(ids["checkout"], ids["db"])
+    model.add_dependency(ids["checkout"], ids["queue"], "weak")
+    model.add_dependency(ids["catalog"], ids["db"])
+    model.add_failure_mode(ids["db"], severity=9, likelihood=8, detection=7)  # AP H, RPN 504
+    model.add_failure_mode(ids["db"], severity=2, likelihood=2, detection=2)
+    model.add_failure_mode(ids["api"], severity=3, likelihood=2, detection=2)  # AP L
+    return model, ids
+
+
+@pytest.fixture
+def shop(qapp) -> tuple[Document, GraphScene, dict[str, int]]:
+    model, ids = shop_model()
+    document = Document(model)
+    return document, GraphScene(document), ids
+
+
+def assert_items_match(document: Document, scene: GraphScene) -> None:
+    model = document.model
+    assert set(scene.nodes) == set(model.components)
+    assert set(scene.edges) == set(model.dependencies)
+    for cid, node in scene.nodes.items():
+        component = model.components[cid]
+        assert (node.pos().x(), node.pos().y()) == (component.x, component.y)
+        assert (node.name, node.kind, node.user_facing) == (
+            component.name,
+            component.kind,
+            component.user_facing,
+        )
+        assert node.scene() is scene
+    for did, edge in scene.edges.items():
+        dep = model.dependencies[did]
+        assert (edge.source.component_id, edge.target.component_id) == (
+            dep.source_id,
+            dep.target_id,
+        )
+        assert (edge.strength, edge.group) == (dep.strength, dep.group)
+    items = scene.items()
+    assert sum(isinstance(i, NodeItem) for i in items) == len(model.components)
+    assert sum(isinstance(i, EdgeItem) for i in items) == len(model.dependencies)
+
+
+def test_scene_builds_one_item_per_component_and_dependency(shop):
+    document, scene, ids = shop
+    assert_items_match(document, scene)
+    assert set(scene.junctions) == {(ids["checkout"], "payments")}
+    junction = scene.junctions[(ids["checkout"], "payments")]
+    assert {e.target.component_id for e in junction.edges} == {ids["pay-a"], ids["pay-b"]}
+    db = scene.nodes[ids["db"]].stats
+    assert (db.count, db.worst_ap, db.max_rpn) == (2, "H", 504)
+    assert scene.nodes[ids["api"]].stats.worst_ap == "L"
+    assert scene.nodes[ids["lonely"]].stats.worst_ap is None
+    assert scene.nodes[ids["db"]].border_width() > scene.nodes[ids["api"]].border_width()
+
+
+def test_add_component_at_position_then_undo_and_redo(shop):
+    document, scene, _ = shop
+    new_id = scene.add_component_at(QPointF(321.0, -45.0))
+    component = document.model.components[new_id]
+    assert (component.name, component.x, component.y) == ("component 10", 321.0, -45.0)
+    assert scene.nodes[new_id].pos() == QPointF(321.0, -45.0)
+    document.undo_stack.undo()
+    assert new_id not in document.model.components and new_id not in scene.nodes
+    document.undo_stack.redo()
+    assert_items_match(document, scene)
+    assert new_id in scene.nodes
+
+
+def test_next_component_name_skips_taken_names():
+    model = Model()
+    model.add_component("Component 2")
+    assert next_component_name(model) == "component 3"
+
+
+def test_drag_of_two_nodes_is_one_undo_step(shop):
+    document, scene, ids = shop
+    web, api = scene.nodes[ids["web"]], scene.nodes[ids["api"]]
+    old = {
+        cid: (document.model.components[cid].x, document.model.components[cid].y)
+        for cid in ids.values()
+    }
+    web.setSelected(True)
+    api.setSelected(True)
+    web.moveBy(50, 70)  # what a mouse drag does to every selected item
+    api.moveBy(50, 70)
+    edge = scene.edges[
+        next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
+    ]
+    assert edge.line().p1().x() > old[ids["web"]][0]  # edges follow during the drag
+    count = document.undo_stack.count()
+    assert scene.commit_moves() is True
+    assert document.undo_stack.count() == count + 1
+    assert document.undo_stack.undoText() == "Move 2 Components"
+    moved = document.model.components[ids["web"]]
+    assert (moved.x, moved.y) == (old[ids["web"]][0] + 50, old[ids["web"]][1] + 70)
+    assert scene.commit_moves() is False  # nothing moved since: no empty undo step
+    document.undo_stack.undo()
+    for cid, (x, y) in old.items():
+        assert (document.model.components[cid].x, document.model.components[cid].y) == (x, y)
+        assert scene.nodes[cid].pos() == QPointF(x, y)
+    document.undo_stack.redo()
+    assert web.pos() == QPointF(old[ids["web"]][0] + 50, old[ids["web"]][1] + 70)
+    assert_items_match(document, scene)
+
+
+def test_connect_creates_a_dependency_and_undo_removes_it(shop):
+    document, scene, ids = shop
+    assert scene.connect_components(ids["lonely"], ids["db"]) is None
+    dep = next(d for d in document.model.dependencies.values() if d.source_id == ids["lonely"])
+    assert (dep.target_id, dep.strength) == (ids["db"], Strength.STRONG)
+    assert scene.edges[dep.id].target is scene.nodes[ids["db"]]
+    document.undo_stack.undo()
+    assert dep.id not in scene.edges and dep.id not in document.model.dependencies
+
+
+def test_connect_refuses_self_dependency_and_duplicates_with_a_message(shop, qtbot):
+    document, scene, ids = shop
+    before = dict(document.model.dependencies)
+    count = document.undo_stack.count()
+    with qtbot.waitSignal(scene.message) as signal:
+        message = scene.connect_components(ids["db"], ids["db"])
+    assert message == "Not connected: component 'db' cannot depend on itself"
+    assert signal.args == [message]
+    assert scene.connect_components(ids["web"], ids["api"]) == (
+        "Not connected: 'web' already depends on 'api'"
+    )
+    assert document.model.dependencies == before
+    assert document.undo_stack.count() == count
+    assert_items_match(document, scene)
+
+
+def test_delete_node_removes_its_edges_in_one_step_and_undo_restores_them(shop):
+    document, scene, ids = shop
+    checkout = ids["checkout"]
+    touching = {d.id for d in document.model.dependencies_of(checkout)}
+    assert len(touching) == 5
+    scene.nodes[checkout].setSelected(True)
+    count = document.undo_stack.count()
+    assert scene.delete_selected() is True
+    assert document.undo_stack.count() == count + 1
+    assert checkout not in scene.nodes
+    assert not touching & set(scene.edges)
+    assert (checkout, "payments") not in scene.junctions
+    assert_items_match(document, scene)
+    document.undo_stack.undo()
+    assert_items_match(document, scene)
+    assert (checkout, "payments") in scene.junctions
+
+
+def test_delete_edges_and_nodes_together_is_one_step(shop):
+    document, scene, ids = shop
+    web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
+    count = document.undo_stack.count()
+    scene.delete([ids["lonely"], ids["queue"]], [web_api])
+    assert document.undo_stack.count() == count + 1
+    assert web_api not in scene.edges and ids["lonely"] not in scene.nodes
+    document.undo_stack.undo()
+    assert_items_match(document, scene)
+    assert scene.delete([], []) is False
+
+
+def test_auto_layout_is_one_undo_step(shop):
+    document, scene, ids = shop
+    before = {c.id: (c.x, c.y) for c in document.model.components.values()}
+    expected = auto_layout(document.model)
+    count = document.undo_stack.count()
+    assert scene.auto_layout() is True
+    assert document.undo_stack.count() == count + 1
+    assert document.undo_stack.undoText() == "Automatic Layout"
+    for cid, (x, y) in expected.items():
+        assert scene.nodes[cid].pos() == QPointF(x, y)
+    assert scene.auto_layout() is False  # already laid out: no empty step
+    document.undo_stack.undo()
+    assert {c.id: (c.x, c.y) for c in document.model.components.values()} == before
+    assert_items_match(document, scene)
+
+
+def test_changes_from_other_views_refresh_only_named_items(shop):
+    document, scene, ids = shop
+    untouched = scene.nodes[ids["web"]]
+    document.push(
+        set_fields(document.model, "component", ids["api"], name="gateway", kind="network")
+    )
+    assert scene.nodes[ids["api"]].name == "gateway"
+    assert scene.nodes[ids["web"]] is untouched
+    command = add_failure_mode(
+        document.model, ids["lonely"], severity=10, likelihood=10, detection=2
+    )
+    document.push(command)
+    assert scene.nodes[ids["lonely"]].stats.worst_ap == "H"
+    assert scene.nodes[ids["lonely"]].stats.max_rpn == 200
+    document.undo_stack.undo()
+    assert scene.nodes[ids["lonely"]].stats.count == 0
+    fm_id = next(
+        fm.id for fm in document.model.failure_modes.values() if fm.component_id == ids["api"]
+    )
+    document.push(set_fields(document.model, "failure_mode", fm_id, component_id=ids["web"]))
+    assert scene.nodes[ids["api"]].stats.count == 0
+    assert scene.nodes[ids["web"]].stats.count == 1
+    document.push(remove(document.model, "failure_mode", [fm_id]))
+    assert scene.nodes[ids["web"]].stats.count == 0
+    assert_items_match(document, scene)
+
+
+def test_strength_toggle_and_redundancy_group_edits(shop):
+    document, scene, ids = shop
+    web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
+    scene.toggle_strength(web_api)
+    assert scene.edges[web_api].strength is Strength.WEAK
+    assert document.model.dependencies[web_api].strength is Strength.WEAK
+    api_deps = [d.id for d in document.model.dependencies.values() if d.source_id == ids["api"]]
+    for did in api_deps:
+        scene.set_group(did, "either")
+    junction = scene.junctions[(ids["api"], "either")]
+    assert len(junction.edges) == 2 and all(scene.edges[d].junction is junction for d in api_deps)
+    scene.set_group(api_deps[0], "")
+    assert len(scene.junctions[(ids["api"], "either")].edges) == 1
+    assert scene.edges[api_deps[0]].junction is None
+    for _ in range(4):
+        document.undo_stack.undo()
+    assert (ids["api"], "either") not in scene.junctions
+    assert_items_match(document, scene)
+
+
+def test_rename_refuses_duplicates_and_empty_names(shop):
+    document, scene, ids = shop
+    assert scene.rename_component(ids["api"], "DB") == (
+        "Not renamed: a component named 'DB' already exists"
+    )
+    assert scene.rename_component(ids["api"], "  ") == (
+        "Not renamed: component name must not be empty"
+    )
+    assert document.model.components[ids["api"]].name == "api"
+    assert scene.rename_component(ids["api"], "gateway") is None
+    assert scene.nodes[ids["api"]].name == "gateway"
+
+
+def test_entry_point_toggle(shop):
+    document, scene, ids = shop
+    scene.toggle_entry_point(ids["api"])
+    assert document.model.components[ids["api"]].user_facing is True
+    assert scene.nodes[ids["api"]].user_facing is True
+    document.undo_stack.undo()
+    assert scene.nodes[ids["api"]].user_facing is False
+
+
+def test_reset_rebuilds_from_the_new_model(shop):
+    document, scene, ids = shop
+    model = Model()
+    a = model.add_component("a").id
+    b = model.add_component("b", x=300).id
+    model.add_dependency(a, b)
+    document.replace(model, None)
+    assert_items_match(document, scene)
+    assert scene.junctions == {}
+
+
+# ---- impact overlays ------------------------------------------------------------------------
+def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
+    document, scene, ids = shop
+    with qtbot.waitSignal(scene.overlayChanged) as signal:
+        result = scene.show_blast_radius(ids["db"])
+    # db down -> checkout (strong) and catalog (strong) down; api needs checkout strongly -> down;
+    # web down. catalog is a weak dependency of api, checkout strong: api down either way.
+    assert result.down == {ids["db"], ids["checkout"], ids["catalog"], ids["api"], ids["web"]}
+    overlays = {name: scene.nodes[cid].overlay for name, cid in ids.items()}
+    assert overlays == {
+        "db": OVERLAY_FAILED, "checkout": OVERLAY_DOWN, "catalog": OVERLAY_DOWN,
+        "api": OVERLAY_DOWN, "web": OVERLAY_DOWN, "pay-a": OVERLAY_UNAFFECTED,
+        "pay-b": OVERLAY_UNAFFECTED, "queue": OVERLAY_UNAFFECTED, "lonely": OVERLAY_UNAFFECTED,
+    }  # fmt: skip
+    title, rows = signal.args
+    assert title == "Blast radius of db: 4 down, 0 degraded, 1 entry point(s) lost"
+    assert rows[0] == (ids["db"], "failed: db")
+    assert (ids["web"], "down: web  (entry point lost)") in rows
+    assert scene.nodes[ids["lonely"]].opacity() < 1
+
+
+def test_blast_radius_marks_degraded_components_and_edges(shop):
+    document, scene, ids = shop
+    scene.show_blast_radius(ids["pay-a"])  # redundancy lost, checkout still up: degraded
+    assert scene.nodes[ids["checkout"]].overlay == OVERLAY_DEGRADED
+    assert scene.nodes[ids["api"]].overlay == OVERLAY_UNAFFECTED
+    scene.show_blast_radius(ids["catalog"])  # weak dependency of api
+    assert scene.nodes[ids["api"]].overlay == OVERLAY_DEGRADED
+    assert scene.nodes[ids["web"]].overlay == OVERLAY_UNAFFECTED
+    api_catalog = next(
+        e for e in scene.edges.values()
+        if (e.source.component_id, e.target.component_id) == (ids["api"], ids["catalog"])
+    )  # fmt: skip
+    assert api_catalog.impact == OVERLAY_DEGRADED and not api_catalog.dimmed
+    web_api = next(e for e in scene.edges.values() if e.source.component_id == ids["web"])
+    assert web_api.impact == "" and web_api.dimmed
+
+
+def test_overlay_follows_edits_and_clears_when_the_failed_component_goes(shop):
+    document, scene, ids = shop
+    scene.show_blast_radius(ids["db"])
+    web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
+    scene.toggle_strength(web_api)  # web now only degraded by api going down
+    assert scene.nodes[ids["web"]].overlay == OVERLAY_DEGRADED
+    document.push(remove(document.model, "component", [ids["db"]]))
+    assert scene.overlay is None
+    assert all(node.overlay == OVERLAY_NONE for node in scene.nodes.values())
+
+
+def test_single_points_of_failure_marked_and_flagged_without_failure_modes(shop, qtbot):
+    document, scene, ids = shop
+    with qtbot.waitSignal(scene.overlayChanged) as signal:
+        spofs = scene.show_single_points_of_failure()
+    found = {s.component_id for s in spofs}
+    assert found == {ids["api"], ids["checkout"], ids["db"]}
+    assert scene.nodes[ids["db"]].overlay == OVERLAY_SPOF
+    assert scene.nodes[ids["api"]].overlay == OVERLAY_SPOF
+    assert scene.nodes[ids["checkout"]].overlay == OVERLAY_SPOF_NO_FM
+    assert scene.nodes[ids["pay-a"]].overlay == OVERLAY_NONE
+    title, rows = signal.args
+    assert title == "Single points of failure: 3"
+    assert (ids["checkout"], "checkout: takes down web\n  ⚠ no failure modes recorded") in rows
+    scene.clear_overlay()
+    assert all(node.overlay == OVERLAY_NONE for node in scene.nodes.values())
+
+
+def test_spof_title_asks_for_entry_points_when_there_are_none(qapp):
+    model = Model()
+    model.add_component("a")
+    scene = GraphScene(Document(model))
+    assert scene.show_single_points_of_failure() == []
+    assert scene.overlay == ("spof", 0)
+
+
+def test_strong_cycle_rows(qapp):
+    model = Model()
+    a, b, c = (model.add_component(n).id for n in "abc")
+    model.add_dependency(a, b)
+    model.add_dependency(b, c)
+    model.add_dependency(c, a)
+    title, rows = GraphScene(Document(model)).strong_cycle_rows()
+    assert title == "Strong dependency cycles: 1"
+    assert rows == [(a, "a → b → c → a")]
+
+
+# ---- shared selection -----------------------------------------------------------------------
+def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
+    document, scene, ids = shop
+    emitted: list[list[int]] = []
+    document.selection.componentsSelected.connect(emitted.append)
+    scene.nodes[ids["db"]].setSelected(True)
+    scene.nodes[ids["api"]].setSelected(True)
+    assert document.selection.component_ids == sorted([ids["db"], ids["api"]])
+    assert emitted[-1] == sorted([ids["db"], ids["api"]])
+    scene.clearSelection()
+    assert document.selection.component_ids == []
+
+
+def test_document_selection_selects_nodes_without_echo(shop):
+    document, scene, ids = shop
+    emitted: list[list[int]] = []
+    document.selection.componentsSelected.connect(emitted.append)
+    document.selection.select_components([ids["queue"], ids["web"]])
+    assert scene.selected_component_ids() == sorted([ids["queue"], ids["web"]])
+    assert emitted == [[ids["queue"], ids["web"]]]  # the scene did not send it back
+    assert document.selection.component_ids == [ids["queue"], ids["web"]]
+
+
+def test_selected_failure_mode_highlights_its_component(shop):
+    document, scene, ids = shop
+    db_fm = next(f.id for f in document.model.failure_modes.values() if f.component_id == ids["db"])
+    api_fm = next(
+        f.id for f in document.model.failure_modes.values() if f.component_id == ids["api"]
+    )
+    document.selection.select_failure_mode(db_fm)
+    assert scene.nodes[ids["db"]].highlighted and scene.highlighted_component == ids["db"]
+    document.selection.select_failure_mode(api_fm)
+    assert not scene.nodes[ids["db"]].highlighted and scene.nodes[ids["api"]].highlighted
+    document.selection.select_failure_mode(0)
+    assert not any(node.highlighted for node in scene.nodes.values())
+
+
+# ---- export ---------------------------------------------------------------------------------
+def test_export_png_and_svg_are_valid_files(shop, tmp_path):
+    from PySide6.QtGui import QImage
+
+    document, scene, ids = shop
+    scene.nodes[ids["db"]].setSelected(True)
+    png = scene.export_png(tmp_path / "graph.png", scale=1.0)
+    image = QImage(str(png))
+    assert not image.isNull()
+    rect = scene.itemsBoundingRect()
+    assert image.width() == round(rect.width() + 60) and image.height() == round(rect.height() + 60)
+    svg = scene.export_svg(tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "</svg>" in svg
+    assert "checkout" in svg  # the names are text in the drawing
+    assert scene.selected_component_ids() == [ids["db"]]  # export leaves the selection alone
+
+
+def test_export_of_an_empty_graph_is_refused(qapp, tmp_path):
+    scene = GraphScene(Document(Model()))
+    with pytest.raises(ValueError, match="The graph is empty"):
+        scene.export_png(tmp_path / "empty.png")
+    assert not (tmp_path / "empty.png").exists()
