@@ -1,0 +1,55 @@
+"""`fma-app info MODEL [--format text|json]`: name, schema version and counts (rows unread)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from fma_app.cli.common import CliError
+from fma_app.storage import ModelFileError, ModelInfo, read_info
+
+FIELDS = ("name", "schema_version", "components", "dependencies", "failure_modes", "actions")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "info",
+        help="show a model's name, schema version and counts",
+        description="Show a model file's name, schema version and the number of components, "
+        "dependencies, failure modes and actions. The file is only read.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def info_record(info: ModelInfo) -> dict[str, object]:
+    record: dict[str, object] = {key: getattr(info, key) for key in FIELDS}
+    record["path"] = str(info.path)
+    return record
+
+
+def format_text(info: ModelInfo) -> str:
+    rows = [
+        ("Name", info.name),
+        ("File", str(info.path)),
+        ("Schema version", info.schema_version),
+        ("Components", info.components),
+        ("Dependencies", info.dependencies),
+        ("Failure modes", info.failure_modes),
+        ("Actions", info.actions),
+    ]
+    width = max(len(label) for label, _ in rows) + 2
+    return "\n".join(f"{label + ':':<{width}}{value}" for label, value in rows)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        info = read_info(args.model)
+    except ModelFileError as error:
+        raise CliError(str(error)) from None
+    if args.format == "json":
+        print(json.dumps(info_record(info), indent=2, ensure_ascii=False))
+    else:
+        print(format_text(info))
+    return 0

@@ -1,0 +1,169 @@
+"""`fma-app rank MODEL [--by rpn|ap] [--format table|csv|json] [--top N]`."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+
+from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
+from fma_app.cli.common import CliError
+from fma_app.domain.model import Model
+from fma_app.storage import ModelFileError, open_model
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+AP_COLOURS = {"H": "\033[1;31m", "M": "\033[33m", "L": "\033[32m"}
+RESET = "\033[0m"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "rank",
+        help="list failure modes, most urgent first",
+        description="List a model's failure modes ranked by RPN (severity x likelihood x "
+        "detection) or by AIAG-VDA Action Priority. The file is only read.",
+        epilog="CSV text cells that start with = + - @ (or a tab or carriage return) get a "
+        "leading ' so a spreadsheet shows them as text instead of running them as formulas.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument(
+        "--by",
+        choices=[by.value for by in RankBy],
+        default=RankBy.RPN.value,
+        help="rpn: RPN, then S, L, D, then names; ap: H/M/L, then severity, RPN, names "
+        "(default: rpn)",
+    )
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    parser.add_argument("--top", metavar="N", help="only the first N failure modes")
+    parser.set_defaults(handler=run)
+
+
+def parse_top(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        number = int(text.strip())
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise CliError(f"--top {text!r} is not a whole number of 1 or more")
+    return number
+
+
+def load_model(path: str) -> Model:
+    try:
+        return open_model(path, read_only=True)
+    except ModelFileError as error:
+        raise CliError(str(error)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    top = parse_top(args.top)
+    model = load_model(args.model)
+    ranked = rank_failure_modes(model, RankBy(args.by))
+    shown = ranked if top is None else ranked[:top]
+    records = [entry.as_record() for entry in shown]
+    if args.format == "json":
+        print(json.dumps(records, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        sys.stdout.write(format_csv(records))
+    else:
+        print(format_table(shown, total=len(ranked), by=RankBy(args.by), colour=use_colour()))
+    return 0
+
+
+# ---- csv ---------------------------------------------------------------------------------------
+def safe_cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; None becomes empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def format_csv(records: Sequence[dict[str, object]]) -> str:
+    columns = list(records[0]) if records else list(_empty_record())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([safe_cell(record[column]) for column in columns])
+    return buffer.getvalue()
+
+
+def _empty_record() -> dict[str, object]:
+    """The column names, for the header of an empty ranking."""
+    model = Model()
+    component = model.add_component("x")
+    return RankedFailureMode(1, "x", model.add_failure_mode(component.id)).as_record()
+
+
+# ---- table -------------------------------------------------------------------------------------
+def use_colour() -> bool:
+    """ANSI colour only for a terminal, and never when NO_COLOR is set (no-color.org)."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _ellipsis() -> str:
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        "…".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return "..."
+    return "…"
+
+
+def truncate(text: str, width: int, ellipsis: str = "…") -> str:
+    text = " ".join(text.split())  # newlines in a cell would break the rows
+    if len(text) <= width:
+        return text
+    return text[: max(width - len(ellipsis), 0)] + ellipsis
+
+
+def format_table(
+    ranked: Sequence[RankedFailureMode], *, total: int, by: RankBy, colour: bool
+) -> str:
+    if not ranked:
+        return "no failure modes in this model"
+    ellipsis = _ellipsis()
+    terminal = shutil.get_terminal_size((120, 24)).columns
+    component_width = min(28, max(len("Component"), *(len(r.component) for r in ranked)))
+    fixed = 4 + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
+    text_width = max(terminal - fixed, 24)
+    header = (
+        f"{'#':>4} {'AP':<2} {'RPN':>4} {' S  L  D':<8} {'Component':<{component_width}} "
+        f"{'Failure mode':<{text_width}} {'Revised':<11}"
+    )
+    lines = [header.rstrip(), "-" * min(len(header), terminal)]
+    for entry in ranked:
+        record = entry.as_record()
+        ap = _paint(str(record["ap"]), colour)
+        revised = f"{'-':>4}"
+        if record["revised_rpn"] is not None:
+            revised = f"{record['revised_rpn']:>4} {_paint(str(record['revised_ap']), colour)}"
+        line = (
+            f"{record['rank']:>4} {ap:<2} {record['rpn']:>4} "
+            f"{record['severity']:>2} {record['likelihood']:>2} {record['detection']:>2} "
+            f"{truncate(entry.component, component_width, ellipsis):<{component_width}} "
+            f"{truncate(str(record['failure_mode']), text_width, ellipsis):<{text_width}} "
+            f"{revised}"
+        )
+        lines.append(line.rstrip())
+    order = "RPN" if by is RankBy.RPN else "Action Priority"
+    lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
+    return "\n".join(lines)
+
+
+def _paint(ap: str, colour: bool) -> str:
+    """The AP letter, coloured for a terminal. Padding is applied by the caller on one letter,
+    so a coloured letter is padded here to keep the columns aligned."""
+    if not colour:
+        return ap
+    return f"{AP_COLOURS.get(ap, '')}{ap}{RESET}" + " " * (2 - len(ap))
