@@ -363,7 +363,12 @@ class _FormReader:
         self.components: dict[str, Component] = {}  # casefolded name -> component
         self.component: Component | None = None
         self.function = ""
-        self.previous: FailureMode | None = None  # the failure mode a blank row continues
+        self.previous: FailureMode | None = None  # the failure mode action-only rows extend
+        # What a row with a blank Failure Mode continues: mode, effect and severity (None when
+        # the severity above was refused); kept when the row above had problems, so one bad
+        # cell is reported once, not again on every row below it.
+        self.carry: tuple[str, str, int | None] | None = None
+        self.previous_refused = False
 
     def col(self, name: str) -> int | None:
         return self.layout.columns.get(name)
@@ -396,7 +401,8 @@ class _FormReader:
         if component is None:
             return
         if component is not self.component:
-            self.component, self.function, self.previous = component, "", None
+            self.component, self.function = component, ""
+            self.previous, self.carry, self.previous_refused = None, None, False
         function = cell_text(row.value(self.col(h.FUNCTION)))
         if function:
             self.function = function
@@ -406,9 +412,10 @@ class _FormReader:
         action_content = any(not is_placeholder(row.raw(c)) for c in self.action_text_columns())
         if fm_content:
             self.previous = self.add_failure_mode(row, component)
+            self.previous_refused = self.previous is None
             if self.previous is not None:
                 self.add_actions(row, self.previous)
-        elif action_content:
+        elif action_content and not self.previous_refused:
             if self.previous is None:
                 self.problems.append(
                     f"{self.ref(row, h.FAILURE_MODE)}: the row has an action "
@@ -446,26 +453,30 @@ class _FormReader:
         texts = {name: cell_text(row.value(self.col(name))) for name in FM_TEXT_FIELDS}
         texts[h.FUNCTION] = self.function
         severity_value = row.value(self.col(h.SEVERITY))
+        ok = True
         if not texts[h.FAILURE_MODE]:
-            if self.previous is None:
+            if self.carry is None:
                 self.problems.append(
                     f"{self.ref(row, h.FAILURE_MODE)}: failure mode is empty "
                     "(the row has other entries and there is no failure mode above it)"
                 )
                 return None
             # Another cause of the failure mode above: its mode, effect and severity carry on.
-            texts[h.FAILURE_MODE] = self.previous.failure_mode
-            texts[h.EFFECT] = texts[h.EFFECT] or self.previous.effect
+            texts[h.FAILURE_MODE] = self.carry[0]
+            texts[h.EFFECT] = texts[h.EFFECT] or self.carry[1]
             if is_blank(severity_value):
-                severity_value = self.previous.severity
-        ok = True
+                severity_value = self.carry[2]
+                ok = severity_value is not None  # refused above and reported there
         scores: dict[str, int] = {}
         for name in h.SCORE_FIELDS:
             value = severity_value if name == h.SEVERITY else row.value(self.col(name))
+            if name == h.SEVERITY and not ok:
+                continue
             score = self.score(row, name, value, self.ref(row, name), required=True)
             ok = ok and score is not None
             if score is not None:
                 scores[name] = score
+        self.carry = (texts[h.FAILURE_MODE], texts[h.EFFECT], scores.get(h.SEVERITY))
         revised = self.revised_scores(row)
         if not ok or revised is False:
             return None

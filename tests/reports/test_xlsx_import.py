@@ -516,3 +516,19 @@ def test_problems_from_the_form_and_the_dependencies_come_together(tmp_path):
         "DFMEA!G2: likelihood 42 is not a whole number from 1 to 10",
         "Dependencies!B4: unknown component 'Nowhere' (it is not an item in DFMEA)",
     ]
+
+
+def test_a_refused_row_is_reported_once_not_again_on_the_rows_continuing_it(tmp_path):
+    header = [*BASIC_HEADER, "Recommended Action"]
+    rows = [
+        ["Auth", "Log in", "Token rejected", "Logged out", 99, "Clock skew", 2, 3, "NTP alert"],
+        [None, None, None, None, None, "Key rotation", 2, 3],
+        [None, None, None, None, None, None, None, None, "Leeway of 30 s"],
+        ["DB", "Store", "Full disk", "Writes fail", 8, "Logs", 11, 2],
+        [None, None, None, None, None, "Backups", 3, 2],
+    ]
+    workbook = simple_form(header, rows)
+    assert problems_of(workbook, tmp_path) == [
+        "DFMEA!E2: severity 99 is not a whole number from 1 to 10",
+        "DFMEA!G5: likelihood 11 is not a whole number from 1 to 10",
+    ]
