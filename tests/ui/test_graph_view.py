@@ -1,0 +1,229 @@
+"""The canvas widgets: in-place rename, connect gesture end points, keys, context menus, zoom,
+the panel's impact list and export. Gestures are driven through the methods they call."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QAction, QImage
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMenu
+from test_graph_scene import shop_model
+
+from fma_app.domain.model import ComponentKind, Model, Strength
+from fma_app.ui.document import Document
+from fma_app.ui.graph_items import OVERLAY_FAILED, OVERLAY_SPOF
+from fma_app.ui.graph_view import GraphPanel
+
+
+@pytest.fixture
+def panel(qtbot) -> tuple[GraphPanel, dict[str, int]]:
+    model, ids = shop_model()
+    widget = GraphPanel(Document(model))
+    qtbot.addWidget(widget)
+    widget.resize(1000, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget, ids
+
+
+def action(menu: QMenu, text: str) -> QAction:
+    for candidate in menu.actions():
+        if candidate.text() == text:
+            return candidate
+        if candidate.menu() is not None:
+            try:
+                return action(candidate.menu(), text)
+            except LookupError:
+                pass
+    raise LookupError(text)
+
+
+def test_rename_in_place_commits_on_enter_and_cancels_on_escape(panel):
+    widget, ids = panel
+    view, model = widget.view, widget.document.model
+    editor = view.begin_rename(ids["api"])
+    assert editor.isVisible() and editor.text() == "api" and editor.selectedText() == "api"
+    editor.setText("gateway")
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    assert model.components[ids["api"]].name == "gateway"
+    assert view.rename_editor is None
+    assert widget.document.undo_stack.undoText() == "Change Name"
+    editor = view.begin_rename(ids["api"])
+    editor.setText("something else")
+    QTest.keyClick(editor, Qt.Key.Key_Escape)
+    assert model.components[ids["api"]].name == "gateway"
+    assert view.rename_editor is None
+
+
+def test_rename_to_a_taken_name_shows_why_and_keeps_the_name(panel):
+    widget, ids = panel
+    editor = widget.view.begin_rename(ids["api"])
+    editor.setText("DB")
+    assert widget.view.finish_rename(commit=True) == (
+        "Not renamed: a component named 'DB' already exists"
+    )
+    assert widget.status.text() == "Not renamed: a component named 'DB' already exists"
+    assert widget.document.model.components[ids["api"]].name == "api"
+
+
+def test_double_click_on_empty_space_adds_a_component_and_opens_its_name(panel):
+    widget, _ = panel
+    view, document = widget.view, widget.document
+    count = len(document.model.components)
+    new_id = view.add_component_at(QPointF(40, 900))
+    assert len(document.model.components) == count + 1
+    assert document.selection.component_ids == [new_id]
+    assert widget.scene.selected_component_ids() == [new_id]
+    assert view.rename_editor is not None and view.rename_editor.text() == "component 10"
+    view.rename_editor.setText("search")
+    view.finish_rename(commit=True)
+    assert document.model.components[new_id].name == "search"
+    document.undo_stack.undo()  # the rename
+    document.undo_stack.undo()  # the add
+    assert new_id not in document.model.components and new_id not in widget.scene.nodes
+
+
+def test_connect_gesture_ends(panel):
+    widget, ids = panel
+    view, scene, model = widget.view, widget.scene, widget.document.model
+    view.start_connect(scene.nodes[ids["lonely"]])
+    assert view.finish_connect(scene.nodes[ids["queue"]]) is None
+    assert any(
+        (d.source_id, d.target_id) == (ids["lonely"], ids["queue"])
+        for d in model.dependencies.values()
+    )
+    count = len(model.dependencies)
+    view.start_connect(scene.nodes[ids["lonely"]])
+    assert view.finish_connect(None) is None  # dropped on empty space: nothing
+    assert len(model.dependencies) == count
+    assert all(type(i).__name__ != "QGraphicsLineItem" for i in scene.items())
+    view.start_connect(scene.nodes[ids["lonely"]])
+    message = view.finish_connect(scene.nodes[ids["lonely"]])
+    assert message == "Not connected: component 'lonely' cannot depend on itself"
+    assert widget.status.text() == message
+    assert len(model.dependencies) == count
+
+
+def test_delete_key_removes_selected_nodes(panel):
+    widget, ids = panel
+    widget.scene.nodes[ids["queue"]].setSelected(True)
+    QTest.keyClick(widget.view, Qt.Key.Key_Delete)
+    assert ids["queue"] not in widget.document.model.components
+    assert ids["queue"] not in widget.scene.nodes
+
+
+def test_node_context_menu_edits_kind_entry_point_and_shows_blast_radius(panel):
+    widget, ids = panel
+    view, model = widget.view, widget.document.model
+    action(view.node_menu(ids["queue"]), "Database").trigger()
+    assert model.components[ids["queue"]].kind is ComponentKind.DATABASE
+    assert widget.scene.nodes[ids["queue"]].kind is ComponentKind.DATABASE
+    entry = action(view.node_menu(ids["queue"]), "Entry Point (user facing)")
+    assert entry.isChecked() is False
+    entry.trigger()
+    assert model.components[ids["queue"]].user_facing is True
+    action(view.node_menu(ids["db"]), "Show Blast Radius").trigger()
+    assert widget.scene.nodes[ids["db"]].overlay == OVERLAY_FAILED
+    assert widget.impact_list.count() == 5
+    assert widget.impact_list.item(0).text() == "failed: db"
+    action(view.node_menu(ids["lonely"]), "Delete Component").trigger()
+    assert ids["lonely"] not in model.components
+
+
+def test_edge_and_background_context_menus(panel):
+    widget, ids = panel
+    view, model = widget.view, widget.document.model
+    web_api = next(d.id for d in model.dependencies.values() if d.source_id == ids["web"])
+    weak = action(view.edge_menu(web_api), "Weak Dependency")
+    assert weak.isChecked() is False
+    weak.trigger()
+    assert model.dependencies[web_api].strength is Strength.WEAK
+    action(view.edge_menu(web_api), "Delete Dependency").trigger()
+    assert web_api not in model.dependencies and web_api not in widget.scene.edges
+    count = len(model.components)
+    action(view.background_menu(QPointF(5, 5)), "Add Component Here").trigger()
+    assert len(model.components) == count + 1
+    view.finish_rename(commit=False)
+    before = widget.document.undo_stack.count()
+    action(view.background_menu(QPointF(5, 5)), "Automatic Layout").trigger()
+    assert widget.document.undo_stack.count() == before + 1
+
+
+def test_zoom_keys_and_limits(panel):
+    widget, _ = panel
+    view = widget.view
+    view.setFocus()
+    start = view.zoom
+    QTest.keyClick(view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == pytest.approx(start * 1.2)
+    QTest.keyClick(view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    assert view.zoom == pytest.approx(start)
+    for _ in range(40):
+        view.zoom_out()
+    assert view.zoom == pytest.approx(0.05)
+    QTest.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # fit
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert visible.contains(widget.scene.itemsBoundingRect())
+    assert 0.05 < view.zoom <= 1.5
+
+
+def test_blast_radius_action_needs_one_selected_component(panel):
+    widget, ids = panel
+    widget.show_blast_radius()
+    assert widget.status.text() == "Select one component to see its blast radius."
+    assert widget.scene.overlay is None
+    widget.scene.nodes[ids["pay-a"]].setSelected(True)
+    assert widget.blast_action.isEnabled()
+    widget.blast_action.trigger()
+    assert widget.title.text() == "Blast radius of pay-a: 0 down, 1 degraded, 0 entry point(s) lost"
+    assert [widget.impact_list.item(i).text() for i in range(2)] == [
+        "failed: pay-a",
+        "degraded: checkout",
+    ]
+
+
+def test_spof_toggle_fills_the_list_and_a_row_selects_its_component(panel):
+    widget, ids = panel
+    widget.spof_action.trigger()
+    assert widget.spof_action.isChecked()
+    assert widget.scene.nodes[ids["db"]].overlay == OVERLAY_SPOF
+    texts = [widget.impact_list.item(i).text() for i in range(widget.impact_list.count())]
+    assert texts == [
+        "api: takes down web",
+        "checkout: takes down web\n  ⚠ no failure modes recorded",
+        "db: takes down web",
+    ]
+    widget.impact_list.itemClicked.emit(widget.impact_list.item(2))
+    assert widget.document.selection.component_ids == [ids["db"]]
+    assert widget.scene.selected_component_ids() == [ids["db"]]
+    widget.spof_action.trigger()
+    assert widget.scene.overlay is None and widget.impact_list.count() == 0
+
+
+def test_cycles_action_lists_strong_cycles(panel):
+    widget, ids = panel
+    widget.scene.connect_components(ids["db"], ids["checkout"])
+    widget.cycles_action.trigger()
+    assert widget.title.text() == "Strong dependency cycles: 1"
+    assert widget.impact_list.item(0).text() == "checkout → db → checkout"
+
+
+def test_panel_export_by_extension_and_empty_graph_message(panel, qtbot, tmp_path):
+    widget, _ = panel
+    png = widget.export(tmp_path / "graph.png")
+    assert png is not None and not QImage(str(png)).isNull()
+    svg = widget.export(tmp_path / "graph.svg")
+    assert svg is not None and "<svg" in svg.read_text(encoding="utf-8")
+    empty = GraphPanel(Document(Model()))
+    qtbot.addWidget(empty)
+    assert empty.export(tmp_path / "none.svg") is None
+    assert empty.status.text() == "The graph is empty: add components before exporting it."
+    assert not (tmp_path / "none.svg").exists()
+
+
+def test_export_to_an_unwritable_place_says_so(panel, tmp_path):
+    widget, _ = panel
+    target = tmp_path / "missing-dir" / "graph.png"
+    assert widget.export(target) is None
+    assert widget.status.text() == f"Could not write the PNG file {target}."
