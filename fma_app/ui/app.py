@@ -1,0 +1,31 @@
+"""Start the desktop application."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from fma_app import __version__
+from fma_app.ui.main_window import APP_NAME, ORGANIZATION, MainWindow
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationVersion(__version__)
+    return app
+
+
+def run(path: str | None) -> int:
+    """Open the main window on `path` (or an empty model) and run until it closes."""
+    app = make_application()
+    window = MainWindow()
+    window.show()
+    window.files.start(path)
+    return app.exec()

@@ -1,0 +1,100 @@
+"""Item delegates: 1-10 score editors that explain the rating scale, and an action status combo.
+
+The editors can only produce valid values (a spin box limited to 1-10), and the models validate
+again through the domain commands, so invalid input never reaches the model.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from fma_app.domain.model import ActionStatus
+from fma_app.ui import rating_scales
+from fma_app.ui.worksheet_model import COLUMN_KEY_ROLE
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+NO_SCORE_TEXT = "-"  # what an empty revised score editor shows at 0
+
+
+def column_key(index: AnyIndex) -> str:
+    key = index.model().headerData(index.column(), Qt.Orientation.Horizontal, COLUMN_KEY_ROLE)
+    return str(key or "")
+
+
+class ScoreSpinBox(QSpinBox):
+    """1-10 (0 = no score when `optional`), with the scale's meaning in the tooltip."""
+
+    def __init__(self, field: str, optional: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.field = field
+        self.setRange(0 if optional else 1, 10)
+        if optional:
+            self.setSpecialValueText(NO_SCORE_TEXT)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.valueChanged.connect(self._explain)
+        self._explain(self.value())
+
+    def _explain(self, value: int) -> None:
+        self.setToolTip(rating_scales.scale_tooltip(self.field, value))
+        self.setStatusTip(rating_scales.meaning(self.field, value))
+
+
+class ScoreDelegate(QStyledItemDelegate):
+    """Editor for S/L/D and revised S/L/D columns; the column key comes from the header."""
+
+    hint = Signal(str)  # the meaning of the score being chosen, for the status bar
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        key = column_key(index)
+        field = key.removeprefix("revised_")
+        editor = ScoreSpinBox(field, optional=key.startswith("revised_"), parent=parent)
+        editor.valueChanged.connect(lambda v: self.hint.emit(rating_scales.meaning(field, v)))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        assert isinstance(editor, ScoreSpinBox)
+        value = index.data(Qt.ItemDataRole.EditRole)
+        editor.setValue(int(value) if isinstance(value, int) else editor.minimum())
+        editor.selectAll()  # a typed digit replaces the score instead of appending to it
+        self.hint.emit(rating_scales.meaning(editor.field, editor.value()))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        assert isinstance(editor, ScoreSpinBox)
+        editor.interpretText()
+        value = editor.value()
+        model.setData(index, "" if value == 0 else value, Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> None:
+        rect = option.rect
+        editor.setGeometry(rect.adjusted(0, 0, max(0, 56 - rect.width()), 0))
+
+
+class StatusDelegate(QStyledItemDelegate):
+    """Action status as a combo box of the four statuses."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        combo = QComboBox(parent)
+        combo.addItems([status.value for status in ActionStatus])
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        position = editor.findText(str(index.data(Qt.ItemDataRole.EditRole)))
+        editor.setCurrentIndex(max(position, 0))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)

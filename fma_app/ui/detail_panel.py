@@ -1,0 +1,465 @@
+"""The detail panel: the selected failure mode's long texts, scores and actions.
+
+Text fields commit when they lose focus (or on Enter for one-line fields), each as one undoable
+command; the actions table edits in place and its buttons add, mark done and delete actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFocusEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fma_app.domain.commands import Change, Command, Macro, add_action, remove, set_fields
+from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.model import Action, ActionStatus, FailureMode, Scores
+from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
+from fma_app.ui.document import Document
+from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("description", "Action"),
+    ("owner", "Owner"),
+    ("due_date", "Due"),
+    ("status", "Status"),
+    ("action_taken", "Action Taken"),
+)
+CLOSED_COLOUR = QColor("#808080")
+
+
+def parse_due_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date) or value is None:
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"due date {text!r} is not a date like 2026-03-31") from None
+
+
+class ActionsModel(QAbstractTableModel):
+    """The actions of one failure mode, keyed by action id."""
+
+    editRefused = Signal(str)
+
+    def __init__(self, document: Document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.failure_mode_id = 0
+        self._ids: list[int] = []
+        document.changed.connect(self._on_changed)
+        document.reset.connect(lambda: self.set_failure_mode(0))
+
+    def set_failure_mode(self, failure_mode_id: int) -> None:
+        self.beginResetModel()
+        self.failure_mode_id = failure_mode_id
+        actions = self.document.model.actions_of(failure_mode_id) if failure_mode_id else []
+        self._ids = [a.id for a in actions]
+        self.endResetModel()
+
+    def action(self, row: int) -> Action:
+        return self.document.model.actions[self._ids[row]]
+
+    def row_of(self, action_id: int) -> int | None:
+        return self._ids.index(action_id) if action_id in self._ids else None
+
+    def _on_changed(self, changes: list[Change]) -> None:
+        actions = self.document.model.actions
+        for change in changes:
+            fm_removed = change.kind == "failure_mode" and change.op == "removed"
+            if fm_removed and self.failure_mode_id in change.ids:
+                self.set_failure_mode(0)
+            if change.kind != "action" or not self.failure_mode_id:
+                continue
+            for action_id in change.ids:
+                row = self.row_of(action_id)
+                if change.op == "removed" and row is not None:
+                    self.beginRemoveRows(QModelIndex(), row, row)
+                    del self._ids[row]
+                    self.endRemoveRows()
+                elif change.op == "added" and row is None:
+                    action = actions.get(action_id)
+                    if action is not None and action.failure_mode_id == self.failure_mode_id:
+                        self.beginInsertRows(QModelIndex(), len(self._ids), len(self._ids))
+                        self._ids.append(action_id)
+                        self.endInsertRows()
+                elif change.op == "changed" and row is not None:
+                    self.dataChanged.emit(self.index(row, 0), self.index(row, 4))
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(ACTION_COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(ACTION_COLUMNS)
+        ):
+            return ACTION_COLUMNS[section][1]
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags if self.document.read_only else flags | Qt.ItemFlag.ItemIsEditable
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        action = self.action(index.row())
+        key = ACTION_COLUMNS[index.column()][0]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            value = getattr(action, key)
+            if key == "due_date":
+                return value.isoformat() if value else ""
+            return value.value if key == "status" else value
+        if role == Qt.ItemDataRole.ForegroundRole and action.status.is_closed:
+            return CLOSED_COLOUR
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("description", "action_taken"):
+            return getattr(action, key) or None
+        if role == Qt.ItemDataRole.ToolTipRole and key == "due_date":
+            return "A date like 2026-03-31, or empty"
+        return None
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        action = self.action(index.row())
+        key = ACTION_COLUMNS[index.column()][0]
+        try:
+            clean = parse_due_date(value) if key == "due_date" else value
+            if getattr(action, key) == clean or (
+                key == "status" and getattr(action, key).value == clean
+            ):
+                return False
+            command = set_fields(self.document.model, "action", action.id, **{key: clean})
+        except (ValidationError, ModelError) as error:
+            self.editRefused.emit(f"Not changed: {error}")
+            return False
+        self.document.push(command)
+        return True
+
+
+class CommitTextEdit(QPlainTextEdit):
+    """A multi-line text that reports its text when it loses focus."""
+
+    committed = Signal(str)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.committed.emit(self.toPlainText())
+
+
+LINE_FIELDS = (("function", "Function"), ("failure_mode", "Failure mode"))
+LONG_FIELDS = (
+    ("effect", "Effect"),
+    ("cause", "Cause"),
+    ("prevention_controls", "Prevention controls"),
+    ("detection_controls", "Detection controls"),
+    ("notes", "Notes"),
+)
+SCORES = ("severity", "likelihood", "detection")
+
+
+class DetailPanel(QWidget):
+    """Everything about the failure mode selected in `Document.selection`."""
+
+    message = Signal(str)
+
+    def __init__(self, document: Document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.failure_mode_id = 0
+        self._loading = False
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.texts: dict[str, QLineEdit | CommitTextEdit] = {}
+        self.scores: dict[str, ScoreSpinBox] = {}
+        self.revised: dict[str, ScoreSpinBox] = {}
+        self.revised_check = QCheckBox("Revised scores (after actions)", self)
+        self.score_label = QLabel(self)
+        self.revised_label = QLabel(self)
+        self.actions_model = ActionsModel(document, self)
+        self.actions_model.editRefused.connect(self.message)
+        self.actions_view = QTableView(self)
+        self.add_action_button = QPushButton("Add Action", self)
+        self.done_button = QPushButton("Mark Done", self)
+        self.delete_action_button = QPushButton("Delete Action", self)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.setObjectName("detailSplitter")
+        self._build()
+        document.selection.failureModeSelected.connect(self.show_failure_mode)
+        document.changed.connect(self._on_changed)
+        document.reset.connect(lambda: self.show_failure_mode(0))
+        self.show_failure_mode(0)
+
+    # -- layout --------------------------------------------------------------------------
+    def _build(self) -> None:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for key, label in LINE_FIELDS:
+            line = QLineEdit(self)
+            line.editingFinished.connect(lambda k=key, w=line: self.commit_text(k, w.text()))
+            self.texts[key] = line
+            form.addRow(label, line)
+        for key, label in LONG_FIELDS:
+            edit = CommitTextEdit(self)
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(54)
+            edit.committed.connect(lambda text, k=key: self.commit_text(k, text))
+            self.texts[key] = edit
+            form.addRow(label, edit)
+        form.addRow("Scores", self._score_row(self.scores))
+        form.addRow("", self.score_label)
+        self.revised_check.toggled.connect(self._revised_toggled)
+        form.addRow("", self.revised_check)
+        form.addRow("Revised", self._score_row(self.revised))
+        form.addRow("", self.revised_label)
+        fields = QWidget(self)
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.addWidget(self.title)
+        fields_layout.addLayout(form)
+        fields_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(fields)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(self._actions_box())
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+    def _score_row(self, boxes: dict[str, ScoreSpinBox]) -> QWidget:
+        row = QWidget(self)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for field, letter in zip(SCORES, "SLD", strict=True):
+            box = ScoreSpinBox(field, parent=row)
+            box.setKeyboardTracking(False)  # one command per committed value, not per digit
+            box.setPrefix(f"{letter} ")
+            box.valueChanged.connect(self._scores_edited)
+            boxes[field] = box
+            layout.addWidget(box)
+        layout.addStretch(1)
+        return row
+
+    def _actions_box(self) -> QWidget:
+        box = QGroupBox("Actions", self)
+        view = self.actions_view
+        view.setObjectName("actionsView")
+        view.setModel(self.actions_model)
+        view.setItemDelegateForColumn(3, StatusDelegate(view))
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.verticalHeader().hide()
+        view.setWordWrap(False)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.add_action_button.clicked.connect(lambda: self.add_action())
+        self.done_button.clicked.connect(lambda: self.mark_done())
+        self.delete_action_button.clicked.connect(lambda: self.delete_actions())
+        buttons = QHBoxLayout()
+        for button in (self.add_action_button, self.done_button, self.delete_action_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(box)
+        layout.addWidget(view, 1)
+        layout.addLayout(buttons)
+        return box
+
+    # -- showing -------------------------------------------------------------------------
+    def current(self) -> FailureMode | None:
+        return self.document.model.failure_modes.get(self.failure_mode_id)
+
+    def show_failure_mode(self, failure_mode_id: int) -> None:
+        self.failure_mode_id = failure_mode_id
+        if self.actions_model.failure_mode_id != failure_mode_id:
+            self.actions_model.set_failure_mode(failure_mode_id)
+        self._load()
+
+    def _on_changed(self, changes: list[Change]) -> None:
+        fm = self.current()
+        if fm is None:
+            if self.failure_mode_id:
+                self.show_failure_mode(0)
+            return
+        for change in changes:
+            relevant = (change.kind == "failure_mode" and fm.id in change.ids) or (
+                change.kind == "component" and fm.component_id in change.ids
+            )
+            if relevant:
+                self._load()
+                return
+
+    def _load(self) -> None:
+        fm = self.current()
+        enabled = fm is not None and not self.document.read_only
+        self._loading = True
+        try:
+            for key, widget in self.texts.items():
+                widget.setEnabled(enabled)
+                text = getattr(fm, key) if fm else ""
+                current = widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+                if current != text:
+                    widget.setText(text) if isinstance(widget, QLineEdit) else widget.setPlainText(
+                        text
+                    )
+            for field, box in self.scores.items():
+                box.setEnabled(enabled)
+                box.setValue(getattr(fm, field) if fm else 1)
+            revised = fm.revised if fm else None
+            self.revised_check.setEnabled(enabled)
+            self.revised_check.setChecked(revised is not None)
+            for field, box in self.revised.items():
+                box.setEnabled(enabled and revised is not None)
+                box.setValue(
+                    getattr(revised, field) if revised else (getattr(fm, field) if fm else 1)
+                )
+            self._set_score_label(self.score_label, fm.scores if fm else None)
+            self._set_score_label(self.revised_label, revised)
+            for button in (self.add_action_button, self.done_button, self.delete_action_button):
+                button.setEnabled(enabled)
+            self._set_title(fm)
+        finally:
+            self._loading = False
+
+    def _set_title(self, fm: FailureMode | None) -> None:
+        if fm is None:
+            self.title.setText("Select a row in the worksheet to see and edit its details here.")
+            return
+        component = self.document.model.components[fm.component_id].name
+        self.title.setText(f"{component}: {fm.failure_mode or '(failure mode not named yet)'}")
+
+    @staticmethod
+    def _set_score_label(label: QLabel, scores: Scores | None) -> None:
+        if scores is None:
+            label.setText("")
+            label.setStyleSheet("")
+            return
+        label.setText(f"RPN {scores.rpn}   AP {scores.ap.value} ({AP_NAMES[scores.ap]})")
+        colour = AP_COLOURS[scores.ap].name()
+        label.setStyleSheet(f"background: {colour}; color: #1a1a1a; padding: 2px 6px;")
+
+    # -- edits ---------------------------------------------------------------------------
+    def _push(self, make: Callable[[], Command | None]) -> bool:
+        if self.document.read_only:
+            self.message.emit("The model is open read-only")
+            return False
+        try:
+            command = make()
+        except (ValidationError, ModelError) as error:
+            self.message.emit(f"Not changed: {error}")
+            self._load()
+            return False
+        if command is None:
+            return False
+        self.document.push(command)
+        return True
+
+    def commit_text(self, key: str, text: str) -> bool:
+        fm = self.current()
+        if self._loading or fm is None or getattr(fm, key) == text:
+            return False
+        return self._push(
+            lambda: set_fields(self.document.model, "failure_mode", fm.id, **{key: text})
+        )
+
+    def _scores_edited(self, _value: int = 0) -> None:
+        fm = self.current()
+        if self._loading or fm is None:
+            return
+        changes: dict[str, object] = {
+            f: box.value() for f, box in self.scores.items() if box.value() != getattr(fm, f)
+        }
+        if fm.revised is not None:
+            revised = Scores(*(self.revised[f].value() for f in SCORES))
+            if revised != fm.revised:
+                changes["revised"] = revised
+        if changes:
+            self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, **changes))
+
+    def _revised_toggled(self, checked: bool) -> None:
+        fm = self.current()
+        if self._loading or fm is None:
+            return
+        revised = fm.scores if checked else None  # start from the original scores
+        self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, revised=revised))
+
+    def selected_action_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.actions_view.selectionModel().selectedRows()})
+        if not rows and self.actions_view.currentIndex().isValid():
+            rows = [self.actions_view.currentIndex().row()]
+        return [self.actions_model.action(r).id for r in rows]
+
+    def add_action(self, description: str = "New action") -> int | None:
+        fm = self.current()
+        if fm is None:
+            return None
+        command = add_action(self.document.model, fm.id, description)
+        if not self._push(lambda: command):
+            return None
+        action_id = command.entities[0].id
+        row = self.actions_model.row_of(action_id)
+        if row is not None:
+            index = self.actions_model.index(row, 0)
+            self.actions_view.setCurrentIndex(index)
+            if self.isVisible():
+                self.actions_view.edit(index)
+        return action_id
+
+    def mark_done(self, action_ids: list[int] | None = None) -> bool:
+        ids = action_ids if action_ids is not None else self.selected_action_ids()
+        model = self.document.model
+        ids = [i for i in ids if model.actions[i].status is not ActionStatus.DONE]
+        if not ids:
+            return False
+
+        def make() -> Command:
+            commands = [set_fields(model, "action", i, status=ActionStatus.DONE) for i in ids]
+            return commands[0] if len(commands) == 1 else Macro(commands, "Mark Actions Done")
+
+        return self._push(make)
+
+    def delete_actions(self, action_ids: list[int] | None = None) -> bool:
+        ids = action_ids if action_ids is not None else self.selected_action_ids()
+        if not ids:
+            return False
+        return self._push(lambda: remove(self.document.model, "action", ids))

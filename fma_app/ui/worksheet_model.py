@@ -1,0 +1,563 @@
+"""The worksheet: one row per failure mode, keyed by id, behind a filtering proxy.
+
+Sorting is done by the source model (`WorksheetModel.sort`), not by `QSortFilterProxyModel`:
+the proxy's C++ sort calls Python `data()` twice per comparison, about 11 s for 20,000 rows,
+while a Python `sorted()` over cached keys takes milliseconds. The proxy forwards `sort()` to
+the source and only filters. Rows keep their place while they are edited (no live re-sort), so
+a row being typed into does not jump away; clicking the header sorts again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont
+
+from fma_app.domain.commands import Change, Command, set_fields
+from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
+from fma_app.domain.scoring import ActionPriority, validate_score
+from fma_app.ui import rating_scales
+from fma_app.ui.document import Document
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
+COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+
+ColumnKind = Literal["component", "text", "score", "revised", "computed"]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    kind: ColumnKind
+    tooltip: str
+    width: int  # default width in pixels, before the user resizes
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("component", "Component", "component", "Component the failure mode belongs to", 130),
+    Column("function", "Function", "text", "What the component does", 150),
+    Column("failure_mode", "Failure Mode", "text", "How the function fails", 170),
+    Column("effect", "Effect", "text", "What the failure does to users and the system", 210),
+    Column("severity", "S", "score", "Severity of the effect, 1-10", 36),
+    Column("cause", "Cause", "text", "Why the failure happens", 180),
+    Column("likelihood", "L", "score", "Likelihood of the cause, 1-10 (occurrence)", 36),
+    Column("prevention_controls", "Prevention Controls", "text", "What keeps the cause away", 170),
+    Column("detection_controls", "Detection Controls", "text", "What notices the failure", 170),
+    Column("detection", "D", "score", "Detection: 1 certain to notice, 10 no chance", 36),
+    Column("rpn", "RPN", "computed", "Risk Priority Number S x L x D (computed)", 48),
+    Column("ap", "AP", "computed", "AIAG-VDA Action Priority H/M/L (computed)", 36),
+    Column("actions", "Actions", "computed", "Recommended actions: open and done", 110),
+    Column("revised_severity", "Rev. S", "revised", "Revised severity after actions", 48),
+    Column("revised_likelihood", "Rev. L", "revised", "Revised likelihood after actions", 48),
+    Column("revised_detection", "Rev. D", "revised", "Revised detection after actions", 48),
+    Column("revised_rpn", "Rev. RPN", "computed", "Revised RPN (computed)", 64),
+    Column("revised_ap", "Rev. AP", "computed", "Revised Action Priority (computed)", 56),
+)
+COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
+NUMERIC_KINDS = ("score", "revised")
+
+AP_COLOURS: dict[ActionPriority, QColor] = {
+    ActionPriority.HIGH: QColor("#f4a6a6"),
+    ActionPriority.MEDIUM: QColor("#f9d77e"),
+    ActionPriority.LOW: QColor("#b9e4b0"),
+}
+AP_NAMES = {ActionPriority.HIGH: "High", ActionPriority.MEDIUM: "Medium", ActionPriority.LOW: "Low"}
+TEXT_ON_COLOUR = QColor("#1a1a1a")
+
+
+def rpn_colour(value: int) -> QColor:
+    """White to salmon by RPN (1..1000), square-root scaled so mid values are visible."""
+    strength = min(1.0, (max(value, 1) / 1000) ** 0.5)
+    return QColor.fromRgbF(1.0, 1.0 - 0.45 * strength, 1.0 - 0.5 * strength)
+
+
+# ---- cell values, shared with the clipboard (pure Python over the domain) -------------------
+
+
+def revised_field(key: str) -> str:
+    return key.removeprefix("revised_")
+
+
+def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, int]) -> object:
+    """What a cell shows: str, int, or "" when empty."""
+    if key == "component":
+        return model.components[fm.component_id].name
+    if key in ("severity", "likelihood", "detection", "rpn"):
+        return getattr(fm, key)
+    if key == "ap":
+        return fm.ap.value
+    if key == "actions":
+        return action_summary(counts)
+    if key.startswith("revised_"):
+        if fm.revised is None:
+            return ""
+        if key == "revised_rpn":
+            return fm.revised.rpn
+        if key == "revised_ap":
+            return fm.revised.ap.value
+        return getattr(fm.revised, revised_field(key))
+    return getattr(fm, key)
+
+
+def action_summary(counts: tuple[int, int, int]) -> str:
+    """`2 open / 1 done` (open includes in progress); cancelled only when there are some."""
+    open_, done, cancelled = counts
+    if not any(counts):
+        return ""
+    parts = [f"{open_} open", f"{done} done"]
+    if cancelled:
+        parts.append(f"{cancelled} cancelled")
+    return " / ".join(parts)
+
+
+def cell_changes(
+    model: Model, fm: FailureMode, key: str, value: object, revised_base: Scores | None = None
+) -> dict[str, object]:
+    """The failure mode fields that setting cell `key` to `value` changes.
+
+    Raises ValidationError/ModelError. A revised score typed where there are none starts from a
+    copy of the original scores (or `revised_base`), so the three revised scores stay all or none;
+    clearing one revised cell clears all three.
+    """
+    column = COLUMNS[COLUMN_INDEX[key]]
+    if column.kind == "computed":
+        raise ValidationError(f"{column.title} is computed and cannot be edited")
+    if column.kind == "component":
+        name = str(value).strip()
+        component = model.component_by_name(name)
+        if component is None:
+            raise ModelError(f"there is no component named {name!r}")
+        return {"component_id": component.id}
+    if column.kind == "score":
+        return {key: validate_score(key, value)}
+    if column.kind == "revised":
+        if value is None or str(value).strip() == "":
+            return {"revised": None}
+        field = revised_field(key)
+        score = validate_score(f"revised {field}", value)
+        base = fm.revised or revised_base or fm.scores
+        return {"revised": replace(base, **{field: score})}
+    return {key: "" if value is None else str(value)}
+
+
+# ---- the source model -----------------------------------------------------------------------
+
+
+class WorksheetModel(QAbstractTableModel):
+    """All failure modes of the document, one per row, refreshed from `Document.changed`."""
+
+    editRefused = Signal(str)  # a refused edit's message, for the status bar
+
+    def __init__(self, document: Document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._search: dict[int, str] = {}  # lower-cased text of a row, for the filter
+        self._action_counts: dict[int, tuple[int, int, int]] = {}
+        self._action_fm: dict[int, int] = {}  # action id -> failure mode id
+        self._load()
+        document.changed.connect(self._on_changed)
+        document.reset.connect(self._on_reset)
+
+    # -- bookkeeping ---------------------------------------------------------------------
+    @property
+    def model(self) -> Model:
+        return self.document.model
+
+    def _load(self) -> None:
+        self._ids = list(self.model.failure_modes)
+        self._reindex()
+        self._search.clear()
+        self._count_actions()
+
+    def _reindex(self) -> None:
+        self._row_of = {fm_id: row for row, fm_id in enumerate(self._ids)}
+
+    def _count_actions(self) -> None:
+        counts: dict[int, list[int]] = {}
+        self._action_fm = {}
+        for action in self.model.actions.values():
+            self._action_fm[action.id] = action.failure_mode_id
+            slot = counts.setdefault(action.failure_mode_id, [0, 0, 0])
+            if action.status is ActionStatus.DONE:
+                slot[1] += 1
+            elif action.status is ActionStatus.CANCELLED:
+                slot[2] += 1
+            else:
+                slot[0] += 1
+        self._action_counts = {fm_id: (c[0], c[1], c[2]) for fm_id, c in counts.items()}
+
+    def _on_reset(self) -> None:
+        self.beginResetModel()
+        self._load()
+        self.endResetModel()
+
+    def _on_changed(self, changes: list[Change]) -> None:
+        for change in changes:
+            if change.kind == "failure_mode":
+                self._failure_modes_changed(change)
+            elif change.kind == "component" and change.op == "changed":
+                self._component_renamed(set(change.ids))
+            elif change.kind == "action":
+                self._actions_changed(change.ids)
+
+    def _failure_modes_changed(self, change: Change) -> None:
+        if change.op == "added":
+            new = [i for i in change.ids if i not in self._row_of and i in self.model.failure_modes]
+            if new:
+                start = len(self._ids)
+                self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
+                self._ids.extend(new)
+                self._row_of.update({fm_id: start + n for n, fm_id in enumerate(new)})
+                self.endInsertRows()
+        elif change.op == "removed":
+            self._remove_rows([self._row_of[i] for i in change.ids if i in self._row_of])
+        else:
+            for fm_id in change.ids:
+                self._search.pop(fm_id, None)
+                self._row_changed(fm_id)
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        if not rows:
+            return
+        rows.sort()
+        ranges: list[tuple[int, int]] = []
+        for row in rows:
+            if ranges and ranges[-1][1] == row - 1:
+                ranges[-1] = (ranges[-1][0], row)
+            else:
+                ranges.append((row, row))
+        for first, last in reversed(ranges):  # bottom up, so earlier rows keep their numbers
+            self.beginRemoveRows(QModelIndex(), first, last)
+            for fm_id in self._ids[first : last + 1]:
+                self._search.pop(fm_id, None)
+            del self._ids[first : last + 1]
+            self.endRemoveRows()
+        self._reindex()
+
+    def _row_changed(self, fm_id: int, first: int = 0, last: int = len(COLUMNS) - 1) -> None:
+        row = self._row_of.get(fm_id)
+        if row is not None:
+            self.dataChanged.emit(self.index(row, first), self.index(row, last))
+
+    def _component_renamed(self, component_ids: set[int]) -> None:
+        column = COLUMN_INDEX["component"]
+        failure_modes = self.model.failure_modes
+        for fm_id in self._ids:
+            fm = failure_modes.get(fm_id)
+            if fm is not None and fm.component_id in component_ids:
+                self._search.pop(fm_id, None)
+                self._row_changed(fm_id, column, column)
+
+    def _actions_changed(self, action_ids: Iterable[int]) -> None:
+        touched = {self._action_fm[i] for i in action_ids if i in self._action_fm}
+        self._count_actions()
+        touched |= {self._action_fm[i] for i in action_ids if i in self._action_fm}
+        column = COLUMN_INDEX["actions"]
+        for fm_id in touched:
+            self._row_changed(fm_id, column, column)
+
+    # -- lookups -------------------------------------------------------------------------
+    def failure_mode_id(self, row: int) -> int:
+        return self._ids[row]
+
+    def row_of(self, fm_id: int) -> int | None:
+        return self._row_of.get(fm_id)
+
+    def component_id(self, row: int) -> int:
+        return self.model.failure_modes[self._ids[row]].component_id
+
+    def search_text(self, row: int) -> str:
+        """Every shown text of the row, lower-cased, cached until the row changes."""
+        fm_id = self._ids[row]
+        text = self._search.get(fm_id)
+        if text is None:
+            fm = self.model.failure_modes[fm_id]
+            counts = self._action_counts.get(fm_id, (0, 0, 0))
+            text = "\t".join(str(cell_value(self.model, fm, k, counts)) for k in COLUMN_KEYS)
+            text = text.casefold()
+            self._search[fm_id] = text
+        return text
+
+    def cell(self, row: int, column: int) -> object:
+        fm_id = self._ids[row]
+        fm = self.model.failure_modes[fm_id]
+        counts = self._action_counts.get(fm_id, (0, 0, 0))
+        return cell_value(self.model, fm, COLUMNS[column].key, counts)
+
+    # -- Qt model interface --------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+                return section + 1
+            return None
+        column = COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip
+        if role == COLUMN_KEY_ROLE:
+            return column.key
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if COLUMNS[index.column()].kind != "computed" and not self.document.read_only:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        handler = _ROLE_HANDLERS.get(role)
+        return handler(self, index.row(), index.column()) if handler else None
+
+    def _display(self, row: int, column: int) -> Any:
+        return self.cell(row, column)
+
+    def _edit(self, row: int, column: int) -> Any:
+        value = self.cell(row, column)
+        return None if value == "" and COLUMNS[column].kind == "revised" else value
+
+    def _sort_key(self, row: int, column: int) -> Any:
+        key = COLUMNS[column].key
+        value = self.cell(row, column)
+        if key in ("ap", "revised_ap"):
+            return 3 - ActionPriority(value).order if value else 0  # H sorts highest
+        if isinstance(value, int):
+            return value
+        if value == "" and (COLUMNS[column].kind == "revised" or key == "revised_rpn"):
+            return -1  # no revised scores sorts below every score
+        if key == "actions":
+            return self._action_counts.get(self._ids[row], (0, 0, 0))
+        return str(value).casefold()
+
+    def _background(self, row: int, column: int) -> Any:
+        key = COLUMNS[column].key
+        fm = self.model.failure_modes[self._ids[row]]
+        if key == "ap":
+            return AP_COLOURS[fm.ap]
+        if key == "revised_ap" and fm.revised is not None:
+            return AP_COLOURS[fm.revised.ap]
+        if key == "rpn":
+            return rpn_colour(fm.rpn)
+        if key == "revised_rpn" and fm.revised is not None:
+            return rpn_colour(fm.revised.rpn)
+        return None
+
+    def _foreground(self, row: int, column: int) -> Any:
+        return TEXT_ON_COLOUR if self._background(row, column) is not None else None
+
+    def _alignment(self, row: int, column: int) -> Any:
+        if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (
+            "rpn", "ap", "revised_rpn", "revised_ap",
+        ):  # fmt: skip
+            return Qt.AlignmentFlag.AlignCenter
+        return None
+
+    def _font(self, row: int, column: int) -> Any:
+        if COLUMNS[column].key in ("ap", "revised_ap", "rpn"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _tooltip(self, row: int, column: int) -> Any:
+        column_def = COLUMNS[column]
+        fm = self.model.failure_modes[self._ids[row]]
+        if column_def.kind == "score":
+            return rating_scales.scale_tooltip(column_def.key, getattr(fm, column_def.key))
+        if column_def.kind == "revised":
+            field = revised_field(column_def.key)
+            current = getattr(fm.revised, field) if fm.revised else None
+            return rating_scales.scale_tooltip(field, current)
+        if column_def.key in ("ap", "revised_ap"):
+            scores = fm.scores if column_def.key == "ap" else fm.revised
+            if scores is None:
+                return "No revised scores"
+            return (
+                f"Action Priority {AP_NAMES[scores.ap]} (S {scores.severity}, "
+                f"L {scores.likelihood}, D {scores.detection})"
+            )
+        value = self.cell(row, column)
+        return str(value) if isinstance(value, str) and len(value) > 30 else None
+
+    def _id(self, row: int, column: int) -> Any:
+        return self._ids[row]
+
+    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        command = self.edit_command(index.row(), index.column(), value)
+        if command is None:
+            return False
+        self.document.push(command)
+        return True
+
+    def edit_command(self, row: int, column: int, value: object) -> Command | None:
+        """The command for one cell edit, or None (and `editRefused`) when it is refused."""
+        if self.document.read_only:
+            self.editRefused.emit("The model is open read-only")
+            return None
+        fm = self.model.failure_modes[self._ids[row]]
+        try:
+            changes = cell_changes(self.model, fm, COLUMNS[column].key, value)
+            if all(getattr(fm, name) == new for name, new in changes.items()):
+                return None  # nothing changed: no empty undo step
+            return set_fields(self.model, "failure_mode", fm.id, **changes)
+        except (ValidationError, ModelError) as error:
+            self.editRefused.emit(f"Not changed: {error}")
+            return None
+
+    # -- sorting (see the module docstring) ----------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder rows by `column` (-1: the model's own order), keeping persistent indexes."""
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_ids = [self._ids[i.row()] for i in old_persistent]
+        if 0 <= column < len(COLUMNS):
+            keys = [self._sort_key(row, column) for row in range(len(self._ids))]
+            reverse = order == Qt.SortOrder.DescendingOrder
+            order_rows = sorted(range(len(self._ids)), key=keys.__getitem__, reverse=reverse)
+            self._ids = [self._ids[row] for row in order_rows]
+        else:
+            position = {fm_id: n for n, fm_id in enumerate(self.model.failure_modes)}
+            self._ids.sort(key=lambda fm_id: position.get(fm_id, 0))
+        self._reindex()
+        new_persistent = [
+            self.index(self._row_of[fm_id], old.column())
+            for fm_id, old in zip(old_ids, old_persistent, strict=True)
+        ]
+        self.changePersistentIndexList(old_persistent, new_persistent)
+        self.layoutChanged.emit()
+
+
+_ROLE_HANDLERS: dict[int, Callable[[WorksheetModel, int, int], Any]] = {
+    Qt.ItemDataRole.DisplayRole: WorksheetModel._display,
+    Qt.ItemDataRole.EditRole: WorksheetModel._edit,
+    SORT_ROLE: WorksheetModel._sort_key,
+    Qt.ItemDataRole.BackgroundRole: WorksheetModel._background,
+    Qt.ItemDataRole.ForegroundRole: WorksheetModel._foreground,
+    Qt.ItemDataRole.TextAlignmentRole: WorksheetModel._alignment,
+    Qt.ItemDataRole.FontRole: WorksheetModel._font,
+    Qt.ItemDataRole.ToolTipRole: WorksheetModel._tooltip,
+    ID_ROLE: WorksheetModel._id,
+}
+
+
+# ---- the proxy: filters, and forwards sorting to the source --------------------------------
+
+
+class WorksheetProxy(QSortFilterProxyModel):
+    """Text filter across every column, component filter, AP filter.
+
+    Rows added through the window while a filter is on are pinned (`reveal`) so a new row does
+    not vanish the moment it is created because its empty texts do not match the filter.
+    """
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._text = ""
+        self._component_ids: frozenset[int] = frozenset()
+        self._ap: ActionPriority | None = None
+        self._pinned: set[int] = set()
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def source(self) -> WorksheetModel:
+        model = self.sourceModel()
+        assert isinstance(model, WorksheetModel)
+        return model
+
+    # -- filters -------------------------------------------------------------------------
+    @property
+    def text_filter(self) -> str:
+        return self._text
+
+    @property
+    def component_filter(self) -> frozenset[int]:
+        return self._component_ids
+
+    @property
+    def ap_filter(self) -> ActionPriority | None:
+        return self._ap
+
+    def set_text_filter(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_text", text.strip().casefold()))
+
+    def set_component_filter(self, component_ids: Iterable[int]) -> None:
+        self._refilter(lambda: setattr(self, "_component_ids", frozenset(component_ids)))
+
+    def set_ap_filter(self, ap: ActionPriority | str | None) -> None:
+        value = ActionPriority(ap) if ap else None
+        self._refilter(lambda: setattr(self, "_ap", value))
+
+    def reveal(self, fm_id: int) -> None:
+        """Keep this failure mode visible whatever the text and AP filters say."""
+        self._pinned.add(fm_id)
+
+    def _refilter(self, apply: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt >= 6.9; invalidateFilter is deprecated
+            self.beginFilterChange()
+            apply()
+            self._pinned.clear()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            apply()
+            self._pinned.clear()
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        source = self.source()
+        if self._component_ids and source.component_id(source_row) not in self._component_ids:
+            return False
+        if not (self._text or self._ap):
+            return True
+        if source.failure_mode_id(source_row) in self._pinned:
+            return True
+        if (
+            self._ap
+            and source.model.failure_modes[source.failure_mode_id(source_row)].ap != self._ap
+        ):
+            return False
+        return not self._text or self._text in source.search_text(source_row)
+
+    # -- sorting -------------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.source().sort(column, order)
+
+    # -- helpers for the view ------------------------------------------------------------
+    def failure_mode_id(self, proxy_row: int) -> int:
+        return self.source().failure_mode_id(self.mapToSource(self.index(proxy_row, 0)).row())
+
+    def row_of(self, fm_id: int) -> int | None:
+        source_row = self.source().row_of(fm_id)
+        if source_row is None:
+            return None
+        index = self.mapFromSource(self.source().index(source_row, 0))
+        return index.row() if index.isValid() else None
