@@ -52,7 +52,7 @@ from fma_app.reports import headers as h
 from fma_app.reports.errors import ImportProblems
 
 HEADER_SEARCH_ROWS = 30
-MIN_HEADER_FIELDS = 3  # distinct known columns that make a row a header row
+MIN_HEADER_FIELDS = 3  # distinct known columns (two of them required) make a header row
 IMPORTED_KIND = ComponentKind.OTHER
 DEPENDENCIES_SHEET = "dependencies"
 GRID_COLUMNS, GRID_DX, GRID_DY = 6, 220.0, 140.0
@@ -67,6 +67,7 @@ STATUS_SYNONYMS = {
 }  # fmt: skip
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DMY_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})")
+_REFERENCE_LABEL = re.compile(r"\(?([a-z]?)(\d{0,2})([a-z]?)\)?\.?")
 _ANY_DATE = re.compile(r"\b(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b")
 
 FM_TEXT_FIELDS = (
@@ -235,8 +236,20 @@ def _classify(candidates: Iterable[Sequence[object]]) -> list[str | None]:
     return fields
 
 
-def _known_count(fields: Sequence[str | None]) -> int:
-    return len({f for f in fields if f and f not in (h.RPN, h.IGNORED)})
+def _is_header_row(fields: Sequence[str | None]) -> bool:
+    """Three known columns, two of them required ones: a title block's "Item:" and "Owner:"
+    labels are not a header."""
+    known = {f for f in fields if f and f not in (h.RPN, h.IGNORED)}
+    return len(known) >= MIN_HEADER_FIELDS and len(known & set(h.REQUIRED_FIELDS)) >= 2
+
+
+def _is_reference_row(values: Sequence[object], min_cells: int) -> bool:
+    """A row of column labels under the header, as printed forms have ("a1 a2 b c d", "(1)")."""
+    labels = [_REFERENCE_LABEL.fullmatch(cell_text(v).lower()) for v in values if not is_blank(v)]
+    if len(labels) < min_cells or not all(labels):
+        return False
+    keys = [(label[1], int(label[2] or 0), label[3]) for label in labels if label]
+    return all(a < b for a, b in zip(keys, keys[1:], strict=False))  # labels count up
 
 
 def _is_sub_header(values: Sequence[object]) -> bool:
@@ -258,17 +271,25 @@ def find_layout(sheet: Worksheet) -> Layout | None:
     for row in range(1, last + 1):
         top = _header_texts(rows, merged, row)
         single = _classify([text] for text in top)
-        if _known_count(single) < MIN_HEADER_FIELDS:
+        if not _is_header_row(single):
             continue
         below = rows[row]  # the next row's own values (merged continuations are None)
-        if _is_sub_header(below):
+        min_cells = max(3, sum(map(bool, single)) // 2)
+        layout = _layout(sheet, row, row + 1, single)
+        if _is_sub_header(below) and not _is_reference_row(below, min_cells):
             joined = _classify(
                 [f"{t} {b}", b, t] if not is_blank(t) and not is_blank(b) else [b, t]
                 for t, b in zip(top, below, strict=True)
             )
             if sum(map(bool, joined)) > sum(map(bool, single)):
-                return _layout(sheet, row, row + 2, joined)
-        return _layout(sheet, row, row + 1, single)
+                layout = _layout(sheet, row, row + 2, joined)
+        for values in sheet.iter_rows(
+            min_row=layout.data_start, max_row=layout.data_start + 1, values_only=True
+        ):
+            if not _is_reference_row(values, min_cells):
+                break
+            layout.data_start += 1
+        return layout
     return None
 
 

@@ -532,3 +532,28 @@ def test_a_refused_row_is_reported_once_not_again_on_the_rows_continuing_it(tmp_
         "DFMEA!E2: severity 99 is not a whole number from 1 to 10",
         "DFMEA!G5: likelihood 11 is not a whole number from 1 to 10",
     ]
+
+
+@pytest.mark.parametrize(
+    "legend",
+    [
+        ["a1", "a2", "b", "c", "d", "f", "h", "j"],  # AIAG 4th edition column letters
+        ["(1)", "(2)", "(3)", "(4)", "(5)", "(6)", "(7)", "(8)"],
+        [1, 2, 3, 4, 5, 6, 7, 8],
+    ],
+)
+def test_a_row_of_column_labels_under_the_header_is_not_data(tmp_path, legend):
+    rows = [legend, ["Auth", "Log in", "Token rejected", "Logged out", 7, "Clock skew", 2, 3]]
+    model = import_book(simple_form(BASIC_HEADER, rows), tmp_path)
+    assert [c.name for c in model.components.values()] == ["Auth"]
+    assert [f.scores for f in model.failure_modes.values()] == [Scores(7, 2, 3)]
+
+
+def test_title_block_labels_are_not_taken_for_the_header(tmp_path):
+    workbook = simple_form(
+        BASIC_HEADER, [["Auth", "Log in", "Token rejected", "Logged out", 7, "Skew", 2, 3]], start=4
+    )
+    for column, label in enumerate(["Item:", "Auth", "Owner:", "SRE", "Target date:", "Q3"], 1):
+        workbook.active.cell(2, column, label)
+    model = import_book(workbook, tmp_path)
+    assert [c.name for c in model.components.values()] == ["Auth"]
