@@ -1,0 +1,597 @@
+"""Open and save model files.
+
+Open never writes the user's file: it reads through a `mode=ro` connection, after checking, in
+this order, that the file exists, is not empty, starts with the SQLite header, carries our
+application id, is not from a newer schema, passes `PRAGMA quick_check`, and has exactly our
+tables and columns with no triggers, views or indexes of someone else's. Then every row is checked
+against the model's rules (`checks.py`) before it becomes a domain object. Older files migrate in
+an in-memory copy.
+
+Save writes a complete new file beside the target and renames it over the old one (see
+`save_model`), so a crash or a full disk leaves the previous file intact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import secrets
+import sqlite3
+import stat
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from fma_app.domain.model import (
+    Action,
+    ActionStatus,
+    Component,
+    ComponentKind,
+    Dependency,
+    FailureMode,
+    Model,
+    Scores,
+    Strength,
+)
+from fma_app.storage import schema
+from fma_app.storage.checks import RowProblem, check_model, check_rows
+from fma_app.storage.errors import (
+    ModelFileError,
+    describe_os_error,
+    describe_sqlite_error,
+    shown_path,
+)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+# Temp files of a save: ".NAME.save-PID-RANDOM.tmp" beside NAME. Hidden, and never ending in the
+# model's extension, so nobody mistakes one for a model. One older than this was left by a
+# killed save (a live save keeps writing it) and is removed by the next save of that file.
+T = TypeVar("T")
+TEMP_SUFFIX = ".tmp"
+STALE_TEMP_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: Path
+    name: str
+    schema_version: int  # of the file on disk
+    components: int
+    dependencies: int
+    failure_modes: int
+    actions: int
+
+
+# ---- open ----------------------------------------------------------------------------------
+
+
+def open_model(path: str | os.PathLike[str], *, read_only: bool = True) -> Model:
+    """Read a model file into memory, or raise ModelFileError naming the file and the problem.
+
+    The file is only ever read. With `read_only=False` the caller means to save back to it, so a
+    file (or folder) that cannot be written is refused with reason "read-only" after every other
+    check passed; the desktop then offers to open it read-only.
+    """
+    file_path = Path(path)
+    with _checked_connection(file_path) as (conn, _version, verified):
+        model = _guarded(file_path, "open", lambda: _load(conn, verified))
+    if not read_only and not is_writable(file_path):
+        raise ModelFileError(
+            f"cannot open {_q(file_path)} for editing: the file or its folder is read-only",
+            path=file_path,
+            reason="read-only",
+        )
+    return model
+
+
+def read_info(path: str | os.PathLike[str]) -> ModelInfo:
+    """Name, schema version and counts, with the same checks as open but without loading rows."""
+    file_path = Path(path)
+    with _checked_connection(file_path) as (conn, version, verified):
+
+        def count(table: str) -> int:
+            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+        def info() -> ModelInfo:
+            if not verified:
+                check_rows(conn)
+            name = conn.execute("SELECT name FROM model").fetchone()[0]
+            return ModelInfo(
+                file_path,
+                name,
+                version,
+                count("components"),
+                count("dependencies"),
+                count("failure_modes"),
+                count("actions"),
+            )
+
+        return _guarded(file_path, "open", info)
+
+
+def is_writable(path: str | os.PathLike[str]) -> bool:
+    """Whether a save to `path` can replace it: the file (if any) and its folder are writable."""
+    file_path = Path(path)
+    folder = file_path.parent
+    if file_path.exists() and not os.access(file_path, os.W_OK):
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _q(path: Path) -> str:
+    return f"'{shown_path(path)}'"
+
+
+def _refuse(path: Path, problem: str, reason: str) -> ModelFileError:
+    return ModelFileError(f"cannot open {_q(path)}: {problem}", path=path, reason=reason)
+
+
+def _guarded(path: Path, verb: str, work: Callable[[], T]) -> T:
+    """Run `work`, turning any SQLite, OS or rule error into one ModelFileError line."""
+    try:
+        return work()
+    except ModelFileError:
+        raise
+    except RowProblem as error:
+        raise ModelFileError(
+            f"cannot {verb} {_q(path)}: {error}", path=path, reason="invalid"
+        ) from error
+    except sqlite3.Error as error:
+        problem, reason = describe_sqlite_error(error)
+        raise ModelFileError(
+            f"cannot {verb} {_q(path)}: {problem}", path=path, reason=reason
+        ) from error
+    except OSError as error:
+        problem, reason = describe_os_error(error)
+        raise ModelFileError(
+            f"cannot {verb} {_q(path)}: {problem}", path=path, reason=reason
+        ) from error
+
+
+# ---- the checks before any user table is read ----------------------------------------------
+
+
+def _read_header(path: Path) -> bytes:
+    """The first 100 bytes, after the checks that need no SQLite (exists, a file, not empty)."""
+    try:
+        status = os.stat(path)
+        if stat.S_ISDIR(status.st_mode):
+            raise _refuse(path, "it is a folder, not a model file", "not-a-file")
+        if not stat.S_ISREG(status.st_mode):
+            raise _refuse(path, "it is not a regular file", "not-a-file")
+        if status.st_size == 0:
+            raise _refuse(path, "the file is empty", "empty")
+        with open(path, "rb") as stream:
+            header = stream.read(HEADER_SIZE)
+    except OSError as error:
+        problem, reason = describe_os_error(error)
+        raise _refuse(path, problem, reason) from error
+    if not header.startswith(SQLITE_MAGIC):
+        if SQLITE_MAGIC.startswith(header):
+            raise _refuse(path, "the file is truncated", "truncated")
+        raise _refuse(path, "not an FMA Workbench model (not a SQLite database)", "not-sqlite")
+    if len(header) < HEADER_SIZE:
+        raise _refuse(path, "the file is truncated", "truncated")
+    _check_header(path, header, status.st_size)
+    return header
+
+
+def _int_at(header: bytes, offset: int, size: int = 4, signed: bool = True) -> int:
+    return int.from_bytes(header[offset : offset + size], "big", signed=signed)
+
+
+def _check_header(path: Path, header: bytes, file_size: int) -> None:
+    """Application id, schema version and size, read straight from the SQLite header."""
+    _check_ids(path, _int_at(header, 68), _int_at(header, 60))
+    page_size = _int_at(header, 16, 2, signed=False)
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise _refuse(path, f"the file is damaged (page size {page_size})", "corrupt")
+    if header[18:20] != b"\x01\x01":
+        # Write-ahead logging would make SQLite create -wal/-shm files beside the model.
+        raise _refuse(path, "the file uses a journal mode FMA Workbench never writes", "unsafe")
+    page_count = _int_at(header, 28, signed=False)
+    counted = header[24:28] == header[92:96]  # the header's page count is valid
+    if file_size % page_size or (counted and page_count * page_size > file_size):
+        expected = f" ({file_size} of {page_count * page_size} bytes)" if counted else ""
+        raise _refuse(path, f"the file is truncated{expected}", "truncated")
+
+
+def _check_ids(path: Path, application_id: int, version: int) -> None:
+    if application_id != schema.APPLICATION_ID:
+        raise _refuse(
+            path, "not an FMA Workbench model (another program's SQLite database)", "foreign"
+        )
+    if version > schema.SCHEMA_VERSION:
+        raise _refuse(
+            path,
+            f"made by a newer FMA Workbench (schema {version}; "
+            f"this version reads up to {schema.SCHEMA_VERSION})",
+            "newer",
+        )
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    """Settings for every connection to a model file, ours or hostile."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, schema.MAX_VALUE_BYTES)
+    conn.execute("PRAGMA trusted_schema = OFF")  # no functions from the schema run
+    conn.execute("PRAGMA cell_size_check = ON")  # detect damaged pages early
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    # mode=ro (not immutable): SQLite still takes its shared lock, so a file being written by
+    # another program is never read half-done, and nothing is ever written.
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+    try:
+        _configure(conn)
+        conn.execute("PRAGMA query_only = ON")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _check_database(conn: sqlite3.Connection, path: Path) -> tuple[int, list[str]]:
+    """Ids again (through SQLite), integrity, and no objects FMA Workbench never writes.
+
+    Returns the schema version and the problems `PRAGMA quick_check` found in rows (CHECK,
+    NOT NULL or STRICT type failures), which the row checks then name precisely.
+    """
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    _check_ids(path, int(conn.execute("PRAGMA application_id").fetchone()[0]), version)
+    problems = [row[0] for row in conn.execute("PRAGMA quick_check(20)")]
+    if problems == ["ok"]:
+        problems = []
+    if any(not problem.startswith(_ROW_PROBLEMS) for problem in problems):
+        raise _refuse(path, f"the file is damaged ({'; '.join(problems[:3])})", "corrupt")
+    for kind, name, table, sql in conn.execute(
+        "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master"
+    ):
+        if kind in ("trigger", "view") or sql.lstrip().upper().startswith("CREATE VIRTUAL"):
+            raise _refuse(
+                path, f"the file holds a {kind} {name!r}, which models never have", "unsafe"
+            )
+        if kind == "index" and table in schema.TABLE_NAMES:
+            raise _refuse(path, f"the file holds an index {name!r} models never have", "schema")
+    return version, problems
+
+
+# quick_check messages about a row's values rather than the file's structure.
+_ROW_PROBLEMS = ("CHECK constraint failed", "NULL value in", "non-")
+
+
+def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
+    """Refuse missing tables or columns. True when every table is exactly as this version
+    creates it (STRICT, with its CHECK constraints), so a clean quick_check verified the rows."""
+    present = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type='table'"))
+    for table in schema.TABLE_NAMES:
+        if table not in present:
+            raise _refuse(path, f"the file has no {table} table", "schema")
+        found = [
+            (name, declared.upper(), bool(pk))
+            for _cid, name, declared, _notnull, _default, pk, _hidden in conn.execute(
+                f"PRAGMA table_xinfo({table})"
+            )
+        ]
+        if found != schema.expected_columns(table):
+            raise _refuse(path, f"the {table} table does not have the expected columns", "schema")
+    return all(present[table] == schema.create_sql(table) for table in schema.TABLE_NAMES)
+
+
+def _migrated_copy(conn: sqlite3.Connection, version: int, path: Path) -> sqlite3.Connection:
+    """An in-memory copy of the file brought to SCHEMA_VERSION; the file itself is untouched."""
+    memory = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        _configure(memory)
+        conn.backup(memory)
+        for step_from in range(version, schema.SCHEMA_VERSION):
+            _migrate_step(memory, step_from, path)
+    except BaseException:
+        memory.close()
+        raise
+    return memory
+
+
+def _migrate_step(memory: sqlite3.Connection, step_from: int, path: Path) -> None:
+    step = schema.MIGRATIONS.get(step_from)
+    if step is None:
+        raise _refuse(
+            path, f"no migration from schema {step_from} (this version reads up to "
+            f"{schema.SCHEMA_VERSION})", "migration",
+        )  # fmt: skip
+    memory.execute("BEGIN")
+    try:
+        step(memory)
+        memory.execute(f"PRAGMA user_version = {step_from + 1}")
+        memory.execute("COMMIT")
+    except Exception as error:
+        if memory.in_transaction:
+            memory.execute("ROLLBACK")
+        raise _refuse(
+            path, f"migration from schema {step_from} failed ({error})", "migration"
+        ) from error
+
+
+@contextmanager
+def _checked_connection(path: Path) -> Iterator[tuple[sqlite3.Connection, int, bool]]:
+    """A connection to the file (or a migrated copy) that passed every check before the rows.
+
+    Yields (connection, schema version of the file, rows verified by quick_check).
+    """
+    _read_header(path)
+    conn = _guarded(path, "open", lambda: _connect_read_only(path))
+    try:
+        version, problems = _guarded(path, "open", lambda: _check_database(conn, path))
+        if version < schema.SCHEMA_VERSION:
+            original = conn
+            conn = _guarded(path, "open", lambda: _migrated_copy(original, version, path))
+            original.close()
+        exact = _guarded(path, "open", lambda: _check_tables(conn, path))
+        if problems:  # name the bad row; a quick_check problem no row check finds is damage
+            _guarded(path, "open", lambda: check_rows(conn))
+            raise _refuse(path, f"the file is damaged ({'; '.join(problems[:3])})", "corrupt")
+        yield conn, version, exact
+    finally:
+        conn.close()
+
+
+# ---- rows -> domain --------------------------------------------------------------------------
+
+_KINDS = {member.value: member for member in ComponentKind}
+_STRENGTHS = {member.value: member for member in Strength}
+_STATUSES = {member.value: member for member in ActionStatus}
+
+
+def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    return conn.execute(schema.select_sql(table)).fetchall()
+
+
+def _load(conn: sqlite3.Connection, verified: bool) -> Model:
+    conn.execute("BEGIN")  # every table read from one snapshot
+    try:
+        if not verified:
+            check_rows(conn)
+        model = _build(conn)
+    finally:
+        conn.execute("COMMIT")
+    check_model(model)
+    return model
+
+
+def _build(conn: sqlite3.Connection) -> Model:
+    metadata = _rows(conn, "model")
+    if len(metadata) != 1:
+        raise RowProblem(f"the model table holds {len(metadata)} rows instead of one")
+    ((_id, name, description, next_id),) = metadata
+    model = Model(name=name, description=description)
+    model.components = {
+        r[0]: Component(r[0], r[1], _KINDS[r[2]], r[3], r[4], float(r[5]), float(r[6]), bool(r[7]))
+        for r in _rows(conn, "components")
+    }
+    model.dependencies = {
+        r[0]: Dependency(r[0], r[1], r[2], _STRENGTHS[r[3]], r[4], r[5])
+        for r in _rows(conn, "dependencies")
+    }
+    model.failure_modes = {
+        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))
+        for r in _rows(conn, "failure_modes")
+    }
+    dates: dict[str | None, dt.date | None] = {None: None}
+    actions = _rows(conn, "actions")
+    for row in actions:
+        if row[4] not in dates:
+            dates[row[4]] = _date(row[0], row[4])
+    model.actions = {
+        r[0]: Action(r[0], r[1], r[2], r[3], dates[r[4]], _STATUSES[r[5]], r[6]) for r in actions
+    }
+    largest = max((max(kind, default=0) for kind in _id_maps(model)), default=0)
+    model._next_id = max(next_id, largest + 1)
+    return model
+
+
+def _date(row_id: int, text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RowProblem(f"actions row {row_id}: due_date {text!r} is not a date") from None
+
+
+def _id_maps(model: Model) -> tuple[dict, ...]:
+    return (model.components, model.dependencies, model.failure_modes, model.actions)
+
+
+# ---- save ----------------------------------------------------------------------------------
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _table_rows(model: Model) -> dict[str, list[tuple]]:
+    """Every row of the file, as tuples in table column order."""
+    return {
+        "model": [(1, model.name, model.description, model._next_id)],
+        "components": [
+            (c.id, c.name, c.kind, c.description, c.owner, c.x, c.y, c.user_facing)
+            for c in model.components.values()
+        ],
+        "dependencies": [
+            (d.id, d.source_id, d.target_id, d.strength, d.description, d.group)
+            for d in model.dependencies.values()
+        ],
+        "failure_modes": [
+            (
+                f.id,
+                f.component_id,
+                f.function,
+                f.failure_mode,
+                f.effect,
+                f.severity,
+                f.cause,
+                f.likelihood,
+                f.prevention_controls,
+                f.detection_controls,
+                f.detection,
+                f.notes,
+                *((r.severity, r.likelihood, r.detection) if (r := f.revised) else (None,) * 3),
+            )
+            for f in model.failure_modes.values()
+        ],  # fmt: skip
+        "actions": [
+            (
+                a.id,
+                a.failure_mode_id,
+                a.description,
+                a.owner,
+                _iso(a.due_date),
+                a.status,
+                a.action_taken,
+            )
+            for a in model.actions.values()
+        ],  # fmt: skip
+    }
+
+
+def write_tables(conn: sqlite3.Connection, model: Model) -> None:
+    """Create the tables and write every row, in one transaction, then check the rows."""
+    conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+    conn.execute("BEGIN")
+    for table, rows in _table_rows(model).items():
+        conn.execute(schema.create_sql(table))
+        conn.executemany(schema.insert_sql(table), rows)  # CHECK constraints vet every row
+    conn.execute("COMMIT")
+
+
+def save_model(model: Model, path: str | os.PathLike[str]) -> None:
+    """Write the model to `path` atomically, or raise ModelFileError and leave `path` as it was.
+
+    A complete new file is written beside the target under a temp name, committed and fsynced,
+    then renamed over the target (os.replace), and the folder is fsynced so the rename itself
+    survives a power cut. On any failure the temp file is removed.
+    """
+    shown = Path(path)
+    target = Path(os.path.realpath(path))  # through a symlink, replace the file it names
+    try:
+        check_model(model)  # rules across rows; a file that would not open again is never saved
+    except RowProblem as error:
+        raise _save_error(shown, error) from error
+    _remove_stale_temps(target)
+    temp: Path | None = None
+    descriptor: int | None = None
+    conn: sqlite3.Connection | None = None
+    try:
+        descriptor, temp = _create_temp(target)
+        conn = sqlite3.connect(temp, isolation_level=None)
+        _configure(conn)
+        # The temp file needs no journal and no syncs of SQLite's own: it is either complete
+        # and fsynced below, or deleted.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        write_tables(conn, model)
+        conn.close()
+        conn = None
+        os.fsync(descriptor)
+        os.close(descriptor)
+        descriptor = None
+        os.replace(temp, target)
+        temp = None
+        _fsync_folder(target.parent)
+    except BaseException as error:
+        _discard(conn, descriptor, temp)
+        if isinstance(error, Exception):
+            raise _save_error(shown, error) from error
+        raise
+
+
+def _save_error(path: Path, error: Exception) -> ModelFileError:
+    if isinstance(error, ModelFileError):
+        return error
+    if isinstance(error, RowProblem):
+        problem, reason = str(error), "invalid"
+    elif isinstance(error, sqlite3.Error):
+        problem, reason = describe_sqlite_error(error)
+    elif isinstance(error, OSError):
+        problem, reason = describe_os_error(error)
+    else:
+        problem, reason = f"{type(error).__name__}: {error}", "invalid"
+    return ModelFileError(f"cannot save {_q(path)}: {problem}", path=path, reason=reason)
+
+
+def _create_temp(target: Path) -> tuple[int, Path]:
+    """A new, empty temp file beside the target, with the target's permission bits if any."""
+    for _attempt in range(100):
+        name = f".{target.name}.save-{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        temp = target.with_name(name)
+        try:
+            descriptor = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            if target.exists():
+                os.fchmod(descriptor, stat.S_IMODE(os.stat(target).st_mode))
+        except BaseException:
+            os.close(descriptor)
+            temp.unlink(missing_ok=True)
+            raise
+        return descriptor, temp
+    raise FileExistsError(f"cannot create a temp file beside {target}")  # pragma: no cover
+
+
+def _discard(conn: sqlite3.Connection | None, descriptor: int | None, temp: Path | None) -> None:
+    """Undo a failed save: close what is open and remove the temp file. Never raises."""
+    if conn is not None:
+        with suppress(sqlite3.Error):
+            conn.close()
+    if descriptor is not None:
+        with suppress(OSError):
+            os.close(descriptor)
+    if temp is not None:
+        with suppress(OSError):
+            temp.unlink(missing_ok=True)
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # a platform or file system without directory handles
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(descriptor)
+
+
+def is_save_temp(path: str | os.PathLike[str]) -> bool:
+    """Whether `path` is the temp file of a save (".NAME.save-PID-RANDOM.tmp")."""
+    name = Path(path).name
+    return name.startswith(".") and ".save-" in name and name.endswith(TEMP_SUFFIX)
+
+
+def _remove_stale_temps(target: Path) -> None:
+    """Remove temp files of this target left by saves that were killed (old and unchanged)."""
+    prefix = f".{target.name}.save-"
+    now = time.time()
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        try:
+            if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            pass
