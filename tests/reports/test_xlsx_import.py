@@ -557,3 +557,15 @@ def test_title_block_labels_are_not_taken_for_the_header(tmp_path):
         workbook.active.cell(2, column, label)
     model = import_book(workbook, tmp_path)
     assert [c.name for c in model.components.values()] == ["Auth"]
+
+
+def test_the_same_form_saved_by_libreoffice_imports_the_same(tmp_path):
+    """A committed fixture written by LibreOffice Calc (make_libreoffice_form.py): it caches
+    formula results, including an RPN of 0 on the row that continues a failure mode above."""
+    fixture = Path(__file__).parent / "fixtures" / "aiag_dfmea_libreoffice.xlsx"
+    loaded = openpyxl.load_workbook(fixture, data_only=True)
+    assert loaded["DFMEA"]["L9"].value == 0  # what the form says; the import recomputes
+    from_libreoffice = xlsx_import.import_fmea_workbook(loaded, fixture.name, sheet=None)
+    from_openpyxl = import_book(aiag_form(), tmp_path, name=fixture.name)
+    assert from_libreoffice.content() == from_openpyxl.content()
+    assert [f.rpn for f in from_libreoffice.failure_modes.values()] == [96, 240, 189, 36, 48]
