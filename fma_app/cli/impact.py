@@ -46,7 +46,9 @@ def find_component(model: Model, name: str) -> Component:
     if found is not None:
         return found
     by_folded = {c.name.casefold(): c.name for c in model.components.values()}
-    close = difflib.get_close_matches(name.strip().casefold(), list(by_folded), n=3)
+    wanted = name.strip().casefold()
+    close = difflib.get_close_matches(wanted, list(by_folded), n=3)
+    close.sort(key=lambda folded: (-difflib.SequenceMatcher(None, wanted, folded).ratio(), folded))
     if close:
         hint = "did you mean: " + ", ".join(by_folded[folded] for folded in close) + "?"
     else:
