@@ -10,7 +10,6 @@ from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import Model
 from fma_app.domain.serialization import model_from_json
 from fma_app.resources import ResourceError, example_model_path
-from fma_app.storage import ModelFileError, save_model
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise CliError(f"{args.output!r} already exists; use --force to replace it")
     model = load_example()
+    from fma_app.storage import ModelFileError, save_model  # sqlmodel: slow to import
+
     try:
         save_model(model, target)
     except ModelFileError as error:

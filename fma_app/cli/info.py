@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
-from fma_app.storage import ModelFileError, ModelInfo, read_info
+
+if TYPE_CHECKING:
+    from fma_app.storage import ModelInfo
 
 FIELDS = ("name", "schema_version", "components", "dependencies", "failure_modes", "actions")
 
@@ -44,6 +47,8 @@ def format_text(info: ModelInfo) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.storage import ModelFileError, read_info  # sqlmodel: slow to import
+
     try:
         info = read_info(args.model)
     except ModelFileError as error:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.cli.common import CliError
 from fma_app.domain.model import Model
-from fma_app.storage import ModelFileError, open_model
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -57,6 +56,8 @@ def parse_top(text: str | None) -> int | None:
 
 
 def load_model(path: str) -> Model:
+    from fma_app.storage import ModelFileError, open_model  # sqlmodel: slow to import
+
     try:
         return open_model(path, read_only=True)
     except ModelFileError as error:
