@@ -1,0 +1,118 @@
+"""Components list: counts and worst-AP badge, kept current; add, rename, delete with a question."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fma_app.domain.commands import add_failure_mode, set_fields
+from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
+from fma_app.ui.worksheet_model import AP_COLOURS
+
+
+class Confirm:
+    """Stands in for the QMessageBox question: records questions, answers as told."""
+
+    def __init__(self, answer: bool):
+        self.answer, self.asked = answer, []
+
+    def __call__(self, title: str, text: str) -> bool:
+        self.asked.append((title, text))
+        return self.answer
+
+
+@pytest.fixture
+def panel(document, qtbot):
+    widget = ComponentsPanel(document, Confirm(True))
+    qtbot.addWidget(widget)
+    return widget
+
+
+def rows(model: ComponentsModel) -> list[tuple]:
+    return [tuple(model.index(r, c).data() for c in range(3)) for r in range(model.rowCount())]
+
+
+def test_model_tester(qtmodeltester, document):
+    qtmodeltester.check(ComponentsModel(document), force_py=True)
+
+
+def test_rows_sorted_by_name_with_count_and_worst_ap(document):
+    model = ComponentsModel(document)
+    assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
+    badge = model.index(2, 2)
+    assert (
+        badge.data(Qt.ItemDataRole.BackgroundRole) == AP_COLOURS[document.model.failure_modes[7].ap]
+    )
+    assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: High"
+
+
+def test_counts_and_badge_follow_edits_and_undo(document):
+    model = ComponentsModel(document)
+    cache = document.model.component_by_name("cache").id
+    document.push(add_failure_mode(document.model, cache, severity=10, likelihood=10, detection=10))
+    assert rows(model)[1] == ("cache", 1, "H")
+    timeout = next(f for f in document.model.failure_modes.values() if f.failure_mode == "Timeout")
+    document.push(set_fields(document.model, "failure_mode", timeout.id, component_id=cache))
+    assert rows(model)[0] == ("api", 2, "L") and rows(model)[1] == ("cache", 2, "H")
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
+
+
+def test_add_rename_and_refused_rename(panel, document, qtbot):
+    component_id = panel.add_component()
+    assert document.model.components[component_id].name == "New component 1"
+    assert document.undo_stack.undoText() == "Add Component"
+    assert panel.selected_ids() == [component_id]
+    index = panel.model.index(panel.model.row_of(component_id), 0)
+    assert panel.model.setData(index, "web", Qt.ItemDataRole.EditRole)
+    assert [r[0] for r in rows(panel.model)] == ["api", "cache", "database", "web"]
+    assert panel.selected_ids() == [component_id]  # the selection moved with the rename
+    with qtbot.waitSignal(panel.message) as message:
+        assert not panel.model.setData(panel.model.index(0, 0), "Cache", Qt.ItemDataRole.EditRole)
+    assert message.args == ["Not renamed: a component named 'Cache' already exists"]
+    assert document.model.components[1].name == "api"
+
+
+def test_delete_with_failure_modes_asks_and_no_keeps_everything(panel, document, snapshot):
+    before = snapshot(document.model)
+    panel.confirm = Confirm(False)
+    panel.select(document.model.component_by_name("database").id)
+    assert not panel.delete_selected()
+    assert panel.confirm.asked == [
+        (
+            "Delete Component",
+            "Delete database with 2 failure modes and their actions?\n"
+            "You can undo this with Edit > Undo.",
+        )
+    ]
+    assert snapshot(document.model) == before
+
+
+def test_delete_confirmed_removes_everything_and_undo_restores(panel, document, snapshot):
+    before = snapshot(document.model)
+    panel.confirm = Confirm(True)
+    panel.select(document.model.component_by_name("database").id)
+    assert panel.delete_selected()
+    assert document.model.component_by_name("database") is None
+    assert len(document.model.failure_modes) == 3 and not document.model.actions
+    assert document.undo_stack.undoText() == "Delete Component"
+    document.undo_stack.undo()
+    assert snapshot(document.model) == before
+    assert [r[0] for r in rows(panel.model)] == ["api", "cache", "database"]
+
+
+def test_empty_component_is_deleted_without_asking(panel, document):
+    panel.confirm = Confirm(False)
+    panel.select(document.model.component_by_name("cache").id)
+    assert panel.delete_selected()
+    assert panel.confirm.asked == []
+    assert document.model.component_by_name("cache") is None
+
+
+def test_selection_is_shared_with_the_document(panel, document):
+    db = document.model.component_by_name("database").id
+    panel.select(db)
+    assert document.selection.component_ids == [db]
+    document.selection.select_components([])
+    assert panel.selected_ids() == []
