@@ -40,9 +40,7 @@ def test_rows_sorted_by_name_with_count_and_worst_ap(document):
     model = ComponentsModel(document)
     assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
     badge = model.index(2, 2)
-    assert (
-        badge.data(Qt.ItemDataRole.BackgroundRole) == AP_COLOURS[document.model.failure_modes[7].ap]
-    )
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_COLOURS[ActionPriority.HIGH]
     assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: High"
 
 
