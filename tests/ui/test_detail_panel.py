@@ -1,0 +1,114 @@
+"""The detail panel: follows the selection, commits texts and scores, manages actions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fma_app.domain.commands import remove
+from fma_app.domain.model import ActionStatus, Scores
+from fma_app.ui.detail_panel import ActionsModel, DetailPanel
+
+EDIT = Qt.ItemDataRole.EditRole
+
+
+def fm_named(document, name: str):
+    return next(f for f in document.model.failure_modes.values() if f.failure_mode == name)
+
+
+@pytest.fixture
+def panel(document, qtbot):
+    widget = DetailPanel(document)
+    qtbot.addWidget(widget)
+    document.selection.select_failure_mode(fm_named(document, "Disk full").id)
+    return widget
+
+
+def test_actions_model_tester(qtmodeltester, document):
+    model = ActionsModel(document)
+    model.set_failure_mode(fm_named(document, "Disk full").id)
+    qtmodeltester.check(model, force_py=True)
+    assert model.rowCount() == 2
+
+
+def test_empty_state_and_selection(document, qtbot):
+    widget = DetailPanel(document)
+    qtbot.addWidget(widget)
+    assert widget.title.text().startswith("Select a row in the worksheet")
+    assert not widget.texts["effect"].isEnabled()
+    document.selection.select_failure_mode(fm_named(document, "Timeout").id)
+    assert widget.title.text() == "api: Timeout"
+    assert widget.texts["effect"].toPlainText() == "Checkout fails"
+    assert widget.scores["severity"].value() == 8
+    assert widget.score_label.text() == "RPN 160   AP M (Medium)"
+    assert not widget.revised_check.isChecked()
+
+
+def test_text_commit_is_one_named_undo_step(panel, document):
+    fm = fm_named(document, "Disk full")
+    panel.texts["cause"].setPlainText("No retention policy")
+    panel.texts["cause"].committed.emit(panel.texts["cause"].toPlainText())
+    assert fm.cause == "No retention policy"
+    assert document.undo_stack.undoText() == "Change Cause"
+    line = panel.texts["function"]
+    line.setText("Persist orders")
+    line.editingFinished.emit()
+    assert fm.function == "Persist orders"
+    document.undo_stack.undo()
+    assert fm.function == "Store orders" and line.text() == "Store orders"
+
+
+def test_scores_and_revised_scores(panel, document):
+    fm = fm_named(document, "Disk full")
+    panel.scores["likelihood"].setValue(4)
+    assert fm.likelihood == 4 and document.undo_stack.undoText() == "Change Likelihood"
+    panel.revised_check.setChecked(True)
+    assert fm.revised == Scores(10, 4, 10)  # starts from the original scores
+    panel.revised["detection"].setValue(3)
+    assert fm.revised == Scores(10, 4, 3)
+    assert panel.revised_label.text().startswith("RPN 120")
+    panel.revised_check.setChecked(False)
+    assert fm.revised is None
+
+
+def test_add_edit_mark_done_and_delete_actions(panel, document, snapshot):
+    before = snapshot(document.model)
+    fm = fm_named(document, "Disk full")
+    action_id = panel.add_action("Page on-call at 90%")
+    assert panel.actions_model.rowCount() == 3
+    model = panel.actions_model
+    row = model.row_of(action_id)
+    assert model.setData(model.index(row, 1), "sre", EDIT)
+    assert model.setData(model.index(row, 2), "2026-12-01", EDIT)
+    assert document.model.actions[action_id].owner == "sre"
+    assert document.model.actions[action_id].due_date == dt.date(2026, 12, 1)
+    assert panel.mark_done([action_id])
+    assert document.model.actions[action_id].status is ActionStatus.DONE
+    assert model.index(row, 3).data() == "done"
+    assert panel.delete_actions([action_id])
+    assert panel.actions_model.rowCount() == 2
+    for _ in range(5):
+        document.undo_stack.undo()
+    assert snapshot(document.model) == before
+    assert all(a.failure_mode_id == fm.id for a in document.model.actions.values())
+
+
+def test_bad_due_date_is_refused_with_a_message(panel, document, snapshot, qtbot):
+    before = snapshot(document.model)
+    model = panel.actions_model
+    with qtbot.waitSignal(model.editRefused) as refused:
+        assert not model.setData(model.index(0, 2), "next tuesday", EDIT)
+    assert refused.args == ["Not changed: due date 'next tuesday' is not a date like 2026-03-31"]
+    with qtbot.waitSignal(model.editRefused) as refused:
+        assert not model.setData(model.index(0, 3), "someday", EDIT)
+    assert refused.args[0].startswith("Not changed: status 'someday' is not one of: open")
+    assert snapshot(document.model) == before
+
+
+def test_panel_clears_when_its_failure_mode_is_deleted(panel, document):
+    document.push(remove(document.model, "failure_mode", [fm_named(document, "Disk full").id]))
+    assert panel.failure_mode_id == 0
+    assert panel.actions_model.rowCount() == 0
+    assert panel.title.text().startswith("Select a row")
