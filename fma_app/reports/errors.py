@@ -14,3 +14,7 @@ class ImportProblems(Exception):
 
 class ReportCancelled(Exception):
     """The user cancelled an export; nothing was written."""
+
+
+class ReportError(Exception):
+    """The report cannot be written (a text too long for a cell, an unusable path); one line."""

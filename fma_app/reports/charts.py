@@ -1,0 +1,245 @@
+"""Risk charts as matplotlib Figures, shared by the Excel report and the in-app chart panel.
+
+Every function builds on a plain `Figure()` (never pyplot, so no global state and safe in a worker
+thread) and accepts an existing figure to redraw into, which the Qt panel uses to keep one canvas.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from fma_app.analysis.ranking import RankBy, rank_failure_modes
+from fma_app.domain.model import Model
+from fma_app.domain.scoring import ActionPriority, action_priority
+
+AP_COLOURS = {"H": "#C0392B", "M": "#E5A50A", "L": "#3A9A4A"}
+AP_ZONE_COLOURS = {"H": "#F6C4BE", "M": "#FBE7A6", "L": "#CDEBCF"}
+AP_NAMES = {"H": "High", "M": "Medium", "L": "Low"}
+BEFORE_COLOUR, AFTER_COLOUR = "#5B7DB1", "#9CC3E6"
+FIGSIZE = (8.0, 4.8)
+MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
+EMPTY_TEXT = "No failure modes"
+PARETO_LIMIT = 30
+COMPONENT_LIMIT = 15
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def _label(text: str, limit: int = 28) -> str:
+    """Single-line, shortened text that matplotlib shows literally ('$' would start mathtext)."""
+    flat = _CONTROL.sub(" ", text).strip() or "(unnamed)"
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "\u2026"
+    return flat.replace("$", r"\$")
+
+
+def _figure(figure: Figure | None, **margins: float) -> Figure:
+    """A new or cleared figure with fixed margins: a layout engine would cost an extra
+    drawing pass per render, which the report of a large model pays four times."""
+    if figure is None:
+        figure = Figure(figsize=FIGSIZE)
+    else:
+        figure.clear()
+        figure.set_layout_engine("none")
+    figure.subplots_adjust(**{**MARGINS, **margins})
+    return figure
+
+
+def _empty(figure: Figure, title: str) -> Figure:
+    figure.suptitle(title)
+    figure.text(0.5, 0.5, EMPTY_TEXT, ha="center", va="center", fontsize=14, color="#666666")
+    return figure
+
+
+def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
+    """Bars of the highest RPNs (coloured by AP) with the cumulative share of the total RPN."""
+    fig = _figure(figure, bottom=0.36, right=0.91, top=0.88)
+    title = "Pareto of RPN"
+    ranked = rank_failure_modes(model, RankBy.RPN)
+    if not ranked:
+        return _empty(fig, title)
+    total = sum(r.failure_mode.rpn for r in ranked)
+    shown = ranked[:PARETO_LIMIT]
+    if len(ranked) > len(shown):
+        title += f" (top {len(shown)} of {len(ranked)} failure modes)"
+    ax = fig.add_subplot()
+    positions = range(len(shown))
+    ax.bar(
+        positions,
+        [r.failure_mode.rpn for r in shown],
+        color=[AP_COLOURS[r.failure_mode.ap.value] for r in shown],
+    )
+    ax.set_xticks(
+        list(positions),
+        [_label(f"{r.component}: {r.failure_mode.failure_mode}", 30) for r in shown],
+        rotation=60,
+        ha="right",
+        fontsize=7,
+    )
+    ax.set_ylabel("RPN")
+    ax.set_xlim(-0.6, len(shown) - 0.4)
+    share = ax.twinx()
+    running, cumulative = 0, []
+    for r in shown:
+        running += r.failure_mode.rpn
+        cumulative.append(100.0 * running / total)
+    share.plot(list(positions), cumulative, color="#222222", marker="o", markersize=3)
+    share.axhline(80, color="#888888", linestyle="--", linewidth=0.8)
+    share.set_ylim(0, 105)
+    share.set_ylabel("Cumulative share of total RPN (%)")
+    ax.legend(handles=_ap_handles(), loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=7,
+              ncols=3, frameon=False)  # fmt: skip
+    ax.set_title(title, loc="left", fontsize=10)
+    return fig
+
+
+def _ap_handles(colours: dict[str, str] = AP_COLOURS, suffix: str = "") -> list[Patch]:
+    return [Patch(color=colours[ap], label=f"AP {AP_NAMES[ap]}{suffix}") for ap in "HML"]
+
+
+def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
+    """Counts of failure modes per severity x likelihood cell over the Action Priority zones.
+
+    AP also depends on detection, so the zones show the AP with poor detection (7-10): the
+    priority a cell reaches when the failure is hard to detect.
+    """
+    fig = _figure(figure, left=0.08, right=0.72)
+    title = "Risk matrix: severity \u00d7 likelihood"
+    if not model.failure_modes:
+        return _empty(fig, title)
+    counts = Counter((fm.severity, fm.likelihood) for fm in model.failure_modes.values())
+    zone_index = {"L": 0, "M": 1, "H": 2}
+    zones = [
+        [zone_index[action_priority(s, o, 10).value] for o in range(1, 11)] for s in range(1, 11)
+    ]
+    ax = fig.add_subplot()
+    cmap = ListedColormap([AP_ZONE_COLOURS[ap] for ap in "LMH"])
+    ax.imshow(zones, cmap=cmap, vmin=0, vmax=2, origin="lower", extent=(0.5, 10.5, 0.5, 10.5))
+    for (severity, likelihood), count in counts.items():
+        ax.text(likelihood, severity, str(count), ha="center", va="center", fontsize=8,
+                fontweight="bold")  # fmt: skip
+    ax.set_xticks(range(1, 11))
+    ax.set_yticks(range(1, 11))
+    ax.set_xticks([x + 0.5 for x in range(0, 11)], minor=True)
+    ax.set_yticks([y + 0.5 for y in range(0, 11)], minor=True)
+    ax.grid(which="minor", color="white", linewidth=1)
+    ax.tick_params(which="minor", length=0)
+    ax.set_xlabel("Likelihood (occurrence)")
+    ax.set_ylabel("Severity")
+    ax.legend(
+        handles=_ap_handles(AP_ZONE_COLOURS, " zone"),
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        fontsize=8,
+        title="Zones at detection 7-10",
+        title_fontsize=8,
+    )
+    ax.set_title(title)
+    return fig
+
+
+def ap_counts(model: Model) -> tuple[Counter, Counter]:
+    """Failure modes per AP before actions and after them (revised scores where given)."""
+    before = Counter(fm.ap.value for fm in model.failure_modes.values())
+    after = Counter(
+        (fm.revised_ap or fm.ap).value for fm in model.failure_modes.values()
+    )  # fmt: skip
+    return before, after
+
+
+def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Figure:
+    """Failure modes per Action Priority, before and after actions."""
+    fig = _figure(figure)
+    title = "Action Priority before and after actions"
+    if not model.failure_modes:
+        return _empty(fig, title)
+    before, after = ap_counts(model)
+    ax = fig.add_subplot()
+    width = 0.38
+    order = [ap.value for ap in ActionPriority]
+    xs = range(len(order))
+    bars_before = ax.bar([x - width / 2 for x in xs], [before[ap] for ap in order], width,
+                         label="Before actions", color=BEFORE_COLOUR)  # fmt: skip
+    bars_after = ax.bar([x + width / 2 for x in xs], [after[ap] for ap in order], width,
+                        label="After actions (revised scores where given)",
+                        color=AFTER_COLOUR)  # fmt: skip
+    ax.bar_label(bars_before, fontsize=8)
+    ax.bar_label(bars_after, fontsize=8)
+    ax.set_xticks(list(xs), [f"{AP_NAMES[ap]} ({ap})" for ap in order])
+    ax.set_ylabel("Failure modes")
+    ax.set_ylim(0, max(max(before.values()), max(after.values())) * 1.15 + 1)
+    ax.legend(fontsize=8)
+    ax.set_title(title)
+    return fig
+
+
+def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> Figure:
+    """Total RPN per component (highest first), split by the AP of its failure modes."""
+    fig = _figure(figure, left=0.27, top=0.88)
+    title = "Risk by component (total RPN)"
+    if not model.failure_modes:
+        return _empty(fig, title)
+    totals: dict[int, Counter] = {}
+    for fm in model.failure_modes.values():
+        totals.setdefault(fm.component_id, Counter())[fm.ap.value] += fm.rpn
+    ordered = sorted(
+        totals.items(),
+        key=lambda item: (-item[1].total(), model.components[item[0]].name.casefold()),
+    )
+    shown = ordered[:COMPONENT_LIMIT]
+    if len(ordered) > len(shown):
+        title += f", top {len(shown)} of {len(ordered)} components"
+    ax = fig.add_subplot()
+    ys = list(range(len(shown)))
+    left = [0] * len(shown)
+    for ap in "HML":
+        values = [counter[ap] for _, counter in shown]
+        ax.barh(ys, values, left=left, color=AP_COLOURS[ap], label=f"AP {AP_NAMES[ap]}")
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    ax.set_yticks(ys, [_label(model.components[cid].name, 32) for cid, _ in shown], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("Sum of RPN of its failure modes")
+    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, frameon=False)
+    ax.set_title(title, loc="left", fontsize=10)
+    return fig
+
+
+CHARTS: dict[str, Callable[..., Figure]] = {
+    "Pareto of RPN": pareto_figure,
+    "Risk matrix": risk_matrix_figure,
+    "Action Priority distribution": ap_distribution_figure,
+    "Risk by component": risk_by_component_figure,
+}
+
+
+def _quiet_render(render: Callable[[], None]) -> None:
+    """Render with matplotlib's missing-glyph warnings silenced: a name in a script the font
+    lacks shows as boxes, which must not fail an export."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+        warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support")
+        render()
+
+
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> None:
+    """Save as PNG or SVG, chosen by the file extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".png", ".svg"):
+        raise ValueError(f"charts save as .png or .svg, not {suffix or 'a file without extension'}")
+    _quiet_render(lambda: fig.savefig(path, format=suffix[1:], dpi=dpi))
+
+
+def figure_png(fig: Figure, *, dpi: int = 96) -> bytes:
+    """The figure as PNG bytes (for embedding in the report)."""
+    buffer = io.BytesIO()
+    _quiet_render(lambda: fig.savefig(buffer, format="png", dpi=dpi))
+    return buffer.getvalue()

@@ -1,0 +1,420 @@
+"""Rebuild a model from a report that `xlsx_report` wrote.
+
+The report may come back from a review meeting edited and re-saved by Excel or LibreOffice, so
+columns are found by their header, rows may be reordered, and a row with an empty ID is a new
+entity. Every problem is collected with its cell reference; nothing is built unless all is well.
+Columns the report derives (rank, RPN, AP, the actions summary, counts) are not read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from openpyxl.utils import get_column_letter
+
+from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.model import (
+    ActionStatus,
+    ComponentKind,
+    Model,
+    Scores,
+    Strength,
+    parse_enum,
+)
+from fma_app.domain.scoring import validate_score
+from fma_app.reports.errors import ImportProblems
+from fma_app.reports.xlsx_report import MARKER_NAME, MARKER_TEXT, SHEET_NAMES, unescape_text
+
+MAX_PROBLEMS = 200
+
+# The columns read back, per sheet (all must be present; others are ignored).
+READ_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Components": ("ID", "Name", "Kind", "Owner", "Description", "Entry Point", "X", "Y"),
+    "Dependencies": ("ID", "Component", "Depends On", "Strength", "Redundancy Group",
+                     "Description"),
+    "Worksheet": ("ID", "Component", "Function", "Failure Mode", "Effect", "S", "Cause", "L",
+                  "Prevention Controls", "Detection Controls", "D", "Revised S", "Revised L",
+                  "Revised D", "Notes"),
+    "Actions": ("Action ID", "Failure Mode ID", "Action", "Owner", "Due Date", "Status",
+                "Action Taken"),
+}  # fmt: skip
+ID_COLUMN = {"Components": "ID", "Dependencies": "ID", "Worksheet": "ID", "Actions": "Action ID"}
+FAILURE_MODE_TEXTS = {
+    "function": "Function", "failure_mode": "Failure Mode", "effect": "Effect", "cause": "Cause",
+    "prevention_controls": "Prevention Controls", "detection_controls": "Detection Controls",
+    "notes": "Notes",
+}  # fmt: skip
+
+
+def is_report(workbook) -> bool:
+    """A workbook FMA Workbench exported: the five sheets in order and our marker."""
+    names = list(workbook.sheetnames)
+    if names[: len(SHEET_NAMES)] != list(SHEET_NAMES):
+        return False
+    try:
+        if MARKER_NAME in workbook.defined_names:
+            return True
+    except TypeError:
+        pass
+    for row in workbook["Summary"].iter_rows(min_row=1, max_row=5, max_col=1, values_only=True):
+        if isinstance(row[0], str) and row[0].startswith(MARKER_TEXT):
+            return True
+    return False
+
+
+class _Problem(Exception):
+    """A bad cell value; the message is shown after the cell reference."""
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    values: tuple
+    columns: dict[str, int]
+
+    def get(self, header: str) -> object:
+        index = self.columns[header]
+        value = self.values[index] if index < len(self.values) else None
+        return None if value == "" else value
+
+    def ref(self, header: str) -> str:
+        return f"{self.sheet}!{get_column_letter(self.columns[header] + 1)}{self.number}"
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, where: str, message: str) -> None:
+        self.lines.append(f"{where}: {message}")
+
+    def __bool__(self) -> bool:
+        return bool(self.lines)
+
+    def error(self) -> ImportProblems:
+        shown = self.lines[:MAX_PROBLEMS]
+        if len(self.lines) > MAX_PROBLEMS:
+            shown.append(f"... and {len(self.lines) - MAX_PROBLEMS} more problems")
+        return ImportProblems(shown)
+
+
+def _normal(header: object) -> str:
+    return " ".join(str(header).split()).casefold() if header is not None else ""
+
+
+def _read_table(ws, sheet: str, problems: _Problems) -> list[_Row]:
+    rows = ws.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    found = {_normal(value): index for index, value in enumerate(header) if value is not None}
+    columns: dict[str, int] = {}
+    missing = []
+    for name in READ_COLUMNS[sheet]:
+        if _normal(name) in found:
+            columns[name] = found[_normal(name)]
+        else:
+            missing.append(name)
+    if missing:
+        problems.add(f"{sheet}!1", f"missing column(s): {', '.join(missing)}")
+        return []
+    return [
+        _Row(sheet, number, tuple(values), columns)
+        for number, values in enumerate(rows, start=2)
+        if any(value is not None and value != "" for value in values)
+    ]
+
+
+# ---- cell values ------------------------------------------------------------------------------
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return unescape_text(value)
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _whole(value: object, what: str) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is None or number < 1:
+        raise _Problem(f"{what} {_shown(value)} is not a whole number from 1 up")
+    return number
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _score(value: object, field: str) -> int:
+    if value is None:
+        raise _Problem(f"{field} is empty; it must be a whole number from 1 to 10")
+    try:
+        return validate_score(field, value)
+    except ValidationError as error:
+        raise _Problem(str(error)) from None
+
+
+def _number(value: object, what: str) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise _Problem(f"{what} {_shown(value)} is not a number") from None
+
+
+YES = {"yes", "y", "true", "1", "x"}
+NO = {"no", "n", "false", "0", ""}
+
+
+def _flag(value: object, what: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    text = _text(value).strip().casefold()
+    if text in YES or text in NO:
+        return text in YES
+    raise _Problem(f"{what} {_shown(value)} is not yes or no")
+
+
+def _date(value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()) if value.strip() else None
+        except ValueError:
+            pass
+    raise _Problem(f"due date {_shown(value)} is not a date (YYYY-MM-DD)")
+
+
+def _enum(enum_type, value: object, what: str):
+    try:
+        return parse_enum(enum_type, what, _text(value))
+    except ValidationError as error:
+        raise _Problem(str(error)) from None
+
+
+# ---- ids --------------------------------------------------------------------------------------
+class _Ids:
+    """Ids as the report gives them (unique across all kinds, as in a model); a row without one
+    gets a fresh id above every id in the report."""
+
+    def __init__(self, tables: dict[str, list[_Row]], problems: _Problems):
+        self.of: dict[tuple[str, int], int] = {}
+        seen: dict[int, str] = {}
+        pending = []
+        for sheet, rows in tables.items():
+            header = ID_COLUMN[sheet]
+            for row in rows:
+                try:
+                    number = _whole(row.get(header), "id")
+                except _Problem as problem:
+                    problems.add(row.ref(header), str(problem))
+                    continue
+                if number is None:
+                    pending.append((sheet, row.number))
+                elif number in seen:
+                    problems.add(row.ref(header), f"id {number} is already used by {seen[number]}")
+                else:
+                    seen[number] = row.ref(header)
+                    self.of[(sheet, row.number)] = number
+        next_id = max(seen, default=0) + 1
+        for key in pending:
+            self.of[key], next_id = next_id, next_id + 1
+
+    def __call__(self, row: _Row) -> int | None:
+        return self.of.get((row.sheet, row.number))
+
+
+# ---- the sheets -------------------------------------------------------------------------------
+def _summary(ws, source_name: str) -> tuple[str, str]:
+    labels: dict[str, object] = {}
+    title = None
+    for number, row in enumerate(ws.iter_rows(max_row=30, max_col=2, values_only=True), 1):
+        if number == 1:
+            title = row[0]
+        if row and isinstance(row[0], str) and len(row) > 1:
+            labels.setdefault(row[0].strip().casefold(), row[1])
+    if "model" in labels:
+        name = _text(labels["model"])
+    else:
+        name = _text(title) if title is not None else Path(source_name).stem
+    return name, _text(labels.get("description"))
+
+
+def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> None:
+    for row in rows:
+        entity_id = ids(row)
+        if entity_id is None:
+            continue
+        values, bad = {}, False
+        for field, header, parse in (
+            ("name", "Name", lambda v: model.check_component_name(_text(v))),
+            ("kind", "Kind", lambda v: _enum(ComponentKind, v, "kind")),
+            ("x", "X", lambda v: _number(v, "x")),
+            ("y", "Y", lambda v: _number(v, "y")),
+            ("user_facing", "Entry Point", lambda v: _flag(v, "entry point")),
+        ):
+            try:
+                values[field] = parse(row.get(header))
+            except (_Problem, ValidationError, ModelError) as error:
+                problems.add(row.ref(header), str(error))
+                bad = True
+        if not bad:
+            model.add_component(
+                id=entity_id,
+                description=_text(row.get("Description")),
+                owner=_text(row.get("Owner")),
+                **values,
+            )
+
+
+def _component_id(model: Model, row: _Row, header: str) -> int:
+    name = _text(row.get(header))
+    component = model.component_by_name(name) if name.strip() else None
+    if component is None:
+        if not name.strip():
+            raise _Problem("the component name is empty")
+        raise _Problem(f"no component named {name!r} on the Components sheet")
+    return component.id
+
+
+def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> None:
+    for row in rows:
+        entity_id = ids(row)
+        ends = {}
+        for header in ("Component", "Depends On"):
+            try:
+                ends[header] = _component_id(model, row, header)
+            except _Problem as problem:
+                problems.add(row.ref(header), str(problem))
+        try:
+            strength = _enum(Strength, row.get("Strength"), "strength")
+        except _Problem as problem:
+            problems.add(row.ref("Strength"), str(problem))
+            continue
+        if entity_id is None or len(ends) < 2:
+            continue
+        try:
+            model.add_dependency(
+                ends["Component"], ends["Depends On"], strength, id=entity_id,
+                description=_text(row.get("Description")),
+                group=_text(row.get("Redundancy Group")),
+            )  # fmt: skip
+        except (ModelError, ValidationError) as error:
+            problems.add(row.ref("Component"), str(error))
+
+
+def _revised(row: _Row, problems: _Problems) -> tuple[bool, Scores | None]:
+    headers = ("Revised S", "Revised L", "Revised D")
+    fields = ("revised severity", "revised likelihood", "revised detection")
+    values = [row.get(h) for h in headers]
+    if all(v is None for v in values):
+        return True, None
+    scores, ok = [], True
+    for header, field, value in zip(headers, fields, values, strict=True):
+        try:
+            scores.append(_score(value, field))
+        except _Problem as problem:
+            message = str(problem)
+            if value is None:
+                message = "revised scores need all three of S, L and D, or none"
+            problems.add(row.ref(header), message)
+            ok = False
+    return ok, Scores(*scores) if ok else None
+
+
+def _failure_modes(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> None:
+    for row in rows:
+        entity_id, ok = ids(row), True
+        try:
+            component_id = _component_id(model, row, "Component")
+        except _Problem as problem:
+            problems.add(row.ref("Component"), str(problem))
+            ok = False
+        scores = {}
+        for field, header in (("severity", "S"), ("likelihood", "L"), ("detection", "D")):
+            try:
+                scores[field] = _score(row.get(header), field)
+            except _Problem as problem:
+                problems.add(row.ref(header), str(problem))
+                ok = False
+        revised_ok, revised = _revised(row, problems)
+        if not (ok and revised_ok) or entity_id is None:
+            continue
+        texts = {field: _text(row.get(header)) for field, header in FAILURE_MODE_TEXTS.items()}
+        model.add_failure_mode(component_id, id=entity_id, revised=revised, **scores, **texts)
+
+
+def _actions(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> None:
+    for row in rows:
+        entity_id, ok = ids(row), True
+        failure_mode_id = None
+        try:
+            failure_mode_id = _whole(row.get("Failure Mode ID"), "failure mode id")
+            if failure_mode_id is None:
+                raise _Problem("an action needs the ID of its failure mode")
+            if failure_mode_id not in model.failure_modes:
+                raise _Problem(f"no failure mode with ID {failure_mode_id} on the Worksheet")
+        except _Problem as problem:
+            problems.add(row.ref("Failure Mode ID"), str(problem))
+            ok = False
+        parsed = {}
+        for field, header, parse in (
+            ("due_date", "Due Date", _date),
+            ("status", "Status", lambda v: _enum(ActionStatus, v, "status")),
+        ):
+            try:
+                parsed[field] = parse(row.get(header))
+            except _Problem as problem:
+                problems.add(row.ref(header), str(problem))
+                ok = False
+        if ok and entity_id is not None and failure_mode_id is not None:
+            model.add_action(
+                failure_mode_id, _text(row.get("Action")), id=entity_id,
+                owner=_text(row.get("Owner")), action_taken=_text(row.get("Action Taken")),
+                **parsed,
+            )  # fmt: skip
+
+
+def import_report(workbook, source_name: str) -> Model:
+    """The model the report describes; raises ImportProblems listing every bad cell."""
+    problems = _Problems()
+    tables = {sheet: _read_table(workbook[sheet], sheet, problems) for sheet in READ_COLUMNS}
+    if problems:
+        raise problems.error()
+    ids = _Ids(tables, problems)
+    name, description = _summary(workbook["Summary"], source_name)
+    model = Model(name=name, description=description)
+    _components(model, tables["Components"], ids, problems)
+    _dependencies(model, tables["Dependencies"], ids, problems)
+    _failure_modes(model, tables["Worksheet"], ids, problems)
+    _actions(model, tables["Actions"], ids, problems)
+    if problems:
+        raise problems.error()
+    return model

@@ -1,0 +1,670 @@
+"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies.
+
+The report is for review meetings (it must look right on screen and on paper) and it carries the
+whole model, so `report_import` can rebuild it exactly. Cells hold values only; every user text is
+written as a text cell (and text that a spreadsheet would read as a formula also gets the
+quote-prefix style), so opening a shared report never runs anything.
+
+Written with openpyxl in write-only mode, which streams rows to disk: memory stays flat on large
+models. The file appears at its path only when complete (temporary file + rename).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.drawing.image import Image
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
+
+from fma_app import __version__
+from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
+from fma_app.domain.model import Action, Model
+from fma_app.reports import charts
+from fma_app.reports.errors import ReportCancelled, ReportError
+
+# ---- the layout, shared with report_import ----------------------------------------------------
+SHEET_NAMES = ("Summary", "Worksheet", "Actions", "Components", "Dependencies")
+MARKER_TEXT = "FMA Workbench report"
+MARKER_NAME = "FMA_Workbench_Report"
+FORMAT_VERSION = 1
+MAX_CELL_TEXT = 32767  # Excel's limit; a longer cell makes Excel "repair" the file
+
+# (header, width in characters) per sheet, in column order.
+WORKSHEET_COLUMNS = (
+    ("Rank", 6), ("ID", 7), ("Component", 16), ("Function", 18), ("Failure Mode", 20),
+    ("Effect", 22), ("S", 4.5), ("Cause", 20), ("L", 4.5), ("Prevention Controls", 18),
+    ("Detection Controls", 18), ("D", 4.5), ("RPN", 6), ("AP", 5), ("Actions", 30),
+    ("Revised S", 8), ("Revised L", 8), ("Revised D", 8), ("Revised RPN", 8.5),
+    ("Revised AP", 8), ("Notes", 18),
+)  # fmt: skip
+ACTION_COLUMNS = (
+    ("Priority", 8), ("Action ID", 8), ("Failure Mode ID", 9), ("Component", 16),
+    ("Failure Mode", 22), ("AP", 5), ("RPN", 6), ("Action", 34), ("Owner", 14),
+    ("Due Date", 12), ("Status", 12), ("Overdue", 10), ("Action Taken", 28),
+)  # fmt: skip
+COMPONENT_COLUMNS = (
+    ("ID", 7), ("Name", 22), ("Kind", 11), ("Owner", 16), ("Description", 44),
+    ("Entry Point", 8), ("X", 10), ("Y", 10), ("Failure Modes", 9), ("Highest RPN", 9),
+)  # fmt: skip
+DEPENDENCY_COLUMNS = (
+    ("ID", 7), ("Component", 22), ("Depends On", 22), ("Strength", 10),
+    ("Redundancy Group", 16), ("Description", 44),
+)  # fmt: skip
+SUMMARY_WIDTHS = (16, 24, 34, 6, 6, 6, 7, 6)
+SUMMARY_LABEL_COLUMN = 1  # labels ("Model", "Description", ...) in column A, values in B
+TOP_COUNT = 10
+CHART_DPI = 150
+CHART_SIZE_PX = (720, 432)  # displayed size: the PNG has more pixels for a sharp print
+CHART_ROWS = 23  # rows of default height one chart covers, plus a gap
+LINE_HEIGHT = 15.0  # points per line of 11 pt text
+
+RANKING_TEXT = {
+    RankBy.RPN: "RPN (severity \u00d7 likelihood \u00d7 detection), highest first",
+    RankBy.AP: "Action Priority (AIAG-VDA): H, M, L; then severity, then RPN",
+}
+LEGEND = (
+    "S severity, L likelihood (occurrence), D detection, each 1-10 (10 worst). "
+    "RPN = S \u00d7 L \u00d7 D. AP = AIAG-VDA Action Priority: H high, M medium, L low. "
+    "Revised scores are those expected after the actions."
+)
+
+# ---- text safety ------------------------------------------------------------------------------
+# Characters XML cannot carry (or would normalise, like CR) use Excel's own _xHHHH_ escape; a
+# literal "_xHHHH_" in user text is protected by escaping its underscore, as Excel does.
+_NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_text(text: str) -> str:
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text
+    return _NEEDS_ESCAPE.sub(lambda match: f"_x{ord(match.group()):04X}_", text)
+
+
+def unescape_text(text: str) -> str:
+    if "_x" not in text:
+        return text
+    return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
+
+
+def looks_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_STARTS)
+
+
+class _TooLong(Exception):
+    def __init__(self, length: int):
+        self.length = length
+
+
+# ---- styles -----------------------------------------------------------------------------------
+def _solid(colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=colour)
+
+
+_TOP = Alignment(vertical="top")
+_BASES: dict[str, dict[str, object]] = {
+    "text": {"alignment": Alignment(wrap_text=True, vertical="top")},
+    "num": {"alignment": Alignment(horizontal="center", vertical="top")},
+    "value": {"alignment": Alignment(horizontal="left", vertical="top", wrap_text=True)},
+    "date": {"alignment": Alignment(horizontal="center", vertical="top"),
+             "number_format": "yyyy-mm-dd"},
+    "dateleft": {"alignment": Alignment(horizontal="left", vertical="top"),
+                 "number_format": "yyyy-mm-dd"},
+    "header": {"font": Font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
+               "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
+    "title": {"font": Font(bold=True, size=16), "alignment": _TOP},
+    "section": {"font": Font(bold=True, size=12, color="1F3864"), "alignment": _TOP},
+    "label": {"font": Font(bold=True), "alignment": _TOP},
+    "marker": {"font": Font(italic=True, size=9, color="595959"), "alignment": _TOP},
+    "note": {"font": Font(italic=True, size=9, color="595959"),
+             "alignment": Alignment(vertical="top", wrap_text=True)},
+}  # fmt: skip
+AP_FILLS = {"H": ("FFC7CE", "9C0006"), "M": ("FFEB9C", "7F6000"), "L": ("C6EFCE", "006100")}
+_VARIANTS: dict[str, dict[str, object]] = {
+    **{
+        ap: {"fill": _solid(fill), "font": Font(bold=True, color=colour)}
+        for ap, (fill, colour) in AP_FILLS.items()
+    },
+    "overdue": {"fill": _solid("FFC7CE"), "font": Font(bold=True, color="9C0006")},
+    "closed": {"font": Font(color="7F7F7F")},
+}
+
+
+class _Styles:
+    """Style arrays by key ("base" or "base:variant"), built once per workbook and shared by
+    cells: assigning openpyxl style objects cell by cell costs more than writing the cell."""
+
+    def __init__(self, sheet: WriteOnlyWorksheet):
+        self._sheet = sheet
+        self._cache: dict[tuple[str, bool], object] = {}
+
+    def get(self, key: str, quote: bool = False):
+        found = self._cache.get((key, quote))
+        if found is None:
+            base, _, variant = key.partition(":")
+            attributes = {**_BASES[base], **(_VARIANTS[variant] if variant else {})}
+            scratch = WriteOnlyCell(self._sheet)
+            for name, value in attributes.items():
+                setattr(scratch, name, value)
+            if quote:
+                scratch.quotePrefix = True
+            found = self._cache[(key, quote)] = scratch._style
+        return found
+
+
+# ---- streaming sheets -------------------------------------------------------------------------
+class _ReportSheet(WriteOnlyWorksheet):
+    """A write-only sheet fed with ready cells.
+
+    openpyxl's own row conversion sniffs each value's type (turning "=..." text into a formula)
+    and, for styled cells, goes through an exception per cell; skipping it makes a fully styled
+    sheet as fast as a plain one.
+    """
+
+    def _values_to_row(self, values, row_idx):
+        for column, cell in enumerate(values, 1):
+            if cell is not None:
+                cell.row, cell.column = row_idx, column
+                yield cell
+
+
+Value = str | int | float | dt.date | None
+Entry = tuple[Value, str] | None  # (value, style key)
+
+
+class _Sheet:
+    """One sheet of the report: column set-up and rows of (value, style) pairs."""
+
+    def __init__(self, workbook: Workbook, title: str, styles: _Styles | None = None):
+        self.ws = _ReportSheet(parent=workbook, title=title)
+        workbook._add_sheet(self.ws)
+        self.styles = styles or _Styles(self.ws)
+        self._pool: list = []
+        self._capacity: list[float] = []
+        self.rows = 0
+
+    def widths(self, widths: Sequence[float]) -> None:
+        for index, width in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(index)].width = width
+
+    def fit_rows(self, widths: Sequence[float]) -> None:
+        """Give each following row a height that shows its wrapped text: neither Excel nor
+        LibreOffice grows rows of a generated file by themselves."""
+        self._capacity = [max(width * 0.9 - 1, 1) for width in widths]
+
+    def _fitted_height(self, entries: Sequence[Entry]) -> float | None:
+        lines = 1
+        for entry, capacity in zip(entries, self._capacity, strict=False):
+            if entry is not None and isinstance(entry[0], str) and len(entry[0]) > capacity:
+                text = entry[0]
+                count = sum(-(-len(part) // capacity) or 1 for part in text.split("\n"))
+                lines = max(lines, int(count))
+            elif entry is not None and isinstance(entry[0], str) and "\n" in entry[0]:
+                lines = max(lines, entry[0].count("\n") + 1)
+        return min(LINE_HEIGHT * lines + 2, 409) if lines > 1 else None
+
+    def append(self, entries: Sequence[Entry], height: float | None = None) -> None:
+        while len(self._pool) < len(entries):
+            self._pool.append(WriteOnlyCell(self.ws))
+        if height is None and self._capacity:
+            height = self._fitted_height(entries)
+        if height is not None:
+            self.ws.row_dimensions[self.rows + 1].height = height
+        self.ws.append([self._cell(self._pool[i], e) for i, e in enumerate(entries)])
+        self.rows += 1
+
+    def _cell(self, cell, entry: Entry):
+        if entry is None or entry[0] is None or entry[0] == "":
+            return None
+        value, style = entry
+        quote = False
+        if isinstance(value, str):
+            value, data_type = escape_text(value), "s"
+            if len(value) > MAX_CELL_TEXT:
+                raise _TooLong(len(value))
+            quote = looks_like_formula(value)
+        elif isinstance(value, dt.date):
+            if value < dt.date(1900, 3, 1):  # before Excel's calendar: keep as ISO text
+                value, data_type, style = value.isoformat(), "s", "num"
+            else:
+                base, colon, variant = style.partition(":")
+                data_type = "d"
+                style = ("dateleft" if base == "value" else "date") + colon + variant
+        elif isinstance(value, float) and not math.isfinite(value):
+            value, data_type = repr(value), "s"
+        else:
+            data_type = "n"
+        cell._value, cell.data_type = value, data_type
+        cell._style = self.styles.get(style, quote)
+        return cell
+
+
+def _header(sheet: _Sheet, columns: Sequence[tuple[str, float]]) -> None:
+    sheet.widths([width for _, width in columns])
+    sheet.ws.freeze_panes = "A2"
+    sheet.ws.print_title_rows = "1:1"
+    sheet.append([(name, "header") for name, _ in columns], height=32)
+    sheet.fit_rows([width for _, width in columns])
+
+
+def _finish_table(sheet: _Sheet, columns: Sequence[tuple[str, float]]) -> None:
+    last = get_column_letter(len(columns))
+    sheet.ws.auto_filter.ref = f"A1:{last}{max(sheet.rows, 1)}"
+
+
+def _header_footer_text(text: str, limit: int = 80) -> str:
+    flat = " ".join(re.sub(r"[\x00-\x1f]", " ", text).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "\u2026"
+    return flat.replace("&", "&&")
+
+
+def _print_setup(sheet: _Sheet, model: Model, today: dt.date, landscape: bool = True) -> None:
+    ws = sheet.ws
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3,
+                                  footer=0.3)  # fmt: skip
+    ws.print_options.gridLines = ws.title != "Summary"
+    ws.oddHeader.left.text = _header_footer_text(model.name)
+    ws.oddHeader.right.text = ws.title
+    ws.oddFooter.left.text = f"FMA Workbench report, {today.isoformat()}"
+    ws.oddFooter.right.text = "Page &P of &N"
+    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.right):
+        part.size = 9
+
+
+# ---- progress and cancellation ----------------------------------------------------------------
+class _Progress:
+    """Reports (done, total) at most about 200 times and checks for cancellation often."""
+
+    def __init__(self, total: int, progress, cancelled):
+        self.total, self.done = max(total, 1), 0
+        self._progress, self._cancelled = progress, cancelled
+        self._next_report = 0
+        self._step = max(self.total // 200, 1)
+
+    def check(self) -> None:
+        if self._cancelled is not None and self._cancelled():
+            raise ReportCancelled("the report export was cancelled")
+
+    def advance(self, count: int = 1) -> None:
+        self.done = min(self.done + count, self.total)
+        if self.done >= self._next_report:
+            self._next_report = self.done + self._step
+            self.check()
+            if self._progress is not None:
+                self._progress(self.done, self.total)
+
+
+# ---- the sheets -------------------------------------------------------------------------------
+def _ap_style(ap: str | None) -> str:
+    return f"num:{ap}" if ap else "num"
+
+
+def _action_line(action: Action) -> str:
+    details = [action.owner] if action.owner else []
+    if action.due_date:
+        details.append(f"due {action.due_date.isoformat()}")
+    details.append(action.status.value)
+    return f"\u2022 {action.description or '(no description)'} ({'; '.join(details)})"
+
+
+def _actions_summary(actions: list[Action], limit: int = 2000) -> str:
+    ordered = sorted(actions, key=lambda a: (a.status.is_closed, a.due_date or dt.date.max, a.id))
+    text = "\n".join(_action_line(a) for a in ordered)
+    if len(text) > limit:  # derived text: shorten rather than refuse (Actions has them all)
+        text = text[:limit].rsplit("\n", 1)[0] + "\n\u2026 (all actions on the Actions sheet)"
+    return text
+
+
+def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry]:
+    fm, revised = item.failure_mode, item.failure_mode.revised
+    revised_ap = fm.revised_ap.value if fm.revised_ap else None
+    return [
+        (item.rank, "num"), (fm.id, "num"), (item.component, "text"), (fm.function, "text"),
+        (fm.failure_mode, "text"), (fm.effect, "text"), (fm.severity, "num"), (fm.cause, "text"),
+        (fm.likelihood, "num"), (fm.prevention_controls, "text"),
+        (fm.detection_controls, "text"), (fm.detection, "num"), (fm.rpn, "num"),
+        (fm.ap.value, _ap_style(fm.ap.value)), (_actions_summary(actions), "text"),
+        (revised.severity if revised else None, "num"),
+        (revised.likelihood if revised else None, "num"),
+        (revised.detection if revised else None, "num"),
+        (fm.revised_rpn, "num"), (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"),
+    ]  # fmt: skip
+
+
+def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) -> None:
+    _header(sheet, WORKSHEET_COLUMNS)
+    sheet.ws.freeze_panes = "D2"  # keep rank, id and component in view when scrolling right
+    for item in ranked:
+        try:
+            sheet.append(_worksheet_row(item, actions_by_fm.get(item.failure_mode.id, [])))
+        except _TooLong as error:
+            raise _too_long("Worksheet", f"failure mode {item.failure_mode.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, WORKSHEET_COLUMNS)
+    n = sheet.rows
+    for column in ("M", "S"):  # RPN and Revised RPN
+        sheet.ws.conditional_formatting.add(
+            f"{column}2:{column}{max(n, 2)}",
+            ColorScaleRule(start_type="num", start_value=1, start_color="63BE7B",
+                           mid_type="num", mid_value=100, mid_color="FFEB84",
+                           end_type="num", end_value=400, end_color="F8696B"),
+        )  # fmt: skip
+
+
+def _too_long(sheet: str, what: str, error: _TooLong) -> ReportError:
+    return ReportError(
+        f"cannot write the report: a text of {what} on the {sheet} sheet is "
+        f"{error.length:,} characters long; a spreadsheet cell holds at most {MAX_CELL_TEXT:,}"
+    )
+
+
+def _overdue_days(action: Action, today: dt.date) -> int:
+    if action.status.is_closed or action.due_date is None or action.due_date >= today:
+        return 0
+    return (today - action.due_date).days
+
+
+def _ordered_actions(model: Model, rank_of: dict[int, int]) -> list[Action]:
+    """Open actions first, by the rank of their failure mode then due date; closed ones after."""
+    return sorted(
+        model.actions.values(),
+        key=lambda a: (a.status.is_closed, rank_of[a.failure_mode_id],
+                       a.due_date or dt.date.max, a.id),
+    )  # fmt: skip
+
+
+def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list[Entry]:
+    fm, days = item.failure_mode, _overdue_days(action, today)
+    text = "text:closed" if action.status.is_closed else "text"
+    num = "num:closed" if action.status.is_closed else "num"
+    due = "date:overdue" if days else ("date:closed" if action.status.is_closed else "date")
+    overdue = (f"{days} day{'s' if days != 1 else ''}", "num:overdue") if days else None
+    return [
+        (item.rank, num), (action.id, num), (fm.id, num), (item.component, text),
+        (fm.failure_mode, text), (fm.ap.value, _ap_style(fm.ap.value)), (fm.rpn, num),
+        (action.description, text), (action.owner, text), (action.due_date, due),
+        (action.status.value, num), overdue, (action.action_taken, text),
+    ]  # fmt: skip
+
+
+def _write_actions(sheet, model, ranked, today, progress: _Progress) -> None:
+    _header(sheet, ACTION_COLUMNS)
+    item_of = {item.failure_mode.id: item for item in ranked}
+    rank_of = {fm_id: item.rank for fm_id, item in item_of.items()}
+    for action in _ordered_actions(model, rank_of):
+        try:
+            sheet.append(_action_row(action, item_of[action.failure_mode_id], today))
+        except _TooLong as error:
+            raise _too_long("Actions", f"action {action.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, ACTION_COLUMNS)
+
+
+def _write_components(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    _header(sheet, COMPONENT_COLUMNS)
+    counts: dict[int, int] = {}
+    highest: dict[int, int] = {}
+    for fm in model.failure_modes.values():
+        counts[fm.component_id] = counts.get(fm.component_id, 0) + 1
+        highest[fm.component_id] = max(highest.get(fm.component_id, 0), fm.rpn)
+    for c in sorted(model.components.values(), key=lambda c: (c.name.casefold(), c.id)):
+        row: list[Entry] = [
+            (c.id, "num"), (c.name, "text"), (c.kind.value, "num"), (c.owner, "text"),
+            (c.description, "text"), ("yes" if c.user_facing else "no", "num"), (c.x, "num"),
+            (c.y, "num"), (counts.get(c.id, 0), "num"), (highest.get(c.id), "num"),
+        ]  # fmt: skip
+        try:
+            sheet.append(row)
+        except _TooLong as error:
+            raise _too_long("Components", f"component {c.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, COMPONENT_COLUMNS)
+
+
+def _write_dependencies(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    _header(sheet, DEPENDENCY_COLUMNS)
+    names = {c.id: c.name for c in model.components.values()}
+    ordered = sorted(
+        model.dependencies.values(),
+        key=lambda d: (names[d.source_id].casefold(), names[d.target_id].casefold(), d.id),
+    )
+    for d in ordered:
+        row: list[Entry] = [
+            (d.id, "num"), (names[d.source_id], "text"), (names[d.target_id], "text"),
+            (d.strength.value, "num"), (d.group, "num"), (d.description, "text"),
+        ]  # fmt: skip
+        try:
+            sheet.append(row)
+        except _TooLong as error:
+            raise _too_long("Dependencies", f"dependency {d.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, DEPENDENCY_COLUMNS)
+
+
+def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> float | None:
+    """Row height for wrapped text in a merged cell, which spreadsheets do not fit by
+    themselves; None for one line."""
+    lines = sum(max(1, math.ceil(len(part) / max(width_chars * 0.95, 1))) for part in
+                text.split("\n"))  # fmt: skip
+    return min(line_height * lines + 3, 409) if lines > 1 else None
+
+
+def _write_summary(sheet, model, ranked, by: RankBy, today, progress: _Progress) -> None:
+    ws = sheet.ws
+    sheet.widths(SUMMARY_WIDTHS)
+    wide = sum(SUMMARY_WIDTHS[1:])
+    sheet.append([(model.name, "title")], height=24)
+    ws.merged_cells.add("A1:H1")
+    sheet.append([(f"{MARKER_TEXT}, format {FORMAT_VERSION}, FMA Workbench {__version__}",
+                   "marker")])  # fmt: skip
+    ws.merged_cells.add("A2:H2")
+    sheet.append([])
+    sheet.append([("Model", "label"), (model.name, "value")], _text_height(model.name, wide))
+    ws.merged_cells.add(f"B{sheet.rows}:H{sheet.rows}")
+    sheet.append([("Description", "label"), (model.description, "value")],
+                 _text_height(model.description, wide))  # fmt: skip
+    ws.merged_cells.add(f"B{sheet.rows}:H{sheet.rows}")
+    sheet.append([("Report date", "label"), (today, "value")])
+    sheet.append([("Ranked by", "label"), (RANKING_TEXT[by], "value")])
+    ws.merged_cells.add(f"B{sheet.rows}:H{sheet.rows}")
+    _summary_counts(sheet, model, today)
+    _summary_top(sheet, ranked, by)
+    sheet.append([])
+    sheet.append([(LEGEND, "note")], height=32)
+    ws.merged_cells.add(f"A{sheet.rows}:H{sheet.rows}")
+    ws.row_breaks.append(Break(id=sheet.rows))  # charts start on a page of their own
+    sheet.append([("Charts", "section")])
+    _summary_charts(sheet, model, progress)
+
+
+def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
+    open_actions = [a for a in model.actions.values() if not a.status.is_closed]
+    overdue = sum(1 for a in open_actions if _overdue_days(a, today))
+    sheet.append([])
+    sheet.append([("Counts", "section")])
+    for label, count in (
+        ("Components", len(model.components)),
+        ("Dependencies", len(model.dependencies)),
+        ("Failure modes", len(model.failure_modes)),
+        ("Actions", len(model.actions)),
+        ("Open actions", len(open_actions)),
+        ("Overdue actions", overdue),
+    ):
+        style = "value:overdue" if label == "Overdue actions" and count else "value"
+        sheet.append([(label, "label"), (count, style)])
+    before, after = charts.ap_counts(model)
+    sheet.append([])
+    sheet.append([("Action Priority", "header"), ("Before actions", "header"),
+                  ("After actions (revised where scored)", "header")], height=32)  # fmt: skip
+    for ap in "HML":
+        sheet.append([(f"{charts.AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
+                      (after[ap], "num")])  # fmt: skip
+
+
+def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> None:
+    sheet.append([])
+    label = "RPN" if by is RankBy.RPN else "Action Priority"
+    sheet.append([(f"Top {TOP_COUNT} by {label}", "section")])
+    headers = ("Rank", "Component", "Failure Mode", "S", "L", "D", "RPN", "AP")
+    sheet.append([(h, "header") for h in headers])
+    for item in ranked[:TOP_COUNT]:
+        fm = item.failure_mode
+        try:
+            sheet.append([
+                (item.rank, "num"), (item.component, "text"), (fm.failure_mode, "text"),
+                (fm.severity, "num"), (fm.likelihood, "num"), (fm.detection, "num"),
+                (fm.rpn, "num"), (fm.ap.value, _ap_style(fm.ap.value)),
+            ])  # fmt: skip
+        except _TooLong as error:
+            raise _too_long("Summary", f"failure mode {fm.id}", error) from None
+    if not ranked:
+        sheet.append([(None, "num"), ("No failure modes", "note")])
+
+
+def _summary_charts(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    first_row = sheet.rows + 1
+    for index, build in enumerate(charts.CHARTS.values()):
+        progress.check()
+        png = charts.figure_png(build(model), dpi=CHART_DPI)
+        image = Image(io.BytesIO(png))
+        image.width, image.height = CHART_SIZE_PX
+        sheet.ws.add_image(image, f"A{first_row + index * CHART_ROWS}")
+        if index == 1:  # two charts a page: never one cut in half
+            sheet.ws.row_breaks.append(Break(id=first_row + (index + 1) * CHART_ROWS - 1))
+        progress.advance(CHART_COST)
+
+
+# ---- the whole report -------------------------------------------------------------------------
+CHART_COST = 400  # progress units per chart (about the time of 400 worksheet rows)
+
+
+def _check_target(path: Path) -> None:
+    if path.is_dir():
+        raise ReportError(f"cannot write the report to {path}: it is a folder")
+    if not path.parent.is_dir():
+        raise ReportError(f"cannot write the report to {path}: folder {path.parent} does not exist")
+
+
+def write_report(
+    model: Model,
+    path: str | os.PathLike[str],
+    by: RankBy | str = "rpn",
+    *,
+    today: dt.date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> None:
+    """Write the ranked report of `model` to `path` (.xlsx), complete or not at all.
+
+    Raises ReportCancelled when `cancelled()` turns true, ReportError for a model or path that
+    cannot make a report, OSError for a failed write; in every case an existing file at `path`
+    is left as it was and no partial file remains.
+    """
+    try:
+        rank_by = RankBy(str(by).lower())
+    except ValueError:
+        raise ReportError(f"cannot rank by {by!r}: use rpn or ap") from None
+    target = Path(path)
+    _check_target(target)
+    today = today or dt.date.today()
+    rows = len(model.failure_modes) + len(model.actions) + len(model.components)
+    rows += len(model.dependencies)
+    steps = _Progress(rows * 5 // 4 + CHART_COST * len(charts.CHARTS), progress, cancelled)
+    steps.check()
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
+                                         dir=target.parent)  # fmt: skip
+    os.close(handle)
+    temp = Path(temp_name)
+    workbook: Workbook | None = None
+    try:
+        workbook = _build(model, rank_by, today, steps)
+        steps.check()
+        workbook.save(temp)
+        steps.check()
+        _publish(temp, target)
+    except BaseException:
+        _discard(workbook)
+        temp.unlink(missing_ok=True)
+        raise
+    if progress is not None:  # no cancellation check here: the file is already in place
+        progress(steps.total, steps.total)
+
+
+def _build(model: Model, by: RankBy, today: dt.date, steps: _Progress) -> Workbook:
+    workbook = Workbook(write_only=True)
+    workbook.properties.title = model.name[:200]
+    workbook.properties.creator = f"FMA Workbench {__version__}"
+    summary = _Sheet(workbook, SHEET_NAMES[0])
+    sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in SHEET_NAMES[1:]]
+    for sheet in sheets:
+        _print_setup(sheet, model, today, landscape=sheet is not summary)
+    workbook.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text="Summary!$A$2")
+    ranked = rank_failure_modes(model, by)
+    actions_by_fm: dict[int, list[Action]] = {}
+    for action in model.actions.values():
+        actions_by_fm.setdefault(action.failure_mode_id, []).append(action)
+    _write_summary(summary, model, ranked, by, today, steps)
+    _write_worksheet(sheets[1], ranked, actions_by_fm, steps)
+    _write_actions(sheets[2], model, ranked, today, steps)
+    _write_components(sheets[3], model, steps)
+    _write_dependencies(sheets[4], model, steps)
+    return workbook
+
+
+def _publish(temp: Path, target: Path) -> None:
+    """fsync the complete file, give it normal permissions, rename it over the target."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
+    with open(temp, "rb") as written:
+        os.fsync(written.fileno())
+    os.replace(temp, target)
+    try:
+        directory = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(directory)
+    except OSError:
+        pass
+    finally:
+        os.close(directory)
+
+
+def _discard(workbook: Workbook | None) -> None:
+    """Close the streams of an abandoned write-only workbook and delete their temp files."""
+    if workbook is None:
+        return
+    for ws in workbook.worksheets:
+        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
+        try:
+            if rows is not None:
+                rows.close()
+            if writer is not None:
+                writer.close()
+                writer.cleanup()
+        except (OSError, ValueError, StopIteration, RuntimeError):
+            pass
