@@ -117,6 +117,8 @@ def cell_text(value: object) -> str:
     """Text of a cell as a person reads it: numbers without a spurious ".0", dates as ISO."""
     if value is None:
         return ""
+    if type(value) is str and "\r" not in value and "\n" not in value:
+        return value.strip()  # the common case, kept fast for large sheets
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
