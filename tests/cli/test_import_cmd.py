@@ -197,3 +197,15 @@ def test_console_script_reports_problems_without_a_traceback(tmp_path):
         "fma-app: error: DFMEA!E3: severity 'nine' is not a whole number from 1 to 10\n"
     )
     assert not out.exists()
+
+
+def test_output_that_is_a_folder_is_refused(tmp_path, capsys):
+    book = write_workbook(tmp_path / "payments.xlsx")
+    folder = tmp_path / "models"
+    folder.mkdir()
+    code, _, stderr = run_import(capsys, str(book), "-o", str(folder), "--force")
+    assert code == 2
+    assert stderr == (
+        f"fma-app: error: {str(folder)!r} is a folder; give a file name such as model.fma\n"
+    )
+    assert list(folder.iterdir()) == []

@@ -569,3 +569,14 @@ def test_the_same_form_saved_by_libreoffice_imports_the_same(tmp_path):
     from_openpyxl = import_book(aiag_form(), tmp_path, name=fixture.name)
     assert from_libreoffice.content() == from_openpyxl.content()
     assert [f.rpn for f in from_libreoffice.failure_modes.values()] == [96, 240, 189, 36, 48]
+
+
+def test_a_sheet_with_a_complete_header_wins_over_an_earlier_partial_one(tmp_path):
+    summary = ["Item", "Failure Mode", "Severity", "RPN"]
+    workbook = simple_form(summary, [["Auth", "Token rejected", 7, 42]], title="Summary")
+    form = workbook.create_sheet("Worksheet")
+    form.append(BASIC_HEADER)
+    form.append(["Auth", "Log in", "Token rejected", "Logged out", 7, "Clock skew", 2, 3])
+    model = import_book(workbook, tmp_path)
+    assert model.description == "Imported from book.xlsx, sheet Worksheet"
+    assert [f.scores for f in model.failure_modes.values()] == [Scores(7, 2, 3)]
