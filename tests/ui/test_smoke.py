@@ -1,0 +1,45 @@
+"""The bundle's self-check: with FMA_SMOKE_TEST set, the app reports its windows and quits."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtGui import QIcon, QImage
+from PySide6.QtWidgets import QWidget
+
+from fma_app.resources import app_icon_files
+from fma_app.ui import smoke
+
+
+def test_not_armed_without_the_variable(qapp):
+    assert smoke.arm(qapp, {}) is False
+    assert smoke.arm(qapp, {"FMA_SMOKE_TEST": ""}) is False
+
+
+def test_report_lists_the_visible_window_and_saves_a_screenshot(qapp, qtbot, tmp_path):
+    icon = QIcon()
+    for path in app_icon_files():
+        icon.addFile(str(path))
+    previous_icon = qapp.windowIcon()
+    qapp.setWindowIcon(icon)
+    widget = QWidget()
+    widget.setWindowTitle("probe window")
+    widget.resize(320, 200)
+    qtbot.addWidget(widget)
+    widget.show()
+    report_path = tmp_path / "report.json"
+    env = {"FMA_SMOKE_TEST": str(report_path), "FMA_SMOKE_DELAY_MS": "0"}
+    try:
+        assert smoke.arm(qapp, env) is True
+        qtbot.waitUntil(report_path.exists, timeout=5000)
+    finally:
+        qapp.setWindowIcon(previous_icon)
+    report = json.loads(report_path.read_text())
+    assert report["platform"] == "offscreen"
+    assert {"class": "QWidget", "title": "probe window", "width": 320, "height": 200} in [
+        {k: w[k] for k in ("class", "title", "width", "height")} for w in report["windows"]
+    ]
+    assert report["app_icon_null"] is False and 16 in report["app_icon_sizes"]
+    assert "png" in report["image_formats"]
+    shot = QImage(report["screenshot"])
+    assert not shot.isNull() and shot.width() >= 320
