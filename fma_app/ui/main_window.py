@@ -294,7 +294,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         doc.pathChanged.connect(self._update_title)
         doc.reset.connect(self._update_title)
-        doc.undo_stack.cleanChanged.connect(self._update_title)
+        doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.selection.componentsSelected.connect(self._components_selected)
         self.worksheet.show_all_button.clicked.connect(lambda: doc.selection.select_components([]))
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
@@ -333,6 +333,10 @@ class MainWindow(QMainWindow):
         read_only = " (read-only)" if self.document.read_only else ""
         self.setWindowTitle(f"{name}[*]{read_only}")
         self.setWindowModified(not self.document.undo_stack.isClean())
+
+    def _clean_changed(self, clean: bool) -> None:
+        # Uses the signal's value: the stack may be mid-destruction when it last emits.
+        self.setWindowModified(not clean)
 
     def _schedule_counts(self, *_args: object) -> None:
         if not getattr(self, "_counts_pending", False):

@@ -1,0 +1,316 @@
+"""The main window: title and modified marker, menus, keyboard entry, settings, no display."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import QSettings, Qt, qVersion
+from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
+
+from fma_app import __version__
+from fma_app.ui.delegates import ScoreSpinBox
+from fma_app.ui.dialogs import RecordingDialogs, SaveChoice
+from fma_app.ui.document import Document
+from fma_app.ui.main_window import MainWindow
+from fma_app.ui.worksheet_model import COLUMN_INDEX
+
+C = COLUMN_INDEX
+
+
+class Recorder:
+    def __init__(self, answer: bool = True):
+        self.answer, self.calls = answer, []
+
+    def __call__(self, title: str, text: str) -> bool:
+        self.calls.append((title, text))
+        return self.answer
+
+
+def make_window(qtbot, document: Document) -> MainWindow:
+    window = MainWindow(document)
+    window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
+    window.confirm = Recorder(True)
+    window.show_error = Recorder()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, document) -> MainWindow:
+    return make_window(qtbot, document)
+
+
+def cell(window: MainWindow, row: int, column: str):
+    return window.proxy.index(row, C[column])
+
+
+def fm_at(window: MainWindow, row: int):
+    return window.document.model.failure_modes[window.proxy.failure_mode_id(row)]
+
+
+def test_title_marker_follows_undo_to_clean(window, qtbot):
+    assert window.windowTitle() == "Untitled[*]" and not window.isWindowModified()
+    assert window.worksheet_model.setData(cell(window, 0, "severity"), 2)
+    assert window.isWindowModified()
+    assert window.undo_action.text() == "&Undo Change Severity"
+    window.undo_action.trigger()
+    assert not window.isWindowModified()
+    assert window.redo_action.text() == "&Redo Change Severity"
+    window.redo_action.trigger()
+    assert window.isWindowModified()
+
+
+def test_score_delegate_edits_and_enter_moves_down(window, qtbot):
+    view = window.view
+    view.setFocus()
+    index = cell(window, 0, "severity")
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.findChild(ScoreSpinBox)
+    assert editor is not None and editor.value() == 8
+    assert "Very high" in editor.toolTip()
+    editor.setValue(3)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: fm_at(window, 0).severity == 3)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 1)
+    assert view.currentIndex().column() == C["severity"]
+    assert window.document.undo_stack.undoText() == "Change Severity"
+
+
+def test_typing_a_digit_replaces_the_score(window, qtbot):
+    view = window.view
+    view.setFocus()
+    view.setCurrentIndex(cell(window, 1, "likelihood"))
+    qtbot.keyClicks(view, "7")
+    qtbot.keyClick(view.findChild(ScoreSpinBox), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: fm_at(window, 1).likelihood == 7)
+
+
+def test_tab_commits_text_and_moves_right(window, qtbot):
+    view = window.view
+    view.setFocus()
+    index = cell(window, 2, "effect")
+    view.setCurrentIndex(index)
+    view.edit(index)
+    editor = view.findChild(QLineEdit)
+    editor.setText("Sessions lost")
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: fm_at(window, 2).effect == "Sessions lost")
+    assert view.currentIndex().column() == C["severity"]
+
+
+def test_add_failure_mode_under_the_selected_component(window, qtbot):
+    cache = window.document.model.component_by_name("cache").id
+    window.components.select(cache)
+    assert window.proxy.rowCount() == 0  # the worksheet follows the components list
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Insert)
+    assert window.proxy.rowCount() == 1
+    assert fm_at(window, 0).component_id == cache
+    assert window.view.currentIndex() == cell(window, 0, "function")
+    assert window.document.undo_stack.undoText() == "Add Failure Mode"
+    window.add_fm_action.trigger()  # Ctrl+Shift+N: same component as the current row
+    assert window.proxy.rowCount() == 2
+
+
+def test_add_failure_mode_without_component_says_what_to_do(qtbot):
+    window = make_window(qtbot, Document())
+    assert window.add_failure_mode() is None
+    assert window.statusBar().currentMessage() == "Add a component first: Edit > Add Component"
+
+
+def test_delete_key_removes_selected_rows_in_one_undo_step(window, qtbot, snapshot):
+    before = snapshot(window.document.model)
+    view = window.view
+    view.setFocus()
+    view.selectRow(0)
+    view.selectionModel().select(
+        cell(window, 3, "function"),
+        view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
+    )
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert window.proxy.rowCount() == 3
+    assert window.document.undo_stack.count() == 1
+    assert window.document.undo_stack.undoText() == "Delete 2 Failure Modes"
+    window.undo_action.trigger()
+    assert snapshot(window.document.model) == before
+
+
+def select_block(window, top: int, left: str, bottom: int, right: str) -> None:
+    from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+    window.view.setCurrentIndex(cell(window, top, left))
+    window.view.selectionModel().select(
+        QItemSelection(cell(window, top, left), cell(window, bottom, right)),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect,
+    )
+
+
+def test_copy_selected_cells_as_tsv(window):
+    window.worksheet_model.setData(cell(window, 1, "effect"), "=1+1 outage")
+    select_block(window, 0, "effect", 1, "likelihood")
+    text = window.copy()
+    assert QApplication.clipboard().text() == text
+    assert text == ("Checkout fails\t8\tSlow database\t5\n'=1+1 outage\t9\tBad deploy\t2\n")
+
+
+def test_copy_paste_rows_within_the_app_is_one_undo_step(window, snapshot):
+    select_block(window, 0, "function", 0, "detection")
+    window.copy()
+    before = snapshot(window.document.model)
+    window.view.setCurrentIndex(cell(window, 4, "function"))
+    assert window.paste()
+    copied, pasted = fm_at(window, 0), fm_at(window, 4)
+    fields = ("function", "failure_mode", "effect", "severity", "cause", "likelihood")
+    assert [getattr(pasted, f) for f in fields] == [getattr(copied, f) for f in fields]
+    assert pasted.component_id != copied.component_id  # the component column was not copied
+    assert window.document.undo_stack.undoText() == "Paste 1 Row"
+    window.undo_action.trigger()
+    assert snapshot(window.document.model) == before
+
+
+def test_paste_from_a_spreadsheet_adds_rows_at_the_end(window):
+    window.view.setCurrentIndex(cell(window, 4, "failure_mode"))
+    spreadsheet = (
+        "Lag\tStale reads\t3\r\nFailover\tBrief outage\t6\r\nSplit brain\tData loss\t10\r\n"
+    )
+    assert window.paste(spreadsheet)
+    assert window.proxy.rowCount() == 7
+    assert [fm_at(window, r).failure_mode for r in (4, 5, 6)] == ["Lag", "Failover", "Split brain"]
+    database = window.document.model.component_by_name("database").id
+    assert {fm_at(window, r).component_id for r in (5, 6)} == {database}
+    assert fm_at(window, 6).severity == 10
+    assert window.document.undo_stack.count() == 1
+
+
+def test_refused_paste_changes_nothing_and_says_why(window, snapshot):
+    before = snapshot(window.document.model)
+    window.view.setCurrentIndex(cell(window, 0, "effect"))
+    assert not window.paste("Fine\t5\nBad\t0\nWorse\t12\n")
+    assert window.show_error.calls == [
+        (
+            "Paste refused",
+            "Nothing was pasted:\n"
+            "row 2, S: severity '0' is not a whole number from 1 to 10\n"
+            "row 3, S: severity '12' is not a whole number from 1 to 10",
+        )
+    ]
+    assert snapshot(window.document.model) == before
+    assert window.document.undo_stack.count() == 0
+
+
+def test_cut_copies_and_empties_text_cells(window):
+    select_block(window, 0, "effect", 0, "cause")
+    window.cut_action.trigger()
+    assert QApplication.clipboard().text() == "Checkout fails\t8\tSlow database\n"
+    fm = fm_at(window, 0)
+    assert (fm.effect, fm.severity, fm.cause) == ("", 8, "")
+    assert window.document.undo_stack.undoText() == "Cut"
+
+
+def test_filters_in_the_bar_and_status_counts(window, qtbot):
+    window.worksheet.filter_edit.setText("orders")
+    assert window.proxy.rowCount() == 2
+    qtbot.waitUntil(
+        lambda: window.counts_label.text() == "5 failure modes (2 shown) · 3 components"
+    )
+    window.worksheet.ap_combo.setCurrentIndex(window.worksheet.ap_combo.findData("H"))
+    assert window.proxy.rowCount() == 1
+    window.clear_filters_action.trigger()
+    assert window.proxy.rowCount() == 5
+
+
+def test_selecting_a_component_filters_and_show_all_clears(window):
+    window.components.select(window.document.model.component_by_name("api").id)
+    assert window.proxy.rowCount() == 3
+    assert window.worksheet.component_label.text() == "Component: api"
+    window.worksheet.show_all_button.click()
+    assert window.proxy.rowCount() == 5 and window.components.selected_ids() == []
+
+
+def test_current_row_drives_the_detail_panel(window):
+    window.view.setCurrentIndex(cell(window, 3, "effect"))
+    assert window.detail.title.text() == "database: Disk full"
+    assert window.detail.actions_model.rowCount() == 2
+
+
+def test_sort_by_clicking_the_rpn_header(window):
+    header = window.view.horizontalHeader()
+    header.setSortIndicator(C["rpn"], Qt.SortOrder.DescendingOrder)
+    assert [cell(window, r, "rpn").data() for r in range(5)] == [1000, 160, 36, 27, 18]
+
+
+def test_help_lists_shortcuts_and_about_shows_versions(window):
+    rows = dict((text, keys) for keys, text in window.shortcut_rows())
+    assert rows["Add Failure Mode"] == "Ctrl+Shift+N or Ins"
+    assert rows["Delete Failure Modes"] == "Del"
+    assert "Enter" in dict(window.shortcut_rows())
+    dialog = window.show_shortcuts()
+    assert "Ctrl+Shift+N or Ins" in dialog.findChild(QTextBrowser).toPlainText()
+    about = window.about_text()
+    assert __version__ in about and qVersion() in about and platform.python_version() in about
+
+
+def test_add_tab_leaves_room_for_graph_and_charts(window):
+    from PySide6.QtWidgets import QLabel
+
+    index = window.add_tab(QLabel("graph"), "Graph")
+    assert window.tabs.tabText(index) == "Graph" and window.tabs.count() == 2
+
+
+def test_settings_restore_columns_and_splitter(qtbot, document):
+    first = make_window(qtbot, document)
+    first.view.setColumnWidth(C["effect"], 333)
+    first.view.horizontalHeader().moveSection(C["cause"], 0)
+    first.document.undo_stack.setClean()
+    assert first.close()
+    second = make_window(qtbot, Document(document.model))
+    assert second.view.columnWidth(C["effect"]) == 333
+    assert second.view.horizontalHeader().visualIndex(C["cause"]) == 0
+    assert QSettings("FMA Workbench", "FMA Workbench").value("window/geometry") is not None
+
+
+def test_close_with_unsaved_changes_can_be_cancelled(window):
+    window.worksheet_model.setData(cell(window, 0, "effect"), "Changed")
+    window.files.dialogs = RecordingDialogs(save=SaveChoice.CANCEL)
+    assert not window.close()
+    assert window.isVisible()
+    assert window.files.dialogs.questions == [("save", "Save the changes to Untitled?")]
+    window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
+
+
+def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small_model):
+    from fma_app.storage import save_model
+
+    path = tmp_path / "shop.fma"
+    small_model.name = "Saved shop"
+    save_model(small_model, path)
+    window.document.replace(Document().model, None)
+    assert window.files.open_path(path)
+    assert window.windowTitle() == "shop.fma[*]"
+    assert window.proxy.rowCount() == 5
+    assert window.components.model.rowCount() == 3
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt needs no X display elsewhere")
+def test_no_display_prints_how_to_run_and_exits_2(tmp_path):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "fma_app", str(tmp_path / "model.fma")],
+        env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.startswith("fma-app: error: no display found")
+    assert f"xvfb-run -a fma-app {tmp_path / 'model.fma'}" in result.stderr
+    assert "QT_QPA_PLATFORM=offscreen fma-app" in result.stderr
+    assert "qt.qpa" not in result.stderr  # Qt was never loaded
