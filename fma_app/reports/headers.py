@@ -3,11 +3,11 @@
 Real forms write the same column many ways ("Potential\\nFailure Mode", "Sev", "Occur",
 "R.P.N.", "Severity (S) of FE", "Current Design Controls Prevention"). A header is first
 normalised: lower case, "(s)" plurals folded, other parenthesised text, punctuation, leading
-numbering ("2.") and the words "potential", "current", "DFMEA" dropped. Then it is looked up in
-an alias table; failing that, the part before " of ", " with ", " for " or " to " is tried
-("Failure Mode of the Focus Element"); a header naming controls with prevention or detection is
-a controls column, and any other naming a function is the Function column (unless it is the
-next higher or lower level's, on AIAG-VDA forms).
+numbering ("2.") and the words "potential", "current", "DFMEA", "revised" dropped. Then it is
+looked up in an alias table; failing that, the part before " of ", " with ", " for " or " to "
+is tried ("Failure Mode of the Focus Element"); a header naming controls with prevention or
+detection is a controls column, and any other naming a function is the Function column (unless
+it is the next higher or lower level's, on AIAG-VDA forms).
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     ),
     PREVENTION: ("prevention controls", "prevention control"),
     LIKELIHOOD: (
-        "occurrence", "occur", "occ", "o", "likelihood", "probability", "occurrence rating",
+        "occurrence", "occur", "occ", "o", "likelihood", "probability", "occurrence rating", "l",
         "o c c",
     ),
     DETECTION_CONTROLS: ("detection controls", "detection control"),
@@ -123,7 +123,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 _LOOKUP: dict[str, str] = {
     alias: field_key for field_key, aliases in _ALIASES.items() for alias in aliases
 }
-_OPTIONAL_PREFIXES = ("potential ", "current ", "dfmea ", "pfmea ", "fmea ")
+# "Revised S" is a score column like "S": the repeated block is the revised one by position.
+_OPTIONAL_PREFIXES = ("potential ", "current ", "dfmea ", "pfmea ", "fmea ", "revised ")
 
 
 def normalise_header(text: object) -> str:

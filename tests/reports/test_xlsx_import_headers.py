@@ -45,6 +45,8 @@ from fma_app.reports import headers as h
         ("Likelihood", h.LIKELIHOOD),
         ("Probability", h.LIKELIHOOD),
         ("Occurrence (O) of FC", h.LIKELIHOOD),
+        ("L", h.LIKELIHOOD),  # FMA Workbench's own S x L x D
+        ("Revised L", h.LIKELIHOOD),  # a repeated score column: revised by position
         ("(Current) Detection Controls", h.DETECTION_CONTROLS),
         ("Current Process Controls Detection", h.DETECTION_CONTROLS),
         ("Current Detection Controls (DC) of FC or FM", h.DETECTION_CONTROLS),
