@@ -1,0 +1,445 @@
+"""The File menu: new, open, save, close, recent files, drop-to-open, autosave and locking.
+
+`FileController` owns everything between the open `Document` and the disk: it asks before unsaved
+changes are lost, refuses files that are not models with one clear message (leaving the current
+model untouched), holds a lock file while a model is open so a second instance opens it read-only,
+and writes a recovery copy every minute while there are unsaved changes so a crash loses at most
+a minute of work.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QMimeData, QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from fma_app import storage
+from fma_app.domain.model import Model
+from fma_app.storage import locking, recovery
+from fma_app.ui.dialogs import Dialogs, LockedChoice, RestoreChoice, SaveChoice
+from fma_app.ui.document import Document
+
+MODEL_SUFFIX = ".fma"
+MAX_RECENT = 10
+RECENT_KEY = "files/recent"
+AUTOSAVE_INTERVAL_MS = 60_000
+READ_ONLY_SUFFIX = " (read-only)"
+
+# What the user can do when a file cannot be opened or saved: the storage layer's errors carry
+# one line naming the file and the problem; OSError covers the file system underneath.
+FILE_ERRORS = (storage.ModelFileError, OSError)
+
+
+def default_settings() -> QSettings:
+    return QSettings("FMA Workbench", "FMA Workbench")
+
+
+def default_data_dir() -> Path:
+    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(location or Path.home() / ".local" / "share" / "fma-workbench")
+
+
+def error_text(error: BaseException, path: Path) -> str:
+    if isinstance(error, storage.ModelFileError):
+        return str(error)
+    reason = getattr(error, "strerror", None) or str(error)
+    return f"{path}: {reason}"
+
+
+class FileController(QObject):
+    recentFilesChanged = Signal(list)  # list[str], newest first
+    autosaved = Signal(str)  # path of the recovery copy just written
+
+    def __init__(
+        self,
+        window: QMainWindow,
+        document: Document,
+        *,
+        dialogs: Dialogs | None = None,
+        settings: QSettings | None = None,
+        data_dir: str | Path | None = None,
+        autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
+    ):
+        super().__init__(window)
+        self.window, self.document = window, document
+        self.dialogs = dialogs or Dialogs()
+        self.settings = settings if settings is not None else default_settings()
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.lock: locking.Lock | None = None
+        self.actions: dict[str, QAction] = {}
+        self.recent_menu: QMenu | None = None
+        self._autosave_due = False
+        self._autosave_error: str | None = None
+        document.undo_stack.indexChanged.connect(self._mark_autosave_due)
+        document.undo_stack.cleanChanged.connect(self._mark_autosave_due)
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(autosave_interval_ms)
+        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.start()
+
+    # ---- menu ------------------------------------------------------------------------------
+    def install(self, file_menu: QMenu) -> None:
+        """Fill the File menu and accept model files dropped on the window."""
+        add = self._add_action
+        add(file_menu, "new", "&New", "Ctrl+N", self.new_model)
+        add(file_menu, "open", "&Open...", "Ctrl+O", self.open_dialog)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        add(file_menu, "save", "&Save", "Ctrl+S", self.save)
+        add(file_menu, "save_as", "Save &As...", "Ctrl+Shift+S", lambda: self.save_as())
+        add(file_menu, "close", "&Close", "Ctrl+W", self.close_model)
+        file_menu.addSeparator()
+        add(file_menu, "quit", "&Quit", "Ctrl+Q", self.window.close)
+        self.window.setAcceptDrops(True)
+        self.window.installEventFilter(self)
+
+    def _add_action(self, menu: QMenu, key: str, text: str, shortcut: str, slot) -> None:
+        action = QAction(text, self.window)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        self.actions[key] = action
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        if menu is None:
+            return
+        paths = self.recent_files()  # may prune and refill the menu: read before clearing
+        menu.clear()
+        for number, path in enumerate(paths, start=1):
+            action = menu.addAction(f"&{number % 10} {Path(path).name}")
+            action.setToolTip(path)
+            action.setStatusTip(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+        if not paths:
+            menu.addAction("No Recent Files").setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("Clear Menu")
+        clear.setEnabled(bool(paths))
+        clear.triggered.connect(self.clear_recent_files)
+
+    # ---- recent files ----------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        """Recent models, newest first; files that no longer exist are dropped."""
+        stored = self.settings.value(RECENT_KEY, [])
+        paths = [stored] if isinstance(stored, str) else list(stored or [])
+        existing = [p for p in paths if Path(p).is_file()][:MAX_RECENT]
+        if existing != paths:
+            self._store_recent(existing)
+        return existing
+
+    def add_recent_file(self, path: Path) -> None:
+        text = str(path)
+        paths = [text] + [p for p in self.recent_files() if p != text]
+        self._store_recent(paths[:MAX_RECENT])
+
+    def clear_recent_files(self) -> None:
+        self._store_recent([])
+
+    def _store_recent(self, paths: list[str]) -> None:
+        self.settings.setValue(RECENT_KEY, paths)
+        self.settings.sync()
+        self._fill_recent_menu()
+        self.recentFilesChanged.emit(list(paths))
+
+    # ---- drop-to-open ----------------------------------------------------------------------
+    @staticmethod
+    def dropped_path(mime_data: QMimeData) -> Path | None:
+        for url in mime_data.urls() if mime_data.hasUrls() else []:
+            if url.isLocalFile():
+                return Path(url.toLocalFile())
+        return None
+
+    def handle_drop(self, mime_data: QMimeData) -> bool:
+        """Open the first local file in a drop; refused files get the usual message."""
+        path = self.dropped_path(mime_data)
+        return path is not None and self.open_path(path)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+            if self.dropped_path(event.mimeData()) is None:
+                return False
+            event.acceptProposedAction()
+            if event.type() == QEvent.Type.Drop:
+                # Let the drag source finish before a modal question (unsaved changes) appears.
+                mime = QMimeData()
+                mime.setUrls(event.mimeData().urls())
+                QTimer.singleShot(0, lambda: self.handle_drop(mime))
+            return True
+        return super().eventFilter(watched, event)
+
+    # ---- commands --------------------------------------------------------------------------
+    def start(self, path: str | Path | None = None) -> bool:
+        """At launch: open `path`, or offer to restore an unsaved model left by a crash."""
+        if path is not None:
+            return self.open_path(path)
+        return self.offer_unsaved_recovery()
+
+    def new_model(self) -> bool:
+        return self.close_model()
+
+    def close_model(self) -> bool:
+        """Replace the open model with an empty, untitled one (after asking about changes)."""
+        if not self.maybe_save():
+            return False
+        self._forget_current()
+        self._show(Model(), None, read_only=False)
+        return True
+
+    def open_dialog(self) -> bool:
+        path = self.dialogs.get_open_path(self.window, str(self._browse_dir()))
+        return path is not None and self.open_path(path)
+
+    def open_path(self, path: str | Path) -> bool:
+        """Open a model file. Refused files leave the current model exactly as it was."""
+        path = Path(path).expanduser().absolute()
+        if self.document.path is not None and path == self.document.path:
+            self._status(f"{path.name} is already open")
+            return True
+        try:
+            model = storage.open_model(path)
+        except FILE_ERRORS as error:
+            self.dialogs.critical(self.window, "Cannot open model", error_text(error, path))
+            self.recent_files()  # prunes the entry if the file has gone
+            return False
+        granted = self._lock_for_open(path)
+        if granted is None:
+            return False
+        lock, read_only = granted
+        if not self.maybe_save():
+            if lock is not None:
+                lock.release()
+            return False
+        model, restored = self._offer_recovery(path, model) if lock else (model, False)
+        self._forget_current()
+        self.lock = lock
+        self._show(model, path, read_only=read_only, restored=restored)
+        self.add_recent_file(path)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask Save / Discard / Cancel when there are unsaved changes; True means go ahead."""
+        if not self.document.modified:
+            return True
+        choice = self.dialogs.ask_save_changes(self.window, self._display_name())
+        if choice is SaveChoice.SAVE:
+            return self.save()
+        if choice is SaveChoice.DISCARD:
+            # The user gave these changes up: the next start must not offer them back.
+            self._remove_recovery()
+            return True
+        return False
+
+    def save(self) -> bool:
+        path = self.document.path
+        if path is None or self.document.read_only:
+            return self.save_as()
+        return self._write(path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            path = self.dialogs.get_save_path(self.window, str(self._suggested_path()))
+            if path is None:
+                return False
+        target = Path(path).expanduser().absolute()
+        if not target.suffix:
+            target = target.with_suffix(MODEL_SUFFIX)
+        if target == self.document.path and not self.document.read_only:
+            return self._write(target)
+        return self._write_elsewhere(target)
+
+    def shutdown(self) -> None:
+        """At exit: stop autosave, drop the recovery copy unless changes remain, unlock."""
+        self.autosave_timer.stop()
+        if not self.document.modified:
+            self._remove_recovery()
+        self._release_lock()
+
+    # ---- saving ----------------------------------------------------------------------------
+    def _write(self, path: Path) -> bool:
+        try:
+            storage.save_model(self.document.model, path)
+        except FILE_ERRORS as error:
+            self.dialogs.critical(self.window, "Cannot save model", error_text(error, path))
+            return False
+        self._remove_recovery()
+        self.document.undo_stack.setClean()
+        self.add_recent_file(path)
+        self._status(f"Saved {path}")
+        return True
+
+    def _write_elsewhere(self, target: Path) -> bool:
+        """Save As to another file: lock it first, then move the document (and lock) over."""
+        lock = self._acquire_lock(target) if target.exists() or target.parent.is_dir() else None
+        if isinstance(lock, locking.LockedBy):
+            text = f"{target.name} is open in another FMA Workbench ({lock.describe()})."
+            self.dialogs.critical(self.window, "Cannot save model", text)
+            return False
+        old_recovery = self._recovery_file()
+        if not self._write(target):
+            if lock is not None:
+                lock.release()
+            return False
+        self._remove_file(old_recovery)
+        self._release_lock()
+        self.lock = lock
+        self.document.path = target
+        self.document.read_only = False
+        self.document.pathChanged.emit()
+        self._show_read_only_state()
+        return True
+
+    # ---- autosave and recovery -------------------------------------------------------------
+    def _mark_autosave_due(self, *_args) -> None:
+        self._autosave_due = True
+
+    def autosave(self) -> bool:
+        """Timer tick: write a recovery copy if there are changes since the last one."""
+        if not self.document.modified:
+            self._remove_recovery()
+            return False
+        if not self._autosave_due:
+            return False
+        target = self._recovery_file()
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            recovery.write_recovery(self.document.model, target)
+        except FILE_ERRORS as error:
+            # Once per problem in the status bar: a dialog every minute would block the work.
+            message = f"Autosave failed: {error_text(error, target)}"
+            if message != self._autosave_error:
+                self._status(message, timeout_ms=0)
+            self._autosave_error = message
+            return False
+        self._autosave_due = False
+        self._autosave_error = None
+        self.autosaved.emit(str(target))
+        return True
+
+    def _recovery_file(self) -> Path:
+        """Beside the model; in the data folder for an untitled model or one we may not write."""
+        path = self.document.path
+        if path is None or self.document.read_only:
+            return recovery.recovery_path(None, self.data_dir)
+        return recovery.recovery_path(path, self.data_dir)
+
+    def _remove_recovery(self) -> None:
+        self._remove_file(self._recovery_file())
+        self._autosave_due = self.document.modified
+
+    @staticmethod
+    def _remove_file(path: Path) -> None:
+        # A leftover recovery file is only offered again, never applied silently.
+        with suppress(OSError):
+            path.unlink(missing_ok=True)
+
+    def _offer_recovery(self, path: Path, model: Model) -> tuple[Model, bool]:
+        found = recovery.find_recovery(path, self.data_dir)
+        if found is None:
+            return model, False
+        text = (
+            f"{path.name} has unsaved changes from a session that did not end normally.\n"
+            "Restore them?"
+        )
+        return self._restore_or_discard(found, text, model)
+
+    def offer_unsaved_recovery(self) -> bool:
+        """At start with no model: offer the untitled model a crashed session left behind."""
+        found = recovery.find_recovery(None, self.data_dir)
+        if found is None:
+            return False
+        text = "An unsaved model from a session that did not end normally was found.\nRestore it?"
+        model, restored = self._restore_or_discard(found, text, None)
+        if restored and model is not None:
+            self._forget_current()
+            self._show(model, None, read_only=False, restored=True)
+        return restored
+
+    def _restore_or_discard(
+        self, found: Path, text: str, fallback: Model | None
+    ) -> tuple[Model | None, bool]:
+        if self.dialogs.ask_restore(self.window, text) is RestoreChoice.DISCARD:
+            self._remove_file(found)
+            return fallback, False
+        try:
+            return storage.open_model(found), True
+        except FILE_ERRORS as error:
+            message = f"The unsaved changes cannot be restored: {error_text(error, found)}"
+            self.dialogs.critical(self.window, "Cannot restore changes", message)
+            return fallback, False
+
+    # ---- locking ---------------------------------------------------------------------------
+    def _lock_for_open(self, path: Path) -> tuple[locking.Lock | None, bool] | None:
+        """(lock, read_only) for a model about to open; None if the user cancelled."""
+        if not storage.is_writable(path):
+            return None, True
+        lock = self._acquire_lock(path)
+        if isinstance(lock, locking.LockedBy):
+            text = (
+                f"{path.name} is open in another FMA Workbench ({lock.describe()}).\n"
+                "Open it read-only?"
+            )
+            if self.dialogs.ask_locked(self.window, text) is LockedChoice.CANCEL:
+                return None
+            return None, True
+        return lock, lock is None
+
+    @staticmethod
+    def _acquire_lock(path: Path) -> locking.Lock | locking.LockedBy | None:
+        try:
+            return locking.acquire_lock(path)
+        except OSError:
+            return None  # cannot create the lock file: the folder is read-only for us
+
+    def _release_lock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    # ---- document state --------------------------------------------------------------------
+    def _forget_current(self) -> None:
+        """The current model is being replaced: its recovery copy and lock go with it."""
+        if not self.document.modified:
+            self._remove_recovery()
+        self._release_lock()
+
+    def _show(self, model: Model, path: Path | None, *, read_only: bool, restored=False) -> None:
+        self.document.read_only = read_only
+        self.document.replace(model, path)
+        if restored:
+            self.document.undo_stack.resetClean()  # restored changes are not saved yet
+            self._status("Restored unsaved changes")
+        self._autosave_due = restored
+        self._show_read_only_state()
+
+    def _show_read_only_state(self) -> None:
+        title = self.window.windowTitle()
+        if self.document.read_only:
+            if not title.endswith(READ_ONLY_SUFFIX):
+                self.window.setWindowTitle(title + READ_ONLY_SUFFIX)
+            name = self._display_name()
+            self._status(f"{name} is read-only: use Save As to keep your changes", timeout_ms=0)
+        elif title.endswith(READ_ONLY_SUFFIX):
+            self.window.setWindowTitle(title.removesuffix(READ_ONLY_SUFFIX))
+
+    def _status(self, text: str, timeout_ms: int = 5000) -> None:
+        self.window.statusBar().showMessage(text, timeout_ms)
+
+    def _display_name(self) -> str:
+        return self.document.path.name if self.document.path else "Untitled"
+
+    def _browse_dir(self) -> Path:
+        if self.document.path is not None:
+            return self.document.path.parent
+        recent = self.recent_files()
+        return Path(recent[0]).parent if recent else Path.home()
+
+    def _suggested_path(self) -> Path:
+        if self.document.path is not None:
+            return self.document.path
+        return self._browse_dir() / f"{self.document.model.name or 'model'}{MODEL_SUFFIX}"

@@ -1,0 +1,131 @@
+"""Shared set-up for the File menu tests (test_files*, test_recovery*, test_lock*): no tests here.
+
+A plain `QMainWindow` with a File menu, a `Document`, and a `FileController` wired to recording
+dialogs, an ini-file `QSettings` and a data folder, all inside the test's tmp_path.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QMainWindow
+
+from fma_app import storage
+from fma_app.domain import commands
+from fma_app.domain.model import Model
+from fma_app.ui.dialogs import RecordingDialogs
+from fma_app.ui.document import Document
+from fma_app.ui.files import FileController
+
+ROOT = Path(__file__).resolve().parents[2]
+WINDOW_TITLE = "FMA Workbench[*]"
+
+
+@dataclass
+class FilesEnv:
+    window: QMainWindow
+    document: Document
+    controller: FileController
+    dialogs: RecordingDialogs
+    settings: QSettings
+    data_dir: Path
+
+
+def make_env(qtbot, tmp_path: Path, **controller_options) -> FilesEnv:
+    window = QMainWindow()
+    window.setWindowTitle(WINDOW_TITLE)
+    qtbot.addWidget(window)
+    document = Document()
+    dialogs = RecordingDialogs()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    data_dir = tmp_path / "data"
+    controller = FileController(
+        window, document, dialogs=dialogs, settings=settings, data_dir=data_dir,
+        **controller_options,
+    )  # fmt: skip
+    controller.install(window.menuBar().addMenu("&File"))
+    return FilesEnv(window, document, controller, dialogs, settings, data_dir)
+
+
+def sample_model(name: str = "Payments") -> Model:
+    model = Model(name=name)
+    checkout = model.add_component("checkout")
+    payments = model.add_component("payments", "external")
+    model.add_dependency(checkout.id, payments.id)
+    fm = model.add_failure_mode(
+        payments.id, failure_mode="timeout", effect="orders lost", severity=8, likelihood=4,
+        detection=3,
+    )  # fmt: skip
+    model.add_action(fm.id, "add a retry with backoff", owner="ana")
+    return model
+
+
+def write_model(path: Path, model: Model | None = None) -> Path:
+    storage.save_model(model if model is not None else sample_model(), path)
+    return path
+
+
+def rename_first_component(document: Document, name: str) -> None:
+    component_id = next(iter(document.model.components))
+    document.push(commands.set_fields(document.model, "component", component_id, name=name))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a refused operation must leave as it was."""
+
+    content: dict
+    path: Path | None
+    read_only: bool
+    undo_count: int
+    undo_index: int
+    undo_texts: tuple[str, ...]
+    modified: bool
+
+    @staticmethod
+    def of(document: Document) -> Snapshot:
+        stack = document.undo_stack
+        return Snapshot(
+            copy.deepcopy(document.model.content()),
+            document.path,
+            document.read_only,
+            stack.count(),
+            stack.index(),
+            tuple(stack.text(i) for i in range(stack.count())),
+            document.modified,
+        )
+
+
+def file_content(path: Path) -> dict:
+    return storage.open_model(path).content()
+
+
+def make_read_only(path: Path) -> None:
+    """Root ignores permission bits, so as root use the immutable attribute instead."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+    else:
+        path.chmod(0o555 if path.is_dir() else 0o444)
+
+
+def make_writable(path: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def python_command(script: Path, *args: str) -> list[str]:
+    return [sys.executable, str(script), *args]
+
+
+def subprocess_env() -> dict[str, str]:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    env.pop("PYTEST_CURRENT_TEST", None)
+    return env
