@@ -5,9 +5,9 @@ Real forms write the same column many ways ("Potential\\nFailure Mode", "Sev", "
 normalised: lower case, "(s)" plurals folded, other parenthesised text, punctuation, leading
 numbering ("2.") and the words "potential", "current", "DFMEA", "revised" dropped. Then it is
 looked up in an alias table; failing that, the part before " of ", " with ", " for " or " to "
-is tried ("Failure Mode of the Focus Element"); a header naming controls with prevention or
-detection is a controls column, and any other naming a function is the Function column (unless
-it is the next higher or lower level's, on AIAG-VDA forms).
+is tried ("Failure Mode of the Focus Element"); a header naming controls is a controls column
+(prevention when it says so, else detection), and any other naming a function is the Function
+column (unless it is the next higher or lower level's, on AIAG-VDA forms).
 """
 
 from __future__ import annotations
@@ -132,6 +132,7 @@ def normalise_header(text: object) -> str:
     if text is None:
         return ""
     value = str(text).lower()
+    value = re.sub(r"severity\s*\(s\)", "severity", value)  # "Severity(S)": not a plural
     value = re.sub(r"(\w)\(s\)", r"\1s", value)  # "effect(s)" -> "effects"
     value = re.sub(r"\([^)]*\)", " ", value)  # "(S)", "(FE)", "(Potential)"
     value = value.replace("&", " and ").replace("'", "").replace("\u2019", "")
@@ -164,10 +165,11 @@ def _lookup(normalised: str) -> str | None:
         return _LOOKUP[normalised]
     words = set(normalised.split())
     if words & {"control", "controls"}:
-        if "detection" in words:
-            return DETECTION_CONTROLS
-        if "prevention" in words:
+        if words & {"prevention", "preventive", "preventative"}:
             return PREVENTION
+        # "Detection controls", "Detective controls", and the single "Current Controls"
+        # column of older (AIAG 3rd edition) forms: text, never the Detection score.
+        return DETECTION_CONTROLS
     for separator in (" of ", " with ", " for ", " to "):
         head = normalised.split(separator, 1)[0]
         if head != normalised and head in _LOOKUP:
