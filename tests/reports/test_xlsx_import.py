@@ -580,3 +580,47 @@ def test_a_sheet_with_a_complete_header_wins_over_an_earlier_partial_one(tmp_pat
     model = import_book(workbook, tmp_path)
     assert model.description == "Imported from book.xlsx, sheet Worksheet"
     assert [f.scores for f in model.failure_modes.values()] == [Scores(7, 2, 3)]
+
+
+def test_grouped_two_row_header_with_controls_under_one_label(tmp_path):
+    """'Current Controls' over 'Prevention | Detection', 'Action Results' over the revised
+    block; the other labels are merged down over both header rows."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "PFMEA"
+    top = ["Process Step", "Failure Mode", "Effect", "S", "Cause", "O", "Current Controls",
+           None, "D", "Responsibility & Target Completion Date", "Action Results"]  # fmt: skip
+    for column, text in enumerate(top, start=1):
+        if text:
+            sheet.cell(1, column, text)
+    for column in (1, 2, 3, 4, 5, 6, 9, 10):
+        sheet.merge_cells(start_row=1, start_column=column, end_row=2, end_column=column)
+    sheet.merge_cells("G1:H1")
+    sheet.merge_cells("K1:N1")
+    for column, text in {7: "Prevention", 8: "Detection", 11: "Actions Taken", 12: "S",
+                         13: "O", 14: "D"}.items():  # fmt: skip
+        sheet.cell(2, column, text)
+    sheet.append(["Settle batch", "Batch late", "Merchants paid late", 6, "Job overruns", 4,
+                  "Capacity plan", "Job SLA alert", 3, dt.datetime(2026, 7, 1), "Split job",
+                  6, 2, 3])  # fmt: skip
+    sheet.append([None, None, None, None, "Bank file rejected", 2, None, "Bank ack check", 2,
+                  "H. Ito"])  # fmt: skip
+    model = import_book(workbook, tmp_path)
+    first, second = model.failure_modes.values()
+    assert (first.prevention_controls, first.detection_controls) == (
+        "Capacity plan",
+        "Job SLA alert",
+    )
+    assert (first.scores, first.revised) == (Scores(6, 4, 3), Scores(6, 2, 3))
+    assert (second.failure_mode, second.cause, second.scores) == (
+        "Batch late",
+        "Bank file rejected",
+        Scores(6, 2, 2),
+    )
+    (action,) = model.actions.values()  # an action recorded only by what was done
+    assert (action.description, action.owner, action.due_date, action.status) == (
+        "Split job",
+        "",
+        dt.date(2026, 7, 1),
+        ActionStatus.DONE,
+    )
