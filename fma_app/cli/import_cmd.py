@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="build a model from an FMEA worksheet (.xlsx)",
         description="Build a model from an FMEA worksheet: the first sheet with a recognisable "
         "header row (or --sheet NAME), plus a sheet named Dependencies if there is one. "
-        "A report exported by FMA Workbench is read back exactly. If the workbook has "
+        "A report exported by FMA Workbench is read back exactly (without --sheet). "
+        "Components get the kind 'other'. If the workbook has "
         "problems, each is printed with its cell and nothing is written.",
     )
     parser.add_argument("workbook", metavar="WORKBOOK", help="the .xlsx workbook to read")
