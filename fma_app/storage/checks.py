@@ -7,6 +7,7 @@ same checks on the new file before it replaces the old one, so every saved file 
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -214,3 +215,51 @@ def _references(
         if getattr(row, column) not in targets:
             value = getattr(row, column)
             raise RowProblem(f"{table} row {row.id}: {column} {_shown(value)} names no {what}")
+
+
+def check_across_rows(conn: sqlite3.Connection) -> None:
+    """`check_model`'s rules in SQL, for readers that do not build the model (read_info)."""
+    count = conn.execute("SELECT count(*) FROM model").fetchone()[0]
+    if count != 1:
+        raise RowProblem(f"the model table holds {count} rows instead of one")
+    for table, column, target, what in (
+        ("dependencies", "source_id", "components", "component"),
+        ("dependencies", "target_id", "components", "component"),
+        ("failure_modes", "component_id", "components", "component"),
+        ("actions", "failure_mode_id", "failure_modes", "failure mode"),
+    ):
+        found = conn.execute(
+            f"SELECT id, {column} FROM {table} WHERE {column} NOT IN (SELECT id FROM {target})"
+            " ORDER BY id LIMIT 1"
+        ).fetchone()
+        if found is not None:
+            raise RowProblem(f"{table} row {found[0]}: {column} {_shown(found[1])} names no {what}")
+    twice = conn.execute(
+        "SELECT max(id), source_id, target_id FROM dependencies GROUP BY source_id, target_id"
+        " HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    if twice is not None:
+        raise RowProblem(
+            f"dependencies row {twice[0]}: component {twice[1]} already depends on "
+            f"component {twice[2]}"
+        )
+    shared = conn.execute(
+        "SELECT id FROM (SELECT id FROM components UNION ALL SELECT id FROM dependencies"
+        " UNION ALL SELECT id FROM failure_modes UNION ALL SELECT id FROM actions)"
+        " GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1"
+    ).fetchone()
+    if shared is not None:
+        raise RowProblem(f"id {shared[0]} is used by more than one row")
+    names: dict[str, int] = {}
+    for row_id, name in conn.execute("SELECT id, name FROM components ORDER BY id"):
+        key = name.strip().casefold()
+        if key in names:
+            raise RowProblem(f"components row {row_id}: name {_shown(name)} is used twice")
+        names[key] = row_id
+    for row_id, text in conn.execute(
+        "SELECT min(id), due_date FROM actions WHERE due_date IS NOT NULL GROUP BY due_date"
+    ):
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise RowProblem(f"actions row {row_id}: due_date {text!r} is not a date") from None

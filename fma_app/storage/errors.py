@@ -56,6 +56,8 @@ def describe_sqlite_error(error: sqlite3.Error) -> tuple[str, str]:
     """(problem text, reason code) for a sqlite3 error, using its primary result code."""
     primary = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
     message = one_line(str(error)) or type(error).__name__
+    if "decode to UTF-8" in message:  # raised by Python's sqlite3 module, not SQLite
+        return "the file holds text that is not valid UTF-8", "corrupt"
     if primary == sqlite3.SQLITE_FULL or "disk is full" in message:
         return "no space left on device", "no-space"
     if primary == sqlite3.SQLITE_TOOBIG or "too big" in message:

@@ -39,7 +39,7 @@ from fma_app.domain.model import (
     Strength,
 )
 from fma_app.storage import schema
-from fma_app.storage.checks import RowProblem, check_model, check_rows
+from fma_app.storage.checks import RowProblem, check_across_rows, check_model, check_rows
 from fma_app.storage.errors import (
     ModelFileError,
     describe_os_error,
@@ -101,6 +101,7 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
         def info() -> ModelInfo:
             if not verified:
                 check_rows(conn)
+            check_across_rows(conn)
             name = conn.execute("SELECT name FROM model").fetchone()[0]
             return ModelInfo(
                 file_path,
@@ -285,6 +286,14 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
     return all(present[table] == schema.create_sql(table) for table in schema.TABLE_NAMES)
 
 
+def _breaks_checks(conn: sqlite3.Connection) -> bool:
+    """Whether a row breaks a CHECK constraint (quick_check skips them on read-only files)."""
+    return any(
+        conn.execute(schema.violated_checks_sql(table)).fetchone() is not None
+        for table in schema.TABLE_NAMES
+    )
+
+
 def _migrated_copy(conn: sqlite3.Connection, version: int, path: Path) -> sqlite3.Connection:
     """An in-memory copy of the file brought to SCHEMA_VERSION; the file itself is untouched."""
     memory = sqlite3.connect(":memory:", isolation_level=None)
@@ -334,10 +343,13 @@ def _checked_connection(path: Path) -> Iterator[tuple[sqlite3.Connection, int, b
             conn = _guarded(path, "open", lambda: _migrated_copy(original, version, path))
             original.close()
         exact = _guarded(path, "open", lambda: _check_tables(conn, path))
-        if problems:  # name the bad row; a quick_check problem no row check finds is damage
+        if problems or (exact and _guarded(path, "open", lambda: _breaks_checks(conn))):
+            # Name the bad row; a problem that no row check finds is damage.
             _guarded(path, "open", lambda: check_rows(conn))
-            raise _refuse(path, f"the file is damaged ({'; '.join(problems[:3])})", "corrupt")
-        yield conn, version, exact
+            found = "; ".join(problems[:3]) or "a row breaks a CHECK constraint"
+            raise _refuse(path, f"the file is damaged ({found})", "corrupt")
+        # A migrated copy is checked row by row: quick_check saw the file before the migration.
+        yield conn, version, exact and version == schema.SCHEMA_VERSION
     finally:
         conn.close()
 

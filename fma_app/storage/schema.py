@@ -175,6 +175,19 @@ def select_sql(table_name: str) -> str:
     return str(select(*table.columns).order_by(table.c.id).compile(dialect=_DIALECT))
 
 
+def violated_checks_sql(table_name: str) -> str:
+    """A query for the first row that breaks one of the table's CHECK constraints (a CHECK
+    fails only when false, not when NULL). `PRAGMA quick_check` verifies NOT NULL and STRICT
+    types on a read-only connection, but skips CHECK constraints there."""
+    table = _by_name(table_name)
+    checks = sorted(
+        f"ifnull(({constraint.sqltext}), 1)"
+        for constraint in table.constraints
+        if isinstance(constraint, CheckConstraint)
+    )
+    return f"SELECT rowid FROM {table_name} WHERE NOT ({' AND '.join(checks)}) LIMIT 1"
+
+
 def expected_columns(table_name: str) -> list[tuple[str, str, bool]]:
     """(name, declared type, is primary key) per column, as PRAGMA table_info reports them."""
     table = _by_name(table_name)
