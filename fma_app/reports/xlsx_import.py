@@ -19,8 +19,8 @@ How a form is read:
   Action" columns: one action each) creates an action with its owner, due date (a date cell, or
   text as YYYY-MM-DD or DD-MM-YYYY) and status. A blank status is "done" when the row has
   actions taken and revised scores, else "open".
-- A sheet named Dependencies (columns Component, Depends On, optional Strength, Description)
-  adds dependencies between the imported components.
+- A sheet named Dependencies (columns Component, Depends On, optional Strength, Description,
+  Redundancy Group) adds dependencies between the imported components.
 Every problem is collected with its cell reference and raised together as `ImportProblems`.
 """
 
@@ -637,7 +637,8 @@ def _as_date(value: dt.date) -> dt.date:
 _DEPENDENCY_ALIASES = {
     "source": {"component", "from", "source", "item", "service"},
     "target": {"depends on", "dependson", "to", "target", "dependency", "depends upon"},
-    "strength": {"strength", "type", "kind"},
+    "strength": {"strength"},
+    "group": {"redundancy group", "group", "any of group"},
     "description": {"description", "notes", "note", "comment", "comments", "remarks"},
 }
 
@@ -707,7 +708,11 @@ def _read_dependencies(
             continue
         try:
             model.add_dependency(
-                ends[0].id, ends[1].id, parsed, description=cell_text(cells.get("description"))
+                ends[0].id,
+                ends[1].id,
+                parsed,
+                description=cell_text(cells.get("description")),
+                group=name_text(cells.get("group")),
             )
         except (ModelError, ValidationError) as error:
             problems.append(f"{ref('target')}: {error}")

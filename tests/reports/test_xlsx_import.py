@@ -350,13 +350,22 @@ def with_dependencies(rows: list[list[object]], header=("Component", "Depends On
 
 def test_dependencies_sheet_adds_dependencies(tmp_path):
     workbook = with_dependencies(
-        [["Checkout", "Payments", None], [None, None, None], ["payments", "LEDGER", "Weak"]]
+        [
+            ["Checkout", "Payments", None, None, "Card payments"],
+            [None, None, None],
+            ["payments", "LEDGER", "Weak", "ledgers"],
+        ],
+        header=("Component", "Depends On", "Strength", "Redundancy Group", "Description"),
     )
     model = import_book(workbook, tmp_path)
     names = {c.id: c.name for c in model.components.values()}
     assert [
-        (names[d.source_id], names[d.target_id], d.strength) for d in model.dependencies.values()
-    ] == [("Checkout", "Payments", Strength.STRONG), ("Payments", "Ledger", Strength.WEAK)]
+        (names[d.source_id], names[d.target_id], d.strength, d.group, d.description)
+        for d in model.dependencies.values()
+    ] == [
+        ("Checkout", "Payments", Strength.STRONG, "", "Card payments"),
+        ("Payments", "Ledger", Strength.WEAK, "ledgers", ""),
+    ]
 
 
 def test_dependency_problems_name_their_cells(tmp_path):
