@@ -11,6 +11,7 @@ models. The file appears at its path only when complete (temporary file + rename
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
@@ -256,9 +257,11 @@ class _Sheet:
         return cell
 
 
-def _header(sheet: _Sheet, columns: Sequence[tuple[str, float]]) -> None:
+def _header(sheet: _Sheet, columns: Sequence[tuple[str, float]], freeze: str = "A2") -> None:
+    """Widths, frozen panes and the header row: a streamed sheet takes its set-up before its
+    first row."""
     sheet.widths([width for _, width in columns])
-    sheet.ws.freeze_panes = "A2"
+    sheet.ws.freeze_panes = freeze
     sheet.ws.print_title_rows = "1:1"
     sheet.append([(name, "header") for name, _ in columns], height=32)
     sheet.fit_rows([width for _, width in columns])
@@ -355,8 +358,8 @@ def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry
 
 
 def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) -> None:
-    _header(sheet, WORKSHEET_COLUMNS)
-    sheet.ws.freeze_panes = "D2"  # keep rank, id and component in view when scrolling right
+    # Rank, ID and Component stay in view when scrolling right.
+    _header(sheet, WORKSHEET_COLUMNS, freeze="D2")
     for item in ranked:
         try:
             sheet.append(_worksheet_row(item, actions_by_fm.get(item.failure_mode.id, [])))
@@ -598,9 +601,9 @@ def write_report(
                                          dir=target.parent)  # fmt: skip
     os.close(handle)
     temp = Path(temp_name)
-    workbook: Workbook | None = None
+    workbook = Workbook(write_only=True)
     try:
-        workbook = _build(model, rank_by, today, steps)
+        _build(workbook, model, rank_by, today, steps)
         steps.check()
         workbook.save(temp)
         steps.check()
@@ -613,8 +616,7 @@ def write_report(
         progress(steps.total, steps.total)
 
 
-def _build(model: Model, by: RankBy, today: dt.date, steps: _Progress) -> Workbook:
-    workbook = Workbook(write_only=True)
+def _build(workbook: Workbook, model: Model, by: RankBy, today: dt.date, steps: _Progress) -> None:
     workbook.properties.title = model.name[:200]
     workbook.properties.creator = f"FMA Workbench {__version__}"
     summary = _Sheet(workbook, SHEET_NAMES[0])
@@ -631,7 +633,6 @@ def _build(model: Model, by: RankBy, today: dt.date, steps: _Progress) -> Workbo
     _write_actions(sheets[2], model, ranked, today, steps)
     _write_components(sheets[3], model, steps)
     _write_dependencies(sheets[4], model, steps)
-    return workbook
 
 
 def _publish(temp: Path, target: Path) -> None:
@@ -654,17 +655,16 @@ def _publish(temp: Path, target: Path) -> None:
         os.close(directory)
 
 
-def _discard(workbook: Workbook | None) -> None:
-    """Close the streams of an abandoned write-only workbook and delete their temp files."""
-    if workbook is None:
-        return
+def _discard(workbook: Workbook) -> None:
+    """Finish the streams of an abandoned write-only workbook (left open, they would fail when
+    garbage-collected) and delete their temporary files."""
     for ws in workbook.worksheets:
-        rows, writer = getattr(ws, "_rows", None), getattr(ws, "_writer", None)
         try:
-            if rows is not None:
-                rows.close()
-            if writer is not None:
-                writer.close()
-                writer.cleanup()
-        except (OSError, ValueError, StopIteration, RuntimeError):
+            if not ws.closed:
+                ws.close()
+        except (OSError, ValueError, RuntimeError, StopIteration):
             pass
+        writer = getattr(ws, "_writer", None)
+        if writer is not None and os.path.exists(writer.out):
+            with contextlib.suppress(OSError, ValueError):
+                writer.cleanup()

@@ -1,0 +1,51 @@
+"""`fma-app report MODEL -o REPORT.xlsx [--by rpn|ap]`: the ranked Excel report of a model."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from fma_app.cli.common import EXIT_OK, CliError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "report",
+        help="write the ranked Excel report of a model",
+        description="Write the ranked Excel report (Summary, Worksheet, Actions, Components, "
+        "Dependencies) of MODEL. `fma-app import REPORT.xlsx -o MODEL` reads it back.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="the model file (.fma)")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="REPORT.xlsx", help="the report to write"
+    )
+    parser.add_argument(
+        "--by",
+        choices=("rpn", "ap"),
+        default="rpn",
+        help="rank by RPN (default) or by AIAG-VDA Action Priority",
+    )
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from fma_app.reports.errors import ReportError
+    from fma_app.reports.xlsx_report import write_report
+    from fma_app.storage import ModelFileError, open_model
+
+    output = Path(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise CliError(f"the report file must end in .xlsx: {output}")
+    try:
+        model = open_model(Path(args.model), read_only=True)
+    except ModelFileError as error:
+        raise CliError(str(error)) from None
+    try:
+        write_report(model, output, args.by)
+    except ReportError as error:
+        raise CliError(str(error)) from None
+    except OSError as error:
+        raise CliError(f"cannot write {output}: {error.strerror or error}") from None
+    count = len(model.failure_modes)
+    print(f"wrote {output}: {count} failure mode{'s' if count != 1 else ''} ranked by {args.by}")
+    return EXIT_OK
