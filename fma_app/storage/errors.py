@@ -62,6 +62,8 @@ def describe_sqlite_error(error: sqlite3.Error) -> tuple[str, str]:
         return "no space left on device", "no-space"
     if primary == sqlite3.SQLITE_TOOBIG or "too big" in message:
         return "a value is longer than the 16 MB limit", "too-large"
+    if primary == sqlite3.SQLITE_CONSTRAINT:
+        return f"a value breaks the model file's rules ({message})", "invalid"
     if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return f"the file is damaged ({message})", "corrupt"
     if primary == sqlite3.SQLITE_PERM or primary == sqlite3.SQLITE_READONLY:
