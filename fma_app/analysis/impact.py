@@ -4,7 +4,8 @@ Rules (a dependant S, a failed component X; "down" spreads, "degraded" does not)
 
 - X itself is down.
 - S is DOWN when one of its strong, ungrouped dependencies is down, or when every member of one
-  of its strong redundancy groups is down. A group is strong when any of its dependencies is strong.
+  of its strong redundancy groups is down. A group is strong when any of its dependencies is
+  strong; a group of one dependency acts as a plain dependency.
 - S is DEGRADED when it is not down but depends, in any way, on a down component: a weak
   dependency is down, some but not all members of a strong group are down (it lost its
   redundancy), or any member of a weak group is down.

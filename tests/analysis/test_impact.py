@@ -203,7 +203,9 @@ def random_models(draw) -> Model:
     pairs = [(s, t) for s in range(1, count + 1) for t in range(1, count + 1) if s != t]
     for source, target in draw(st.lists(st.sampled_from(pairs), unique=True)) if pairs else []:
         strength = draw(st.sampled_from(list(Strength)))
-        model.add_dependency(source, target, strength, group=draw(st.sampled_from(["", "", "g"])))
+        model.add_dependency(
+            source, target, strength, group=draw(st.sampled_from(["", "", "g", "h"]))
+        )
     return model
 
 
