@@ -73,6 +73,7 @@ class FileController(QObject):
         self.recent_menu: QMenu | None = None
         self._autosave_due = False
         self._autosave_error: str | None = None
+        self._recovery: Path | None = None  # the copy this session is responsible for
         document.undo_stack.indexChanged.connect(self._mark_autosave_due)
         document.undo_stack.cleanChanged.connect(self._mark_autosave_due)
         self.autosave_timer = QTimer(self)
@@ -215,7 +216,7 @@ class FileController(QObject):
             if lock is not None:
                 lock.release()
             return False
-        model, restored = self._offer_recovery(path, model) if lock else (model, False)
+        model, restored = self._offer_recovery(path, model) if lock else (model, None)
         self._forget_current()
         self.lock = lock
         self._show(model, path, read_only=read_only, restored=restored)
@@ -280,12 +281,10 @@ class FileController(QObject):
             text = f"{target.name} is open in another FMA Workbench ({lock.describe()})."
             self.dialogs.critical(self.window, "Cannot save model", text)
             return False
-        old_recovery = self._recovery_file()
-        if not self._write(target):
+        if not self._write(target):  # on success this also removes the old recovery copy
             if lock is not None:
                 lock.release()
             return False
-        self._remove_file(old_recovery)
         self._release_lock()
         self.lock = lock
         self.document.path = target
@@ -316,6 +315,9 @@ class FileController(QObject):
                 self._status(message, timeout_ms=0)
             self._autosave_error = message
             return False
+        if self._recovery not in (None, target):
+            self._remove_file(self._recovery)
+        self._recovery = target
         self._autosave_due = False
         self._autosave_error = None
         self.autosaved.emit(str(target))
@@ -329,7 +331,10 @@ class FileController(QObject):
         return recovery.recovery_path(path, self.data_dir)
 
     def _remove_recovery(self) -> None:
-        self._remove_file(self._recovery_file())
+        """Remove the copy this session wrote or restored; never another session's."""
+        if self._recovery is not None:
+            self._remove_file(self._recovery)
+            self._recovery = None
         self._autosave_due = self.document.modified
 
     @staticmethod
@@ -338,15 +343,17 @@ class FileController(QObject):
         with suppress(OSError):
             path.unlink(missing_ok=True)
 
-    def _offer_recovery(self, path: Path, model: Model) -> tuple[Model, bool]:
+    def _offer_recovery(self, path: Path, model: Model) -> tuple[Model, Path | None]:
+        """The model to show and, if the user restored a recovery copy, that copy's path."""
         found = recovery.find_recovery(path, self.data_dir)
         if found is None:
-            return model, False
+            return model, None
         text = (
             f"{path.name} has unsaved changes from a session that did not end normally.\n"
             "Restore them?"
         )
-        return self._restore_or_discard(found, text, model)
+        restored = self._restore_or_discard(found, text)
+        return (restored, found) if restored is not None else (model, None)
 
     def offer_unsaved_recovery(self) -> bool:
         """At start with no model: offer the untitled model a crashed session left behind."""
@@ -354,24 +361,24 @@ class FileController(QObject):
         if found is None:
             return False
         text = "An unsaved model from a session that did not end normally was found.\nRestore it?"
-        model, restored = self._restore_or_discard(found, text, None)
-        if restored and model is not None:
-            self._forget_current()
-            self._show(model, None, read_only=False, restored=True)
-        return restored
+        model = self._restore_or_discard(found, text)
+        if model is None:
+            return False
+        self._forget_current()
+        self._show(model, None, read_only=False, restored=found)
+        return True
 
-    def _restore_or_discard(
-        self, found: Path, text: str, fallback: Model | None
-    ) -> tuple[Model | None, bool]:
+    def _restore_or_discard(self, found: Path, text: str) -> Model | None:
+        """Ask; the recovered model, or None when discarded (the copy is then removed)."""
         if self.dialogs.ask_restore(self.window, text) is RestoreChoice.DISCARD:
             self._remove_file(found)
-            return fallback, False
+            return None
         try:
-            return storage.open_model(found), True
+            return storage.open_model(found)
         except FILE_ERRORS as error:
             message = f"The unsaved changes cannot be restored: {error_text(error, found)}"
             self.dialogs.critical(self.window, "Cannot restore changes", message)
-            return fallback, False
+            return None
 
     # ---- locking ---------------------------------------------------------------------------
     def _lock_for_open(self, path: Path) -> tuple[locking.Lock | None, bool] | None:
@@ -408,13 +415,17 @@ class FileController(QObject):
             self._remove_recovery()
         self._release_lock()
 
-    def _show(self, model: Model, path: Path | None, *, read_only: bool, restored=False) -> None:
+    def _show(
+        self, model: Model, path: Path | None, *, read_only: bool, restored: Path | None = None
+    ) -> None:
         self.document.read_only = read_only
         self.document.replace(model, path)
-        if restored:
-            self.document.undo_stack.resetClean()  # restored changes are not saved yet
+        self._autosave_due = False
+        if restored is not None:
+            # The restored changes are not saved yet; their copy stays until they are.
+            self.document.undo_stack.resetClean()
+            self._recovery = restored
             self._status("Restored unsaved changes")
-        self._autosave_due = restored
         self._show_read_only_state()
 
     def _show_read_only_state(self) -> None:

@@ -230,8 +230,7 @@ def test_permission_denied_file_is_refused_with_a_message(tmp_path):
         if shutil.which("unshare") is None:
             pytest.skip("running as root without unshare: cannot be denied a file")
         prefix = ["unshare", "--user"]
-    env = subprocess_env()
-    env["PYTHONPATH"] += os.pathsep + str(Path(__file__).parent)
+    env = subprocess_env(tmp_path)
     args = [str(bad), str(tmp_path / "settings.ini"), str(tmp_path / "data")]
     result = subprocess.run(
         [*prefix, sys.executable, str(script), *args],

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -121,11 +120,12 @@ def make_writable(path: Path) -> None:
         path.chmod(0o755 if path.is_dir() else 0o644)
 
 
-def python_command(script: Path, *args: str) -> list[str]:
-    return [sys.executable, str(script), *args]
-
-
-def subprocess_env() -> dict[str, str]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+def subprocess_env(home: Path) -> dict[str, str]:
+    """Environment for a second app process: offscreen, user folders inside `home`, and this
+    folder importable (the scripts share the helpers above)."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(Path(__file__).parent)])
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
     env.pop("PYTEST_CURRENT_TEST", None)
     return env

@@ -44,7 +44,7 @@ def lock_holder(tmp_path: Path, model: Path) -> Iterator[subprocess.Popen]:
     script.write_text(HOLDER)
     process = subprocess.Popen(
         [sys.executable, str(script), str(model)], stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(tmp_path),
     )  # fmt: skip
     try:
         line = process.stdout.readline()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from test_files_support import (
     Snapshot,
     file_content,
@@ -20,8 +21,9 @@ from test_files_support import (
 )
 
 from fma_app.domain.model import Model
-from fma_app.storage import recovery
-from fma_app.ui.dialogs import RestoreChoice, SaveChoice
+from fma_app.storage import locking, recovery
+from fma_app.ui.dialogs import RecordingDialogs, RestoreChoice, SaveChoice
+from fma_app.ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -165,30 +167,25 @@ def test_unreadable_recovery_copy_is_reported_and_the_model_opens(env, model_pat
 CRASHING_APP = """
 import sys
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QMainWindow
-from test_files_support import rename_first_component, sample_model
+from fma_app.ui.app import make_application
 from fma_app.ui.dialogs import RecordingDialogs
-from fma_app.ui.document import Document
-from fma_app.ui.files import FileController
+from fma_app.ui.main_window import MainWindow
+from test_files_support import rename_first_component, sample_model
 
 model_path, settings_path, data_dir = sys.argv[1:4]
-app = QApplication([])
-window = QMainWindow()
-document = Document()
-controller = FileController(
-    window, document, dialogs=RecordingDialogs(),
-    settings=QSettings(settings_path, QSettings.Format.IniFormat), data_dir=data_dir,
-    autosave_interval_ms=50,
-)
-controller.install(window.menuBar().addMenu("&File"))
-window.show()
+app = make_application()
+window = MainWindow(settings=QSettings(settings_path, QSettings.Format.IniFormat))
+files = window.files
+files.dialogs, files.data_dir = RecordingDialogs(), data_dir
+files.autosave_timer.setInterval(50)
 if model_path == "-":
-    document.replace(sample_model("Never saved"), None)
+    window.document.replace(sample_model("Never saved"), None)
 else:
-    assert controller.open_path(model_path)
-rename_first_component(document, "typed before the crash")
-document.model.description = "seen only in the recovery copy"
-controller.autosaved.connect(lambda path: print("AUTOSAVED", path, flush=True))
+    assert files.start(model_path)
+window.show()
+rename_first_component(window.document, "typed before the crash")
+window.document.model.description = "seen only in the recovery copy"
+files.autosaved.connect(lambda path: print("AUTOSAVED", path, flush=True))
 app.exec()
 """
 
@@ -197,12 +194,10 @@ def _run_and_kill(tmp_path, model_arg: str) -> str:
     """Start the app in another process, wait for its autosave, SIGKILL it; the copy's path."""
     script = tmp_path / "crashing_app.py"
     script.write_text(CRASHING_APP)
-    env = subprocess_env()
-    env["PYTHONPATH"] += os.pathsep + os.path.dirname(__file__)
-    args = [model_arg, str(tmp_path / "settings.ini"), str(tmp_path / "data")]
+    args = [model_arg, str(tmp_path / "crashed-settings.ini"), str(tmp_path / "data")]
     process = subprocess.Popen(
         [sys.executable, str(script), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(tmp_path),
     )  # fmt: skip
     try:
         line = process.stdout.readline()
@@ -216,6 +211,15 @@ def _run_and_kill(tmp_path, model_arg: str) -> str:
     return line.split(" ", 1)[1].strip()
 
 
+def _main_window(qtbot, tmp_path) -> MainWindow:
+    window = MainWindow(
+        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(window)
+    window.files.dialogs, window.files.data_dir = RecordingDialogs(), tmp_path / "data"
+    return window
+
+
 def _expected_after_crash(model: Model) -> dict:
     first = next(iter(model.components.values()))
     first.name = "typed before the crash"
@@ -225,42 +229,61 @@ def _expected_after_crash(model: Model) -> dict:
 
 def test_killed_process_leaves_a_copy_that_the_next_start_restores(qtbot, tmp_path, model_path):
     on_disk = file_content(model_path)
-    copy_path = _run_and_kill(tmp_path, str(model_path))
-    assert copy_path == str(recovery.recovery_path(model_path, tmp_path / "data"))
+    copy_path = Path(_run_and_kill(tmp_path, str(model_path)))
+    assert copy_path == recovery.recovery_path(model_path, tmp_path / "data")
     assert file_content(model_path) == on_disk  # the model itself was never written
+    assert locking.lock_path(model_path).exists()  # the dead process's lock is left behind
 
-    env = make_env(qtbot, tmp_path)
-    try:
-        assert env.controller.start(model_path)
-        # The dead process's lock is taken over silently: the only question is the restore.
-        assert [q[0] for q in env.dialogs.questions] == ["restore"]
-        assert not env.document.read_only
-        assert env.document.model.content() == _expected_after_crash(sample_model("Plant"))
-        assert env.document.modified
-        assert env.controller.save()
-        assert file_content(model_path) == env.document.model.content()
-        assert not Path(copy_path).exists()
-    finally:
-        env.controller.shutdown()
+    window = _main_window(qtbot, tmp_path)
+    files = window.files
+    assert files.start(model_path)
+    # The dead process's lock is taken over silently: the only question is the restore.
+    assert [q[0] for q in files.dialogs.questions] == ["restore"]
+    assert not window.document.read_only
+    assert window.document.model.content() == _expected_after_crash(sample_model("Plant"))
+    assert window.isWindowModified() and window.windowTitle() == "plant.fma[*]"
+    assert files.save()
+    assert file_content(model_path) == window.document.model.content()
+    assert not copy_path.exists() and not window.isWindowModified()
+    assert window.close()
+    assert not locking.lock_path(model_path).exists()
 
 
 def test_killed_process_with_an_untitled_model_is_offered_at_start(qtbot, tmp_path):
-    copy_path = _run_and_kill(tmp_path, "-")
-    assert copy_path == str(recovery.recovery_path(None, tmp_path / "data"))
+    copy_path = Path(_run_and_kill(tmp_path, "-"))
+    assert copy_path == recovery.recovery_path(None, tmp_path / "data")
 
-    env = make_env(qtbot, tmp_path)
-    try:
-        assert env.controller.start(None)
-        assert env.dialogs.questions == [
-            (
-                "restore",
-                "An unsaved model from a session that did not end normally was found.\nRestore it?",
-            )
-        ]
-        assert env.document.path is None and env.document.modified
-        assert env.document.model.content() == _expected_after_crash(sample_model("Never saved"))
-    finally:
-        env.controller.shutdown()
+    window = _main_window(qtbot, tmp_path)
+    files = window.files
+    assert files.start(None)
+    assert files.dialogs.questions == [
+        (
+            "restore",
+            "An unsaved model from a session that did not end normally was found.\nRestore it?",
+        )
+    ]
+    assert window.document.path is None and window.isWindowModified()
+    assert window.document.model.content() == _expected_after_crash(sample_model("Never saved"))
+    files.dialogs.save = SaveChoice.DISCARD
+    assert window.close()
+    assert not copy_path.exists()  # discarded on purpose: not offered again
+
+
+def test_a_crashed_untitled_copy_survives_a_start_on_a_model(qtbot, tmp_path, model_path):
+    """Opening a model must not delete another session's untitled copy: it is offered later."""
+    orphan = recovery.recovery_path(None, tmp_path / "data")
+    orphan.parent.mkdir(parents=True)
+    recovery.write_recovery(sample_model("Orphan"), orphan)
+    first = make_env(qtbot, tmp_path)
+    assert first.controller.start(model_path)
+    assert first.controller.new_model() and first.controller.close_model()
+    first.controller.shutdown()
+    assert orphan.exists()
+
+    second = make_env(qtbot, tmp_path)
+    assert second.controller.start(None)
+    assert second.document.model.name == "Orphan"
+    second.controller.shutdown()
 
 
 def test_start_without_a_recovery_copy_asks_nothing(env):
