@@ -180,7 +180,7 @@ def _repulsion(pos: np.ndarray, k2: np.float32, block: int = 256) -> np.ndarray:
     """Sum over j of (p_i - p_j) * k^2 / |p_i - p_j|^2, in place on row blocks.
 
     Plain element-wise numpy, not BLAS products: OpenBLAS threads slow it down several times on
-    a busy machine, and their summation order could change the layout from machine to machine.
+    a busy machine, and their summation order depends on the thread count.
     """
     disp = np.empty_like(pos)
     x, y = pos[:, 0], pos[:, 1]
