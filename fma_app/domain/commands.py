@@ -75,6 +75,8 @@ def kind_of(entity: Entity) -> EntityKind:
 
 
 def _table(model: Model, kind: EntityKind) -> dict[int, Entity]:
+    if kind == "component":
+        model.invalidate_names()  # callers may insert, remove or rename components
     tables: dict[str, dict] = {
         "component": model.components,
         "dependency": model.dependencies,

@@ -196,6 +196,8 @@ class Model:
     failure_modes: dict[int, FailureMode] = field(default_factory=dict)
     actions: dict[int, Action] = field(default_factory=dict)
     _next_id: int = 1
+    # casefolded name -> id; rebuilt lazily (see component_by_name)
+    _names: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     # ---- ids -------------------------------------------------------------------------------
     def new_id(self) -> int:
@@ -218,11 +220,24 @@ class Model:
             raise ModelError(f"there is no component with id {component_id}") from None
 
     def component_by_name(self, name: str) -> Component | None:
+        """Case-insensitive look-up through a lazily built index.
+
+        The index is rebuilt when the number of components changed or `invalidate_names()` was
+        called (commands do so on every component insert, removal and rename), and every hit is
+        checked against the component's current name.
+        """
         wanted = name.strip().casefold()
-        for component in self.components.values():
-            if component.name.casefold() == wanted:
-                return component
+        for _attempt in range(2):
+            if self._names is None or len(self._names) != len(self.components):
+                self._names = {c.name.casefold(): c.id for c in self.components.values()}
+            found = self.components.get(self._names.get(wanted, 0))
+            if found is None or found.name.casefold() == wanted:
+                return found
+            self._names = None  # stale hit: a rename bypassed invalidate_names()
         return None
+
+    def invalidate_names(self) -> None:
+        self._names = None
 
     def failure_mode(self, failure_mode_id: int) -> FailureMode:
         try:

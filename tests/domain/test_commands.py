@@ -96,3 +96,18 @@ def test_add_then_undo_removes_and_redo_reinserts_same_id(model):
     assert model.component_by_name("cache") is None
     command.do(model)
     assert model.component_by_name("cache").id == new_id
+
+
+def test_name_lookup_follows_renames_removals_and_undo(model):
+    api = model.component_by_name("api")
+    rename = cmd.set_fields(model, "component", api.id, name="Gateway")
+    rename.do(model)
+    assert model.component_by_name("gateway") is model.components[api.id]
+    assert model.component_by_name("api") is None
+    rename.undo(model)
+    assert model.component_by_name("API") is model.components[api.id]
+    removal = cmd.remove(model, "component", [api.id])
+    removal.do(model)
+    assert model.component_by_name("api") is None
+    removal.undo(model)
+    assert model.component_by_name("api").id == api.id
