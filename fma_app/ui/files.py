@@ -319,7 +319,10 @@ class FileController(QObject):
             self._remove_file(self._recovery)
         self._recovery = target
         self._autosave_due = False
-        self._autosave_error = None
+        if self._autosave_error is not None:
+            if self.window.statusBar().currentMessage() == self._autosave_error:
+                self.window.statusBar().clearMessage()
+            self._autosave_error = None
         self.autosaved.emit(str(target))
         return True
 

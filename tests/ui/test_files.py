@@ -12,12 +12,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 from test_files_support import (
     WINDOW_TITLE,
     Snapshot,
+    click_in_modal_box,
     file_content,
     make_env,
     make_read_only,
@@ -266,6 +267,24 @@ def test_read_only_file_opens_read_only_and_says_so(env, read_only_model):
     assert not (read_only_model.parent / "frozen.fma.lock").exists()
 
 
+def test_model_in_a_read_only_folder_opens_read_only(env, tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    path = write_model(folder / "old.fma", sample_model("Archived"))
+    make_read_only(folder)
+    try:
+        assert env.controller.open_path(path)
+        assert env.document.read_only and env.document.model.name == "Archived"
+        assert sorted(p.name for p in folder.iterdir()) == ["old.fma"]  # no lock file
+        rename_first_component(env.document, "edited")
+        assert env.controller.autosave()  # the copy goes to the data folder instead
+    finally:
+        make_writable(folder)
+    assert env.window.statusBar().currentMessage() == (
+        "old.fma is read-only: use Save As to keep your changes"
+    )
+
+
 def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_path):
     original = file_content(read_only_model)
     assert env.controller.open_path(read_only_model)
@@ -478,22 +497,12 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
 
 
 # ---- the real message boxes ----------------------------------------------------------------------
-def _click_in_modal_box(qtbot, button_text: str) -> None:
-    def click() -> None:
-        box = QApplication.activeModalWidget()
-        assert isinstance(box, QMessageBox)
-        (button,) = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
-        button.click()
-
-    QTimer.singleShot(0, click)
-
-
 @pytest.mark.parametrize(
     ("button", "choice"),
     [("Save", SaveChoice.SAVE), ("Discard", SaveChoice.DISCARD), ("Cancel", SaveChoice.CANCEL)],
 )
 def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
-    _click_in_modal_box(qtbot, button)
+    click_in_modal_box(button)
     assert Dialogs().ask_save_changes(None, "model.fma") is choice
 
 
@@ -502,5 +511,5 @@ def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
     [("Open Read-Only", LockedChoice.READ_ONLY), ("Cancel", LockedChoice.CANCEL)],
 )
 def test_real_locked_box_maps_its_buttons(qtbot, button, choice):
-    _click_in_modal_box(qtbot, button)
+    click_in_modal_box(button)
     assert Dialogs().ask_locked(None, "model.fma is open elsewhere") is choice

@@ -12,8 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMainWindow
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
 from fma_app import storage
 from fma_app.domain import commands
@@ -129,3 +129,15 @@ def subprocess_env(home: Path) -> dict[str, str]:
         env[name] = str(home / name.lower())
     env.pop("PYTEST_CURRENT_TEST", None)
     return env
+
+
+def click_in_modal_box(button_text: str) -> None:
+    """Click a button of the message box about to open (a real, modal QMessageBox)."""
+
+    def click() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        (button,) = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
+        button.click()
+
+    QTimer.singleShot(0, click)

@@ -12,8 +12,11 @@ import pytest
 from PySide6.QtCore import QSettings
 from test_files_support import (
     Snapshot,
+    click_in_modal_box,
     file_content,
     make_env,
+    make_read_only,
+    make_writable,
     rename_first_component,
     sample_model,
     subprocess_env,
@@ -22,7 +25,7 @@ from test_files_support import (
 
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
-from fma_app.ui.dialogs import RecordingDialogs, RestoreChoice, SaveChoice
+from fma_app.ui.dialogs import Dialogs, RecordingDialogs, RestoreChoice, SaveChoice
 from fma_app.ui.main_window import MainWindow
 
 
@@ -289,3 +292,32 @@ def test_a_crashed_untitled_copy_survives_a_start_on_a_model(qtbot, tmp_path, mo
 def test_start_without_a_recovery_copy_asks_nothing(env):
     assert not env.controller.start(None)
     assert env.dialogs.questions == [] and not env.document.modified
+
+
+def test_autosave_failure_shows_in_the_status_bar_and_keeps_the_changes(env):
+    env.data_dir.mkdir()
+    env.document.replace(sample_model("Draft"), None)
+    rename_first_component(env.document, "draft")
+    before = Snapshot.of(env.document)
+    make_read_only(env.data_dir)
+    try:
+        assert not env.controller.autosave()
+    finally:
+        make_writable(env.data_dir)
+    target = recovery.recovery_path(None, env.data_dir)
+    problem = "operation not permitted" if os.geteuid() == 0 else "permission denied"
+    assert env.window.statusBar().currentMessage() == (
+        f"Autosave failed: cannot save '{target}': {problem}"
+    )
+    assert env.dialogs.messages == []  # no dialog every minute
+    assert Snapshot.of(env.document) == before
+    assert env.controller.autosave()  # the next tick tries again
+    assert env.window.statusBar().currentMessage() == ""
+
+
+@pytest.mark.parametrize(
+    ("button", "choice"), [("Restore", RestoreChoice.RESTORE), ("Discard", RestoreChoice.DISCARD)]
+)
+def test_real_restore_box_maps_its_buttons(qtbot, button, choice):
+    click_in_modal_box(button)
+    assert Dialogs().ask_restore(None, "Restore them?") is choice
