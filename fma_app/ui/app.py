@@ -26,6 +26,6 @@ def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
     app = make_application()
     window = MainWindow()
+    window.files.start(path)  # before show: the first paint already shows the model
     window.show()
-    window.files.start(path)
     return app.exec()

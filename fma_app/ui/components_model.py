@@ -35,7 +35,7 @@ from fma_app.domain.commands import Change, add_component, remove, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR
+from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of, paused_gc
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -77,7 +77,7 @@ class ComponentsModel(QAbstractTableModel):
         failure_modes = self.document.model.failure_modes
         best: ActionPriority | None = None
         for fm_id in self._fms.get(component_id, ()):
-            ap = failure_modes[fm_id].ap
+            ap = ap_of(failure_modes[fm_id])
             if best is None or ap.order < best.order:
                 best = ap
                 if ap is ActionPriority.HIGH:
@@ -86,7 +86,8 @@ class ComponentsModel(QAbstractTableModel):
 
     def _on_reset(self) -> None:
         self.beginResetModel()
-        self._load()
+        with paused_gc():
+            self._load()
         self.endResetModel()
 
     def _on_changed(self, changes: list[Change]) -> None:
@@ -296,9 +297,13 @@ class ComponentsPanel(QWidget):
         view.setShowGrid(False)
         view.setAlternatingRowColors(True)
         header = view.horizontalHeader()
+        # Fixed widths: ResizeToContents asks every row for its size (2,000 components:
+        # 50,000 data() calls at each change).
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(1, 44)
+        header.resizeSection(2, 34)
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)

@@ -46,14 +46,12 @@ from PySide6.QtWidgets import (
 
 from fma_app import __version__
 from fma_app.domain.commands import (
-    AddEntities,
     Command,
     Macro,
     add_failure_mode,
     remove,
     set_fields,
 )
-from fma_app.domain.model import FailureMode
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui import clipboard
 from fma_app.ui.components_model import ComponentsPanel
@@ -345,7 +343,7 @@ class MainWindow(QMainWindow):
 
     def _update_counts(self) -> None:
         self._counts_pending = False
-        total = self.worksheet_model.rowCount()
+        total = self.worksheet_model.total_count()
         shown = self.proxy.rowCount()
         components = self.components.model.rowCount()
         text = f"{total} failure mode{'s' if total != 1 else ''}"
@@ -399,12 +397,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _push(self, command: Command) -> None:
-        for added in [command] if not isinstance(command, Macro) else command.commands:
-            if isinstance(added, AddEntities):
-                for entity in added.entities:
-                    if isinstance(entity, FailureMode):
-                        self.proxy.reveal(entity.id)  # visible despite the filters
-        self.document.push(command)
+        self.document.push(command)  # new rows show at the end, whatever the filters
 
     def add_failure_mode(self) -> int | None:
         if self.document.read_only:

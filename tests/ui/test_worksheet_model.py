@@ -232,26 +232,43 @@ def test_component_and_ap_filters_combine(sheet, document):
     assert proxy.rowCount() == 5
 
 
-def test_edited_row_leaves_a_filter_it_no_longer_matches(sheet):
+def test_edited_row_stays_until_the_filter_changes(sheet):
     model, proxy = sheet
     proxy.set_text_filter("checkout")
     assert proxy.rowCount() == 2
     source_row = proxy.mapToSource(proxy.index(0, 0)).row()
     model.setData(model.index(source_row, C["effect"]), "Nothing", EDIT)
     model.setData(model.index(source_row, C["function"]), "Search", EDIT)
+    assert proxy.rowCount() == 2  # not yanked away while being typed into
+    proxy.set_text_filter("checkout")
     assert proxy.rowCount() == 1
 
 
-def test_revealed_new_row_stays_visible_under_a_filter(sheet, document):
+def test_new_row_shows_under_a_filter_until_it_changes(sheet, document):
     _, proxy = sheet
     proxy.set_text_filter("checkout")
     api = document.model.component_by_name("api").id
-    command = add_failure_mode(document.model, api)
-    proxy.reveal(command.entities[0].id)
-    document.push(command)
+    document.push(add_failure_mode(document.model, api))
     assert proxy.rowCount() == 3
-    proxy.set_text_filter("checkout ")  # a new filter forgets the pins
+    assert proxy.index(2, C["failure_mode"]).data() == ""
+    proxy.set_text_filter("checkout ")
     assert proxy.rowCount() == 2
+
+
+def test_hidden_rows_search_the_new_component_name(sheet, document):
+    _, proxy = sheet
+    proxy.set_text_filter("orders")
+    db = document.model.component_by_name("database").id
+    document.push(set_fields(document.model, "component", db, name="ledger"))
+    proxy.set_text_filter("ledger")
+    assert proxy.rowCount() == 2
+
+
+def test_sorted_and_filtered_proxy_passes_the_model_tester(qtmodeltester, sheet):
+    model, proxy = sheet
+    proxy.sort(C["rpn"], Qt.SortOrder.DescendingOrder)
+    proxy.set_text_filter("o")
+    qtmodeltester.check(proxy, force_py=True)
 
 
 def test_large_document_loads(qapp):

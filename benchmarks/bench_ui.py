@@ -1,0 +1,177 @@
+"""Desktop worksheet speed on the 20,000-failure-mode benchmark model. Prints figures; never fails.
+
+    .venv/bin/python -m benchmarks.bench_ui [--failure-modes 20000] [--repeat 5]
+
+- open: wall time from starting a fresh Python process that opens the saved model the way
+  `fma-app MODEL` does, to the first paint event of the worksheet's viewport with rows in it;
+- sort by RPN, text filter, selecting a component: in-process, each timed until the worksheet
+  has repainted. Targets: open < 2 s, each interaction < 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+CHILD = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from fma_app.ui.app import make_application
+from fma_app.ui.main_window import MainWindow
+
+app = make_application()
+window = MainWindow()
+window.files.start(sys.argv[1])
+window.resize(1600, 1000)
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and window.proxy.rowCount():
+            print(f"{time.time():.6f} {window.proxy.rowCount()}", flush=True)
+            QTimer.singleShot(0, app.quit)
+        return False
+
+probe = FirstPaint()
+window.view.viewport().installEventFilter(probe)
+window.show()
+app.exec()
+window.document.undo_stack.setClean()
+window.files.shutdown()
+"""
+
+
+def save_benchmark_model(failure_modes: int, folder: Path) -> Path:
+    from benchmarks.generate import generate_model
+    from fma_app.storage import save_model
+
+    components = max(1, failure_modes // 10)
+    model = generate_model(components, components * 2, failure_modes, failure_modes // 4)
+    path = folder / f"bench-{failure_modes}.fma"
+    save_model(model, path)
+    return path
+
+
+def time_open(path: Path, settings_home: Path) -> tuple[float, int]:
+    env = dict(os.environ, XDG_CONFIG_HOME=str(settings_home), XDG_DATA_HOME=str(settings_home))
+    start = time.time()
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path)], env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0 or not result.stdout.strip():
+        raise SystemExit(f"open benchmark failed:\n{result.stderr}")
+    painted, rows = result.stdout.split()[:2]
+    return float(painted) - start, int(rows)
+
+
+def timed(action, window, repeat: int) -> list[float]:
+    """Milliseconds from the action to the end of the worksheet's next paint."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    class PaintSeen(QObject):
+        seen = False
+
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                self.seen = True
+            return False
+
+    probe = PaintSeen()
+    viewport = window.view.viewport()
+    viewport.installEventFilter(probe)
+    times = []
+    for n in range(repeat):
+        QApplication.processEvents()
+        probe.seen = False
+        start = time.perf_counter()
+        action(n)
+        QApplication.processEvents()
+        if not probe.seen:
+            viewport.repaint()
+        times.append((time.perf_counter() - start) * 1000)
+    viewport.removeEventFilter(probe)
+    return times
+
+
+def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
+    from PySide6.QtCore import Qt
+
+    from fma_app.ui.app import make_application
+    from fma_app.ui.main_window import MainWindow
+    from fma_app.ui.worksheet_model import COLUMN_INDEX
+
+    app = make_application()
+    window = MainWindow()
+    window.files.start(path)
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    header = window.view.horizontalHeader()
+    orders = (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder)
+    components = list(window.document.model.components)
+    filters = ("deadlock", "component-00042", "split-brain rollback", "zzz-no-match")
+    results = {
+        "sort by RPN": timed(
+            lambda n: header.setSortIndicator(COLUMN_INDEX["rpn"], orders[n % 2]), window, repeat
+        ),
+        "text filter": timed(
+            lambda n: window.worksheet.filter_edit.setText(filters[n % len(filters)]),
+            window,
+            repeat,
+        ),
+        "clear text filter": timed(
+            lambda n: window.worksheet.filter_edit.setText("" if n % 2 == 0 else "leak"),
+            window,
+            repeat,
+        ),
+        "select component": timed(
+            lambda n: window.components.select(components[(n * 37) % len(components)]),
+            window,
+            repeat,
+        ),
+        "show all components": timed(
+            lambda n: window.document.selection.select_components(
+                [] if n % 2 == 0 else [components[n]]
+            ),
+            window,
+            repeat,
+        ),
+    }
+    window.document.undo_stack.setClean()
+    window.files.shutdown()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--failure-modes", type=int, default=20000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        home = Path(folder) / "home"
+        os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_DATA_HOME"] = str(home)
+        path = save_benchmark_model(args.failure_modes, Path(folder))
+        print(f"model: {path.name}, {path.stat().st_size / 1e6:.1f} MB, "
+              f"platform {os.environ['QT_QPA_PLATFORM']}")  # fmt: skip
+        opens = [time_open(path, home) for _ in range(3)]
+        rows = opens[0][1]
+        seconds = [s for s, _ in opens]
+        runs = ", ".join(f"{s * 1000:.0f}" for s in seconds)
+        print(f"open to first painted worksheet ({rows} rows): "
+              f"median {statistics.median(seconds) * 1000:.0f} ms, runs {runs} ms "
+              "(target < 2000 ms)")  # fmt: skip
+        for name, times in interactions(path, args.repeat).items():
+            print(f"{name}: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms, "
+                  f"runs {', '.join(f'{t:.0f}' for t in times)} (target < 100 ms)")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
