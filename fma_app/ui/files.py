@@ -26,6 +26,9 @@ MODEL_SUFFIX = ".fma"
 MAX_RECENT = 10
 RECENT_KEY = "files/recent"
 AUTOSAVE_INTERVAL_MS = 60_000
+# Writing the copy of a 20,000-failure-mode model takes about half a second on the UI thread,
+# so a due copy waits for a pause this long in the editing (at most one more interval).
+AUTOSAVE_IDLE_MS = 2_000
 READ_ONLY_SUFFIX = " (read-only)"
 
 # What the user can do when a file cannot be opened or saved: the storage layer's errors carry
@@ -62,6 +65,7 @@ class FileController(QObject):
         settings: QSettings | None = None,
         data_dir: str | Path | None = None,
         autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
+        autosave_idle_ms: int = AUTOSAVE_IDLE_MS,
     ):
         super().__init__(window)
         self.window, self.document = window, document
@@ -76,10 +80,15 @@ class FileController(QObject):
         self._recovery: Path | None = None  # the copy this session is responsible for
         document.undo_stack.indexChanged.connect(self._mark_autosave_due)
         document.undo_stack.cleanChanged.connect(self._mark_autosave_due)
+        self._waiting_for_idle = False
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(autosave_interval_ms)
-        self.autosave_timer.timeout.connect(self.autosave)
+        self.autosave_timer.timeout.connect(self._autosave_tick)
         self.autosave_timer.start()
+        self.idle_timer = QTimer(self)  # running = the user changed something very recently
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.setInterval(autosave_idle_ms)
+        self.idle_timer.timeout.connect(self._idle_reached)
 
     # ---- menu ------------------------------------------------------------------------------
     def install(self, file_menu: QMenu) -> None:
@@ -257,6 +266,7 @@ class FileController(QObject):
     def shutdown(self) -> None:
         """At exit: stop autosave, drop the recovery copy unless changes remain, unlock."""
         self.autosave_timer.stop()
+        self.idle_timer.stop()
         if not self.document.modified:
             self._remove_recovery()
         self._release_lock()
@@ -296,9 +306,22 @@ class FileController(QObject):
     # ---- autosave and recovery -------------------------------------------------------------
     def _mark_autosave_due(self, *_args) -> None:
         self._autosave_due = True
+        self.idle_timer.start()
+
+    def _autosave_tick(self) -> None:
+        busy = self.document.modified and self._autosave_due and self.idle_timer.isActive()
+        if busy and not self._waiting_for_idle:
+            self._waiting_for_idle = True  # write at the next pause, or at the next tick
+            return
+        self.autosave()
+
+    def _idle_reached(self) -> None:
+        if self._waiting_for_idle:
+            self.autosave()
 
     def autosave(self) -> bool:
-        """Timer tick: write a recovery copy if there are changes since the last one."""
+        """Write a recovery copy if there are changes since the last one (or drop a stale one)."""
+        self._waiting_for_idle = False
         if not self.document.modified:
             self._remove_recovery()
             return False

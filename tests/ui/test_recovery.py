@@ -74,9 +74,32 @@ def test_autosave_timer_fires_at_the_injected_interval(qtbot, tmp_path, model_pa
         env.controller.shutdown()
 
 
+def test_a_due_copy_waits_for_a_pause_in_the_editing(qtbot, tmp_path, model_path):
+    """The timers' slots are called directly: the policy is under test, not the clock."""
+    hour = 3_600_000
+    env = make_env(qtbot, tmp_path, autosave_interval_ms=hour, autosave_idle_ms=hour)
+    controller, recovery_file = env.controller, _recovery_of(env, model_path)
+    try:
+        assert controller.open_path(model_path)
+        rename_first_component(env.document, "typing")
+        assert controller.idle_timer.isActive()
+        controller._autosave_tick()  # the minute is up while the user is typing
+        assert not recovery_file.exists()
+        controller._idle_reached()  # the first pause
+        assert file_content(recovery_file) == env.document.model.content()
+
+        rename_first_component(env.document, "typing without a pause")
+        controller._autosave_tick()
+        controller._autosave_tick()  # no pause for a whole interval: write anyway
+        assert file_content(recovery_file) == env.document.model.content()
+    finally:
+        controller.shutdown()
+
+
 def test_default_autosave_interval_is_one_minute(env):
     assert env.controller.autosave_timer.interval() == 60_000
     assert env.controller.autosave_timer.isActive()
+    assert env.controller.idle_timer.interval() == 2_000
 
 
 def test_clean_save_removes_the_recovery_copy(env, model_path):
