@@ -232,6 +232,7 @@ class DetailPanel(QWidget):
     def _build(self) -> None:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow dock: label above
         for key, label in LINE_FIELDS:
             line = QLineEdit(self)
             line.editingFinished.connect(lambda k=key, w=line: self.commit_text(k, w.text()))
@@ -241,6 +242,7 @@ class DetailPanel(QWidget):
             edit = CommitTextEdit(self)
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(54)
+            edit.setMinimumWidth(120)
             edit.committed.connect(lambda text, k=key: self.commit_text(k, text))
             self.texts[key] = edit
             form.addRow(label, edit)
@@ -257,6 +259,7 @@ class DetailPanel(QWidget):
         fields_layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(fields)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self._actions_box())
@@ -338,10 +341,11 @@ class DetailPanel(QWidget):
                 widget.setEnabled(enabled)
                 text = getattr(fm, key) if fm else ""
                 current = widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
-                if current != text:
-                    widget.setText(text) if isinstance(widget, QLineEdit) else widget.setPlainText(
-                        text
-                    )
+                if current != text and isinstance(widget, QLineEdit):
+                    widget.setText(text)
+                    widget.setCursorPosition(0)  # show the start of a long text
+                elif current != text:
+                    widget.setPlainText(text)
             for field, box in self.scores.items():
                 box.setEnabled(enabled)
                 box.setValue(getattr(fm, field) if fm else 1)

@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("detailDock", "Failure Mode Details", self.detail)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self.resizeDocks(
-            [self.components_dock, self.detail_dock], [250, 340], Qt.Orientation.Horizontal
+            [self.components_dock, self.detail_dock], [210, 300], Qt.Orientation.Horizontal
         )
 
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:

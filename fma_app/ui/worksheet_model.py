@@ -56,15 +56,15 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("component", "Component", "component", "Component the failure mode belongs to", 130),
-    Column("function", "Function", "text", "What the component does", 150),
-    Column("failure_mode", "Failure Mode", "text", "How the function fails", 170),
-    Column("effect", "Effect", "text", "What the failure does to users and the system", 210),
+    Column("component", "Component", "component", "Component the failure mode belongs to", 100),
+    Column("function", "Function", "text", "What the component does", 100),
+    Column("failure_mode", "Failure Mode", "text", "How the function fails", 120),
+    Column("effect", "Effect", "text", "What the failure does to users and the system", 140),
     Column("severity", "S", "score", "Severity of the effect, 1-10", 36),
-    Column("cause", "Cause", "text", "Why the failure happens", 180),
+    Column("cause", "Cause", "text", "Why the failure happens", 120),
     Column("likelihood", "L", "score", "Likelihood of the cause, 1-10 (occurrence)", 36),
-    Column("prevention_controls", "Prevention Controls", "text", "What keeps the cause away", 170),
-    Column("detection_controls", "Detection Controls", "text", "What notices the failure", 170),
+    Column("prevention_controls", "Prevention Controls", "text", "What keeps the cause away", 125),
+    Column("detection_controls", "Detection Controls", "text", "What notices the failure", 120),
     Column("detection", "D", "score", "Detection: 1 certain to notice, 10 no chance", 36),
     Column("rpn", "RPN", "computed", "Risk Priority Number S x L x D (computed)", 48),
     Column("ap", "AP", "computed", "AIAG-VDA Action Priority H/M/L (computed)", 36),
