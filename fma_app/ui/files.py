@@ -52,6 +52,11 @@ def error_text(error: BaseException, path: Path) -> str:
     return f"{path}: {reason}"
 
 
+def sentence(text: str) -> str:
+    """Storage messages are written to follow "fma-app: error:"; a message box starts a sentence."""
+    return text[:1].upper() + text[1:]
+
+
 class FileController(QObject):
     recentFilesChanged = Signal(list)  # list[str], newest first
     autosaved = Signal(str)  # path of the recovery copy just written
@@ -214,7 +219,8 @@ class FileController(QObject):
         try:
             model = storage.open_model(path)
         except FILE_ERRORS as error:
-            self.dialogs.critical(self.window, "Cannot open model", error_text(error, path))
+            text = sentence(error_text(error, path))
+            self.dialogs.critical(self.window, "Cannot open model", text)
             self.recent_files()  # prunes the entry if the file has gone
             return False
         granted = self._lock_for_open(path)
@@ -276,7 +282,8 @@ class FileController(QObject):
         try:
             storage.save_model(self.document.model, path)
         except FILE_ERRORS as error:
-            self.dialogs.critical(self.window, "Cannot save model", error_text(error, path))
+            text = sentence(error_text(error, path))
+            self.dialogs.critical(self.window, "Cannot save model", text)
             return False
         self._remove_recovery()
         self.document.undo_stack.setClean()

@@ -160,23 +160,23 @@ def _empty(path: Path) -> None:
 REFUSED = {
     "not a model": (
         _not_a_model,
-        "cannot open '{path}': not an FMA Workbench model (not a SQLite database)",
+        "Cannot open '{path}': not an FMA Workbench model (not a SQLite database)",
     ),
     "foreign sqlite": (
         _foreign_sqlite,
-        "cannot open '{path}': not an FMA Workbench model (another program's SQLite database)",
+        "Cannot open '{path}': not an FMA Workbench model (another program's SQLite database)",
     ),
     "corrupt": (
         _corrupt,
-        "cannot open '{path}': the file is damaged (database disk image is malformed)",
+        "Cannot open '{path}': the file is damaged (database disk image is malformed)",
     ),
     "newer version": (
         _newer_version,
-        "cannot open '{path}': made by a newer FMA Workbench (schema 999; this version reads "
+        "Cannot open '{path}': made by a newer FMA Workbench (schema 999; this version reads "
         "up to 1)",
     ),
-    "empty file": (_empty, "cannot open '{path}': the file is empty"),
-    "missing": (lambda path: None, "cannot open '{path}': no such file or folder"),
+    "empty file": (_empty, "Cannot open '{path}': the file is empty"),
+    "missing": (lambda path: None, "Cannot open '{path}': no such file or folder"),
 }
 
 
@@ -241,7 +241,7 @@ def test_permission_denied_file_is_refused_with_a_message(tmp_path):
     outcome = json.loads(result.stdout.splitlines()[-1])
     assert outcome == {
         "opened": False,
-        "messages": [["critical", "Cannot open model", f"cannot open '{bad}': permission denied"]],
+        "messages": [["critical", "Cannot open model", f"Cannot open '{bad}': permission denied"]],
         "untouched": True,
     }
 
@@ -372,7 +372,7 @@ def test_disk_full_while_saving_reports_it_and_keeps_the_changes(env, edited, mo
     assert not env.controller.save()
     monkeypatch.undo()
 
-    expected = f"cannot save '{edited}': no space left on device"
+    expected = f"Cannot save '{edited}': no space left on device"
     assert env.dialogs.messages == [("critical", "Cannot save model", expected)]
     assert Snapshot.of(env.document) == before and env.document.modified
     assert file_content(edited) == original
@@ -395,7 +395,7 @@ def test_saving_into_a_read_only_folder_reports_it_and_keeps_the_changes(env, tm
         make_writable(folder)
     # The immutable attribute (as root) refuses with EPERM, permission bits with EACCES.
     problem = "operation not permitted" if os.geteuid() == 0 else "permission denied"
-    expected = f"cannot save '{folder / 'draft.fma'}': {problem}"
+    expected = f"Cannot save '{folder / 'draft.fma'}': {problem}"
     assert env.dialogs.messages == [("critical", "Cannot save model", expected)]
     assert Snapshot.of(env.document) == before
     assert list(folder.iterdir()) == []
