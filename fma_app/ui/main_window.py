@@ -71,9 +71,21 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "Commit the edit and move down"),
     ("Tab / Shift+Tab", "Commit the edit and move right / left"),
     ("Esc", "Cancel the edit; in the filter box, clear the filter"),
-    ("Del (in the components list)", "Delete the selected components (asks first)"),
-    ("F2 (in the components list)", "Rename the component"),
 )
+COMPONENT_LIST_NOTE = " (in the components list)"
+PASTE_RULES = (
+    "Copy puts the selected cells on the clipboard as tab-separated text for Excel or "
+    "LibreOffice (a text starting with =, +, - or @ gets a leading ' so it stays text). "
+    "Paste lands at the current cell; computed columns are skipped; rows beyond the last one "
+    "become new failure modes in the pasted Component (created if new) or the current "
+    "component. A paste with a bad score changes nothing and lists every bad cell. "
+    "A paste, a cut and a multi-row delete are each one undo step."
+)
+EMPTY_MODEL_HINT = (
+    "No failure modes yet. Add a component (Ctrl+Shift+K), then failure modes "
+    "(Ctrl+Shift+N or Insert), or paste rows from a spreadsheet (Ctrl+V)."
+)
+NO_MATCH_HINT = "No failure modes match the filters. Clear them with Ctrl+Shift+L."
 
 
 def default_settings() -> QSettings:
@@ -128,6 +140,9 @@ class WorksheetTab(QWidget):
         self.show_all_button.hide()
         self.view = WorksheetView(self)
         self.view.setObjectName("worksheetView")
+        self.empty_hint = QLabel(EMPTY_MODEL_HINT, self)
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: palette(mid); padding: 6px;")
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 3)
         bar.addWidget(self.ap_combo)
@@ -136,6 +151,7 @@ class WorksheetTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.view, 1)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -352,6 +368,9 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(
             f"{text} · {components} component{'s' if components != 1 else ''}"
         )
+        hint = self.worksheet.empty_hint
+        hint.setText(EMPTY_MODEL_HINT if total == 0 else NO_MATCH_HINT)
+        hint.setVisible(shown == 0)
 
     def _components_selected(self, ids: list[int]) -> None:
         self.proxy.set_component_filter(ids)
@@ -550,8 +569,16 @@ class MainWindow(QMainWindow):
                 keys = [
                     s.toString(QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts()
                 ]
-                if keys and action.text():
-                    rows.append((" or ".join(keys), action.text().replace("&", "")))
+                if not keys or not action.text():
+                    continue
+                text = action.text().replace("&", "")
+                if action in (self.undo_action, self.redo_action):
+                    text = text.split(" ")[0]  # "Undo", not what it would undo right now
+                if action.parent() is self.components and action is not self.components.add_action:
+                    text += COMPONENT_LIST_NOTE
+                if action is self.delete_rows_action:
+                    text += " (in the worksheet)"
+                rows.append((" or ".join(keys), text))
         return rows + list(OTHER_KEYS)
 
     def shortcuts_html(self) -> str:
@@ -559,7 +586,10 @@ class MainWindow(QMainWindow):
             f"<tr><td><b>{html.escape(k)}</b>&nbsp;&nbsp;</td><td>{html.escape(t)}</td></tr>"
             for k, t in self.shortcut_rows()
         )
-        return f"<h3>Keyboard shortcuts</h3><table>{cells}</table>"
+        return (
+            f"<h3>Keyboard shortcuts</h3><table>{cells}</table>"
+            f"<h3>Copy and paste</h3><p>{html.escape(PASTE_RULES)}</p>"
+        )
 
     def show_shortcuts(self) -> QDialog:
         dialog = QDialog(self)

@@ -121,6 +121,8 @@ def test_add_failure_mode_under_the_selected_component(window, qtbot):
 
 def test_add_failure_mode_without_component_says_what_to_do(qtbot):
     window = make_window(qtbot, Document())
+    qtbot.waitUntil(lambda: window.worksheet.empty_hint.isVisible())
+    assert window.worksheet.empty_hint.text().startswith("No failure modes yet. Add a component")
     assert window.add_failure_mode() is None
     assert window.statusBar().currentMessage() == "Add a component first: Edit > Add Component"
 
@@ -222,8 +224,14 @@ def test_filters_in_the_bar_and_status_counts(window, qtbot):
     )
     window.worksheet.ap_combo.setCurrentIndex(window.worksheet.ap_combo.findData("H"))
     assert window.proxy.rowCount() == 1
+    window.worksheet.filter_edit.setText("no such words")
+    qtbot.waitUntil(lambda: window.worksheet.empty_hint.isVisible())
+    assert window.worksheet.empty_hint.text() == (
+        "No failure modes match the filters. Clear them with Ctrl+Shift+L."
+    )
     window.clear_filters_action.trigger()
     assert window.proxy.rowCount() == 5
+    qtbot.waitUntil(lambda: not window.worksheet.empty_hint.isVisible())
 
 
 def test_selecting_a_component_filters_and_show_all_clears(window):
@@ -249,7 +257,9 @@ def test_sort_by_clicking_the_rpn_header(window):
 def test_help_lists_shortcuts_and_about_shows_versions(window):
     rows = dict((text, keys) for keys, text in window.shortcut_rows())
     assert rows["Add Failure Mode"] == "Ctrl+Shift+N or Ins"
-    assert rows["Delete Failure Modes"] == "Del"
+    assert rows["Delete Failure Modes (in the worksheet)"] == "Del"
+    assert rows["Delete Component (in the components list)"] == "Del"
+    assert rows["Undo"] == "Ctrl+Z"
     assert "Enter" in dict(window.shortcut_rows())
     dialog = window.show_shortcuts()
     assert "Ctrl+Shift+N or Ins" in dialog.findChild(QTextBrowser).toPlainText()
