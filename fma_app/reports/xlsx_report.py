@@ -89,6 +89,7 @@ LEGEND = (
 # Characters XML cannot carry (or would normalise, like CR) use Excel's own _xHHHH_ escape; a
 # literal "_xHHHH_" in user text is protected by escaping its underscore, as Excel does.
 _NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -248,8 +249,9 @@ class _Sheet:
                 base, colon, variant = style.partition(":")
                 data_type = "d"
                 style = ("dateleft" if base == "value" else "date") + colon + variant
-        elif isinstance(value, float) and not math.isfinite(value):
-            value, data_type = repr(value), "s"
+        elif isinstance(value, float):
+            # repr keeps every digit (openpyxl would write 16); not-a-number stays readable text
+            value, data_type = repr(value), ("n" if math.isfinite(value) else "s")
         else:
             data_type = "n"
         cell._value, cell.data_type = value, data_type
@@ -272,11 +274,14 @@ def _finish_table(sheet: _Sheet, columns: Sequence[tuple[str, float]]) -> None:
     sheet.ws.auto_filter.ref = f"A1:{last}{max(sheet.rows, 1)}"
 
 
+def _one_line(text: str, limit: int) -> str:
+    """Text for places that cannot hold control characters or length (page header, title)."""
+    flat = " ".join(_UNPRINTABLE.sub(" ", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
 def _header_footer_text(text: str, limit: int = 80) -> str:
-    flat = " ".join(re.sub(r"[\x00-\x1f]", " ", text).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "\u2026"
-    return flat.replace("&", "&&")
+    return _one_line(text, limit).replace("&", "&&")
 
 
 def _print_setup(sheet: _Sheet, model: Model, today: dt.date, landscape: bool = True) -> None:
@@ -617,7 +622,7 @@ def write_report(
 
 
 def _build(workbook: Workbook, model: Model, by: RankBy, today: dt.date, steps: _Progress) -> None:
-    workbook.properties.title = model.name[:200]
+    workbook.properties.title = _one_line(model.name, 200)
     workbook.properties.creator = f"FMA Workbench {__version__}"
     summary = _Sheet(workbook, SHEET_NAMES[0])
     sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in SHEET_NAMES[1:]]
