@@ -64,7 +64,7 @@ def describe_sqlite_error(error: sqlite3.Error) -> tuple[str, str]:
         return "a value is longer than the 16 MB limit", "too-large"
     if primary == sqlite3.SQLITE_CONSTRAINT:
         return f"a value breaks the model file's rules ({message})", "invalid"
-    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or "file format" in message:
         return f"the file is damaged ({message})", "corrupt"
     if primary == sqlite3.SQLITE_PERM or primary == sqlite3.SQLITE_READONLY:
         return f"permission denied ({message})", "permission"

@@ -143,6 +143,11 @@ def _guarded(path: Path, verb: str, work: Callable[[], T]) -> T:
         raise ModelFileError(
             f"cannot {verb} {_q(path)}: {error}", path=path, reason="invalid"
         ) from error
+    except UnicodeDecodeError as error:
+        problem, reason = "the file holds text that is not valid UTF-8", "corrupt"
+        raise ModelFileError(
+            f"cannot {verb} {_q(path)}: {problem}", path=path, reason=reason
+        ) from error
     except sqlite3.Error as error:
         problem, reason = describe_sqlite_error(error)
         raise ModelFileError(
@@ -245,6 +250,19 @@ def _check_database(conn: sqlite3.Connection, path: Path) -> tuple[int, list[str
     Returns the schema version and the problems `PRAGMA quick_check` found in rows (CHECK,
     NOT NULL or STRICT type failures), which the row checks then name precisely.
     """
+    # Names and messages of a damaged file can hold any bytes: read them leniently here.
+    conn.text_factory = _lenient_text
+    try:
+        return _check_objects(conn, path)
+    finally:
+        conn.text_factory = str
+
+
+def _lenient_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def _check_objects(conn: sqlite3.Connection, path: Path) -> tuple[int, list[str]]:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     _check_ids(path, int(conn.execute("PRAGMA application_id").fetchone()[0]), version)
     problems = [row[0] for row in conn.execute("PRAGMA quick_check(20)")]
