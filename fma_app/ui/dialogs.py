@@ -84,10 +84,14 @@ class Dialogs:
         return path or None
 
     def get_save_path(self, parent: QWidget | None, suggestion: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(
-            parent, "Save Model As", suggestion, MODEL_FILE_FILTER
-        )
-        return path or None
+        dialog = QFileDialog(parent, "Save Model As", suggestion, MODEL_FILE_FILTER)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        # The dialog adds ".fma" itself, so its overwrite question names the file really written.
+        dialog.setDefaultSuffix("fma")
+        dialog.selectFile(suggestion)
+        if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
+            return None
+        return dialog.selectedFiles()[0]
 
 
 class RecordingDialogs(Dialogs):

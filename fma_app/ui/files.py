@@ -176,7 +176,8 @@ class FileController(QObject):
         return path is not None and self.open_path(path)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+        drag_events = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+        if watched is self.window and event.type() in drag_events:
             if self.dropped_path(event.mimeData()) is None:
                 return False
             event.acceptProposedAction()

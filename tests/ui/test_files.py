@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog
 from test_files_support import (
     WINDOW_TITLE,
     Snapshot,
@@ -464,25 +464,30 @@ def test_handle_drop_refuses_remote_urls_and_bad_files(env, edited, tmp_path):
     assert Snapshot.of(env.document) == before
 
 
-def _drag_and_drop(window, mime: QMimeData) -> tuple[bool, bool]:
-    """Send what a drop sends (enter, then drop); whether each event was accepted."""
+def _drag_and_drop(window, mime: QMimeData) -> tuple[bool, bool, bool]:
+    """Send what a drop sends (enter, move, drop); whether each event was accepted."""
     enter = QDragEnterEvent(
         QPoint(10, 10), Qt.DropAction.CopyAction, mime,
         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(window, enter)
+    move = QDragMoveEvent(
+        QPoint(20, 20), Qt.DropAction.CopyAction, mime,
+        Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    QApplication.sendEvent(window, move)
     drop = QDropEvent(
         QPointF(10, 10), Qt.DropAction.CopyAction, mime,
         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(window, drop)
-    return enter.isAccepted(), drop.isAccepted()
+    return enter.isAccepted(), move.isAccepted(), drop.isAccepted()
 
 
 def test_dropping_a_file_on_the_window_opens_it(env, qtbot, tmp_path):
     env.window.show()
     path = write_model(tmp_path / "dropped.fma", sample_model("Dropped"))
-    assert _drag_and_drop(env.window, _mime(QUrl.fromLocalFile(str(path)))) == (True, True)
+    assert _drag_and_drop(env.window, _mime(QUrl.fromLocalFile(str(path)))) == (True, True, True)
     qtbot.waitUntil(lambda: env.document.path == path)
     assert env.document.model.name == "Dropped"
 
@@ -491,7 +496,7 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
     env.window.show()
     before = Snapshot.of(env.document)
     mime = _mime(QUrl("https://example.com/model.fma"))
-    assert _drag_and_drop(env.window, mime) == (False, False)
+    assert _drag_and_drop(env.window, mime) == (False, False, False)
     qtbot.wait(20)
     assert Snapshot.of(env.document) == before and env.dialogs.messages == []
 
@@ -513,3 +518,19 @@ def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
 def test_real_locked_box_maps_its_buttons(qtbot, button, choice):
     click_in_modal_box(button)
     assert Dialogs().ask_locked(None, "model.fma is open elsewhere") is choice
+
+
+def test_real_save_dialog_adds_the_model_suffix(qtbot, tmp_path):
+    def answer() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog)
+        dialog.selectFile(str(tmp_path / "plan"))
+        dialog.accept()
+
+    QTimer.singleShot(0, answer)
+    assert Dialogs().get_save_path(None, str(tmp_path / "x.fma")) == str(tmp_path / "plan.fma")
+
+
+def test_real_save_dialog_cancelled_gives_no_path(qtbot, tmp_path):
+    QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
+    assert Dialogs().get_save_path(None, str(tmp_path / "x.fma")) is None
