@@ -118,7 +118,11 @@ def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
     orders = (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder)
     components = list(window.document.model.components)
     filters = ("deadlock", "component-00042", "split-brain rollback", "zzz-no-match")
+    viewport = window.view.viewport()
     results = {
+        "repaint alone (the floor under each figure)": timed(
+            lambda n: viewport.update(), window, repeat
+        ),
         "sort by RPN": timed(
             lambda n: header.setSortIndicator(COLUMN_INDEX["rpn"], orders[n % 2]), window, repeat
         ),

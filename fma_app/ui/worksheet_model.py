@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont
@@ -227,6 +228,17 @@ class WorksheetModel(QAbstractTableModel):
             self._order = self._sorted(self._order)
         self._ids = self._filtered(self._order)
         self._reindex()
+        # Texts for the filter box, built once the first paint is out of the way.
+        QTimer.singleShot(0, self, self._warm_search)
+
+    def _warm_search(self) -> None:
+        names = {c.id: c.name for c in self.model.components.values()}
+        search = self._search
+        for fm in self.model.failure_modes.values():
+            if fm.id not in search:
+                texts = [names.get(fm.component_id, "")]
+                texts += [getattr(fm, key) for key in TEXT_KEYS]
+                search[fm.id] = "\t".join(texts).casefold()
 
     def _reindex(self) -> None:
         self._row_of = {fm_id: row for row, fm_id in enumerate(self._ids)}
@@ -530,7 +542,8 @@ class WorksheetModel(QAbstractTableModel):
             return sorted(ids, key=position.__getitem__)
         key = _sort_key_function(self, COLUMNS[column].key)
         fms = self.model.failure_modes
-        return sorted(ids, key=lambda i: key(fms[i]), reverse=order == Qt.SortOrder.DescendingOrder)
+        keys = dict(zip(ids, map(key, map(fms.__getitem__, ids)), strict=True))
+        return sorted(ids, key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
 
     def _filtered(self, ids: list[int]) -> list[int]:
         ids = list(ids)  # never the same list as `_order`: rows are added to both
@@ -541,8 +554,8 @@ class WorksheetModel(QAbstractTableModel):
             fms, ap = self.model.failure_modes, self._ap
             ids = [i for i in ids if ap_of(fms[i]) is ap]
         if self._text:
-            text, search = self._text, self._search_text
-            ids = [i for i in ids if text in search(i)]
+            text, cache, build = self._text, self._search, self._search_text
+            ids = [i for i in ids if text in (cache.get(i) or build(i))]
         return ids
 
 
