@@ -15,6 +15,7 @@ import pytest
 from fma_app.domain.model import ActionStatus, Model, Scores, Strength
 
 TODAY = dt.date(2026, 3, 15)
+XLSX_FILTER = "xlsx:Calc MS Excel 2007 XML"
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
 
 
@@ -102,19 +103,38 @@ def soffice() -> str:
     return path
 
 
-def convert(source: Path, target_filter: str, outdir: Path, profile: Path) -> None:
-    result = subprocess.run(
+def start_conversion(sources: list[Path], target_filter: str, outdir: Path, profile: Path):
+    """Start LibreOffice converting `sources`; each conversion kind gets its own profile so
+    several can run at once."""
+    return subprocess.Popen(
         [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", target_filter, "--outdir", str(outdir), str(source)],
-        capture_output=True, text=True, timeout=240,
+         "--convert-to", target_filter, "--outdir", str(outdir), *map(str, sources)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
 
 
-def libreoffice_view(report: Path, workdir: Path, sheet_names) -> LibreOfficeView:
-    profile = workdir / "lo-profile"
-    convert(report, CSV_FILTER, workdir, profile)
-    convert(report, "pdf", workdir, profile)
+def finish(process) -> None:
+    _, stderr = process.communicate(timeout=300)
+    assert process.returncode == 0, stderr
+
+
+def convert_all(reports: list[Path], workdir: Path, resave: list[Path]) -> Path:
+    """CSV of every sheet and PDF of each report, and an .xlsx re-save of `resave`, in
+    parallel; returns the folder of the re-saved copies."""
+    resaved = workdir / "resaved"
+    processes = [
+        start_conversion(reports, CSV_FILTER, workdir, workdir / "profile-csv"),
+        start_conversion(reports, "pdf", workdir, workdir / "profile-pdf"),
+        start_conversion(resave, XLSX_FILTER, resaved, workdir / "profile-xlsx"),
+    ]
+    for process in processes:
+        finish(process)
+    return resaved
+
+
+def view_of(report: Path, sheet_names) -> LibreOfficeView:
+    """What LibreOffice produced for `report` by `convert_all`."""
+    workdir = report.parent
     sheets = {name: csv_rows(workdir / f"{report.stem}-{name}.csv") for name in sheet_names}
     pdf = workdir / f"{report.stem}.pdf"
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
