@@ -13,6 +13,7 @@ Paste (decided here, documented in the Help's keyboard page):
 - Rows beyond the last shown row create new failure modes: in the component named in the
   pasted Component column (created when no component has that name), else in the current
   component. An empty score cell leaves the score as it is (1 for a new row).
+- One value pasted over a selection of several cells fills each of them.
 - The whole paste is one undo step. If any cell is bad (a score outside 1-10, a block wider than
   the worksheet, no component for a new row) nothing changes and every problem is listed.
 """
@@ -270,3 +271,33 @@ def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Ma
         raise PasteRefused(problems)
     rows = len(block)
     return Macro(commands, f"Paste {rows} Row{'s' if rows != 1 else ''}")
+
+
+def build_fill(model: Model, value: str, cells: list[tuple[int, int]]) -> Macro:
+    """One value pasted into several selected cells (fm id, column) as one command, or
+    PasteRefused: the spreadsheet "fill the selection" habit."""
+    problems: list[str] = []
+    by_row: dict[int, dict[str, str]] = {}
+    for fm_id, column in cells:
+        if COLUMNS[column].kind == "computed":
+            continue
+        by_row.setdefault(fm_id, {})[COLUMNS[column].key] = value
+        if COLUMNS[column].kind in ("score", "revised") and value.strip():
+            try:
+                validate_score(COLUMNS[column].key.replace("_", " "), value)
+            except ValidationError as error:
+                if str(error) not in problems:
+                    problems.append(str(error))
+    commands: list[Command] = []
+    for fm_id, values in by_row.items():
+        try:
+            changes = _row_changes(model, model.failure_modes[fm_id], values)
+        except (ValidationError, ModelError) as error:
+            if str(error) not in problems:
+                problems.append(str(error))
+            continue
+        if changes:
+            commands.append(set_fields(model, "failure_mode", fm_id, **changes))
+    if problems:
+        raise PasteRefused(problems)
+    return Macro(commands, f"Paste into {len(cells)} Cells")

@@ -78,7 +78,8 @@ PASTE_RULES = (
     "LibreOffice (a text starting with =, +, - or @ gets a leading ' so it stays text). "
     "Paste lands at the current cell; computed columns are skipped; rows beyond the last one "
     "become new failure modes in the pasted Component (created if new) or the current "
-    "component. A paste with a bad score changes nothing and lists every bad cell. "
+    "component. One copied value pasted over a selection fills every selected cell. "
+    "A paste with a bad score changes nothing and lists every bad cell. "
     "A paste, a cut and a multi-row delete are each one undo step."
 )
 EMPTY_MODEL_HINT = (
@@ -525,6 +526,9 @@ class MainWindow(QMainWindow):
         if not block:
             self.show_message("Nothing to paste: the clipboard holds no text")
             return False
+        selected = self.view.selectionModel().selectedIndexes()
+        if len(block) == 1 and len(block[0]) == 1 and len(selected) > 1:
+            return self._fill(block[0][0], selected)
         current = self.view.currentIndex()
         start_row = current.row() if current.isValid() else self.proxy.rowCount()
         column = current.column() if current.isValid() else 0
@@ -545,6 +549,17 @@ class MainWindow(QMainWindow):
         if command.commands:
             self._push(command)
         self._select_pasted(start_row, column, len(block), max(len(r) for r in block))
+        return True
+
+    def _fill(self, value: str, indexes: list[QModelIndex]) -> bool:
+        cells = [(self.proxy.failure_mode_id(i.row()), i.column()) for i in indexes]
+        try:
+            command = clipboard.build_fill(self.document.model, value, cells)
+        except clipboard.PasteRefused as refused:
+            self.show_error("Paste refused", "Nothing was pasted:\n" + "\n".join(refused.problems))
+            return False
+        if command.commands:
+            self._push(command)
         return True
 
     def _select_pasted(self, row: int, column: int, rows: int, columns: int) -> None:

@@ -207,6 +207,31 @@ def test_refused_paste_changes_nothing_and_says_why(window, snapshot):
     assert window.document.undo_stack.count() == 0
 
 
+def test_one_value_fills_every_selected_cell_in_one_step(window, snapshot):
+    select_block(window, 0, "severity", 2, "severity")
+    assert window.paste("6\n")
+    assert [fm_at(window, r).severity for r in range(3)] == [6, 6, 6]
+    assert window.document.undo_stack.count() == 1
+    before = snapshot(window.document.model)
+    select_block(window, 0, "effect", 2, "severity")
+    assert not window.paste("eleven\n")  # the text fits Effect, not S: refused whole
+    assert window.show_error.calls[-1] == (
+        "Paste refused",
+        "Nothing was pasted:\nseverity 'eleven' is not a whole number from 1 to 10",
+    )
+    assert snapshot(window.document.model) == before
+
+
+def test_f2_edits_the_worksheet_cell_not_the_component(window, qtbot):
+    view = window.view
+    view.setFocus()
+    view.setCurrentIndex(cell(window, 0, "cause"))
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.findChild(QLineEdit)
+    assert editor is not None and editor.text() == "Slow database"
+    assert window.components.view.state() != window.components.view.State.EditingState
+
+
 def test_cut_copies_and_empties_text_cells(window):
     select_block(window, 0, "effect", 0, "cause")
     window.cut_action.trigger()
