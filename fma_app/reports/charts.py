@@ -62,7 +62,7 @@ def _empty(figure: Figure, title: str) -> Figure:
 
 def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """Bars of the highest RPNs (coloured by AP) with the cumulative share of the total RPN."""
-    fig = _figure(figure, bottom=0.36, right=0.91, top=0.88)
+    fig = _figure(figure, left=0.12, bottom=0.32, right=0.9, top=0.88)
     title = "Pareto of RPN"
     ranked = rank_failure_modes(model, RankBy.RPN)
     if not ranked:
@@ -80,7 +80,7 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     )
     ax.set_xticks(
         list(positions),
-        [_label(f"{r.component}: {r.failure_mode.failure_mode}", 30) for r in shown],
+        [_label(f"{r.component}: {r.failure_mode.failure_mode}", 24) for r in shown],
         rotation=60,
         ha="right",
         fontsize=7,
@@ -184,7 +184,7 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
 
 def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """Total RPN per component (highest first), split by the AP of its failure modes."""
-    fig = _figure(figure, left=0.27, top=0.88)
+    fig = _figure(figure, left=0.27, top=0.9, bottom=0.19)
     title = "Risk by component (total RPN)"
     if not model.failure_modes:
         return _empty(fig, title)
@@ -208,8 +208,9 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
     ax.set_yticks(ys, [_label(model.components[cid].name, 32) for cid, _ in shown], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("Sum of RPN of its failure modes")
-    ax.legend(fontsize=7, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=3, frameon=False)
-    ax.set_title(title, loc="left", fontsize=10)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3,
+              frameon=False)  # fmt: skip
+    ax.set_title(title, fontsize=10)
     return fig
 
 

@@ -209,7 +209,8 @@ class _Sheet:
     def fit_rows(self, widths: Sequence[float]) -> None:
         """Give each following row a height that shows its wrapped text: neither Excel nor
         LibreOffice grows rows of a generated file by themselves."""
-        self._capacity = [max(width * 0.9 - 1, 1) for width in widths]
+        # Characters a line holds: measured in LibreOffice's fallback font, wider than Calibri.
+        self._capacity = [max(width * 1.2 - 2, 1) for width in widths]
 
     def _fitted_height(self, entries: Sequence[Entry]) -> float | None:
         lines = 1
@@ -538,6 +539,7 @@ def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> 
     sheet.append([(f"Top {TOP_COUNT} by {label}", "section")])
     headers = ("Rank", "Component", "Failure Mode", "S", "L", "D", "RPN", "AP")
     sheet.append([(h, "header") for h in headers])
+    sheet.fit_rows(SUMMARY_WIDTHS)
     for item in ranked[:TOP_COUNT]:
         fm = item.failure_mode
         try:
@@ -550,6 +552,7 @@ def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> 
             raise _too_long("Summary", f"failure mode {fm.id}", error) from None
     if not ranked:
         sheet.append([(None, "num"), ("No failure modes", "note")])
+    sheet.fit_rows([])
 
 
 def _summary_charts(sheet: _Sheet, model: Model, progress: _Progress) -> None:
