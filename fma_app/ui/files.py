@@ -232,7 +232,8 @@ class FileController(QObject):
             if lock is not None:
                 lock.release()
             return False
-        model, restored = self._offer_recovery(path, model) if lock else (model, None)
+        # Only the lock holder may take over a recovery copy beside the model.
+        model, restored = self._offer_recovery(path, model) if lock is not None else (model, None)
         self._forget_current()
         self.lock = lock
         self._show(model, path, read_only=read_only, restored=restored)
