@@ -165,11 +165,11 @@ class ComponentsModel(QAbstractTableModel):
         return self._ids[row]
 
     def row_of(self, component_id: int) -> int | None:
-        key = self._key(component_id) if component_id in self.document.model.components else None
-        if key is None:
-            return None
-        row = bisect.bisect_left(self._keys, key)
-        return row if row < len(self._ids) and self._ids[row] == component_id else None
+        if component_id in self.document.model.components:
+            row = bisect.bisect_left(self._keys, self._key(component_id))
+            if row < len(self._ids) and self._ids[row] == component_id:
+                return row
+        return self._ids.index(component_id) if component_id in self._ids else None
 
     def failure_mode_count(self, component_id: int) -> int:
         return len(self._fms.get(component_id, ()))
@@ -204,11 +204,14 @@ class ComponentsModel(QAbstractTableModel):
         if not index.isValid():
             return None
         component_id = self._ids[index.row()]
+        component = self.document.model.components.get(component_id)
+        if component is None:  # removed by a command whose other rows are still going
+            return None
         column = index.column()
         worst = self._worst.get(component_id)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             if column == 0:
-                return self.document.model.components[component_id].name
+                return component.name
             if column == 1:
                 return self.failure_mode_count(component_id)
             return worst.value if worst else ""
@@ -224,7 +227,6 @@ class ComponentsModel(QAbstractTableModel):
         if column in (1, 2) and role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignCenter
         if column == 0 and role == Qt.ItemDataRole.ToolTipRole:
-            component = self.document.model.components[component_id]
             return f"{component.name} ({component.kind.value})" + (
                 f"\n{component.description}" if component.description else ""
             )

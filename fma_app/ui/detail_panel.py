@@ -140,7 +140,9 @@ class ActionsModel(QAbstractTableModel):
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        action = self.action(index.row())
+        action = self.document.model.actions.get(self._ids[index.row()])
+        if action is None:  # removed by a command whose other rows are still going
+            return None
         key = ACTION_COLUMNS[index.column()][0]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             value = getattr(action, key)

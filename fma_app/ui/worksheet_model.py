@@ -363,9 +363,10 @@ class WorksheetModel(QAbstractTableModel):
         return text
 
     def cell(self, row: int, column: int) -> object:
-        fm_id = self._ids[row]
-        fm = self.model.failure_modes[fm_id]
-        counts = self._action_counts.get(fm_id, (0, 0, 0))
+        return self._cell(self.model.failure_modes[self._ids[row]], column)
+
+    def _cell(self, fm: FailureMode, column: int) -> object:
+        counts = self._action_counts.get(fm.id, (0, 0, 0))
         return cell_value(self.model, fm, COLUMNS[column].key, counts)
 
     # -- Qt model interface --------------------------------------------------------------
@@ -401,22 +402,25 @@ class WorksheetModel(QAbstractTableModel):
         if not index.isValid():
             return None
         handler = _ROLE_HANDLERS.get(role)
-        return handler(self, index.row(), index.column()) if handler else None
+        if handler is None:
+            return None
+        # A command removes all its failure modes from the domain at once, while the rows go
+        # range by range: a view may ask about a row whose failure mode is already gone.
+        fm = self.model.failure_modes.get(self._ids[index.row()])
+        return None if fm is None else handler(self, fm, index.column())
 
-    def _display(self, row: int, column: int) -> Any:
-        return self.cell(row, column)
+    def _display(self, fm: FailureMode, column: int) -> Any:
+        return self._cell(fm, column)
 
-    def _edit(self, row: int, column: int) -> Any:
-        value = self.cell(row, column)
+    def _edit(self, fm: FailureMode, column: int) -> Any:
+        value = self._cell(fm, column)
         return None if value == "" and COLUMNS[column].kind == "revised" else value
 
-    def _sort_key(self, row: int, column: int) -> Any:
-        fm = self.model.failure_modes[self._ids[row]]
+    def _sort_key(self, fm: FailureMode, column: int) -> Any:
         return _sort_key_function(self, COLUMNS[column].key)(fm)
 
-    def _background(self, row: int, column: int) -> Any:
+    def _background(self, fm: FailureMode, column: int) -> Any:
         key = COLUMNS[column].key
-        fm = self.model.failure_modes[self._ids[row]]
         if key == "ap":
             return AP_COLOURS[ap_of(fm)]
         if key == "revised_ap" and fm.revised is not None:
@@ -427,22 +431,21 @@ class WorksheetModel(QAbstractTableModel):
             return rpn_colour(fm.revised.rpn)
         return None
 
-    def _foreground(self, row: int, column: int) -> Any:
-        return TEXT_ON_COLOUR if self._background(row, column) is not None else None
+    def _foreground(self, fm: FailureMode, column: int) -> Any:
+        return TEXT_ON_COLOUR if self._background(fm, column) is not None else None
 
-    def _alignment(self, row: int, column: int) -> Any:
+    def _alignment(self, fm: FailureMode, column: int) -> Any:
         if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (
             "rpn", "ap", "revised_rpn", "revised_ap",
         ):  # fmt: skip
             return Qt.AlignmentFlag.AlignCenter
         return None
 
-    def _font(self, row: int, column: int) -> Any:
+    def _font(self, fm: FailureMode, column: int) -> Any:
         return BOLD if COLUMNS[column].key in ("ap", "revised_ap", "rpn") else None
 
-    def _tooltip(self, row: int, column: int) -> Any:
+    def _tooltip(self, fm: FailureMode, column: int) -> Any:
         column_def = COLUMNS[column]
-        fm = self.model.failure_modes[self._ids[row]]
         if column_def.kind == "score":
             return rating_scales.scale_tooltip(column_def.key, getattr(fm, column_def.key))
         if column_def.kind == "revised":
@@ -457,11 +460,11 @@ class WorksheetModel(QAbstractTableModel):
                 f"Action Priority {AP_NAMES[scores.ap]} (S {scores.severity}, "
                 f"L {scores.likelihood}, D {scores.detection})"
             )
-        value = self.cell(row, column)
+        value = self._cell(fm, column)
         return str(value) if isinstance(value, str) and len(value) > 30 else None
 
-    def _id(self, row: int, column: int) -> Any:
-        return self._ids[row]
+    def _id(self, fm: FailureMode, column: int) -> Any:
+        return fm.id
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
@@ -589,7 +592,7 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
     return lambda fm: getattr(fm, key).casefold()
 
 
-_ROLE_HANDLERS: dict[int, Callable[[WorksheetModel, int, int], Any]] = {
+_ROLE_HANDLERS: dict[int, Callable[[WorksheetModel, FailureMode, int], Any]] = {
     Qt.ItemDataRole.DisplayRole: WorksheetModel._display,
     Qt.ItemDataRole.EditRole: WorksheetModel._edit,
     SORT_ROLE: WorksheetModel._sort_key,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from fma_app.domain.commands import add_failure_mode, set_fields
+from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
 from fma_app.ui.worksheet_model import AP_COLOURS
@@ -35,6 +35,16 @@ def rows(model: ComponentsModel) -> list[tuple]:
 
 def test_model_tester(qtmodeltester, document):
     qtmodeltester.check(ComponentsModel(document), force_py=True)
+
+
+def test_model_tester_watches_several_components_removed_at_once(qtmodeltester, document):
+    model = ComponentsModel(document)
+    qtmodeltester.check(model, force_py=True)
+    ids = [document.model.component_by_name(n).id for n in ("api", "cache", "database")]
+    document.push(remove(document.model, "component", ids))
+    assert model.rowCount() == 0
+    document.undo_stack.undo()
+    assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
 
 
 def test_rows_sorted_by_name_with_count_and_worst_ap(document):

@@ -33,6 +33,16 @@ def test_actions_model_tester(qtmodeltester, document):
     assert model.rowCount() == 2
 
 
+def test_actions_model_tester_watches_removal_of_both_actions(qtmodeltester, document):
+    model = ActionsModel(document)
+    model.set_failure_mode(fm_named(document, "Disk full").id)
+    qtmodeltester.check(model, force_py=True)
+    document.push(remove(document.model, "action", list(document.model.actions)))
+    assert model.rowCount() == 0
+    document.undo_stack.undo()
+    assert model.rowCount() == 2
+
+
 def test_empty_state_and_selection(document, qtbot):
     widget = DetailPanel(document)
     qtbot.addWidget(widget)

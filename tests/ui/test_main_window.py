@@ -66,6 +66,14 @@ def test_title_marker_follows_undo_to_clean(window, qtbot):
     assert window.isWindowModified()
 
 
+def test_refused_edit_is_explained_in_the_status_bar(window):
+    assert not window.worksheet_model.setData(cell(window, 0, "detection"), 0)
+    assert window.statusBar().currentMessage() == (
+        "Not changed: detection 0 is not a whole number from 1 to 10"
+    )
+    assert fm_at(window, 0).detection == 4
+
+
 def test_score_delegate_edits_and_enter_moves_down(window, qtbot):
     view = window.view
     view.setFocus()

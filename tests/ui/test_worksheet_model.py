@@ -264,6 +264,21 @@ def test_hidden_rows_search_the_new_component_name(sheet, document):
     assert proxy.rowCount() == 2
 
 
+def test_model_tester_watches_filters_sorts_and_edits(qtmodeltester, sheet, document):
+    model, proxy = sheet
+    qtmodeltester.check(proxy, force_py=True)  # stays connected: checks every change below
+    proxy.set_text_filter("o")
+    proxy.sort(C["rpn"], Qt.SortOrder.DescendingOrder)
+    model.setData(model.index(0, C["severity"]), 1, EDIT)
+    api = document.model.component_by_name("api").id
+    document.push(add_failure_mode(document.model, api))
+    proxy.set_component_filter([api])
+    document.push(remove(document.model, "component", [api]))
+    proxy.set_component_filter([])
+    document.undo_stack.undo()
+    assert proxy.rowCount() == 6
+
+
 def test_sorted_and_filtered_proxy_passes_the_model_tester(qtmodeltester, sheet):
     model, proxy = sheet
     proxy.sort(C["rpn"], Qt.SortOrder.DescendingOrder)
