@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import gc
 import os
 import secrets
 import sqlite3
@@ -238,6 +239,9 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     try:
         _configure(conn)
         conn.execute("PRAGMA query_only = ON")
+        # Open reads every page three times (quick_check, constraints, rows): keep them all in
+        # SQLite's cache instead of re-reading them (about 13% of open time); bounded at 64 MB.
+        conn.execute("PRAGMA cache_size = -65536")
     except BaseException:
         conn.close()
         raise
@@ -388,11 +392,25 @@ def _load(conn: sqlite3.Connection, verified: bool) -> Model:
     try:
         if not verified:
             check_rows(conn)
-        model = _build(conn)
+        with _gc_paused():
+            model = _build(conn)
     finally:
         conn.execute("COMMIT")
     check_model(model)
     return model
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Tens of thousands of new objects would trigger many cyclic-GC passes that find nothing
+    to free (about 15% of open time); none of these objects form cycles."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _build(conn: sqlite3.Connection) -> Model:
