@@ -118,46 +118,51 @@ class PasteRefused(Exception):
 
 @dataclass(frozen=True)
 class PasteTarget:
-    """Where a paste lands: the failure modes shown from the current row down, in view order,
-    the first column, and the component for rows beyond the end (None: there is none)."""
+    """Where a paste lands: the failure modes shown from the current row down, in view order;
+    the columns from the current one rightwards, in the order the view shows them (the user
+    may have moved columns); and the component for rows beyond the end (None: none)."""
 
     row_ids: list[int]
-    column: int
+    columns: tuple[int, ...]
     default_component_id: int | None
+
+    @staticmethod
+    def from_column(row_ids: list[int], column: int, component_id: int | None) -> PasteTarget:
+        """Columns in their natural order from `column`."""
+        return PasteTarget(row_ids, tuple(range(column, len(COLUMNS))), component_id)
 
 
 def _cell_name(row: int, column: int) -> str:
     return f"row {row + 1}, {COLUMNS[column].title}"
 
 
-def _check_cells(block: list[list[str]], first_column: int) -> list[str]:
+def _check_cells(block: list[list[str]], columns: tuple[int, ...]) -> list[str]:
     """Problems that need no model: width and score values."""
     problems = []
     width = max(len(r) for r in block)
-    if first_column + width > len(COLUMNS):
-        fits = len(COLUMNS) - first_column
+    if width > len(columns):
         problems.append(
-            f"the pasted block is {width} columns wide but only {fits} fit from "
-            f"column {COLUMNS[first_column].title}"
+            f"the pasted block is {width} columns wide but only {len(columns)} fit from "
+            f"column {COLUMNS[columns[0]].title}"
         )
         return problems
     for r, row in enumerate(block):
         for offset, value in enumerate(row):
-            column = COLUMNS[first_column + offset]
+            column = COLUMNS[columns[offset]]
             if column.kind in ("score", "revised") and value.strip():
                 label = column.key.replace("_", " ")
                 try:
                     validate_score(label, value)
                 except ValidationError as error:
-                    problems.append(f"{_cell_name(r, first_column + offset)}: {error}")
+                    problems.append(f"{_cell_name(r, columns[offset])}: {error}")
     return problems
 
 
-def _row_values(row: list[str], first_column: int) -> dict[str, str]:
+def _row_values(row: list[str], columns: tuple[int, ...]) -> dict[str, str]:
     """Editable column key -> pasted text, computed columns skipped."""
     values = {}
     for offset, value in enumerate(row):
-        column = COLUMNS[first_column + offset]
+        column = COLUMNS[columns[offset]]
         if column.kind != "computed":
             values[column.key] = value
     return values
@@ -237,13 +242,13 @@ def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Ma
     as it was, and `Document.push` then applies the macro as one undo step.
     """
     block = block or [[""]]
-    problems = _check_cells(block, target.column)
+    problems = _check_cells(block, target.columns)
     if problems:
         raise PasteRefused(problems)
     commands: list[Command] = []
     try:
         for r, row in enumerate(block):
-            values = _row_values(row, target.column)
+            values = _row_values(row, target.columns)
             try:
                 if r < len(target.row_ids):
                     fm = model.failure_modes[target.row_ids[r]]

@@ -533,9 +533,12 @@ class MainWindow(QMainWindow):
         start_row = current.row() if current.isValid() else self.proxy.rowCount()
         column = current.column() if current.isValid() else 0
         last = min(self.proxy.rowCount(), start_row + len(block))
+        header = self.view.horizontalHeader()
         target = clipboard.PasteTarget(
             row_ids=[self.proxy.failure_mode_id(r) for r in range(start_row, last)],
-            column=column,
+            columns=tuple(
+                header.logicalIndex(v) for v in range(header.visualIndex(column), len(COLUMNS))
+            ),
             default_component_id=self.current_component_id(),
         )
         try:
@@ -548,7 +551,8 @@ class MainWindow(QMainWindow):
             return False
         if command.commands:
             self._push(command)
-        self._select_pasted(start_row, column, len(block), max(len(r) for r in block))
+        width = max(len(r) for r in block)
+        self._select_pasted(start_row, list(target.columns[:width]), len(block))
         return True
 
     def _fill(self, value: str, indexes: list[QModelIndex]) -> bool:
@@ -562,18 +566,16 @@ class MainWindow(QMainWindow):
             self._push(command)
         return True
 
-    def _select_pasted(self, row: int, column: int, rows: int, columns: int) -> None:
+    def _select_pasted(self, row: int, columns: list[int], rows: int) -> None:
         last_row = min(row + rows, self.proxy.rowCount()) - 1
-        last_column = min(column + columns, len(COLUMNS)) - 1
         if last_row < row:
             return
-        top_left, bottom_right = (
-            self.proxy.index(row, column),
-            self.proxy.index(last_row, last_column),
-        )
-        self.view.setCurrentIndex(top_left)
+        self.view.setCurrentIndex(self.proxy.index(row, columns[0]))
+        selection = QItemSelection()
+        for column in columns:
+            selection.select(self.proxy.index(row, column), self.proxy.index(last_row, column))
         self.view.selectionModel().select(
-            QItemSelection(top_left, bottom_right), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
         )
 
     # ---- help ------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ def test_paste_updates_existing_rows_as_one_macro(small_model, snapshot):
     before = snapshot(small_model)
     ids = ids_of(small_model)
     block = [["Slow", "7", "Cause A"], ["Fast", "", "Cause B"]]
-    command = build_paste(small_model, block, PasteTarget(ids[:2], C["effect"], None))
+    command = build_paste(small_model, block, PasteTarget.from_column(ids[:2], C["effect"], None))
     assert snapshot(small_model) == before  # building tries and undoes
     assert command.text == "Paste 2 Rows"
     command.do(small_model)
@@ -78,7 +78,7 @@ def test_paste_skips_computed_columns_so_whole_rows_paste_back(small_model):
         "",
         "",
     ]
-    command = build_paste(small_model, [row], PasteTarget(ids[:1], 0, None))
+    command = build_paste(small_model, [row], PasteTarget.from_column(ids[:1], 0, None))
     command.do(small_model)
     fm = small_model.failure_modes[ids[0]]
     assert (fm.function, fm.severity, fm.likelihood, fm.detection) == ("F", 2, 3, 4)
@@ -89,7 +89,7 @@ def test_rows_beyond_the_end_become_new_failure_modes(small_model):
     ids = ids_of(small_model)
     cache = small_model.component_by_name("cache").id
     block = [["Evict", "Hit rate drops", "5"], ["Warm up", "Cold start", "6"]]
-    command = build_paste(small_model, block, PasteTarget([], C["failure_mode"], cache))
+    command = build_paste(small_model, block, PasteTarget.from_column([], C["failure_mode"], cache))
     command.do(small_model)
     new = [f for f in small_model.failure_modes.values() if f.id not in ids]
     assert [(f.component_id, f.failure_mode, f.effect, f.severity) for f in new] == [
@@ -101,7 +101,7 @@ def test_rows_beyond_the_end_become_new_failure_modes(small_model):
 def test_pasted_component_names_are_used_and_created(small_model, snapshot):
     before = snapshot(small_model)
     block = [["queue", "Deliver", "Backlog"], ["api", "Serve", "Overload"]]
-    command = build_paste(small_model, block, PasteTarget([], 0, None))
+    command = build_paste(small_model, block, PasteTarget.from_column([], 0, None))
     assert snapshot(small_model) == before
     command.do(small_model)
     queue = small_model.component_by_name("queue")
@@ -116,11 +116,13 @@ def test_pasted_component_names_are_used_and_created(small_model, snapshot):
 def test_revised_scores_stay_all_or_none(small_model):
     ids = ids_of(small_model)
     # first fm has no revised scores: one pasted revised score fills the others from S/L/D
-    command = build_paste(small_model, [["3"]], PasteTarget(ids[:1], C["revised_likelihood"], None))
+    command = build_paste(
+        small_model, [["3"]], PasteTarget.from_column(ids[:1], C["revised_likelihood"], None)
+    )
     command.do(small_model)
     assert small_model.failure_modes[ids[0]].revised == Scores(8, 3, 4)
     clear = build_paste(
-        small_model, [["", "", ""]], PasteTarget(ids[:1], C["revised_severity"], None)
+        small_model, [["", "", ""]], PasteTarget.from_column(ids[:1], C["revised_severity"], None)
     )
     clear.do(small_model)
     assert small_model.failure_modes[ids[0]].revised is None
@@ -131,7 +133,7 @@ def test_bad_scores_refuse_the_whole_paste_listing_every_cell(small_model, snaps
     ids = ids_of(small_model)
     block = [["ok", "5"], ["fine", "11"], ["also", "x"]]
     with pytest.raises(PasteRefused) as refused:
-        build_paste(small_model, block, PasteTarget(ids, C["effect"], None))
+        build_paste(small_model, block, PasteTarget.from_column(ids, C["effect"], None))
     assert refused.value.problems == [
         "row 2, S: severity '11' is not a whole number from 1 to 10",
         "row 3, S: severity 'x' is not a whole number from 1 to 10",
@@ -142,12 +144,14 @@ def test_bad_scores_refuse_the_whole_paste_listing_every_cell(small_model, snaps
 def test_too_wide_and_componentless_pastes_are_refused(small_model, snapshot):
     before = snapshot(small_model)
     with pytest.raises(PasteRefused) as wide:
-        build_paste(small_model, [["a", "b", "c"]], PasteTarget([], C["revised_rpn"], 1))
+        build_paste(
+            small_model, [["a", "b", "c"]], PasteTarget.from_column([], C["revised_rpn"], 1)
+        )
     assert wide.value.problems == [
         "the pasted block is 3 columns wide but only 2 fit from column Rev. RPN"
     ]
     with pytest.raises(PasteRefused) as nowhere:
-        build_paste(small_model, [["Lost row"]], PasteTarget([], C["function"], None))
+        build_paste(small_model, [["Lost row"]], PasteTarget.from_column([], C["function"], None))
     assert nowhere.value.problems == [
         "row 1: new rows need a component: select one first, or paste a Component column"
     ]

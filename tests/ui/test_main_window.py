@@ -185,6 +185,20 @@ def test_copy_paste_rows_within_the_app_is_one_undo_step(window, snapshot):
     assert snapshot(window.document.model) == before
 
 
+def test_paste_follows_moved_columns_like_copy(window):
+    header = window.view.horizontalHeader()
+    header.moveSection(header.visualIndex(C["cause"]), header.visualIndex(C["effect"]) + 1)
+    select_block(window, 0, "effect", 0, "effect")  # Effect and Cause now sit side by side
+    window.view.selectionModel().select(
+        cell(window, 0, "cause"), window.view.selectionModel().SelectionFlag.Select
+    )
+    assert window.copy() == "Checkout fails\tSlow database\n"
+    window.view.setCurrentIndex(cell(window, 1, "effect"))
+    assert window.paste()
+    assert (fm_at(window, 1).effect, fm_at(window, 1).cause) == ("Checkout fails", "Slow database")
+    assert fm_at(window, 1).severity == 9  # the S column, now further right, is untouched
+
+
 def test_paste_from_a_spreadsheet_adds_rows_at_the_end(window):
     window.view.setCurrentIndex(cell(window, 4, "failure_mode"))
     spreadsheet = (
