@@ -6,6 +6,8 @@ again through the domain commands, so invalid input never reaches the model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -94,6 +96,29 @@ class StatusDelegate(QStyledItemDelegate):
         assert isinstance(editor, QComboBox)
         position = editor.findText(str(index.data(Qt.ItemDataRole.EditRole)))
         editor.setCurrentIndex(max(position, 0))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class ComponentDelegate(QStyledItemDelegate):
+    """The worksheet's Component cell: choose among the components (moves the failure mode)."""
+
+    def __init__(self, names: Callable[[], list[str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.names = names
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        combo = QComboBox(parent)
+        combo.addItems(self.names())
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        editor.setCurrentIndex(max(editor.findText(str(index.data())), 0))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         assert isinstance(editor, QComboBox)

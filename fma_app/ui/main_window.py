@@ -55,7 +55,7 @@ from fma_app.domain.commands import (
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui import clipboard
 from fma_app.ui.components_model import ComponentsPanel
-from fma_app.ui.delegates import ScoreDelegate
+from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.detail_panel import DetailPanel
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
@@ -204,9 +204,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         view = self.view
         view.setModel(self.proxy)
+        self.component_delegate = ComponentDelegate(self._component_names, view)
         for column, definition in enumerate(COLUMNS):
             if definition.kind in ("score", "revised"):
                 view.setItemDelegateForColumn(column, self.score_delegate)
+            elif definition.kind == "component":
+                view.setItemDelegateForColumn(column, self.component_delegate)
             view.setColumnWidth(column, definition.width)
         view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         view.setSortingEnabled(True)  # no sort at start: the model's own order
@@ -223,6 +226,9 @@ class MainWindow(QMainWindow):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
         )
         self.statusBar().addPermanentWidget(self.counts_label)
+
+    def _component_names(self) -> list[str]:
+        return sorted((c.name for c in self.document.model.components.values()), key=str.casefold)
 
     def _build_docks(self) -> None:
         self.components_dock = self._dock("componentsDock", "Components", self.components)

@@ -100,6 +100,24 @@ def test_typing_a_digit_replaces_the_score(window, qtbot):
     qtbot.waitUntil(lambda: fm_at(window, 1).likelihood == 7)
 
 
+def test_component_cell_offers_the_components(window, qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    view = window.view
+    view.setFocus()
+    index = cell(window, 0, "component")
+    view.setCurrentIndex(index)
+    view.edit(index)
+    combo = view.findChild(QComboBox)
+    assert [combo.itemText(i) for i in range(combo.count())] == ["api", "cache", "database"]
+    assert combo.currentText() == "api"
+    combo.setCurrentText("cache")
+    qtbot.keyClick(combo, Qt.Key.Key_Return)
+    cache = window.document.model.component_by_name("cache").id
+    qtbot.waitUntil(lambda: window.document.undo_stack.undoText() == "Change Component")
+    assert cache in {f.component_id for f in window.document.model.failure_modes.values()}
+
+
 def test_tab_commits_text_and_moves_right(window, qtbot):
     view = window.view
     view.setFocus()
