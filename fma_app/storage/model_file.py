@@ -103,6 +103,7 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
             if not verified:
                 check_rows(conn)
             check_across_rows(conn)
+            _load_every_value(conn)
             name = conn.execute("SELECT name FROM model").fetchone()[0]
             return ModelInfo(
                 file_path,
@@ -115,6 +116,14 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
             )
 
         return _guarded(file_path, "open", info)
+
+
+def _load_every_value(conn: sqlite3.Connection) -> None:
+    """length() loads each value, so one over the length limit is refused here as open refuses
+    it: info must not call a file fine that open then rejects."""
+    for table in schema.TABLE_NAMES:
+        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in schema.columns(table))
+        conn.execute(f"SELECT sum({total}) FROM {table}").fetchone()
 
 
 def is_writable(path: str | os.PathLike[str]) -> bool:
@@ -531,6 +540,11 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> None:
         check_model(model)  # rules across rows; a file that would not open again is never saved
     except RowProblem as error:
         raise _save_error(shown, error) from error
+    if target.is_file() and not os.access(target, os.W_OK):
+        # The rename would replace it anyway (the folder is writable); respect the file's mode.
+        raise ModelFileError(
+            f"cannot save {_q(shown)}: the file is read-only", path=shown, reason="read-only"
+        )
     _remove_stale_temps(target)
     temp: Path | None = None
     descriptor: int | None = None
