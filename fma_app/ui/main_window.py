@@ -457,7 +457,10 @@ class MainWindow(QMainWindow):
         rows = self.selected_rows()
         if not rows and self.view.currentIndex().isValid():
             rows = [self.view.currentIndex().row()]
-        if not rows or self.document.read_only:
+        if self.document.read_only:
+            self.show_message("The model is open read-only")
+            return False
+        if not rows:
             return False
         ids = [self.proxy.failure_mode_id(r) for r in rows]
         first = rows[0]
@@ -502,7 +505,10 @@ class MainWindow(QMainWindow):
     def cut(self) -> bool:
         """Copy, then empty the selected text and revised-score cells (one undo step); scores
         and components cannot be empty and stay."""
-        if not self.copy() or self.document.read_only:
+        if not self.copy():
+            return False
+        if self.document.read_only:
+            self.show_message("Copied; the model is open read-only, so nothing was cut")
             return False
         rows, columns = self._selected_block()
         commands = []

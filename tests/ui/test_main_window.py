@@ -272,6 +272,22 @@ def test_f2_edits_the_worksheet_cell_not_the_component(window, qtbot):
     assert window.components.view.state() != window.components.view.State.EditingState
 
 
+def test_read_only_model_refuses_every_edit_path(window, snapshot):
+    window.document.read_only = True
+    before = snapshot(window.document.model)
+    assert not window.worksheet_model.flags(cell(window, 0, "effect")) & Qt.ItemFlag.ItemIsEditable
+    assert not window.paste("x\n")
+    assert window.statusBar().currentMessage() == "The model is open read-only"
+    assert window.add_failure_mode() is None
+    window.view.selectRow(0)
+    window.statusBar().clearMessage()
+    assert not window.delete_rows()
+    assert window.statusBar().currentMessage() == "The model is open read-only"
+    assert window.components.add_component() is None
+    assert snapshot(window.document.model) == before
+    assert window.document.undo_stack.count() == 0
+
+
 def test_cut_copies_and_empties_text_cells(window):
     select_block(window, 0, "effect", 0, "cause")
     window.cut_action.trigger()
