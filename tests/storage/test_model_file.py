@@ -171,3 +171,28 @@ def test_next_id_is_at_least_past_the_largest_id(tmp_path, model):
         conn.execute("UPDATE model SET next_id = 1")
     opened = open_model(Path(path))
     assert opened._next_id == max(e.id for e in opened.iter_entities()) + 1
+
+
+def test_two_writers_saving_the_same_file_never_tear_it(tmp_path):
+    import threading
+
+    path = tmp_path / "plant.fma"
+    models = [full_model("First"), full_model("Second")]
+    errors: list[BaseException] = []
+
+    def keep_saving(model: Model) -> None:
+        try:
+            for _ in range(10):
+                save_model(model, path)
+                assert open_model(path).name in ("First", "Second")
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    writers = [threading.Thread(target=keep_saving, args=(model,)) for model in models]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert errors == []
+    assert open_model(path).content() in [model.content() for model in models]
+    assert files_in(tmp_path) == ["plant.fma"]

@@ -132,6 +132,16 @@ def test_read_only_folder(old):
         old.parent.chmod(0o755)
 
 
+def test_read_only_file(old):
+    old.chmod(0o444)
+    before = snapshot(old)
+    result = run_python(SAVE_AS_OTHER_USER, str(old), unprivileged=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"read-only|cannot save '{old}': the file is read-only"
+    assert snapshot(old) == before
+    assert files_in(old.parent) == ["plant.fma"]
+
+
 FILL_THE_DISK = """
 import resource, signal, sys
 from benchmarks.generate import generate_model
