@@ -294,10 +294,12 @@ class DetailPanel(QWidget):
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.verticalHeader().hide()
         view.setWordWrap(False)
-        header = view.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = view.horizontalHeader()  # the description keeps a readable width in a narrow dock
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 160)
         for column in (1, 2, 3):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.add_action_button.clicked.connect(lambda: self.add_action())
         self.done_button.clicked.connect(lambda: self.mark_done())
         self.delete_action_button.clicked.connect(lambda: self.delete_actions())

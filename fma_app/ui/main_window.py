@@ -375,6 +375,7 @@ class MainWindow(QMainWindow):
         self.counts_label.setText(
             f"{text} · {components} component{'s' if components != 1 else ''}"
         )
+        self.counts_label.setMinimumWidth(self.counts_label.sizeHint().width())
         hint = self.worksheet.empty_hint
         hint.setText(EMPTY_MODEL_HINT if total == 0 else NO_MATCH_HINT)
         hint.setVisible(shown == 0)
