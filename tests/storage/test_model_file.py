@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 from pathlib import Path
@@ -15,7 +14,6 @@ from fma_app.storage import (
     APPLICATION_ID,
     SCHEMA_VERSION,
     ModelInfo,
-    is_writable,
     open_model,
     read_info,
     save_model,
@@ -122,21 +120,6 @@ def test_read_info_counts_without_loading(tmp_path, model):
         path=path, name="Checkout platform", schema_version=SCHEMA_VERSION,
         components=3, dependencies=2, failure_modes=2, actions=2,
     )  # fmt: skip
-
-
-def test_open_for_editing_a_read_only_file_says_read_only(tmp_path, model):
-    from fma_app.storage import ModelFileError
-
-    path = tmp_path / "plant.fma"
-    save_model(model, path)
-    assert is_writable(path)
-    if os.geteuid() == 0:
-        pytest.skip("root can write any file; the unprivileged variant is in test_refused_files")
-    path.chmod(0o444)
-    assert open_model(path).content() == model.content()  # read-only open is fine
-    with pytest.raises(ModelFileError) as caught:
-        open_model(path, read_only=False)
-    assert caught.value.reason == "read-only"
 
 
 def test_open_does_not_write_the_file(tmp_path, model):
