@@ -306,12 +306,12 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
     for table in schema.TABLE_NAMES:
         if table not in present:
             raise _refuse(path, f"the file has no {table} table", "schema")
-        found = [
+        found = tuple(
             (name, declared.upper(), bool(pk))
             for _cid, name, declared, _notnull, _default, pk, _hidden in conn.execute(
                 f"PRAGMA table_xinfo({table})"
             )
-        ]
+        )
         if found != schema.expected_columns(table):
             raise _refuse(path, f"the {table} table does not have the expected columns", "schema")
     return all(present[table] == schema.create_sql(table) for table in schema.TABLE_NAMES)

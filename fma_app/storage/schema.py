@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text, insert, select
@@ -152,6 +153,7 @@ TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in TABLES)
 _DIALECT = sqlite_dialect.dialect()
 
 
+@cache
 def columns(table_name: str) -> tuple[str, ...]:
     return tuple(column.name for column in _by_name(table_name).columns)
 
@@ -160,21 +162,25 @@ def _by_name(table_name: str) -> Table:
     return next(table for table in TABLES if table.name == table_name)
 
 
+@cache  # compiling through SQLAlchemy costs a millisecond or more each time
 def create_sql(table_name: str) -> str:
     return str(CreateTable(_by_name(table_name)).compile(dialect=_DIALECT)).strip()
 
 
+@cache
 def insert_sql(table_name: str) -> str:
     """INSERT with one `?` per column, in table column order."""
     return str(insert(_by_name(table_name)).compile(dialect=_DIALECT))
 
 
+@cache
 def select_sql(table_name: str) -> str:
     """SELECT of every column in table column order, by id."""
     table = _by_name(table_name)
     return str(select(*table.columns).order_by(table.c.id).compile(dialect=_DIALECT))
 
 
+@cache
 def violated_checks_sql(table_name: str) -> str:
     """A query for the first row that breaks one of the table's CHECK constraints (a CHECK
     fails only when false, not when NULL). `PRAGMA quick_check` verifies NOT NULL and STRICT
@@ -188,10 +194,11 @@ def violated_checks_sql(table_name: str) -> str:
     return f"SELECT rowid FROM {table_name} WHERE NOT ({' AND '.join(checks)}) LIMIT 1"
 
 
-def expected_columns(table_name: str) -> list[tuple[str, str, bool]]:
+@cache
+def expected_columns(table_name: str) -> tuple[tuple[str, str, bool], ...]:
     """(name, declared type, is primary key) per column, as PRAGMA table_info reports them."""
     table = _by_name(table_name)
-    return [
+    return tuple(
         (column.name, column.type.compile(dialect=_DIALECT), bool(column.primary_key))
         for column in table.columns
-    ]
+    )
