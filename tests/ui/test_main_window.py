@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
 import sys
 
@@ -229,6 +230,52 @@ def test_paste_from_a_spreadsheet_adds_rows_at_the_end(window):
     assert {fm_at(window, r).component_id for r in (5, 6)} == {database}
     assert fm_at(window, 6).severity == 10
     assert window.document.undo_stack.count() == 1
+
+
+def soffice_convert(source, target_format: str, out_dir, *extra: str) -> None:
+    profile = out_dir.parent / "lo-profile"
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", *extra,
+         "--convert-to", target_format, "--outdir", str(out_dir), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+
+
+@pytest.mark.slow  # two LibreOffice conversions
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_rows_round_trip_through_libreoffice(window, qtbot, tmp_path, snapshot):
+    import openpyxl
+
+    model = window.worksheet_model
+    model.setData(cell(window, 0, "effect"), "=1+1 outage")
+    model.setData(cell(window, 1, "cause"), "two\nlines")
+    select_block(window, 0, "component", 4, "detection")
+    (tmp_path / "rows.tsv").write_text(window.copy(), encoding="utf-8")
+    soffice_convert(tmp_path / "rows.tsv", "xlsx", tmp_path / "x", "--infilter=CSV:9,34,76,1")
+    sheet = openpyxl.load_workbook(tmp_path / "x" / "rows.xlsx").active
+    assert sheet["D1"].value == "'=1+1 outage" and sheet["D1"].data_type == "s"  # not a formula
+    assert sheet["F2"].value == "two\nlines" and sheet["E1"].value == 8  # a number
+    # back: LibreOffice writes the rows as tab-separated text, as a spreadsheet's clipboard
+    tsv = "csv:Text - txt - csv (StarCalc):9,34,76,1"
+    soffice_convert(tmp_path / "x" / "rows.xlsx", tsv, tmp_path / "t")
+    text = (tmp_path / "t" / "rows.csv").read_text(encoding="utf-8")
+    expected = snapshot(window.document.model)
+    window.view.setCurrentIndex(cell(window, 0, "component"))
+    assert window.paste(text)
+    assert snapshot(window.document.model) == expected  # the same rows: nothing changed
+    fresh = make_window(qtbot, Document())
+    assert fresh.paste(text)
+    pasted = {f.failure_mode: f for f in fresh.document.model.failure_modes.values()}
+    for original in window.document.model.failure_modes.values():
+        copy = pasted[original.failure_mode]
+        names = (window.document.model, fresh.document.model)
+        assert names[1].components[copy.component_id].name == (
+            names[0].components[original.component_id].name
+        )
+        for field in ("function", "effect", "severity", "cause", "likelihood", "detection"):
+            assert getattr(copy, field) == getattr(original, field)
+        for field in ("prevention_controls", "detection_controls"):
+            assert getattr(copy, field) == getattr(original, field)
 
 
 def test_refused_paste_changes_nothing_and_says_why(window, snapshot):
