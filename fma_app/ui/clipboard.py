@@ -3,8 +3,9 @@
 Copy: cells are joined with tabs and newlines; a cell holding a tab, newline or quote is quoted
 the way Excel does (a doubled quote inside quotes). A text that starts with `=`, `+`, `-` or
 `@` would be run as a formula by a spreadsheet (CSV/formula injection), so copy prefixes it
-with a single quote, which Excel and LibreOffice take as "this is text"; paste strips that quote
-again, so app-to-app copies are exact.
+with a single quote. Excel reads a leading quote as "this is text" and hides it; LibreOffice
+keeps it visible in the cell but no longer runs the formula (it does run an unguarded one: see
+the LibreOffice round-trip test). Paste strips the quote again, so round trips are exact.
 
 Paste (decided here, documented in the Help's keyboard page):
 - The block lands at the current cell, filling rows downwards in the order the worksheet shows
