@@ -39,6 +39,7 @@ from fma_app.domain.model import (
     Scores,
     Strength,
 )
+from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 from fma_app.storage import schema
 from fma_app.storage.checks import RowProblem, check_across_rows, check_model, check_rows
 from fma_app.storage.errors import (
@@ -100,7 +101,7 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
             return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
         def info() -> ModelInfo:
-            if not verified:
+            if not verified or _breaks_checks(conn):
                 check_rows(conn)
             check_across_rows(conn)
             _load_every_value(conn)
@@ -318,7 +319,8 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
 
 
 def _breaks_checks(conn: sqlite3.Connection) -> bool:
-    """Whether a row breaks a CHECK constraint (quick_check skips them on read-only files)."""
+    """Whether a row breaks a CHECK constraint (quick_check skips them on read-only files);
+    one SQL scan per table, for readers that do not look at every value themselves."""
     return any(
         conn.execute(schema.violated_checks_sql(table)).fetchone() is not None
         for table in schema.TABLE_NAMES
@@ -374,11 +376,9 @@ def _checked_connection(path: Path) -> Iterator[tuple[sqlite3.Connection, int, b
             conn = _guarded(path, "open", lambda: _migrated_copy(original, version, path))
             original.close()
         exact = _guarded(path, "open", lambda: _check_tables(conn, path))
-        if problems or (exact and _guarded(path, "open", lambda: _breaks_checks(conn))):
-            # Name the bad row; a problem that no row check finds is damage.
+        if problems:  # name the bad row; a problem that no row check finds is damage
             _guarded(path, "open", lambda: check_rows(conn))
-            found = "; ".join(problems[:3]) or "a row breaks a CHECK constraint"
-            raise _refuse(path, f"the file is damaged ({found})", "corrupt")
+            raise _refuse(path, f"the file is damaged ({'; '.join(problems[:3])})", "corrupt")
         # A migrated copy is checked row by row: quick_check saw the file before the migration.
         yield conn, version, exact and version == schema.SCHEMA_VERSION
     finally:
@@ -397,12 +397,18 @@ def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
 
 
 def _load(conn: sqlite3.Connection, verified: bool) -> Model:
+    """Rows to a Model. `verified`: quick_check found our STRICT tables clean, so every value
+    has its column's type and NOT NULL holds; only the CHECK rules (which quick_check skips on
+    a read-only connection) are left, and `_build` checks those on the tuples it reads."""
     conn.execute("BEGIN")  # every table read from one snapshot
     try:
         if not verified:
             check_rows(conn)
         with _gc_paused():
             model = _build(conn)
+    except _BadValue:
+        check_rows(conn)  # names the table, the row and the rule
+        raise RowProblem("a row breaks the file's rules") from None  # pragma: no cover
     finally:
         conn.execute("COMMIT")
     check_model(model)
@@ -422,27 +428,58 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+class _BadValue(Exception):
+    """A value breaks a CHECK rule; `check_rows` then says which and where."""
+
+
+_SCORES = frozenset(range(SCORE_MIN, SCORE_MAX + 1))
+_NO_REVISION = (None, None, None)
+_FINITE = 1e300
+
+
+def _require(ok: bool) -> None:
+    if not ok:
+        raise _BadValue
+
+
 def _build(conn: sqlite3.Connection) -> Model:
+    """Domain objects from the rows, checking the CHECK rules as it goes (set and dict look-ups
+    on values whose types the STRICT tables guarantee: far cheaper than another SQL scan)."""
     metadata = _rows(conn, "model")
     if len(metadata) != 1:
         raise RowProblem(f"the model table holds {len(metadata)} rows instead of one")
     ((_id, name, description, next_id),) = metadata
+    _require(_id == 1 and next_id >= 1)
     model = Model(name=name, description=description)
+    components = _rows(conn, "components")
+    _require(all(
+        r[1].strip(" ") and r[2] in _KINDS and -_FINITE <= r[5] <= _FINITE
+        and -_FINITE <= r[6] <= _FINITE and r[7] in (0, 1)
+        for r in components
+    ))  # fmt: skip
     model.components = {
         r[0]: Component(r[0], r[1], _KINDS[r[2]], r[3], r[4], float(r[5]), float(r[6]), bool(r[7]))
-        for r in _rows(conn, "components")
+        for r in components
     }
+    dependencies = _rows(conn, "dependencies")
+    _require(all(r[3] in _STRENGTHS and r[1] != r[2] for r in dependencies))
     model.dependencies = {
-        r[0]: Dependency(r[0], r[1], r[2], _STRENGTHS[r[3]], r[4], r[5])
-        for r in _rows(conn, "dependencies")
+        r[0]: Dependency(r[0], r[1], r[2], _STRENGTHS[r[3]], r[4], r[5]) for r in dependencies
     }
+    failure_modes = _rows(conn, "failure_modes")
+    _require(all(
+        r[5] in _SCORES and r[7] in _SCORES and r[10] in _SCORES
+        and (r[12:] == _NO_REVISION or r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES)
+        for r in failure_modes
+    ))  # fmt: skip
     model.failure_modes = {
         r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))
-        for r in _rows(conn, "failure_modes")
+        for r in failure_modes
     }
-    dates: dict[str | None, dt.date | None] = {None: None}
     actions = _rows(conn, "actions")
+    dates: dict[str | None, dt.date | None] = {None: None}
     for row in actions:
+        _require(row[5] in _STATUSES)
         if row[4] not in dates:
             dates[row[4]] = _date(row[0], row[4])
     model.actions = {
@@ -454,6 +491,7 @@ def _build(conn: sqlite3.Connection) -> Model:
 
 
 def _date(row_id: int, text: str) -> dt.date:
+    _require(len(text) == 10 and text[4] == text[7] == "-")  # the CHECK: date(x) IS x
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
