@@ -79,7 +79,11 @@ CHECKS: dict[str, list[Check]] = {
         _ID,
         _text("name"),
         _text("description"),
-        Check("next_id", "typeof(next_id) != 'integer' OR next_id < 1", "next_id {value} is bad"),
+        Check(
+            "next_id",
+            "typeof(next_id) != 'integer' OR next_id < 1",
+            "next_id {value} is not a positive whole number",
+        ),
     ],
     "components": [
         _ID,

@@ -228,6 +228,13 @@ def test_unexpected_columns(saved):
         ("UPDATE dependencies SET target_id = source_id WHERE id = 5",
          "dependencies row 5: component 1 depends on itself"),
         ("DELETE FROM model", "the model table holds 0 rows instead of one"),
+        ("UPDATE components SET user_facing = 2 WHERE id = 3",
+         "components row 3: user_facing 2 is not 0 or 1"),
+        ("UPDATE components SET y = 1e308 WHERE id = 3",
+         "components row 3: y 1e+308 is not a finite number"),
+        ("UPDATE dependencies SET strength = 'STRONG' WHERE id = 6",
+         "dependencies row 6: strength 'STRONG' is not one of: strong, weak"),
+        ("UPDATE model SET next_id = 0", "model row 1: next_id 0 is not a positive whole number"),
     ],
 )  # fmt: skip
 def test_rows_breaking_a_check_constraint(saved, statement, problem):
