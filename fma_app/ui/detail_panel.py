@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFocusEvent
+from PySide6.QtGui import QAction, QColor, QFocusEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -294,6 +294,11 @@ class DetailPanel(QWidget):
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.verticalHeader().hide()
         view.setWordWrap(False)
+        delete = QAction("Delete Action", view)
+        delete.setShortcut(QKeySequence("Del"))
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        delete.triggered.connect(lambda _checked=False: self.delete_actions())
+        view.addAction(delete)
         header = view.horizontalHeader()  # the description keeps a readable width in a narrow dock
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(0, 160)

@@ -370,10 +370,17 @@ def test_selecting_a_component_filters_and_show_all_clears(window):
     assert window.proxy.rowCount() == 5 and window.components.selected_ids() == []
 
 
-def test_current_row_drives_the_detail_panel(window):
+def test_current_row_drives_the_detail_panel(window, qtbot):
     window.view.setCurrentIndex(cell(window, 3, "effect"))
     assert window.detail.title.text() == "database: Disk full"
     assert window.detail.actions_model.rowCount() == 2
+    actions = window.detail.actions_view
+    actions.setFocus()
+    actions.selectRow(1)
+    qtbot.keyClick(actions, Qt.Key.Key_Delete)  # Del there deletes the action, not the row
+    assert window.detail.actions_model.rowCount() == 1
+    assert window.proxy.rowCount() == 5
+    assert window.document.undo_stack.undoText() == "Delete Action"
 
 
 def test_sort_by_clicking_the_rpn_header(window):
