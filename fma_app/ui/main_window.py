@@ -71,6 +71,7 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Enter", "Commit the edit and move down"),
     ("Tab / Shift+Tab", "Commit the edit and move right / left"),
     ("Esc", "Cancel the edit; in the filter box, clear the filter"),
+    ("Del (in the actions table)", "Delete the selected actions"),
 )
 COMPONENT_LIST_NOTE = " (in the components list)"
 PASTE_RULES = (
