@@ -149,6 +149,14 @@ def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
             repeat,
         ),
     }
+    window.document.selection.select_components([])
+    window.worksheet.filter_edit.setText("")
+
+    def copy_all(_n: int) -> None:
+        window.view.selectAll()
+        window.copy()
+
+    results["select all 20,000 rows and copy them"] = timed(copy_all, window, 2)
     window.document.undo_stack.setClean()
     window.files.shutdown()
     return results

@@ -452,8 +452,18 @@ class MainWindow(QMainWindow):
                 self.view.edit(index)
         return fm_id
 
+    def _selection_spans(self) -> tuple[set[int], set[int]]:
+        """Rows and columns touched by the selection, from its ranges: a select-all of 20,000
+        rows is one range, while selectedIndexes() would build 360,000 indexes."""
+        rows: set[int] = set()
+        columns: set[int] = set()
+        for span in self.view.selectionModel().selection():
+            rows.update(range(span.top(), span.bottom() + 1))
+            columns.update(range(span.left(), span.right() + 1))
+        return rows, columns
+
     def selected_rows(self) -> list[int]:
-        return sorted({i.row() for i in self.view.selectionModel().selectedIndexes()})
+        return sorted(self._selection_spans()[0])
 
     def delete_rows(self) -> bool:
         rows = self.selected_rows()
@@ -477,13 +487,12 @@ class MainWindow(QMainWindow):
 
     def _selected_block(self) -> tuple[list[int], list[int]]:
         """Rows and logical columns covering the selection, in the order the view shows them."""
-        indexes = self.view.selectionModel().selectedIndexes()
-        if not indexes and self.view.currentIndex().isValid():
-            indexes = [self.view.currentIndex()]
-        rows = sorted({i.row() for i in indexes})
+        row_set, column_set = self._selection_spans()
+        current = self.view.currentIndex()
+        if not row_set and current.isValid():
+            row_set, column_set = {current.row()}, {current.column()}
         header = self.view.horizontalHeader()
-        columns = sorted({i.column() for i in indexes}, key=header.visualIndex)
-        return rows, columns
+        return sorted(row_set), sorted(column_set, key=header.visualIndex)
 
     def copy(self) -> str:
         """Copy the selected cells as TSV (formula-looking texts prefixed with ')."""
@@ -491,13 +500,16 @@ class MainWindow(QMainWindow):
         if not rows:
             return ""
         selection = self.view.selectionModel()
+        ranges = selection.selection()
+        whole_block = len(ranges) <= 1  # one rectangle: every cell in it is selected
+        source = self.worksheet_model
         block = []
         for row in rows:
+            source_row = self.proxy.mapToSource(self.proxy.index(row, 0)).row()
             cells = []
             for column in columns:
-                index = self.proxy.index(row, column)
-                selected = selection.isSelected(index) or index == self.view.currentIndex()
-                cells.append(index.data(Qt.ItemDataRole.DisplayRole) if selected else "")
+                selected = whole_block or selection.isSelected(self.proxy.index(row, column))
+                cells.append(source.cell(source_row, column) if selected else "")
             block.append(cells)
         text = clipboard.to_tsv(block)
         QApplication.clipboard().setText(text)
