@@ -49,12 +49,13 @@ from fma_app.storage.errors import (
     shown_path,
 )
 
+T = TypeVar("T")
+
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 # Temp files of a save: ".NAME.save-PID-RANDOM.tmp" beside NAME. Hidden, and never ending in the
 # model's extension, so nobody mistakes one for a model. One older than this was left by a
 # killed save (a live save keeps writing it) and is removed by the next save of that file.
-T = TypeVar("T")
 TEMP_SUFFIX = ".tmp"
 STALE_TEMP_SECONDS = 600.0
 
@@ -150,25 +151,23 @@ def _guarded(path: Path, verb: str, work: Callable[[], T]) -> T:
         return work()
     except ModelFileError:
         raise
-    except RowProblem as error:
-        raise ModelFileError(
-            f"cannot {verb} {_q(path)}: {error}", path=path, reason="invalid"
-        ) from error
-    except UnicodeDecodeError as error:
-        problem, reason = "the file holds text that is not valid UTF-8", "corrupt"
-        raise ModelFileError(
-            f"cannot {verb} {_q(path)}: {problem}", path=path, reason=reason
-        ) from error
-    except sqlite3.Error as error:
-        problem, reason = describe_sqlite_error(error)
-        raise ModelFileError(
-            f"cannot {verb} {_q(path)}: {problem}", path=path, reason=reason
-        ) from error
-    except OSError as error:
-        problem, reason = describe_os_error(error)
-        raise ModelFileError(
-            f"cannot {verb} {_q(path)}: {problem}", path=path, reason=reason
-        ) from error
+    except (RowProblem, UnicodeDecodeError, sqlite3.Error, OSError) as error:
+        problem, reason = _describe(error)
+        message = f"cannot {verb} {_q(path)}: {problem}"
+        raise ModelFileError(message, path=path, reason=reason) from error
+
+
+def _describe(error: Exception) -> tuple[str, str]:
+    """(problem, reason code) for an error met while reading or writing a model file."""
+    if isinstance(error, RowProblem):
+        return str(error), "invalid"
+    if isinstance(error, UnicodeDecodeError):  # Python's sqlite3 decoding a TEXT value
+        return "the file holds text that is not valid UTF-8", "corrupt"
+    if isinstance(error, sqlite3.Error):
+        return describe_sqlite_error(error)
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    return f"{type(error).__name__}: {error}", "invalid"
 
 
 # ---- the checks before any user table is read ----------------------------------------------
@@ -615,14 +614,7 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> None:
 def _save_error(path: Path, error: Exception) -> ModelFileError:
     if isinstance(error, ModelFileError):
         return error
-    if isinstance(error, RowProblem):
-        problem, reason = str(error), "invalid"
-    elif isinstance(error, sqlite3.Error):
-        problem, reason = describe_sqlite_error(error)
-    elif isinstance(error, OSError):
-        problem, reason = describe_os_error(error)
-    else:
-        problem, reason = f"{type(error).__name__}: {error}", "invalid"
+    problem, reason = _describe(error)
     return ModelFileError(f"cannot save {_q(path)}: {problem}", path=path, reason=reason)
 
 
