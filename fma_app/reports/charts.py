@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from fma_app.analysis.ranking import RankBy, rank_failure_modes
-from fma_app.domain.model import Model
+from fma_app.domain.model import FailureMode, Model
 from fma_app.domain.scoring import ActionPriority, action_priority
 
 AP_COLOURS = {"H": "#C0392B", "M": "#E5A50A", "L": "#3A9A4A"}
@@ -30,6 +30,24 @@ MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
 EMPTY_TEXT = "No failure modes"
 PARETO_LIMIT = 30
 COMPONENT_LIMIT = 15
+
+# AP of every score combination, looked up rather than recomputed for each of many failure modes.
+AP_TABLE: dict[tuple[int, int, int], str] = {
+    (s, o, d): action_priority(s, o, d).value
+    for s in range(1, 11)
+    for o in range(1, 11)
+    for d in range(1, 11)
+}
+
+
+def ap_of(fm: FailureMode) -> str:
+    return AP_TABLE[fm.severity, fm.likelihood, fm.detection]
+
+
+def revised_ap_of(fm: FailureMode) -> str | None:
+    revised = fm.revised
+    return AP_TABLE[revised.severity, revised.likelihood, revised.detection] if revised else None
+
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -76,7 +94,7 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax.bar(
         positions,
         [r.failure_mode.rpn for r in shown],
-        color=[AP_COLOURS[r.failure_mode.ap.value] for r in shown],
+        color=[AP_COLOURS[ap_of(r.failure_mode)] for r in shown],
     )
     ax.set_xticks(
         list(positions),
@@ -149,10 +167,8 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
 
 def ap_counts(model: Model) -> tuple[Counter, Counter]:
     """Failure modes per AP before actions and after them (revised scores where given)."""
-    before = Counter(fm.ap.value for fm in model.failure_modes.values())
-    after = Counter(
-        (fm.revised_ap or fm.ap).value for fm in model.failure_modes.values()
-    )  # fmt: skip
+    before = Counter(ap_of(fm) for fm in model.failure_modes.values())
+    after = Counter(revised_ap_of(fm) or ap_of(fm) for fm in model.failure_modes.values())
     return before, after
 
 
@@ -190,7 +206,9 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
         return _empty(fig, title)
     totals: dict[int, Counter] = {}
     for fm in model.failure_modes.values():
-        totals.setdefault(fm.component_id, Counter())[fm.ap.value] += fm.rpn
+        totals.setdefault(fm.component_id, Counter())[ap_of(fm)] += (
+            fm.severity * fm.likelihood * fm.detection
+        )
     ordered = sorted(
         totals.items(),
         key=lambda item: (-item[1].total(), model.components[item[0]].name.casefold()),

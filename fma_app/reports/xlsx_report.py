@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.drawing.image import Image
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -106,10 +106,6 @@ def unescape_text(text: str) -> str:
     return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
-def looks_like_formula(text: str) -> bool:
-    return text.startswith(FORMULA_STARTS)
-
-
 class _TooLong(Exception):
     def __init__(self, length: int):
         self.length = length
@@ -150,14 +146,15 @@ _VARIANTS: dict[str, dict[str, object]] = {
 
 
 class _Styles:
-    """Style arrays by key ("base" or "base:variant"), built once per workbook and shared by
-    cells: assigning openpyxl style objects cell by cell costs more than writing the cell."""
+    """Style ids by key ("base" or "base:variant"), built once per workbook and shared by cells:
+    assigning openpyxl style objects (or even looking a style up) cell by cell costs more than
+    writing the cell."""
 
     def __init__(self, sheet: WriteOnlyWorksheet):
         self._sheet = sheet
-        self._cache: dict[tuple[str, bool], object] = {}
+        self._cache: dict[tuple[str, bool], int] = {}
 
-    def get(self, key: str, quote: bool = False):
+    def id(self, key: str, quote: bool = False) -> int:
         found = self._cache.get((key, quote))
         if found is None:
             base, _, variant = key.partition(":")
@@ -167,11 +164,31 @@ class _Styles:
                 setattr(scratch, name, value)
             if quote:
                 scratch.quotePrefix = True
-            found = self._cache[(key, quote)] = scratch._style
+            found = self._sheet.parent._cell_styles.add(scratch._style)
+            self._cache[(key, quote)] = found
         return found
 
 
 # ---- streaming sheets -------------------------------------------------------------------------
+class _StreamCell(Cell):
+    """A reusable cell of one column that knows its column letter and style id: openpyxl's
+    writer asks every cell for both, and working them out costs as much as writing the cell."""
+
+    __slots__ = ("letter", "sid")
+
+    @property
+    def style_id(self) -> int:  # type: ignore[override]
+        return self.sid
+
+    @property
+    def has_style(self) -> bool:  # type: ignore[override]
+        return True
+
+    @property
+    def coordinate(self) -> str:  # type: ignore[override]
+        return f"{self.letter}{self.row}"
+
+
 class _ReportSheet(WriteOnlyWorksheet):
     """A write-only sheet fed with ready cells.
 
@@ -181,14 +198,15 @@ class _ReportSheet(WriteOnlyWorksheet):
     """
 
     def _values_to_row(self, values, row_idx):
-        for column, cell in enumerate(values, 1):
+        for cell in values:
             if cell is not None:
-                cell.row, cell.column = row_idx, column
+                cell.row = row_idx
                 yield cell
 
 
 Value = str | int | float | dt.date | None
 Entry = tuple[Value, str] | None  # (value, style key)
+_EXCEL_FIRST_DATE = dt.date(1900, 3, 1)
 
 
 class _Sheet:
@@ -198,7 +216,7 @@ class _Sheet:
         self.ws = _ReportSheet(parent=workbook, title=title)
         workbook._add_sheet(self.ws)
         self.styles = styles or _Styles(self.ws)
-        self._pool: list = []
+        self._pool: list[_StreamCell] = []
         self._capacity: list[float] = []
         self.rows = 0
 
@@ -212,39 +230,55 @@ class _Sheet:
         # Characters a line holds: measured in LibreOffice's fallback font, wider than Calibri.
         self._capacity = [max(width * 1.2 - 2, 1) for width in widths]
 
-    def _fitted_height(self, entries: Sequence[Entry]) -> float | None:
-        lines = 1
-        for entry, capacity in zip(entries, self._capacity, strict=False):
-            if entry is not None and isinstance(entry[0], str) and len(entry[0]) > capacity:
-                text = entry[0]
-                count = sum(-(-len(part) // capacity) or 1 for part in text.split("\n"))
-                lines = max(lines, int(count))
-            elif entry is not None and isinstance(entry[0], str) and "\n" in entry[0]:
-                lines = max(lines, entry[0].count("\n") + 1)
-        return min(LINE_HEIGHT * lines + 2, 409) if lines > 1 else None
+    def _grow_pool(self, size: int) -> None:
+        while len(self._pool) < size:
+            cell = _StreamCell(self.ws, row=1, column=len(self._pool) + 1)
+            cell.letter = get_column_letter(cell.column)
+            self._pool.append(cell)
 
     def append(self, entries: Sequence[Entry], height: float | None = None) -> None:
-        while len(self._pool) < len(entries):
-            self._pool.append(WriteOnlyCell(self.ws))
-        if height is None and self._capacity:
-            height = self._fitted_height(entries)
+        if len(self._pool) < len(entries):
+            self._grow_pool(len(entries))
+        capacity = self._capacity
+        lines, cells = 1, []
+        for index, entry in enumerate(entries):
+            if entry is None or entry[0] is None or entry[0] == "":
+                cells.append(None)
+                continue
+            value = entry[0]
+            cells.append(self._fill(self._pool[index], value, entry[1]))
+            if (
+                capacity
+                and type(value) is str
+                and index < len(capacity)
+                and (len(value) > capacity[index] or "\n" in value)
+            ):
+                # Paragraphs plus wrapped lines, rounded up: a slightly tall row beats clipped
+                # text, and is far cheaper than laying out words.
+                lines = max(lines, int(len(value) / capacity[index]) + value.count("\n") + 1)
+        if height is None and lines > 1:
+            height = min(LINE_HEIGHT * lines + 2, 409)
+        row = self.rows + 1
         if height is not None:
-            self.ws.row_dimensions[self.rows + 1].height = height
-        self.ws.append([self._cell(self._pool[i], e) for i, e in enumerate(entries)])
-        self.rows += 1
+            # The writer only copies these attributes; a plain dict, dropped once the row is
+            # written, keeps openpyxl from holding a RowDimension per row.
+            self.ws.row_dimensions[row] = {"ht": f"{height:g}", "customHeight": "1"}
+        self.ws.append(cells)
+        if height is not None:
+            del self.ws.row_dimensions[row]
+        self.rows = row
 
-    def _cell(self, cell, entry: Entry):
-        if entry is None or entry[0] is None or entry[0] == "":
-            return None
-        value, style = entry
+    def _fill(self, cell: _StreamCell, value: Value, style: str) -> _StreamCell:
         quote = False
-        if isinstance(value, str):
+        if type(value) is str:
             value, data_type = escape_text(value), "s"
             if len(value) > MAX_CELL_TEXT:
                 raise _TooLong(len(value))
-            quote = looks_like_formula(value)
+            quote = value.startswith(FORMULA_STARTS)
+        elif type(value) is int:
+            data_type = "n"
         elif isinstance(value, dt.date):
-            if value < dt.date(1900, 3, 1):  # before Excel's calendar: keep as ISO text
+            if value < _EXCEL_FIRST_DATE:  # before Excel's calendar: keep as ISO text
                 value, data_type, style = value.isoformat(), "s", "num"
             else:
                 base, colon, variant = style.partition(":")
@@ -256,7 +290,7 @@ class _Sheet:
         else:
             data_type = "n"
         cell._value, cell.data_type = value, data_type
-        cell._style = self.styles.get(style, quote)
+        cell.sid = self.styles.id(style, quote)
         return cell
 
 
@@ -349,17 +383,21 @@ def _actions_summary(actions: list[Action], limit: int = 2000) -> str:
 
 def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry]:
     fm, revised = item.failure_mode, item.failure_mode.revised
-    revised_ap = fm.revised_ap.value if fm.revised_ap else None
+    ap, revised_ap = charts.ap_of(fm), charts.revised_ap_of(fm)
+    if revised:
+        new = (revised.severity, revised.likelihood, revised.detection)
+        revised_entries: list[Entry] = [(new[0], "num"), (new[1], "num"), (new[2], "num"),
+                                        (new[0] * new[1] * new[2], "num")]  # fmt: skip
+    else:
+        revised_entries = [None, None, None, None]
     return [
         (item.rank, "num"), (fm.id, "num"), (item.component, "text"), (fm.function, "text"),
         (fm.failure_mode, "text"), (fm.effect, "text"), (fm.severity, "num"), (fm.cause, "text"),
         (fm.likelihood, "num"), (fm.prevention_controls, "text"),
-        (fm.detection_controls, "text"), (fm.detection, "num"), (fm.rpn, "num"),
-        (fm.ap.value, _ap_style(fm.ap.value)), (_actions_summary(actions), "text"),
-        (revised.severity if revised else None, "num"),
-        (revised.likelihood if revised else None, "num"),
-        (revised.detection if revised else None, "num"),
-        (fm.revised_rpn, "num"), (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"),
+        (fm.detection_controls, "text"), (fm.detection, "num"),
+        (fm.severity * fm.likelihood * fm.detection, "num"), (ap, _ap_style(ap)),
+        (_actions_summary(actions) if actions else None, "text"), *revised_entries,
+        (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"),
     ]  # fmt: skip
 
 
@@ -413,7 +451,7 @@ def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list
     overdue = (f"{days} day{'s' if days != 1 else ''}", "num:overdue") if days else None
     return [
         (item.rank, num), (action.id, num), (fm.id, num), (item.component, text),
-        (fm.failure_mode, text), (fm.ap.value, _ap_style(fm.ap.value)), (fm.rpn, num),
+        (fm.failure_mode, text), (charts.ap_of(fm), _ap_style(charts.ap_of(fm))), (fm.rpn, num),
         (action.description, text), (action.owner, text), (action.due_date, due),
         (action.status.value, num), overdue, (action.action_taken, text),
     ]  # fmt: skip
@@ -546,7 +584,7 @@ def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> 
             sheet.append([
                 (item.rank, "num"), (item.component, "text"), (fm.failure_mode, "text"),
                 (fm.severity, "num"), (fm.likelihood, "num"), (fm.detection, "num"),
-                (fm.rpn, "num"), (fm.ap.value, _ap_style(fm.ap.value)),
+                (fm.rpn, "num"), (charts.ap_of(fm), _ap_style(charts.ap_of(fm))),
             ])  # fmt: skip
         except _TooLong as error:
             raise _too_long("Summary", f"failure mode {fm.id}", error) from None
