@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QPainter,
     QPainterPath,
-    QPainterPathStroker,
     QPen,
     QPolygonF,
 )
@@ -179,6 +178,30 @@ DETAIL_FONT = _font(7.5)
 TAG_FONT = _font(6.5, bold=True)
 
 
+TEXT_MIN_ZOOM = 0.35  # below this scale names are unreadable: draw shapes only
+BORDER_COLOR = QColor("#37474f")
+BORDER_PENS: dict[tuple[float, bool], QPen] = {}
+HIGHLIGHT_PEN = QPen(HIGHLIGHT_COLOR, 14)
+SELECT_PEN = QPen(SELECT_COLOR, 8)
+DOWN_HATCH = QBrush(DOWN_COLOR, Qt.BrushStyle.BDiagPattern)
+OVERLAY_PENS = {
+    OVERLAY_FAILED: QPen(FAILED_COLOR, 8),
+    OVERLAY_DOWN: QPen(DOWN_COLOR, 7),
+    OVERLAY_DEGRADED: QPen(DEGRADED_COLOR, 6, Qt.PenStyle.DashLine),
+    OVERLAY_SPOF: QPen(SPOF_COLOR, 7),
+    OVERLAY_SPOF_NO_FM: QPen(SPOF_COLOR, 7, Qt.PenStyle.DashLine),
+}
+
+NODE_BOUNDS = QRectF(
+    -NODE_WIDTH / 2 - HALO,
+    -NODE_HEIGHT / 2 - HALO - 6,
+    NODE_WIDTH + 2 * HALO,
+    NODE_HEIGHT + 2 * HALO + 6,
+)
+NODE_SHAPE = QPainterPath()
+NODE_SHAPE.addRect(QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT))
+
+
 class NodeItem(QGraphicsObject):
     """One component. Position is the centre of the node, in scene coordinates."""
 
@@ -190,12 +213,11 @@ class NodeItem(QGraphicsObject):
         self.overlay = OVERLAY_NONE
         self.highlighted = False  # the component of the selected failure mode
         self.edge_ids: set[int] = set()
+        self.cx = self.cy = 0.0  # the centre as floats, for edge geometry without Qt calls
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
-            | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges
         )
-        self.setAcceptHoverEvents(False)
         self.setZValue(1)
         self.update_from(component)
 
@@ -203,14 +225,18 @@ class NodeItem(QGraphicsObject):
     def update_from(self, component: Component) -> None:
         self.name, self.kind = component.name, component.kind
         self.user_facing = component.user_facing
+        self.cx, self.cy = component.x, component.y
         self.setPos(component.x, component.y)
-        self.setToolTip(self.tooltip())
         self.update()
+
+    def sync_pos(self) -> None:
+        """Refresh the float centre after Qt moved the item (a mouse drag)."""
+        pos = self.pos()
+        self.cx, self.cy = pos.x(), pos.y()
 
     def set_stats(self, stats: NodeStats) -> None:
         if stats != self.stats:
             self.stats = stats
-            self.setToolTip(self.tooltip())
             self.update()
 
     def set_overlay(self, overlay: str) -> None:
@@ -238,29 +264,15 @@ class NodeItem(QGraphicsObject):
         return "\n".join(lines)
 
     # ---- geometry --------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:  # noqa: N802 (Qt override)
-        return QRectF(
-            -NODE_WIDTH / 2 - HALO,
-            -NODE_HEIGHT / 2 - HALO - 6,
-            NODE_WIDTH + 2 * HALO,
-            NODE_HEIGHT + 2 * HALO + 6,
-        )
+    def boundingRect(self) -> QRectF:  # noqa: N802 (called several times per frame: constant)
+        return NODE_BOUNDS
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath()
-        path.addRect(QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT))
-        return path
+        return NODE_SHAPE
 
     def name_rect(self) -> QRectF:
         """Where the name is drawn, in item coordinates (double-click there renames)."""
         return QRectF(-NODE_WIDTH / 2 + 10, -NODE_HEIGHT / 2 + 8, NODE_WIDTH - 20, 18)
-
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
-        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
-            scene = self.scene()
-            if scene is not None and hasattr(scene, "node_moved"):
-                scene.node_moved(self)
-        return super().itemChange(change, value)
 
     # ---- painting --------------------------------------------------------------------------
     def border_width(self) -> float:
@@ -273,46 +285,38 @@ class NodeItem(QGraphicsObject):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        # Runs for every visible node on every repaint: shared pens, few painter calls.
         outline = shape_for(self.kind)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        halos = []
         if self.highlighted:
-            painter.setPen(QPen(HIGHLIGHT_COLOR, 14, Qt.PenStyle.SolidLine))
+            halos.append(HIGHLIGHT_PEN)
+        if self.overlay in OVERLAY_PENS:
+            halos.append(OVERLAY_PENS[self.overlay])
+        if option.state & QStyle.StateFlag.State_Selected:
+            halos.append(SELECT_PEN)
+        if halos:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(outline)
-        self._paint_overlay_halo(painter, outline)
-        if selected:
-            painter.setPen(QPen(SELECT_COLOR, 8))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(outline)
-        pen = QPen(QColor("#37474f"), self.border_width())
-        if self.kind is ComponentKind.EXTERNAL:
-            pen.setStyle(Qt.PenStyle.DashLine)
-        painter.setPen(pen)
+            for pen in halos:
+                painter.setPen(pen)
+                painter.drawPath(outline)
+        painter.setPen(self._border_pen())
         painter.setBrush(AP_FILL[self.stats.worst_ap])
         painter.drawPath(outline)
         if self.overlay == OVERLAY_DOWN:  # hatched: clearly "out" even in greyscale prints
-            painter.setBrush(QBrush(DOWN_COLOR, Qt.BrushStyle.BDiagPattern))
+            painter.setBrush(DOWN_HATCH)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawPath(outline)
-        if lod < 0.35:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_MIN_ZOOM:
             return
         self._paint_text(painter)
         self._paint_tags(painter)
 
-    def _paint_overlay_halo(self, painter: QPainter, outline: QPainterPath) -> None:
-        styles = {
-            OVERLAY_FAILED: QPen(FAILED_COLOR, 8),
-            OVERLAY_DOWN: QPen(DOWN_COLOR, 7),
-            OVERLAY_DEGRADED: QPen(DEGRADED_COLOR, 6, Qt.PenStyle.DashLine),
-            OVERLAY_SPOF: QPen(SPOF_COLOR, 7),
-            OVERLAY_SPOF_NO_FM: QPen(SPOF_COLOR, 7, Qt.PenStyle.DashLine),
-        }
-        pen = styles.get(self.overlay)
-        if pen is not None:
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(outline)
+    def _border_pen(self) -> QPen:
+        key = (round(self.border_width(), 1), self.kind is ComponentKind.EXTERNAL)
+        if key not in BORDER_PENS:
+            style = Qt.PenStyle.DashLine if key[1] else Qt.PenStyle.SolidLine
+            BORDER_PENS[key] = QPen(BORDER_COLOR, key[0], style)
+        return BORDER_PENS[key]
 
     def _paint_text(self, painter: QPainter) -> None:
         painter.setPen(QColor("#212121"))
@@ -367,130 +371,45 @@ class NodeItem(QGraphicsObject):
 
 
 ROUND_KINDS = (ComponentKind.NETWORK, ComponentKind.EXTERNAL)
+HALF_W, HALF_H = NODE_WIDTH / 2 + 2, NODE_HEIGHT / 2 + 2
+
+
+def clip_xy(
+    cx: float, cy: float, tx: float, ty: float, kind: ComponentKind = ComponentKind.SERVICE
+) -> tuple[float, float]:
+    """Where the line from a node's centre (cx, cy) toward (tx, ty) leaves the node's outline:
+    its box, or its ellipse for round kinds. Plain floats: it runs twice per edge per move."""
+    dx, dy = tx - cx, ty - cy
+    if dx == 0 and dy == 0:
+        return cx, cy
+    if kind in ROUND_KINDS:
+        scale = 1 / math.hypot(dx / HALF_W, dy / HALF_H)
+    else:
+        scale = min(HALF_W / abs(dx) if dx else math.inf, HALF_H / abs(dy) if dy else math.inf)
+    scale = min(scale, 1.0)
+    return cx + dx * scale, cy + dy * scale
 
 
 def clip_to_node(
     center: QPointF, toward: QPointF, kind: ComponentKind = ComponentKind.SERVICE
 ) -> QPointF:
-    """Where the line from a node's centre toward a point leaves the node's outline
-    (its box, or its ellipse for round kinds: analytic, so cheap for thousands of edges)."""
-    dx, dy = toward.x() - center.x(), toward.y() - center.y()
-    if dx == 0 and dy == 0:
-        return QPointF(center)
-    half_w, half_h = NODE_WIDTH / 2 + 2, NODE_HEIGHT / 2 + 2
-    if kind in ROUND_KINDS:
-        scale = 1 / math.hypot(dx / half_w, dy / half_h)
-    else:
-        scale = min(half_w / abs(dx) if dx else math.inf, half_h / abs(dy) if dy else math.inf)
-    scale = min(scale, 1.0)
-    return QPointF(center.x() + dx * scale, center.y() + dy * scale)
+    return QPointF(*clip_xy(center.x(), center.y(), toward.x(), toward.y(), kind))
 
 
 ARROW_SIZE = 11.0
+_ARROW_SIN, _ARROW_COS = math.sin(math.pi / 6), math.cos(math.pi / 6)
+EDGE_COLOR = QColor("#546e7a")
+_PENS: dict[tuple, QPen] = {}
 
 
-class EdgeItem(QGraphicsItem):
-    """One dependency, drawn from the dependant (source) to the dependency (target)."""
-
-    def __init__(self, dependency: Dependency, source: NodeItem, target: NodeItem):
-        super().__init__()
-        self.dependency_id = dependency.id
-        self.source, self.target = source, target
-        self.strength, self.group = dependency.strength, dependency.group
-        self.group_color: QColor | None = None
-        self.junction: JunctionItem | None = None
-        self.impact = ""  # "down"/"degraded" when the overlay shows failure spreading along it
-        self.dimmed = False
-        self._line = QLineF()
-        self._bounds = QRectF()
-        self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setZValue(0)
-        self.adjust()
-
-    def update_from(self, dependency: Dependency) -> None:
-        self.strength, self.group = dependency.strength, dependency.group
-        self.setToolTip(self.tooltip())
-        self.update()
-
-    def tooltip(self) -> str:
-        text = f"{self.source.name} depends on {self.target.name} ({self.strength.value})"
-        return text + (
-            f"\nredundancy group {self.group!r} (any one is enough)" if self.group else ""
-        )
-
-    def set_impact(self, impact: str, dimmed: bool) -> None:
-        if (impact, dimmed) != (self.impact, self.dimmed):
-            self.impact, self.dimmed = impact, dimmed
-            self.setOpacity(0.25 if dimmed else 1.0)
-            self.update()
-
-    def adjust(self) -> None:
-        """Recompute the line after either end (or the junction) moved."""
-        start_center = self.junction.pos() if self.junction else self.source.pos()
-        end_center = self.target.pos()
-        if self.junction:  # leave the OR circle at its rim, toward the target
-            spoke = QLineF(start_center, end_center)
-            start = spoke.pointAt(min(1.0, JUNCTION_RADIUS / max(spoke.length(), 1.0)))
-        else:
-            start = clip_to_node(start_center, end_center, self.source.kind)
-        end = clip_to_node(end_center, start_center, self.target.kind)
-        self.prepareGeometryChange()
-        self._line = QLineF(start, end)
-        pad = ARROW_SIZE + 4
-        self._bounds = QRectF(start, end).normalized().adjusted(-pad, -pad, pad, pad)
-
-    def line(self) -> QLineF:
-        return QLineF(self._line)
-
-    def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._bounds
-
-    def shape(self) -> QPainterPath:
-        path = QPainterPath(self._line.p1())
-        path.lineTo(self._line.p2())
-        stroker = QPainterPathStroker()
-        stroker.setWidth(10)
-        return stroker.createStroke(path)
-
-    def pen(self, selected: bool) -> QPen:
-        color = QColor("#546e7a")
-        if self.group_color is not None:
-            color = self.group_color
-        if self.impact == OVERLAY_DOWN:
-            color = DOWN_COLOR
-        elif self.impact == OVERLAY_DEGRADED:
-            color = DEGRADED_COLOR
-        if selected:
-            color = SELECT_COLOR
-        width = 2.6 if selected or self.impact else 1.6
-        style = Qt.PenStyle.SolidLine if self.strength is Strength.STRONG else Qt.PenStyle.DashLine
-        return QPen(color, width, style, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionGraphicsItem,
-        widget: QWidget | None = None,
-    ) -> None:
-        line = self._line
-        if line.length() < 1:
-            return
-        pen = self.pen(bool(option.state & QStyle.StateFlag.State_Selected))
-        painter.setPen(pen)
-        painter.drawLine(line)
-        angle = math.atan2(-line.dy(), line.dx())
-        tip = line.p2()
-        left = tip - QPointF(
-            math.sin(angle + math.pi / 3) * ARROW_SIZE, math.cos(angle + math.pi / 3) * ARROW_SIZE
-        )
-        right = tip - QPointF(
-            math.sin(angle + math.pi - math.pi / 3) * ARROW_SIZE,
-            math.cos(angle + math.pi - math.pi / 3) * ARROW_SIZE,
-        )
-        pen.setStyle(Qt.PenStyle.SolidLine)
-        painter.setPen(pen)
-        painter.setBrush(pen.color())
-        painter.drawPolygon(QPolygonF([tip, left, right]))
+def edge_pen(color: QColor, width: float, dashed: bool) -> QPen:
+    """Shared pens: thousands of edges use a handful of styles."""
+    key = (color.rgba(), width, dashed)
+    if key not in _PENS:
+        style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+        # Flat caps: round caps send every long line through the slow generic stroker (15x)
+        _PENS[key] = QPen(color, width, style, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.MiterJoin)
+    return _PENS[key]
 
 
 JUNCTION_RADIUS = 11.0
@@ -504,32 +423,35 @@ class JunctionItem(QGraphicsItem):
         super().__init__()
         self.source, self.group, self.color = source, group, color
         self.edges: list[EdgeItem] = []
+        self.cx = self.cy = 0.0
         self._stem = QLineF()
+        self._bounds = QRectF()
         self.setZValue(0.5)
-        self.setToolTip(f"redundancy group {group!r}: {source.name} needs any one of these")
+
+    def tooltip(self) -> str:
+        return f"redundancy group {self.group!r}: {self.source.name} needs any one of these"
 
     def reposition(self) -> None:
         """Sit just outside the dependant, toward the middle of the alternatives."""
         if not self.edges:
             return
-        cx = sum(e.target.pos().x() for e in self.edges) / len(self.edges)
-        cy = sum(e.target.pos().y() for e in self.edges) / len(self.edges)
-        origin = self.source.pos()
-        exit_point = clip_to_node(origin, QPointF(cx, cy), self.source.kind)
-        dx, dy = exit_point.x() - origin.x(), exit_point.y() - origin.y()
-        length = math.hypot(dx, dy) or 1.0
-        pos = QPointF(exit_point.x() + dx / length * 34, exit_point.y() + dy / length * 34)
+        mx = sum(e.target.cx for e in self.edges) / len(self.edges)
+        my = sum(e.target.cy for e in self.edges) / len(self.edges)
+        ox, oy = self.source.cx, self.source.cy
+        ex, ey = clip_xy(ox, oy, mx, my, self.source.kind)
+        length = math.hypot(ex - ox, ey - oy) or 1.0
+        self.cx, self.cy = ex + (ex - ox) / length * 34, ey + (ey - oy) / length * 34
         self.prepareGeometryChange()
-        self.setPos(pos)
-        self._stem = QLineF(self.mapFromScene(exit_point), QPointF(0, 0))
+        self.setPos(self.cx, self.cy)
+        self._stem = QLineF(ex - self.cx, ey - self.cy, 0, 0)
+        r = JUNCTION_RADIUS + 2
+        box = QRectF(-r, -r, 2 * r, 2 * r).united(QRectF(-60, r, 120, 14))
+        self._bounds = box.united(QRectF(self._stem.p1(), self._stem.p2()).normalized())
         for edge in self.edges:
             edge.adjust()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        r = JUNCTION_RADIUS + 2
-        box = QRectF(-r, -r, 2 * r, 2 * r)
-        label = QRectF(-60, r, 120, 14)
-        return box.united(QRectF(self._stem.p1(), self._stem.p2()).normalized()).united(label)
+        return self._bounds
 
     def paint(
         self,
@@ -554,3 +476,257 @@ class JunctionItem(QGraphicsItem):
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                 self.group,
             )
+
+
+def fast_pen(pen: QPen, lod: float) -> QPen:
+    """For dense views: an aliased solid pen just over one device pixel wide at this zoom; a
+    dashed pen becomes a half-transparent solid one (dashes cost as much as the line again).
+    Qt's raster engine sends lines of one device pixel or less (and cosmetic pens) through a
+    stroker about ten times slower than slightly wider ones."""
+    color = QColor(pen.color())
+    if pen.style() != Qt.PenStyle.SolidLine:
+        color.setAlpha(min(color.alpha(), 110))
+    return QPen(color, (2.5 if pen.widthF() > 2 else 1.25) / max(lod, 1e-6))
+
+
+class EdgeItem:
+    """One dependency, drawn from the dependant (source) to the dependency (target).
+
+    Not a QGraphicsItem: 6,000 line items cost Qt a painter set-up each per frame, and Qt
+    strokes every long antialiased line over its full length. `EdgeLayer` draws all edges in
+    one pass, clipped to what is exposed; this object holds one edge's geometry and style.
+    """
+
+    def __init__(self, dependency: Dependency, source: NodeItem, target: NodeItem):
+        self.dependency_id = dependency.id
+        self.source, self.target = source, target
+        self.strength, self.group = dependency.strength, dependency.group
+        self.group_color: QColor | None = None
+        self.junction: JunctionItem | None = None
+        self.impact = ""  # "down"/"degraded" when the overlay shows failure spreading along it
+        self.dimmed = False
+        self.selected = False
+        self.coords = (0.0, 0.0, 0.0, 0.0)  # from the source's outline to the arrow tip
+        self.head: QPolygonF | None = None
+        self.restyle()
+        self.adjust()
+
+    def update_from(self, dependency: Dependency) -> None:
+        self.strength, self.group = dependency.strength, dependency.group
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Recompute the pens once per style change, not per frame."""
+        self.pen = self.style_pen()
+        self.dashed = self.strength is not Strength.STRONG
+
+    def tooltip(self) -> str:
+        text = f"{self.source.name} depends on {self.target.name} ({self.strength.value})"
+        if self.group:
+            text += f"\nredundancy group {self.group!r} (any one is enough)"
+        return text
+
+    def set_impact(self, impact: str, dimmed: bool) -> None:
+        if (impact, dimmed) != (self.impact, self.dimmed):
+            self.impact, self.dimmed = impact, dimmed
+            self.restyle()
+
+    def set_selected(self, on: bool) -> None:
+        if on != self.selected:
+            self.selected = on
+            self.restyle()
+
+    @property
+    def emphasised(self) -> bool:
+        return self.selected or bool(self.impact)
+
+    def style_pen(self) -> QPen:
+        color = self.group_color or EDGE_COLOR
+        if self.impact == OVERLAY_DOWN:
+            color = DOWN_COLOR
+        elif self.impact == OVERLAY_DEGRADED:
+            color = DEGRADED_COLOR
+        if self.selected:
+            color = SELECT_COLOR
+        if self.dimmed:
+            color = QColor(color)
+            color.setAlpha(64)
+        width = 2.6 if self.emphasised else 1.6
+        return edge_pen(color, width, self.strength is not Strength.STRONG)
+
+    def adjust(self) -> None:
+        """Recompute the line after either end (or the junction) moved."""
+        tx, ty = self.target.cx, self.target.cy
+        if self.junction is not None:  # leave the OR circle at its rim, toward the target
+            jx, jy = self.junction.cx, self.junction.cy
+            length = max(math.hypot(tx - jx, ty - jy), 1.0)
+            step = min(1.0, JUNCTION_RADIUS / length)
+            x1, y1 = jx + (tx - jx) * step, jy + (ty - jy) * step
+        else:
+            x1, y1 = clip_xy(self.source.cx, self.source.cy, tx, ty, self.source.kind)
+        x2, y2 = clip_xy(tx, ty, x1, y1, self.target.kind)
+        self.coords = (x1, y1, x2, y2)
+        self.head = self.arrowhead()
+
+    def line(self) -> QLineF:
+        return QLineF(*self.coords)
+
+    def arrowhead(self) -> QPolygonF | None:
+        x1, y1, x2, y2 = self.coords
+        length = math.hypot(x2 - x1, y2 - y1)
+        if length < 1:
+            return None
+        ux, uy = (x2 - x1) / length, (y2 - y1) / length
+        bx, by = x2 - ux * ARROW_SIZE * _ARROW_COS, y2 - uy * ARROW_SIZE * _ARROW_COS
+        px, py = -uy * ARROW_SIZE * _ARROW_SIN, ux * ARROW_SIZE * _ARROW_SIN
+        return QPolygonF([QPointF(x2, y2), QPointF(bx + px, by + py), QPointF(bx - px, by - py)])
+
+    def distance_to(self, x: float, y: float) -> float:
+        x1, y1, x2, y2 = self.coords
+        dx, dy = x2 - x1, y2 - y1
+        span = dx * dx + dy * dy
+        t = 0.0 if span == 0 else max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / span))
+        return math.hypot(x - (x1 + t * dx), y - (y1 + t * dy))
+
+
+def clip_line(
+    x1: float, y1: float, x2: float, y2: float, rect: tuple[float, float, float, float]
+) -> tuple[float, float, float, float, float] | None:
+    """Liang-Barsky: the part of a segment inside rect (left, top, right, bottom), with the
+    parameter where it starts (for the dash phase); None when it misses the rect."""
+    left, top, right, bottom = rect
+    dx, dy = x2 - x1, y2 - y1
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x1 - left), (dx, right - x1), (-dy, y1 - top), (dy, bottom - y1)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            if t > t1:
+                return None
+            t0 = max(t0, t)
+        else:
+            if t < t0:
+                return None
+            t1 = min(t1, t)
+    return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy, t0
+
+
+ARROW_MIN_ZOOM = 0.2  # below this an arrowhead is a speck: skip it
+AA_LINE_BUDGET = 400  # antialias edges only when at most this many are in view
+
+
+class EdgeLayer(QGraphicsItem):
+    """Draws every edge in one paint call: lines clipped to the exposed area, solid ones
+    batched per style, dashed ones with the dash phase kept so panning does not make the
+    dashes crawl, arrowheads as one filled path per colour. Emphasised edges (selected,
+    impact) are drawn last, on top."""
+
+    def __init__(self, edges: dict[int, EdgeItem]):
+        super().__init__()
+        self.edges = edges
+        self._bounds = QRectF()
+        self.setZValue(0)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def invalidate(self) -> None:
+        """Edges moved or changed style: recompute the bounds and repaint."""
+        coords = [edge.coords for edge in self.edges.values()]
+        pad = ARROW_SIZE + 4
+        if coords:
+            xs = [x for x1, _, x2, _ in coords for x in (x1, x2)]
+            ys = [y for _, y1, _, y2 in coords for y in (y1, y2)]
+            bounds = QRectF(
+                QPointF(min(xs) - pad, min(ys) - pad), QPointF(max(xs) + pad, max(ys) + pad)
+            )
+        else:
+            bounds = QRectF()
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self._bounds
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionGraphicsItem,
+        widget: QWidget | None = None,
+    ) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        exposed = option.exposedRect.adjusted(-4, -4, 4, 4)
+        rect = (exposed.left(), exposed.top(), exposed.right(), exposed.bottom())
+        plain = self._visible([e for e in self.edges.values() if not e.emphasised], rect)
+        emphasised = self._visible([e for e in self.edges.values() if e.emphasised], rect)
+        # Antialiased lines cost ~50 us per screen-crossing line in Qt's raster engine, aliased
+        # ones a tenth: smooth when few lines are in view, fast when many are or zoomed out.
+        # Dashes cost as much again: a dense view draws weak edges as faint solid lines
+        # (`fast_pen`).
+        smooth = lod >= TEXT_MIN_ZOOM and len(plain) + len(emphasised) <= AA_LINE_BUDGET
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
+        arrows = lod >= ARROW_MIN_ZOOM
+        for segments in (plain, emphasised):  # emphasised on top
+            self._draw(painter, segments, rect, arrows, None if smooth else lod)
+
+    @staticmethod
+    def _visible(
+        edges: list[EdgeItem], rect: tuple[float, float, float, float]
+    ) -> list[tuple[EdgeItem, tuple[float, float, float, float, float]]]:
+        left, top, right, bottom = rect
+        shown = []
+        for edge in edges:
+            x1, y1, x2, y2 = edge.coords
+            if (
+                max(x1, x2) < left
+                or min(x1, x2) > right
+                or max(y1, y2) < top
+                or min(y1, y2) > bottom
+            ):
+                continue
+            clipped = clip_line(x1, y1, x2, y2, rect)
+            if clipped is not None:
+                shown.append((edge, clipped))
+        return shown
+
+    @staticmethod
+    def _draw(
+        painter: QPainter,
+        segments: list[tuple[EdgeItem, tuple[float, float, float, float, float]]],
+        rect: tuple[float, float, float, float],
+        arrows: bool,
+        dense_lod: float | None,
+    ) -> None:
+        """Draw visible segments; `dense_lod` (the zoom) when many are in view: fast pens."""
+        solid: dict[int, tuple[QPen, list[QLineF]]] = {}
+        heads: dict[int, tuple[QColor, QPainterPath]] = {}
+        fast: dict[int, QPen] = {}
+        left, top, right, bottom = rect
+        for edge, (cx1, cy1, cx2, cy2, start) in segments:
+            pen = edge.pen
+            if dense_lod is not None:
+                if id(pen) not in fast:
+                    fast[id(pen)] = fast_pen(pen, dense_lod)
+                pen = fast[id(pen)]
+            if dense_lod is not None or not edge.dashed:
+                solid.setdefault(id(pen), (pen, []))[1].append(QLineF(cx1, cy1, cx2, cy2))
+            else:  # keep the dash phase of the whole line
+                x1, y1, x2, y2 = edge.coords
+                phased = QPen(pen)
+                length = math.hypot(x2 - x1, y2 - y1)
+                phased.setDashOffset(start * length / max(pen.widthF(), 1.0))
+                painter.setPen(phased)
+                painter.drawLine(QLineF(cx1, cy1, cx2, cy2))
+            x2, y2 = edge.coords[2], edge.coords[3]
+            if arrows and edge.head is not None and left <= x2 <= right and top <= y2 <= bottom:
+                color = edge.pen.color()
+                heads.setdefault(color.rgba(), (color, QPainterPath()))[1].addPolygon(edge.head)
+        for pen, lines in solid.values():
+            painter.setPen(pen)
+            painter.drawLines(lines)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for color, path in heads.values():
+            painter.fillPath(path, color)

@@ -15,7 +15,12 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneMouseEvent
+from PySide6.QtWidgets import (
+    QGraphicsScene,
+    QGraphicsSceneHelpEvent,
+    QGraphicsSceneMouseEvent,
+    QToolTip,
+)
 
 from fma_app.analysis.impact import (
     BlastRadius,
@@ -47,6 +52,7 @@ from fma_app.ui.graph_items import (
     OVERLAY_SPOF_NO_FM,
     OVERLAY_UNAFFECTED,
     EdgeItem,
+    EdgeLayer,
     JunctionItem,
     NodeItem,
     NodeStats,
@@ -95,6 +101,8 @@ class GraphScene(QGraphicsScene):
         self.nodes: dict[int, NodeItem] = {}
         self.edges: dict[int, EdgeItem] = {}
         self.junctions: dict[tuple[int, str], JunctionItem] = {}
+        self.selected_edges: set[int] = set()
+        self.layer = EdgeLayer(self.edges)  # draws every edge (see EdgeItem)
         self._fm_component: dict[int, int] = {}  # to find the node of a removed failure mode
         self._syncing = False  # true while applying the shared selection to the items
         self._highlighted = 0
@@ -117,6 +125,9 @@ class GraphScene(QGraphicsScene):
         try:
             self.clear()
             self.nodes, self.edges, self.junctions = {}, {}, {}
+            self.selected_edges = set()
+            self.layer = EdgeLayer(self.edges)
+            self.addItem(self.layer)
             self._highlighted = 0
             stats = node_stats(self.model)
             for component in self.model.components.values():
@@ -124,6 +135,7 @@ class GraphScene(QGraphicsScene):
             for dependency_id in self.model.dependencies:
                 self._add_edge(dependency_id)
             self._regroup(self.nodes)
+            self.layer.invalidate()
             self._fm_component = {
                 fm.id: fm.component_id for fm in self.model.failure_modes.values()
             }
@@ -147,8 +159,6 @@ class GraphScene(QGraphicsScene):
         if source is None or target is None:
             return None
         edge = EdgeItem(dependency, source, target)
-        edge.setToolTip(edge.tooltip())
-        self.addItem(edge)
         self.edges[dependency_id] = edge
         source.edge_ids.add(dependency_id)
         target.edge_ids.add(dependency_id)
@@ -158,11 +168,11 @@ class GraphScene(QGraphicsScene):
         edge = self.edges.pop(dependency_id, None)
         if edge is None:
             return
+        self.selected_edges.discard(dependency_id)
         edge.source.edge_ids.discard(dependency_id)
         edge.target.edge_ids.discard(dependency_id)
         if edge.junction is not None:
             edge.junction.edges.remove(edge)
-        self.removeItem(edge)
 
     def _remove_node(self, component_id: int) -> set[int]:
         """Remove a node and its edges; returns the dependants whose OR junctions changed."""
@@ -185,32 +195,60 @@ class GraphScene(QGraphicsScene):
             node = self.nodes.get(source_id)
             if node is None:
                 continue
+            outgoing = [self.edges[d] for d in node.edge_ids if self.edges[d].source is node]
             groups: dict[str, list[EdgeItem]] = defaultdict(list)
-            for dependency_id in node.edge_ids:
-                edge = self.edges[dependency_id]
-                if edge.source is node:
-                    edge.junction, edge.group_color = None, None
-                    if edge.group:
-                        groups[edge.group].append(edge)
+            for edge in outgoing:
+                if edge.group:
+                    groups[edge.group].append(edge)
+            placed: dict[int, tuple[JunctionItem | None, object]] = {}
             for index, group in enumerate(sorted(groups)):
                 color = GROUP_COLORS[index % len(GROUP_COLORS)]
                 junction = JunctionItem(node, group, color)
                 self.addItem(junction)
                 self.junctions[(source_id, group)] = junction
-                for edge in groups[group]:
-                    edge.junction, edge.group_color = junction, color
-                    junction.edges.append(edge)
-                junction.reposition()
-            for dependency_id in node.edge_ids:
-                edge = self.edges[dependency_id]
-                if edge.source is node and edge.junction is None:
-                    edge.adjust()
-                    edge.update()
+                junction.edges = groups[group]
+                placed.update((e.dependency_id, (junction, color)) for e in groups[group])
+            for edge in outgoing:  # touch only edges whose junction or colour changed
+                junction, color = placed.get(edge.dependency_id, (None, None))
+                if junction is None and edge.junction is None and edge.group_color is None:
+                    continue
+                edge.junction, edge.group_color = junction, color
+                edge.restyle()
+
+                edge.adjust()
+            for key in sorted(groups):
+                self.junctions[(source_id, key)].reposition()
+
+    def _edges_touched(self) -> None:
+        self.layer.invalidate()
+
+    def edge_at(self, pos: QPointF, tolerance: float) -> EdgeItem | None:
+        """The edge nearest pos within tolerance (scene units): edges are not Qt items."""
+        best, best_distance = None, tolerance
+        x, y = pos.x(), pos.y()
+        for edge in self.edges.values():
+            x1, y1, x2, y2 = edge.coords
+            if not (min(x1, x2) - tolerance <= x <= max(x1, x2) + tolerance):
+                continue
+            if not (min(y1, y2) - tolerance <= y <= max(y1, y2) + tolerance):
+                continue
+            distance = edge.distance_to(x, y)
+            if distance <= best_distance:
+                best, best_distance = edge, distance
+        return best
 
     def node_moved(self, node: NodeItem) -> None:
-        """Called by a node as it moves: keep its edges and OR junctions attached."""
+        self.nodes_moved([node])
+
+    def nodes_moved(self, nodes: Iterable[NodeItem]) -> None:
+        """Nodes changed position (a drag, undo, layout): re-attach each edge and OR junction
+        once, however many of its ends moved."""
+        edges: set[int] = set()
+        for node in nodes:
+            node.sync_pos()
+            edges |= node.edge_ids
         junctions: set[JunctionItem] = set()
-        for dependency_id in node.edge_ids:
+        for dependency_id in edges:
             edge = self.edges.get(dependency_id)
             if edge is None:
                 continue
@@ -220,6 +258,11 @@ class GraphScene(QGraphicsScene):
                 edge.adjust()
         for junction in junctions:
             junction.reposition()
+        self._edges_touched()
+
+    def nodes_dragged(self) -> None:
+        """During a mouse drag Qt moves the selected nodes; their edges follow."""
+        self.nodes_moved(i for i in self.selectedItems() if isinstance(i, NodeItem))
 
     def _on_changed(self, changes: list[Change]) -> None:
         ids: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -232,11 +275,14 @@ class GraphScene(QGraphicsScene):
             if cid in model.components and cid not in self.nodes:
                 self._add_node(cid, NodeStats())
                 stale_stats.add(cid)
-        for cid in ids[("component", "changed")]:
-            if cid in self.nodes and cid in model.components:
-                self.nodes[cid].update_from(model.components[cid])
-                for dependency_id in self.nodes[cid].edge_ids:
-                    self.edges[dependency_id].setToolTip(self.edges[dependency_id].tooltip())
+        changed_nodes = [
+            self.nodes[cid]
+            for cid in ids[("component", "changed")]
+            if cid in self.nodes and cid in model.components
+        ]
+        for node in changed_nodes:
+            node.update_from(model.components[node.component_id])
+        self.nodes_moved(changed_nodes)
         for did in ids[("dependency", "removed")] | ids[("dependency", "changed")]:
             edge = self.edges.get(did)
             if edge is not None:
@@ -265,6 +311,7 @@ class GraphScene(QGraphicsScene):
             self._highlight_failure_mode(self.document.selection.failure_mode_id)
         if self._overlay is not None:  # stale after any edit: recompute (cheap, see benchmark)
             self._refresh_overlay()
+        self._edges_touched()
 
     # ---- edits (each one undo step) --------------------------------------------------------
     def _push(self, command: Command) -> str | None:
@@ -394,6 +441,25 @@ class GraphScene(QGraphicsScene):
     def auto_layout(self) -> bool:
         return self.apply_positions(auto_layout(self.model), "Automatic Layout")
 
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+        super().mouseMoveEvent(event)
+        if event.buttons() & Qt.MouseButton.LeftButton and isinstance(
+            self.mouseGrabberItem(), NodeItem
+        ):
+            self.nodes_dragged()
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802
+        """Tooltips computed when asked, not stored on thousands of items."""
+        found = next(
+            (i for i in self.items(event.scenePos()) if isinstance(i, NodeItem | JunctionItem)),
+            None,
+        ) or self.edge_at(event.scenePos(), 5.0)
+        if found is None:
+            QToolTip.hideText()
+            return
+        QToolTip.showText(event.screenPos(), found.tooltip())
+        event.accept()
+
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton:
@@ -404,7 +470,17 @@ class GraphScene(QGraphicsScene):
         return sorted(i.component_id for i in self.selectedItems() if isinstance(i, NodeItem))
 
     def selected_dependency_ids(self) -> list[int]:
-        return sorted(i.dependency_id for i in self.selectedItems() if isinstance(i, EdgeItem))
+        return sorted(self.selected_edges)
+
+    def select_edges(self, ids: Iterable[int], add: bool = False) -> None:
+        """Edges are not Qt-selectable (see EdgeItem); the scene keeps their selection."""
+        wanted = {i for i in ids if i in self.edges} | (self.selected_edges if add else set())
+        for dependency_id in self.selected_edges - wanted:
+            self.edges[dependency_id].set_selected(False)
+        for dependency_id in wanted - self.selected_edges:
+            self.edges[dependency_id].set_selected(True)
+        self.selected_edges = wanted
+        self._edges_touched()
 
     def _selection_to_document(self) -> None:
         if not self._syncing:
@@ -461,6 +537,7 @@ class GraphScene(QGraphicsScene):
                 strong_path = edge.strength is Strength.STRONG and source in result.down
                 impact = OVERLAY_DOWN if strong_path else OVERLAY_DEGRADED
             edge.set_impact(impact, dimmed=not impact)
+        self._edges_touched()
         self.overlayChanged.emit(*self._blast_rows(result))
         return result
 
@@ -496,6 +573,7 @@ class GraphScene(QGraphicsScene):
                 node.set_overlay(OVERLAY_SPOF if spof.has_failure_modes else OVERLAY_SPOF_NO_FM)
         for edge in self.edges.values():
             edge.set_impact("", dimmed=False)
+        self._edges_touched()
         rows = []
         for spof in spofs:
             names = sorted(self.model.components[e].name for e in spof.entry_points)
@@ -524,6 +602,7 @@ class GraphScene(QGraphicsScene):
             node.set_overlay(OVERLAY_NONE)
         for edge in self.edges.values():
             edge.set_impact("", dimmed=False)
+        self._edges_touched()
         self.overlayChanged.emit("", [])
 
     def _refresh_overlay(self) -> None:
@@ -544,15 +623,17 @@ class GraphScene(QGraphicsScene):
 
     def _render(self, painter: QPainter, target: QRectF, source: QRectF) -> None:
         """Render without the selection outline (an export shows the model, not the session)."""
-        selected = self.selectedItems()
+        selected, edges = self.selectedItems(), set(self.selected_edges)
         self._syncing = True
         try:
             self.clearSelection()
+            self.select_edges([])
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
             self.render(painter, target, source)
             for item in selected:
                 item.setSelected(True)
+            self.select_edges(edges)
         finally:
             self._syncing = False
 

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGraphicsItem,
     QGraphicsLineItem,
     QGraphicsView,
     QInputDialog,
@@ -42,10 +41,11 @@ from PySide6.QtWidgets import (
 
 from fma_app.domain.model import ComponentKind, Strength
 from fma_app.ui.document import Document
-from fma_app.ui.graph_items import EdgeItem, JunctionItem, NodeItem
+from fma_app.ui.graph_items import EdgeItem, NodeItem
 from fma_app.ui.graph_scene import GraphScene
 
 ZOOM_STEP = 1.2
+EDGE_PICK_PIXELS = 5.0
 MIN_SCALE, MAX_SCALE = 0.05, 4.0
 
 
@@ -122,13 +122,12 @@ class GraphView(QGraphicsView):
                 return item
         return None
 
-    def _item_at(self, pos: QPoint) -> QGraphicsItem | None:
-        for item in self.items(pos):
-            if isinstance(item, NodeItem | EdgeItem):
-                return item
-            if isinstance(item, JunctionItem):
-                continue
-        return None
+    def _item_at(self, pos: QPoint) -> NodeItem | EdgeItem | None:
+        """The node under pos, else an edge within a few pixels (edges are thin)."""
+        node = self.node_at(pos)
+        if node is not None:
+            return node
+        return self.graph.edge_at(self.mapToScene(pos), EDGE_PICK_PIXELS / self.zoom)
 
     # ---- mouse: connect, pan -------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -143,6 +142,17 @@ class GraphView(QGraphicsView):
             self.start_connect(node)
             event.accept()
             return
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self._item_at(event.position().toPoint())
+            add = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+            if isinstance(item, EdgeItem):  # edges are selected by the scene, not by Qt
+                if not add:
+                    self.graph.clearSelection()
+                self.graph.select_edges([item.dependency_id], add=add)
+                event.accept()
+                return
+            if not add:
+                self.graph.select_edges([])
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -273,6 +283,8 @@ class GraphView(QGraphicsView):
                 item.setSelected(True)
             menu = self.node_menu(item.component_id)
         elif isinstance(item, EdgeItem):
+            self.graph.clearSelection()
+            self.graph.select_edges([item.dependency_id])
             menu = self.edge_menu(item.dependency_id)
         else:
             menu = self.background_menu(self.mapToScene(event.pos()))

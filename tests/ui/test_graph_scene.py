@@ -18,7 +18,6 @@ from fma_app.ui.graph_items import (
     OVERLAY_SPOF,
     OVERLAY_SPOF_NO_FM,
     OVERLAY_UNAFFECTED,
-    EdgeItem,
     NodeItem,
 )
 from fma_app.ui.graph_scene import GraphScene, next_component_name
@@ -73,9 +72,11 @@ def assert_items_match(document: Document, scene: GraphScene) -> None:
             dep.target_id,
         )
         assert (edge.strength, edge.group) == (dep.strength, dep.group)
-    items = scene.items()
-    assert sum(isinstance(i, NodeItem) for i in items) == len(model.components)
-    assert sum(isinstance(i, EdgeItem) for i in items) == len(model.dependencies)
+    assert sum(isinstance(i, NodeItem) for i in scene.items()) == len(model.components)
+    assert scene.layer.edges is scene.edges  # the layer draws exactly these edges
+    for edge in scene.edges.values():
+        assert scene.nodes[edge.source.component_id] is edge.source
+        assert scene.nodes[edge.target.component_id] is edge.target
 
 
 def test_scene_builds_one_item_per_component_and_dependency(shop):
@@ -121,6 +122,7 @@ def test_drag_of_two_nodes_is_one_undo_step(shop):
     api.setSelected(True)
     web.moveBy(50, 70)  # what a mouse drag does to every selected item
     api.moveBy(50, 70)
+    scene.nodes_dragged()  # what the scene does after Qt moved them
     edge = scene.edges[
         next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     ]

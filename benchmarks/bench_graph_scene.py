@@ -1,0 +1,161 @@
+"""Benchmark of the dependency canvas on a generated 2,000-component / 6,000-dependency model.
+
+Prints: scene build time (target < 1 s), automatic layout (analysis + one undoable command that
+moves every node), impact overlays, and frame render times for zoomed-out, mid and close views
+while panning (rendered offscreen into a QImage the size of a window's viewport).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.bench_graph_scene [components] [deps]
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QRectF  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from benchmarks.generate import generate_model  # noqa: E402
+from fma_app.analysis.layout import auto_layout  # noqa: E402
+from fma_app.ui.document import Document  # noqa: E402
+from fma_app.ui.graph_items import NodeItem  # noqa: E402
+from fma_app.ui.graph_view import GraphPanel, GraphView  # noqa: E402
+
+VIEWPORT = (1600, 1000)
+
+
+def none_leak_per_call() -> int:
+    """PySide6 6.12.0 on Python 3.11 drops one reference to None on every void Qt call (None is
+    not immortal before 3.12), so a few thousand calls abort the process ("deallocating None")."""
+    from PySide6.QtCore import QObject
+
+    probe = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(100):
+        probe.setObjectName("probe")
+    return round((before - sys.getrefcount(None)) / 100)
+
+
+def keep_none_alive() -> bool:
+    """Where that bug is present, add 2**40 references to None so the benchmark runs to the end
+    (a list of Nones big enough would slow the garbage collector). The real fix is the
+    `PySide6-Essentials!=6.12.0` pin in pyproject.toml."""
+    if not none_leak_per_call():
+        return False
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    return True
+
+
+def timed(label: str, func, *args):
+    """Print wall time and this process's CPU time (the CPU figure is the one that holds when
+    other jobs share the machine)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = func(*args)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{label:<46} {wall * 1000:9.1f} ms wall {cpu * 1000:9.1f} ms cpu")
+    return result
+
+
+def repaint_ms(view: GraphView, frames: int) -> list[float]:
+    """Full repaints of the viewport through the view's real paint path; CPU ms per frame."""
+    times = []
+    for _ in range(frames):
+        start = time.process_time()
+        view.viewport().repaint()
+        times.append((time.process_time() - start) * 1000)
+    return times
+
+
+def pan_ms(view: GraphView, frames: int, step: int) -> list[float]:
+    """Scroll by `step` pixels and let Qt update (it scrolls the pixels it has and paints the
+    uncovered strip); CPU ms per step."""
+    app = QApplication.instance()
+    times = []
+    for _ in range(frames):
+        start = time.process_time()
+        bar = view.horizontalScrollBar()
+        bar.setValue(bar.value() + step)
+        app.processEvents()
+        times.append((time.process_time() - start) * 1000)
+    return times
+
+
+def image_ms(view: GraphView, image: QImage, frames: int) -> list[float]:
+    """Render the viewport into a QImage (what an export of the view costs); CPU ms."""
+    times = []
+    for _ in range(frames):
+        image.fill(QColor("white"))
+        start = time.process_time()
+        painter = QPainter(image)
+        painter.setRenderHints(view.renderHints())
+        view.render(painter, QRectF(image.rect()), view.viewport().rect())
+        painter.end()
+        times.append((time.process_time() - start) * 1000)
+    return times
+
+
+def main(components: int = 2000, dependencies: int = 6000) -> None:
+    app = QApplication.instance() or QApplication(sys.argv)
+    if keep_none_alive():
+        print("note: this PySide6 drops a reference to None per void call; worked around")
+    model = timed(
+        f"generate model ({components} c, {dependencies} d, 20000 fm)",
+        generate_model,
+        components,
+        dependencies,
+        20000,
+        2000,
+    )
+    document = Document(model)
+    panel = timed("GraphPanel (scene build + view)", GraphPanel, document)
+    scene = panel.scene
+    print(f"  items: {len(scene.nodes)} nodes, {len(scene.edges)} edges, "
+          f"{len(scene.junctions)} OR junctions")  # fmt: skip
+    timed("scene rebuild (document reset)", scene.rebuild)
+    positions = timed("auto_layout (analysis)", auto_layout, model)
+    timed("apply layout (1 undo step, move all nodes)", scene.apply_positions, positions, "Layout")
+    timed("undo layout", document.undo_stack.undo)
+    timed("redo layout", document.undo_stack.redo)
+    first = next(iter(model.components))
+    hub = max(model.components, key=lambda cid: len(model.dependencies_of(cid)))
+    timed("blast radius overlay (most depended-on)", scene.show_blast_radius, first)
+    timed("blast radius overlay (busiest component)", scene.show_blast_radius, hub)
+    timed("single points of failure overlay", scene.show_single_points_of_failure)
+    timed("clear overlay", scene.clear_overlay)
+
+    panel.resize(*VIEWPORT)
+    panel.show()
+    app.processEvents()
+    view = panel.view
+    image = QImage(view.viewport().size(), QImage.Format.Format_ARGB32_Premultiplied)
+    print(f"frames, viewport {image.width()}x{image.height()} px, cpu ms (median / max):")
+    view.fit()
+    centre = view.mapToScene(view.viewport().rect().center())
+    for zoom in (None, 0.15, 0.3, 0.6, 1.0):
+        if zoom is not None:
+            view.zoom_by(zoom / view.zoom)
+            view.centerOn(centre)
+        app.processEvents()
+        shown = sum(isinstance(i, NodeItem) for i in view.items(view.viewport().rect()))
+        figures = []
+        for label, times in (
+            ("full repaint", repaint_ms(view, 6)),
+            ("pan 40 px", pan_ms(view, 6, 40)),
+            ("to QImage", image_ms(view, image, 3)),
+        ):
+            figures.append(f"{label} {statistics.median(times):6.1f} / {max(times):6.1f}")
+        name = "fit all" if zoom is None else f"zoom {zoom}"
+        print(
+            f"  {name:<8} (scale {view.zoom:.3f}, {shown:4d} nodes in view): " + ", ".join(figures)
+        )
+    panel.close()
+
+
+if __name__ == "__main__":
+    main(*(int(a) for a in sys.argv[1:3]))
