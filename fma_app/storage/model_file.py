@@ -575,19 +575,28 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> None:
     target = Path(os.path.realpath(path))  # through a symlink, replace the file it names
     try:
         check_model(model)  # rules across rows; a file that would not open again is never saved
-    except RowProblem as error:
+        if target.is_file() and not os.access(target, os.W_OK):
+            # The rename would replace it anyway (the folder is writable); respect its mode.
+            raise ModelFileError(
+                f"cannot save {_q(shown)}: the file is read-only", path=shown, reason="read-only"
+            )
+        _remove_stale_temps(target)
+        temp = _write_temp(model, target)
+        try:
+            os.replace(temp, target)
+        except BaseException:
+            _discard(None, None, temp)
+            raise
+        _fsync_folder(target.parent)
+    except Exception as error:
         raise _save_error(shown, error) from error
-    if target.is_file() and not os.access(target, os.W_OK):
-        # The rename would replace it anyway (the folder is writable); respect the file's mode.
-        raise ModelFileError(
-            f"cannot save {_q(shown)}: the file is read-only", path=shown, reason="read-only"
-        )
-    _remove_stale_temps(target)
-    temp: Path | None = None
-    descriptor: int | None = None
+
+
+def _write_temp(model: Model, target: Path) -> Path:
+    """A complete, fsynced model file beside the target; removed again if anything fails."""
+    descriptor, temp = _create_temp(target)
     conn: sqlite3.Connection | None = None
     try:
-        descriptor, temp = _create_temp(target)
         conn = sqlite3.connect(temp, isolation_level=None)
         _configure(conn)
         # The temp file needs no journal and no syncs of SQLite's own: it is either complete
@@ -600,15 +609,10 @@ def save_model(model: Model, path: str | os.PathLike[str]) -> None:
         conn = None
         os.fsync(descriptor)
         os.close(descriptor)
-        descriptor = None
-        os.replace(temp, target)
-        temp = None
-        _fsync_folder(target.parent)
-    except BaseException as error:
+    except BaseException:
         _discard(conn, descriptor, temp)
-        if isinstance(error, Exception):
-            raise _save_error(shown, error) from error
         raise
+    return temp
 
 
 def _save_error(path: Path, error: Exception) -> ModelFileError:
