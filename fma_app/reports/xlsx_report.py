@@ -112,6 +112,11 @@ class _TooLong(Exception):
 
 
 # ---- styles -----------------------------------------------------------------------------------
+def _font(**attributes: object) -> Font:
+    """A font that names the default face: without a name LibreOffice falls back to a serif."""
+    return Font(name="Calibri", size=attributes.pop("size", 11), **attributes)
+
+
 def _solid(colour: str) -> PatternFill:
     return PatternFill("solid", fgColor=colour)
 
@@ -125,23 +130,23 @@ _BASES: dict[str, dict[str, object]] = {
              "number_format": "yyyy-mm-dd"},
     "dateleft": {"alignment": Alignment(horizontal="left", vertical="top"),
                  "number_format": "yyyy-mm-dd"},
-    "header": {"font": Font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
+    "header": {"font": _font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
-    "title": {"font": Font(bold=True, size=16), "alignment": _TOP},
-    "section": {"font": Font(bold=True, size=12, color="1F3864"), "alignment": _TOP},
-    "label": {"font": Font(bold=True), "alignment": _TOP},
-    "marker": {"font": Font(italic=True, size=9, color="595959"), "alignment": _TOP},
-    "note": {"font": Font(italic=True, size=9, color="595959"),
+    "title": {"font": _font(bold=True, size=16), "alignment": _TOP},
+    "section": {"font": _font(bold=True, size=12, color="1F3864"), "alignment": _TOP},
+    "label": {"font": _font(bold=True), "alignment": _TOP},
+    "marker": {"font": _font(italic=True, size=9, color="595959"), "alignment": _TOP},
+    "note": {"font": _font(italic=True, size=9, color="595959"),
              "alignment": Alignment(vertical="top", wrap_text=True)},
 }  # fmt: skip
 AP_FILLS = {"H": ("FFC7CE", "9C0006"), "M": ("FFEB9C", "7F6000"), "L": ("C6EFCE", "006100")}
 _VARIANTS: dict[str, dict[str, object]] = {
     **{
-        ap: {"fill": _solid(fill), "font": Font(bold=True, color=colour)}
+        ap: {"fill": _solid(fill), "font": _font(bold=True, color=colour)}
         for ap, (fill, colour) in AP_FILLS.items()
     },
-    "overdue": {"fill": _solid("FFC7CE"), "font": Font(bold=True, color="9C0006")},
-    "closed": {"font": Font(color="7F7F7F")},
+    "overdue": {"fill": _solid("FFC7CE"), "font": _font(bold=True, color="9C0006")},
+    "closed": {"font": _font(color="7F7F7F")},
 }
 
 
