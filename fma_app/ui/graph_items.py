@@ -77,19 +77,35 @@ class NodeStats:
     max_rpn: int = 0
 
 
+def kind_detail(kind: ComponentKind, rect: QRectF) -> QPainterPath:
+    """Inner lines of a kind's symbol, stroked over the filled outline (not filled: as part
+    of the outline they would cut holes in it)."""
+    path = QPainterPath()
+    x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
+    if kind is ComponentKind.DATABASE:  # the near half of the top rim
+        e = h * 0.28
+        path.moveTo(x, y + e / 2)
+        path.arcTo(QRectF(x, y, w, e), 180, 180)
+    elif kind is ComponentKind.QUEUE:  # the visible end of the pipe
+        e = h * 0.5
+        path.addEllipse(QRectF(x + w - e, y, e, h))
+    elif kind is ComponentKind.HOST:  # drive bay band
+        path.moveTo(x, y + h * 0.72)
+        path.lineTo(x + w, y + h * 0.72)
+    return path
+
+
 def kind_path(kind: ComponentKind, rect: QRectF) -> QPainterPath:
     """The outline of a component of this kind, drawn inside rect."""
     path = QPainterPath()
     x, y, w, h = rect.x(), rect.y(), rect.width(), rect.height()
-    if kind is ComponentKind.DATABASE:  # cylinder: body plus the visible top rim
+    if kind is ComponentKind.DATABASE:  # cylinder
         e = h * 0.28
         path.moveTo(x, y + e / 2)
         path.arcTo(QRectF(x, y, w, e), 180, -180)
         path.lineTo(x + w, y + h - e / 2)
         path.arcTo(QRectF(x, y + h - e, w, e), 0, -180)
         path.closeSubpath()
-        path.moveTo(x, y + e / 2)
-        path.arcTo(QRectF(x, y, w, e), 180, 180)
     elif kind is ComponentKind.QUEUE:  # lying cylinder (a pipe) with message slots
         e = h * 0.5
         path.moveTo(x + e / 2, y)
@@ -98,7 +114,6 @@ def kind_path(kind: ComponentKind, rect: QRectF) -> QPainterPath:
         path.lineTo(x + e / 2, y + h)
         path.arcTo(QRectF(x, y, e, h), 270, -180)
         path.closeSubpath()
-        path.addEllipse(QRectF(x + w - e, y, e, h))
     elif kind is ComponentKind.CACHE:  # hexagon
         d = h * 0.35
         path.addPolygon(
@@ -128,10 +143,8 @@ def kind_path(kind: ComponentKind, rect: QRectF) -> QPainterPath:
         path = cloud.simplified()
     elif kind is ComponentKind.NETWORK:  # ellipse
         path.addEllipse(rect)
-    elif kind is ComponentKind.HOST:  # server box with a drive bay band
+    elif kind is ComponentKind.HOST:  # server box
         path.addRect(rect)
-        path.moveTo(x, y + h * 0.72)
-        path.lineTo(x + w, y + h * 0.72)
     elif kind is ComponentKind.OTHER:  # chamfered box
         c = h * 0.22
         path.addPolygon(
@@ -151,18 +164,25 @@ def kind_path(kind: ComponentKind, rect: QRectF) -> QPainterPath:
         )
     else:  # service
         path.addRoundedRect(rect, 12, 12)
-    path.setFillRule(Qt.FillRule.WindingFill)  # inner rims (cylinder tops) filled, not holes
     return path
 
 
-_PATH_CACHE: dict[ComponentKind, QPainterPath] = {}
+_PATH_CACHE: dict[ComponentKind, tuple[QPainterPath, QPainterPath]] = {}
+NODE_RECT = QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
 
 
 def shape_for(kind: ComponentKind) -> QPainterPath:
     """Shared outline per kind (building a cloud per node would dominate scene build time)."""
+    return _paths(kind)[0]
+
+
+def detail_for(kind: ComponentKind) -> QPainterPath:
+    return _paths(kind)[1]
+
+
+def _paths(kind: ComponentKind) -> tuple[QPainterPath, QPainterPath]:
     if kind not in _PATH_CACHE:
-        rect = QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
-        _PATH_CACHE[kind] = kind_path(kind, rect)
+        _PATH_CACHE[kind] = (kind_path(kind, NODE_RECT), kind_detail(kind, NODE_RECT))
     return _PATH_CACHE[kind]
 
 
@@ -173,7 +193,7 @@ def _font(point_size: float, bold: bool = False) -> QFont:
     return font
 
 
-NAME_FONT = _font(9.5, bold=True)
+NAME_FONT = _font(8.5, bold=True)
 DETAIL_FONT = _font(7.5)
 TAG_FONT = _font(6.5, bold=True)
 
@@ -272,7 +292,7 @@ class NodeItem(QGraphicsObject):
 
     def name_rect(self) -> QRectF:
         """Where the name is drawn, in item coordinates (double-click there renames)."""
-        return QRectF(-NODE_WIDTH / 2 + 10, -NODE_HEIGHT / 2 + 8, NODE_WIDTH - 20, 18)
+        return QRectF(-NODE_WIDTH / 2 + 5, -NODE_HEIGHT / 2 + 8, NODE_WIDTH - 10, 18)
 
     # ---- painting --------------------------------------------------------------------------
     def border_width(self) -> float:
@@ -302,6 +322,10 @@ class NodeItem(QGraphicsObject):
         painter.setPen(self._border_pen())
         painter.setBrush(AP_FILL[self.stats.worst_ap])
         painter.drawPath(outline)
+        detail = detail_for(self.kind)
+        if not detail.isEmpty():
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(detail)
         if self.overlay == OVERLAY_DOWN:  # hatched: clearly "out" even in greyscale prints
             painter.setBrush(DOWN_HATCH)
             painter.setPen(Qt.PenStyle.NoPen)

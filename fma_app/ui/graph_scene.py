@@ -59,6 +59,7 @@ from fma_app.ui.graph_items import (
 )
 
 EXPORT_MARGIN = 30.0
+SCENE_MARGIN = 600.0  # room around the graph to scroll into and drop new components
 MAX_EXPORT_SIDE = 16000  # pixels: keeps a PNG of a huge graph within memory
 
 
@@ -136,6 +137,7 @@ class GraphScene(QGraphicsScene):
                 self._add_edge(dependency_id)
             self._regroup(self.nodes)
             self.layer.invalidate()
+            self.fit_scene_rect()
             self._fm_component = {
                 fm.id: fm.component_id for fm in self.model.failure_modes.values()
             }
@@ -264,6 +266,12 @@ class GraphScene(QGraphicsScene):
         """During a mouse drag Qt moves the selected nodes; their edges follow."""
         self.nodes_moved(i for i in self.selectedItems() if isinstance(i, NodeItem))
 
+    def fit_scene_rect(self) -> None:
+        """Scroll range = the graph plus room to grow; Qt's default only ever grows, so after
+        a layout or a delete the scroll bars would reach into empty space."""
+        rect = self.itemsBoundingRect()
+        self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+
     def _on_changed(self, changes: list[Change]) -> None:
         ids: dict[tuple[str, str], set[int]] = defaultdict(set)
         for change in changes:
@@ -312,6 +320,8 @@ class GraphScene(QGraphicsScene):
         if self._overlay is not None:  # stale after any edit: recompute (cheap, see benchmark)
             self._refresh_overlay()
         self._edges_touched()
+        if ids[("component", "added")] or ids[("component", "removed")] or changed_nodes:
+            self.fit_scene_rect()
 
     # ---- edits (each one undo step) --------------------------------------------------------
     def _push(self, command: Command) -> str | None:

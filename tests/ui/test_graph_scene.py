@@ -439,3 +439,84 @@ def test_export_of_an_empty_graph_is_refused(qapp, tmp_path):
     with pytest.raises(ValueError, match="The graph is empty"):
         scene.export_png(tmp_path / "empty.png")
     assert not (tmp_path / "empty.png").exists()
+
+
+# ---- edges: picking, selection, clipping ----------------------------------------------------
+def test_edge_at_picks_the_nearest_edge_within_tolerance(shop):
+    document, scene, ids = shop
+    web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
+    middle = scene.edges[web_api].line().center()
+    assert scene.edge_at(middle, 3.0) is scene.edges[web_api]
+    assert scene.edge_at(QPointF(middle.x(), middle.y() + 2.5), 3.0) is scene.edges[web_api]
+    assert scene.edge_at(QPointF(middle.x(), middle.y() + 40), 3.0) is None
+    assert scene.edges[web_api].tooltip() == "web depends on api (strong)"
+
+
+def test_selected_edge_is_deleted_and_its_selection_forgotten(shop):
+    document, scene, ids = shop
+    web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
+    scene.select_edges([web_api])
+    assert scene.selected_dependency_ids() == [web_api]
+    assert scene.edges[web_api].selected
+    assert scene.delete_selected() is True
+    assert web_api not in document.model.dependencies and scene.selected_edges == set()
+    document.undo_stack.undo()
+    assert not scene.edges[web_api].selected  # restored, not reselected
+
+
+def test_node_tooltip_summarises_failure_modes(shop):
+    _, scene, ids = shop
+    assert scene.nodes[ids["db"]].tooltip() == (
+        "db (service)\n2 failure modes, worst AP High, max RPN 504"
+    )
+    assert scene.nodes[ids["web"]].tooltip() == (
+        "web (service)\nentry point (user facing)\nno failure modes recorded"
+    )
+
+
+@pytest.mark.parametrize(
+    ("segment", "expected"),
+    [
+        ((-10, 5, 110, 5), (0, 5, 100, 5, 10 / 120)),  # crosses left and right sides
+        ((10, 10, 20, 20), (10, 10, 20, 20, 0.0)),  # inside
+        ((-10, -10, -5, 50), None),  # left of the rect
+        ((50, -50, 50, 150), (50, 0, 50, 100, 0.25)),  # vertical through
+    ],
+)
+def test_clip_line_keeps_the_part_inside_the_rect(segment, expected):
+    from fma_app.ui.graph_items import clip_line
+
+    result = clip_line(*segment, (0, 0, 100, 100))
+    if expected is None:
+        assert result is None
+    else:
+        assert result == pytest.approx(expected)
+
+
+def test_scene_rect_follows_the_graph_after_layout(shop):
+    document, scene, _ = shop
+    scene.auto_layout()
+    graph = scene.itemsBoundingRect()
+    assert scene.sceneRect().contains(graph)
+    assert scene.sceneRect().width() <= graph.width() + 2 * 600 + 1
+
+
+def test_dense_view_renders_every_edge_style(qapp, tmp_path):
+    """Hundreds of edges in view take the fast path (aliased, weak edges faint): it still
+    draws them."""
+    from PySide6.QtGui import QImage, QPainter
+
+    model = Model()
+    hubs = [model.add_component(f"hub {i}", x=0, y=i * 100.0).id for i in range(25)]
+    leaves = [model.add_component(f"leaf {i}", x=2000, y=i * 100.0).id for i in range(25)]
+    for i, hub in enumerate(hubs):
+        for j, leaf in enumerate(leaves):
+            model.add_dependency(hub, leaf, "weak" if (i + j) % 3 else "strong")
+    scene = GraphScene(Document(model))
+    image = QImage(400, 300, QImage.Format.Format_ARGB32)
+    image.fill(0xFFFFFFFF)
+    painter = QPainter(image)
+    scene.render(painter, source=scene.layer.boundingRect())
+    painter.end()
+    middle_column = {image.pixel(200, y) for y in range(20, 280)}
+    assert len(middle_column) > 1  # lines crossed the middle of the picture

@@ -4,7 +4,7 @@ the panel's impact list and export. Gestures are driven through the methods they
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
@@ -227,3 +227,17 @@ def test_export_to_an_unwritable_place_says_so(panel, tmp_path):
     target = tmp_path / "missing-dir" / "graph.png"
     assert widget.export(target) is None
     assert widget.status.text() == f"Could not write the PNG file {target}."
+
+
+def test_item_under_the_cursor_prefers_nodes_then_thin_edges(panel):
+    widget, ids = panel
+    view, scene, model = widget.view, widget.scene, widget.document.model
+    view.fit()
+    node = scene.nodes[ids["catalog"]]
+    assert view._item_at(view.mapFromScene(node.pos())) is node
+    web_api = next(d.id for d in model.dependencies.values() if d.source_id == ids["web"])
+    edge = scene.edges[web_api]
+    point = view.mapFromScene(edge.line().center())
+    assert view._item_at(point) is edge
+    assert view._item_at(point + QPoint(0, 3)) is edge  # a few pixels off still picks it
+    assert view._item_at(point + QPoint(0, 30)) is None
