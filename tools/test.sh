@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-tools/setup.sh libreoffice-calc poppler-utils
+tools/setup.sh libreoffice-calc poppler-utils desktop-file-utils
 export QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 .venv/bin/ruff check fma_app tests benchmarks
 .venv/bin/python -m pytest "$@"
