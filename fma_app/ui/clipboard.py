@@ -37,7 +37,7 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 
 def protect(text: str) -> str:
     """Stop a spreadsheet from reading a cell as a formula."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text and text[0] in "=+-@" else text
 
 
 def unprotect(text: str) -> str:
@@ -45,7 +45,7 @@ def unprotect(text: str) -> str:
 
 
 def _quote(text: str) -> str:
-    if any(ch in text for ch in '\t\n\r"'):
+    if "\t" in text or "\n" in text or "\r" in text or '"' in text:
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -53,9 +53,9 @@ def _quote(text: str) -> str:
 def to_tsv(rows: list[list[object]]) -> str:
     """Cells as TSV with a final newline, as spreadsheets put on the clipboard."""
     lines = []
-    for row in rows:
+    for row in rows:  # plain loops: a select-all copy is 360,000 cells
         cells = ["" if value is None else str(value) for value in row]
-        lines.append("\t".join(_quote(protect(cell)) for cell in cells))
+        lines.append("\t".join([_quote(protect(cell)) for cell in cells]))
     return "\n".join(lines) + "\n" if lines else ""
 
 

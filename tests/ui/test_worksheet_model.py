@@ -55,6 +55,12 @@ def test_rows_show_fields_and_computed_columns(sheet, document):
     assert "<b>8: Very high" in tooltip
 
 
+def test_row_values_match_every_cell(sheet, document):
+    model, _ = sheet
+    for row in range(model.rowCount()):
+        assert list(model.row_cells(row)) == [model.cell(row, c) for c in range(len(C))]
+
+
 def test_action_status_summary(sheet, document):
     model, _ = sheet
     disk = next(f for f in document.model.failure_modes.values() if f.failure_mode == "Disk full")
