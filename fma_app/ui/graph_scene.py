@@ -547,6 +547,8 @@ class GraphScene(QGraphicsScene):
                 strong_path = edge.strength is Strength.STRONG and source in result.down
                 impact = OVERLAY_DOWN if strong_path else OVERLAY_DEGRADED
             edge.set_impact(impact, dimmed=not impact)
+        for junction in self.junctions.values():
+            junction.setOpacity(1.0 if any(e.impact for e in junction.edges) else 0.35)
         self._edges_touched()
         self.overlayChanged.emit(*self._blast_rows(result))
         return result
@@ -612,6 +614,8 @@ class GraphScene(QGraphicsScene):
             node.set_overlay(OVERLAY_NONE)
         for edge in self.edges.values():
             edge.set_impact("", dimmed=False)
+        for junction in self.junctions.values():
+            junction.setOpacity(1.0)
         self._edges_touched()
         self.overlayChanged.emit("", [])
 

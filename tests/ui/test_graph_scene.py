@@ -318,9 +318,13 @@ def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
 
 def test_blast_radius_marks_degraded_components_and_edges(shop):
     document, scene, ids = shop
+    junction = scene.junctions[(ids["checkout"], "payments")]
+    scene.show_blast_radius(ids["db"])  # the OR group is not on the failure's path: dimmed
+    assert junction.opacity() < 1
     scene.show_blast_radius(ids["pay-a"])  # redundancy lost, checkout still up: degraded
     assert scene.nodes[ids["checkout"]].overlay == OVERLAY_DEGRADED
     assert scene.nodes[ids["api"]].overlay == OVERLAY_UNAFFECTED
+    assert junction.opacity() == 1.0
     scene.show_blast_radius(ids["catalog"])  # weak dependency of api
     assert scene.nodes[ids["api"]].overlay == OVERLAY_DEGRADED
     assert scene.nodes[ids["web"]].overlay == OVERLAY_UNAFFECTED
