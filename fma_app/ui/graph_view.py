@@ -350,6 +350,19 @@ class GraphView(QGraphicsView):
             self.graph.set_group(dependency_id, text)
 
 
+LEGEND = (
+    "<small><b>Fill</b>: worst Action Priority "
+    "<span style='background:#ef9a9a'>&nbsp;H&nbsp;</span> "
+    "<span style='background:#ffcc80'>&nbsp;M&nbsp;</span> "
+    "<span style='background:#a5d6a7'>&nbsp;L&nbsp;</span> "
+    "<span style='background:#e0e0e0'>&nbsp;none&nbsp;</span>; thicker border = higher RPN.<br>"
+    "<b>Arrows</b> point from a component to what it depends on: solid strong, dashed weak; "
+    "<b>OR</b> joins a redundancy group. <b>ENTRY</b> marks user-facing components.<br>"
+    "Double-click: add or rename · Shift+drag or Connect: depend on · Del: delete · "
+    "Ctrl+wheel: zoom · middle-drag or Space+drag: pan</small>"
+)
+
+
 def _action(
     parent: QWidget, text: str, slot, shortcuts: tuple = (), tip: str = "", checkable=False
 ) -> QAction:
@@ -426,6 +439,10 @@ class GraphPanel(QWidget):
         side_layout.setContentsMargins(4, 0, 0, 0)
         side_layout.addWidget(self.title)
         side_layout.addWidget(self.impact_list, 1)
+        legend = QLabel(LEGEND, side)
+        legend.setWordWrap(True)
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        side_layout.addWidget(legend)
         side.setMinimumWidth(240)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.view)

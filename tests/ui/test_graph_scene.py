@@ -432,8 +432,12 @@ def test_export_png_and_svg_are_valid_files(shop, tmp_path):
     assert not image.isNull()
     rect = scene.itemsBoundingRect()
     assert image.width() == round(rect.width() + 60) and image.height() == round(rect.height() + 60)
-    svg = scene.export_svg(tmp_path / "graph.svg").read_text(encoding="utf-8")
+    svg_path = scene.export_svg(tmp_path / "graph.svg")
+    svg = svg_path.read_text(encoding="utf-8")
     assert "<svg" in svg and "</svg>" in svg
+    from PySide6.QtSvg import QSvgRenderer
+
+    assert QSvgRenderer(str(svg_path)).isValid()
     assert "checkout" in svg  # the names are text in the drawing
     assert scene.selected_component_ids() == [ids["db"]]  # export leaves the selection alone
 
