@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Model, Strength
@@ -213,7 +214,7 @@ def check_model(model: Model) -> None:
 def _references(
     table: str, rows: Iterable[Any], column: str, targets: dict[int, Any], what: str
 ) -> None:
-    if {getattr(row, column) for row in rows} <= targets.keys():
+    if set(map(attrgetter(column), rows)) <= targets.keys():
         return
     for row in rows:
         if getattr(row, column) not in targets:
