@@ -414,12 +414,6 @@ def clip_xy(
     return cx + dx * scale, cy + dy * scale
 
 
-def clip_to_node(
-    center: QPointF, toward: QPointF, kind: ComponentKind = ComponentKind.SERVICE
-) -> QPointF:
-    return QPointF(*clip_xy(center.x(), center.y(), toward.x(), toward.y(), kind))
-
-
 ARROW_SIZE = 11.0
 _ARROW_SIN, _ARROW_COS = math.sin(math.pi / 6), math.cos(math.pi / 6)
 EDGE_COLOR = QColor("#546e7a")

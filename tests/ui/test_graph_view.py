@@ -241,3 +241,24 @@ def test_item_under_the_cursor_prefers_nodes_then_thin_edges(panel):
     assert view._item_at(point) is edge
     assert view._item_at(point + QPoint(0, 3)) is edge  # a few pixels off still picks it
     assert view._item_at(point + QPoint(0, 30)) is None
+
+
+def test_typing_a_name_is_not_taken_by_single_key_shortcuts(panel):
+    widget, ids = panel
+    editor = widget.view.begin_rename(ids["api"])
+    editor.selectAll()
+    QTest.keyClicks(editor, "cb gateway")
+    assert editor.text() == "cb gateway"
+    assert not widget.connect_action.isChecked()
+    assert widget.scene.overlay is None
+    QTest.keyClick(editor, Qt.Key.Key_Return)
+    assert widget.document.model.components[ids["api"]].name == "cb gateway"
+
+
+def test_connect_mode_toggle_changes_the_drag_mode(panel):
+    widget, _ = panel
+    widget.view.setFocus()
+    QTest.keyClick(widget.view, Qt.Key.Key_C)
+    assert widget.connect_action.isChecked() and widget.view.connect_mode
+    widget.connect_action.trigger()
+    assert not widget.view.connect_mode
