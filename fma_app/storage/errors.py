@@ -25,8 +25,8 @@ class ModelFileError(Exception):
     "cannot open 'x.fma': not an FMA Workbench model (another program's SQLite database)".
     `reason` is a short stable code for callers that react differently (for example the desktop
     offers read-only when it is "read-only"): missing, not-a-file, permission, empty, not-sqlite,
-    truncated, corrupt, foreign, newer, migration, unsafe, schema, invalid, too-large, read-only,
-    no-space, io.
+    truncated, corrupt, foreign, newer, migration, unsafe, schema, invalid, too-large, journal,
+    read-only, no-space, io.
     """
 
     def __init__(self, message: str, *, path: Path | None = None, reason: str = "io"):
@@ -54,7 +54,15 @@ def describe_os_error(error: OSError) -> tuple[str, str]:
 
 def describe_sqlite_error(error: sqlite3.Error) -> tuple[str, str]:
     """(problem text, reason code) for a sqlite3 error, using its primary result code."""
-    primary = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    code = getattr(error, "sqlite_errorcode", None) or 0
+    primary = code & 0xFF
+    if code == getattr(sqlite3, "SQLITE_READONLY_ROLLBACK", 776):
+        # A hot journal: only a read-write connection could roll it back, and open never writes.
+        return (
+            "another program was interrupted while writing it (its -journal file is beside it); "
+            "let that program or the sqlite3 shell roll the write back first",
+            "journal",
+        )
     message = one_line(str(error)) or type(error).__name__
     if "decode to UTF-8" in message:  # raised by Python's sqlite3 module, not SQLite
         return "the file holds text that is not valid UTF-8", "corrupt"

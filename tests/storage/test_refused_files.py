@@ -375,3 +375,28 @@ def test_damaged_copies_end_in_a_model_or_one_clean_error(saved):
                 reasons.add(error.reason)
         assert saved.read_bytes() == bytes(data)
     assert {"corrupt", "truncated"} <= reasons
+
+
+INTERRUPTED_WRITER = """
+import os, signal, sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 1")  # spill to the file before the commit
+conn.execute("BEGIN")
+conn.execute("UPDATE components SET description = description || 'half'")
+conn.execute("UPDATE failure_modes SET notes = notes || 'written'")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_hot_journal_of_an_interrupted_writer_is_reported_not_rolled_back(saved):
+    """Rolling the journal back would write the file; open never does, so it says why."""
+    result = run_python(INTERRUPTED_WRITER, str(saved))
+    assert result.returncode == -9
+    journal = saved.with_name(saved.name + "-journal")
+    assert journal.exists()
+    journal_bytes = journal.read_bytes()
+    assert refused(saved, "journal") == (
+        "another program was interrupted while writing it (its -journal file is beside it); "
+        "let that program or the sqlite3 shell roll the write back first"
+    )
+    assert journal.read_bytes() == journal_bytes
