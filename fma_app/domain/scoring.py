@@ -7,12 +7,16 @@ column per detection band. AP is not a function of RPN, so it is never derived f
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from fma_app.domain.errors import ValidationError
 
 SCORE_MIN = 1
 SCORE_MAX = 10
+# ASCII digits only and few of them: str.isdigit() also accepts "²", which int() refuses, and
+# int() refuses strings of over 4,300 digits; both raised ValueError instead of the message.
+_WHOLE = re.compile(r"[+-]?[0-9]{1,20}")
 
 
 class ActionPriority(StrEnum):
@@ -51,10 +55,11 @@ def validate_score(field: str, value: object) -> int:
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    elif isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
         number = int(value.strip())
     if number is None or not SCORE_MIN <= number <= SCORE_MAX:
-        shown = value if isinstance(value, int | float) else repr(value)
+        shown = str(value) if isinstance(value, int | float) else repr(value)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."  # a 5,000-digit cell
         raise ValidationError(f"{field} {shown} is not a whole number from 1 to 10")
     return number
 
