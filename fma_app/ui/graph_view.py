@@ -401,6 +401,7 @@ class GraphPanel(QWidget):
         document.reset.connect(self._after_reset)
         self.impact_list.itemActivated.connect(self._select_row)
         self.impact_list.itemClicked.connect(self._select_row)
+        self._shown_once = False
         self._update_actions()
 
     def _build_actions(self) -> None:
@@ -503,6 +504,12 @@ class GraphPanel(QWidget):
     def _reveal(self, ids: list[int]) -> None:
         if ids and ids[0] in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:  # the first look shows the whole graph
+            self._shown_once = True
+            self.view.fit()
 
     def _after_reset(self) -> None:
         self.spof_action.setChecked(False)

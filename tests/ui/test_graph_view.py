@@ -262,3 +262,9 @@ def test_connect_mode_toggle_changes_the_drag_mode(panel):
     assert widget.connect_action.isChecked() and widget.view.connect_mode
     widget.connect_action.trigger()
     assert not widget.view.connect_mode
+
+
+def test_first_show_fits_the_whole_graph(panel):
+    widget, _ = panel
+    visible = widget.view.mapToScene(widget.view.viewport().rect()).boundingRect()
+    assert visible.contains(widget.scene.itemsBoundingRect())
