@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from fma_app import __version__
+from fma_app.resources import app_icon_files
+from fma_app.ui import smoke
 from fma_app.ui.main_window import APP_NAME, ORGANIZATION, MainWindow
 
 
@@ -19,6 +22,11 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName("org.fmaworkbench.FMAWorkbench")  # matches packaging/linux
+    icon = QIcon()
+    for path in app_icon_files():
+        icon.addFile(str(path))
+    app.setWindowIcon(icon)
     return app
 
 
@@ -28,4 +36,5 @@ def run(path: str | None) -> int:
     window = MainWindow()
     window.files.start(path)  # before show: the first paint already shows the model
     window.show()
+    smoke.arm(app)  # no-op unless FMA_SMOKE_TEST is set (the bundle's self-check)
     return app.exec()

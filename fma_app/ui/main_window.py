@@ -54,11 +54,14 @@ from fma_app.domain.commands import (
 )
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui import clipboard
+from fma_app.ui.chart_panel import ChartPanel
 from fma_app.ui.components_model import ComponentsPanel
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.detail_panel import DetailPanel
 from fma_app.ui.document import Document
+from fma_app.ui.export_report import export_report_interactive
 from fma_app.ui.files import FileController
+from fma_app.ui.graph_view import GraphPanel
 from fma_app.ui.worksheet_model import COLUMNS, WorksheetModel, WorksheetProxy
 
 APP_NAME = "FMA Workbench"
@@ -192,8 +195,9 @@ class MainWindow(QMainWindow):
         self._build_central()
         self._build_docks()
         self._build_menus()
-        self.files = FileController(self, self.document)
+        self.files = FileController(self, self.document, settings=self.settings)
         self.files.install(self.file_menu)
+        self._build_analysis_tabs()
         self._connect()
         self._update_title()
         self._schedule_counts()
@@ -335,6 +339,25 @@ class MainWindow(QMainWindow):
             signal = source.editRefused if source is self.worksheet_model else source.message
             signal.connect(self.show_message)
         self.score_delegate.hint.connect(lambda text: self.statusBar().showMessage(text, 4000))
+
+    def _build_analysis_tabs(self) -> None:
+        """The dependency graph and the charts join the worksheet as central tabs."""
+        self.graph = GraphPanel(self.document, self)
+        self.add_tab(self.graph, "Graph")
+        self.charts = ChartPanel(self.document, self)
+        self.add_tab(self.charts, "Charts")
+        for index, title in enumerate(("Worksheet", "Graph", "Charts")):
+            action = self._action(
+                f"Show {title}", f"Ctrl+{index + 1}", lambda i=index: self.tabs.setCurrentIndex(i)
+            )
+            self.view_menu.addAction(action)
+        self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)
+        quit_action = self.files.actions["quit"]
+        self.file_menu.insertAction(quit_action, self.export_report_action)
+        self.file_menu.insertSeparator(quit_action)
+
+    def export_report(self) -> bool:
+        return export_report_interactive(self, self.document)
 
     # ---- public helpers --------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:

@@ -402,11 +402,19 @@ def test_help_lists_shortcuts_and_about_shows_versions(window):
     assert __version__ in about and qVersion() in about and platform.python_version() in about
 
 
-def test_add_tab_leaves_room_for_graph_and_charts(window):
+def test_graph_and_charts_join_the_worksheet_as_tabs(window):
     from PySide6.QtWidgets import QLabel
 
-    index = window.add_tab(QLabel("graph"), "Graph")
-    assert window.tabs.tabText(index) == "Graph" and window.tabs.count() == 2
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["Worksheet", "Graph", "Charts"]
+    index = window.add_tab(QLabel("more"), "More")
+    assert window.tabs.tabText(index) == "More" and window.tabs.count() == 4
+
+
+def test_file_menu_offers_export_report_before_quit(window):
+    texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
+    assert texts.index("&Export Report...") == texts.index("&Quit") - 1
+    assert window.export_report_action.shortcut().toString() == "Ctrl+E"
 
 
 def test_settings_restore_columns_and_splitter(qtbot, document):
