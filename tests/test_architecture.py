@@ -32,3 +32,14 @@ def test_command_line_parser_does_not_load_qt():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_help_and_version_load_neither_storage_nor_networkx():
+    code = (
+        "import sys; from fma_app.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in ('sqlmodel', 'sqlalchemy', 'networkx', 'openpyxl', "
+        "'matplotlib') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

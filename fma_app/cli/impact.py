@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+from typing import TYPE_CHECKING
 
-from fma_app.analysis.impact import BlastRadius, blast_radius, names
 from fma_app.cli.common import CliError
 from fma_app.domain.model import Component, Model
-from fma_app.storage import ModelFileError, open_model
+
+if TYPE_CHECKING:  # networkx and sqlmodel load only when the command runs (fast --help)
+    from fma_app.analysis.impact import BlastRadius
 
 RULES = (
     "Down spreads through strong dependencies (a redundancy group only when all of its members "
@@ -34,6 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def load_model(path: str) -> Model:
+    from fma_app.storage import ModelFileError, open_model
+
     try:
         return open_model(path, read_only=True)
     except ModelFileError as error:
@@ -57,6 +61,8 @@ def find_component(model: Model, name: str) -> Component:
 
 
 def impact_record(model: Model, result: BlastRadius) -> dict[str, object]:
+    from fma_app.analysis.impact import names
+
     return {
         "component": model.components[result.failed].name,
         "down": names(model, result.down),
@@ -66,6 +72,8 @@ def impact_record(model: Model, result: BlastRadius) -> dict[str, object]:
 
 
 def format_text(model: Model, result: BlastRadius) -> str:
+    from fma_app.analysis.impact import names
+
     lines = [f"Impact of a failure of {model.components[result.failed].name}"]
     sections = (
         ("Down", result.down),
@@ -81,6 +89,8 @@ def format_text(model: Model, result: BlastRadius) -> str:
 def run(args: argparse.Namespace) -> int:
     model = load_model(args.model)
     component = find_component(model, args.component)
+    from fma_app.analysis.impact import blast_radius
+
     result = blast_radius(model, component.id)
     if args.format == "json":
         print(json.dumps(impact_record(model, result), indent=2, ensure_ascii=False))

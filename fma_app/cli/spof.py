@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
-from fma_app.analysis.impact import SinglePointOfFailure, names, single_points_of_failure
 from fma_app.cli.impact import load_model
 from fma_app.domain.model import Model
+
+if TYPE_CHECKING:  # networkx loads only when the command runs
+    from fma_app.analysis.impact import SinglePointOfFailure
 
 NO_FAILURE_MODES = "no failure mode recorded"
 
@@ -26,6 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def spof_record(model: Model, spof: SinglePointOfFailure) -> dict[str, object]:
+    from fma_app.analysis.impact import names
+
     return {
         "component": model.components[spof.component_id].name,
         "entry_points": names(model, spof.entry_points),
@@ -34,6 +39,8 @@ def spof_record(model: Model, spof: SinglePointOfFailure) -> dict[str, object]:
 
 
 def format_text(model: Model, spofs: list[SinglePointOfFailure]) -> str:
+    from fma_app.analysis.impact import names
+
     if not any(c.user_facing for c in model.components.values()):
         return "no entry points: mark the user-facing components to find single points of failure"
     if not spofs:
@@ -49,6 +56,8 @@ def format_text(model: Model, spofs: list[SinglePointOfFailure]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.analysis.impact import single_points_of_failure
+
     model = load_model(args.model)
     spofs = single_points_of_failure(model)
     if args.format == "json":
