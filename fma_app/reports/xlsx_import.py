@@ -26,9 +26,10 @@ Every problem is collected with its cell reference and raised together as `Impor
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -140,18 +141,66 @@ def is_placeholder(value: object) -> bool:
     return is_blank(value) or cell_text(value).casefold() in PLACEHOLDERS
 
 
-def merged_values(sheet: Worksheet, max_row: int | None = None) -> dict[tuple[int, int], object]:
-    """(row, column) -> the top-left value, for every covered cell of every merged range."""
-    covered: dict[tuple[int, int], object] = {}
-    for merged in sheet.merged_cells.ranges:
-        if max_row is not None and merged.min_row > max_row:
-            continue
-        value = sheet.cell(merged.min_row, merged.min_col).value
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
-                if (row, column) != (merged.min_row, merged.min_col):
-                    covered[row, column] = value
-    return covered
+class MergedValues:
+    """`get((row, column))`: the top-left value of the merged range covering a cell (None for
+    the top-left cell itself and for cells outside every range).
+
+    Ranges are kept per column as row intervals, never expanded cell by cell: a range such as
+    A1:XFD1048576 costs one entry per column up to `max_col`, not 17 billion.
+    """
+
+    def __init__(self, sheet: Worksheet, max_col: int, max_row: int | None = None):
+        by_column: dict[int, list[tuple[int, int, int, object]]] = {}
+        for merged in sheet.merged_cells.ranges:
+            if max_row is not None and merged.min_row > max_row:
+                continue
+            value = sheet.cell(merged.min_row, merged.min_col).value
+            for column in range(merged.min_col, min(merged.max_col, max_col) + 1):
+                entry = (merged.min_row, merged.max_row, merged.min_col, value)
+                by_column.setdefault(column, []).append(entry)
+        self._by_column = {column: sorted(found) for column, found in by_column.items()}
+        self._starts = {column: [e[0] for e in found] for column, found in self._by_column.items()}
+
+    def get(self, key: tuple[int, int], default: object = None) -> object:
+        row, column = key
+        found = self._by_column.get(column)
+        if not found:
+            return default
+        index = bisect.bisect_right(self._starts[column], row) - 1
+        if index < 0:
+            return default
+        first, last, first_column, value = found[index]
+        if row > last or (row, column) == (first, first_column):
+            return default
+        return value
+
+
+def merged_values(sheet: Worksheet, max_col: int, max_row: int | None = None) -> MergedValues:
+    return MergedValues(sheet, max_col, max_row)
+
+
+def used_width(sheet: Worksheet, max_row: int | None = None) -> int:
+    """The last column holding a cell (in the first `max_row` rows), at least 1."""
+    columns = [c for (r, c) in sheet._cells if max_row is None or r <= max_row]
+    return max(columns, default=1)
+
+
+def sheet_rows(
+    sheet: Worksheet, min_row: int, max_col: int, max_row: int | None = None
+) -> Iterator[tuple[int, tuple]]:
+    """(row number, values of columns 1..max_col) for each row that holds a cell, in order.
+
+    openpyxl's iter_rows creates a cell at every position it passes, so one stray cell in row
+    1,048,576 cost minutes and gigabytes; this visits only the cells the file has (openpyxl's
+    own `_cells` store, read only).
+    """
+    rows: dict[int, dict[int, object]] = {}
+    for (row, column), cell in sheet._cells.items():
+        if row >= min_row and column <= max_col and (max_row is None or row <= max_row):
+            rows.setdefault(row, {})[column] = cell.value
+    for row in sorted(rows):
+        found = rows[row]
+        yield row, tuple(found.get(column) for column in range(1, max_col + 1))
 
 
 def parse_date_text(text: str) -> dt.date | None:
@@ -214,9 +263,7 @@ class Layout:
         return found
 
 
-def _header_texts(
-    rows: Sequence[Sequence[object]], merged: dict[tuple[int, int], object], row: int
-) -> list[object]:
+def _header_texts(rows: Sequence[Sequence[object]], merged: MergedValues, row: int) -> list[object]:
     """Row `row`'s header texts, with merged header cells (group labels) filled in."""
     values = rows[row - 1]
     return [
@@ -262,14 +309,11 @@ def _is_sub_header(values: Sequence[object]) -> bool:
 def find_layout(sheet: Worksheet) -> Layout | None:
     """The FMEA header in the sheet's first 30 rows, or None when there is none."""
     last = min(sheet.max_row, HEADER_SEARCH_ROWS)
-    width = sheet.max_column
-    rows = [
-        tuple(row)
-        for row in sheet.iter_rows(min_row=1, max_row=last + 1, max_col=width, values_only=True)
-    ]
-    while len(rows) < last + 1:
-        rows.append((None,) * width)
-    merged = merged_values(sheet, max_row=last + 1)
+    # The header search rows, the row below the last, and two possible label rows under it.
+    width = used_width(sheet, last + 3)
+    found = dict(sheet_rows(sheet, 1, width, max_row=last + 3))
+    rows = [found.get(row, (None,) * width) for row in range(1, last + 4)]
+    merged = merged_values(sheet, width, max_row=last + 1)
     for row in range(1, last + 1):
         top = _header_texts(rows, merged, row)
         single = _classify([text] for text in top)
@@ -285,9 +329,7 @@ def find_layout(sheet: Worksheet) -> Layout | None:
             )
             if sum(map(bool, joined)) > sum(map(bool, single)):
                 layout = _layout(sheet, row, row + 2, joined)
-        for values in sheet.iter_rows(
-            min_row=layout.data_start, max_row=layout.data_start + 1, values_only=True
-        ):
+        for values in rows[layout.data_start - 1 : layout.data_start + 1]:
             if not _is_reference_row(values, min_cells):
                 break
             layout.data_start += 1
@@ -363,7 +405,7 @@ class _Row:
 
     number: int
     own: dict[int, object]
-    merged: dict[tuple[int, int], object]
+    merged: MergedValues
 
     def raw(self, column: int | None) -> object:
         return None if column is None else self.own.get(column)
@@ -401,18 +443,13 @@ class _FormReader:
         return cell_ref(self.sheet, row.number, column)
 
     def read(self) -> None:
-        merged = merged_values(self.sheet)
         used = sorted(
             set(self.layout.columns.values())
             | set(self.layout.revised.values())
             | set(self.layout.action_columns)
         )
-        for number, values in enumerate(
-            self.sheet.iter_rows(
-                min_row=self.layout.data_start, max_col=max(used), values_only=True
-            ),
-            start=self.layout.data_start,
-        ):
+        merged = merged_values(self.sheet, max(used))
+        for number, values in sheet_rows(self.sheet, self.layout.data_start, max(used)):
             own = {c: values[c - 1] for c in used if c <= len(values)}
             if all(is_blank(v) for v in own.values()):
                 continue
@@ -644,9 +681,8 @@ _DEPENDENCY_ALIASES = {
 
 
 def _dependency_columns(sheet: Worksheet) -> tuple[int, dict[str, int]] | None:
-    for number, values in enumerate(
-        sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True), start=1
-    ):
+    width = used_width(sheet, HEADER_SEARCH_ROWS)
+    for number, values in sheet_rows(sheet, 1, width, max_row=HEADER_SEARCH_ROWS):
         columns: dict[str, int] = {}
         for column, value in enumerate(values, start=1):
             text = h.normalise_header(value)
@@ -673,9 +709,7 @@ def _read_dependencies(
         )
         return
     header_row, columns = found
-    for number, values in enumerate(
-        sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
-    ):
+    for number, values in sheet_rows(sheet, header_row + 1, max(columns.values())):
         cells = {key: values[c - 1] if c <= len(values) else None for key, c in columns.items()}
         if is_blank(cells["source"]) and is_blank(cells["target"]):
             continue
