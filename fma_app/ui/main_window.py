@@ -54,14 +54,12 @@ from fma_app.domain.commands import (
 )
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui import clipboard
-from fma_app.ui.chart_panel import ChartPanel
 from fma_app.ui.components_model import ComponentsPanel
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.detail_panel import DetailPanel
 from fma_app.ui.document import Document
-from fma_app.ui.export_report import export_report_interactive
 from fma_app.ui.files import FileController
-from fma_app.ui.graph_view import GraphPanel
+from fma_app.ui.lazy_tab import LazyTab
 from fma_app.ui.worksheet_model import COLUMNS, WorksheetModel, WorksheetProxy
 
 APP_NAME = "FMA Workbench"
@@ -342,10 +340,10 @@ class MainWindow(QMainWindow):
 
     def _build_analysis_tabs(self) -> None:
         """The dependency graph and the charts join the worksheet as central tabs."""
-        self.graph = GraphPanel(self.document, self)
-        self.add_tab(self.graph, "Graph")
-        self.charts = ChartPanel(self.document, self)
-        self.add_tab(self.charts, "Charts")
+        self.graph_tab = LazyTab(self._make_graph_panel, self)
+        self.add_tab(self.graph_tab, "Graph")
+        self.charts_tab = LazyTab(self._make_chart_panel, self)
+        self.add_tab(self.charts_tab, "Charts")
         for index, title in enumerate(("Worksheet", "Graph", "Charts")):
             action = self._action(
                 f"Show {title}", f"Ctrl+{index + 1}", lambda i=index: self.tabs.setCurrentIndex(i)
@@ -356,7 +354,29 @@ class MainWindow(QMainWindow):
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.file_menu.insertSeparator(quit_action)
 
+    # networkx, matplotlib and openpyxl load on first use: the worksheet paints first.
+    def _make_graph_panel(self) -> QWidget:
+        from fma_app.ui.graph_view import GraphPanel
+
+        return GraphPanel(self.document, self)
+
+    def _make_chart_panel(self) -> QWidget:
+        from fma_app.ui.chart_panel import ChartPanel
+
+        return ChartPanel(self.document, self)
+
+    @property
+    def graph(self) -> QWidget:
+        """The graph panel, built now if its tab was never shown."""
+        return self.graph_tab.content()
+
+    @property
+    def charts(self) -> QWidget:
+        return self.charts_tab.content()
+
     def export_report(self) -> bool:
+        from fma_app.ui.export_report import export_report_interactive
+
         return export_report_interactive(self, self.document)
 
     # ---- public helpers --------------------------------------------------------------------

@@ -467,3 +467,13 @@ def test_no_display_prints_how_to_run_and_exits_2(tmp_path):
     assert f"xvfb-run -a fma-app {tmp_path / 'model.fma'}" in result.stderr
     assert "QT_QPA_PLATFORM=offscreen fma-app" in result.stderr
     assert "qt.qpa" not in result.stderr  # Qt was never loaded
+
+
+def test_graph_and_charts_are_built_when_first_shown(window):
+    assert not window.graph_tab.is_built and not window.charts_tab.is_built
+    window.tabs.setCurrentIndex(1)
+    window.show()
+    assert window.graph_tab.is_built and not window.charts_tab.is_built
+    assert type(window.graph).__name__ == "GraphPanel"
+    window.tabs.setCurrentIndex(2)
+    assert window.charts_tab.is_built and type(window.charts).__name__ == "ChartPanel"
