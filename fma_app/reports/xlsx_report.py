@@ -679,7 +679,10 @@ def _build(workbook: Workbook, model: Model, by: RankBy, today: dt.date, steps: 
     actions_by_fm: dict[int, list[Action]] = {}
     for action in model.actions.values():
         actions_by_fm.setdefault(action.failure_mode_id, []).append(action)
-    _write_summary(summary, model, ranked, by, today, steps)
+    try:
+        _write_summary(summary, model, ranked, by, today, steps)
+    except _TooLong as error:  # the top-10 rows name their failure mode; this is the model
+        raise _too_long("Summary", "the model name or description", error) from None
     _write_worksheet(sheets[1], ranked, actions_by_fm, steps)
     _write_actions(sheets[2], model, ranked, today, steps)
     _write_components(sheets[3], model, steps)

@@ -257,6 +257,18 @@ def test_a_text_too_long_for_a_cell_is_refused_and_nothing_is_lost(tmp_path):
     assert _files(tmp_path) == ["report.xlsx"]
 
 
+def test_a_description_too_long_for_a_cell_is_refused(tmp_path):
+    model = build_model()
+    model.description = "d" * 1_000_000
+    with pytest.raises(ReportError) as error:
+        write_report(model, tmp_path / "r.xlsx")
+    assert str(error.value) == (
+        "cannot write the report: a text of the model name or description on the Summary sheet "
+        "is 1,000,000 characters long; a spreadsheet cell holds at most 32,767"
+    )
+    assert _files(tmp_path) == []
+
+
 def test_bad_ranking_and_unusable_paths_say_what_is_wrong(tmp_path):
     model = build_model()
     with pytest.raises(ReportError, match="cannot rank by 'severity': use rpn or ap"):
