@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import suppress
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
@@ -41,8 +41,8 @@ def default_settings() -> QSettings:
 
 
 def default_data_dir() -> Path:
-    location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return Path(location or Path.home() / ".local" / "share" / "fma-workbench")
+    """Where copies of never-saved models go: the storage layer's folder, as the README says."""
+    return recovery.default_data_dir()
 
 
 def error_text(error: BaseException, path: Path) -> str:
