@@ -12,14 +12,15 @@ import warnings
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from typing import TYPE_CHECKING
 
 from fma_app.analysis.ranking import RankBy, rank_failure_modes
 from fma_app.domain.model import FailureMode, Model
 from fma_app.domain.scoring import ActionPriority, action_priority
+
+if TYPE_CHECKING:  # matplotlib loads on the first chart: importing a workbook never needs it
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
 
 AP_COLOURS = {"H": "#C0392B", "M": "#E5A50A", "L": "#3A9A4A"}
 AP_ZONE_COLOURS = {"H": "#F6C4BE", "M": "#FBE7A6", "L": "#CDEBCF"}
@@ -64,6 +65,8 @@ def _figure(figure: Figure | None, **margins: float) -> Figure:
     """A new or cleared figure with fixed margins: a layout engine would cost an extra
     drawing pass per render, which the report of a large model pays four times."""
     if figure is None:
+        from matplotlib.figure import Figure
+
         figure = Figure(figsize=FIGSIZE)
     else:
         figure.clear()
@@ -121,6 +124,8 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
 
 
 def _ap_handles(colours: dict[str, str] = AP_COLOURS, suffix: str = "") -> list[Patch]:
+    from matplotlib.patches import Patch
+
     return [Patch(color=colours[ap], label=f"AP {AP_NAMES[ap]}{suffix}") for ap in "HML"]
 
 
@@ -140,6 +145,8 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
         [zone_index[action_priority(s, o, 10).value] for o in range(1, 11)] for s in range(1, 11)
     ]
     ax = fig.add_subplot()
+    from matplotlib.colors import ListedColormap
+
     cmap = ListedColormap([AP_ZONE_COLOURS[ap] for ap in "LMH"])
     ax.imshow(zones, cmap=cmap, vmin=0, vmax=2, origin="lower", extent=(0.5, 10.5, 0.5, 10.5))
     for (severity, likelihood), count in counts.items():

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 from unittest.mock import patch
 
@@ -183,3 +185,13 @@ def test_model_name_comes_from_the_summary(report_file):
     model = import_report(book, "review.xlsx")
     assert model.name == build_model().name
     assert model.description == "Peak review.\nSecond line"
+
+
+def test_importing_a_report_does_not_load_matplotlib(report_file):
+    code = (
+        "import sys; from fma_app.reports.workbook_import import import_workbook; "
+        f"import_workbook({str(report_file)!r}); print('matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
