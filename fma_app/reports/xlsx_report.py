@@ -68,7 +68,6 @@ DEPENDENCY_COLUMNS = (
     ("Redundancy Group", 16), ("Description", 44),
 )  # fmt: skip
 SUMMARY_WIDTHS = (16, 24, 34, 6, 6, 6, 7, 6)
-SUMMARY_LABEL_COLUMN = 1  # labels ("Model", "Description", ...) in column A, values in B
 TOP_COUNT = 10
 CHART_DPI = 150
 CHART_SIZE_PX = (720, 432)  # displayed size: the PNG has more pixels for a sharp print
@@ -612,7 +611,7 @@ def _summary_charts(sheet: _Sheet, model: Model, progress: _Progress) -> None:
 
 
 # ---- the whole report -------------------------------------------------------------------------
-CHART_COST = 400  # progress units per chart (about the time of 400 worksheet rows)
+CHART_COST = 1500  # progress units per chart: drawing one takes about as long as 1,500 rows
 
 
 def _check_target(path: Path) -> None:
