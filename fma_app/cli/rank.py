@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import sys
+import unicodedata
 from collections.abc import Sequence
 
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
@@ -121,8 +122,19 @@ def _ellipsis() -> str:
     return "…"
 
 
+def visible(text: str) -> str:
+    """Control characters as escapes (ESC as \\x1b): text from a model file must not move the
+    terminal's cursor, clear it or change its colours."""
+    if text.isprintable():
+        return text
+    return "".join(
+        repr(ch)[1:-1] if unicodedata.category(ch) == "Cc" and not ch.isspace() else ch
+        for ch in text
+    )
+
+
 def truncate(text: str, width: int, ellipsis: str = "…") -> str:
-    text = " ".join(text.split())  # newlines in a cell would break the rows
+    text = visible(" ".join(text.split()))  # newlines in a cell would break the rows
     if len(text) <= width:
         return text
     return text[: max(width - len(ellipsis), 0)] + ellipsis
