@@ -195,3 +195,27 @@ def test_importing_a_report_does_not_load_matplotlib(report_file):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_report_with_a_damaged_sheet_is_refused_with_one_clear_problem(tmp_path):
+    """Reports are streamed (read-only): a sheet is parsed only when read, so damage shows
+    up late; it must still end as ImportProblems naming the file, not a traceback."""
+    import zipfile
+
+    from fma_app.reports.errors import ImportProblems
+    from fma_app.reports.workbook_import import import_workbook
+    from fma_app.reports.xlsx_report import write_report
+
+    good = tmp_path / "good.xlsx"
+    write_report(build_model(), good, today=TODAY)
+    damaged = tmp_path / "damaged.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                data = data[: len(data) // 2]  # the Worksheet sheet cut in the middle
+            target.writestr(item, data)
+    with pytest.raises(ImportProblems) as caught:
+        import_workbook(damaged)
+    assert len(caught.value.problems) == 1
+    assert caught.value.problems[0].startswith("damaged.xlsx: not a readable .xlsx workbook")
