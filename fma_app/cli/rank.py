@@ -93,7 +93,9 @@ def safe_cell(value: object) -> object:
 def format_csv(records: Sequence[dict[str, object]]) -> str:
     columns = list(records[0]) if records else list(_empty_record())
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # RFC 4180 line ends: with "\n" alone, the csv module left a field holding "\r" unquoted,
+    # which split the row there (and "\r=1+1" then began a line with a formula).
+    writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for record in records:
         writer.writerow([safe_cell(record[column]) for column in columns])
