@@ -29,19 +29,25 @@ from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import validate_score
 from fma_app.ui.worksheet_model import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
 
-FORMULA_STARTS = ("=", "+", "-", "@")
+# As the report and `rank` CSV: a leading tab or carriage return also hides a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_STARTS = frozenset(FORMULA_STARTS)
 
 
 # ---- text <-> cells -------------------------------------------------------------------------
 
 
 def protect(text: str) -> str:
-    """Stop a spreadsheet from reading a cell as a formula."""
-    return "'" + text if text and text[0] in "=+-@" else text
+    """Stop a spreadsheet from reading a cell as a formula. A text that already starts with
+    quotes before such a character gets one more, so paste (which strips one) is exact."""
+    first = text[:1]
+    if first in _STARTS or (first == "'" and text.lstrip("'")[:1] in _STARTS):
+        return "'" + text
+    return text
 
 
 def unprotect(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text[:1] == "'" and text.lstrip("'")[:1] in _STARTS else text
 
 
 def _quote(text: str) -> str:
