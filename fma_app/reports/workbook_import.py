@@ -7,10 +7,17 @@ read as an FMEA form (`xlsx_import`).
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 
 from fma_app.domain.model import Model
 from fma_app.reports.errors import ImportProblems
+
+# What openpyxl and zipfile raise for a damaged file; zlib.error and EOFError come from a
+# damaged compressed member (a bit flip in the deflate stream) and escaped as tracebacks.
+DAMAGED_WORKBOOK = (
+    zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError, SyntaxError,
+)  # fmt: skip
 
 
 def load_workbook_checked(path: Path, *, read_only: bool = False):
@@ -26,7 +33,7 @@ def load_workbook_checked(path: Path, *, read_only: bool = False):
         raise ImportProblems([f"{name}: no such file"])
     try:
         return openpyxl.load_workbook(path, data_only=True, read_only=read_only)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as error:
+    except DAMAGED_WORKBOOK as error:
         raise ImportProblems(
             [f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
         ) from None
@@ -45,7 +52,7 @@ def import_workbook(path: str | Path, sheet: str | None = None) -> Model:
                 return report_import.import_report(streamed, source_name=source_name)
         except ImportProblems:
             raise
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError) as error:
+        except DAMAGED_WORKBOOK as error:
             # A streamed sheet is parsed only now; a damaged one fails here, not at load.
             raise ImportProblems(
                 [f"{source_name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
