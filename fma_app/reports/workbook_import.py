@@ -6,6 +6,7 @@ read as an FMEA form (`xlsx_import`).
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from pathlib import Path
@@ -32,11 +33,40 @@ def load_workbook_checked(path: Path, *, read_only: bool = False):
     if not Path(path).is_file():
         raise ImportProblems([f"{name}: no such file"])
     try:
+        if not read_only:
+            _check_merged_area(Path(path), name)
         return openpyxl.load_workbook(path, data_only=True, read_only=read_only)
     except DAMAGED_WORKBOOK as error:
         raise ImportProblems(
             [f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
         ) from None
+
+
+# openpyxl creates a cell object for every cell a merged range covers when it loads a sheet:
+# a range A1:XFD1048576 (17 billion cells) would exhaust memory before any check of ours.
+MAX_MERGED_CELLS = 2_000_000
+_MERGE_REF = re.compile(
+    rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"'
+)
+
+
+def _check_merged_area(path: Path, name: str) -> None:
+    """Refuse a workbook whose merged ranges cover more cells than any form has."""
+    from openpyxl.utils import column_index_from_string as column
+
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                for found in _MERGE_REF.finditer(archive.read(member)):
+                    left, top, right, bottom = (part.decode() for part in found.groups())
+                    width = abs(column(right) - column(left)) + 1
+                    total += width * (abs(int(bottom) - int(top)) + 1)
+    if total > MAX_MERGED_CELLS:
+        raise ImportProblems(
+            [f"{name}: its merged cells cover {total:,} cells; FMA Workbench reads workbooks "
+             f"whose merged cells cover at most {MAX_MERGED_CELLS:,}"]
+        )  # fmt: skip
 
 
 def import_workbook(path: str | Path, sheet: str | None = None) -> Model:
