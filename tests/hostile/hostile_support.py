@@ -8,6 +8,7 @@ carry between runs). Each test sets its own `max_examples`; tests/README.md list
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, settings
+from hypothesis.errors import InvalidArgument
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Model, Scores, Strength
 from fma_app.storage import ModelFileError, open_model, read_info
@@ -137,8 +139,14 @@ def open_and_info(path: Path) -> str:
     opened = open_outcome(path)
     info = open_outcome(path, opener=read_info)
     assert (opened == "ok") == (info == "ok"), (opened, info)
-    event(f"outcome: {opened}")  # shown by --hypothesis-show-statistics
+    note_event(f"outcome: {opened}")
     return opened
+
+
+def note_event(text: str) -> None:
+    """A hypothesis event (shown by --hypothesis-show-statistics), also outside a given test."""
+    with contextlib.suppress(InvalidArgument):
+        event(text)
 
 
 def set_header_int(data: bytes, offset: int, value: int, size: int = 4) -> bytes:
