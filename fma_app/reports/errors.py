@@ -8,8 +8,16 @@ class ImportProblems(Exception):
     for example ``DFMEA!F7: likelihood 0.8 is not a whole number from 1 to 10``."""
 
     def __init__(self, problems: list[str]):
-        self.problems = list(problems)
+        self.problems = [_one_line(str(problem)) for problem in problems]
         super().__init__("\n".join(self.problems))
+
+
+def _one_line(problem: str) -> str:
+    """Each problem stays one line: a sheet name or cell text can hold a newline or other
+    control character (openpyxl accepts "bad\nname" as a sheet title); those are escaped."""
+    if problem.isprintable():
+        return problem
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in problem)
 
 
 class ReportCancelled(Exception):
