@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 
 class ImportProblems(Exception):
     """Every problem found in a workbook, each a line with its cell reference when it has one,
     for example ``DFMEA!F7: likelihood 0.8 is not a whole number from 1 to 10``."""
 
     def __init__(self, problems: list[str]):
-        self.problems = [_one_line(str(problem)) for problem in problems]
+        self.problems = [one_line(str(problem)) for problem in problems]
         super().__init__("\n".join(self.problems))
 
 
-def _one_line(problem: str) -> str:
+def one_line(problem: str) -> str:
     """Each problem stays one line: a sheet name or cell text can hold a newline or other
     control character (openpyxl accepts "bad\nname" as a sheet title); those are escaped."""
     if problem.isprintable():
         return problem
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in problem)
+    return "".join(
+        repr(ch)[1:-1] if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in problem
+    )
 
 
 class ReportCancelled(Exception):
