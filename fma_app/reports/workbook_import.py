@@ -32,14 +32,35 @@ def load_workbook_checked(path: Path, *, read_only: bool = False):
     name = Path(path).name
     if not Path(path).is_file():
         raise ImportProblems([f"{name}: no such file"])
+    # We own the file handle: openpyxl leaves its own open when a damaged workbook fails to load.
+    handle = open(path, "rb")  # noqa: SIM115 (closed below, or by the workbook's close())
     try:
         if not read_only:
             _check_merged_area(Path(path), name)
-        return openpyxl.load_workbook(path, data_only=True, read_only=read_only)
-    except DAMAGED_WORKBOOK as error:
-        raise ImportProblems(
-            [f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
-        ) from None
+        workbook = openpyxl.load_workbook(handle, data_only=True, read_only=read_only)
+    except BaseException as error:
+        handle.close()
+        if isinstance(error, DAMAGED_WORKBOOK):
+            raise ImportProblems(
+                [f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
+            ) from None
+        raise
+    if not read_only:
+        handle.close()  # everything is loaded
+    else:
+        _close_with(workbook, handle)
+    return workbook
+
+
+def _close_with(workbook, handle) -> None:
+    """Make a streamed workbook's close() close our file handle too."""
+    close_archive = workbook.close
+
+    def close() -> None:
+        close_archive()
+        handle.close()
+
+    workbook.close = close
 
 
 # openpyxl creates a cell object for every cell a merged range covers when it loads a sheet:
