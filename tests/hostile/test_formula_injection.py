@@ -109,7 +109,7 @@ def test_rank_command_csv_on_a_saved_model(tmp_path, capsys):
     capsys.readouterr()
     assert main(["rank", str(path), "--format", "csv"]) == 0
     cells = _csv_cells(capsys.readouterr().out)
-    assert "'=1+1\n=2+2" in cells and "''=already quoted" in cells  # function, failure mode
+    assert {"'=already quoted", "''=twice", "'-"} <= set(cells)  # function, mode, effect
     assert not [cell for cell in cells if cell.startswith(STARTS)]
 
 

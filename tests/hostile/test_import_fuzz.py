@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 
 from fma_app.reports import headers as h
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblems, one_line
 from fma_app.reports.workbook_import import import_workbook
 from fma_app.reports.xlsx_report import write_report
 from fma_app.storage import open_model, save_model
@@ -57,7 +57,7 @@ def _where_patterns(titles: list[str]) -> list[re.Pattern[str]]:
     patterns = [re.compile(re.escape(SOURCE) + ": ")]
     for title in titles:
         quoted = title if re.fullmatch(r"\w+", title) else "'" + title.replace("'", "''") + "'"
-        for shown in {title, quoted}:
+        for shown in {one_line(title), one_line(quoted)}:  # control characters escaped
             # Sheet!F7 for a cell, Sheet!1 for a whole row (the report's header row).
             patterns.append(re.compile(re.escape(shown) + r"(![A-Z]{0,3}\d+)?: \S"))
     return patterns
@@ -132,7 +132,9 @@ header_texts = st.one_of(
     st.none(),
 )  # fmt: skip
 sheet_titles = st.text(
-    alphabet=st.characters(blacklist_characters="[]:*?/\\", blacklist_categories=["Cs", "Cc"]),
+    alphabet=st.characters(blacklist_characters="[]:*?/\\", blacklist_categories=["Cs"]).filter(
+        lambda c: c in "\t\n" or not ILLEGAL_CHARACTERS_RE.match(c)
+    ),
     min_size=1,
     max_size=31,
 ).filter(lambda t: t.strip("'") == t and t.strip() and t.lower() != "history")
@@ -292,7 +294,7 @@ def test_corrupted_workbook_zips(tmp_path, report_bytes, how):
 MEMORY_BOUND_MB = 500
 IMPORTER = """
 import json, resource, sys
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblems, one_line
 from fma_app.reports.workbook_import import import_workbook
 try:
     model = import_workbook(sys.argv[1])
@@ -422,3 +424,21 @@ def test_import_command_killed_while_saving_leaves_no_model_file(tmp_path):
             assert len(open_model(output).failure_modes) == 6000
         stray = [n for n in folder_listing(tmp_path) if n not in ("big.xlsx", "out.fma")]
         assert all(n.startswith(".out.fma.save-") for n in stray), stray
+
+
+def test_a_sheet_name_with_a_newline_keeps_each_problem_on_one_line(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "bad\nname"  # Excel never writes this; openpyxl and hostile files can
+    sheet.append(["Item", "Failure Mode", "Severity", "Occurrence", "Detection"])
+    sheet.append(["api", "timeout", 11, 2, "x"])
+    path = tmp_path / "two lines.xlsx"
+    workbook.save(path)
+    result = run_cli("import", str(path), "-o", str(tmp_path / "out.fma"))
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "fma-app: error: 2 problems in two lines.xlsx; nothing was written",
+        "fma-app: error: 'bad\\nname'!C2: severity 11 is not a whole number from 1 to 10",
+        "fma-app: error: 'bad\\nname'!E2: detection 'x' is not a whole number from 1 to 10",
+    ]
+    assert not (tmp_path / "out.fma").exists()
