@@ -119,6 +119,10 @@ def _read_table(ws, sheet: str, problems: _Problems) -> list[_Row]:
     if missing:
         problems.add(f"{sheet}!1", f"missing column(s): {', '.join(missing)}")
         return []
+    # Only the columns read: a streamed sheet fills every row up to its last column, so one
+    # stray cell at XFD1048576 made 17 billion empty cells (about ten minutes).
+    width = max(columns.values()) + 1
+    rows = ws.iter_rows(min_row=2, max_col=width, values_only=True)
     return [
         _Row(sheet, number, tuple(values), columns)
         for number, values in enumerate(rows, start=2)
