@@ -342,6 +342,16 @@ def test_a_stray_cell_in_the_last_row_and_column(tmp_path):
     assert result["outcome"] == ["ok", 1], result
 
 
+def test_a_report_with_a_stray_cell_in_the_last_row_and_column(tmp_path, report_bytes):
+    """The report path streams its sheets: the stray cell must not widen every row."""
+    workbook = openpyxl.load_workbook(io.BytesIO(report_bytes))
+    workbook["Worksheet"].cell(1_048_576, 16_384).value = "stray"
+    path = tmp_path / SOURCE
+    workbook.save(path)
+    result = import_in_child(path)
+    assert result["outcome"] == ["ok", len(sample_model().failure_modes)], result
+
+
 def test_a_merged_range_over_the_whole_sheet_is_refused_before_loading(tmp_path):
     """openpyxl makes a cell object per covered cell on load: 17 billion here."""
     workbook = _small_form()
