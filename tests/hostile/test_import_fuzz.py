@@ -46,10 +46,6 @@ SOURCE = "hostile.xlsx"
 pytestmark = [
     pytest.mark.filterwarnings("ignore:Generating overly large repr"),
     pytest.mark.filterwarnings("ignore::UserWarning:openpyxl.*"),
-    # Known, left: openpyxl leaves the zip of a workbook it failed to load open until garbage
-    # collection (a handle, not data; see tests/README.md).
-    pytest.mark.filterwarnings("ignore::ResourceWarning"),
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
 ]
 
 
