@@ -37,4 +37,8 @@ def run(path: str | None) -> int:
     window.files.start(path)  # before show: the first paint already shows the model
     window.show()
     smoke.arm(app)  # no-op unless FMA_SMOKE_TEST is set (the bundle's self-check)
-    return app.exec()
+    code = app.exec()
+    # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
+    # release the lock and tidy the recovery copy; after a normal close this is a no-op.
+    window.files.shutdown()
+    return code

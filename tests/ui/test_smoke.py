@@ -43,3 +43,26 @@ def test_report_lists_the_visible_window_and_saves_a_screenshot(qapp, qtbot, tmp
     assert "png" in report["image_formats"]
     shot = QImage(report["screenshot"])
     assert not shot.isNull() and shot.width() >= 320
+
+
+def test_app_ended_by_the_smoke_check_releases_its_lock(tmp_path):
+    """QApplication.exit() skips closeEvent; run() must still release the model's lock."""
+    import os
+    import subprocess
+    import sys
+
+    from fma_app.domain.model import Model
+    from fma_app.storage import save_model
+
+    model_path = tmp_path / "plant.fma"
+    save_model(Model(name="Plant"), model_path)
+    report = tmp_path / "smoke.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FMA_SMOKE_TEST=str(report))
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run(
+        [sys.executable, "-m", "fma_app", str(model_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(report.read_text())["windows"][0]["title"].startswith("plant.fma")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("plant")) == ["plant.fma"]
