@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import gc
 import os
 import secrets
 import sqlite3
@@ -40,6 +39,7 @@ from fma_app.domain.model import (
     Strength,
 )
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
+from fma_app.gc_pause import paused_gc
 from fma_app.storage import schema
 from fma_app.storage.checks import RowProblem, check_across_rows, check_model, check_rows
 from fma_app.storage.errors import (
@@ -403,7 +403,7 @@ def _load(conn: sqlite3.Connection, verified: bool) -> Model:
     try:
         if not verified:
             check_rows(conn)
-        with _gc_paused():
+        with paused_gc():
             model = _build(conn)
     except _BadValue:
         check_rows(conn)  # names the table, the row and the rule
@@ -412,19 +412,6 @@ def _load(conn: sqlite3.Connection, verified: bool) -> Model:
         conn.execute("COMMIT")
     check_model(model)
     return model
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Tens of thousands of new objects would trigger many cyclic-GC passes that find nothing
-    to free (about 15% of open time); none of these objects form cycles."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class _BadValue(Exception):

@@ -34,8 +34,9 @@ from PySide6.QtWidgets import (
 from fma_app.domain.commands import Change, add_component, remove, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.scoring import ActionPriority
+from fma_app.gc_pause import paused_gc
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of, paused_gc
+from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex

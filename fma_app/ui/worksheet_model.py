@@ -13,10 +13,8 @@ clicking a header applies them again.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -36,6 +34,7 @@ from fma_app.domain.commands import Change, Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
 from fma_app.domain.scoring import ActionPriority, action_priority, validate_score
+from fma_app.gc_pause import paused_gc
 from fma_app.ui import rating_scales
 from fma_app.ui.document import Document
 
@@ -96,19 +95,6 @@ TEXT_KEYS = tuple(c.key for c in COLUMNS if c.kind == "text")
 _AP_OF: dict[tuple[int, int, int], ActionPriority] = {
     scores: action_priority(*scores) for scores in itertools.product(range(1, 11), repeat=3)
 }
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Rebuilding caches for a 20,000-row model creates many objects at once; each triggers
-    collections that scan the whole model (measured: a quarter second). Collect afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def ap_of(scores: Scores | FailureMode) -> ActionPriority:
