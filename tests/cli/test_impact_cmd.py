@@ -8,43 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import run, shop_model
 
-from fma_app.cli import main
-from fma_app.domain.model import Model
 from fma_app.storage import save_model
-
-
-def shop_model() -> Model:
-    """Web shop, Mobile app and Admin are entry points; API needs pay-a OR pay-b (group "pay")."""
-    model = Model(name="Shop")
-    c = {
-        name: model.add_component(name, user_facing=name in ("Web shop", "mobile app", "Admin"))
-        for name in (
-            "Web shop",
-            "mobile app",
-            "Admin",
-            "API",
-            "db",
-            "cache",
-            "pay-a",
-            "pay-b",
-            "vault",
-        )
-    }
-    for source, target, strength, group in [
-        ("Web shop", "API", "strong", ""),
-        ("mobile app", "API", "strong", ""),
-        ("Admin", "db", "strong", ""),
-        ("API", "db", "strong", ""),
-        ("API", "cache", "weak", ""),
-        ("API", "pay-a", "strong", "pay"),
-        ("API", "pay-b", "strong", "pay"),
-        ("pay-a", "vault", "strong", ""),
-        ("pay-b", "vault", "strong", ""),
-    ]:
-        model.add_dependency(c[source].id, c[target].id, strength, group=group)
-    model.add_failure_mode(c["db"].id, failure_mode="Disk full", severity=8)
-    return model
 
 
 @pytest.fixture
@@ -52,12 +18,6 @@ def shop_file(tmp_path: Path) -> Path:
     path = tmp_path / "shop.fma"
     save_model(shop_model(), path)
     return path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_one_line_error(err: str, expected: str) -> None:

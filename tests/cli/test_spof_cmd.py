@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import run, shop_model
 
-from fma_app.cli import main
 from fma_app.domain.model import Model
 from fma_app.storage import save_model
 
@@ -16,46 +16,6 @@ def saved(model: Model, tmp_path: Path) -> Path:
     path = tmp_path / "model.fma"
     save_model(model, path)
     return path
-
-
-def shop_model() -> Model:
-    """Web shop and mobile app need API; API needs db and (pay-a OR pay-b), both on vault, and
-    weakly cache; Admin needs db. Only db has a failure mode."""
-    model = Model(name="Shop")
-    c = {
-        name: model.add_component(name, user_facing=name in ("Web shop", "mobile app", "Admin"))
-        for name in (
-            "Web shop",
-            "mobile app",
-            "Admin",
-            "API",
-            "db",
-            "cache",
-            "pay-a",
-            "pay-b",
-            "vault",
-        )
-    }
-    for source, target, strength, group in [
-        ("Web shop", "API", "strong", ""),
-        ("mobile app", "API", "strong", ""),
-        ("Admin", "db", "strong", ""),
-        ("API", "db", "strong", ""),
-        ("API", "cache", "weak", ""),
-        ("API", "pay-a", "strong", "pay"),
-        ("API", "pay-b", "strong", "pay"),
-        ("pay-a", "vault", "strong", ""),
-        ("pay-b", "vault", "strong", ""),
-    ]:
-        model.add_dependency(c[source].id, c[target].id, strength, group=group)
-    model.add_failure_mode(c["db"].id, failure_mode="Disk full", severity=8)
-    return model
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_text_lists_spofs_by_name_and_flags_missing_failure_modes(capsys, tmp_path):
