@@ -202,3 +202,16 @@ def assert_clean_cli_refusal(result: subprocess.CompletedProcess[str], *names: s
     for name in names:
         assert name in lines[0], (name, lines[0])
     return lines[0]
+
+
+# Source of `peak_mb()` for child processes that report their own peak memory. It reads VmHWM,
+# which belongs to the process image: ru_maxrss survives exec and so reported the pytest
+# parent's size (530 MB late in a full run) for a child that read nothing.
+PEAK_MEMORY_SOURCE = """
+def peak_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+"""

@@ -22,6 +22,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from hostile_support import (
+    PEAK_MEMORY_SOURCE,
     assert_model_keeps_the_rules,
     child_env,
     folder_listing,
@@ -288,20 +289,10 @@ def test_corrupted_workbook_zips(tmp_path, report_bytes, how):
 
 # ---- workbooks built to exhaust ----------------------------------------------------------------
 MEMORY_BOUND_MB = 500
-IMPORTER = """
+IMPORTER = (
+    PEAK_MEMORY_SOURCE
+    + """
 import json, sys
-
-
-def peak_mb():
-    # VmHWM belongs to this process image; ru_maxrss survives exec and so reported the
-    # pytest parent's size (530 MB late in a full run) for a child that read nothing.
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 from fma_app.reports.errors import ImportProblems, one_line
 from fma_app.reports.workbook_import import import_workbook
 try:
@@ -312,6 +303,7 @@ except ImportProblems as problems:
 rss = peak_mb()
 print(json.dumps({"outcome": outcome, "maxrss_mb": rss}))
 """
+)
 
 
 def import_in_child(path: Path) -> dict:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from hostile_support import (
+    PEAK_MEMORY_SOURCE,
     assert_one_line_naming,
     child_env,
     folder_listing,
@@ -29,20 +30,10 @@ from fma_app.storage import open_model, save_model
 MEMORY_BOUND_MB = 500
 CHILD_TIMEOUT_S = 120
 
-OPENER = """
+OPENER = (
+    PEAK_MEMORY_SOURCE
+    + """
 import json, sys
-
-
-def peak_mb():
-    # VmHWM belongs to this process image; ru_maxrss survives exec and so reported the
-    # pytest parent's size (530 MB late in a full run) for a child that read nothing.
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 from fma_app.storage import ModelFileError, open_model, read_info
 result = {}
 for name, reader in (("open", open_model), ("info", read_info)):
@@ -54,6 +45,7 @@ for name, reader in (("open", open_model), ("info", read_info)):
 result["maxrss_mb"] = peak_mb()
 print(json.dumps(result))
 """
+)
 
 
 def open_in_child(path: Path) -> dict:
