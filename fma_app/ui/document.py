@@ -18,14 +18,14 @@ from fma_app.domain.model import Model
 class QtCommand(QUndoCommand):
     """Wraps one pure-Python domain command for `QUndoStack`.
 
-    With `already_applied=True` the first `redo()` (which `QUndoStack.push` calls) does nothing:
-    a canvas drag has already moved the items when the command is recorded on mouse release.
+    `Document.push` has already applied the command when it reaches the stack, so the first
+    `redo()` (which `QUndoStack.push` calls) does nothing; later ones (after an undo) re-apply.
     """
 
-    def __init__(self, document: Document, command: Command, already_applied: bool = False):
+    def __init__(self, document: Document, command: Command):
         super().__init__(command.text)
         self.document, self.command = document, command
-        self._skip_first_redo = already_applied
+        self._skip_first_redo = True
 
     def redo(self) -> None:
         if self._skip_first_redo:
@@ -72,15 +72,15 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.selection = Selection(self)
 
-    def push(self, command: Command, already_applied: bool = False) -> None:
+    def push(self, command: Command) -> None:
         """Apply a domain command as one undo step.
 
         The command runs here, in Python, before it reaches the stack: an exception raised inside
         a Qt virtual (`redo`) would be swallowed and leave a broken entry on the stack. Domain
         errors (ValidationError, ModelError) therefore propagate with the model unchanged.
         """
-        changes = [] if already_applied else command.do(self.model)
-        self.undo_stack.push(QtCommand(self, command, already_applied=True))
+        changes = command.do(self.model)
+        self.undo_stack.push(QtCommand(self, command))
         if changes:
             self.changed.emit(changes)
 
