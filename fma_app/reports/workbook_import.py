@@ -57,8 +57,10 @@ def _close_with(workbook, handle) -> None:
     close_archive = workbook.close
 
     def close() -> None:
-        close_archive()
-        handle.close()
+        try:
+            close_archive()  # raises on some damaged archives: the handle must close anyway
+        finally:
+            handle.close()
 
     workbook.close = close
 

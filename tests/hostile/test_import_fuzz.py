@@ -62,12 +62,14 @@ def _where_patterns(titles: list[str]) -> list[re.Pattern[str]]:
 
 def _sheet_titles(path: Path) -> list[str]:
     """The sheet names, for checking cell references; none for a damaged file."""
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-    except Exception:  # noqa: BLE001 - any damage: only the file name may be referred to
-        return []
-    workbook.close()
-    return workbook.sheetnames
+    # Our own handle: openpyxl leaves its file open when a damaged workbook fails to load.
+    with open(path, "rb") as handle:
+        try:
+            workbook = openpyxl.load_workbook(handle, read_only=True)
+        except Exception:  # noqa: BLE001 - any damage: only the file name may be referred to
+            return []
+        workbook.close()
+        return workbook.sheetnames
 
 
 def import_outcome(path: Path, sheet: str | None = None) -> str:
