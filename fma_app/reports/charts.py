@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # matplotlib loads on the first chart: importing a workbook n
 AP_COLOURS = {"H": "#C0392B", "M": "#E5A50A", "L": "#3A9A4A"}
 AP_ZONE_COLOURS = {"H": "#F6C4BE", "M": "#FBE7A6", "L": "#CDEBCF"}
 AP_NAMES = {"H": "High", "M": "Medium", "L": "Low"}
+# Not rated yet: grey, never one of the AP colours (an unknown risk is not a low one).
+NOT_RATED_COLOUR = "#9E9E9E"
+NOT_RATED_TEXT = "not rated"
 BEFORE_COLOUR, AFTER_COLOUR = "#5B7DB1", "#9CC3E6"
 FIGSIZE = (8.0, 4.8)
 MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
@@ -41,8 +44,22 @@ AP_TABLE: dict[tuple[int, int, int], str] = {
 }
 
 
-def ap_of(fm: FailureMode) -> str:
-    return AP_TABLE[fm.severity, fm.likelihood, fm.detection]
+def ap_of(fm: FailureMode) -> str | None:
+    """ "H", "M" or "L"; None while any of the three scores is not rated yet."""
+    severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
+    if severity is None or likelihood is None or detection is None:
+        return None
+    return AP_TABLE[severity, likelihood, detection]
+
+
+def _with_notes(title: str, *notes: str) -> str:
+    shown = [note for note in notes if note]
+    return f"{title} ({'; '.join(shown)})" if shown else title
+
+
+def _not_rated_note(model: Model) -> str:
+    unrated = sum(1 for fm in model.failure_modes.values() if fm.rpn is None)
+    return f"{unrated} not rated yet, not shown" if unrated else ""
 
 
 def revised_ap_of(fm: FailureMode) -> str | None:
@@ -75,29 +92,40 @@ def _figure(figure: Figure | None, **margins: float) -> Figure:
     return figure
 
 
-def _empty(figure: Figure, title: str) -> Figure:
+def _empty(figure: Figure, title: str, text: str = EMPTY_TEXT) -> Figure:
     figure.suptitle(title)
-    figure.text(0.5, 0.5, EMPTY_TEXT, ha="center", va="center", fontsize=14, color="#666666")
+    figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=14, color="#666666")
     return figure
+
+
+def _not_rated_empty(model: Model) -> str:
+    """What an RPN-based chart says when nothing it could draw is rated yet."""
+    if not model.failure_modes:
+        return EMPTY_TEXT
+    count = len(model.failure_modes)
+    return f"No rated failure modes ({count} not rated yet)"
 
 
 def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """Bars of the highest RPNs (coloured by AP) with the cumulative share of the total RPN."""
     fig = _figure(figure, left=0.12, bottom=0.32, right=0.9, top=0.88)
     title = "Pareto of RPN"
-    ranked = rank_failure_modes(model, RankBy.RPN)
+    # Only rated failure modes have an RPN; ranking puts the others last.
+    ranked = [r for r in rank_failure_modes(model, RankBy.RPN) if r.failure_mode.rpn is not None]
     if not ranked:
-        return _empty(fig, title)
-    total = sum(r.failure_mode.rpn for r in ranked)
+        return _empty(fig, title, _not_rated_empty(model))
+    total = sum(r.failure_mode.rpn for r in ranked)  # type: ignore[misc]
     shown = ranked[:PARETO_LIMIT]
-    if len(ranked) > len(shown):
-        title += f" (top {len(shown)} of {len(ranked)} failure modes)"
+    unrated = _not_rated_note(model)
+    what = "rated failure modes" if unrated else "failure modes"
+    top = f"top {len(shown)} of {len(ranked)} {what}" if len(ranked) > len(shown) else ""
+    title = _with_notes(title, top, unrated)
     ax = fig.add_subplot()
     positions = range(len(shown))
     ax.bar(
         positions,
         [r.failure_mode.rpn for r in shown],
-        color=[AP_COLOURS[ap_of(r.failure_mode)] for r in shown],
+        color=[AP_COLOURS[ap_of(r.failure_mode) or "L"] for r in shown],  # all rated here
     )
     ax.set_xticks(
         list(positions),
@@ -111,7 +139,7 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     share = ax.twinx()
     running, cumulative = 0, []
     for r in shown:
-        running += r.failure_mode.rpn
+        running += r.failure_mode.rpn or 0
         cumulative.append(100.0 * running / total)
     share.plot(list(positions), cumulative, color="#222222", marker="o", markersize=3)
     share.axhline(80, color="#888888", linestyle="--", linewidth=0.8)
@@ -137,9 +165,11 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """
     fig = _figure(figure, left=0.08, right=0.72)
     title = "Risk matrix: severity \u00d7 likelihood"
-    if not model.failure_modes:
-        return _empty(fig, title)
-    counts = Counter((fm.severity, fm.likelihood) for fm in model.failure_modes.values())
+    rated = [fm for fm in model.failure_modes.values() if fm.rpn is not None]
+    if not rated:
+        return _empty(fig, title, _not_rated_empty(model))
+    counts = Counter((fm.severity, fm.likelihood) for fm in rated)
+    title = _with_notes(title, _not_rated_note(model))
     zone_index = {"L": 0, "M": 1, "H": 2}
     zones = [
         [zone_index[action_priority(s, o, 10).value] for o in range(1, 11)] for s in range(1, 11)
@@ -173,7 +203,8 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
 
 
 def ap_counts(model: Model) -> tuple[Counter, Counter]:
-    """Failure modes per AP before actions and after them (revised scores where given)."""
+    """Failure modes per AP before actions and after them (revised scores where given); the
+    key None counts those not rated yet."""
     before = Counter(ap_of(fm) for fm in model.failure_modes.values())
     after = Counter(revised_ap_of(fm) or ap_of(fm) for fm in model.failure_modes.values())
     return before, after
@@ -188,7 +219,9 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
     before, after = ap_counts(model)
     ax = fig.add_subplot()
     width = 0.38
-    order = [ap.value for ap in ActionPriority]
+    order: list[str | None] = [ap.value for ap in ActionPriority]
+    if before[None] or after[None]:
+        order.append(None)  # a bar of its own: never counted as L
     xs = range(len(order))
     bars_before = ax.bar([x - width / 2 for x in xs], [before[ap] for ap in order], width,
                          label="Before actions", color=BEFORE_COLOUR)  # fmt: skip
@@ -197,7 +230,7 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
                         color=AFTER_COLOUR)  # fmt: skip
     ax.bar_label(bars_before, fontsize=8)
     ax.bar_label(bars_after, fontsize=8)
-    ax.set_xticks(list(xs), [f"{AP_NAMES[ap]} ({ap})" for ap in order])
+    ax.set_xticks(list(xs), [f"{AP_NAMES[ap]} ({ap})" if ap else "Not rated yet" for ap in order])
     ax.set_ylabel("Failure modes")
     ax.set_ylim(0, max(max(before.values()), max(after.values())) * 1.15 + 1)
     ax.legend(fontsize=8)
@@ -213,16 +246,19 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
         return _empty(fig, title)
     totals: dict[int, Counter] = {}
     for fm in model.failure_modes.values():
-        totals.setdefault(fm.component_id, Counter())[ap_of(fm)] += (
-            fm.severity * fm.likelihood * fm.detection
-        )
+        ap, rpn = ap_of(fm), fm.rpn
+        if ap is not None and rpn is not None:  # not rated yet adds no RPN
+            totals.setdefault(fm.component_id, Counter())[ap] += rpn
+    if not totals:
+        return _empty(fig, title, _not_rated_empty(model))
+
     ordered = sorted(
         totals.items(),
         key=lambda item: (-item[1].total(), model.components[item[0]].name.casefold()),
     )
     shown = ordered[:COMPONENT_LIMIT]
-    if len(ordered) > len(shown):
-        title += f", top {len(shown)} of {len(ordered)} components"
+    top = f"top {len(shown)} of {len(ordered)} components" if len(ordered) > len(shown) else ""
+    title = _with_notes(title, top, _not_rated_note(model))
     ax = fig.add_subplot()
     ys = list(range(len(shown)))
     left = [0] * len(shown)

@@ -175,7 +175,9 @@ def _row_values(row: list[str], columns: tuple[int, ...]) -> dict[str, str]:
     return values
 
 
-def _revised(fm: FailureMode, values: dict[str, str], scores: Scores) -> Scores | None | str:
+def _revised(
+    fm: FailureMode, values: dict[str, str], scores: dict[str, int | None]
+) -> Scores | None | str:
     """The revised scores after the paste, or "keep" when no revised column was pasted."""
     keys = [
         k for k in ("revised_severity", "revised_likelihood", "revised_detection") if k in values
@@ -193,23 +195,23 @@ def _revised(fm: FailureMode, values: dict[str, str], scores: Scores) -> Scores 
             merged[field] = getattr(current, field) if current else None
     if all(v is None for v in merged.values()):
         return None
-    filled = {f: v if v is not None else getattr(scores, f) for f, v in merged.items()}
-    return Scores(filled["severity"], filled["likelihood"], filled["detection"])
+    filled = {f: v if v is not None else scores[f] for f, v in merged.items()}
+    # Raises for a revised score missing where the failure mode itself is not rated yet.
+    return Scores.checked(filled["severity"], filled["likelihood"], filled["detection"], "revised ")
 
 
 def _row_changes(model: Model, fm: FailureMode, values: dict[str, str]) -> dict[str, object]:
     changes: dict[str, object] = {}
     for key, text in values.items():
         column = COLUMNS[COLUMN_INDEX[key]]
+        if column.kind == "score" and not text.strip():
+            changes[key] = None  # an empty score cell pasted: not rated yet
+            continue
         if column.kind == "revised" or (column.kind != "text" and not text.strip()):
-            continue  # empty score or component cell: leave it as it is
+            continue  # empty component cell: leave it as it is
         changes.update(cell_changes(model, fm, key, text))
-    scores = Scores(
-        int(changes.get("severity", fm.severity)),  # type: ignore[call-overload]
-        int(changes.get("likelihood", fm.likelihood)),  # type: ignore[call-overload]
-        int(changes.get("detection", fm.detection)),  # type: ignore[call-overload]
-    )
-    revised = _revised(fm, values, scores)
+    scores = {f: changes.get(f, getattr(fm, f)) for f in ("severity", "likelihood", "detection")}
+    revised = _revised(fm, values, scores)  # type: ignore[arg-type]
     if revised != "keep":
         changes["revised"] = revised
     return {k: v for k, v in changes.items() if getattr(fm, k) != v}

@@ -36,7 +36,13 @@ from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of
+from fma_app.ui.worksheet_model import (
+    AP_COLOURS,
+    AP_NAMES,
+    NOT_RATED_COLOUR,
+    TEXT_ON_COLOUR,
+    ap_of,
+)
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -79,6 +85,8 @@ class ComponentsModel(QAbstractTableModel):
         best: ActionPriority | None = None
         for fm_id in self._fms.get(component_id, ()):
             ap = ap_of(failure_modes[fm_id])
+            if ap is None:
+                continue  # not rated yet: "none yet", never L
             if best is None or ap.order < best.order:
                 best = ap
                 if ap is ActionPriority.HIGH:
@@ -225,6 +233,11 @@ class ComponentsModel(QAbstractTableModel):
                 return TEXT_ON_COLOUR
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"Worst Action Priority: {AP_NAMES[worst]}"
+        if column == 2 and worst is None and self.failure_mode_count(component_id):
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return NOT_RATED_COLOUR  # failure modes, none rated yet: grey, never L
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Worst Action Priority: none rated yet"
         if column in (1, 2) and role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignCenter
         if column == 0 and role == Qt.ItemDataRole.ToolTipRole:

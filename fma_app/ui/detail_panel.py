@@ -42,7 +42,7 @@ from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import Action, ActionStatus, FailureMode, Scores
 from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES
+from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, NOT_RATED_COLOUR
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -276,7 +276,7 @@ class DetailPanel(QWidget):
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         for field, letter in zip(SCORES, "SLD", strict=True):
-            box = ScoreSpinBox(field, parent=row)
+            box = ScoreSpinBox(field, optional=boxes is self.scores, parent=row)  # "-": not rated
             box.setKeyboardTracking(False)  # one command per committed value, not per digit
             box.setPrefix(f"{letter} ")
             box.valueChanged.connect(self._scores_edited)
@@ -357,16 +357,16 @@ class DetailPanel(QWidget):
                     widget.setPlainText(text)
             for field, box in self.scores.items():
                 box.setEnabled(enabled)
-                box.setValue(getattr(fm, field) if fm else 1)
+                box.setValue((getattr(fm, field) or 0) if fm else 0)  # 0 shows "-"
             revised = fm.revised if fm else None
             self.revised_check.setEnabled(enabled)
             self.revised_check.setChecked(revised is not None)
             for field, box in self.revised.items():
                 box.setEnabled(enabled and revised is not None)
                 box.setValue(
-                    getattr(revised, field) if revised else (getattr(fm, field) if fm else 1)
+                    getattr(revised, field) if revised else ((getattr(fm, field) or 1) if fm else 1)
                 )
-            self._set_score_label(self.score_label, fm.scores if fm else None)
+            self._set_score_label(self.score_label, fm.scores if fm else None, fm is not None)
             self._set_score_label(self.revised_label, revised)
             for button in (self.add_action_button, self.done_button, self.delete_action_button):
                 button.setEnabled(enabled)
@@ -382,7 +382,13 @@ class DetailPanel(QWidget):
         self.title.setText(f"{component}: {fm.failure_mode or '(failure mode not named yet)'}")
 
     @staticmethod
-    def _set_score_label(label: QLabel, scores: Scores | None) -> None:
+    def _set_score_label(label: QLabel, scores: Scores | None, not_rated: bool = False) -> None:
+        if scores is None and not_rated:
+            label.setText("RPN -   AP not rated yet")
+            label.setStyleSheet(
+                f"background: {NOT_RATED_COLOUR.name()}; color: #1a1a1a; padding: 2px 6px;"
+            )
+            return
         if scores is None:
             label.setText("")
             label.setStyleSheet("")
@@ -419,9 +425,8 @@ class DetailPanel(QWidget):
         fm = self.current()
         if self._loading or fm is None:
             return
-        changes: dict[str, object] = {
-            f: box.value() for f, box in self.scores.items() if box.value() != getattr(fm, f)
-        }
+        chosen = {f: box.value() or None for f, box in self.scores.items()}  # 0: not rated
+        changes: dict[str, object] = {f: v for f, v in chosen.items() if v != getattr(fm, f)}
         if fm.revised is not None:
             revised = Scores(*(self.revised[f].value() for f in SCORES))
             if revised != fm.revised:
@@ -434,6 +439,12 @@ class DetailPanel(QWidget):
         if self._loading or fm is None:
             return
         revised = fm.scores if checked else None  # start from the original scores
+        if checked and revised is None:
+            self.message.emit(
+                "Not changed: rate severity, likelihood and detection before revised scores"
+            )
+            self._load()
+            return
         self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, revised=revised))
 
     def selected_action_ids(self) -> list[int]:

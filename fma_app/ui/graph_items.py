@@ -47,7 +47,8 @@ AP_FILL = {
     "L": QColor("#a5d6a7"),
     None: QColor("#e0e0e0"),
 }
-AP_LABEL = {"H": "AP High", "M": "AP Medium", "L": "AP Low", None: "no failure modes"}
+# None with failure modes: none of them rated yet (grey, never the L green).
+AP_LABEL = {"H": "AP High", "M": "AP Medium", "L": "AP Low", None: "none rated yet"}
 
 # Overlay states a node can be painted in (set by GraphScene from the impact analysis).
 OVERLAY_NONE = ""
@@ -73,7 +74,7 @@ class NodeStats:
     """What a node shows about the failure modes of its component."""
 
     count: int = 0
-    worst_ap: str | None = None  # "H", "M", "L" or None without failure modes
+    worst_ap: str | None = None  # "H", "M", "L"; None: no failure modes, or none rated yet
     max_rpn: int = 0
 
 
@@ -358,6 +359,8 @@ class NodeItem(QGraphicsObject):
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, name)
         s = self.stats
         detail = f"{s.count} FM · RPN {s.max_rpn} · {s.worst_ap}" if s.count else "no FM"
+        if s.count and s.worst_ap is None:
+            detail = f"{s.count} FM · not rated"
         painter.setFont(DETAIL_FONT)
         painter.setPen(QColor("#37474f"))
         painter.drawText(

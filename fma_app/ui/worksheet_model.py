@@ -33,7 +33,12 @@ from PySide6.QtGui import QColor, QFont
 from fma_app.domain.commands import Change, Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
-from fma_app.domain.scoring import ActionPriority, action_priority, validate_score
+from fma_app.domain.scoring import (
+    ActionPriority,
+    action_priority,
+    validate_optional_score,
+    validate_score,
+)
 from fma_app.gc_pause import paused_gc
 from fma_app.ui import rating_scales
 from fma_app.ui.document import Document
@@ -85,6 +90,8 @@ AP_COLOURS: dict[ActionPriority, QColor] = {
     ActionPriority.LOW: QColor("#b9e4b0"),
 }
 AP_NAMES = {ActionPriority.HIGH: "High", ActionPriority.MEDIUM: "Medium", ActionPriority.LOW: "Low"}
+NOT_RATED_COLOUR = QColor("#e0e0e0")  # not rated yet: grey, never an AP colour
+NOT_RATED_TIP = "Not rated yet: RPN and AP need severity, likelihood and detection"
 TEXT_ON_COLOUR = QColor("#1a1a1a")
 BOLD = QFont()
 BOLD.setBold(True)
@@ -97,8 +104,14 @@ _AP_OF: dict[tuple[int, int, int], ActionPriority] = {
 }
 
 
-def ap_of(scores: Scores | FailureMode) -> ActionPriority:
-    return _AP_OF[(scores.severity, scores.likelihood, scores.detection)]
+def ap_of(scores: Scores | FailureMode) -> ActionPriority | None:
+    """The AP, or None for a failure mode not rated yet."""
+    return _AP_OF.get((scores.severity, scores.likelihood, scores.detection))  # type: ignore[arg-type]
+
+
+def _blank(value: object) -> object:
+    """ "" for a score, RPN or AP that does not exist yet: the cell shows empty."""
+    return "" if value is None else value
 
 
 def rpn_colour(value: int) -> QColor:
@@ -119,9 +132,10 @@ def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, 
     if key == "component":
         return model.components[fm.component_id].name
     if key in ("severity", "likelihood", "detection", "rpn"):
-        return getattr(fm, key)
+        return _blank(getattr(fm, key))
     if key == "ap":
-        return ap_of(fm).value
+        ap = ap_of(fm)
+        return ap.value if ap else ""
     if key == "actions":
         return action_summary(counts)
     if key.startswith("revised_"):
@@ -130,7 +144,7 @@ def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, 
         if key == "revised_rpn":
             return fm.revised.rpn
         if key == "revised_ap":
-            return ap_of(fm.revised).value
+            return ap_of(fm.revised).value  # type: ignore[union-attr]  # revised: all three
         return getattr(fm.revised, revised_field(key))
     return getattr(fm, key)
 
@@ -138,14 +152,15 @@ def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, 
 def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> tuple:
     """Every cell of a row at once, in COLUMNS order (copying 20,000 rows cell by cell through
     `cell_value` takes seconds)."""
-    r = fm.revised
+    r, ap = fm.revised, ap_of(fm)
     return (
         model.components[fm.component_id].name, fm.function, fm.failure_mode, fm.effect,
-        fm.severity, fm.cause, fm.likelihood, fm.prevention_controls, fm.detection_controls,
-        fm.detection, fm.severity * fm.likelihood * fm.detection, ap_of(fm).value,
+        _blank(fm.severity), fm.cause, _blank(fm.likelihood), fm.prevention_controls,
+        fm.detection_controls, _blank(fm.detection), _blank(fm.rpn), ap.value if ap else "",
         action_summary(counts),
         r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
-        r.severity * r.likelihood * r.detection if r else "", ap_of(r).value if r else "",
+        r.severity * r.likelihood * r.detection if r else "",
+        ap_of(r).value if r else "",  # type: ignore[union-attr]
     )  # fmt: skip
 
 
@@ -178,14 +193,18 @@ def cell_changes(
         if component is None:
             raise ModelError(f"there is no component named {name!r}")
         return {"component_id": component.id}
-    if column.kind == "score":
-        return {key: validate_score(key, value)}
+    if column.kind == "score":  # an emptied cell: not rated yet
+        return {key: validate_optional_score(key, value)}
     if column.kind == "revised":
         if value is None or str(value).strip() == "":
             return {"revised": None}
         field = revised_field(key)
         score = validate_score(f"revised {field}", value)
         base = fm.revised or revised_base or fm.scores
+        if base is None:
+            raise ValidationError(
+                "revised scores need all three: rate severity, likelihood and detection first"
+            )
         return {"revised": replace(base, **{field: score})}
     return {key: "" if value is None else str(value)}
 
@@ -417,7 +436,7 @@ class WorksheetModel(QAbstractTableModel):
 
     def _edit(self, fm: FailureMode, column: int) -> Any:
         value = self._cell(fm, column)
-        return None if value == "" and COLUMNS[column].kind == "revised" else value
+        return None if value == "" and COLUMNS[column].kind in NUMERIC_KINDS else value
 
     def _sort_key(self, fm: FailureMode, column: int) -> Any:
         return _sort_key_function(self, COLUMNS[column].key)(fm)
@@ -425,11 +444,13 @@ class WorksheetModel(QAbstractTableModel):
     def _background(self, fm: FailureMode, column: int) -> Any:
         key = COLUMNS[column].key
         if key == "ap":
-            return AP_COLOURS[ap_of(fm)]
+            ap = ap_of(fm)
+            return AP_COLOURS[ap] if ap else NOT_RATED_COLOUR
         if key == "revised_ap" and fm.revised is not None:
-            return AP_COLOURS[ap_of(fm.revised)]
+            return AP_COLOURS[ap_of(fm.revised)]  # type: ignore[index]
         if key == "rpn":
-            return rpn_colour(fm.rpn)
+            rpn = fm.rpn
+            return None if rpn is None else rpn_colour(rpn)
         if key == "revised_rpn" and fm.revised is not None:
             return rpn_colour(fm.revised.rpn)
         return None
@@ -455,10 +476,12 @@ class WorksheetModel(QAbstractTableModel):
             field = revised_field(column_def.key)
             current = getattr(fm.revised, field) if fm.revised else None
             return rating_scales.scale_tooltip(field, current)
+        if column_def.key == "rpn" and fm.rpn is None:
+            return NOT_RATED_TIP
         if column_def.key in ("ap", "revised_ap"):
             scores = fm.scores if column_def.key == "ap" else fm.revised
             if scores is None:
-                return "No revised scores"
+                return NOT_RATED_TIP if column_def.key == "ap" else "No revised scores"
             return (
                 f"Action Priority {AP_NAMES[scores.ap]} (S {scores.severity}, "
                 f"L {scores.likelihood}, D {scores.detection})"
@@ -549,7 +572,11 @@ class WorksheetModel(QAbstractTableModel):
         key = _sort_key_function(self, COLUMNS[column].key)
         fms = self.model.failure_modes
         keys = dict(zip(ids, map(key, map(fms.__getitem__, ids)), strict=True))
-        return sorted(ids, key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        # Not rated yet (a None key) goes last in either direction, in the model's order.
+        rated = [i for i in ids if keys[i] is not None]
+        unrated = [i for i in ids if keys[i] is None]
+        descending = order == Qt.SortOrder.DescendingOrder
+        return sorted(rated, key=keys.__getitem__, reverse=descending) + unrated
 
     def _filtered(self, ids: list[int]) -> list[int]:
         ids = list(ids)  # never the same list as `_order`: rows are added to both
@@ -567,15 +594,21 @@ class WorksheetModel(QAbstractTableModel):
 
 def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode], Any]:
     """A key per failure mode, numeric for numbers; no revised scores sort below every score;
-    AP sorts H > M > L so descending puts the most urgent first, as for RPN."""
+    AP sorts H > M > L so descending puts the most urgent first, as for RPN. None: not rated
+    yet, which `_sorted` puts last in both directions."""
     if key in ("severity", "likelihood", "detection"):
         return lambda fm: getattr(fm, key)
     if key == "rpn":
-        return lambda fm: fm.severity * fm.likelihood * fm.detection
+        return lambda fm: fm.rpn
     if key == "ap":
-        return lambda fm: 3 - ap_of(fm).order
+
+        def ap_key(fm: FailureMode) -> int | None:
+            ap = ap_of(fm)
+            return None if ap is None else 3 - ap.order
+
+        return ap_key
     if key == "revised_ap":
-        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0
+        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0  # type: ignore[union-attr]
     if key == "revised_rpn":
         return lambda fm: fm.revised.rpn if fm.revised else -1
     if key.startswith("revised_"):

@@ -125,3 +125,24 @@ def test_selection_is_shared_with_the_document(panel, document):
     assert document.selection.component_ids == [db]
     document.selection.select_components([])
     assert panel.selected_ids() == []
+
+
+def test_a_component_with_only_not_rated_failure_modes_gets_the_grey_badge_never_l(document):
+    from fma_app.ui.graph_items import AP_FILL
+    from fma_app.ui.graph_scene import node_stats
+    from fma_app.ui.worksheet_model import NOT_RATED_COLOUR
+
+    model = ComponentsModel(document)
+    cache = document.model.component_by_name("cache").id
+    document.push(add_failure_mode(document.model, cache, failure_mode="New", severity=3))
+    assert rows(model)[1] == ("cache", 1, "")
+    badge = model.index(1, 2)
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_COLOUR
+    assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: none rated yet"
+    stats = node_stats(document.model, [cache])[cache]
+    assert (stats.count, stats.worst_ap, stats.max_rpn) == (1, None, 0)
+    assert AP_FILL[stats.worst_ap] != AP_FILL["L"]
+    # A rated L beside a not rated one: the worst rated AP, the not rated one adds nothing.
+    document.push(add_failure_mode(document.model, cache, severity=1, likelihood=1, detection=1))
+    assert rows(model)[1] == ("cache", 2, "L")
+    assert node_stats(document.model, [cache])[cache].worst_ap == "L"

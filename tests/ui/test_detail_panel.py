@@ -122,3 +122,19 @@ def test_panel_clears_when_its_failure_mode_is_deleted(panel, document):
     assert panel.failure_mode_id == 0
     assert panel.actions_model.rowCount() == 0
     assert panel.title.text().startswith("Select a row")
+
+
+def test_a_score_cleared_in_the_panel_is_not_rated_and_shows_so(panel, document, qtbot):
+    from PySide6.QtTest import QTest
+
+    fm = fm_named(document, "Disk full")
+    box = panel.scores["likelihood"]
+    box.setFocus()
+    box.lineEdit().selectAll()
+    QTest.keyClick(box, Qt.Key.Key_Delete)
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert fm.likelihood is None and fm.rpn is None
+    assert box.text() == "-"
+    assert panel.score_label.text() == "RPN -   AP not rated yet"
+    document.undo_stack.undo()
+    assert fm.likelihood is not None and panel.score_label.text().startswith("RPN ")
