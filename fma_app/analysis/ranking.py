@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from fma_app.domain.model import FailureMode, Model
+from fma_app.domain.scoring import action_priority, rpn
 
 
 class RankBy(StrEnum):
@@ -43,26 +44,34 @@ class RankedFailureMode:
         }
 
 
+# A sort key: a 0 (rated) or 1 (not rated yet) first, then numbers and names; keys of the two
+# kinds never compare past that first element.
+SortKey = tuple[int | str, ...]
+
+
 # Not rated yet sorts after every rated failure mode, in both rankings: an unknown risk is
 # neither high nor low. Among themselves: what is rated so far, highest first, then names.
-def _unrated_key(fm: FailureMode, component: str) -> tuple:
+def _unrated_key(fm: FailureMode, component: str) -> SortKey:
     return (1, -(fm.severity or 0), -(fm.likelihood or 0), -(fm.detection or 0),
             component.casefold(), fm.failure_mode.casefold(), fm.id)  # fmt: skip
 
 
-def _rpn_key(fm: FailureMode, component: str) -> tuple:
-    rpn = fm.rpn
-    if rpn is None:
+# The keys read the three scores straight from the fields: a benchmark model has 20,000 failure
+# modes, and a Scores object per key was a third of the ranking's time.
+def _rpn_key(fm: FailureMode, component: str) -> SortKey:
+    severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
+    if severity is None or likelihood is None or detection is None:
         return _unrated_key(fm, component)
-    return (0, -rpn, -fm.severity, -fm.likelihood, -fm.detection,  # type: ignore[operator]
+    return (0, -rpn(severity, likelihood, detection), -severity, -likelihood, -detection,
             component.casefold(), fm.failure_mode.casefold(), fm.id)  # fmt: skip
 
 
-def _ap_key(fm: FailureMode, component: str) -> tuple:
-    ap, rpn = fm.ap, fm.rpn
-    if ap is None or rpn is None:
+def _ap_key(fm: FailureMode, component: str) -> SortKey:
+    severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
+    if severity is None or likelihood is None or detection is None:
         return _unrated_key(fm, component)
-    return (0, ap.order, -fm.severity, -rpn, component.casefold(),  # type: ignore[operator]
+    ap = action_priority(severity, likelihood, detection)
+    return (0, ap.order, -severity, -rpn(severity, likelihood, detection), component.casefold(),
             fm.failure_mode.casefold(), fm.id)  # fmt: skip
 
 
