@@ -422,8 +422,9 @@ def remove(model: Model, kind: EntityKind, ids: list[int]) -> RemoveEntities:
 
 
 __all__ = [
-    "AddEntities", "Change", "Command", "EditModelProperties", "Macro", "RemoveEntities",
-    "RenameModel", "SetFields", "edit_model_properties",
-    "Action", "add_action", "add_component", "add_dependency", "add_failure_mode", "remove",
-    "set_fields", "TEXT_FIELDS_FAILURE_MODE",
+    "TEXT_FIELDS_FAILURE_MODE",
+    "Action", "AddEntities", "Change", "Command", "EditModelProperties", "Macro",
+    "RemoveEntities", "RenameModel", "SetFields",
+    "add_action", "add_component", "add_dependency", "add_failure_mode", "edit_model_properties",
+    "remove", "set_fields",
 ]  # fmt: skip

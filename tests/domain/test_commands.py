@@ -90,7 +90,9 @@ def test_remove_component_cascades_and_undo_restores_everything(model):
     db = model.component_by_name("db")
     command = cmd.remove(model, "component", [db.id])
     command.do(model)
-    assert not model.failure_modes and not model.actions and not model.dependencies
+    assert not model.failure_modes
+    assert not model.actions
+    assert not model.dependencies
     command.undo(model)
     assert model.content() == before
     command.do(model)  # redo after undo
