@@ -10,10 +10,15 @@ S, L or D cell is a score not rated yet.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import (
@@ -35,6 +40,8 @@ from fma_app.reports.xlsx_report import (
 )
 
 MAX_PROBLEMS = 200
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 # The columns read back, per sheet (all must be present; others are ignored).
 READ_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -55,7 +62,7 @@ FAILURE_MODE_TEXTS = {
 }  # fmt: skip
 
 
-def is_report(workbook) -> bool:
+def is_report(workbook: Workbook) -> bool:
     """A workbook FMA Workbench exported: the five sheets in order and our marker."""
     names = list(workbook.sheetnames)
     if names[: len(SHEET_NAMES)] != list(SHEET_NAMES):
@@ -79,7 +86,7 @@ class _Problem(Exception):
 class _Row:
     sheet: str
     number: int
-    values: tuple
+    values: tuple[object, ...]
     columns: dict[str, int]
 
     def get(self, header: str) -> object:
@@ -89,6 +96,22 @@ class _Row:
 
     def ref(self, header: str) -> str:
         return f"{self.sheet}!{get_column_letter(self.columns[header] + 1)}{self.number}"
+
+
+class _Cells:
+    """Parses the cells of one row, adding each bad one to the problems; `ok` until one is."""
+
+    def __init__(self, row: _Row, problems: _Problems) -> None:
+        self.row, self.problems, self.ok = row, problems, True
+
+    def parse(self, header: str, parse: Callable[[object], T], instead: T) -> T:
+        """The parsed cell, or `instead` (never used: `ok` is False then) after a problem."""
+        try:
+            return parse(self.row.get(header))
+        except (_Problem, ValidationError, ModelError) as error:
+            self.problems.add(self.row.ref(header), str(error))
+            self.ok = False
+            return instead
 
 
 class _Problems:
@@ -112,7 +135,7 @@ def _normal(header: object) -> str:
     return " ".join(str(header).split()).casefold() if header is not None else ""
 
 
-def _read_table(ws, sheet: str, problems: _Problems) -> list[_Row]:
+def _read_table(ws: Worksheet, sheet: str, problems: _Problems) -> list[_Row]:
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     found = {_normal(value): index for index, value in enumerate(header) if value is not None}
@@ -231,7 +254,7 @@ def _date(value: object, what: str = "due date") -> dt.date | None:
     raise _Problem(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
 
 
-def _enum(enum_type, value: object, what: str):
+def _enum(enum_type: type[E], value: object, what: str) -> E:
     try:
         return parse_enum(enum_type, what, _text(value))
     except ValidationError as error:
@@ -271,7 +294,7 @@ class _Ids:
 
 
 # ---- the sheets -------------------------------------------------------------------------------
-def _summary(ws, source_name: str, problems: _Problems) -> Model:
+def _summary(ws: Worksheet, source_name: str, problems: _Problems) -> Model:
     """A model holding the Summary's name, description and FMEA header properties."""
     labels: dict[str, tuple[int, object]] = {}
     title = None
@@ -302,25 +325,22 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
         entity_id = ids(row)
         if entity_id is None:
             continue
-        values, bad = {}, False
-        for field, header, parse in (
-            ("name", "Name", lambda v: model.check_component_name(_text(v))),
-            ("kind", "Kind", lambda v: _enum(ComponentKind, v, "kind")),
-            ("x", "X", lambda v: _number(v, "x")),
-            ("y", "Y", lambda v: _number(v, "y")),
-            ("user_facing", "Entry Point", lambda v: _flag(v, "entry point")),
-        ):
-            try:
-                values[field] = parse(row.get(header))
-            except (_Problem, ValidationError, ModelError) as error:
-                problems.add(row.ref(header), str(error))
-                bad = True
-        if not bad:
+        cells = _Cells(row, problems)
+        name = cells.parse("Name", lambda v: model.check_component_name(_text(v)), "")
+        kind = cells.parse("Kind", lambda v: _enum(ComponentKind, v, "kind"), ComponentKind.OTHER)
+        x = cells.parse("X", lambda v: _number(v, "x"), 0.0)
+        y = cells.parse("Y", lambda v: _number(v, "y"), 0.0)
+        user_facing = cells.parse("Entry Point", lambda v: _flag(v, "entry point"), False)
+        if cells.ok:
             model.add_component(
+                name,
+                kind,
                 id=entity_id,
                 description=_text(row.get("Description")),
                 owner=_text(row.get("Owner")),
-                **values,
+                x=x,
+                y=y,
+                user_facing=user_facing,
             )
 
 
@@ -414,25 +434,20 @@ def _actions(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> 
         except _Problem as problem:
             problems.add(row.ref("Failure Mode ID"), str(problem))
             ok = False
-        parsed = {}
-        for field, header, parse in (
-            ("due_date", "Due Date", _date),
-            ("status", "Status", lambda v: _enum(ActionStatus, v, "status")),
-        ):
-            try:
-                parsed[field] = parse(row.get(header))
-            except _Problem as problem:
-                problems.add(row.ref(header), str(problem))
-                ok = False
-        if ok and entity_id is not None and failure_mode_id is not None:
+        cells = _Cells(row, problems)
+        due_date = cells.parse("Due Date", _date, None)
+        status = cells.parse(
+            "Status", lambda v: _enum(ActionStatus, v, "status"), ActionStatus.OPEN
+        )
+        if ok and cells.ok and entity_id is not None and failure_mode_id is not None:
             model.add_action(
                 failure_mode_id, _text(row.get("Action")), id=entity_id,
                 owner=_text(row.get("Owner")), action_taken=_text(row.get("Action Taken")),
-                **parsed,
+                due_date=due_date, status=status,
             )  # fmt: skip
 
 
-def import_report(workbook, source_name: str) -> Model:
+def import_report(workbook: Workbook, source_name: str) -> Model:
     """The model the report describes; raises ImportProblems listing every bad cell."""
     problems = _Problems()
     tables = {sheet: _read_table(workbook[sheet], sheet, problems) for sheet in READ_COLUMNS}

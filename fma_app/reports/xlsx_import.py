@@ -28,10 +28,13 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import PurePath
+from typing import Literal
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -53,6 +56,15 @@ from fma_app.reports import headers as h
 from fma_app.reports.errors import ImportProblems
 
 HEADER_SEARCH_ROWS = 30
+
+
+class _Refused(Enum):
+    """A cell whose problem is already reported: the row it is on is not imported."""
+
+    CELL = "refused"
+
+
+REFUSED = _Refused.CELL
 MIN_HEADER_FIELDS = 3  # distinct known columns (two of them required) make a header row
 IMPORTED_KIND = ComponentKind.OTHER
 DEPENDENCIES_SHEET = "dependencies"
@@ -187,7 +199,7 @@ def used_width(sheet: Worksheet, max_row: int | None = None) -> int:
 
 def sheet_rows(
     sheet: Worksheet, min_row: int, max_col: int, max_row: int | None = None
-) -> Iterator[tuple[int, tuple]]:
+) -> Iterator[tuple[int, tuple[object, ...]]]:
     """(row number, values of columns 1..max_col) for each row that holds a cell, in order.
 
     openpyxl's iter_rows creates a cell at every position it passes, so one stray cell in row
@@ -298,7 +310,7 @@ def _is_reference_row(values: Sequence[object], min_cells: int) -> bool:
     if len(labels) < min_cells or not all(labels):
         return False
     keys = [(label[1], int(label[2] or 0), label[3]) for label in labels if label]
-    return all(a < b for a, b in zip(keys, keys[1:], strict=False))  # labels count up
+    return all(a < b for a, b in itertools.pairwise(keys))  # labels count up
 
 
 def _is_sub_header(values: Sequence[object]) -> bool:
@@ -535,11 +547,11 @@ class _FormReader:
             ok = ok and (score is not None or is_blank(value))
         self.carry = (texts[h.FAILURE_MODE], texts[h.EFFECT], scores.get(h.SEVERITY))
         revised = self.revised_scores(row)
-        if not ok or revised is False:
+        if not ok or revised is REFUSED:
             return None
         try:
             return self.model.add_failure_mode(
-                component.id, revised=revised or None, **scores, **texts
+                component.id, id=None, revised=revised, **scores, **texts
             )
         except (ModelError, ValidationError) as error:
             self.problems.append(f"{self.ref(row, h.FAILURE_MODE)}: {error}")
@@ -557,8 +569,8 @@ class _FormReader:
             self.problems.append(f"{ref}: {error}")
             return None
 
-    def revised_scores(self, row: _Row) -> Scores | None | bool:
-        """Revised scores, None when the row has none, False after reporting a problem."""
+    def revised_scores(self, row: _Row) -> Scores | None | Literal[_Refused.CELL]:
+        """Revised scores, None when the row has none, REFUSED after reporting a problem."""
         columns = self.layout.revised
         if not columns:
             return None
@@ -573,9 +585,9 @@ class _FormReader:
                         f"{cell_ref(self.sheet, row.number, columns[name])}: revised {name} "
                         "is missing (revised scores need all three or none)"
                     )
-            return False
-        scores = {
-            name: self.score(
+            return REFUSED
+        severity, likelihood, detection = (
+            self.score(
                 row,
                 f"revised {name}",
                 values[name],
@@ -583,10 +595,10 @@ class _FormReader:
                 required=True,
             )
             for name in h.SCORE_FIELDS
-        }
-        if any(score is None for score in scores.values()):
-            return False
-        return Scores(scores[h.SEVERITY], scores[h.LIKELIHOOD], scores[h.DETECTION])
+        )
+        if severity is None or likelihood is None or detection is None:
+            return REFUSED
+        return Scores(severity, likelihood, detection)
 
     # -- actions --
     def add_actions(self, row: _Row, failure_mode: FailureMode) -> None:
@@ -603,26 +615,26 @@ class _FormReader:
             return
         owner, due = self.owner_and_due(row)
         status = self.status(row, failure_mode, taken)
-        if status is None or due is False:
+        if status is None or due is REFUSED:
             return
         for description in descriptions:
             self.model.add_action(
                 failure_mode.id,
                 description,
                 owner=owner,
-                due_date=due or None,
+                due_date=due,
                 status=status,
                 action_taken=taken,
             )
 
-    def owner_and_due(self, row: _Row) -> tuple[str, dt.date | None | bool]:
+    def owner_and_due(self, row: _Row) -> tuple[str, dt.date | None | Literal[_Refused.CELL]]:
         owner = name_text(row.value(self.col(h.OWNER)))
-        due: dt.date | None | bool = self.due_date(row, self.col(h.DUE))
+        due = self.due_date(row, self.col(h.DUE))
         combined = row.value(self.col(h.OWNER_AND_DUE))
         if is_blank(combined):
             return owner, due
         if isinstance(combined, dt.date):
-            return owner, due or _as_date(combined)
+            return owner, _as_date(combined) if due is None else due
         text = name_text(combined)
         found = _ANY_DATE.search(text)
         if found is None:
@@ -630,11 +642,13 @@ class _FormReader:
         parsed = parse_date_text(found[1])
         if parsed is None:
             self.problems.append(date_problem(self.ref(row, h.OWNER_AND_DUE), found[1]))
-            due = False
+            due = REFUSED
         rest = (text[: found.start()] + " " + text[found.end() :]).strip(" ,;/-\u2013")
         return owner or " ".join(rest.split()), due if due is not None else parsed
 
-    def due_date(self, row: _Row, column: int | None) -> dt.date | None | bool:
+    def due_date(self, row: _Row, column: int | None) -> dt.date | None | Literal[_Refused.CELL]:
+        if column is None:
+            return None
         value = row.value(column)
         if is_placeholder(value):
             return None
@@ -643,7 +657,7 @@ class _FormReader:
         parsed = parse_date_text(cell_text(value)) if isinstance(value, str) else None
         if parsed is None:
             self.problems.append(date_problem(cell_ref(self.sheet, row.number, column), value))
-            return False
+            return REFUSED
         return parsed
 
     def status(self, row: _Row, failure_mode: FailureMode, taken: str) -> ActionStatus | None:
