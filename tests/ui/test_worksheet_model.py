@@ -8,14 +8,9 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.model import Model, Scores
 from fma_app.domain.scoring import ActionPriority
+from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import (
-    AP_COLOURS,
-    COLUMN_INDEX,
-    SORT_ROLE,
-    WorksheetModel,
-    WorksheetProxy,
-)
+from fma_app.ui.worksheet_model import AP_COLOURS, SORT_ROLE, WorksheetModel, WorksheetProxy
 
 EDIT = Qt.ItemDataRole.EditRole
 C = COLUMN_INDEX
