@@ -36,6 +36,14 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.domain.model import Action, Model
+from fma_app.presentation.style import (
+    AP_NAMES,
+    AP_STYLES,
+    CLOSED_TEXT,
+    OVERDUE,
+    RPN_SCALE_POINTS,
+    rgb,
+)
 from fma_app.reports import charts
 from fma_app.reports.errors import ReportCancelled, ReportError
 
@@ -138,14 +146,16 @@ _BASES: dict[str, dict[str, object]] = {
     "note": {"font": _font(italic=True, size=9, color="595959"),
              "alignment": Alignment(vertical="top", wrap_text=True)},
 }  # fmt: skip
-AP_FILLS = {"H": ("FFC7CE", "9C0006"), "M": ("FFEB9C", "7F6000"), "L": ("C6EFCE", "006100")}
 _VARIANTS: dict[str, dict[str, object]] = {
     **{
-        ap: {"fill": _solid(fill), "font": _font(bold=True, color=colour)}
-        for ap, (fill, colour) in AP_FILLS.items()
+        ap.value: {"fill": _solid(rgb(style.fill)), "font": _font(bold=True, color=rgb(style.text))}
+        for ap, style in AP_STYLES.items()
     },
-    "overdue": {"fill": _solid("FFC7CE"), "font": _font(bold=True, color="9C0006")},
-    "closed": {"font": _font(color="7F7F7F")},
+    "overdue": {
+        "fill": _solid(rgb(OVERDUE.fill)),
+        "font": _font(bold=True, color=rgb(OVERDUE.text)),
+    },
+    "closed": {"font": _font(color=rgb(CLOSED_TEXT))},
 }
 
 
@@ -416,12 +426,13 @@ def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) 
         progress.advance()
     _finish_table(sheet, WORKSHEET_COLUMNS)
     n = sheet.rows
-    for column in ("M", "S"):  # RPN and Revised RPN
+    (low, low_colour), (mid, mid_colour), (high, high_colour) = RPN_SCALE_POINTS
+    for column in ("M", "S"):  # RPN and Revised RPN, shaded as in the app
         sheet.ws.conditional_formatting.add(
             f"{column}2:{column}{max(n, 2)}",
-            ColorScaleRule(start_type="num", start_value=1, start_color="63BE7B",
-                           mid_type="num", mid_value=100, mid_color="FFEB84",
-                           end_type="num", end_value=400, end_color="F8696B"),
+            ColorScaleRule(start_type="num", start_value=low, start_color=rgb(low_colour),
+                           mid_type="num", mid_value=mid, mid_color=rgb(mid_colour),
+                           end_type="num", end_value=high, end_color=rgb(high_colour)),
         )  # fmt: skip
 
 
@@ -571,7 +582,7 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
     sheet.append([("Action Priority", "header"), ("Before actions", "header"),
                   ("After actions (revised where scored)", "header")], height=32)  # fmt: skip
     for ap in "HML":
-        sheet.append([(f"{charts.AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
+        sheet.append([(f"{AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
                       (after[ap], "num")])  # fmt: skip
 
 

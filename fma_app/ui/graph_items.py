@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.model import Component, ComponentKind, Strength
+from fma_app.presentation.style import AP_NAMES
+from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
 
 if TYPE_CHECKING:
     from fma_app.domain.model import Dependency
@@ -41,13 +43,12 @@ NODE_WIDTH = 140.0  # the size fma_app.analysis.layout spaces its grid for
 NODE_HEIGHT = 60.0
 HALO = 10.0  # room around the shape for selection, highlight and overlay outlines
 
-AP_FILL = {
-    "H": QColor("#ef9a9a"),
-    "M": QColor("#ffcc80"),
-    "L": QColor("#a5d6a7"),
-    None: QColor("#e0e0e0"),
+# Keyed by the AP letter (NodeStats.worst_ap); a component without failure modes is not rated.
+AP_FILL: dict[str | None, QColor] = {**AP_FILLS, None: NOT_RATED_FILL}
+AP_LABEL: dict[str | None, str] = {
+    **{ap: f"AP {name}" for ap, name in AP_NAMES.items()},
+    None: "no failure modes",
 }
-AP_LABEL = {"H": "AP High", "M": "AP Medium", "L": "AP Low", None: "no failure modes"}
 
 # Overlay states a node can be painted in (set by GraphScene from the impact analysis).
 OVERLAY_NONE = ""

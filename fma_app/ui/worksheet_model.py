@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from fma_app.domain.commands import Change, Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
@@ -34,6 +34,7 @@ from fma_app.domain.model import ActionStatus, FailureMode, Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
 from fma_app.presentation import rating_scales
+from fma_app.presentation.style import AP_NAMES
 from fma_app.presentation.worksheet import (
     COLUMN_INDEX,
     COLUMNS,
@@ -45,6 +46,7 @@ from fma_app.presentation.worksheet import (
     row_values,
 )
 from fma_app.ui.document import Document
+from fma_app.ui.qt_style import AP_FILLS, AP_TEXTS, RPN_TEXT_COLOUR, rpn_fill
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
@@ -52,21 +54,8 @@ COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-AP_COLOURS: dict[ActionPriority, QColor] = {
-    ActionPriority.HIGH: QColor("#f4a6a6"),
-    ActionPriority.MEDIUM: QColor("#f9d77e"),
-    ActionPriority.LOW: QColor("#b9e4b0"),
-}
-AP_NAMES = {ActionPriority.HIGH: "High", ActionPriority.MEDIUM: "Medium", ActionPriority.LOW: "Low"}
-TEXT_ON_COLOUR = QColor("#1a1a1a")
 BOLD = QFont()
 BOLD.setBold(True)
-
-
-def rpn_colour(value: int) -> QColor:
-    """White to salmon by RPN (1..1000), square-root scaled so mid values are visible."""
-    strength = min(1.0, (max(value, 1) / 1000) ** 0.5)
-    return QColor.fromRgbF(1.0, 1.0 - 0.45 * strength, 1.0 - 0.5 * strength)
 
 
 # ---- the source model -----------------------------------------------------------------------
@@ -304,17 +293,24 @@ class WorksheetModel(QAbstractTableModel):
     def _background(self, fm: FailureMode, column: int) -> Any:
         key = COLUMNS[column].key
         if key == "ap":
-            return AP_COLOURS[ap_of(fm)]
+            return AP_FILLS[ap_of(fm)]
         if key == "revised_ap" and fm.revised is not None:
-            return AP_COLOURS[ap_of(fm.revised)]
+            return AP_FILLS[ap_of(fm.revised)]
         if key == "rpn":
-            return rpn_colour(fm.rpn)
+            return rpn_fill(fm.rpn)
         if key == "revised_rpn" and fm.revised is not None:
-            return rpn_colour(fm.revised.rpn)
+            return rpn_fill(fm.revised.rpn)
         return None
 
     def _foreground(self, fm: FailureMode, column: int) -> Any:
-        return TEXT_ON_COLOUR if self._background(fm, column) is not None else None
+        key = COLUMNS[column].key
+        if key == "ap":
+            return AP_TEXTS[ap_of(fm)]
+        if key == "revised_ap" and fm.revised is not None:
+            return AP_TEXTS[ap_of(fm.revised)]
+        if key == "rpn" or (key == "revised_rpn" and fm.revised is not None):
+            return RPN_TEXT_COLOUR
+        return None
 
     def _alignment(self, fm: FailureMode, column: int) -> Any:
         if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (

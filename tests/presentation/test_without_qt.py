@@ -36,13 +36,13 @@ def test_every_module_imports_and_works_without_qt():
         "names = [m.name for m in pkgutil.iter_modules(package.__path__, package.__name__ + '.')]\n"
         "for name in names: importlib.import_module(name)\n"
         "from fma_app.domain.model import Model\n"
-        "from fma_app.presentation import clipboard, rating_scales, worksheet\n"
+        "from fma_app.presentation import clipboard, rating_scales, style, worksheet\n"
         "model = Model()\n"
         "fm = model.add_failure_mode(model.add_component('api').id, severity=9, likelihood=9)\n"
         "cells = worksheet.row_values(model, fm, (0, 0, 0))\n"
         "assert clipboard.parse_tsv(clipboard.to_tsv([list(cells)])) == [[str(c) for c in cells]]\n"
         "assert rating_scales.meaning('severity', 9).startswith('9: ')\n"
-        "assert cells[11] == 'H'\n"
+        "assert style.ap_style(cells[11]).label == 'High'\n"
         "print(sorted(names), 'PySide6' in sys.modules and sys.modules['PySide6'] is not None)\n"
     )
     result = run_python(code)
@@ -50,6 +50,7 @@ def test_every_module_imports_and_works_without_qt():
     assert result.stdout.split() == [
         "['fma_app.presentation.clipboard',",
         "'fma_app.presentation.rating_scales',",
+        "'fma_app.presentation.style',",
         "'fma_app.presentation.worksheet']",
         "False",
     ]

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
-from fma_app.ui.worksheet_model import AP_COLOURS
+from fma_app.ui.qt_style import AP_FILLS
 
 
 class Confirm:
@@ -51,7 +51,7 @@ def test_rows_sorted_by_name_with_count_and_worst_ap(document):
     model = ComponentsModel(document)
     assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
     badge = model.index(2, 2)
-    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_COLOURS[ActionPriority.HIGH]
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_FILLS[ActionPriority.HIGH]
     assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: High"
 
 

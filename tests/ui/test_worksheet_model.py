@@ -10,7 +10,8 @@ from fma_app.domain.model import Model, Scores
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, SORT_ROLE, WorksheetModel, WorksheetProxy
+from fma_app.ui.qt_style import AP_FILLS, AP_TEXTS
+from fma_app.ui.worksheet_model import SORT_ROLE, WorksheetModel, WorksheetProxy
 
 EDIT = Qt.ItemDataRole.EditRole
 C = COLUMN_INDEX
@@ -45,7 +46,9 @@ def test_rows_show_fields_and_computed_columns(sheet, document):
     assert not model.flags(model.index(row, C["rpn"])) & Qt.ItemFlag.ItemIsEditable
     assert model.flags(model.index(row, C["severity"])) & Qt.ItemFlag.ItemIsEditable
     background = model.index(row, C["ap"]).data(Qt.ItemDataRole.BackgroundRole)
-    assert background == AP_COLOURS[ActionPriority.MEDIUM]
+    assert background == AP_FILLS[ActionPriority.MEDIUM]
+    foreground = model.index(row, C["ap"]).data(Qt.ItemDataRole.ForegroundRole)
+    assert foreground == AP_TEXTS[ActionPriority.MEDIUM]
     tooltip = model.index(row, C["severity"]).data(Qt.ItemDataRole.ToolTipRole)
     assert "<b>8: Very high" in tooltip
 
