@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fma_app.analysis.layout import NODE_HEIGHT, NODE_WIDTH
 from fma_app.domain.model import Component, ComponentKind, Strength
 from fma_app.presentation.style import AP_NAMES
 from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
@@ -39,8 +40,6 @@ from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
 if TYPE_CHECKING:
     from fma_app.domain.model import Dependency
 
-NODE_WIDTH = 140.0  # the size fma_app.analysis.layout spaces its grid for
-NODE_HEIGHT = 60.0
 HALO = 10.0  # room around the shape for selection, highlight and overlay outlines
 
 # Keyed by the AP letter (NodeStats.worst_ap); a component without failure modes is not rated.
