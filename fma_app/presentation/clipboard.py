@@ -27,7 +27,7 @@ from fma_app.domain.commands import Command, Macro, add_component, add_failure_m
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import validate_score
-from fma_app.ui.worksheet_model import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
+from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
 
 # As the report and `rank` CSV: a leading tab or carriage return also hides a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
