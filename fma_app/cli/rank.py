@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.cli.common import CliError
 from fma_app.domain.model import Model
+from fma_app.presentation.style import AP_STYLES, ansi, ap_style
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-AP_COLOURS = {"H": "\033[1;31m", "M": "\033[33m", "L": "\033[32m"}
-RESET = "\033[0m"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -185,6 +184,6 @@ _RATING_KEYS = ("severity", "likelihood", "detection", "rpn", "ap")
 def _paint(ap: str, colour: bool) -> str:
     """The AP letter, coloured for a terminal. Padding is applied by the caller on one letter,
     so a coloured letter is padded here to keep the columns aligned."""
-    if not colour or ap not in AP_COLOURS:
+    if not colour or ap not in AP_STYLES:  # "-", not rated yet: never an AP's colour
         return ap
-    return f"{AP_COLOURS.get(ap, '')}{ap}{RESET}" + " " * (2 - len(ap))
+    return ansi(ap_style(ap), ap) + " " * (2 - len(ap))

@@ -17,17 +17,18 @@ from typing import TYPE_CHECKING
 from fma_app.analysis.ranking import RankBy, rank_failure_modes
 from fma_app.domain.model import FailureMode, Model
 from fma_app.domain.scoring import ActionPriority, action_priority
+from fma_app.presentation.style import AP_NAMES, AP_STYLES, NOT_RATED, ap_style
 
 if TYPE_CHECKING:  # matplotlib loads on the first chart: importing a workbook never needs it
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-AP_COLOURS = {"H": "#C0392B", "M": "#E5A50A", "L": "#3A9A4A"}
-AP_ZONE_COLOURS = {"H": "#F6C4BE", "M": "#FBE7A6", "L": "#CDEBCF"}
-AP_NAMES = {"H": "High", "M": "Medium", "L": "Low"}
-# Not rated yet: grey, never one of the AP colours (an unknown risk is not a low one).
-NOT_RATED_COLOUR = "#9E9E9E"
-NOT_RATED_TEXT = "not rated"
+# Bars and zones wear the AP swatch as cells do (light fill); bars get its dark text colour as an
+# outline so neighbouring bars stay apart.
+AP_FILLS = {ap.value: style.fill for ap, style in AP_STYLES.items()}
+AP_EDGES = {ap.value: style.text for ap, style in AP_STYLES.items()}
+BAR_EDGE_WIDTH = 0.8
+NOT_RATED_YET = f"{NOT_RATED.label} yet"  # in titles and axis labels, from the one style token
 BEFORE_COLOUR, AFTER_COLOUR = "#5B7DB1", "#9CC3E6"
 FIGSIZE = (8.0, 4.8)
 MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
@@ -59,7 +60,7 @@ def _with_notes(title: str, *notes: str) -> str:
 
 def _not_rated_note(model: Model) -> str:
     unrated = sum(1 for fm in model.failure_modes.values() if fm.rpn is None)
-    return f"{unrated} not rated yet, not shown" if unrated else ""
+    return f"{unrated} {NOT_RATED_YET}, not shown" if unrated else ""
 
 
 def revised_ap_of(fm: FailureMode) -> str | None:
@@ -103,7 +104,7 @@ def _not_rated_empty(model: Model) -> str:
     if not model.failure_modes:
         return EMPTY_TEXT
     count = len(model.failure_modes)
-    return f"No rated failure modes ({count} not rated yet)"
+    return f"No rated failure modes ({count} {NOT_RATED_YET})"
 
 
 def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
@@ -125,7 +126,10 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax.bar(
         positions,
         [r.failure_mode.rpn for r in shown],
-        color=[AP_COLOURS[ap_of(r.failure_mode) or "L"] for r in shown],  # all rated here
+        # Only rated failure modes reach here; ap_style would paint any other in NOT_RATED.
+        color=[ap_style(ap_of(r.failure_mode)).fill for r in shown],
+        edgecolor=[ap_style(ap_of(r.failure_mode)).text for r in shown],
+        linewidth=BAR_EDGE_WIDTH,
     )
     ax.set_xticks(
         list(positions),
@@ -151,10 +155,14 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     return fig
 
 
-def _ap_handles(colours: dict[str, str] = AP_COLOURS, suffix: str = "") -> list[Patch]:
+def _ap_handles(suffix: str = "", edges: bool = True) -> list[Patch]:
     from matplotlib.patches import Patch
 
-    return [Patch(color=colours[ap], label=f"AP {AP_NAMES[ap]}{suffix}") for ap in "HML"]
+    return [
+        Patch(facecolor=AP_FILLS[ap], edgecolor=AP_EDGES[ap] if edges else AP_FILLS[ap],
+              linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}{suffix}")
+        for ap in "HML"
+    ]  # fmt: skip
 
 
 def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
@@ -177,7 +185,7 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax = fig.add_subplot()
     from matplotlib.colors import ListedColormap
 
-    cmap = ListedColormap([AP_ZONE_COLOURS[ap] for ap in "LMH"])
+    cmap = ListedColormap([AP_FILLS[ap] for ap in "LMH"])
     ax.imshow(zones, cmap=cmap, vmin=0, vmax=2, origin="lower", extent=(0.5, 10.5, 0.5, 10.5))
     for (severity, likelihood), count in counts.items():
         ax.text(likelihood, severity, str(count), ha="center", va="center", fontsize=8,
@@ -191,7 +199,7 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax.set_xlabel("Likelihood (occurrence)")
     ax.set_ylabel("Severity")
     ax.legend(
-        handles=_ap_handles(AP_ZONE_COLOURS, " zone"),
+        handles=_ap_handles(" zone", edges=False),
         loc="upper left",
         bbox_to_anchor=(1.02, 1.0),
         fontsize=8,
@@ -230,7 +238,8 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
                         color=AFTER_COLOUR)  # fmt: skip
     ax.bar_label(bars_before, fontsize=8)
     ax.bar_label(bars_after, fontsize=8)
-    ax.set_xticks(list(xs), [f"{AP_NAMES[ap]} ({ap})" if ap else "Not rated yet" for ap in order])
+    labels = [f"{AP_NAMES[ap]} ({ap})" if ap else NOT_RATED_YET.capitalize() for ap in order]
+    ax.set_xticks(list(xs), labels)
     ax.set_ylabel("Failure modes")
     ax.set_ylim(0, max(max(before.values()), max(after.values())) * 1.15 + 1)
     ax.legend(fontsize=8)
@@ -264,7 +273,8 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
     left = [0] * len(shown)
     for ap in "HML":
         values = [counter[ap] for _, counter in shown]
-        ax.barh(ys, values, left=left, color=AP_COLOURS[ap], label=f"AP {AP_NAMES[ap]}")
+        ax.barh(ys, values, left=left, color=AP_FILLS[ap], edgecolor=AP_EDGES[ap],
+                linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}")  # fmt: skip
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(ys, [_label(model.components[cid].name, 32) for cid, _ in shown], fontsize=8)
     ax.invert_yaxis()

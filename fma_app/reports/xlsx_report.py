@@ -36,6 +36,15 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.domain.model import Action, FailureMode, Model
+from fma_app.presentation.style import (
+    AP_NAMES,
+    AP_STYLES,
+    CLOSED_TEXT,
+    NOT_RATED,
+    OVERDUE,
+    RPN_SCALE_POINTS,
+    rgb,
+)
 from fma_app.reports import charts
 from fma_app.reports.errors import ReportCancelled, ReportError
 
@@ -84,7 +93,7 @@ LEGEND = (
     "A blank score is not rated yet: RPN and AP need all three. "
     "Revised scores are those expected after the actions."
 )
-NOT_RATED = "not rated"
+NOT_RATED_YET = f"{NOT_RATED.label.capitalize()} yet"  # the Summary's row of them
 # The FMEA form's header on the Summary, label -> model field; report_import reads them back.
 PROPERTY_ROWS = (
     ("Scope", "scope"), ("FMEA number", "fmea_number"), ("Team", "team"),
@@ -146,16 +155,21 @@ _BASES: dict[str, dict[str, object]] = {
     "note": {"font": _font(italic=True, size=9, color="595959"),
              "alignment": Alignment(vertical="top", wrap_text=True)},
 }  # fmt: skip
-AP_FILLS = {"H": ("FFC7CE", "9C0006"), "M": ("FFEB9C", "7F6000"), "L": ("C6EFCE", "006100")}
 _VARIANTS: dict[str, dict[str, object]] = {
     **{
-        ap: {"fill": _solid(fill), "font": _font(bold=True, color=colour)}
-        for ap, (fill, colour) in AP_FILLS.items()
+        ap.value: {"fill": _solid(rgb(style.fill)), "font": _font(bold=True, color=rgb(style.text))}
+        for ap, style in AP_STYLES.items()
     },
-    "overdue": {"fill": _solid("FFC7CE"), "font": _font(bold=True, color="9C0006")},
+    "overdue": {
+        "fill": _solid(rgb(OVERDUE.fill)),
+        "font": _font(bold=True, color=rgb(OVERDUE.text)),
+    },
     # not rated yet: grey, never an AP colour
-    "none": {"fill": _solid("E7E6E6"), "font": _font(italic=True, color="595959")},
-    "closed": {"font": _font(color="7F7F7F")},
+    "none": {
+        "fill": _solid(rgb(NOT_RATED.fill)),
+        "font": _font(italic=True, color=rgb(NOT_RATED.text)),
+    },
+    "closed": {"font": _font(color=rgb(CLOSED_TEXT))},
 }
 
 
@@ -394,7 +408,7 @@ def _ap_style(ap: str | None) -> str:
 def _ap_entry(fm: FailureMode) -> Entry:
     """The AP cell of a failure mode: its AP, or "not rated" in grey (never L)."""
     ap = charts.ap_of(fm)
-    return (ap, f"num:{ap}") if ap else (NOT_RATED, "num:none")
+    return (ap, f"num:{ap}") if ap else (NOT_RATED.label, "num:none")
 
 
 def _action_line(action: Action) -> str:
@@ -444,12 +458,13 @@ def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) 
         progress.advance()
     _finish_table(sheet, WORKSHEET_COLUMNS)
     n = sheet.rows
-    for column in ("M", "S"):  # RPN and Revised RPN
+    (low, low_colour), (mid, mid_colour), (high, high_colour) = RPN_SCALE_POINTS
+    for column in ("M", "S"):  # RPN and Revised RPN, shaded as in the app
         sheet.ws.conditional_formatting.add(
             f"{column}2:{column}{max(n, 2)}",
-            ColorScaleRule(start_type="num", start_value=1, start_color="63BE7B",
-                           mid_type="num", mid_value=100, mid_color="FFEB84",
-                           end_type="num", end_value=400, end_color="F8696B"),
+            ColorScaleRule(start_type="num", start_value=low, start_color=rgb(low_colour),
+                           mid_type="num", mid_value=mid, mid_color=rgb(mid_colour),
+                           end_type="num", end_value=high, end_color=rgb(high_colour)),
         )  # fmt: skip
 
 
@@ -594,7 +609,7 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
         ("Components", len(model.components)),
         ("Dependencies", len(model.dependencies)),
         ("Failure modes", len(model.failure_modes)),
-        ("Not rated yet", sum(1 for fm in model.failure_modes.values() if fm.rpn is None)),
+        (NOT_RATED_YET, sum(1 for fm in model.failure_modes.values() if fm.rpn is None)),
         ("Actions", len(model.actions)),
         ("Open actions", len(open_actions)),
         ("Overdue actions", overdue),
@@ -606,9 +621,9 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
     sheet.append([("Action Priority", "header"), ("Before actions", "header"),
                   ("After actions (revised where scored)", "header")], height=32)  # fmt: skip
     for ap in "HML":
-        sheet.append([(f"{charts.AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
+        sheet.append([(f"{AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
                       (after[ap], "num")])  # fmt: skip
-    sheet.append([("Not rated yet", "num:none"), (before[None], "num"), (after[None], "num")])
+    sheet.append([(NOT_RATED_YET, "num:none"), (before[None], "num"), (after[None], "num")])
 
 
 def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> None:

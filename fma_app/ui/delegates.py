@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.model import ActionStatus
-from fma_app.ui import rating_scales
+from fma_app.presentation import rating_scales
 from fma_app.ui.worksheet_model import COLUMN_KEY_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex

@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QFocusEvent, QKeySequence
+from PySide6.QtGui import QAction, QFocusEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,9 +40,10 @@ from PySide6.QtWidgets import (
 from fma_app.domain.commands import Change, Command, Macro, add_action, remove, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import Action, ActionStatus, FailureMode, Scores
+from fma_app.presentation.style import AP_NAMES, NOT_RATED
 from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, NOT_RATED_COLOUR
+from fma_app.ui.qt_style import CLOSED_TEXT_COLOUR, ap_style_sheet
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -52,7 +53,6 @@ ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "Status"),
     ("action_taken", "Action Taken"),
 )
-CLOSED_COLOUR = QColor("#808080")
 
 
 def parse_due_date(value: object) -> dt.date | None:
@@ -150,7 +150,7 @@ class ActionsModel(QAbstractTableModel):
                 return value.isoformat() if value else ""
             return value.value if key == "status" else value
         if role == Qt.ItemDataRole.ForegroundRole and action.status.is_closed:
-            return CLOSED_COLOUR
+            return CLOSED_TEXT_COLOUR
         if role == Qt.ItemDataRole.ToolTipRole and key in ("description", "action_taken"):
             return getattr(action, key) or None
         if role == Qt.ItemDataRole.ToolTipRole and key == "due_date":
@@ -384,18 +384,15 @@ class DetailPanel(QWidget):
     @staticmethod
     def _set_score_label(label: QLabel, scores: Scores | None, not_rated: bool = False) -> None:
         if scores is None and not_rated:
-            label.setText("RPN -   AP not rated yet")
-            label.setStyleSheet(
-                f"background: {NOT_RATED_COLOUR.name()}; color: #1a1a1a; padding: 2px 6px;"
-            )
+            label.setText(f"RPN -   AP {NOT_RATED.label} yet")
+            label.setStyleSheet(ap_style_sheet(None))  # the not-rated swatch
             return
         if scores is None:
             label.setText("")
             label.setStyleSheet("")
             return
         label.setText(f"RPN {scores.rpn}   AP {scores.ap.value} ({AP_NAMES[scores.ap]})")
-        colour = AP_COLOURS[scores.ap].name()
-        label.setStyleSheet(f"background: {colour}; color: #1a1a1a; padding: 2px 6px;")
+        label.setStyleSheet(ap_style_sheet(scores.ap))
 
     # -- edits ---------------------------------------------------------------------------
     def _push(self, make: Callable[[], Command | None]) -> bool:

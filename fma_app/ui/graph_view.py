@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.model import ComponentKind, Strength
+from fma_app.presentation.style import ap_style
 from fma_app.ui.document import Document
 from fma_app.ui.graph_items import EdgeItem, NodeItem
 from fma_app.ui.graph_scene import GraphScene
@@ -352,10 +353,11 @@ class GraphView(QGraphicsView):
 
 LEGEND = (
     "<small><b>Fill</b>: worst Action Priority "
-    "<span style='background:#ef9a9a'>&nbsp;H&nbsp;</span> "
-    "<span style='background:#ffcc80'>&nbsp;M&nbsp;</span> "
-    "<span style='background:#a5d6a7'>&nbsp;L&nbsp;</span> "
-    "<span style='background:#e0e0e0'>&nbsp;none&nbsp;</span>; thicker border = higher RPN.<br>"
+    + " ".join(
+        f"<span style='background:{ap_style(ap).fill}'>&nbsp;{ap or 'none'}&nbsp;</span>"
+        for ap in ("H", "M", "L", None)
+    )
+    + "; thicker border = higher RPN.<br>"
     "<b>Arrows</b> point from a component to what it depends on: solid strong, dashed weak; "
     "<b>OR</b> joins a redundancy group. <b>ENTRY</b> marks user-facing components.<br>"
     "Double-click: add or rename · Shift+drag or Connect: depend on · Del: delete · "

@@ -53,14 +53,15 @@ from fma_app.domain.commands import (
     set_fields,
 )
 from fma_app.domain.scoring import ActionPriority
-from fma_app.ui import clipboard
+from fma_app.presentation import clipboard
+from fma_app.presentation.worksheet import COLUMNS
 from fma_app.ui.components_model import ComponentsPanel
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.detail_panel import DetailPanel
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
 from fma_app.ui.lazy_tab import LazyTab
-from fma_app.ui.worksheet_model import COLUMNS, WorksheetModel, WorksheetProxy
+from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
 
 APP_NAME = "FMA Workbench"
 ORGANIZATION = "FMA Workbench"

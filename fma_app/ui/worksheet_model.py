@@ -13,10 +13,8 @@ clicking a header applies them again.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -28,185 +26,41 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
 from fma_app.domain.commands import Change, Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
-from fma_app.domain.scoring import (
-    ActionPriority,
-    action_priority,
-    validate_optional_score,
-    validate_score,
-)
+from fma_app.domain.model import ActionStatus, FailureMode, Model
+from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
-from fma_app.ui import rating_scales
+from fma_app.presentation import rating_scales
+from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.presentation.worksheet import (
+    COLUMN_INDEX,
+    COLUMNS,
+    NUMERIC_KINDS,
+    TEXT_KEYS,
+    ap_of,
+    cell_changes,
+    cell_value,
+    revised_field,
+    row_values,
+)
 from fma_app.ui.document import Document
+from fma_app.ui.qt_style import RPN_TEXT_COLOUR, ap_fill, ap_text, rpn_fill
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
 COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 
-ColumnKind = Literal["component", "text", "score", "revised", "computed"]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    kind: ColumnKind
-    tooltip: str
-    width: int  # default width in pixels, before the user resizes
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("component", "Component", "component", "Component the failure mode belongs to", 100),
-    Column("function", "Function", "text", "What the component does", 100),
-    Column("failure_mode", "Failure Mode", "text", "How the function fails", 120),
-    Column("effect", "Effect", "text", "What the failure does to users and the system", 140),
-    Column("severity", "S", "score", "Severity of the effect, 1-10", 36),
-    Column("cause", "Cause", "text", "Why the failure happens", 120),
-    Column("likelihood", "L", "score", "Likelihood of the cause, 1-10 (occurrence)", 36),
-    Column("prevention_controls", "Prevention Controls", "text", "What keeps the cause away", 125),
-    Column("detection_controls", "Detection Controls", "text", "What notices the failure", 120),
-    Column("detection", "D", "score", "Detection: 1 certain to notice, 10 no chance", 36),
-    Column("rpn", "RPN", "computed", "Risk Priority Number S x L x D (computed)", 48),
-    Column("ap", "AP", "computed", "AIAG-VDA Action Priority H/M/L (computed)", 36),
-    Column("actions", "Actions", "computed", "Recommended actions: open and done", 110),
-    Column("revised_severity", "Rev. S", "revised", "Revised severity after actions", 48),
-    Column("revised_likelihood", "Rev. L", "revised", "Revised likelihood after actions", 48),
-    Column("revised_detection", "Rev. D", "revised", "Revised detection after actions", 48),
-    Column("revised_rpn", "Rev. RPN", "computed", "Revised RPN (computed)", 64),
-    Column("revised_ap", "Rev. AP", "computed", "Revised Action Priority (computed)", 56),
+# Tooltip of the RPN and AP cells of a failure mode not rated yet.
+NOT_RATED_TIP = (
+    f"{NOT_RATED.label.capitalize()} yet: RPN and AP need severity, likelihood and detection"
 )
-COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
-NUMERIC_KINDS = ("score", "revised")
-
-AP_COLOURS: dict[ActionPriority, QColor] = {
-    ActionPriority.HIGH: QColor("#f4a6a6"),
-    ActionPriority.MEDIUM: QColor("#f9d77e"),
-    ActionPriority.LOW: QColor("#b9e4b0"),
-}
-AP_NAMES = {ActionPriority.HIGH: "High", ActionPriority.MEDIUM: "Medium", ActionPriority.LOW: "Low"}
-NOT_RATED_COLOUR = QColor("#e0e0e0")  # not rated yet: grey, never an AP colour
-NOT_RATED_TIP = "Not rated yet: RPN and AP need severity, likelihood and detection"
-TEXT_ON_COLOUR = QColor("#1a1a1a")
 BOLD = QFont()
 BOLD.setBold(True)
-TEXT_KEYS = tuple(c.key for c in COLUMNS if c.kind == "text")
-
-# 1,000 score combinations: a table beats the band look-ups when 20,000 rows are painted,
-# filtered and sorted by AP.
-_AP_OF: dict[tuple[int, int, int], ActionPriority] = {
-    scores: action_priority(*scores) for scores in itertools.product(range(1, 11), repeat=3)
-}
-
-
-def ap_of(scores: Scores | FailureMode) -> ActionPriority | None:
-    """The AP, or None for a failure mode not rated yet."""
-    return _AP_OF.get((scores.severity, scores.likelihood, scores.detection))  # type: ignore[arg-type]
-
-
-def _blank(value: object) -> object:
-    """ "" for a score, RPN or AP that does not exist yet: the cell shows empty."""
-    return "" if value is None else value
-
-
-def rpn_colour(value: int) -> QColor:
-    """White to salmon by RPN (1..1000), square-root scaled so mid values are visible."""
-    strength = min(1.0, (max(value, 1) / 1000) ** 0.5)
-    return QColor.fromRgbF(1.0, 1.0 - 0.45 * strength, 1.0 - 0.5 * strength)
-
-
-# ---- cell values, shared with the clipboard (pure Python over the domain) -------------------
-
-
-def revised_field(key: str) -> str:
-    return key.removeprefix("revised_")
-
-
-def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, int]) -> object:
-    """What a cell shows: str, int, or "" when empty."""
-    if key == "component":
-        return model.components[fm.component_id].name
-    if key in ("severity", "likelihood", "detection", "rpn"):
-        return _blank(getattr(fm, key))
-    if key == "ap":
-        ap = ap_of(fm)
-        return ap.value if ap else ""
-    if key == "actions":
-        return action_summary(counts)
-    if key.startswith("revised_"):
-        if fm.revised is None:
-            return ""
-        if key == "revised_rpn":
-            return fm.revised.rpn
-        if key == "revised_ap":
-            return ap_of(fm.revised).value  # type: ignore[union-attr]  # revised: all three
-        return getattr(fm.revised, revised_field(key))
-    return getattr(fm, key)
-
-
-def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> tuple:
-    """Every cell of a row at once, in COLUMNS order (copying 20,000 rows cell by cell through
-    `cell_value` takes seconds)."""
-    r, ap = fm.revised, ap_of(fm)
-    return (
-        model.components[fm.component_id].name, fm.function, fm.failure_mode, fm.effect,
-        _blank(fm.severity), fm.cause, _blank(fm.likelihood), fm.prevention_controls,
-        fm.detection_controls, _blank(fm.detection), _blank(fm.rpn), ap.value if ap else "",
-        action_summary(counts),
-        r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
-        r.severity * r.likelihood * r.detection if r else "",
-        ap_of(r).value if r else "",  # type: ignore[union-attr]
-    )  # fmt: skip
-
-
-def action_summary(counts: tuple[int, int, int]) -> str:
-    """`2 open / 1 done` (open includes in progress); cancelled only when there are some."""
-    open_, done, cancelled = counts
-    if not any(counts):
-        return ""
-    parts = [f"{open_} open", f"{done} done"]
-    if cancelled:
-        parts.append(f"{cancelled} cancelled")
-    return " / ".join(parts)
-
-
-def cell_changes(
-    model: Model, fm: FailureMode, key: str, value: object, revised_base: Scores | None = None
-) -> dict[str, object]:
-    """The failure mode fields that setting cell `key` to `value` changes.
-
-    Raises ValidationError/ModelError. A revised score typed where there are none starts from a
-    copy of the original scores (or `revised_base`), so the three revised scores stay all or none;
-    clearing one revised cell clears all three.
-    """
-    column = COLUMNS[COLUMN_INDEX[key]]
-    if column.kind == "computed":
-        raise ValidationError(f"{column.title} is computed and cannot be edited")
-    if column.kind == "component":
-        name = str(value).strip()
-        component = model.component_by_name(name)
-        if component is None:
-            raise ModelError(f"there is no component named {name!r}")
-        return {"component_id": component.id}
-    if column.kind == "score":  # an emptied cell: not rated yet
-        return {key: validate_optional_score(key, value)}
-    if column.kind == "revised":
-        if value is None or str(value).strip() == "":
-            return {"revised": None}
-        field = revised_field(key)
-        score = validate_score(f"revised {field}", value)
-        base = fm.revised or revised_base or fm.scores
-        if base is None:
-            raise ValidationError(
-                "revised scores need all three: rate severity, likelihood and detection first"
-            )
-        return {"revised": replace(base, **{field: score})}
-    return {key: "" if value is None else str(value)}
 
 
 # ---- the source model -----------------------------------------------------------------------
@@ -444,19 +298,25 @@ class WorksheetModel(QAbstractTableModel):
     def _background(self, fm: FailureMode, column: int) -> Any:
         key = COLUMNS[column].key
         if key == "ap":
-            ap = ap_of(fm)
-            return AP_COLOURS[ap] if ap else NOT_RATED_COLOUR
+            return ap_fill(ap_of(fm))  # the not-rated grey when there is no AP yet
         if key == "revised_ap" and fm.revised is not None:
-            return AP_COLOURS[ap_of(fm.revised)]  # type: ignore[index]
+            return ap_fill(ap_of(fm.revised))
         if key == "rpn":
             rpn = fm.rpn
-            return None if rpn is None else rpn_colour(rpn)
+            return None if rpn is None else rpn_fill(rpn)
         if key == "revised_rpn" and fm.revised is not None:
-            return rpn_colour(fm.revised.rpn)
+            return rpn_fill(fm.revised.rpn)
         return None
 
     def _foreground(self, fm: FailureMode, column: int) -> Any:
-        return TEXT_ON_COLOUR if self._background(fm, column) is not None else None
+        key = COLUMNS[column].key
+        if key == "ap":
+            return ap_text(ap_of(fm))
+        if key == "revised_ap" and fm.revised is not None:
+            return ap_text(ap_of(fm.revised))
+        if key == "rpn" or (key == "revised_rpn" and fm.revised is not None):
+            return RPN_TEXT_COLOUR
+        return None
 
     def _alignment(self, fm: FailureMode, column: int) -> Any:
         if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (

@@ -13,6 +13,7 @@ from test_report_support import TODAY, build_model
 
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model
+from fma_app.presentation.style import AP_STYLES, NOT_RATED, rgb
 from fma_app.reports import xlsx_report
 from fma_app.reports.errors import ReportCancelled, ReportError
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
@@ -308,7 +309,8 @@ def test_not_rated_is_shown_as_such_never_as_low_and_the_summary_counts_it(tmp_p
     # Ranked after every rated failure mode, even by AP.
     assert [row[1] for row in rows[-2:]] == [partly.id, blank.id]
     ap_cell = next(c for c in book["Worksheet"]["N"] if c.value == "not rated")
-    assert ap_cell.fill.fgColor.rgb.endswith("E7E6E6")  # grey, not the L green
+    assert ap_cell.fill.fgColor.rgb.endswith(rgb(NOT_RATED.fill))  # grey, not the L green
+    assert rgb(NOT_RATED.fill) not in {rgb(swatch.fill) for swatch in AP_STYLES.values()}
     actions_rpn = [row[6] for row in rows_of(book["Actions"])[1:]]
     assert 1 not in actions_rpn
     summary = {row[0]: row[1:3] for row in rows_of(book["Summary"]) if row[0]}

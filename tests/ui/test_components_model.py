@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
-from fma_app.ui.worksheet_model import AP_COLOURS
+from fma_app.ui.qt_style import AP_FILLS
 
 
 class Confirm:
@@ -51,7 +51,7 @@ def test_rows_sorted_by_name_with_count_and_worst_ap(document):
     model = ComponentsModel(document)
     assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
     badge = model.index(2, 2)
-    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_COLOURS[ActionPriority.HIGH]
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_FILLS[ActionPriority.HIGH]
     assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: High"
 
 
@@ -130,15 +130,15 @@ def test_selection_is_shared_with_the_document(panel, document):
 def test_a_component_with_only_not_rated_failure_modes_gets_the_grey_badge_never_l(document):
     from fma_app.ui.graph_items import AP_FILL
     from fma_app.ui.graph_scene import node_stats
-    from fma_app.ui.worksheet_model import NOT_RATED_COLOUR
+    from fma_app.ui.qt_style import NOT_RATED_FILL
 
     model = ComponentsModel(document)
     cache = document.model.component_by_name("cache").id
     document.push(add_failure_mode(document.model, cache, failure_mode="New", severity=3))
     assert rows(model)[1] == ("cache", 1, "")
     badge = model.index(1, 2)
-    assert badge.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_COLOUR
-    assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: none rated yet"
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_FILL
+    assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: not rated yet"
     stats = node_stats(document.model, [cache])[cache]
     assert (stats.count, stats.worst_ap, stats.max_rpn) == (1, None, 0)
     assert AP_FILL[stats.worst_ap] != AP_FILL["L"]

@@ -8,14 +8,10 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.model import Model, Scores
 from fma_app.domain.scoring import ActionPriority
+from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import (
-    AP_COLOURS,
-    COLUMN_INDEX,
-    SORT_ROLE,
-    WorksheetModel,
-    WorksheetProxy,
-)
+from fma_app.ui.qt_style import AP_FILLS, AP_TEXTS
+from fma_app.ui.worksheet_model import SORT_ROLE, WorksheetModel, WorksheetProxy
 
 EDIT = Qt.ItemDataRole.EditRole
 C = COLUMN_INDEX
@@ -50,7 +46,9 @@ def test_rows_show_fields_and_computed_columns(sheet, document):
     assert not model.flags(model.index(row, C["rpn"])) & Qt.ItemFlag.ItemIsEditable
     assert model.flags(model.index(row, C["severity"])) & Qt.ItemFlag.ItemIsEditable
     background = model.index(row, C["ap"]).data(Qt.ItemDataRole.BackgroundRole)
-    assert background == AP_COLOURS[ActionPriority.MEDIUM]
+    assert background == AP_FILLS[ActionPriority.MEDIUM]
+    foreground = model.index(row, C["ap"]).data(Qt.ItemDataRole.ForegroundRole)
+    assert foreground == AP_TEXTS[ActionPriority.MEDIUM]
     tooltip = model.index(row, C["severity"]).data(Qt.ItemDataRole.ToolTipRole)
     assert "<b>8: Very high" in tooltip
 
@@ -312,7 +310,8 @@ def add_not_rated(document, **scores) -> int:
 
 
 def test_a_not_rated_row_shows_empty_scores_rpn_and_ap_in_grey(sheet, document):
-    from fma_app.ui.worksheet_model import NOT_RATED_COLOUR, row_values
+    from fma_app.presentation.worksheet import row_values
+    from fma_app.ui.qt_style import NOT_RATED_FILL
 
     model, _ = sheet
     fm_id = add_not_rated(document, severity=7)
@@ -321,8 +320,8 @@ def test_a_not_rated_row_shows_empty_scores_rpn_and_ap_in_grey(sheet, document):
              ("severity", "likelihood", "detection", "rpn", "ap")}  # fmt: skip
     assert cells == {"severity": 7, "likelihood": "", "detection": "", "rpn": "", "ap": ""}
     ap = model.index(row, C["ap"])
-    assert ap.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_COLOUR
-    assert ap.data(Qt.ItemDataRole.BackgroundRole) not in AP_COLOURS.values()
+    assert ap.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_FILL
+    assert ap.data(Qt.ItemDataRole.BackgroundRole) not in AP_FILLS.values()
     assert "Not rated yet" in ap.data(Qt.ItemDataRole.ToolTipRole)
     assert model.index(row, C["likelihood"]).data(EDIT) is None  # the editor opens empty
     fm = document.model.failure_modes[fm_id]

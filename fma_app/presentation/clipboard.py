@@ -13,7 +13,7 @@ Paste (decided here, documented in the Help's keyboard page):
   so whole rows copied from the worksheet paste back unchanged.
 - Rows beyond the last shown row create new failure modes: in the component named in the
   pasted Component column (created when no component has that name), else in the current
-  component. An empty score cell leaves the score as it is (1 for a new row).
+  component. An empty score cell clears the score: not rated yet (a new row's stay unrated).
 - One value pasted over a selection of several cells fills each of them.
 - The whole paste is one undo step. If any cell is bad (a score outside 1-10, a block wider than
   the worksheet, no component for a new row) nothing changes and every problem is listed.
@@ -27,7 +27,7 @@ from fma_app.domain.commands import Command, Macro, add_component, add_failure_m
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import validate_score
-from fma_app.ui.worksheet_model import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
+from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
 
 # As the report and `rank` CSV: a leading tab or carriage return also hides a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from fma_app.domain.model import Scores
-from fma_app.ui.clipboard import PasteRefused, PasteTarget, build_paste, parse_tsv, to_tsv
-from fma_app.ui.worksheet_model import COLUMN_INDEX
+from fma_app.presentation.clipboard import (
+    PasteRefused,
+    PasteTarget,
+    build_paste,
+    parse_tsv,
+    to_tsv,
+)
+from fma_app.presentation.worksheet import COLUMN_INDEX
 
 C = COLUMN_INDEX
 
