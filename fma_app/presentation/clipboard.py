@@ -177,7 +177,7 @@ def _row_values(row: list[str], columns: tuple[int, ...]) -> dict[str, str]:
 
 def _revised(
     fm: FailureMode, values: dict[str, str], scores: dict[str, int | None]
-) -> Scores | None | str:
+) -> Scores | str | None:
     """The revised scores after the paste, or "keep" when no revised column was pasted."""
     keys = [
         k for k in ("revised_severity", "revised_likelihood", "revised_detection") if k in values

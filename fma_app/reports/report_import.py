@@ -78,7 +78,7 @@ def is_report(workbook: Workbook) -> bool:
     return False
 
 
-class _Problem(Exception):
+class _CellError(Exception):
     """A bad cell value; the message is shown after the cell reference."""
 
 
@@ -108,7 +108,7 @@ class _Cells:
         """The parsed cell, or `instead` (never used: `ok` is False then) after a problem."""
         try:
             return parse(self.row.get(header))
-        except (_Problem, ValidationError, ModelError) as error:
+        except (_CellError, ValidationError, ModelError) as error:
             self.problems.add(self.row.ref(header), str(error))
             self.ok = False
             return instead
@@ -188,7 +188,7 @@ def _whole(value: object, what: str) -> int | None:
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     if number is None or number < 1:
-        raise _Problem(f"{what} {_shown(value)} is not a whole number from 1 up")
+        raise _CellError(f"{what} {_shown(value)} is not a whole number from 1 up")
     return number
 
 
@@ -198,11 +198,11 @@ def _shown(value: object) -> str:
 
 def _score(value: object, field: str) -> int:
     if value is None:
-        raise _Problem(f"{field} is empty; it must be a whole number from 1 to 10")
+        raise _CellError(f"{field} is empty; it must be a whole number from 1 to 10")
     try:
         return validate_score(field, value)
     except ValidationError as error:
-        raise _Problem(str(error)) from None
+        raise _CellError(str(error)) from None
 
 
 def _optional_score(value: object, field: str) -> int | None:
@@ -210,7 +210,7 @@ def _optional_score(value: object, field: str) -> int | None:
     try:
         return validate_optional_score(field, value)
     except ValidationError as error:
-        raise _Problem(str(error)) from None
+        raise _CellError(str(error)) from None
 
 
 def _number(value: object, what: str) -> float:
@@ -221,7 +221,7 @@ def _number(value: object, what: str) -> float:
     try:
         return float(str(value).strip())
     except ValueError:
-        raise _Problem(f"{what} {_shown(value)} is not a number") from None
+        raise _CellError(f"{what} {_shown(value)} is not a number") from None
 
 
 YES = {"yes", "y", "true", "1", "x"}
@@ -236,7 +236,7 @@ def _flag(value: object, what: str) -> bool:
     text = _text(value).strip().casefold()
     if text in YES or text in NO:
         return text in YES
-    raise _Problem(f"{what} {_shown(value)} is not yes or no")
+    raise _CellError(f"{what} {_shown(value)} is not yes or no")
 
 
 def _date(value: object, what: str = "due date") -> dt.date | None:
@@ -251,14 +251,14 @@ def _date(value: object, what: str = "due date") -> dt.date | None:
             return dt.date.fromisoformat(value.strip()) if value.strip() else None
         except ValueError:
             pass
-    raise _Problem(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
+    raise _CellError(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
 
 
 def _enum(enum_type: type[E], value: object, what: str) -> E:
     try:
         return parse_enum(enum_type, what, _text(value))
     except ValidationError as error:
-        raise _Problem(str(error)) from None
+        raise _CellError(str(error)) from None
 
 
 # ---- ids --------------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ class _Ids:
             for row in rows:
                 try:
                     number = _whole(row.get(header), "id")
-                except _Problem as problem:
+                except _CellError as problem:
                     problems.add(row.ref(header), str(problem))
                     continue
                 if number is None:
@@ -313,7 +313,7 @@ def _summary(ws: Worksheet, source_name: str, problems: _Problems) -> Model:
         if field == "key_date":
             try:
                 model.key_date = _date(value, "key date")
-            except _Problem as problem:
+            except _CellError as problem:
                 problems.add(f"Summary!B{number}", str(problem))
         else:
             setattr(model, field, _text(value))
@@ -349,8 +349,8 @@ def _component_id(model: Model, row: _Row, header: str) -> int:
     component = model.component_by_name(name) if name.strip() else None
     if component is None:
         if not name.strip():
-            raise _Problem("the component name is empty")
-        raise _Problem(f"no component named {name!r} on the Components sheet")
+            raise _CellError("the component name is empty")
+        raise _CellError(f"no component named {name!r} on the Components sheet")
     return component.id
 
 
@@ -361,11 +361,11 @@ def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems
         for header in ("Component", "Depends On"):
             try:
                 ends[header] = _component_id(model, row, header)
-            except _Problem as problem:
+            except _CellError as problem:
                 problems.add(row.ref(header), str(problem))
         try:
             strength = _enum(Strength, row.get("Strength"), "strength")
-        except _Problem as problem:
+        except _CellError as problem:
             problems.add(row.ref("Strength"), str(problem))
             continue
         if entity_id is None or len(ends) < 2:
@@ -390,7 +390,7 @@ def _revised(row: _Row, problems: _Problems) -> tuple[bool, Scores | None]:
     for header, field, value in zip(headers, fields, values, strict=True):
         try:
             scores.append(_score(value, field))
-        except _Problem as problem:
+        except _CellError as problem:
             message = str(problem)
             if value is None:
                 message = "revised scores need all three of S, L and D, or none"
@@ -404,14 +404,14 @@ def _failure_modes(model: Model, rows: list[_Row], ids: _Ids, problems: _Problem
         entity_id, ok = ids(row), True
         try:
             component_id = _component_id(model, row, "Component")
-        except _Problem as problem:
+        except _CellError as problem:
             problems.add(row.ref("Component"), str(problem))
             ok = False
         scores = {}
         for field, header in (("severity", "S"), ("likelihood", "L"), ("detection", "D")):
             try:
                 scores[field] = _optional_score(row.get(header), field)
-            except _Problem as problem:
+            except _CellError as problem:
                 problems.add(row.ref(header), str(problem))
                 ok = False
         revised_ok, revised = _revised(row, problems)
@@ -428,10 +428,10 @@ def _actions(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> 
         try:
             failure_mode_id = _whole(row.get("Failure Mode ID"), "failure mode id")
             if failure_mode_id is None:
-                raise _Problem("an action needs the ID of its failure mode")
+                raise _CellError("an action needs the ID of its failure mode")
             if failure_mode_id not in model.failure_modes:
-                raise _Problem(f"no failure mode with ID {failure_mode_id} on the Worksheet")
-        except _Problem as problem:
+                raise _CellError(f"no failure mode with ID {failure_mode_id} on the Worksheet")
+        except _CellError as problem:
             problems.add(row.ref("Failure Mode ID"), str(problem))
             ok = False
         cells = _Cells(row, problems)

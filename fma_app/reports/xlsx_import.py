@@ -569,7 +569,7 @@ class _FormReader:
             self.problems.append(f"{ref}: {error}")
             return None
 
-    def revised_scores(self, row: _Row) -> Scores | None | Literal[_Refused.CELL]:
+    def revised_scores(self, row: _Row) -> Scores | Literal[_Refused.CELL] | None:
         """Revised scores, None when the row has none, REFUSED after reporting a problem."""
         columns = self.layout.revised
         if not columns:
@@ -627,7 +627,7 @@ class _FormReader:
                 action_taken=taken,
             )
 
-    def owner_and_due(self, row: _Row) -> tuple[str, dt.date | None | Literal[_Refused.CELL]]:
+    def owner_and_due(self, row: _Row) -> tuple[str, dt.date | Literal[_Refused.CELL] | None]:
         owner = name_text(row.value(self.col(h.OWNER)))
         due = self.due_date(row, self.col(h.DUE))
         combined = row.value(self.col(h.OWNER_AND_DUE))
@@ -646,7 +646,7 @@ class _FormReader:
         rest = (text[: found.start()] + " " + text[found.end() :]).strip(" ,;/-\u2013")
         return owner or " ".join(rest.split()), due if due is not None else parsed
 
-    def due_date(self, row: _Row, column: int | None) -> dt.date | None | Literal[_Refused.CELL]:
+    def due_date(self, row: _Row, column: int | None) -> dt.date | Literal[_Refused.CELL] | None:
         if column is None:
             return None
         value = row.value(column)

@@ -137,7 +137,7 @@ def unescape_text(text: str) -> str:
     return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
-class _TooLong(Exception):
+class _TooLongError(Exception):
     def __init__(self, length: int):
         self.length = length
 
@@ -361,7 +361,7 @@ class _Sheet:
         if type(value) is str:
             value, data_type = escape_text(value), "s"
             if len(value) > MAX_CELL_TEXT:
-                raise _TooLong(len(value))
+                raise _TooLongError(len(value))
             quote = value.startswith(FORMULA_STARTS)
         elif type(value) is int:
             data_type = "n"
@@ -525,7 +525,7 @@ def _write_worksheet(
     for item in ranked:
         try:
             sheet.append(_worksheet_row(item, actions_by_fm.get(item.failure_mode.id, [])))
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Worksheet", f"failure mode {item.failure_mode.id}", error) from None
         progress.advance()
     _finish_table(sheet, WORKSHEET_COLUMNS)
@@ -540,7 +540,7 @@ def _write_worksheet(
         )  # fmt: skip
 
 
-def _too_long(sheet: str, what: str, error: _TooLong) -> ReportError:
+def _too_long(sheet: str, what: str, error: _TooLongError) -> ReportError:
     return ReportError(
         f"cannot write the report: a text of {what} on the {sheet} sheet is "
         f"{error.length:,} characters long; a spreadsheet cell holds at most {MAX_CELL_TEXT:,}"
@@ -589,7 +589,7 @@ def _write_actions(
     for action in _ordered_actions(model, rank_of):
         try:
             sheet.append(_action_row(action, item_of[action.failure_mode_id], today))
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Actions", f"action {action.id}", error) from None
         progress.advance()
     _finish_table(sheet, ACTION_COLUMNS)
@@ -611,7 +611,7 @@ def _write_components(sheet: _Sheet, model: Model, progress: _Progress) -> None:
         ]  # fmt: skip
         try:
             sheet.append(row)
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Components", f"component {c.id}", error) from None
         progress.advance()
     _finish_table(sheet, COMPONENT_COLUMNS)
@@ -631,7 +631,7 @@ def _write_dependencies(sheet: _Sheet, model: Model, progress: _Progress) -> Non
         ]  # fmt: skip
         try:
             sheet.append(row)
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Dependencies", f"dependency {d.id}", error) from None
         progress.advance()
     _finish_table(sheet, DEPENDENCY_COLUMNS)
@@ -726,7 +726,7 @@ def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> 
                 (fm.severity, "num"), (fm.likelihood, "num"), (fm.detection, "num"),
                 (fm.rpn, "num"), _ap_entry(fm),
             ])  # fmt: skip
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Summary", f"failure mode {fm.id}", error) from None
     if not ranked:
         sheet.append([(None, "num"), ("No failure modes", "note")])
@@ -818,7 +818,7 @@ def _build(
         actions_by_fm.setdefault(action.failure_mode_id, []).append(action)
     try:
         _write_summary(summary, model, ranked, by, today, steps)
-    except _TooLong as error:  # the top-10 rows name their failure mode; this is the model
+    except _TooLongError as error:  # the top-10 rows name their failure mode; this is the model
         raise _too_long("Summary", "the model name or description", error) from None
     _write_worksheet(sheets[1], ranked, actions_by_fm, steps)
     _write_actions(sheets[2], model, ranked, today, steps)
