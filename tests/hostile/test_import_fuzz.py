@@ -66,10 +66,22 @@ def _sheet_titles(path: Path) -> list[str]:
     with open(path, "rb") as handle:
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True)
-        except Exception:  # noqa: BLE001 - any damage: only the file name may be referred to
+        except Exception:  # any damage: only the file name may be referred to
             return []
         workbook.close()
         return workbook.sheetnames
+
+
+def _assert_located_one_line_problems(problems: list[str], path: Path) -> None:
+    assert problems, "ImportProblems without a problem"
+    titles = _sheet_titles(path)
+    patterns = _where_patterns(titles)
+    for problem in problems:
+        assert isinstance(problem, str)
+        assert problem.strip()
+        assert "\n" not in problem, repr(problem)
+        assert "\r" not in problem, repr(problem)
+        assert any(p.match(problem) for p in patterns), (problem, titles)
 
 
 def import_outcome(path: Path, sheet: str | None = None) -> str:
@@ -77,13 +89,7 @@ def import_outcome(path: Path, sheet: str | None = None) -> str:
     try:
         model = import_workbook(path, sheet=sheet)
     except ImportProblems as problems:
-        assert problems.problems, "ImportProblems without a problem"
-        titles = _sheet_titles(path)
-        patterns = _where_patterns(titles)
-        for problem in problems.problems:
-            assert isinstance(problem, str) and problem.strip()
-            assert "\n" not in problem and "\r" not in problem, repr(problem)
-            assert any(p.match(problem) for p in patterns), (problem, titles)
+        _assert_located_one_line_problems(problems.problems, path)
         note_event("outcome: problems")
         return "problems"
     assert_model_keeps_the_rules(model)
@@ -386,7 +392,8 @@ def test_many_merged_ranges_of_a_real_form_still_import(tmp_path):
     path = tmp_path / SOURCE
     workbook.save(path)
     model = import_workbook(path)
-    assert len(model.components) == 2001 and len(model.failure_modes) == 6001
+    assert len(model.components) == 2001
+    assert len(model.failure_modes) == 6001
     assert {fm.component_id for fm in model.failure_modes.values()} == set(model.components)
 
 
@@ -401,11 +408,13 @@ def test_import_command_on_a_corrupt_workbook_writes_nothing(tmp_path, report_by
     result = run_cli("import", str(bad), "-o", str(existing), "--force")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("fma-app: error: damaged report.xlsx: not a readable")
-    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
     assert existing.read_bytes() == before
     assert folder_listing(tmp_path) == listing
     result = run_cli("import", str(bad), "-o", str(tmp_path / "new.fma"))
-    assert result.returncode == 2 and not (tmp_path / "new.fma").exists()
+    assert result.returncode == 2
+    assert not (tmp_path / "new.fma").exists()
     assert folder_listing(tmp_path) == listing
 
 
