@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -31,8 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fma_app.domain.commands import Change, add_component, remove, set_fields
-from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.commands import Change, Command, add_component, remove, set_fields
+from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
 from fma_app.ui.document import Document
@@ -45,8 +44,6 @@ HEADER_TIPS = ("Component name", "Number of failure modes", "Worst Action Priori
 
 
 class ComponentsModel(QAbstractTableModel):
-    editRefused = Signal(str)
-
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
@@ -234,26 +231,28 @@ class ComponentsModel(QAbstractTableModel):
         return None
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Rename through the document's gate; False when refused or unchanged."""
         if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.EditRole:
             return False
-        model = self.document.model
         component_id = self._ids[index.row()]
-        if str(value).strip() == model.components[component_id].name:
-            return False
-        try:
-            command = set_fields(model, "component", component_id, name=str(value))
-        except (ValidationError, ModelError) as error:
-            self.editRefused.emit(f"Not renamed: {error}")
-            return False
-        self.document.push(command)
-        return True
+        command = self.document.apply(
+            lambda model: rename_command(model, component_id, str(value)),
+            refused_as="Not renamed: ",
+        )
+        return command is not None
+
+
+def rename_command(model: Model, component_id: int, name: str) -> Command | None:
+    """Rename a component; None when the name is already its own."""
+    if name.strip() == model.components[component_id].name:
+        return None
+    return set_fields(model, "component", component_id, name=name)
 
 
 class ComponentsPanel(QWidget):
     """The left panel: the list, with add / rename / delete. Selecting components filters the
     worksheet (through `Document.selection`); an empty selection shows every component."""
 
-    message = Signal(str)  # for the status bar
 
     def __init__(
         self,
@@ -265,7 +264,6 @@ class ComponentsPanel(QWidget):
         self.document = document
         self.confirm = confirm  # (title, text) -> yes?; replaced in tests
         self.model = ComponentsModel(document, self)
-        self.model.editRefused.connect(self.message)
         self.view = QTableView(self)
         self.view.setObjectName("componentsView")
         self.view.setModel(self.model)
@@ -281,7 +279,7 @@ class ComponentsPanel(QWidget):
         self._layout()
         self._syncing = False
         self.view.selectionModel().selectionChanged.connect(self._selection_to_document)
-        document.selection.componentsSelected.connect(self._selection_from_document)
+        document.selection.components_selected.connect(self._selection_from_document)
         self.model.modelReset.connect(self._update_summary)
         self.model.rowsInserted.connect(self._update_summary)
         self.model.rowsRemoved.connect(self._update_summary)
@@ -380,16 +378,12 @@ class ComponentsPanel(QWidget):
         return f"New component {number}"
 
     def add_component(self, name: str | None = None) -> int | None:
-        if self.document.read_only:
-            self.message.emit("The model is open read-only")
+        component_id = self.document.add(
+            lambda model: add_component(model, name or self._unused_name()),
+            refused_as="Not added: ",
+        )
+        if component_id is None:
             return None
-        try:
-            command = add_component(self.document.model, name or self._unused_name())
-        except (ValidationError, ModelError) as error:
-            self.message.emit(f"Not added: {error}")
-            return None
-        self.document.push(command)
-        component_id = command.entities[0].id
         self.select(component_id)
         if name is None and self.isVisible():
             self.view.edit(self.view.currentIndex())
@@ -403,9 +397,13 @@ class ComponentsPanel(QWidget):
     def delete_selected(self) -> bool:
         """Delete the selected components; asks first when they hold failure modes."""
         ids = self.selected_ids()
-        if not ids or self.document.read_only:
+        if not ids:
             return False
-        model = self.document.model
+        return self.document.apply(lambda model: self._confirmed_removal(model, ids)) is not None
+
+    def _confirmed_removal(self, model: Model, ids: list[int]) -> Command | None:
+        """The removal, once the user agreed to lose failure modes (asked only when the gate
+        lets the edit through); None when they said no."""
         failure_modes = sum(self.model.failure_mode_count(c) for c in ids)
         if failure_modes:
             names = ", ".join(model.components[c].name for c in ids[:3])
@@ -416,6 +414,5 @@ class ComponentsPanel(QWidget):
                 "You can undo this with Edit > Undo."
             )
             if not self.confirm("Delete Component", question):
-                return False
-        self.document.push(remove(model, "component", ids))
-        return True
+                return None
+        return remove(model, "component", ids)

@@ -38,8 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.commands import Change, Command, Macro, add_action, remove, set_fields
-from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.model import Action, ActionStatus, FailureMode, Scores
+from fma_app.domain.errors import ValidationError
+from fma_app.domain.model import Action, ActionStatus, FailureMode, Model, Scores
 from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
 from fma_app.ui.document import Document
 from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES
@@ -69,8 +69,6 @@ def parse_due_date(value: object) -> dt.date | None:
 
 class ActionsModel(QAbstractTableModel):
     """The actions of one failure mode, keyed by action id."""
-
-    editRefused = Signal(str)
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
@@ -158,22 +156,23 @@ class ActionsModel(QAbstractTableModel):
         return None
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """One cell through the document's gate; False when refused or unchanged."""
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
-        action = self.action(index.row())
+        action_id = self._ids[index.row()]
         key = ACTION_COLUMNS[index.column()][0]
-        try:
-            clean = parse_due_date(value) if key == "due_date" else value
-            if getattr(action, key) == clean or (
-                key == "status" and getattr(action, key).value == clean
-            ):
-                return False
-            command = set_fields(self.document.model, "action", action.id, **{key: clean})
-        except (ValidationError, ModelError) as error:
-            self.editRefused.emit(f"Not changed: {error}")
-            return False
-        self.document.push(command)
-        return True
+        command = self.document.apply(lambda model: action_command(model, action_id, key, value))
+        return command is not None
+
+
+def action_command(model: Model, action_id: int, key: str, value: object) -> Command | None:
+    """Set one field of an action from what the table's editor holds; None when unchanged."""
+    action = model.actions[action_id]
+    clean = parse_due_date(value) if key == "due_date" else value
+    current = getattr(action, key)
+    if current == clean or (key == "status" and current.value == clean):
+        return None
+    return set_fields(model, "action", action_id, **{key: clean})
 
 
 class CommitTextEdit(QPlainTextEdit):
@@ -200,8 +199,6 @@ SCORES = ("severity", "likelihood", "detection")
 class DetailPanel(QWidget):
     """Everything about the failure mode selected in `Document.selection`."""
 
-    message = Signal(str)
-
     def __init__(self, document: Document, parent: QWidget | None = None):
         super().__init__(parent)
         self.document = document
@@ -217,7 +214,6 @@ class DetailPanel(QWidget):
         self.score_label = QLabel(self)
         self.revised_label = QLabel(self)
         self.actions_model = ActionsModel(document, self)
-        self.actions_model.editRefused.connect(self.message)
         self.actions_view = QTableView(self)
         self.add_action_button = QPushButton("Add Action", self)
         self.done_button = QPushButton("Mark Done", self)
@@ -225,9 +221,10 @@ class DetailPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("detailSplitter")
         self._build()
-        document.selection.failureModeSelected.connect(self.show_failure_mode)
+        document.selection.failure_mode_selected.connect(self.show_failure_mode)
         document.changed.connect(self._on_changed)
         document.reset.connect(lambda: self.show_failure_mode(0))
+        document.read_only_changed.connect(lambda _read_only: self._load())
         self.show_failure_mode(0)
 
     # -- layout --------------------------------------------------------------------------
@@ -392,28 +389,18 @@ class DetailPanel(QWidget):
         label.setStyleSheet(f"background: {colour}; color: #1a1a1a; padding: 2px 6px;")
 
     # -- edits ---------------------------------------------------------------------------
-    def _push(self, make: Callable[[], Command | None]) -> bool:
-        if self.document.read_only:
-            self.message.emit("The model is open read-only")
-            return False
-        try:
-            command = make()
-        except (ValidationError, ModelError) as error:
-            self.message.emit(f"Not changed: {error}")
-            self._load()
-            return False
-        if command is None:
-            return False
-        self.document.push(command)
-        return True
+    def _push(self, make: Callable[[Model], Command | None]) -> bool:
+        """Through the document's gate; a refused edit puts the shown values back."""
+        if self.document.apply(make) is not None:
+            return True
+        self._load()
+        return False
 
     def commit_text(self, key: str, text: str) -> bool:
         fm = self.current()
         if self._loading or fm is None or getattr(fm, key) == text:
             return False
-        return self._push(
-            lambda: set_fields(self.document.model, "failure_mode", fm.id, **{key: text})
-        )
+        return self._push(lambda model: set_fields(model, "failure_mode", fm.id, **{key: text}))
 
     def _scores_edited(self, _value: int = 0) -> None:
         fm = self.current()
@@ -427,14 +414,14 @@ class DetailPanel(QWidget):
             if revised != fm.revised:
                 changes["revised"] = revised
         if changes:
-            self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, **changes))
+            self._push(lambda model: set_fields(model, "failure_mode", fm.id, **changes))
 
     def _revised_toggled(self, checked: bool) -> None:
         fm = self.current()
         if self._loading or fm is None:
             return
         revised = fm.scores if checked else None  # start from the original scores
-        self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, revised=revised))
+        self._push(lambda model: set_fields(model, "failure_mode", fm.id, revised=revised))
 
     def selected_action_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.actions_view.selectionModel().selectedRows()})
@@ -446,10 +433,9 @@ class DetailPanel(QWidget):
         fm = self.current()
         if fm is None:
             return None
-        command = add_action(self.document.model, fm.id, description)
-        if not self._push(lambda: command):
+        action_id = self.document.add(lambda model: add_action(model, fm.id, description))
+        if action_id is None:
             return None
-        action_id = command.entities[0].id
         row = self.actions_model.row_of(action_id)
         if row is not None:
             index = self.actions_model.index(row, 0)
@@ -460,12 +446,12 @@ class DetailPanel(QWidget):
 
     def mark_done(self, action_ids: list[int] | None = None) -> bool:
         ids = action_ids if action_ids is not None else self.selected_action_ids()
-        model = self.document.model
-        ids = [i for i in ids if model.actions[i].status is not ActionStatus.DONE]
+        actions = self.document.model.actions
+        ids = [i for i in ids if actions[i].status is not ActionStatus.DONE]
         if not ids:
             return False
 
-        def make() -> Command:
+        def make(model: Model) -> Command:
             commands = [set_fields(model, "action", i, status=ActionStatus.DONE) for i in ids]
             return commands[0] if len(commands) == 1 else Macro(commands, "Mark Actions Done")
 
@@ -475,4 +461,4 @@ class DetailPanel(QWidget):
         ids = action_ids if action_ids is not None else self.selected_action_ids()
         if not ids:
             return False
-        return self._push(lambda: remove(self.document.model, "action", ids))
+        return self._push(lambda model: remove(model, "action", ids))

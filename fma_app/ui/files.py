@@ -306,9 +306,8 @@ class FileController(QObject):
             return False
         self._release_lock()
         self.lock = lock
-        self.document.path = target
-        self.document.read_only = False
-        self.document.pathChanged.emit()
+        self.document.set_path(target)
+        self.document.set_read_only(False)
         self._show_read_only_state()
         return True
 
@@ -453,8 +452,7 @@ class FileController(QObject):
     def _show(
         self, model: Model, path: Path | None, *, read_only: bool, restored: Path | None = None
     ) -> None:
-        self.document.read_only = read_only
-        self.document.replace(model, path)
+        self.document.replace(model, path, read_only=read_only)
         self._autosave_due = False
         if restored is not None:
             # The restored changes are not saved yet; their copy stays until they are.
@@ -469,7 +467,7 @@ class FileController(QObject):
             if not title.endswith(READ_ONLY_SUFFIX):
                 self.window.setWindowTitle(title + READ_ONLY_SUFFIX)
             name = self._display_name()
-            self._status(f"{name} is read-only: use Save As to keep your changes", timeout_ms=0)
+            self._status(f"{name} is open read-only: use Save As to edit a copy", timeout_ms=0)
         elif title.endswith(READ_ONLY_SUFFIX):
             self.window.setWindowTitle(title.removesuffix(READ_ONLY_SUFFIX))
 

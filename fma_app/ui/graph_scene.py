@@ -9,7 +9,7 @@ methods below are what the view (mouse, keys, menus) and the tests call.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
@@ -39,7 +39,6 @@ from fma_app.domain.commands import (
     remove,
     set_fields,
 )
-from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import ComponentKind, Model, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph_items import (
@@ -92,9 +91,20 @@ def next_component_name(model: Model) -> str:
     return f"component {number}"
 
 
+def positions_command(
+    model: Model, positions: dict[int, tuple[float, float]], text: str
+) -> Command | None:
+    """Move components to new centres as one command; None when none of them moves."""
+    commands: list[Command] = []
+    for cid, (x, y) in sorted(positions.items()):
+        component = model.components.get(cid)
+        if component is not None and (component.x, component.y) != (float(x), float(y)):
+            commands.append(set_fields(model, "component", cid, x=x, y=y))
+    return Macro(commands, text) if commands else None
+
+
 class GraphScene(QGraphicsScene):
-    message = Signal(str)  # something the user should read (a refused edit)
-    overlayChanged = Signal(str, list)  # title, [(component id, text)] for the side list
+    overlay_changed = Signal(str, list)  # title, [(component id, text)] for the side list
 
     def __init__(self, document: Document, parent=None):
         super().__init__(parent)
@@ -111,8 +121,8 @@ class GraphScene(QGraphicsScene):
         self.setBackgroundBrush(QColor("#fafafa"))
         document.changed.connect(self._on_changed)
         document.reset.connect(self.rebuild)
-        document.selection.componentsSelected.connect(self._select_from_document)
-        document.selection.failureModeSelected.connect(self._highlight_failure_mode)
+        document.selection.components_selected.connect(self._select_from_document)
+        document.selection.failure_mode_selected.connect(self._highlight_failure_mode)
         self.selectionChanged.connect(self._selection_to_document)
         self.rebuild()
 
@@ -144,7 +154,7 @@ class GraphScene(QGraphicsScene):
         finally:
             self._syncing = False
         self._overlay = None
-        self.overlayChanged.emit("", [])
+        self.overlay_changed.emit("", [])
         self._select_from_document(self.document.selection.component_ids)
         self._highlight_failure_mode(self.document.selection.failure_mode_id)
 
@@ -323,66 +333,60 @@ class GraphScene(QGraphicsScene):
         if ids[("component", "added")] or ids[("component", "removed")] or changed_nodes:
             self.fit_scene_rect()
 
-    # ---- edits (each one undo step) --------------------------------------------------------
-    def _push(self, command: Command) -> str | None:
-        """Push a command; a refused one becomes a message instead of an exception."""
-        try:
-            self.document.push(command)
-        except (ModelError, ValidationError) as error:
-            return self._refuse(str(error))
-        return None
+    # ---- edits (each one undo step, through the document's gate) --------------------------
+    def _edit(
+        self, make_command: Callable[[Model], Command | None], refused_as: str = ""
+    ) -> str | None:
+        """Edit through the document's gate; the refusal text, or None."""
+        return self.document.edit(make_command, refused_as=refused_as)
 
-    def _refuse(self, text: str) -> str:
-        self.message.emit(text)
-        return text
-
-    def add_component_at(self, pos: QPointF, kind: ComponentKind | str = "service") -> int:
-        """Add a component centred at pos, named "component N"; returns its id."""
-        command = add_component(
-            self.model, next_component_name(self.model), kind, x=pos.x(), y=pos.y()
+    def add_component_at(self, pos: QPointF, kind: ComponentKind | str = "service") -> int | None:
+        """Add a component centred at pos, named "component N"; its id, or None if refused."""
+        return self.document.add(
+            lambda model: add_component(
+                model, next_component_name(model), kind, x=pos.x(), y=pos.y()
+            )
         )
-        self.document.push(command)
-        return command.entities[0].id
 
     def rename_component(self, component_id: int, name: str) -> str | None:
         """Rename; returns the refusal message (empty or duplicate name) or None."""
-        if self.model.components[component_id].name == name.strip():
-            return None
-        try:
-            command = set_fields(self.model, "component", component_id, name=name)
-        except (ModelError, ValidationError) as error:
-            return self._refuse(f"Not renamed: {error}")
-        return self._push(command)
+
+        def rename(model: Model) -> Command | None:
+            if model.components[component_id].name == name.strip():
+                return None
+            return set_fields(model, "component", component_id, name=name)
+
+        return self._edit(rename, "Not renamed: ")
 
     def set_component_fields(self, component_id: int, **values: object) -> str | None:
-        try:
-            command = set_fields(self.model, "component", component_id, **values)
-        except (ModelError, ValidationError) as error:
-            return self._refuse(str(error))
-        return self._push(command)
+        return self._edit(lambda model: set_fields(model, "component", component_id, **values))
 
-    def toggle_entry_point(self, component_id: int) -> None:
+    def toggle_entry_point(self, component_id: int) -> str | None:
         current = self.model.components[component_id].user_facing
-        self.set_component_fields(component_id, user_facing=not current)
+        return self.set_component_fields(component_id, user_facing=not current)
 
-    def toggle_strength(self, dependency_id: int) -> None:
+    def toggle_strength(self, dependency_id: int) -> str | None:
         current = self.model.dependencies[dependency_id].strength
         new = Strength.WEAK if current is Strength.STRONG else Strength.STRONG
-        self._push(set_fields(self.model, "dependency", dependency_id, strength=new))
+        return self._edit(
+            lambda model: set_fields(model, "dependency", dependency_id, strength=new)
+        )
 
-    def set_group(self, dependency_id: int, group: str) -> None:
-        if self.model.dependencies[dependency_id].group != group.strip():
-            self._push(set_fields(self.model, "dependency", dependency_id, group=group.strip()))
+    def set_group(self, dependency_id: int, group: str) -> str | None:
+        if self.model.dependencies[dependency_id].group == group.strip():
+            return None
+        return self._edit(
+            lambda model: set_fields(model, "dependency", dependency_id, group=group.strip())
+        )
 
     def connect_components(
         self, source_id: int, target_id: int, strength: Strength | str = Strength.STRONG
     ) -> str | None:
         """Add "source depends on target"; returns the refusal message or None."""
-        try:
-            command = add_dependency(self.model, source_id, target_id, strength=strength)
-        except (ModelError, ValidationError) as error:
-            return self._refuse(f"Not connected: {error}")
-        return self._push(command)
+        return self._edit(
+            lambda model: add_dependency(model, source_id, target_id, strength=strength),
+            "Not connected: ",
+        )
 
     def delete(self, component_ids: Iterable[int] = (), dependency_ids: Iterable[int] = ()) -> bool:
         """Delete components (with their dependencies and failure modes) and dependencies."""
@@ -395,15 +399,18 @@ class GraphScene(QGraphicsScene):
             and not {self.model.dependencies[did].source_id, self.model.dependencies[did].target_id}
             & gone
         ]
-        commands: list[Command] = []
-        if dependencies:
-            commands.append(remove(self.model, "dependency", dependencies))
-        if components:
-            commands.append(remove(self.model, "component", components))
-        if not commands:
+        if not components and not dependencies:
             return False
-        command = commands[0] if len(commands) == 1 else Macro(commands, "Delete Selection")
-        return self._push(command) is None
+
+        def removal(model: Model) -> Command:
+            commands: list[Command] = []
+            if dependencies:
+                commands.append(remove(model, "dependency", dependencies))
+            if components:
+                commands.append(remove(model, "component", components))
+            return commands[0] if len(commands) == 1 else Macro(commands, "Delete Selection")
+
+        return self._edit(removal) is None
 
     def delete_selected(self) -> bool:
         return self.delete(self.selected_component_ids(), self.selected_dependency_ids())
@@ -411,9 +418,9 @@ class GraphScene(QGraphicsScene):
     def commit_moves(self) -> bool:
         """After a drag: record every node whose position differs from the model as ONE command.
 
-        Pushed normally (not "already applied"): `do()` writes the positions the items already
-        have, and the `changed` refresh puts the items where they are, so undo/redo both go
-        through the same path.
+        `do()` writes the positions the items already have, and the `changed` refresh puts the
+        items where they are, so undo/redo both go through the same path. A refused move puts
+        the nodes back where the model has them.
         """
         moved = [
             item
@@ -428,25 +435,19 @@ class GraphScene(QGraphicsScene):
         ]
         if not moved:
             return False
-        commands: list[Command] = [
-            set_fields(self.model, "component", n.component_id, x=n.pos().x(), y=n.pos().y())
-            for n in sorted(moved, key=lambda n: n.component_id)
-        ]
+        positions = {n.component_id: (n.pos().x(), n.pos().y()) for n in moved}
         text = "Move Component" if len(moved) == 1 else f"Move {len(moved)} Components"
-        self.document.push(Macro(commands, text))
-        return True
+        if self._edit(lambda model: positions_command(model, positions, text)) is None:
+            return True
+        for node in moved:
+            node.update_from(self.model.components[node.component_id])
+        self.nodes_moved(moved)
+        return False
 
     def apply_positions(self, positions: dict[int, tuple[float, float]], text: str) -> bool:
         """Move many components as one undo step (automatic layout)."""
-        commands: list[Command] = []
-        for cid, (x, y) in positions.items():
-            component = self.model.components.get(cid)
-            if component is not None and (component.x, component.y) != (float(x), float(y)):
-                commands.append(set_fields(self.model, "component", cid, x=x, y=y))
-        if not commands:
-            return False
-        self.document.push(Macro(commands, text))
-        return True
+        command = self.document.apply(lambda model: positions_command(model, positions, text))
+        return command is not None
 
     def auto_layout(self) -> bool:
         return self.apply_positions(auto_layout(self.model), "Automatic Layout")
@@ -550,7 +551,7 @@ class GraphScene(QGraphicsScene):
         for junction in self.junctions.values():
             junction.setOpacity(1.0 if any(e.impact for e in junction.edges) else 0.35)
         self._edges_touched()
-        self.overlayChanged.emit(*self._blast_rows(result))
+        self.overlay_changed.emit(*self._blast_rows(result))
         return result
 
     def _blast_rows(self, result: BlastRadius) -> tuple[str, list[tuple[int, str]]]:
@@ -597,7 +598,7 @@ class GraphScene(QGraphicsScene):
             c.user_facing for c in self.model.components.values()
         ):
             title += " (mark entry points to find them)"
-        self.overlayChanged.emit(title, rows)
+        self.overlay_changed.emit(title, rows)
         return spofs
 
     def strong_cycle_rows(self) -> tuple[str, list[tuple[int, str]]]:
@@ -617,7 +618,7 @@ class GraphScene(QGraphicsScene):
         for junction in self.junctions.values():
             junction.setOpacity(1.0)
         self._edges_touched()
-        self.overlayChanged.emit("", [])
+        self.overlay_changed.emit("", [])
 
     def _refresh_overlay(self) -> None:
         kind, cid = self._overlay or ("", 0)

@@ -239,9 +239,11 @@ class GraphView(QGraphicsView):
             self.add_component_at(self.mapToScene(pos))
         event.accept()
 
-    def add_component_at(self, scene_pos: QPointF) -> int:
-        """Add a component where asked and open its name for editing."""
+    def add_component_at(self, scene_pos: QPointF) -> int | None:
+        """Add a component where asked and open its name for editing; None if refused."""
         component_id = self.graph.add_component_at(scene_pos)
+        if component_id is None:
+            return None
         self.graph.document.selection.select_components([component_id])
         self.begin_rename(component_id)
         return component_id
@@ -394,10 +396,10 @@ class GraphPanel(QWidget):
         self.status.setStyleSheet("color: #b71c1c;")
         self._build_actions()
         self._layout()
-        self.scene.message.connect(self.show_message)
-        self.scene.overlayChanged.connect(self._show_overlay_rows)
+        document.refused.connect(self._show_refusal)
+        self.scene.overlay_changed.connect(self._show_overlay_rows)
         self.scene.selectionChanged.connect(self._update_actions)
-        document.selection.componentsSelected.connect(self._reveal)
+        document.selection.components_selected.connect(self._reveal)
         document.reset.connect(self._after_reset)
         self.impact_list.itemActivated.connect(self._select_row)
         self.impact_list.itemClicked.connect(self._select_row)
@@ -489,6 +491,11 @@ class GraphPanel(QWidget):
 
     def show_message(self, text: str) -> None:
         self.status.setText(text)
+
+    def _show_refusal(self, text: str, _title: str) -> None:
+        """A refused edit, said again beside the canvas when the user is looking at it."""
+        if self.isVisible():
+            self.show_message(text)
 
     def _show_overlay_rows(self, title: str, rows: list) -> None:
         self.title.setText(title or "Select a component and press Blast Radius, or show SPOFs.")

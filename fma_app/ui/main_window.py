@@ -18,6 +18,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QSettings,
     Qt,
     QTimer,
@@ -52,6 +53,8 @@ from fma_app.domain.commands import (
     remove,
     set_fields,
 )
+from fma_app.domain.errors import ModelError
+from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui import clipboard
 from fma_app.ui.components_model import ComponentsPanel
@@ -91,8 +94,60 @@ EMPTY_MODEL_HINT = (
 NO_MATCH_HINT = "No failure modes match the filters. Clear them with Ctrl+Shift+L."
 
 
+PASTE_REFUSED_TITLE = "Paste refused"
+PASTE_REFUSED_AS = "Nothing was pasted:\n"
+
+
+def nonempty(command: Macro) -> Macro | None:
+    """A paste or fill that changes nothing makes no undo step."""
+    return command if command.commands else None
+
+
+def cut_command(model: Model, ids: list[int], columns: list[int]) -> Command | None:
+    """Empty the text and revised-score cells of a cut; scores and components cannot be empty
+    and stay. None when every cell was empty already."""
+    commands: list[Command] = []
+    for fm_id in ids:
+        fm = model.failure_modes[fm_id]
+        changes: dict[str, object] = {}
+        for column in columns:
+            if COLUMNS[column].kind == "text":
+                changes[COLUMNS[column].key] = ""
+            elif COLUMNS[column].kind == "revised":
+                changes["revised"] = None
+        changes = {k: v for k, v in changes.items() if getattr(fm, k) != v}
+        if changes:
+            commands.append(set_fields(model, "failure_mode", fm.id, **changes))
+    return Macro(commands, "Cut") if commands else None
+
+
 def default_settings() -> QSettings:
     return QSettings(ORGANIZATION, APP_NAME)
+
+
+class UndoStepAction(QAction):
+    """Edit > Undo or Redo: goes through the document's gate, which may refuse the step, and
+    names the step like QUndoStack's own actions ("&Undo Change Severity")."""
+
+    def __init__(self, prefix: str, document: Document, direction: str, parent: QObject):
+        super().__init__(prefix, parent)
+        self.prefix = prefix
+        stack = document.undo_stack
+        if direction == "undo":
+            self.triggered.connect(document.undo)
+            stack.canUndoChanged.connect(self.setEnabled)
+            stack.undoTextChanged.connect(self.show_step)
+            self.setEnabled(stack.canUndo())
+            self.show_step(stack.undoText())
+        else:
+            self.triggered.connect(document.redo)
+            stack.canRedoChanged.connect(self.setEnabled)
+            stack.redoTextChanged.connect(self.show_step)
+            self.setEnabled(stack.canRedo())
+            self.show_step(stack.redoText())
+
+    def show_step(self, step: str) -> None:
+        self.setText(f"{self.prefix} {step}" if step else self.prefix)
 
 
 class WorksheetView(QTableView):
@@ -273,18 +328,27 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
+    def _undo_action(
+        self, prefix: str, shortcuts: QKeySequence.StandardKey | list, direction: str
+    ) -> QAction:
+        """Undo or Redo through the document's gate (which may refuse the step), named after
+        the step like QUndoStack's own actions ("Undo Change Severity")."""
+        action = UndoStepAction(prefix, self.document, direction, self)
+        if isinstance(shortcuts, list):
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        else:
+            action.setShortcut(QKeySequence(shortcuts))
+        return action
+
     def _build_menus(self) -> None:
         bar = self.menuBar()
         self.file_menu = bar.addMenu("&File")
         self.edit_menu = bar.addMenu("&Edit")
         self.view_menu = bar.addMenu("&View")
         self.help_menu = bar.addMenu("&Help")
-        stack = self.document.undo_stack
-        self.undo_action = stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts(
-            [QKeySequence(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        self.undo_action = self._undo_action("&Undo", QKeySequence.StandardKey.Undo, "undo")
+        self.redo_action = self._undo_action(
+            "&Redo", [QKeySequence.StandardKey.Redo, "Ctrl+Y"], "redo"
         )
         self.cut_action = self._action("Cu&t", QKeySequence.StandardKey.Cut, self.cut)
         self.copy_action = self._action("&Copy", QKeySequence.StandardKey.Copy, self.copy)
@@ -322,10 +386,10 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         doc = self.document
-        doc.pathChanged.connect(self._update_title)
+        doc.path_changed.connect(self._update_title)
         doc.reset.connect(self._update_title)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
-        doc.selection.componentsSelected.connect(self._components_selected)
+        doc.selection.components_selected.connect(self._components_selected)
         self.worksheet.show_all_button.clicked.connect(lambda: doc.selection.select_components([]))
         self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
         for model_signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved,
@@ -333,9 +397,7 @@ class MainWindow(QMainWindow):
             model_signal.connect(self._schedule_counts)
         self.components.model.rowsInserted.connect(self._schedule_counts)
         self.components.model.rowsRemoved.connect(self._schedule_counts)
-        for source in (self.worksheet_model, self.components, self.detail):
-            signal = source.editRefused if source is self.worksheet_model else source.message
-            signal.connect(self.show_message)
+        doc.refused.connect(self._show_refusal)
         self.score_delegate.hint.connect(lambda text: self.statusBar().showMessage(text, 4000))
 
     def _build_analysis_tabs(self) -> None:
@@ -386,6 +448,13 @@ class MainWindow(QMainWindow):
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 8000)
+
+    def _show_refusal(self, text: str, title: str) -> None:
+        """Every refused edit, once: in the status bar, and in a message box when it has a
+        title (a refused paste lists its bad cells)."""
+        self.show_message(text.replace("\n", " "))
+        if title:
+            self.show_error(title, text)
 
     def _ask(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(
@@ -473,24 +542,10 @@ class MainWindow(QMainWindow):
             return next(iter(self.document.model.components))
         return None
 
-    def _push(self, command: Command) -> None:
-        self.document.push(command)  # new rows show at the end, whatever the filters
-
     def add_failure_mode(self) -> int | None:
-        if self.document.read_only:
-            self.show_message("The model is open read-only")
+        fm_id = self.document.add(self._new_failure_mode, refused_as="")
+        if fm_id is None:
             return None
-        component_id = self.current_component_id()
-        if component_id is None:
-            self.show_message(
-                "Select a component first (or add one: Edit > Add Component)"
-                if self.document.model.components
-                else "Add a component first: Edit > Add Component"
-            )
-            return None
-        command = add_failure_mode(self.document.model, component_id)
-        self._push(command)
-        fm_id = command.entities[0].id
         row = self.proxy.row_of(fm_id)
         if row is not None:
             index = self.proxy.index(row, 1)
@@ -500,6 +555,16 @@ class MainWindow(QMainWindow):
                 self.view.setFocus()
                 self.view.edit(index)
         return fm_id
+
+    def _new_failure_mode(self, model: Model) -> Command:
+        component_id = self.current_component_id()
+        if component_id is None:
+            raise ModelError(
+                "Select a component first (or add one: Edit > Add Component)"
+                if model.components
+                else "Add a component first: Edit > Add Component"
+            )
+        return add_failure_mode(model, component_id)
 
     def _selection_spans(self) -> tuple[set[int], set[int]]:
         """Rows and columns touched by the selection, from its ranges: a select-all of 20,000
@@ -518,15 +583,13 @@ class MainWindow(QMainWindow):
         rows = self.selected_rows()
         if not rows and self.view.currentIndex().isValid():
             rows = [self.view.currentIndex().row()]
-        if self.document.read_only:
-            self.show_message("The model is open read-only")
-            return False
         if not rows:
             return False
         ids = [self.proxy.failure_mode_id(r) for r in rows]
         first = rows[0]
         column = max(self.view.currentIndex().column(), 0)
-        self.document.push(remove(self.document.model, "failure_mode", ids))
+        if self.document.edit(lambda model: remove(model, "failure_mode", ids)) is not None:
+            return False
         if self.proxy.rowCount():
             self.view.setCurrentIndex(
                 self.proxy.index(min(first, self.proxy.rowCount() - 1), column)
@@ -574,32 +637,12 @@ class MainWindow(QMainWindow):
         and components cannot be empty and stay."""
         if not self.copy():
             return False
-        if self.document.read_only:
-            self.show_message("Copied; the model is open read-only, so nothing was cut")
-            return False
         rows, columns = self._selected_block()
-        commands = []
-        model = self.document.model
-        for row in rows:
-            fm = model.failure_modes[self.proxy.failure_mode_id(row)]
-            changes: dict[str, object] = {}
-            for column in columns:
-                if COLUMNS[column].kind == "text":
-                    changes[COLUMNS[column].key] = ""
-                elif COLUMNS[column].kind == "revised":
-                    changes["revised"] = None
-            changes = {k: v for k, v in changes.items() if getattr(fm, k) != v}
-            if changes:
-                commands.append(set_fields(model, "failure_mode", fm.id, **changes))
-        if commands:
-            self.document.push(Macro(commands, "Cut"))
-        return True
+        ids = [self.proxy.failure_mode_id(row) for row in rows]
+        return self.document.edit(lambda model: cut_command(model, ids, columns)) is None
 
     def paste(self, text: str | None = None) -> bool:
         """Paste TSV at the current cell as one undo step, or refuse it whole (see clipboard)."""
-        if self.document.read_only:
-            self.show_message("The model is open read-only")
-            return False
         text = QApplication.clipboard().text() if text is None else text
         block = clipboard.parse_tsv(text)
         if not block:
@@ -620,30 +663,23 @@ class MainWindow(QMainWindow):
             ),
             default_component_id=self.current_component_id(),
         )
-        try:
-            command = clipboard.build_paste(self.document.model, block, target)
-        except clipboard.PasteRefused as refused:
-            shown = refused.problems[:12]
-            more = len(refused.problems) - len(shown)
-            details = "\n".join(shown) + (f"\n... and {more} more" if more > 0 else "")
-            self.show_error("Paste refused", f"Nothing was pasted:\n{details}")
+        refusal = self.document.edit(
+            lambda model: nonempty(clipboard.build_paste(model, block, target)),
+            refused_as=PASTE_REFUSED_AS, title=PASTE_REFUSED_TITLE,
+        )  # fmt: skip
+        if refusal is not None:
             return False
-        if command.commands:
-            self._push(command)
         width = max(len(r) for r in block)
         self._select_pasted(start_row, list(target.columns[:width]), len(block))
         return True
 
     def _fill(self, value: str, indexes: list[QModelIndex]) -> bool:
         cells = [(self.proxy.failure_mode_id(i.row()), i.column()) for i in indexes]
-        try:
-            command = clipboard.build_fill(self.document.model, value, cells)
-        except clipboard.PasteRefused as refused:
-            self.show_error("Paste refused", "Nothing was pasted:\n" + "\n".join(refused.problems))
-            return False
-        if command.commands:
-            self._push(command)
-        return True
+        refusal = self.document.edit(
+            lambda model: nonempty(clipboard.build_fill(model, value, cells)),
+            refused_as=PASTE_REFUSED_AS, title=PASTE_REFUSED_TITLE,
+        )  # fmt: skip
+        return refusal is None
 
     def _select_pasted(self, row: int, columns: list[int], rows: int) -> None:
         last_row = min(row + rows, self.proxy.rowCount()) - 1

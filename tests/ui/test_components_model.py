@@ -77,9 +77,9 @@ def test_add_rename_and_refused_rename(panel, document, qtbot):
     assert panel.model.setData(index, "web", Qt.ItemDataRole.EditRole)
     assert [r[0] for r in rows(panel.model)] == ["api", "cache", "database", "web"]
     assert panel.selected_ids() == [component_id]  # the selection moved with the rename
-    with qtbot.waitSignal(panel.message) as message:
+    with qtbot.waitSignal(document.refused) as refused:
         assert not panel.model.setData(panel.model.index(0, 0), "Cache", Qt.ItemDataRole.EditRole)
-    assert message.args == ["Not renamed: a component named 'Cache' already exists"]
+    assert refused.args == ["Not renamed: a component named 'Cache' already exists", ""]
     assert document.model.components[1].name == "api"
 
 

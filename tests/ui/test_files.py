@@ -261,7 +261,7 @@ def test_read_only_file_opens_read_only_and_says_so(env, read_only_model):
     assert env.document.model.name == "Frozen"
     assert env.window.windowTitle() == WINDOW_TITLE + " (read-only)"
     assert env.window.statusBar().currentMessage() == (
-        "frozen.fma is read-only: use Save As to keep your changes"
+        "frozen.fma is open read-only: use Save As to edit a copy"
     )
     assert env.dialogs.messages == []
     assert not (read_only_model.parent / "frozen.fma.lock").exists()
@@ -276,19 +276,21 @@ def test_model_in_a_read_only_folder_opens_read_only(env, tmp_path):
         assert env.controller.open_path(path)
         assert env.document.read_only and env.document.model.name == "Archived"
         assert sorted(p.name for p in folder.iterdir()) == ["old.fma"]  # no lock file
-        rename_first_component(env.document, "edited")
-        assert env.controller.autosave()  # the copy goes to the data folder instead
+        before = Snapshot.of(env.document)
+        assert rename_first_component(env.document, "edited") == "The model is open read-only"
+        assert Snapshot.of(env.document) == before
+        assert not env.controller.autosave()  # nothing changed, so no copy anywhere
+        assert not env.data_dir.exists() or not any(env.data_dir.iterdir())
     finally:
         make_writable(folder)
     assert env.window.statusBar().currentMessage() == (
-        "old.fma is read-only: use Save As to keep your changes"
+        "old.fma is open read-only: use Save As to edit a copy"
     )
 
 
 def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_path):
     original = file_content(read_only_model)
     assert env.controller.open_path(read_only_model)
-    rename_first_component(env.document, "thawed")
     env.dialogs.save_path = str(tmp_path / "copy.fma")
 
     assert env.controller.save()

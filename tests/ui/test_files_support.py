@@ -71,9 +71,12 @@ def write_model(path: Path, model: Model | None = None) -> Path:
     return path
 
 
-def rename_first_component(document: Document, name: str) -> None:
+def rename_first_component(document: Document, name: str) -> str | None:
+    """Rename through the document's gate; the refusal text, or None."""
     component_id = next(iter(document.model.components))
-    document.push(commands.set_fields(document.model, "component", component_id, name=name))
+    return document.edit(
+        lambda model: commands.set_fields(model, "component", component_id, name=name)
+    )
 
 
 @dataclass(frozen=True)

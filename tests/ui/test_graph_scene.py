@@ -157,10 +157,10 @@ def test_connect_refuses_self_dependency_and_duplicates_with_a_message(shop, qtb
     document, scene, ids = shop
     before = dict(document.model.dependencies)
     count = document.undo_stack.count()
-    with qtbot.waitSignal(scene.message) as signal:
+    with qtbot.waitSignal(document.refused) as signal:
         message = scene.connect_components(ids["db"], ids["db"])
     assert message == "Not connected: component 'db' cannot depend on itself"
-    assert signal.args == [message]
+    assert signal.args == [message, ""]
     assert scene.connect_components(ids["web"], ids["api"]) == (
         "Not connected: 'web' already depends on 'api'"
     )
@@ -298,7 +298,7 @@ def test_reset_rebuilds_from_the_new_model(shop):
 # ---- impact overlays ------------------------------------------------------------------------
 def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
     document, scene, ids = shop
-    with qtbot.waitSignal(scene.overlayChanged) as signal:
+    with qtbot.waitSignal(scene.overlay_changed) as signal:
         result = scene.show_blast_radius(ids["db"])
     # db down -> checkout (strong) and catalog (strong) down; api needs checkout strongly -> down;
     # web down. catalog is a weak dependency of api, checkout strong: api down either way.
@@ -350,7 +350,7 @@ def test_overlay_follows_edits_and_clears_when_the_failed_component_goes(shop):
 
 def test_single_points_of_failure_marked_and_flagged_without_failure_modes(shop, qtbot):
     document, scene, ids = shop
-    with qtbot.waitSignal(scene.overlayChanged) as signal:
+    with qtbot.waitSignal(scene.overlay_changed) as signal:
         spofs = scene.show_single_points_of_failure()
     found = {s.component_id for s in spofs}
     assert found == {ids["api"], ids["checkout"], ids["db"]}
@@ -388,7 +388,7 @@ def test_strong_cycle_rows(qapp):
 def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
     document, scene, ids = shop
     emitted: list[list[int]] = []
-    document.selection.componentsSelected.connect(emitted.append)
+    document.selection.components_selected.connect(emitted.append)
     scene.nodes[ids["db"]].setSelected(True)
     scene.nodes[ids["api"]].setSelected(True)
     assert document.selection.component_ids == sorted([ids["db"], ids["api"]])
@@ -400,7 +400,7 @@ def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
 def test_document_selection_selects_nodes_without_echo(shop):
     document, scene, ids = shop
     emitted: list[list[int]] = []
-    document.selection.componentsSelected.connect(emitted.append)
+    document.selection.components_selected.connect(emitted.append)
     document.selection.select_components([ids["queue"], ids["web"]])
     assert scene.selected_component_ids() == sorted([ids["queue"], ids["web"]])
     assert emitted == [[ids["queue"], ids["web"]]]  # the scene did not send it back

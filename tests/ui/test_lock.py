@@ -121,7 +121,6 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
         assert env.window.windowTitle() == WINDOW_TITLE + " (read-only)"
         assert _lock_record(model_path)["pid"] == holder.pid  # still theirs
 
-        rename_first_component(env.document, "my copy")
         env.dialogs.save_path = str(tmp_path / "my-copy.fma")
         assert env.controller.save()  # goes to Save As, never over their file
         assert [q[0] for q in env.dialogs.questions] == ["locked", "save_as"]
@@ -131,18 +130,21 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
     assert _lock_record(tmp_path / "my-copy.fma")["pid"] == os.getpid()
 
 
-def test_read_only_copy_of_a_locked_model_autosaves_apart_from_the_holder(
+def test_read_only_copy_of_a_locked_model_refuses_edits_and_writes_no_copy(
     env, tmp_path, model_path
 ):
+    """Issue 11: a model opened read-only refuses every edit, so there is nothing to autosave
+    beside the holder's model (nor anywhere else)."""
     env.dialogs.locked = LockedChoice.READ_ONLY
     with lock_holder(tmp_path, model_path):
         assert env.controller.open_path(model_path)
-        rename_first_component(env.document, "mine")
-        assert env.controller.autosave()
+        assert rename_first_component(env.document, "mine") == "The model is open read-only"
+        assert not env.document.modified
+        assert not env.controller.autosave()
     from fma_app.storage import recovery
 
     assert not recovery.recovery_path(model_path, env.data_dir).exists()
-    assert recovery.recovery_path(None, env.data_dir).exists()
+    assert not recovery.recovery_path(None, env.data_dir).exists()
 
 
 def test_save_as_onto_a_model_held_by_another_process_is_refused(env, tmp_path, model_path):

@@ -320,7 +320,7 @@ def test_f2_edits_the_worksheet_cell_not_the_component(window, qtbot):
 
 
 def test_read_only_model_refuses_every_edit_path(window, snapshot):
-    window.document.read_only = True
+    window.document.set_read_only(True)
     before = snapshot(window.document.model)
     assert not window.worksheet_model.flags(cell(window, 0, "effect")) & Qt.ItemFlag.ItemIsEditable
     assert not window.paste("x\n")

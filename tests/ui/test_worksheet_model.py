@@ -101,9 +101,9 @@ def test_invalid_input_never_reaches_the_model(
 ):
     model, _ = sheet
     before = snapshot(document.model)
-    with qtbot.waitSignal(model.editRefused) as refused:
+    with qtbot.waitSignal(document.refused) as refused:
         assert not model.setData(model.index(0, C[column]), value, EDIT)
-    assert refused.args == [message]
+    assert refused.args == [message, ""]
     assert snapshot(document.model) == before
     assert document.undo_stack.count() == 0
 
