@@ -26,6 +26,7 @@ from fma_app.analysis.layout import auto_layout  # noqa: E402
 from fma_app.ui.document import Document  # noqa: E402
 from fma_app.ui.graph_items import NodeItem  # noqa: E402
 from fma_app.ui.graph_view import GraphPanel, GraphView  # noqa: E402
+from fma_app.ui.interaction import RecordingInteraction  # noqa: E402
 
 VIEWPORT = (1600, 1000)
 
@@ -113,7 +114,7 @@ def main(components: int = 2000, dependencies: int = 6000) -> None:
         2000,
     )
     document = Document(model)
-    panel = timed("GraphPanel (scene build + view)", GraphPanel, document)
+    panel = timed("GraphPanel (scene build + view)", GraphPanel, document, RecordingInteraction())
     scene = panel.scene
     print(f"  items: {len(scene.nodes)} nodes, {len(scene.edges)} edges, "
           f"{len(scene.junctions)} OR junctions")  # fmt: skip

@@ -35,6 +35,7 @@ from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
 from fma_app.ui.document import Document
+from fma_app.ui.interaction import Interaction
 from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -257,12 +258,12 @@ class ComponentsPanel(QWidget):
     def __init__(
         self,
         document: Document,
-        confirm: Callable[[str, str], bool],
+        interaction: Interaction,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.document = document
-        self.confirm = confirm  # (title, text) -> yes?; replaced in tests
+        self.interaction = interaction
         self.model = ComponentsModel(document, self)
         self.view = QTableView(self)
         self.view.setObjectName("componentsView")
@@ -413,6 +414,6 @@ class ComponentsPanel(QWidget):
                 f"{'s' if failure_modes != 1 else ''} and their actions?\n"
                 "You can undo this with Edit > Undo."
             )
-            if not self.confirm("Delete Component", question):
+            if not self.interaction.ask_yes_no("Delete Component", question):
                 return None
         return remove(model, "component", ids)

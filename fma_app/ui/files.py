@@ -19,8 +19,16 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from fma_app import storage
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
-from fma_app.ui.dialogs import Dialogs, LockedChoice, RestoreChoice, SaveChoice
 from fma_app.ui.document import Document
+from fma_app.ui.interaction import (
+    MODEL_FILE_FILTER,
+    Interaction,
+    Level,
+    LockedChoice,
+    QtInteraction,
+    RestoreChoice,
+    SaveChoice,
+)
 
 MODEL_SUFFIX = ".fma"
 MAX_RECENT = 10
@@ -66,7 +74,7 @@ class FileController(QObject):
         window: QMainWindow,
         document: Document,
         *,
-        dialogs: Dialogs | None = None,
+        interaction: Interaction | None = None,
         settings: QSettings | None = None,
         data_dir: str | Path | None = None,
         autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
@@ -74,7 +82,7 @@ class FileController(QObject):
     ):
         super().__init__(window)
         self.window, self.document = window, document
-        self.dialogs = dialogs or Dialogs()
+        self.interaction = interaction if interaction is not None else QtInteraction(window)
         self.settings = settings if settings is not None else default_settings()
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.lock: locking.Lock | None = None
@@ -208,7 +216,9 @@ class FileController(QObject):
         return True
 
     def open_dialog(self) -> bool:
-        path = self.dialogs.get_open_path(self.window, str(self._browse_dir()))
+        path = self.interaction.choose_open_path(
+            "Open Model", str(self._browse_dir()), MODEL_FILE_FILTER
+        )
         return path is not None and self.open_path(path)
 
     def open_path(self, path: str | Path) -> bool:
@@ -221,7 +231,7 @@ class FileController(QObject):
             model = storage.open_model(path)
         except FILE_ERRORS as error:
             text = sentence(error_text(error, path))
-            self.dialogs.critical(self.window, "Cannot open model", text)
+            self.interaction.show_message("Cannot open model", text, Level.CRITICAL)
             self.recent_files()  # prunes the entry if the file has gone
             return False
         granted = self._lock_for_open(path)
@@ -244,7 +254,7 @@ class FileController(QObject):
         """Ask Save / Discard / Cancel when there are unsaved changes; True means go ahead."""
         if not self.document.modified:
             return True
-        choice = self.dialogs.ask_save_changes(self.window, self._display_name())
+        choice = self.interaction.ask_save_changes(self._display_name())
         if choice is SaveChoice.SAVE:
             return self.save()
         if choice is SaveChoice.DISCARD:
@@ -261,7 +271,9 @@ class FileController(QObject):
 
     def save_as(self, path: str | Path | None = None) -> bool:
         if path is None:
-            path = self.dialogs.get_save_path(self.window, str(self._suggested_path()))
+            path = self.interaction.choose_save_path(
+                "Save Model As", str(self._suggested_path()), MODEL_FILE_FILTER, "fma"
+            )
             if path is None:
                 return False
         target = Path(path).expanduser().absolute()
@@ -285,7 +297,7 @@ class FileController(QObject):
             storage.save_model(self.document.model, path)
         except FILE_ERRORS as error:
             text = sentence(error_text(error, path))
-            self.dialogs.critical(self.window, "Cannot save model", text)
+            self.interaction.show_message("Cannot save model", text, Level.CRITICAL)
             return False
         self._remove_recovery()
         self.document.undo_stack.setClean()
@@ -298,7 +310,7 @@ class FileController(QObject):
         lock = self._acquire_lock(target) if target.exists() or target.parent.is_dir() else None
         if isinstance(lock, locking.LockedBy):
             text = f"{target.name} is open in another FMA Workbench ({lock.describe()})."
-            self.dialogs.critical(self.window, "Cannot save model", text)
+            self.interaction.show_message("Cannot save model", text, Level.CRITICAL)
             return False
         if not self._write(target):  # on success this also removes the old recovery copy
             if lock is not None:
@@ -404,14 +416,14 @@ class FileController(QObject):
 
     def _restore_or_discard(self, found: Path, text: str) -> Model | None:
         """Ask; the recovered model, or None when discarded (the copy is then removed)."""
-        if self.dialogs.ask_restore(self.window, text) is RestoreChoice.DISCARD:
+        if self.interaction.ask_restore(text) is RestoreChoice.DISCARD:
             self._remove_file(found)
             return None
         try:
             return storage.open_model(found)
         except FILE_ERRORS as error:
             message = f"The unsaved changes cannot be restored: {error_text(error, found)}"
-            self.dialogs.critical(self.window, "Cannot restore changes", message)
+            self.interaction.show_message("Cannot restore changes", message, Level.CRITICAL)
             return None
 
     # ---- locking ---------------------------------------------------------------------------
@@ -425,7 +437,7 @@ class FileController(QObject):
                 f"{path.name} is open in another FMA Workbench ({lock.describe()}).\n"
                 "Open it read-only?"
             )
-            if self.dialogs.ask_locked(self.window, text) is LockedChoice.CANCEL:
+            if self.interaction.ask_locked(text) is LockedChoice.CANCEL:
                 return None
             return None, True
         return lock, lock is None

@@ -24,10 +24,8 @@ from PySide6.QtGui import (
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGraphicsLineItem,
     QGraphicsView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -43,6 +41,7 @@ from fma_app.domain.model import ComponentKind, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph_items import EdgeItem, NodeItem
 from fma_app.ui.graph_scene import GraphScene
+from fma_app.ui.interaction import Interaction
 
 ZOOM_STEP = 1.2
 EDGE_PICK_PIXELS = 5.0
@@ -69,9 +68,12 @@ class RenameEditor(QLineEdit):
 
 
 class GraphView(QGraphicsView):
-    def __init__(self, scene: GraphScene, parent: QWidget | None = None):
+    def __init__(
+        self, scene: GraphScene, interaction: Interaction, parent: QWidget | None = None
+    ):
         super().__init__(scene, parent)
         self.graph = scene
+        self.interaction = interaction
         self.connect_mode = False  # toolbar toggle; Shift+drag connects too
         self._connect_source: NodeItem | None = None
         self._connect_line: QGraphicsLineItem | None = None
@@ -341,14 +343,13 @@ class GraphView(QGraphicsView):
 
     def ask_group(self, dependency_id: int) -> None:
         dependency = self.graph.model.dependencies[dependency_id]
-        text, ok = QInputDialog.getText(
-            self,
+        text = self.interaction.ask_text(
             "Redundancy Group",
             "Dependencies of one component that share a group name are alternatives\n"
             "(it needs any one of them). Leave empty for none.",
-            text=dependency.group,
+            dependency.group,
         )
-        if ok:
+        if text is not None:
             self.graph.set_group(dependency_id, text)
 
 
@@ -381,11 +382,14 @@ def _action(
 class GraphPanel(QWidget):
     """The graph tab: toolbar, canvas and the impact list beside it."""
 
-    def __init__(self, document: Document, parent: QWidget | None = None):
+    def __init__(
+        self, document: Document, interaction: Interaction, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.document = document
+        self.interaction = interaction
         self.scene = GraphScene(document, self)
-        self.view = GraphView(self.scene, self)
+        self.view = GraphView(self.scene, interaction, self)
         self.toolbar = QToolBar("Graph", self)
         self.title = QLabel("Select a component and press Blast Radius, or show SPOFs.", self)
         self.title.setWordWrap(True)
@@ -540,8 +544,8 @@ class GraphPanel(QWidget):
 
     def _ask_export(self, kind: str) -> None:
         start = self.document.path.with_suffix(f".{kind}") if self.document.path else Path.home()
-        name, _ = QFileDialog.getSaveFileName(
-            self, f"Export Graph as {kind.upper()}", str(start), f"{kind.upper()} (*.{kind})"
+        name = self.interaction.choose_save_path(
+            f"Export Graph as {kind.upper()}", str(start), f"{kind.upper()} (*.{kind})", kind
         )
         if name:
             path = Path(name)

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPushButton,
     QTableView,
     QTabWidget,
@@ -62,6 +61,7 @@ from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.detail_panel import DetailPanel
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
+from fma_app.ui.interaction import Interaction, Level, QtInteraction
 from fma_app.ui.lazy_tab import LazyTab
 from fma_app.ui.worksheet_model import COLUMNS, WorksheetModel, WorksheetProxy
 
@@ -225,14 +225,13 @@ class MainWindow(QMainWindow):
         self,
         document: Document | None = None,
         settings: QSettings | None = None,
+        interaction: Interaction | None = None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
         self.document = document if document is not None else Document()
         self.settings = settings if settings is not None else default_settings()
-        # Injectable for tests: (title, text) -> yes? and (title, text) -> None.
-        self.confirm: Callable[[str, str], bool] = self._ask
-        self.show_error: Callable[[str, str], None] = self._warn
+        self.interaction = interaction if interaction is not None else QtInteraction(self)
         self.setObjectName("mainWindow")
         self.worksheet_model = WorksheetModel(self.document, self)
         self.proxy = WorksheetProxy(self)
@@ -242,13 +241,15 @@ class MainWindow(QMainWindow):
         self.worksheet = WorksheetTab(self.proxy, self)
         self.view = self.worksheet.view
         self.score_delegate = ScoreDelegate(self.view)
-        self.components = ComponentsPanel(self.document, lambda t, q: self.confirm(t, q), self)
+        self.components = ComponentsPanel(self.document, self.interaction, self)
         self.detail = DetailPanel(self.document, self)
         self.counts_label = QLabel(self)
         self._build_central()
         self._build_docks()
         self._build_menus()
-        self.files = FileController(self, self.document, settings=self.settings)
+        self.files = FileController(
+            self, self.document, interaction=self.interaction, settings=self.settings
+        )
         self.files.install(self.file_menu)
         self._build_analysis_tabs()
         self._connect()
@@ -420,12 +421,12 @@ class MainWindow(QMainWindow):
     def _make_graph_panel(self) -> QWidget:
         from fma_app.ui.graph_view import GraphPanel
 
-        return GraphPanel(self.document, self)
+        return GraphPanel(self.document, self.interaction, self)
 
     def _make_chart_panel(self) -> QWidget:
         from fma_app.ui.chart_panel import ChartPanel
 
-        return ChartPanel(self.document, self)
+        return ChartPanel(self.document, self.interaction, self)
 
     @property
     def graph(self) -> QWidget:
@@ -439,7 +440,7 @@ class MainWindow(QMainWindow):
     def export_report(self) -> bool:
         from fma_app.ui.export_report import export_report_interactive
 
-        return export_report_interactive(self, self.document)
+        return export_report_interactive(self, self.document, self.interaction)
 
     # ---- public helpers --------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:
@@ -454,18 +455,7 @@ class MainWindow(QMainWindow):
         title (a refused paste lists its bad cells)."""
         self.show_message(text.replace("\n", " "))
         if title:
-            self.show_error(title, text)
-
-    def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(
-            self, title, text,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )  # fmt: skip
-        return answer == QMessageBox.StandardButton.Yes
-
-    def _warn(self, title: str, text: str) -> None:
-        QMessageBox.warning(self, title, text)
+            self.interaction.show_message(title, text, Level.WARNING)
 
     # ---- state shown in the chrome ---------------------------------------------------------
     def _update_title(self, *_args: object) -> None:
@@ -743,7 +733,7 @@ class MainWindow(QMainWindow):
         )
 
     def show_about(self) -> None:
-        QMessageBox.about(self, f"About {APP_NAME}", self.about_text())
+        self.interaction.show_about(f"About {APP_NAME}", self.about_text())
 
     # ---- settings and closing --------------------------------------------------------------
     def save_settings(self) -> None:

@@ -75,29 +75,18 @@ def snapshot():
     return take
 
 
-class Recorder:
-    """A stand-in for a question or message callable: records (title, text), gives `answer`."""
-
-    def __init__(self, answer: bool = True):
-        self.answer, self.calls = answer, []
-
-    def __call__(self, title: str, text: str) -> bool:
-        self.calls.append((title, text))
-        return self.answer
-
-
 @pytest.fixture
 def main_window_factory(qtbot, small_model):
     """Builds shown main windows (on the small model unless given a document)."""
-    from fma_app.ui.dialogs import RecordingDialogs, SaveChoice
     from fma_app.ui.document import Document
+    from fma_app.ui.interaction import RecordingInteraction, SaveChoice
     from fma_app.ui.main_window import MainWindow
 
     def make(document: Document | None = None):
-        window = MainWindow(document if document is not None else Document(small_model))
-        window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
-        window.confirm = Recorder(True)
-        window.show_error = Recorder()
+        window = MainWindow(
+            document if document is not None else Document(small_model),
+            interaction=RecordingInteraction(save=SaveChoice.DISCARD),
+        )
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

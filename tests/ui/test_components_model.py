@@ -8,23 +8,13 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
+from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.worksheet_model import AP_COLOURS
-
-
-class Confirm:
-    """Stands in for the QMessageBox question: records questions, answers as told."""
-
-    def __init__(self, answer: bool):
-        self.answer, self.asked = answer, []
-
-    def __call__(self, title: str, text: str) -> bool:
-        self.asked.append((title, text))
-        return self.answer
 
 
 @pytest.fixture
 def panel(document, qtbot):
-    widget = ComponentsPanel(document, Confirm(True))
+    widget = ComponentsPanel(document, RecordingInteraction(yes=True))
     qtbot.addWidget(widget)
     return widget
 
@@ -85,13 +75,13 @@ def test_add_rename_and_refused_rename(panel, document, qtbot):
 
 def test_delete_with_failure_modes_asks_and_no_keeps_everything(panel, document, snapshot):
     before = snapshot(document.model)
-    panel.confirm = Confirm(False)
+    panel.interaction.yes = False
     panel.select(document.model.component_by_name("database").id)
     assert not panel.delete_selected()
-    assert panel.confirm.asked == [
+    assert panel.interaction.questions == [
         (
-            "Delete Component",
-            "Delete database with 2 failure modes and their actions?\n"
+            "yes_no",
+            "Delete Component: Delete database with 2 failure modes and their actions?\n"
             "You can undo this with Edit > Undo.",
         )
     ]
@@ -100,7 +90,7 @@ def test_delete_with_failure_modes_asks_and_no_keeps_everything(panel, document,
 
 def test_delete_confirmed_removes_everything_and_undo_restores(panel, document, snapshot):
     before = snapshot(document.model)
-    panel.confirm = Confirm(True)
+    panel.interaction.yes = True
     panel.select(document.model.component_by_name("database").id)
     assert panel.delete_selected()
     assert document.model.component_by_name("database") is None
@@ -112,10 +102,10 @@ def test_delete_confirmed_removes_everything_and_undo_restores(panel, document, 
 
 
 def test_empty_component_is_deleted_without_asking(panel, document):
-    panel.confirm = Confirm(False)
+    panel.interaction.yes = False
     panel.select(document.model.component_by_name("cache").id)
     assert panel.delete_selected()
-    assert panel.confirm.asked == []
+    assert panel.interaction.questions == []
     assert document.model.component_by_name("cache") is None
 
 

@@ -304,11 +304,11 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
         assert snapshot(model) == before, name
         assert (document.undo_stack.count(), document.undo_stack.index()) == stack_before, name
     assert not_shown == [], not_shown
-    assert window.confirm.calls == []  # never asked to confirm a refused delete
+    assert window.interaction.questions == []  # never asked to confirm a refused delete
     graph.status.clear()
     scene.toggle_entry_point(ids["api"])
     assert graph.status.text() == READ_ONLY_REFUSAL
-    assert window.show_error.calls[-1] == ("Paste refused", READ_ONLY_REFUSAL)
+    assert window.interaction.messages[-1] == ("warning", "Paste refused", READ_ONLY_REFUSAL)
     node = scene.nodes[ids["cache"]]
     component = model.components[ids["cache"]]
     assert (node.pos().x(), node.pos().y()) == (component.x, component.y)  # put back

@@ -30,8 +30,8 @@ from test_files_support import (
 )
 
 from fma_app.domain.model import Model
-from fma_app.ui.dialogs import Dialogs, LockedChoice, SaveChoice
 from fma_app.ui.files import MAX_RECENT
+from fma_app.ui.interaction import MODEL_FILE_FILTER, LockedChoice, QtInteraction, SaveChoice
 
 
 @pytest.fixture
@@ -75,12 +75,12 @@ def test_save_as_then_open_round_trips_the_model(env, tmp_path):
     env.document.replace(sample_model(), None)
     rename_first_component(env.document, "storefront")
     expected = Snapshot.of(env.document).content
-    env.dialogs.save_path = str(tmp_path / "round")  # the suffix is added
+    env.interaction.save_path = str(tmp_path / "round")  # the suffix is added
 
     assert env.controller.save()
     path = tmp_path / "round.fma"
     assert env.document.path == path and not env.document.modified
-    assert env.dialogs.questions[0][0] == "save_as"
+    assert env.interaction.questions[0][0] == "save_as"
 
     assert env.controller.new_model()
     assert env.document.model.content() == Model().content() and env.document.path is None
@@ -88,7 +88,7 @@ def test_save_as_then_open_round_trips_the_model(env, tmp_path):
     assert env.document.model.content() == expected
     assert env.document.path == path and not env.document.read_only
     assert not env.document.modified and env.document.undo_stack.count() == 0
-    assert env.dialogs.messages == []
+    assert env.interaction.messages == []
 
 
 def test_save_writes_to_the_open_file_and_marks_the_document_clean(env, edited):
@@ -101,14 +101,14 @@ def test_save_writes_to_the_open_file_and_marks_the_document_clean(env, edited):
 
 def test_open_dialog_cancelled_changes_nothing(env, edited):
     before = Snapshot.of(env.document)
-    env.dialogs.open_path = None
+    env.interaction.open_path = None
     assert not env.controller.open_dialog()
     assert Snapshot.of(env.document) == before
 
 
 def test_open_dialog_opens_the_chosen_file(env, tmp_path):
     other = write_model(tmp_path / "other.fma", sample_model("Other"))
-    env.dialogs.open_path = str(other)
+    env.interaction.open_path = str(other)
     assert env.controller.open_dialog()
     assert env.document.model.name == "Other"
 
@@ -117,12 +117,12 @@ def test_opening_the_open_file_again_keeps_the_edits(env, edited):
     before = Snapshot.of(env.document)
     assert env.controller.open_path(edited)
     assert Snapshot.of(env.document) == before
-    assert env.dialogs.questions == []
+    assert env.interaction.questions == []
 
 
 def test_save_as_cancelled_keeps_the_document_modified(env, edited):
     before = Snapshot.of(env.document)
-    env.dialogs.save_path = None
+    env.interaction.save_path = None
     assert not env.controller.save_as()
     assert Snapshot.of(env.document) == before
 
@@ -189,8 +189,10 @@ def test_refused_file_shows_one_clear_message_and_keeps_the_current_model(env, e
 
     assert not env.controller.open_path(bad)
 
-    assert env.dialogs.messages == [("critical", "Cannot open model", expected.format(path=bad))]
-    assert env.dialogs.questions == []  # refused before asking about unsaved changes
+    assert env.interaction.messages == [
+        ("critical", "Cannot open model", expected.format(path=bad))
+    ]
+    assert env.interaction.questions == []  # refused before asking about unsaved changes
     assert Snapshot.of(env.document) == before
     assert env.window.windowTitle() == WINDOW_TITLE
     assert str(bad) not in env.controller.recent_files()
@@ -201,21 +203,21 @@ import json, sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMainWindow
 from test_files_support import Snapshot, rename_first_component, sample_model
-from fma_app.ui.dialogs import RecordingDialogs
+from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
 
 app = QApplication([])
 window = QMainWindow()
 document = Document(sample_model("Current"))
-dialogs = RecordingDialogs()
+interaction = RecordingInteraction()
 settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
-controller = FileController(window, document, dialogs=dialogs, settings=settings,
+controller = FileController(window, document, interaction=interaction, settings=settings,
                             data_dir=sys.argv[3])
 rename_first_component(document, "edited")
 before = Snapshot.of(document)
 opened = controller.open_path(sys.argv[1])
-print(json.dumps({"opened": opened, "messages": dialogs.messages,
+print(json.dumps({"opened": opened, "messages": interaction.messages,
                   "untouched": Snapshot.of(document) == before}))
 """
 
@@ -263,7 +265,7 @@ def test_read_only_file_opens_read_only_and_says_so(env, read_only_model):
     assert env.window.statusBar().currentMessage() == (
         "frozen.fma is open read-only: use Save As to edit a copy"
     )
-    assert env.dialogs.messages == []
+    assert env.interaction.messages == []
     assert not (read_only_model.parent / "frozen.fma.lock").exists()
 
 
@@ -291,11 +293,11 @@ def test_model_in_a_read_only_folder_opens_read_only(env, tmp_path):
 def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_path):
     original = file_content(read_only_model)
     assert env.controller.open_path(read_only_model)
-    env.dialogs.save_path = str(tmp_path / "copy.fma")
+    env.interaction.save_path = str(tmp_path / "copy.fma")
 
     assert env.controller.save()
 
-    assert env.dialogs.questions == [("save_as", str(read_only_model))]
+    assert env.interaction.questions == [("save_as", str(read_only_model))]
     assert env.document.path == tmp_path / "copy.fma" and not env.document.read_only
     assert env.window.windowTitle() == WINDOW_TITLE
     assert file_content(tmp_path / "copy.fma") == env.document.model.content()
@@ -322,18 +324,18 @@ EXPECTED_NAME = {"new": Model().name, "close": Model().name, "open": "Next"}
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unsaved_changes_cancel_keeps_everything(env, edited, tmp_path, operation):
     before = Snapshot.of(env.document)
-    env.dialogs.save = SaveChoice.CANCEL
+    env.interaction.save = SaveChoice.CANCEL
     assert not OPERATIONS[operation](env, tmp_path)
-    assert env.dialogs.questions == [("save", "Save the changes to current.fma?")]
+    assert env.interaction.questions == [("save", "Save the changes to current.fma?")]
     assert Snapshot.of(env.document) == before
     assert file_content(edited)["components"][0].name == "checkout"
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unsaved_changes_discard_drops_them(env, edited, tmp_path, operation):
-    env.dialogs.save = SaveChoice.DISCARD
+    env.interaction.save = SaveChoice.DISCARD
     assert OPERATIONS[operation](env, tmp_path)
-    assert env.dialogs.questions == [("save", "Save the changes to current.fma?")]
+    assert env.interaction.questions == [("save", "Save the changes to current.fma?")]
     assert env.document.model.name == EXPECTED_NAME[operation]
     assert not env.document.modified
     assert file_content(edited)["components"][0].name == "checkout"
@@ -341,7 +343,7 @@ def test_unsaved_changes_discard_drops_them(env, edited, tmp_path, operation):
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unsaved_changes_save_writes_them_first(env, edited, tmp_path, operation):
-    env.dialogs.save = SaveChoice.SAVE
+    env.interaction.save = SaveChoice.SAVE
     assert OPERATIONS[operation](env, tmp_path)
     assert env.document.model.name == EXPECTED_NAME[operation]
     assert file_content(edited)["components"][0].name == "edited checkout"
@@ -351,7 +353,7 @@ def test_unsaved_untitled_model_save_cancelled_in_the_file_dialog_keeps_it(env):
     env.document.replace(sample_model("Draft"), None)
     rename_first_component(env.document, "draft edit")
     before = Snapshot.of(env.document)
-    env.dialogs.save, env.dialogs.save_path = SaveChoice.SAVE, None
+    env.interaction.save, env.interaction.save_path = SaveChoice.SAVE, None
     assert not env.controller.new_model()
     assert Snapshot.of(env.document) == before
 
@@ -359,7 +361,7 @@ def test_unsaved_untitled_model_save_cancelled_in_the_file_dialog_keeps_it(env):
 def test_unmodified_document_is_replaced_without_a_question(env, tmp_path):
     assert env.controller.open_path(write_model(tmp_path / "a.fma"))
     assert env.controller.new_model()
-    assert env.dialogs.questions == []
+    assert env.interaction.questions == []
 
 
 # ---- save failures -------------------------------------------------------------------------------
@@ -375,7 +377,7 @@ def test_disk_full_while_saving_reports_it_and_keeps_the_changes(env, edited, mo
     monkeypatch.undo()
 
     expected = f"Cannot save '{edited}': no space left on device"
-    assert env.dialogs.messages == [("critical", "Cannot save model", expected)]
+    assert env.interaction.messages == [("critical", "Cannot save model", expected)]
     assert Snapshot.of(env.document) == before and env.document.modified
     assert file_content(edited) == original
     assert sorted(p.name for p in edited.parent.iterdir() if "current" in p.name) == [
@@ -398,7 +400,7 @@ def test_saving_into_a_read_only_folder_reports_it_and_keeps_the_changes(env, tm
     # The immutable attribute (as root) refuses with EPERM, permission bits with EACCES.
     problem = "operation not permitted" if os.geteuid() == 0 else "permission denied"
     expected = f"Cannot save '{folder / 'draft.fma'}': {problem}"
-    assert env.dialogs.messages == [("critical", "Cannot save model", expected)]
+    assert env.interaction.messages == [("critical", "Cannot save model", expected)]
     assert Snapshot.of(env.document) == before
     assert list(folder.iterdir()) == []
 
@@ -463,7 +465,7 @@ def test_handle_drop_refuses_remote_urls_and_bad_files(env, edited, tmp_path):
     text_file = tmp_path / "notes.txt"
     _not_a_model(text_file)
     assert not env.controller.handle_drop(_mime(QUrl.fromLocalFile(str(text_file))))
-    assert [m[1] for m in env.dialogs.messages] == ["Cannot open model"]
+    assert [m[1] for m in env.interaction.messages] == ["Cannot open model"]
     assert Snapshot.of(env.document) == before
 
 
@@ -501,7 +503,7 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
     mime = _mime(QUrl("https://example.com/model.fma"))
     assert _drag_and_drop(env.window, mime) == (False, False, False)
     qtbot.wait(20)
-    assert Snapshot.of(env.document) == before and env.dialogs.messages == []
+    assert Snapshot.of(env.document) == before and env.interaction.messages == []
 
 
 # ---- the real message boxes ----------------------------------------------------------------------
@@ -511,7 +513,7 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
 )
 def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
     click_in_modal_box(button)
-    assert Dialogs().ask_save_changes(None, "model.fma") is choice
+    assert QtInteraction().ask_save_changes("model.fma") is choice
 
 
 @pytest.mark.parametrize(
@@ -520,7 +522,7 @@ def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
 )
 def test_real_locked_box_maps_its_buttons(qtbot, button, choice):
     click_in_modal_box(button)
-    assert Dialogs().ask_locked(None, "model.fma is open elsewhere") is choice
+    assert QtInteraction().ask_locked("model.fma is open elsewhere") is choice
 
 
 def test_real_save_dialog_adds_the_model_suffix(qtbot, tmp_path):
@@ -531,9 +533,16 @@ def test_real_save_dialog_adds_the_model_suffix(qtbot, tmp_path):
         dialog.accept()
 
     QTimer.singleShot(0, answer)
-    assert Dialogs().get_save_path(None, str(tmp_path / "x.fma")) == str(tmp_path / "plan.fma")
+    assert QtInteraction().choose_save_path(
+        "Save Model As", str(tmp_path / "x.fma"), MODEL_FILE_FILTER, "fma"
+    ) == str(tmp_path / "plan.fma")
 
 
 def test_real_save_dialog_cancelled_gives_no_path(qtbot, tmp_path):
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
-    assert Dialogs().get_save_path(None, str(tmp_path / "x.fma")) is None
+    assert (
+        QtInteraction().choose_save_path(
+            "Save Model As", str(tmp_path / "x.fma"), MODEL_FILE_FILTER, "fma"
+        )
+        is None
+    )

@@ -14,12 +14,13 @@ from fma_app.domain.model import ComponentKind, Model, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph_items import OVERLAY_FAILED, OVERLAY_SPOF
 from fma_app.ui.graph_view import GraphPanel
+from fma_app.ui.interaction import RecordingInteraction
 
 
 @pytest.fixture
 def panel(qtbot) -> tuple[GraphPanel, dict[str, int]]:
     model, ids = shop_model()
-    widget = GraphPanel(Document(model))
+    widget = GraphPanel(Document(model), RecordingInteraction())
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -215,7 +216,7 @@ def test_panel_export_by_extension_and_empty_graph_message(panel, qtbot, tmp_pat
     assert png is not None and not QImage(str(png)).isNull()
     svg = widget.export(tmp_path / "graph.svg")
     assert svg is not None and "<svg" in svg.read_text(encoding="utf-8")
-    empty = GraphPanel(Document(Model()))
+    empty = GraphPanel(Document(Model()), RecordingInteraction())
     qtbot.addWidget(empty)
     assert empty.export(tmp_path / "none.svg") is None
     assert empty.status.text() == "The graph is empty: add components before exporting it."

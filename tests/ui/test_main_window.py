@@ -14,37 +14,17 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
 
 from fma_app import __version__
 from fma_app.ui.delegates import ScoreSpinBox
-from fma_app.ui.dialogs import RecordingDialogs, SaveChoice
 from fma_app.ui.document import Document
+from fma_app.ui.interaction import SaveChoice
 from fma_app.ui.main_window import MainWindow
 from fma_app.ui.worksheet_model import COLUMN_INDEX
 
 C = COLUMN_INDEX
 
 
-class Recorder:
-    def __init__(self, answer: bool = True):
-        self.answer, self.calls = answer, []
-
-    def __call__(self, title: str, text: str) -> bool:
-        self.calls.append((title, text))
-        return self.answer
-
-
-def make_window(qtbot, document: Document) -> MainWindow:
-    window = MainWindow(document)
-    window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
-    window.confirm = Recorder(True)
-    window.show_error = Recorder()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 @pytest.fixture
-def window(qtbot, document) -> MainWindow:
-    return make_window(qtbot, document)
+def window(main_window_factory, document) -> MainWindow:
+    return main_window_factory(document)
 
 
 def cell(window: MainWindow, row: int, column: str):
@@ -146,8 +126,8 @@ def test_add_failure_mode_under_the_selected_component(window, qtbot):
     assert window.proxy.rowCount() == 2
 
 
-def test_add_failure_mode_without_component_says_what_to_do(qtbot):
-    window = make_window(qtbot, Document())
+def test_add_failure_mode_without_component_says_what_to_do(main_window_factory, qtbot):
+    window = main_window_factory(Document())
     qtbot.waitUntil(lambda: window.worksheet.empty_hint.isVisible())
     assert window.worksheet.empty_hint.text().startswith("No failure modes yet. Add a component")
     assert window.add_failure_mode() is None
@@ -243,7 +223,7 @@ def soffice_convert(source, target_format: str, out_dir, *extra: str) -> None:
 
 @pytest.mark.slow  # two LibreOffice conversions
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_rows_round_trip_through_libreoffice(window, qtbot, tmp_path, snapshot):
+def test_rows_round_trip_through_libreoffice(window, main_window_factory, tmp_path, snapshot):
     import openpyxl
 
     model = window.worksheet_model
@@ -263,7 +243,7 @@ def test_rows_round_trip_through_libreoffice(window, qtbot, tmp_path, snapshot):
     window.view.setCurrentIndex(cell(window, 0, "component"))
     assert window.paste(text)
     assert snapshot(window.document.model) == expected  # the same rows: nothing changed
-    fresh = make_window(qtbot, Document())
+    fresh = main_window_factory(Document())
     assert fresh.paste(text)
     pasted = {f.failure_mode: f for f in fresh.document.model.failure_modes.values()}
     for original in window.document.model.failure_modes.values():
@@ -282,8 +262,9 @@ def test_refused_paste_changes_nothing_and_says_why(window, snapshot):
     before = snapshot(window.document.model)
     window.view.setCurrentIndex(cell(window, 0, "effect"))
     assert not window.paste("Fine\t5\nBad\t0\nWorse\t12\n")
-    assert window.show_error.calls == [
+    assert window.interaction.messages == [
         (
+            "warning",
             "Paste refused",
             "Nothing was pasted:\n"
             "row 2, S: severity '0' is not a whole number from 1 to 10\n"
@@ -302,7 +283,8 @@ def test_one_value_fills_every_selected_cell_in_one_step(window, snapshot):
     before = snapshot(window.document.model)
     select_block(window, 0, "effect", 2, "severity")
     assert not window.paste("eleven\n")  # the text fits Effect, not S: refused whole
-    assert window.show_error.calls[-1] == (
+    assert window.interaction.messages[-1] == (
+        "warning",
         "Paste refused",
         "Nothing was pasted:\nseverity 'eleven' is not a whole number from 1 to 10",
     )
@@ -417,13 +399,13 @@ def test_file_menu_offers_export_report_before_quit(window):
     assert window.export_report_action.shortcut().toString() == "Ctrl+E"
 
 
-def test_settings_restore_columns_and_splitter(qtbot, document):
-    first = make_window(qtbot, document)
+def test_settings_restore_columns_and_splitter(main_window_factory, document):
+    first = main_window_factory(document)
     first.view.setColumnWidth(C["effect"], 333)
     first.view.horizontalHeader().moveSection(C["cause"], 0)
     first.document.undo_stack.setClean()
     assert first.close()
-    second = make_window(qtbot, Document(document.model))
+    second = main_window_factory(Document(document.model))
     assert second.view.columnWidth(C["effect"]) == 333
     assert second.view.horizontalHeader().visualIndex(C["cause"]) == 0
     assert QSettings("FMA Workbench", "FMA Workbench").value("window/geometry") is not None
@@ -431,11 +413,11 @@ def test_settings_restore_columns_and_splitter(qtbot, document):
 
 def test_close_with_unsaved_changes_can_be_cancelled(window):
     window.worksheet_model.setData(cell(window, 0, "effect"), "Changed")
-    window.files.dialogs = RecordingDialogs(save=SaveChoice.CANCEL)
+    window.interaction.save = SaveChoice.CANCEL
     assert not window.close()
     assert window.isVisible()
-    assert window.files.dialogs.questions == [("save", "Save the changes to Untitled?")]
-    window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
+    assert window.interaction.questions == [("save", "Save the changes to Untitled?")]
+    window.interaction.save = SaveChoice.DISCARD
 
 
 def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small_model):
