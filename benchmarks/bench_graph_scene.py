@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.generate import generate_model  # noqa: E402
 from fma_app.analysis.layout import auto_layout  # noqa: E402
+from fma_app.ui.app import build_context  # noqa: E402
 from fma_app.ui.document import Document  # noqa: E402
 from fma_app.ui.graph_items import NodeItem  # noqa: E402
 from fma_app.ui.graph_view import GraphPanel, GraphView  # noqa: E402
@@ -114,15 +115,16 @@ def main(components: int = 2000, dependencies: int = 6000) -> None:
         2000,
     )
     document = Document(model)
-    panel = timed("GraphPanel (scene build + view)", GraphPanel, document, RecordingInteraction())
+    context = build_context(document=document, interaction=RecordingInteraction())
+    panel = timed("GraphPanel (scene build + view)", GraphPanel, context)
     scene = panel.scene
     print(f"  items: {len(scene.nodes)} nodes, {len(scene.edges)} edges, "
           f"{len(scene.junctions)} OR junctions")  # fmt: skip
     timed("scene rebuild (document reset)", scene.rebuild)
     positions = timed("auto_layout (analysis)", auto_layout, model)
     timed("apply layout (1 undo step, move all nodes)", scene.apply_positions, positions, "Layout")
-    timed("undo layout", document.undo_stack.undo)
-    timed("redo layout", document.undo_stack.redo)
+    timed("undo layout", document.undo)
+    timed("redo layout", document.redo)
     first = next(iter(model.components))
     hub = max(model.components, key=lambda cid: len(model.dependencies_of(cid)))
     timed("blast radius overlay (most depended-on)", scene.show_blast_radius, first)

@@ -24,11 +24,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 CHILD = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
-from fma_app.ui.app import make_application
+from fma_app.ui.app import build_context, make_application
 from fma_app.ui.main_window import MainWindow
 
 app = make_application()
-window = MainWindow()
+window = MainWindow(build_context())
 window.files.start(sys.argv[1])
 window.resize(1600, 1000)
 
@@ -104,12 +104,12 @@ def timed(action, window, repeat: int) -> list[float]:
 def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
     from PySide6.QtCore import Qt
 
-    from fma_app.ui.app import make_application
+    from fma_app.ui.app import build_context, make_application
     from fma_app.ui.main_window import MainWindow
     from fma_app.ui.worksheet_model import COLUMN_INDEX
 
     app = make_application()
-    window = MainWindow()
+    window = MainWindow(build_context())
     window.files.start(path)
     window.resize(1600, 1000)
     window.show()

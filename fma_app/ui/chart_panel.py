@@ -22,20 +22,18 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.reports import charts
-from fma_app.ui.document import Document
-from fma_app.ui.interaction import Interaction, Level
+from fma_app.ui.context import AppContext
+from fma_app.ui.interaction import Level
 
 REFRESH_DELAY_MS = 300
 CHART_FILE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
 class ChartPanel(QWidget):
-    def __init__(
-        self, document: Document, interaction: Interaction, parent: QWidget | None = None
-    ):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document
-        self.interaction = interaction
+        document = self.document = context.document
+        self.interaction = context.interaction
         self.refresh_count = 0  # redraws done; lets tests see the debounce at work
         self._stale = True
         self.chooser = QComboBox()

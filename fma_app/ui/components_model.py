@@ -34,8 +34,8 @@ from fma_app.domain.commands import Change, Command, add_component, remove, set_
 from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
+from fma_app.ui.context import AppContext
 from fma_app.ui.document import Document
-from fma_app.ui.interaction import Interaction
 from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -257,13 +257,12 @@ class ComponentsPanel(QWidget):
 
     def __init__(
         self,
-        document: Document,
-        interaction: Interaction,
+        context: AppContext,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
-        self.document = document
-        self.interaction = interaction
+        document = self.document = context.document
+        self.interaction = context.interaction
         self.model = ComponentsModel(document, self)
         self.view = QTableView(self)
         self.view.setObjectName("componentsView")

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from fma_app.domain.commands import Change, Command, Macro, add_action, remove, set_fields
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import Action, ActionStatus, FailureMode, Model, Scores
+from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
 from fma_app.ui.document import Document
 from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES
@@ -199,9 +200,9 @@ SCORES = ("severity", "likelihood", "detection")
 class DetailPanel(QWidget):
     """Everything about the failure mode selected in `Document.selection`."""
 
-    def __init__(self, document: Document, parent: QWidget | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document
+        document = self.document = context.document
         self.failure_mode_id = 0
         self._loading = False
         self.title = QLabel(self)

@@ -12,20 +12,18 @@ from __future__ import annotations
 from contextlib import suppress
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from fma_app import storage
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
-from fma_app.ui.document import Document
+from fma_app.ui.context import AppContext
 from fma_app.ui.interaction import (
     MODEL_FILE_FILTER,
-    Interaction,
     Level,
     LockedChoice,
-    QtInteraction,
     RestoreChoice,
     SaveChoice,
 )
@@ -37,20 +35,10 @@ AUTOSAVE_INTERVAL_MS = 60_000
 # Writing the copy of a 20,000-failure-mode model takes about half a second on the UI thread,
 # so a due copy waits for a pause this long in the editing (at most one more interval).
 AUTOSAVE_IDLE_MS = 2_000
-READ_ONLY_SUFFIX = " (read-only)"
 
 # What the user can do when a file cannot be opened or saved: the storage layer's errors carry
 # one line naming the file and the problem; OSError covers the file system underneath.
 FILE_ERRORS = (storage.ModelFileError, OSError)
-
-
-def default_settings() -> QSettings:
-    return QSettings("FMA Workbench", "FMA Workbench")
-
-
-def default_data_dir() -> Path:
-    """Where copies of never-saved models go: the storage layer's folder, as the README says."""
-    return recovery.default_data_dir()
 
 
 def error_text(error: BaseException, path: Path) -> str:
@@ -66,25 +54,23 @@ def sentence(text: str) -> str:
 
 
 class FileController(QObject):
-    recentFilesChanged = Signal(list)  # list[str], newest first
+    recent_files_changed = Signal(list)  # list[str], newest first
     autosaved = Signal(str)  # path of the recovery copy just written
 
     def __init__(
         self,
         window: QMainWindow,
-        document: Document,
+        context: AppContext,
         *,
-        interaction: Interaction | None = None,
-        settings: QSettings | None = None,
-        data_dir: str | Path | None = None,
         autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
         autosave_idle_ms: int = AUTOSAVE_IDLE_MS,
     ):
         super().__init__(window)
-        self.window, self.document = window, document
-        self.interaction = interaction if interaction is not None else QtInteraction(window)
-        self.settings = settings if settings is not None else default_settings()
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.window = window
+        document = self.document = context.document
+        self.interaction = context.interaction
+        self.settings = context.settings
+        self.data_dir = context.data_dir
         self.lock: locking.Lock | None = None
         self.actions: dict[str, QAction] = {}
         self.recent_menu: QMenu | None = None
@@ -168,7 +154,7 @@ class FileController(QObject):
         self.settings.setValue(RECENT_KEY, paths)
         self.settings.sync()
         self._fill_recent_menu()
-        self.recentFilesChanged.emit(list(paths))
+        self.recent_files_changed.emit(list(paths))
 
     # ---- drop-to-open ----------------------------------------------------------------------
     @staticmethod
@@ -474,14 +460,10 @@ class FileController(QObject):
         self._show_read_only_state()
 
     def _show_read_only_state(self) -> None:
-        title = self.window.windowTitle()
+        """The status line says why edits are refused (the window's title says read-only)."""
         if self.document.read_only:
-            if not title.endswith(READ_ONLY_SUFFIX):
-                self.window.setWindowTitle(title + READ_ONLY_SUFFIX)
             name = self._display_name()
             self._status(f"{name} is open read-only: use Save As to edit a copy", timeout_ms=0)
-        elif title.endswith(READ_ONLY_SUFFIX):
-            self.window.setWindowTitle(title.removesuffix(READ_ONLY_SUFFIX))
 
     def _status(self, text: str, timeout_ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, timeout_ms)

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.model import ComponentKind, Strength
-from fma_app.ui.document import Document
+from fma_app.ui.context import AppContext
 from fma_app.ui.graph_items import EdgeItem, NodeItem
 from fma_app.ui.graph_scene import GraphScene
 from fma_app.ui.interaction import Interaction
@@ -382,14 +382,12 @@ def _action(
 class GraphPanel(QWidget):
     """The graph tab: toolbar, canvas and the impact list beside it."""
 
-    def __init__(
-        self, document: Document, interaction: Interaction, parent: QWidget | None = None
-    ):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document
-        self.interaction = interaction
+        document = self.document = context.document
+        self.interaction = context.interaction
         self.scene = GraphScene(document, self)
-        self.view = GraphView(self.scene, interaction, self)
+        self.view = GraphView(self.scene, self.interaction, self)
         self.toolbar = QToolBar("Graph", self)
         self.title = QLabel("Select a component and press Blast Radius, or show SPOFs.", self)
         self.title.setWordWrap(True)

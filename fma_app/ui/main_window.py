@@ -19,7 +19,6 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QSettings,
     Qt,
     QTimer,
     qVersion,
@@ -57,16 +56,15 @@ from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui import clipboard
 from fma_app.ui.components_model import ComponentsPanel
+from fma_app.ui.context import APP_NAME, AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.detail_panel import DetailPanel
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
-from fma_app.ui.interaction import Interaction, Level, QtInteraction
+from fma_app.ui.interaction import Level
 from fma_app.ui.lazy_tab import LazyTab
 from fma_app.ui.worksheet_model import COLUMNS, WorksheetModel, WorksheetProxy
 
-APP_NAME = "FMA Workbench"
-ORGANIZATION = "FMA Workbench"
 SETTINGS_PREFIX = "window/"
 
 # Keys that are not menu actions, for Help > Keyboard Shortcuts.
@@ -77,6 +75,7 @@ OTHER_KEYS: tuple[tuple[str, str], ...] = (
     ("Esc", "Cancel the edit; in the filter box, clear the filter"),
     ("Del (in the actions table)", "Delete the selected actions"),
 )
+READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 PASTE_RULES = (
     "Copy puts the selected cells on the clipboard as tab-separated text for Excel or "
@@ -121,8 +120,10 @@ def cut_command(model: Model, ids: list[int], columns: list[int]) -> Command | N
     return Macro(commands, "Cut") if commands else None
 
 
-def default_settings() -> QSettings:
-    return QSettings(ORGANIZATION, APP_NAME)
+def window_title(document: Document) -> str:
+    """The title for the open document; `[*]` is where Qt shows the unsaved-changes mark."""
+    name = document.path.name if document.path else "Untitled"
+    return f"{name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
 
 
 class UndoStepAction(QAction):
@@ -221,17 +222,12 @@ class WorksheetTab(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self,
-        document: Document | None = None,
-        settings: QSettings | None = None,
-        interaction: Interaction | None = None,
-        parent: QWidget | None = None,
-    ):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document if document is not None else Document()
-        self.settings = settings if settings is not None else default_settings()
-        self.interaction = interaction if interaction is not None else QtInteraction(self)
+        self.context = context
+        self.document = context.document
+        self.settings = context.settings
+        self.interaction = context.interaction
         self.setObjectName("mainWindow")
         self.worksheet_model = WorksheetModel(self.document, self)
         self.proxy = WorksheetProxy(self)
@@ -241,15 +237,13 @@ class MainWindow(QMainWindow):
         self.worksheet = WorksheetTab(self.proxy, self)
         self.view = self.worksheet.view
         self.score_delegate = ScoreDelegate(self.view)
-        self.components = ComponentsPanel(self.document, self.interaction, self)
-        self.detail = DetailPanel(self.document, self)
+        self.components = ComponentsPanel(context, self)
+        self.detail = DetailPanel(context, self)
         self.counts_label = QLabel(self)
         self._build_central()
         self._build_docks()
         self._build_menus()
-        self.files = FileController(
-            self, self.document, interaction=self.interaction, settings=self.settings
-        )
+        self.files = FileController(self, context)
         self.files.install(self.file_menu)
         self._build_analysis_tabs()
         self._connect()
@@ -388,6 +382,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         doc = self.document
         doc.path_changed.connect(self._update_title)
+        doc.read_only_changed.connect(self._update_title)
         doc.reset.connect(self._update_title)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.selection.components_selected.connect(self._components_selected)
@@ -421,12 +416,12 @@ class MainWindow(QMainWindow):
     def _make_graph_panel(self) -> QWidget:
         from fma_app.ui.graph_view import GraphPanel
 
-        return GraphPanel(self.document, self.interaction, self)
+        return GraphPanel(self.context, self)
 
     def _make_chart_panel(self) -> QWidget:
         from fma_app.ui.chart_panel import ChartPanel
 
-        return ChartPanel(self.document, self.interaction, self)
+        return ChartPanel(self.context, self)
 
     @property
     def graph(self) -> QWidget:
@@ -459,9 +454,8 @@ class MainWindow(QMainWindow):
 
     # ---- state shown in the chrome ---------------------------------------------------------
     def _update_title(self, *_args: object) -> None:
-        name = self.document.path.name if self.document.path else "Untitled"
-        read_only = " (read-only)" if self.document.read_only else ""
-        self.setWindowTitle(f"{name}[*]{read_only}")
+        """The one place the title is written, from the document's signals."""
+        self.setWindowTitle(window_title(self.document))
         self.setWindowModified(not self.document.undo_stack.isClean())
 
     def _clean_changed(self, clean: bool) -> None:

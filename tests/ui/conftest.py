@@ -76,16 +76,40 @@ def snapshot():
 
 
 @pytest.fixture
-def main_window_factory(qtbot, small_model):
-    """Builds shown main windows (on the small model unless given a document)."""
+def context_factory(qapp, tmp_path):
+    """Builds app contexts with fakes: a recording interaction (Yes to questions, Discard to
+    unsaved changes), settings in an ini file and a data folder, both inside tmp_path."""
+    from fma_app.ui.context import AppContext
     from fma_app.ui.document import Document
     from fma_app.ui.interaction import RecordingInteraction, SaveChoice
+
+    def make(document: Document | None = None, interaction=None) -> AppContext:
+        return AppContext(
+            document=document if document is not None else Document(build_small_model()),
+            settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+            interaction=interaction or RecordingInteraction(save=SaveChoice.DISCARD),
+            data_dir=tmp_path / "data",
+        )
+
+    return make
+
+
+@pytest.fixture
+def context(context_factory, document):
+    """The context of the `document` fixture (the small model)."""
+    return context_factory(document)
+
+
+@pytest.fixture
+def main_window_factory(qtbot, context_factory, small_model):
+    """Builds shown main windows over fake contexts (on the small model unless given a
+    document)."""
+    from fma_app.ui.document import Document
     from fma_app.ui.main_window import MainWindow
 
     def make(document: Document | None = None):
         window = MainWindow(
-            document if document is not None else Document(small_model),
-            interaction=RecordingInteraction(save=SaveChoice.DISCARD),
+            context_factory(document if document is not None else Document(small_model))
         )
         qtbot.addWidget(window)
         window.show()

@@ -8,12 +8,11 @@ from fma_app.domain.commands import RenameModel, set_fields
 from fma_app.domain.model import Model
 from fma_app.reports import charts
 from fma_app.ui.chart_panel import REFRESH_DELAY_MS, ChartPanel
-from fma_app.ui.interaction import RecordingInteraction
 
 
 @pytest.fixture
-def panel(qtbot, document):
-    widget = ChartPanel(document, RecordingInteraction())
+def panel(qtbot, context):
+    widget = ChartPanel(context)
     qtbot.addWidget(widget)
     widget.resize(640, 420)
     widget.show()
@@ -50,8 +49,8 @@ def test_a_replaced_model_is_drawn(qtbot, panel, document):
                     timeout=3000)  # fmt: skip
 
 
-def test_a_hidden_panel_waits_until_shown(qtbot, document):
-    hidden = ChartPanel(document, RecordingInteraction())
+def test_a_hidden_panel_waits_until_shown(qtbot, document, context_factory):
+    hidden = ChartPanel(context_factory(document))
     qtbot.addWidget(hidden)
     first = hidden.refresh_count
     document.push(RenameModel("Renamed"))

@@ -8,13 +8,12 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
-from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.worksheet_model import AP_COLOURS
 
 
 @pytest.fixture
-def panel(document, qtbot):
-    widget = ComponentsPanel(document, RecordingInteraction(yes=True))
+def panel(context, qtbot):
+    widget = ComponentsPanel(context)
     qtbot.addWidget(widget)
     return widget
 

@@ -19,8 +19,8 @@ def fm_named(document, name: str):
 
 
 @pytest.fixture
-def panel(document, qtbot):
-    widget = DetailPanel(document)
+def panel(document, context, qtbot):
+    widget = DetailPanel(context)
     qtbot.addWidget(widget)
     document.selection.select_failure_mode(fm_named(document, "Disk full").id)
     return widget
@@ -43,8 +43,8 @@ def test_actions_model_tester_watches_removal_of_both_actions(qtmodeltester, doc
     assert model.rowCount() == 2
 
 
-def test_empty_state_and_selection(document, qtbot):
-    widget = DetailPanel(document)
+def test_empty_state_and_selection(document, context, qtbot):
+    widget = DetailPanel(context)
     qtbot.addWidget(widget)
     assert widget.title.text().startswith("Select a row in the worksheet")
     assert not widget.texts["effect"].isEnabled()

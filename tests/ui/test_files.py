@@ -16,7 +16,6 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 from test_files_support import (
-    WINDOW_TITLE,
     Snapshot,
     click_in_modal_box,
     file_content,
@@ -32,6 +31,7 @@ from test_files_support import (
 from fma_app.domain.model import Model
 from fma_app.ui.files import MAX_RECENT
 from fma_app.ui.interaction import MODEL_FILE_FILTER, LockedChoice, QtInteraction, SaveChoice
+from fma_app.ui.main_window import window_title
 
 
 @pytest.fixture
@@ -194,16 +194,17 @@ def test_refused_file_shows_one_clear_message_and_keeps_the_current_model(env, e
     ]
     assert env.interaction.questions == []  # refused before asking about unsaved changes
     assert Snapshot.of(env.document) == before
-    assert env.window.windowTitle() == WINDOW_TITLE
     assert str(bad) not in env.controller.recent_files()
 
 
 PERMISSION_SCRIPT = """
 import json, sys
+from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMainWindow
 from test_files_support import Snapshot, rename_first_component, sample_model
 from fma_app.ui.interaction import RecordingInteraction
+from fma_app.ui.context import AppContext
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
 
@@ -212,8 +213,8 @@ window = QMainWindow()
 document = Document(sample_model("Current"))
 interaction = RecordingInteraction()
 settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
-controller = FileController(window, document, interaction=interaction, settings=settings,
-                            data_dir=sys.argv[3])
+context = AppContext(document, settings, interaction, Path(sys.argv[3]))
+controller = FileController(window, context)
 rename_first_component(document, "edited")
 before = Snapshot.of(document)
 opened = controller.open_path(sys.argv[1])
@@ -261,7 +262,7 @@ def test_read_only_file_opens_read_only_and_says_so(env, read_only_model):
     assert env.controller.open_path(read_only_model)
     assert env.document.read_only
     assert env.document.model.name == "Frozen"
-    assert env.window.windowTitle() == WINDOW_TITLE + " (read-only)"
+    assert window_title(env.document) == "frozen.fma[*] (read-only)"
     assert env.window.statusBar().currentMessage() == (
         "frozen.fma is open read-only: use Save As to edit a copy"
     )
@@ -299,7 +300,7 @@ def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_
 
     assert env.interaction.questions == [("save_as", str(read_only_model))]
     assert env.document.path == tmp_path / "copy.fma" and not env.document.read_only
-    assert env.window.windowTitle() == WINDOW_TITLE
+    assert window_title(env.document) == "copy.fma[*]"
     assert file_content(tmp_path / "copy.fma") == env.document.model.content()
     assert file_content(read_only_model) == original
 

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from fma_app import storage
 from fma_app.domain import commands
 from fma_app.domain.model import Model
+from fma_app.ui.context import AppContext
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
 from fma_app.ui.interaction import RecordingInteraction
 
 ROOT = Path(__file__).resolve().parents[2]
-WINDOW_TITLE = "FMA Workbench[*]"
 
 
 @dataclass
@@ -39,16 +39,16 @@ class FilesEnv:
 
 def make_env(qtbot, tmp_path: Path, **controller_options) -> FilesEnv:
     window = QMainWindow()
-    window.setWindowTitle(WINDOW_TITLE)
     qtbot.addWidget(window)
-    document = Document()
-    interaction = RecordingInteraction()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    data_dir = tmp_path / "data"
-    controller = FileController(
-        window, document, interaction=interaction, settings=settings, data_dir=data_dir,
-        **controller_options,
-    )  # fmt: skip
+    context = AppContext(
+        document=Document(),
+        interaction=RecordingInteraction(),
+        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+        data_dir=tmp_path / "data",
+    )
+    document, interaction = context.document, context.interaction
+    settings, data_dir = context.settings, context.data_dir
+    controller = FileController(window, context, **controller_options)
     controller.install(window.menuBar().addMenu("&File"))
     return FilesEnv(window, document, controller, interaction, settings, data_dir)
 

@@ -14,13 +14,12 @@ from fma_app.domain.model import ComponentKind, Model, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph_items import OVERLAY_FAILED, OVERLAY_SPOF
 from fma_app.ui.graph_view import GraphPanel
-from fma_app.ui.interaction import RecordingInteraction
 
 
 @pytest.fixture
-def panel(qtbot) -> tuple[GraphPanel, dict[str, int]]:
+def panel(qtbot, context_factory) -> tuple[GraphPanel, dict[str, int]]:
     model, ids = shop_model()
-    widget = GraphPanel(Document(model), RecordingInteraction())
+    widget = GraphPanel(context_factory(Document(model)))
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -210,13 +209,13 @@ def test_cycles_action_lists_strong_cycles(panel):
     assert widget.impact_list.item(0).text() == "checkout → db → checkout"
 
 
-def test_panel_export_by_extension_and_empty_graph_message(panel, qtbot, tmp_path):
+def test_panel_export_by_extension_and_empty_graph_message(panel, context_factory, qtbot, tmp_path):
     widget, _ = panel
     png = widget.export(tmp_path / "graph.png")
     assert png is not None and not QImage(str(png)).isNull()
     svg = widget.export(tmp_path / "graph.svg")
     assert svg is not None and "<svg" in svg.read_text(encoding="utf-8")
-    empty = GraphPanel(Document(Model()), RecordingInteraction())
+    empty = GraphPanel(context_factory(Document(Model())))
     qtbot.addWidget(empty)
     assert empty.export(tmp_path / "none.svg") is None
     assert empty.status.text() == "The graph is empty: add components before exporting it."

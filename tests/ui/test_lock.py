@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 from test_files_support import (
-    WINDOW_TITLE,
     Snapshot,
     file_content,
     make_env,
@@ -26,6 +25,7 @@ from test_files_support import (
 
 from fma_app.storage import locking
 from fma_app.ui.interaction import LockedChoice
+from fma_app.ui.main_window import window_title
 
 HOLDER = """
 import sys
@@ -118,7 +118,7 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
     with lock_holder(tmp_path, model_path) as holder:
         assert env.controller.open_path(model_path)
         assert env.document.read_only and env.document.model.name == "Shared"
-        assert env.window.windowTitle() == WINDOW_TITLE + " (read-only)"
+        assert window_title(env.document) == "shared.fma[*] (read-only)"
         assert _lock_record(model_path)["pid"] == holder.pid  # still theirs
 
         env.interaction.save_path = str(tmp_path / "my-copy.fma")

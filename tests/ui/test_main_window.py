@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, qVersion
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
 
 from fma_app import __version__
@@ -408,7 +408,8 @@ def test_settings_restore_columns_and_splitter(main_window_factory, document):
     second = main_window_factory(Document(document.model))
     assert second.view.columnWidth(C["effect"]) == 333
     assert second.view.horizontalHeader().visualIndex(C["cause"]) == 0
-    assert QSettings("FMA Workbench", "FMA Workbench").value("window/geometry") is not None
+    assert second.settings.value("window/geometry") is not None
+    assert second.settings.fileName() == first.settings.fileName()  # the test's own file
 
 
 def test_close_with_unsaved_changes_can_be_cancelled(window):

@@ -25,6 +25,7 @@ from test_files_support import (
 
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
+from fma_app.ui.app import build_context
 from fma_app.ui.interaction import (
     QtInteraction,
     RecordingInteraction,
@@ -198,19 +199,22 @@ def test_unreadable_recovery_copy_is_reported_and_the_model_opens(env, model_pat
 CRASHING_APP = """
 import sys
 from PySide6.QtCore import QSettings
-from fma_app.ui.app import make_application
+from pathlib import Path
+from fma_app.ui.app import build_context, make_application
 from fma_app.ui.interaction import RecordingInteraction
+from fma_app.ui.app import build_context
 from fma_app.ui.main_window import MainWindow
 from test_files_support import rename_first_component, sample_model
 
 model_path, settings_path, data_dir = sys.argv[1:4]
 app = make_application()
-window = MainWindow(
+context = build_context(
     settings=QSettings(settings_path, QSettings.Format.IniFormat),
     interaction=RecordingInteraction(),
+    data_dir=Path(data_dir),
 )
+window = MainWindow(context)
 files = window.files
-files.data_dir = data_dir
 files.autosave_timer.setInterval(50)
 if model_path == "-":
     window.document.replace(sample_model("Never saved"), None)
@@ -246,12 +250,13 @@ def _run_and_kill(tmp_path, model_arg: str) -> str:
 
 
 def _main_window(qtbot, tmp_path) -> MainWindow:
-    window = MainWindow(
+    context = build_context(
         settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
         interaction=RecordingInteraction(),
+        data_dir=tmp_path / "data",
     )
+    window = MainWindow(context)
     qtbot.addWidget(window)
-    window.files.data_dir = tmp_path / "data"
     return window
 
 
