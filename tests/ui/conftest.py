@@ -117,3 +117,15 @@ def main_window_factory(qtbot, context_factory, small_model):
         return window
 
     return make
+
+
+@pytest.fixture
+def shop(qapp):
+    """The graph's parts over the shop model of graph_support, and its component ids."""
+    from graph_support import Shop, build_graph, shop_model
+
+    from fma_app.ui.document import Document
+
+    model, ids = shop_model()
+    document = Document(model)
+    return Shop(document, *build_graph(document), ids)

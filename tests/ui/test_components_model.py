@@ -7,7 +7,8 @@ from PySide6.QtCore import Qt
 
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
-from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
+from fma_app.ui.components_model import ComponentsModel
+from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.worksheet_model import AP_COLOURS
 
 

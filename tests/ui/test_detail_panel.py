@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from fma_app.domain.commands import remove
 from fma_app.domain.model import ActionStatus, Scores
-from fma_app.ui.detail_panel import ActionsModel, DetailPanel
+from fma_app.ui.detail_panel import DetailPanel
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -24,23 +24,6 @@ def panel(document, context, qtbot):
     qtbot.addWidget(widget)
     document.selection.select_failure_mode(fm_named(document, "Disk full").id)
     return widget
-
-
-def test_actions_model_tester(qtmodeltester, document):
-    model = ActionsModel(document)
-    model.set_failure_mode(fm_named(document, "Disk full").id)
-    qtmodeltester.check(model, force_py=True)
-    assert model.rowCount() == 2
-
-
-def test_actions_model_tester_watches_removal_of_both_actions(qtmodeltester, document):
-    model = ActionsModel(document)
-    model.set_failure_mode(fm_named(document, "Disk full").id)
-    qtmodeltester.check(model, force_py=True)
-    document.push(remove(document.model, "action", list(document.model.actions)))
-    assert model.rowCount() == 0
-    document.undo_stack.undo()
-    assert model.rowCount() == 2
 
 
 def test_empty_state_and_selection(document, context, qtbot):

@@ -166,13 +166,14 @@ def test_edit_menu_undo_asks_the_gate_and_shows_its_refusal(main_window_factory,
 def test_refused_after_the_fact_drag_puts_the_node_back(main_window_factory, small_model):
     commit = FakeCommitStep()
     window = main_window_factory(Document(small_model, commit_step=commit))
-    scene = window.graph.scene
+    graph = window.graph
+    scene = graph.scene
     component = next(iter(window.document.model.components.values()))
     node = scene.nodes[component.id]
     commit.refuse = {"do"}
     node.setSelected(True)
     node.setPos(component.x + 150, component.y + 80)  # what a drag does before the release
-    assert not scene.commit_moves()
+    assert not graph.edits.commit_moves()
     assert (node.pos().x(), node.pos().y()) == (component.x, component.y)
     assert window.document.undo_stack.count() == 0
 
@@ -203,11 +204,11 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
     action_id = next(a.id for a in model.actions.values() if not a.status.is_closed)
 
     def cell(row: int, key: str):
-        return window.proxy.index(row, C[key])
+        return window.worksheet.proxy.index(row, C[key])
 
     def select_cells(top: int, left: str, bottom: int, right: str) -> None:
-        window.view.setCurrentIndex(cell(top, left))
-        window.view.selectionModel().select(
+        window.worksheet.view.setCurrentIndex(cell(top, left))
+        window.worksheet.view.selectionModel().select(
             QItemSelection(cell(top, left), cell(bottom, right)),
             QItemSelectionModel.SelectionFlag.ClearAndSelect,
         )
@@ -217,7 +218,7 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
         scene.clearSelection()
         node.setSelected(True)
         node.setPos(node.pos() + QPointF(120, 40))
-        return scene.commit_moves()
+        return graph.edits.commit_moves()
 
     def rename_on_the_canvas() -> object:
         editor = canvas.begin_rename(ids["api"])
@@ -225,31 +226,32 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
         return canvas.finish_rename(commit=True)
 
     detail = window.detail
+    sheet = window.worksheet
 
     def detail_scores() -> None:
         detail.scores["severity"].setValue(2)
 
     paths: dict[str, Callable[[], object]] = {
-        "worksheet: text cell": lambda: window.worksheet_model.setData(
-            window.worksheet_model.index(0, C["effect"]), "changed", EDIT
+        "worksheet: text cell": lambda: window.worksheet.model.setData(
+            window.worksheet.model.index(0, C["effect"]), "changed", EDIT
         ),
-        "worksheet: score cell": lambda: window.worksheet_model.setData(
-            window.worksheet_model.index(0, C["severity"]), 2, EDIT
+        "worksheet: score cell": lambda: window.worksheet.model.setData(
+            window.worksheet.model.index(0, C["severity"]), 2, EDIT
         ),
-        "worksheet: revised cell": lambda: window.worksheet_model.setData(
-            window.worksheet_model.index(0, C["revised_severity"]), 2, EDIT
+        "worksheet: revised cell": lambda: window.worksheet.model.setData(
+            window.worksheet.model.index(0, C["revised_severity"]), 2, EDIT
         ),
-        "worksheet: component cell": lambda: window.worksheet_model.setData(
-            window.worksheet_model.index(0, C["component"]), "cache", EDIT
+        "worksheet: component cell": lambda: window.worksheet.model.setData(
+            window.worksheet.model.index(0, C["component"]), "cache", EDIT
         ),
-        "worksheet: add failure mode": window.add_failure_mode,
-        "worksheet: delete rows": lambda: (window.view.selectRow(0), window.delete_rows()),
-        "worksheet: cut": lambda: (select_cells(0, "effect", 1, "cause"), window.cut()),
+        "worksheet: add failure mode": window.worksheet.add_failure_mode,
+        "worksheet: delete rows": lambda: (sheet.view.selectRow(0), sheet.delete_rows()),
+        "worksheet: cut": lambda: (select_cells(0, "effect", 1, "cause"), window.worksheet.cut()),
         "worksheet: paste": lambda: (
-            window.view.setCurrentIndex(cell(0, "effect")),
-            window.paste("x\t3\n"),
+            window.worksheet.view.setCurrentIndex(cell(0, "effect")),
+            window.worksheet.paste("x\t3\n"),
         ),
-        "worksheet: fill": lambda: (select_cells(0, "severity", 2, "severity"), window.paste("6")),
+        "worksheet: fill": lambda: (select_cells(0, "severity", 2, "severity"), sheet.paste("6")),
         "components: add": window.components.add_component,
         "components: rename": lambda: window.components.model.setData(
             window.components.model.index(0, 0), "renamed", EDIT
@@ -272,22 +274,24 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
             detail.actions_model.index(0, 1), "someone", EDIT
         ),
         "graph: add by double-click": lambda: canvas.add_component_at(QPointF(900, 900)),
-        "graph: add": lambda: scene.add_component_at(QPointF(900, 900)),
+        "graph: add": lambda: graph.edits.add_component_at(QPointF(900, 900)),
         "graph: rename in place": rename_on_the_canvas,
-        "graph: rename": lambda: scene.rename_component(ids["api"], "gateway"),
-        "graph: connect": lambda: scene.connect_components(ids["cache"], ids["database"]),
+        "graph: rename": lambda: graph.edits.rename_component(ids["api"], "gateway"),
+        "graph: connect": lambda: graph.edits.connect_components(ids["cache"], ids["database"]),
         "graph: move": drag_a_node,
-        "graph: kind": lambda: scene.set_component_fields(ids["api"], kind=ComponentKind.QUEUE),
-        "graph: entry point": lambda: scene.toggle_entry_point(ids["api"]),
-        "graph: strength": lambda: scene.toggle_strength(next(iter(model.dependencies))),
-        "graph: group": lambda: scene.set_group(next(iter(model.dependencies)), "pair"),
-        "graph: delete": lambda: scene.delete([ids["cache"]], []),
+        "graph: kind": lambda: graph.edits.set_component_fields(
+            ids["api"], kind=ComponentKind.QUEUE
+        ),
+        "graph: entry point": lambda: graph.edits.toggle_entry_point(ids["api"]),
+        "graph: strength": lambda: graph.edits.toggle_strength(next(iter(model.dependencies))),
+        "graph: group": lambda: graph.edits.set_group(next(iter(model.dependencies)), "pair"),
+        "graph: delete": lambda: graph.edits.delete([ids["cache"]], []),
         "graph: delete key": lambda: (
             scene.clearSelection(),
             scene.nodes[ids["cache"]].setSelected(True),
-            scene.delete_selected(),
+            graph.edits.delete_selected(),
         ),
-        "graph: auto layout": scene.auto_layout,
+        "graph: auto layout": graph.edits.auto_layout,
         "edit menu: undo": window.undo_action.trigger,
         "edit menu: redo": window.redo_action.trigger,
     }
@@ -306,7 +310,7 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
     assert not_shown == [], not_shown
     assert window.interaction.questions == []  # never asked to confirm a refused delete
     graph.status.clear()
-    scene.toggle_entry_point(ids["api"])
+    graph.edits.toggle_entry_point(ids["api"])
     assert graph.status.text() == READ_ONLY_REFUSAL
     assert window.interaction.messages[-1] == ("warning", "Paste refused", READ_ONLY_REFUSAL)
     node = scene.nodes[ids["cache"]]

@@ -12,10 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
-from test_files_support import (
+from files_support import (
     Snapshot,
     click_in_modal_box,
     file_content,
@@ -27,6 +24,9 @@ from test_files_support import (
     subprocess_env,
     write_model,
 )
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from fma_app.domain.model import Model
 from fma_app.ui.files import MAX_RECENT
@@ -202,7 +202,7 @@ import json, sys
 from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMainWindow
-from test_files_support import Snapshot, rename_first_component, sample_model
+from files_support import Snapshot, rename_first_component, sample_model
 from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.context import AppContext
 from fma_app.ui.document import Document

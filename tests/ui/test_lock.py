@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_files_support import (
+from files_support import (
     Snapshot,
     file_content,
     make_env,

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from test_files_support import (
+from files_support import (
     Snapshot,
     click_in_modal_box,
     file_content,
@@ -22,6 +21,7 @@ from test_files_support import (
     subprocess_env,
     write_model,
 )
+from PySide6.QtCore import QSettings
 
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
@@ -204,7 +204,7 @@ from fma_app.ui.app import build_context, make_application
 from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.app import build_context
 from fma_app.ui.main_window import MainWindow
-from test_files_support import rename_first_component, sample_model
+from files_support import rename_first_component, sample_model
 
 model_path, settings_path, data_dir = sys.argv[1:4]
 app = make_application()
