@@ -259,14 +259,13 @@ class Document(QObject):
     # ---- whole models ----------------------------------------------------------------------
     def replace(self, model: Model, path: Path | None, *, read_only: bool = False) -> None:
         """Swap in another model (open/new): clears undo history and selection."""
-        self.model = model
+        self.model, self._path = model, path
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.selection.select_components([])
         self.selection.select_failure_mode(0)
         self.set_read_only(read_only)
         self.reset.emit()
-        self._path = path
         self.path_changed.emit()
 
 
