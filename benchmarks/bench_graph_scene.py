@@ -23,9 +23,12 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from benchmarks.generate import generate_model  # noqa: E402
 from fma_app.analysis.layout import auto_layout  # noqa: E402
+from fma_app.ui.app import build_context  # noqa: E402
 from fma_app.ui.document import Document  # noqa: E402
-from fma_app.ui.graph_items import NodeItem  # noqa: E402
-from fma_app.ui.graph_view import GraphPanel, GraphView  # noqa: E402
+from fma_app.ui.graph.items import NodeItem  # noqa: E402
+from fma_app.ui.graph.panel import GraphPanel
+from fma_app.ui.graph.view import GraphView  # noqa: E402
+from fma_app.ui.interaction import RecordingInteraction  # noqa: E402
 
 VIEWPORT = (1600, 1000)
 
@@ -113,21 +116,23 @@ def main(components: int = 2000, dependencies: int = 6000) -> None:
         2000,
     )
     document = Document(model)
-    panel = timed("GraphPanel (scene build + view)", GraphPanel, document)
+    context = build_context(document=document, interaction=RecordingInteraction())
+    panel = timed("GraphPanel (scene build + view)", GraphPanel, context)
     scene = panel.scene
     print(f"  items: {len(scene.nodes)} nodes, {len(scene.edges)} edges, "
           f"{len(scene.junctions)} OR junctions")  # fmt: skip
     timed("scene rebuild (document reset)", scene.rebuild)
     positions = timed("auto_layout (analysis)", auto_layout, model)
-    timed("apply layout (1 undo step, move all nodes)", scene.apply_positions, positions, "Layout")
-    timed("undo layout", document.undo_stack.undo)
-    timed("redo layout", document.undo_stack.redo)
+    edits = panel.edits
+    timed("apply layout (1 undo step, move all nodes)", edits.apply_positions, positions, "Layout")
+    timed("undo layout", document.undo)
+    timed("redo layout", document.redo)
     first = next(iter(model.components))
     hub = max(model.components, key=lambda cid: len(model.dependencies_of(cid)))
-    timed("blast radius overlay (most depended-on)", scene.show_blast_radius, first)
-    timed("blast radius overlay (busiest component)", scene.show_blast_radius, hub)
-    timed("single points of failure overlay", scene.show_single_points_of_failure)
-    timed("clear overlay", scene.clear_overlay)
+    timed("blast radius overlay (most depended-on)", panel.overlays.show_blast_radius, first)
+    timed("blast radius overlay (busiest component)", panel.overlays.show_blast_radius, hub)
+    timed("single points of failure overlay", panel.overlays.show_single_points_of_failure)
+    timed("clear overlay", panel.overlays.clear_overlay)
 
     panel.resize(*VIEWPORT)
     panel.show()

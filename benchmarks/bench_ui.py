@@ -24,23 +24,23 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 CHILD = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
-from fma_app.ui.app import make_application
+from fma_app.ui.app import build_context, make_application
 from fma_app.ui.main_window import MainWindow
 
 app = make_application()
-window = MainWindow()
+window = MainWindow(build_context())
 window.files.start(sys.argv[1])
 window.resize(1600, 1000)
 
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and window.proxy.rowCount():
-            print(f"{time.time():.6f} {window.proxy.rowCount()}", flush=True)
+        if event.type() == QEvent.Type.Paint and window.worksheet.proxy.rowCount():
+            print(f"{time.time():.6f} {window.worksheet.proxy.rowCount()}", flush=True)
             QTimer.singleShot(0, app.quit)
         return False
 
 probe = FirstPaint()
-window.view.viewport().installEventFilter(probe)
+window.worksheet.view.viewport().installEventFilter(probe)
 window.show()
 app.exec()
 window.document.undo_stack.setClean()
@@ -85,7 +85,7 @@ def timed(action, window, repeat: int) -> list[float]:
             return False
 
     probe = PaintSeen()
-    viewport = window.view.viewport()
+    viewport = window.worksheet.view.viewport()
     viewport.installEventFilter(probe)
     times = []
     for n in range(repeat):
@@ -105,20 +105,20 @@ def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
     from PySide6.QtCore import Qt
 
     from fma_app.presentation.worksheet import COLUMN_INDEX
-    from fma_app.ui.app import make_application
+    from fma_app.ui.app import build_context, make_application
     from fma_app.ui.main_window import MainWindow
 
     app = make_application()
-    window = MainWindow()
+    window = MainWindow(build_context())
     window.files.start(path)
     window.resize(1600, 1000)
     window.show()
     app.processEvents()
-    header = window.view.horizontalHeader()
+    header = window.worksheet.view.horizontalHeader()
     orders = (Qt.SortOrder.DescendingOrder, Qt.SortOrder.AscendingOrder)
     components = list(window.document.model.components)
     filters = ("deadlock", "component-00042", "split-brain rollback", "zzz-no-match")
-    viewport = window.view.viewport()
+    viewport = window.worksheet.view.viewport()
     results = {
         "repaint alone (the floor under each figure)": timed(
             lambda n: viewport.update(), window, repeat
@@ -153,8 +153,8 @@ def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
     window.worksheet.filter_edit.setText("")
 
     def copy_all(_n: int) -> None:
-        window.view.selectAll()
-        window.copy()
+        window.worksheet.view.selectAll()
+        window.worksheet.copy()
 
     results["select all 20,000 rows and copy them"] = timed(copy_all, window, 2)
     window.document.undo_stack.setClean()

@@ -115,12 +115,20 @@ def parse_tsv(text: str) -> list[list[str]]:
 # ---- paste as one command -------------------------------------------------------------------
 
 
-class PasteRefused(Exception):
-    """The paste would put bad values in the model; `problems` lists each, with its cell."""
+MAX_PROBLEMS_SHOWN = 12
+
+
+class PasteRefused(ValidationError):
+    """The paste would put bad values in the model; `problems` lists each, with its cell.
+
+    A ValidationError, so the document's edit gate refuses it like any other bad value; the
+    message lists the first problems, one a line."""
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+        shown = self.problems[:MAX_PROBLEMS_SHOWN]
+        more = len(self.problems) - len(shown)
+        super().__init__("\n".join(shown) + (f"\n... and {more} more" if more > 0 else ""))
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Literal, overload
 
+from fma_app.domain.commands import Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import (
@@ -163,3 +164,13 @@ def cell_changes(
             )
         return {"revised": replace(base, **{field: score})}
     return {key: "" if value is None else str(value)}
+
+
+def cell_command(model: Model, fm_id: int, key: str, value: object) -> Command | None:
+    """The command for setting one cell, None when the value is already there; raises
+    ValidationError/ModelError for a refused value."""
+    fm = model.failure_modes[fm_id]
+    changes = cell_changes(model, fm, key, value)
+    if all(getattr(fm, name) == new for name, new in changes.items()):
+        return None  # nothing changed: no empty undo step
+    return set_fields(model, "failure_mode", fm_id, **changes)

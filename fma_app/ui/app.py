@@ -1,16 +1,26 @@
-"""Start the desktop application."""
+"""Start the desktop application: the composition root.
+
+`build_context` makes the one `AppContext` (document, settings, interaction, data folder) that
+the main window passes to its file controller and panels; `run` builds the real one, opens the
+window and runs the event loop.
+"""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from fma_app import __version__
 from fma_app.resources import app_icon_files
+from fma_app.storage import recovery
 from fma_app.ui import smoke
-from fma_app.ui.main_window import APP_NAME, ORGANIZATION, MainWindow
+from fma_app.ui.context import APP_NAME, ORGANIZATION, AppContext, default_settings
+from fma_app.ui.document import Document
+from fma_app.ui.interaction import Interaction, QtInteraction
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -30,10 +40,32 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def build_context(
+    *,
+    document: Document | None = None,
+    settings: QSettings | None = None,
+    interaction: Interaction | None = None,
+    data_dir: Path | None = None,
+) -> AppContext:
+    """The app's context; anything not given is the real thing (the user's settings, real
+    dialogs, the user data folder of the README)."""
+    return AppContext(
+        document=document if document is not None else Document(),
+        settings=settings if settings is not None else default_settings(),
+        interaction=interaction if interaction is not None else QtInteraction(),
+        data_dir=data_dir if data_dir is not None else recovery.default_data_dir(),
+    )
+
+
 def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
+    from fma_app.ui.main_window import MainWindow
+
     app = make_application()
-    window = MainWindow()
+    context = build_context()
+    window = MainWindow(context)
+    if isinstance(context.interaction, QtInteraction):
+        context.interaction.set_parent(window)  # dialogs centre on the window
     window.files.start(path)  # before show: the first paint already shows the model
     window.show()
     smoke.arm(app)  # no-op unless FMA_SMOKE_TEST is set (the bundle's self-check)

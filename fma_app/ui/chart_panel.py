@@ -8,7 +8,6 @@ hidden panel only notes that it is out of date.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from matplotlib.backends.backend_qtagg import FigureCanvas
@@ -16,31 +15,27 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from fma_app.reports import charts
-from fma_app.ui.document import Document
+from fma_app.ui.context import AppContext
+from fma_app.ui.interaction import Level
 
 REFRESH_DELAY_MS = 300
 CHART_FILE_FILTER = "PNG image (*.png);;SVG drawing (*.svg)"
 
 
 class ChartPanel(QWidget):
-    def __init__(self, document: Document, parent: QWidget | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document
+        document = self.document = context.document
+        self.interaction = context.interaction
         self.refresh_count = 0  # redraws done; lets tests see the debounce at work
         self._stale = True
-        # Replaceable so tests (and scripted runs) see messages without a modal box.
-        self.show_error: Callable[[str, str], None] = lambda title, text: QMessageBox.warning(
-            self, title, text
-        )
         self.chooser = QComboBox()
         self.chooser.addItems(list(charts.CHARTS))
         self.chooser.setToolTip("Which chart to show")
@@ -93,8 +88,8 @@ class ChartPanel(QWidget):
         """Save the chart shown as PNG or SVG (asks for the path when none is given)."""
         if path is None:
             suggestion = f"{self.chart_name.lower().replace(' ', '-')}.png"
-            chosen, _ = QFileDialog.getSaveFileName(
-                self, "Export Chart", suggestion, CHART_FILE_FILTER
+            chosen = self.interaction.choose_save_path(
+                "Export Chart", suggestion, CHART_FILE_FILTER, "png"
             )
             if not chosen:
                 return False
@@ -103,9 +98,10 @@ class ChartPanel(QWidget):
         try:
             charts.save_figure(figure, path)
         except ValueError as error:
-            self.show_error("Export Chart", f"{error}.")
+            self.interaction.show_message("Export Chart", f"{error}.", Level.WARNING)
             return False
         except OSError as error:
-            self.show_error("Export Chart", f"Cannot write {path}: {error.strerror or error}.")
+            message = f"Cannot write {path}: {error.strerror or error}."
+            self.interaction.show_message("Export Chart", message, Level.WARNING)
             return False
         return True

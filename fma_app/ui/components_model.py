@@ -7,32 +7,18 @@ kept per component and refreshed only for the components a change touches.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
-    Signal,
-)
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QTableView,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
 )
 
-from fma_app.domain.commands import Change, add_component, remove, set_fields
-from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.commands import Change, Command, set_fields
+from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
 from fma_app.presentation.style import AP_NAMES, NOT_RATED
@@ -47,8 +33,6 @@ HEADER_TIPS = ("Component name", "Number of failure modes", "Worst Action Priori
 
 
 class ComponentsModel(QAbstractTableModel):
-    editRefused = Signal(str)
-
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
@@ -245,188 +229,19 @@ class ComponentsModel(QAbstractTableModel):
         return None
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Rename through the document's gate; False when refused or unchanged."""
         if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.EditRole:
             return False
-        model = self.document.model
         component_id = self._ids[index.row()]
-        if str(value).strip() == model.components[component_id].name:
-            return False
-        try:
-            command = set_fields(model, "component", component_id, name=str(value))
-        except (ValidationError, ModelError) as error:
-            self.editRefused.emit(f"Not renamed: {error}")
-            return False
-        self.document.push(command)
-        return True
-
-
-class ComponentsPanel(QWidget):
-    """The left panel: the list, with add / rename / delete. Selecting components filters the
-    worksheet (through `Document.selection`); an empty selection shows every component."""
-
-    message = Signal(str)  # for the status bar
-
-    def __init__(
-        self,
-        document: Document,
-        confirm: Callable[[str, str], bool],
-        parent: QWidget | None = None,
-    ):
-        super().__init__(parent)
-        self.document = document
-        self.confirm = confirm  # (title, text) -> yes?; replaced in tests
-        self.model = ComponentsModel(document, self)
-        self.model.editRefused.connect(self.message)
-        self.view = QTableView(self)
-        self.view.setObjectName("componentsView")
-        self.view.setModel(self.model)
-        self._set_up_view()
-        self.add_action = self._action("&Add Component", "Ctrl+Shift+K", self.add_component)
-        self.rename_action = self._action("&Rename Component", "F2", self.rename_current)
-        self.delete_action = self._action("&Delete Component", "Del", self.delete_selected)
-        self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.view.addAction(self.rename_action)
-        self.view.addAction(self.delete_action)
-        self.summary = QLabel(self)
-        self._layout()
-        self._syncing = False
-        self.view.selectionModel().selectionChanged.connect(self._selection_to_document)
-        document.selection.componentsSelected.connect(self._selection_from_document)
-        self.model.modelReset.connect(self._update_summary)
-        self.model.rowsInserted.connect(self._update_summary)
-        self.model.rowsRemoved.connect(self._update_summary)
-        self._update_summary()
-
-    def _set_up_view(self) -> None:
-        view = self.view
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        view.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
+        command = self.document.apply(
+            lambda model: rename_command(model, component_id, str(value)),
+            refused_as="Not renamed: ",
         )
-        view.verticalHeader().hide()
-        view.verticalHeader().setDefaultSectionSize(22)
-        view.setShowGrid(False)
-        view.setAlternatingRowColors(True)
-        header = view.horizontalHeader()
-        # Fixed widths: ResizeToContents asks every row for its size (2,000 components:
-        # 50,000 data() calls at each change).
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(1, 44)
-        header.resizeSection(2, 34)
+        return command is not None
 
-    def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
-        action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(lambda _checked=False: slot())
-        return action
 
-    def _layout(self) -> None:
-        buttons = QHBoxLayout()
-        for action, label in (
-            (self.add_action, "Add"),
-            (self.rename_action, "Rename"),
-            (self.delete_action, "Delete"),
-        ):
-            button = QToolButton(self)
-            button.setDefaultAction(action)
-            button.setText(label)
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(buttons)
-        layout.addWidget(self.view, 1)
-        layout.addWidget(self.summary)
-
-    def _update_summary(self, *_args: object) -> None:
-        count = self.model.rowCount()
-        self.summary.setText(
-            "No components yet: Add one to start"
-            if count == 0
-            else f"{count} component{'s' if count != 1 else ''}; select to filter the worksheet"
-        )
-
-    # -- selection -----------------------------------------------------------------------
-    def selected_ids(self) -> list[int]:
-        rows = sorted({i.row() for i in self.view.selectionModel().selectedRows()})
-        return [self.model.component_id(r) for r in rows]
-
-    def _selection_to_document(self, *_args: object) -> None:
-        if not self._syncing:
-            self.document.selection.select_components(self.selected_ids())
-
-    def _selection_from_document(self, ids: list[int]) -> None:
-        if ids == self.selected_ids():
-            return
-        self._syncing = True
-        try:
-            selection = self.view.selectionModel()
-            selection.clearSelection()
-            flags = (
-                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-            )
-            for component_id in ids:
-                row = self.model.row_of(component_id)
-                if row is not None:
-                    selection.select(self.model.index(row, 0), flags)
-        finally:
-            self._syncing = False
-
-    def select(self, component_id: int) -> None:
-        row = self.model.row_of(component_id)
-        if row is not None:
-            self.view.setCurrentIndex(self.model.index(row, 0))
-            self.view.selectRow(row)
-
-    # -- commands ------------------------------------------------------------------------
-    def _unused_name(self) -> str:
-        number = 1
-        while self.document.model.component_by_name(f"New component {number}") is not None:
-            number += 1
-        return f"New component {number}"
-
-    def add_component(self, name: str | None = None) -> int | None:
-        if self.document.read_only:
-            self.message.emit("The model is open read-only")
-            return None
-        try:
-            command = add_component(self.document.model, name or self._unused_name())
-        except (ValidationError, ModelError) as error:
-            self.message.emit(f"Not added: {error}")
-            return None
-        self.document.push(command)
-        component_id = command.entities[0].id
-        self.select(component_id)
-        if name is None and self.isVisible():
-            self.view.edit(self.view.currentIndex())
-        return component_id
-
-    def rename_current(self) -> None:
-        index = self.view.currentIndex()
-        if index.isValid():
-            self.view.edit(self.model.index(index.row(), 0))
-
-    def delete_selected(self) -> bool:
-        """Delete the selected components; asks first when they hold failure modes."""
-        ids = self.selected_ids()
-        if not ids or self.document.read_only:
-            return False
-        model = self.document.model
-        failure_modes = sum(self.model.failure_mode_count(c) for c in ids)
-        if failure_modes:
-            names = ", ".join(model.components[c].name for c in ids[:3])
-            names += f" and {len(ids) - 3} more" if len(ids) > 3 else ""
-            question = (
-                f"Delete {names} with {failure_modes} failure mode"
-                f"{'s' if failure_modes != 1 else ''} and their actions?\n"
-                "You can undo this with Edit > Undo."
-            )
-            if not self.confirm("Delete Component", question):
-                return False
-        self.document.push(remove(model, "component", ids))
-        return True
+def rename_command(model: Model, component_id: int, name: str) -> Command | None:
+    """Rename a component; None when the name is already its own."""
+    if name.strip() == model.components[component_id].name:
+        return None
+    return set_fields(model, "component", component_id, name=name)

@@ -75,7 +75,7 @@ class ScoreSpinBox(QSpinBox):
 class ScoreDelegate(QStyledItemDelegate):
     """Editor for S/L/D and revised S/L/D columns; the column key comes from the header."""
 
-    hint = Signal(str)  # the meaning of the score being chosen, for the status bar
+    score_explained = Signal(str)  # the meaning of the score being chosen, for the status bar
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
@@ -84,7 +84,9 @@ class ScoreDelegate(QStyledItemDelegate):
         field = key.removeprefix("revised_")
         # Every score may be cleared: S/L/D to "not rated yet", revised ones to "none".
         editor = ScoreSpinBox(field, optional=True, parent=parent)
-        editor.valueChanged.connect(lambda v: self.hint.emit(rating_scales.meaning(field, v)))
+        editor.valueChanged.connect(
+            lambda v: self.score_explained.emit(rating_scales.meaning(field, v))
+        )
         return editor
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
@@ -92,7 +94,7 @@ class ScoreDelegate(QStyledItemDelegate):
         value = index.data(Qt.ItemDataRole.EditRole)
         editor.setValue(int(value) if isinstance(value, int) else editor.minimum())
         editor.selectAll()  # a typed digit replaces the score instead of appending to it
-        self.hint.emit(rating_scales.meaning(editor.field, editor.value()))
+        self.score_explained.emit(rating_scales.meaning(editor.field, editor.value()))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         assert isinstance(editor, ScoreSpinBox)

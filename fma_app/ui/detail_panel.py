@@ -1,23 +1,15 @@
 """The detail panel: the selected failure mode's long texts, scores and actions.
 
 Text fields commit when they lose focus (or on Enter for one-line fields), each as one undoable
-command; the actions table edits in place and its buttons add, mark done and delete actions.
+command through the document's edit gate; the actions table edits in place and its buttons add,
+mark done and delete actions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QFocusEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,142 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.commands import Change, Command, Macro, add_action, remove, set_fields
-from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.model import Action, ActionStatus, FailureMode, Scores
+from fma_app.domain.errors import ValidationError
+from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
 from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.ui.actions_model import ActionsModel
+from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
-from fma_app.ui.document import Document
-from fma_app.ui.qt_style import CLOSED_TEXT_COLOUR, ap_style_sheet
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("description", "Action"),
-    ("owner", "Owner"),
-    ("due_date", "Due"),
-    ("status", "Status"),
-    ("action_taken", "Action Taken"),
-)
-
-
-def parse_due_date(value: object) -> dt.date | None:
-    if isinstance(value, dt.date) or value is None:
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(f"due date {text!r} is not a date like 2026-03-31") from None
-
-
-class ActionsModel(QAbstractTableModel):
-    """The actions of one failure mode, keyed by action id."""
-
-    editRefused = Signal(str)
-
-    def __init__(self, document: Document, parent: QObject | None = None):
-        super().__init__(parent)
-        self.document = document
-        self.failure_mode_id = 0
-        self._ids: list[int] = []
-        document.changed.connect(self._on_changed)
-        document.reset.connect(lambda: self.set_failure_mode(0))
-
-    def set_failure_mode(self, failure_mode_id: int) -> None:
-        self.beginResetModel()
-        self.failure_mode_id = failure_mode_id
-        actions = self.document.model.actions_of(failure_mode_id) if failure_mode_id else []
-        self._ids = [a.id for a in actions]
-        self.endResetModel()
-
-    def action(self, row: int) -> Action:
-        return self.document.model.actions[self._ids[row]]
-
-    def row_of(self, action_id: int) -> int | None:
-        return self._ids.index(action_id) if action_id in self._ids else None
-
-    def _on_changed(self, changes: list[Change]) -> None:
-        actions = self.document.model.actions
-        for change in changes:
-            fm_removed = change.kind == "failure_mode" and change.op == "removed"
-            if fm_removed and self.failure_mode_id in change.ids:
-                self.set_failure_mode(0)
-            if change.kind != "action" or not self.failure_mode_id:
-                continue
-            for action_id in change.ids:
-                row = self.row_of(action_id)
-                if change.op == "removed" and row is not None:
-                    self.beginRemoveRows(QModelIndex(), row, row)
-                    del self._ids[row]
-                    self.endRemoveRows()
-                elif change.op == "added" and row is None:
-                    action = actions.get(action_id)
-                    if action is not None and action.failure_mode_id == self.failure_mode_id:
-                        self.beginInsertRows(QModelIndex(), len(self._ids), len(self._ids))
-                        self._ids.append(action_id)
-                        self.endInsertRows()
-                elif change.op == "changed" and row is not None:
-                    self.dataChanged.emit(self.index(row, 0), self.index(row, 4))
-
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(ACTION_COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(ACTION_COLUMNS)
-        ):
-            return ACTION_COLUMNS[section][1]
-        return None
-
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return flags if self.document.read_only else flags | Qt.ItemFlag.ItemIsEditable
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        action = self.document.model.actions.get(self._ids[index.row()])
-        if action is None:  # removed by a command whose other rows are still going
-            return None
-        key = ACTION_COLUMNS[index.column()][0]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
-            value = getattr(action, key)
-            if key == "due_date":
-                return value.isoformat() if value else ""
-            return value.value if key == "status" else value
-        if role == Qt.ItemDataRole.ForegroundRole and action.status.is_closed:
-            return CLOSED_TEXT_COLOUR
-        if role == Qt.ItemDataRole.ToolTipRole and key in ("description", "action_taken"):
-            return getattr(action, key) or None
-        if role == Qt.ItemDataRole.ToolTipRole and key == "due_date":
-            return "A date like 2026-03-31, or empty"
-        return None
-
-    def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
-            return False
-        action = self.action(index.row())
-        key = ACTION_COLUMNS[index.column()][0]
-        try:
-            clean = parse_due_date(value) if key == "due_date" else value
-            if getattr(action, key) == clean or (
-                key == "status" and getattr(action, key).value == clean
-            ):
-                return False
-            command = set_fields(self.document.model, "action", action.id, **{key: clean})
-        except (ValidationError, ModelError) as error:
-            self.editRefused.emit(f"Not changed: {error}")
-            return False
-        self.document.push(command)
-        return True
+from fma_app.ui.qt_style import ap_style_sheet
 
 
 class CommitTextEdit(QPlainTextEdit):
@@ -200,11 +63,9 @@ SCORES = ("severity", "likelihood", "detection")
 class DetailPanel(QWidget):
     """Everything about the failure mode selected in `Document.selection`."""
 
-    message = Signal(str)
-
-    def __init__(self, document: Document, parent: QWidget | None = None):
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.document = document
+        document = self.document = context.document
         self.failure_mode_id = 0
         self._loading = False
         self.title = QLabel(self)
@@ -217,7 +78,6 @@ class DetailPanel(QWidget):
         self.score_label = QLabel(self)
         self.revised_label = QLabel(self)
         self.actions_model = ActionsModel(document, self)
-        self.actions_model.editRefused.connect(self.message)
         self.actions_view = QTableView(self)
         self.add_action_button = QPushButton("Add Action", self)
         self.done_button = QPushButton("Mark Done", self)
@@ -225,9 +85,10 @@ class DetailPanel(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.setObjectName("detailSplitter")
         self._build()
-        document.selection.failureModeSelected.connect(self.show_failure_mode)
+        document.selection.failure_mode_selected.connect(self.show_failure_mode)
         document.changed.connect(self._on_changed)
         document.reset.connect(lambda: self.show_failure_mode(0))
+        document.read_only_changed.connect(lambda _read_only: self._load())
         self.show_failure_mode(0)
 
     # -- layout --------------------------------------------------------------------------
@@ -395,28 +256,18 @@ class DetailPanel(QWidget):
         label.setStyleSheet(ap_style_sheet(scores.ap))
 
     # -- edits ---------------------------------------------------------------------------
-    def _push(self, make: Callable[[], Command | None]) -> bool:
-        if self.document.read_only:
-            self.message.emit("The model is open read-only")
-            return False
-        try:
-            command = make()
-        except (ValidationError, ModelError) as error:
-            self.message.emit(f"Not changed: {error}")
-            self._load()
-            return False
-        if command is None:
-            return False
-        self.document.push(command)
-        return True
+    def _push(self, make: Callable[[Model], Command | None]) -> bool:
+        """Through the document's gate; a refused edit puts the shown values back."""
+        if self.document.apply(make) is not None:
+            return True
+        self._load()
+        return False
 
     def commit_text(self, key: str, text: str) -> bool:
         fm = self.current()
         if self._loading or fm is None or getattr(fm, key) == text:
             return False
-        return self._push(
-            lambda: set_fields(self.document.model, "failure_mode", fm.id, **{key: text})
-        )
+        return self._push(lambda model: set_fields(model, "failure_mode", fm.id, **{key: text}))
 
     def _scores_edited(self, _value: int = 0) -> None:
         fm = self.current()
@@ -429,20 +280,22 @@ class DetailPanel(QWidget):
             if revised != fm.revised:
                 changes["revised"] = revised
         if changes:
-            self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, **changes))
+            self._push(lambda model: set_fields(model, "failure_mode", fm.id, **changes))
 
     def _revised_toggled(self, checked: bool) -> None:
         fm = self.current()
         if self._loading or fm is None:
             return
         revised = fm.scores if checked else None  # start from the original scores
-        if checked and revised is None:
-            self.message.emit(
-                "Not changed: rate severity, likelihood and detection before revised scores"
-            )
-            self._load()
-            return
-        self._push(lambda: set_fields(self.document.model, "failure_mode", fm.id, revised=revised))
+
+        def make(model: Model) -> Command | None:
+            if checked and revised is None:  # refused by the gate, which shows the message
+                raise ValidationError(
+                    "rate severity, likelihood and detection before revised scores"
+                )
+            return set_fields(model, "failure_mode", fm.id, revised=revised)
+
+        self._push(make)
 
     def selected_action_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.actions_view.selectionModel().selectedRows()})
@@ -454,10 +307,9 @@ class DetailPanel(QWidget):
         fm = self.current()
         if fm is None:
             return None
-        command = add_action(self.document.model, fm.id, description)
-        if not self._push(lambda: command):
+        action_id = self.document.add(lambda model: add_action(model, fm.id, description))
+        if action_id is None:
             return None
-        action_id = command.entities[0].id
         row = self.actions_model.row_of(action_id)
         if row is not None:
             index = self.actions_model.index(row, 0)
@@ -468,12 +320,12 @@ class DetailPanel(QWidget):
 
     def mark_done(self, action_ids: list[int] | None = None) -> bool:
         ids = action_ids if action_ids is not None else self.selected_action_ids()
-        model = self.document.model
-        ids = [i for i in ids if model.actions[i].status is not ActionStatus.DONE]
+        actions = self.document.model.actions
+        ids = [i for i in ids if actions[i].status is not ActionStatus.DONE]
         if not ids:
             return False
 
-        def make() -> Command:
+        def make(model: Model) -> Command:
             commands = [set_fields(model, "action", i, status=ActionStatus.DONE) for i in ids]
             return commands[0] if len(commands) == 1 else Macro(commands, "Mark Actions Done")
 
@@ -483,4 +335,4 @@ class DetailPanel(QWidget):
         ids = action_ids if action_ids is not None else self.selected_action_ids()
         if not ids:
             return False
-        return self._push(lambda: remove(self.document.model, "action", ids))
+        return self._push(lambda model: remove(model, "action", ids))

@@ -14,11 +14,12 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fma_app.domain.model import Model
 from fma_app.reports.errors import ReportCancelled, ReportError
 from fma_app.reports.xlsx_report import write_report
+from fma_app.ui.interaction import Interaction, Level
 
 REPORT_FILE_FILTER = "Excel workbook (*.xlsx)"
 PROGRESS_STEPS = 1000
@@ -124,13 +125,10 @@ def _suggested_path(document) -> str:
     return f"{name.strip() or 'report'}.xlsx"
 
 
-def ask_report_path(parent: QWidget | None, document) -> str | None:
-    dialog = QFileDialog(parent, "Export Report", _suggested_path(document), REPORT_FILE_FILTER)
-    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-    dialog.setDefaultSuffix("xlsx")  # so the overwrite question names the file really written
-    if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
-        return None
-    return dialog.selectedFiles()[0]
+def ask_report_path(interaction: Interaction, document) -> str | None:
+    return interaction.choose_save_path(
+        "Export Report", _suggested_path(document), REPORT_FILE_FILTER, "xlsx"
+    )
 
 
 def run_with_progress(parent: QWidget | None, job: ReportExportJob) -> ReportExportJob:
@@ -154,13 +152,16 @@ def run_with_progress(parent: QWidget | None, job: ReportExportJob) -> ReportExp
     return job
 
 
-def export_report_interactive(parent: QWidget, document, by: str = "rpn") -> bool:
+def export_report_interactive(
+    parent: QWidget | None, document, interaction: Interaction, by: str = "rpn"
+) -> bool:
     """Ask for a path, write the report with a cancellable progress dialog, say what went
     wrong. True when the report was written."""
-    path = ask_report_path(parent, document)
+    path = ask_report_path(interaction, document)
     if not path:
         return False
     job = run_with_progress(parent, ReportExportJob(document.model, path, by, parent))
     if job.outcome == "failed":
-        QMessageBox.critical(parent, "Export Report", f"The report was not written: {job.message}.")
+        message = f"The report was not written: {job.message}."
+        interaction.show_message("Export Report", message, Level.CRITICAL)
     return job.outcome == "finished"

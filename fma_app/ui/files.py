@@ -12,15 +12,21 @@ from __future__ import annotations
 from contextlib import suppress
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, QSettings, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from fma_app import storage
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
-from fma_app.ui.dialogs import Dialogs, LockedChoice, RestoreChoice, SaveChoice
-from fma_app.ui.document import Document
+from fma_app.ui.context import AppContext
+from fma_app.ui.interaction import (
+    MODEL_FILE_FILTER,
+    Level,
+    LockedChoice,
+    RestoreChoice,
+    SaveChoice,
+)
 
 MODEL_SUFFIX = ".fma"
 MAX_RECENT = 10
@@ -29,20 +35,10 @@ AUTOSAVE_INTERVAL_MS = 60_000
 # Writing the copy of a 20,000-failure-mode model takes about half a second on the UI thread,
 # so a due copy waits for a pause this long in the editing (at most one more interval).
 AUTOSAVE_IDLE_MS = 2_000
-READ_ONLY_SUFFIX = " (read-only)"
 
 # What the user can do when a file cannot be opened or saved: the storage layer's errors carry
 # one line naming the file and the problem; OSError covers the file system underneath.
 FILE_ERRORS = (storage.ModelFileError, OSError)
-
-
-def default_settings() -> QSettings:
-    return QSettings("FMA Workbench", "FMA Workbench")
-
-
-def default_data_dir() -> Path:
-    """Where copies of never-saved models go: the storage layer's folder, as the README says."""
-    return recovery.default_data_dir()
 
 
 def error_text(error: BaseException, path: Path) -> str:
@@ -58,25 +54,23 @@ def sentence(text: str) -> str:
 
 
 class FileController(QObject):
-    recentFilesChanged = Signal(list)  # list[str], newest first
+    recent_files_changed = Signal(list)  # list[str], newest first
     autosaved = Signal(str)  # path of the recovery copy just written
 
     def __init__(
         self,
         window: QMainWindow,
-        document: Document,
+        context: AppContext,
         *,
-        dialogs: Dialogs | None = None,
-        settings: QSettings | None = None,
-        data_dir: str | Path | None = None,
         autosave_interval_ms: int = AUTOSAVE_INTERVAL_MS,
         autosave_idle_ms: int = AUTOSAVE_IDLE_MS,
     ):
         super().__init__(window)
-        self.window, self.document = window, document
-        self.dialogs = dialogs or Dialogs()
-        self.settings = settings if settings is not None else default_settings()
-        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self.window = window
+        document = self.document = context.document
+        self.interaction = context.interaction
+        self.settings = context.settings
+        self.data_dir = context.data_dir
         self.lock: locking.Lock | None = None
         self.actions: dict[str, QAction] = {}
         self.recent_menu: QMenu | None = None
@@ -160,7 +154,7 @@ class FileController(QObject):
         self.settings.setValue(RECENT_KEY, paths)
         self.settings.sync()
         self._fill_recent_menu()
-        self.recentFilesChanged.emit(list(paths))
+        self.recent_files_changed.emit(list(paths))
 
     # ---- drop-to-open ----------------------------------------------------------------------
     @staticmethod
@@ -208,7 +202,9 @@ class FileController(QObject):
         return True
 
     def open_dialog(self) -> bool:
-        path = self.dialogs.get_open_path(self.window, str(self._browse_dir()))
+        path = self.interaction.choose_open_path(
+            "Open Model", str(self._browse_dir()), MODEL_FILE_FILTER
+        )
         return path is not None and self.open_path(path)
 
     def open_path(self, path: str | Path) -> bool:
@@ -221,7 +217,7 @@ class FileController(QObject):
             model = storage.open_model(path)
         except FILE_ERRORS as error:
             text = sentence(error_text(error, path))
-            self.dialogs.critical(self.window, "Cannot open model", text)
+            self.interaction.show_message("Cannot open model", text, Level.CRITICAL)
             self.recent_files()  # prunes the entry if the file has gone
             return False
         granted = self._lock_for_open(path)
@@ -244,7 +240,7 @@ class FileController(QObject):
         """Ask Save / Discard / Cancel when there are unsaved changes; True means go ahead."""
         if not self.document.modified:
             return True
-        choice = self.dialogs.ask_save_changes(self.window, self._display_name())
+        choice = self.interaction.ask_save_changes(self._display_name())
         if choice is SaveChoice.SAVE:
             return self.save()
         if choice is SaveChoice.DISCARD:
@@ -261,7 +257,9 @@ class FileController(QObject):
 
     def save_as(self, path: str | Path | None = None) -> bool:
         if path is None:
-            path = self.dialogs.get_save_path(self.window, str(self._suggested_path()))
+            path = self.interaction.choose_save_path(
+                "Save Model As", str(self._suggested_path()), MODEL_FILE_FILTER, "fma"
+            )
             if path is None:
                 return False
         target = Path(path).expanduser().absolute()
@@ -285,7 +283,7 @@ class FileController(QObject):
             storage.save_model(self.document.model, path)
         except FILE_ERRORS as error:
             text = sentence(error_text(error, path))
-            self.dialogs.critical(self.window, "Cannot save model", text)
+            self.interaction.show_message("Cannot save model", text, Level.CRITICAL)
             return False
         self._remove_recovery()
         self.document.undo_stack.setClean()
@@ -298,7 +296,7 @@ class FileController(QObject):
         lock = self._acquire_lock(target) if target.exists() or target.parent.is_dir() else None
         if isinstance(lock, locking.LockedBy):
             text = f"{target.name} is open in another FMA Workbench ({lock.describe()})."
-            self.dialogs.critical(self.window, "Cannot save model", text)
+            self.interaction.show_message("Cannot save model", text, Level.CRITICAL)
             return False
         if not self._write(target):  # on success this also removes the old recovery copy
             if lock is not None:
@@ -306,9 +304,8 @@ class FileController(QObject):
             return False
         self._release_lock()
         self.lock = lock
-        self.document.path = target
-        self.document.read_only = False
-        self.document.pathChanged.emit()
+        self.document.set_path(target)
+        self.document.set_read_only(False)
         self._show_read_only_state()
         return True
 
@@ -405,14 +402,14 @@ class FileController(QObject):
 
     def _restore_or_discard(self, found: Path, text: str) -> Model | None:
         """Ask; the recovered model, or None when discarded (the copy is then removed)."""
-        if self.dialogs.ask_restore(self.window, text) is RestoreChoice.DISCARD:
+        if self.interaction.ask_restore(text) is RestoreChoice.DISCARD:
             self._remove_file(found)
             return None
         try:
             return storage.open_model(found)
         except FILE_ERRORS as error:
             message = f"The unsaved changes cannot be restored: {error_text(error, found)}"
-            self.dialogs.critical(self.window, "Cannot restore changes", message)
+            self.interaction.show_message("Cannot restore changes", message, Level.CRITICAL)
             return None
 
     # ---- locking ---------------------------------------------------------------------------
@@ -426,7 +423,7 @@ class FileController(QObject):
                 f"{path.name} is open in another FMA Workbench ({lock.describe()}).\n"
                 "Open it read-only?"
             )
-            if self.dialogs.ask_locked(self.window, text) is LockedChoice.CANCEL:
+            if self.interaction.ask_locked(text) is LockedChoice.CANCEL:
                 return None
             return None, True
         return lock, lock is None
@@ -453,8 +450,7 @@ class FileController(QObject):
     def _show(
         self, model: Model, path: Path | None, *, read_only: bool, restored: Path | None = None
     ) -> None:
-        self.document.read_only = read_only
-        self.document.replace(model, path)
+        self.document.replace(model, path, read_only=read_only)
         self._autosave_due = False
         if restored is not None:
             # The restored changes are not saved yet; their copy stays until they are.
@@ -464,14 +460,10 @@ class FileController(QObject):
         self._show_read_only_state()
 
     def _show_read_only_state(self) -> None:
-        title = self.window.windowTitle()
+        """The status line says why edits are refused (the window's title says read-only)."""
         if self.document.read_only:
-            if not title.endswith(READ_ONLY_SUFFIX):
-                self.window.setWindowTitle(title + READ_ONLY_SUFFIX)
             name = self._display_name()
-            self._status(f"{name} is read-only: use Save As to keep your changes", timeout_ms=0)
-        elif title.endswith(READ_ONLY_SUFFIX):
-            self.window.setWindowTitle(title.removesuffix(READ_ONLY_SUFFIX))
+            self._status(f"{name} is open read-only: use Save As to edit a copy", timeout_ms=0)
 
     def _status(self, text: str, timeout_ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, timeout_ms)

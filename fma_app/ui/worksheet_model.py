@@ -24,12 +24,10 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     QTimer,
-    Signal,
 )
 from PySide6.QtGui import QFont
 
-from fma_app.domain.commands import Change, Command, set_fields
-from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.commands import Change
 from fma_app.domain.model import ActionStatus, FailureMode, Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
@@ -41,7 +39,7 @@ from fma_app.presentation.worksheet import (
     NUMERIC_KINDS,
     TEXT_KEYS,
     ap_of,
-    cell_changes,
+    cell_command,
     cell_value,
     revised_field,
     row_values,
@@ -68,8 +66,6 @@ BOLD.setBold(True)
 
 class WorksheetModel(QAbstractTableModel):
     """All failure modes of the document, one per row, refreshed from `Document.changed`."""
-
-    editRefused = Signal(str)  # a refused edit's message, for the status bar
 
     def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
@@ -353,28 +349,11 @@ class WorksheetModel(QAbstractTableModel):
         return fm.id
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """One cell edit through the document's gate; False when refused or unchanged."""
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
             return False
-        command = self.edit_command(index.row(), index.column(), value)
-        if command is None:
-            return False
-        self.document.push(command)
-        return True
-
-    def edit_command(self, row: int, column: int, value: object) -> Command | None:
-        """The command for one cell edit, or None (and `editRefused`) when it is refused."""
-        if self.document.read_only:
-            self.editRefused.emit("The model is open read-only")
-            return None
-        fm = self.model.failure_modes[self._ids[row]]
-        try:
-            changes = cell_changes(self.model, fm, COLUMNS[column].key, value)
-            if all(getattr(fm, name) == new for name, new in changes.items()):
-                return None  # nothing changed: no empty undo step
-            return set_fields(self.model, "failure_mode", fm.id, **changes)
-        except (ValidationError, ModelError) as error:
-            self.editRefused.emit(f"Not changed: {error}")
-            return None
+        fm_id, key = self._ids[index.row()], COLUMNS[index.column()].key
+        return self.document.apply(lambda model: cell_command(model, fm_id, key, value)) is not None
 
     # -- sorting and filtering (see the module docstring) ------------------------------
     @property

@@ -118,9 +118,10 @@ def test_the_second_desktop_is_warned_and_opens_read_only(tmp_path, qtbot):
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMainWindow
 
-    from fma_app.ui.dialogs import LockedChoice, RecordingDialogs
+    from fma_app.ui.context import AppContext
     from fma_app.ui.document import Document
     from fma_app.ui.files import FileController
+    from fma_app.ui.interaction import LockedChoice, RecordingInteraction
 
     model_path = tmp_path / "plant.fma"
     save_model(generate_model(**SIZES), model_path)
@@ -128,10 +129,10 @@ def test_the_second_desktop_is_warned_and_opens_read_only(tmp_path, qtbot):
     window = QMainWindow()
     qtbot.addWidget(window)
     document = Document()
-    dialogs = RecordingDialogs(locked=LockedChoice.READ_ONLY)
+    dialogs = RecordingInteraction(locked=LockedChoice.READ_ONLY)
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    controller = FileController(window, document, dialogs=dialogs, settings=settings,
-                                data_dir=tmp_path / "data")  # fmt: skip
+    context = AppContext(document, settings, dialogs, tmp_path / "data")
+    controller = FileController(window, context)
     try:
         assert json.loads(holder.stdout.readline()) == {"held": True}
         assert controller.open_path(model_path)

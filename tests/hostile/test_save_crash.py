@@ -194,9 +194,10 @@ def test_the_desktop_reports_a_full_disk_and_keeps_the_unsaved_changes(tiny_disk
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QMainWindow
 
-    from fma_app.ui.dialogs import RecordingDialogs
+    from fma_app.ui.context import AppContext
     from fma_app.ui.document import Document
     from fma_app.ui.files import FileController
+    from fma_app.ui.interaction import RecordingInteraction
 
     target = tiny_disk / "plant.fma"
     save_model(sample_model("Old"), target)
@@ -204,17 +205,17 @@ def test_the_desktop_reports_a_full_disk_and_keeps_the_unsaved_changes(tiny_disk
     window = QMainWindow()
     qtbot.addWidget(window)
     document = Document()
-    dialogs = RecordingDialogs()
+    dialogs = RecordingInteraction()
     settings = QSettings(str(tiny_disk.parent / "settings.ini"), QSettings.Format.IniFormat)
-    controller = FileController(window, document, dialogs=dialogs, settings=settings,
-                                data_dir=tiny_disk.parent / "data")  # fmt: skip
+    context = AppContext(document, settings, dialogs, tiny_disk.parent / "data")
+    controller = FileController(window, context)
     try:
         assert controller.open_path(target)
         # An edit that makes the model too big for the disk: a 1 MB description.
         component_id = next(iter(document.model.components))
         edit = commands.set_fields(document.model, "component", component_id,
                                    description="d" * 1_000_000)  # fmt: skip
-        document.push(edit)
+        assert document.push(edit) is None
         edited = copy.deepcopy(document.model.content())
         assert not controller.save()
         kind, title, text = dialogs.messages[-1]

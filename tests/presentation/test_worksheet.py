@@ -16,6 +16,7 @@ from fma_app.presentation.worksheet import (
     action_summary,
     ap_of,
     cell_changes,
+    cell_command,
     cell_value,
     revised_field,
     row_values,
@@ -101,3 +102,18 @@ def test_bad_cell_values_are_refused_with_a_message(small_model, key, value, err
     timeout = failure_mode(small_model, "Timeout")
     with pytest.raises(error, match=re.escape(message)):
         cell_changes(small_model, timeout, key, value)
+
+
+def test_cell_command_is_one_set_fields_step_or_none_when_nothing_changes(small_model):
+    fm = failure_mode(small_model, "Timeout")
+    assert cell_command(small_model, fm.id, "severity", "8") is None  # already 8: no undo step
+    assert cell_command(small_model, fm.id, "effect", fm.effect) is None
+    command = cell_command(small_model, fm.id, "detection", "")  # emptied: not rated yet
+    assert command is not None and fm.detection == 4  # built, not done
+    command.do(small_model)
+    assert (fm.detection, fm.rpn) == (None, None)
+    command.undo(small_model)
+    assert fm.detection == 4
+    command.do(small_model)
+    with pytest.raises(ValidationError, match="rate severity, likelihood and detection first"):
+        cell_command(small_model, fm.id, "revised_severity", "3")

@@ -1,5 +1,5 @@
 """Fixtures for the Qt tests: isolated settings and data folders, a document over the small
-model of tests/conftest.py."""
+model of tests/conftest.py, app contexts with fakes, main windows and the graph's shop."""
 
 from __future__ import annotations
 
@@ -25,3 +25,58 @@ def document(qapp, small_model):
     from fma_app.ui.document import Document
 
     return Document(small_model)
+
+
+@pytest.fixture
+def context_factory(qapp, tmp_path, small_model):
+    """Builds app contexts with fakes (over the small model unless given a document): a recording
+    interaction (Yes to questions, Discard to unsaved changes), settings in an ini file and a
+    data folder, both inside tmp_path."""
+    from fma_app.ui.context import AppContext
+    from fma_app.ui.document import Document
+    from fma_app.ui.interaction import RecordingInteraction, SaveChoice
+
+    def make(document: Document | None = None, interaction=None) -> AppContext:
+        return AppContext(
+            document=document if document is not None else Document(small_model),
+            settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+            interaction=interaction or RecordingInteraction(save=SaveChoice.DISCARD),
+            data_dir=tmp_path / "data",
+        )
+
+    return make
+
+
+@pytest.fixture
+def context(context_factory, document):
+    """The context of the `document` fixture (the small model)."""
+    return context_factory(document)
+
+
+@pytest.fixture
+def main_window_factory(qtbot, context_factory):
+    """Builds shown main windows over fake contexts (on the small model unless given a
+    document)."""
+    from fma_app.ui.document import Document
+    from fma_app.ui.main_window import MainWindow
+
+    def make(document: Document | None = None):
+        window = MainWindow(context_factory(document))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def shop(qapp):
+    """The graph's parts over the shop model of graph_support, and its component ids."""
+    from graph_support import Shop, build_graph, shop_model
+
+    from fma_app.ui.document import Document
+
+    model, ids = shop_model()
+    document = Document(model)
+    return Shop(document, *build_graph(document), ids)

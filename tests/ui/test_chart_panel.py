@@ -11,8 +11,8 @@ from fma_app.ui.chart_panel import REFRESH_DELAY_MS, ChartPanel
 
 
 @pytest.fixture
-def panel(qtbot, document):
-    widget = ChartPanel(document)
+def panel(qtbot, context):
+    widget = ChartPanel(context)
     qtbot.addWidget(widget)
     widget.resize(640, 420)
     widget.show()
@@ -49,8 +49,8 @@ def test_a_replaced_model_is_drawn(qtbot, panel, document):
                     timeout=3000)  # fmt: skip
 
 
-def test_a_hidden_panel_waits_until_shown(qtbot, document):
-    hidden = ChartPanel(document)
+def test_a_hidden_panel_waits_until_shown(qtbot, document, context_factory):
+    hidden = ChartPanel(context_factory(document))
     qtbot.addWidget(hidden)
     first = hidden.refresh_count
     document.push(RenameModel("Renamed"))
@@ -68,15 +68,14 @@ def test_choosing_a_chart_draws_it_at_once(panel):
 
 
 def test_export_png_and_svg(panel, tmp_path):
-    messages: list[tuple[str, str]] = []
-    panel.show_error = lambda title, text: messages.append((title, text))
+    messages = panel.interaction.messages
     panel.chooser.setCurrentText("Risk by component")
     assert panel.export_chart(tmp_path / "risk.png")
     assert panel.export_chart(tmp_path / "risk.svg")
     assert (tmp_path / "risk.png").read_bytes()[:4] == b"\x89PNG"
     assert "<svg" in (tmp_path / "risk.svg").read_text(encoding="utf-8")[:500]
     assert not panel.export_chart(tmp_path / "risk.pdf")
-    assert messages == [("Export Chart", "charts save as .png or .svg, not .pdf.")]
+    assert messages == [("warning", "Export Chart", "charts save as .png or .svg, not .pdf.")]
     assert not panel.export_chart(tmp_path / "missing" / "risk.png")
-    assert messages[-1][1].startswith(f"Cannot write {tmp_path / 'missing' / 'risk.png'}: ")
+    assert messages[-1][2].startswith(f"Cannot write {tmp_path / 'missing' / 'risk.png'}: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["risk.png", "risk.svg"]

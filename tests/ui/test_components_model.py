@@ -7,24 +7,14 @@ from PySide6.QtCore import Qt
 
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
-from fma_app.ui.components_model import ComponentsModel, ComponentsPanel
+from fma_app.ui.components_model import ComponentsModel
+from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.qt_style import AP_FILLS
 
 
-class Confirm:
-    """Stands in for the QMessageBox question: records questions, answers as told."""
-
-    def __init__(self, answer: bool):
-        self.answer, self.asked = answer, []
-
-    def __call__(self, title: str, text: str) -> bool:
-        self.asked.append((title, text))
-        return self.answer
-
-
 @pytest.fixture
-def panel(document, qtbot):
-    widget = ComponentsPanel(document, Confirm(True))
+def panel(context, qtbot):
+    widget = ComponentsPanel(context)
     qtbot.addWidget(widget)
     return widget
 
@@ -77,21 +67,21 @@ def test_add_rename_and_refused_rename(panel, document, qtbot):
     assert panel.model.setData(index, "web", Qt.ItemDataRole.EditRole)
     assert [r[0] for r in rows(panel.model)] == ["api", "cache", "database", "web"]
     assert panel.selected_ids() == [component_id]  # the selection moved with the rename
-    with qtbot.waitSignal(panel.message) as message:
+    with qtbot.waitSignal(document.refused) as refused:
         assert not panel.model.setData(panel.model.index(0, 0), "Cache", Qt.ItemDataRole.EditRole)
-    assert message.args == ["Not renamed: a component named 'Cache' already exists"]
+    assert refused.args == ["Not renamed: a component named 'Cache' already exists", ""]
     assert document.model.components[1].name == "api"
 
 
 def test_delete_with_failure_modes_asks_and_no_keeps_everything(panel, document, snapshot):
     before = snapshot(document.model)
-    panel.confirm = Confirm(False)
+    panel.interaction.yes = False
     panel.select(document.model.component_by_name("database").id)
     assert not panel.delete_selected()
-    assert panel.confirm.asked == [
+    assert panel.interaction.questions == [
         (
-            "Delete Component",
-            "Delete database with 2 failure modes and their actions?\n"
+            "yes_no",
+            "Delete Component: Delete database with 2 failure modes and their actions?\n"
             "You can undo this with Edit > Undo.",
         )
     ]
@@ -100,7 +90,7 @@ def test_delete_with_failure_modes_asks_and_no_keeps_everything(panel, document,
 
 def test_delete_confirmed_removes_everything_and_undo_restores(panel, document, snapshot):
     before = snapshot(document.model)
-    panel.confirm = Confirm(True)
+    panel.interaction.yes = True
     panel.select(document.model.component_by_name("database").id)
     assert panel.delete_selected()
     assert document.model.component_by_name("database") is None
@@ -112,10 +102,10 @@ def test_delete_confirmed_removes_everything_and_undo_restores(panel, document, 
 
 
 def test_empty_component_is_deleted_without_asking(panel, document):
-    panel.confirm = Confirm(False)
+    panel.interaction.yes = False
     panel.select(document.model.component_by_name("cache").id)
     assert panel.delete_selected()
-    assert panel.confirm.asked == []
+    assert panel.interaction.questions == []
     assert document.model.component_by_name("cache") is None
 
 
@@ -128,8 +118,8 @@ def test_selection_is_shared_with_the_document(panel, document):
 
 
 def test_a_component_with_only_not_rated_failure_modes_gets_the_grey_badge_never_l(document):
-    from fma_app.ui.graph_items import AP_FILL
-    from fma_app.ui.graph_scene import node_stats
+    from fma_app.ui.graph.items import AP_FILL
+    from fma_app.ui.graph.scene import node_stats
     from fma_app.ui.qt_style import NOT_RATED_FILL
 
     model = ComponentsModel(document)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from fma_app.domain.commands import remove
 from fma_app.domain.model import ActionStatus, Scores
-from fma_app.ui.detail_panel import ActionsModel, DetailPanel
+from fma_app.ui.detail_panel import DetailPanel
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -19,32 +19,15 @@ def fm_named(document, name: str):
 
 
 @pytest.fixture
-def panel(document, qtbot):
-    widget = DetailPanel(document)
+def panel(document, context, qtbot):
+    widget = DetailPanel(context)
     qtbot.addWidget(widget)
     document.selection.select_failure_mode(fm_named(document, "Disk full").id)
     return widget
 
 
-def test_actions_model_tester(qtmodeltester, document):
-    model = ActionsModel(document)
-    model.set_failure_mode(fm_named(document, "Disk full").id)
-    qtmodeltester.check(model, force_py=True)
-    assert model.rowCount() == 2
-
-
-def test_actions_model_tester_watches_removal_of_both_actions(qtmodeltester, document):
-    model = ActionsModel(document)
-    model.set_failure_mode(fm_named(document, "Disk full").id)
-    qtmodeltester.check(model, force_py=True)
-    document.push(remove(document.model, "action", list(document.model.actions)))
-    assert model.rowCount() == 0
-    document.undo_stack.undo()
-    assert model.rowCount() == 2
-
-
-def test_empty_state_and_selection(document, qtbot):
-    widget = DetailPanel(document)
+def test_empty_state_and_selection(document, context, qtbot):
+    widget = DetailPanel(context)
     qtbot.addWidget(widget)
     assert widget.title.text().startswith("Select a row in the worksheet")
     assert not widget.texts["effect"].isEnabled()
@@ -108,10 +91,10 @@ def test_add_edit_mark_done_and_delete_actions(panel, document, snapshot):
 def test_bad_due_date_is_refused_with_a_message(panel, document, snapshot, qtbot):
     before = snapshot(document.model)
     model = panel.actions_model
-    with qtbot.waitSignal(model.editRefused) as refused:
+    with qtbot.waitSignal(document.refused) as refused:
         assert not model.setData(model.index(0, 2), "next tuesday", EDIT)
-    assert refused.args == ["Not changed: due date 'next tuesday' is not a date like 2026-03-31"]
-    with qtbot.waitSignal(model.editRefused) as refused:
+    assert refused.args[0] == "Not changed: due date 'next tuesday' is not a date like 2026-03-31"
+    with qtbot.waitSignal(document.refused) as refused:
         assert not model.setData(model.index(0, 3), "someday", EDIT)
     assert refused.args[0].startswith("Not changed: status 'someday' is not one of: open")
     assert snapshot(document.model) == before
@@ -138,3 +121,20 @@ def test_a_score_cleared_in_the_panel_is_not_rated_and_shows_so(panel, document,
     assert panel.score_label.text() == "RPN -   AP not rated yet"
     document.undo_stack.undo()
     assert fm.likelihood is not None and panel.score_label.text().startswith("RPN ")
+
+
+def test_revised_scores_on_a_not_rated_failure_mode_are_refused_by_the_gate(
+    panel, document, snapshot, qtbot
+):
+    fm = fm_named(document, "Disk full")
+    panel.scores["detection"].setValue(0)  # "-": not rated yet
+    assert fm.detection is None and fm.revised is None
+    before, steps = snapshot(document.model), document.undo_stack.count()
+    with qtbot.waitSignal(document.refused) as refused:
+        panel.revised_check.setChecked(True)
+    assert refused.args[0] == (
+        "Not changed: rate severity, likelihood and detection before revised scores"
+    )
+    assert not panel.revised_check.isChecked()  # the refused toggle is put back
+    assert not panel.revised["severity"].isEnabled()
+    assert snapshot(document.model) == before and document.undo_stack.count() == steps

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import openpyxl
-import pytest
 
 from benchmarks.generate import generate_model
 from fma_app.reports.workbook_import import import_workbook
-from fma_app.ui import export_report
 from fma_app.ui.export_report import ReportExportJob, export_report_interactive, snapshot
+from fma_app.ui.interaction import RecordingInteraction
 
 
 def files_in(folder) -> list[str]:
@@ -74,26 +73,16 @@ def test_snapshot_is_an_independent_copy(document):
     assert copy.content() != document.model.content()
 
 
-@pytest.fixture
-def no_dialogs(monkeypatch):
-    """Answers the save dialog from a list and records message boxes instead of showing them."""
-    answers: list[str | None] = []
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(export_report, "ask_report_path", lambda parent, doc: answers.pop(0))
-    monkeypatch.setattr(
-        export_report.QMessageBox, "critical",
-        lambda parent, title, text: shown.append((title, text)),
-    )  # fmt: skip
-    return answers, shown
-
-
-def test_interactive_export_writes_or_explains(qtbot, document, tmp_path, no_dialogs):
-    answers, shown = no_dialogs
-    answers += [None, str(tmp_path / "ok.xlsx"), str(tmp_path / "no" / "bad.xlsx")]
-    assert export_report_interactive(None, document) is False  # the user closed the dialog
-    assert export_report_interactive(None, document) is True
-    assert export_report_interactive(None, document) is False
-    assert shown == [(
+def test_interactive_export_writes_or_explains(qtbot, document, tmp_path):
+    user = RecordingInteraction()
+    assert export_report_interactive(None, document, user) is False  # the user closed the dialog
+    assert user.questions == [("save_as", "Shop.xlsx")]
+    user.save_path = str(tmp_path / "ok")
+    assert export_report_interactive(None, document, user) is True  # ".xlsx" added
+    user.save_path = str(tmp_path / "no" / "bad.xlsx")
+    assert export_report_interactive(None, document, user) is False
+    assert user.messages == [(
+        "critical",
         "Export Report",
         f"The report was not written: cannot write the report to {tmp_path / 'no' / 'bad.xlsx'}: "
         f"folder {tmp_path / 'no'} does not exist.",

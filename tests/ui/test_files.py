@@ -12,11 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
-from test_files_support import (
-    WINDOW_TITLE,
+from files_support import (
     Snapshot,
     click_in_modal_box,
     file_content,
@@ -28,11 +24,15 @@ from test_files_support import (
     subprocess_env,
     write_model,
 )
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from fma_app.domain.model import Model
 from fma_app.storage import SCHEMA_VERSION
-from fma_app.ui.dialogs import Dialogs, LockedChoice, SaveChoice
 from fma_app.ui.files import MAX_RECENT
+from fma_app.ui.interaction import MODEL_FILE_FILTER, LockedChoice, QtInteraction, SaveChoice
+from fma_app.ui.main_window import window_title
 
 
 @pytest.fixture
@@ -76,12 +76,12 @@ def test_save_as_then_open_round_trips_the_model(env, tmp_path):
     env.document.replace(sample_model(), None)
     rename_first_component(env.document, "storefront")
     expected = Snapshot.of(env.document).content
-    env.dialogs.save_path = str(tmp_path / "round")  # the suffix is added
+    env.interaction.save_path = str(tmp_path / "round")  # the suffix is added
 
     assert env.controller.save()
     path = tmp_path / "round.fma"
     assert env.document.path == path and not env.document.modified
-    assert env.dialogs.questions[0][0] == "save_as"
+    assert env.interaction.questions[0][0] == "save_as"
 
     assert env.controller.new_model()
     assert env.document.model.content() == Model().content() and env.document.path is None
@@ -89,7 +89,7 @@ def test_save_as_then_open_round_trips_the_model(env, tmp_path):
     assert env.document.model.content() == expected
     assert env.document.path == path and not env.document.read_only
     assert not env.document.modified and env.document.undo_stack.count() == 0
-    assert env.dialogs.messages == []
+    assert env.interaction.messages == []
 
 
 def test_save_writes_to_the_open_file_and_marks_the_document_clean(env, edited):
@@ -102,14 +102,14 @@ def test_save_writes_to_the_open_file_and_marks_the_document_clean(env, edited):
 
 def test_open_dialog_cancelled_changes_nothing(env, edited):
     before = Snapshot.of(env.document)
-    env.dialogs.open_path = None
+    env.interaction.open_path = None
     assert not env.controller.open_dialog()
     assert Snapshot.of(env.document) == before
 
 
 def test_open_dialog_opens_the_chosen_file(env, tmp_path):
     other = write_model(tmp_path / "other.fma", sample_model("Other"))
-    env.dialogs.open_path = str(other)
+    env.interaction.open_path = str(other)
     assert env.controller.open_dialog()
     assert env.document.model.name == "Other"
 
@@ -118,12 +118,12 @@ def test_opening_the_open_file_again_keeps_the_edits(env, edited):
     before = Snapshot.of(env.document)
     assert env.controller.open_path(edited)
     assert Snapshot.of(env.document) == before
-    assert env.dialogs.questions == []
+    assert env.interaction.questions == []
 
 
 def test_save_as_cancelled_keeps_the_document_modified(env, edited):
     before = Snapshot.of(env.document)
-    env.dialogs.save_path = None
+    env.interaction.save_path = None
     assert not env.controller.save_as()
     assert Snapshot.of(env.document) == before
 
@@ -190,33 +190,36 @@ def test_refused_file_shows_one_clear_message_and_keeps_the_current_model(env, e
 
     assert not env.controller.open_path(bad)
 
-    assert env.dialogs.messages == [("critical", "Cannot open model", expected.format(path=bad))]
-    assert env.dialogs.questions == []  # refused before asking about unsaved changes
+    assert env.interaction.messages == [
+        ("critical", "Cannot open model", expected.format(path=bad))
+    ]
+    assert env.interaction.questions == []  # refused before asking about unsaved changes
     assert Snapshot.of(env.document) == before
-    assert env.window.windowTitle() == WINDOW_TITLE
     assert str(bad) not in env.controller.recent_files()
 
 
 PERMISSION_SCRIPT = """
 import json, sys
+from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QMainWindow
-from test_files_support import Snapshot, rename_first_component, sample_model
-from fma_app.ui.dialogs import RecordingDialogs
+from files_support import Snapshot, rename_first_component, sample_model
+from fma_app.ui.interaction import RecordingInteraction
+from fma_app.ui.context import AppContext
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
 
 app = QApplication([])
 window = QMainWindow()
 document = Document(sample_model("Current"))
-dialogs = RecordingDialogs()
+interaction = RecordingInteraction()
 settings = QSettings(sys.argv[2], QSettings.Format.IniFormat)
-controller = FileController(window, document, dialogs=dialogs, settings=settings,
-                            data_dir=sys.argv[3])
+context = AppContext(document, settings, interaction, Path(sys.argv[3]))
+controller = FileController(window, context)
 rename_first_component(document, "edited")
 before = Snapshot.of(document)
 opened = controller.open_path(sys.argv[1])
-print(json.dumps({"opened": opened, "messages": dialogs.messages,
+print(json.dumps({"opened": opened, "messages": interaction.messages,
                   "untouched": Snapshot.of(document) == before}))
 """
 
@@ -260,11 +263,11 @@ def test_read_only_file_opens_read_only_and_says_so(env, read_only_model):
     assert env.controller.open_path(read_only_model)
     assert env.document.read_only
     assert env.document.model.name == "Frozen"
-    assert env.window.windowTitle() == WINDOW_TITLE + " (read-only)"
+    assert window_title(env.document) == "frozen.fma[*] (read-only)"
     assert env.window.statusBar().currentMessage() == (
-        "frozen.fma is read-only: use Save As to keep your changes"
+        "frozen.fma is open read-only: use Save As to edit a copy"
     )
-    assert env.dialogs.messages == []
+    assert env.interaction.messages == []
     assert not (read_only_model.parent / "frozen.fma.lock").exists()
 
 
@@ -277,26 +280,28 @@ def test_model_in_a_read_only_folder_opens_read_only(env, tmp_path):
         assert env.controller.open_path(path)
         assert env.document.read_only and env.document.model.name == "Archived"
         assert sorted(p.name for p in folder.iterdir()) == ["old.fma"]  # no lock file
-        rename_first_component(env.document, "edited")
-        assert env.controller.autosave()  # the copy goes to the data folder instead
+        before = Snapshot.of(env.document)
+        assert rename_first_component(env.document, "edited") == "The model is open read-only"
+        assert Snapshot.of(env.document) == before
+        assert not env.controller.autosave()  # nothing changed, so no copy anywhere
+        assert not env.data_dir.exists() or not any(env.data_dir.iterdir())
     finally:
         make_writable(folder)
     assert env.window.statusBar().currentMessage() == (
-        "old.fma is read-only: use Save As to keep your changes"
+        "old.fma is open read-only: use Save As to edit a copy"
     )
 
 
 def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_path):
     original = file_content(read_only_model)
     assert env.controller.open_path(read_only_model)
-    rename_first_component(env.document, "thawed")
-    env.dialogs.save_path = str(tmp_path / "copy.fma")
+    env.interaction.save_path = str(tmp_path / "copy.fma")
 
     assert env.controller.save()
 
-    assert env.dialogs.questions == [("save_as", str(read_only_model))]
+    assert env.interaction.questions == [("save_as", str(read_only_model))]
     assert env.document.path == tmp_path / "copy.fma" and not env.document.read_only
-    assert env.window.windowTitle() == WINDOW_TITLE
+    assert window_title(env.document) == "copy.fma[*]"
     assert file_content(tmp_path / "copy.fma") == env.document.model.content()
     assert file_content(read_only_model) == original
 
@@ -321,18 +326,18 @@ EXPECTED_NAME = {"new": Model().name, "close": Model().name, "open": "Next"}
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unsaved_changes_cancel_keeps_everything(env, edited, tmp_path, operation):
     before = Snapshot.of(env.document)
-    env.dialogs.save = SaveChoice.CANCEL
+    env.interaction.save = SaveChoice.CANCEL
     assert not OPERATIONS[operation](env, tmp_path)
-    assert env.dialogs.questions == [("save", "Save the changes to current.fma?")]
+    assert env.interaction.questions == [("save", "Save the changes to current.fma?")]
     assert Snapshot.of(env.document) == before
     assert file_content(edited)["components"][0].name == "checkout"
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unsaved_changes_discard_drops_them(env, edited, tmp_path, operation):
-    env.dialogs.save = SaveChoice.DISCARD
+    env.interaction.save = SaveChoice.DISCARD
     assert OPERATIONS[operation](env, tmp_path)
-    assert env.dialogs.questions == [("save", "Save the changes to current.fma?")]
+    assert env.interaction.questions == [("save", "Save the changes to current.fma?")]
     assert env.document.model.name == EXPECTED_NAME[operation]
     assert not env.document.modified
     assert file_content(edited)["components"][0].name == "checkout"
@@ -340,7 +345,7 @@ def test_unsaved_changes_discard_drops_them(env, edited, tmp_path, operation):
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_unsaved_changes_save_writes_them_first(env, edited, tmp_path, operation):
-    env.dialogs.save = SaveChoice.SAVE
+    env.interaction.save = SaveChoice.SAVE
     assert OPERATIONS[operation](env, tmp_path)
     assert env.document.model.name == EXPECTED_NAME[operation]
     assert file_content(edited)["components"][0].name == "edited checkout"
@@ -350,7 +355,7 @@ def test_unsaved_untitled_model_save_cancelled_in_the_file_dialog_keeps_it(env):
     env.document.replace(sample_model("Draft"), None)
     rename_first_component(env.document, "draft edit")
     before = Snapshot.of(env.document)
-    env.dialogs.save, env.dialogs.save_path = SaveChoice.SAVE, None
+    env.interaction.save, env.interaction.save_path = SaveChoice.SAVE, None
     assert not env.controller.new_model()
     assert Snapshot.of(env.document) == before
 
@@ -358,7 +363,7 @@ def test_unsaved_untitled_model_save_cancelled_in_the_file_dialog_keeps_it(env):
 def test_unmodified_document_is_replaced_without_a_question(env, tmp_path):
     assert env.controller.open_path(write_model(tmp_path / "a.fma"))
     assert env.controller.new_model()
-    assert env.dialogs.questions == []
+    assert env.interaction.questions == []
 
 
 # ---- save failures -------------------------------------------------------------------------------
@@ -374,7 +379,7 @@ def test_disk_full_while_saving_reports_it_and_keeps_the_changes(env, edited, mo
     monkeypatch.undo()
 
     expected = f"Cannot save '{edited}': no space left on device"
-    assert env.dialogs.messages == [("critical", "Cannot save model", expected)]
+    assert env.interaction.messages == [("critical", "Cannot save model", expected)]
     assert Snapshot.of(env.document) == before and env.document.modified
     assert file_content(edited) == original
     assert sorted(p.name for p in edited.parent.iterdir() if "current" in p.name) == [
@@ -397,7 +402,7 @@ def test_saving_into_a_read_only_folder_reports_it_and_keeps_the_changes(env, tm
     # The immutable attribute (as root) refuses with EPERM, permission bits with EACCES.
     problem = "operation not permitted" if os.geteuid() == 0 else "permission denied"
     expected = f"Cannot save '{folder / 'draft.fma'}': {problem}"
-    assert env.dialogs.messages == [("critical", "Cannot save model", expected)]
+    assert env.interaction.messages == [("critical", "Cannot save model", expected)]
     assert Snapshot.of(env.document) == before
     assert list(folder.iterdir()) == []
 
@@ -462,7 +467,7 @@ def test_handle_drop_refuses_remote_urls_and_bad_files(env, edited, tmp_path):
     text_file = tmp_path / "notes.txt"
     _not_a_model(text_file)
     assert not env.controller.handle_drop(_mime(QUrl.fromLocalFile(str(text_file))))
-    assert [m[1] for m in env.dialogs.messages] == ["Cannot open model"]
+    assert [m[1] for m in env.interaction.messages] == ["Cannot open model"]
     assert Snapshot.of(env.document) == before
 
 
@@ -500,7 +505,7 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
     mime = _mime(QUrl("https://example.com/model.fma"))
     assert _drag_and_drop(env.window, mime) == (False, False, False)
     qtbot.wait(20)
-    assert Snapshot.of(env.document) == before and env.dialogs.messages == []
+    assert Snapshot.of(env.document) == before and env.interaction.messages == []
 
 
 # ---- the real message boxes ----------------------------------------------------------------------
@@ -510,7 +515,7 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
 )
 def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
     click_in_modal_box(button)
-    assert Dialogs().ask_save_changes(None, "model.fma") is choice
+    assert QtInteraction().ask_save_changes("model.fma") is choice
 
 
 @pytest.mark.parametrize(
@@ -519,7 +524,7 @@ def test_real_unsaved_changes_box_maps_its_buttons(qtbot, button, choice):
 )
 def test_real_locked_box_maps_its_buttons(qtbot, button, choice):
     click_in_modal_box(button)
-    assert Dialogs().ask_locked(None, "model.fma is open elsewhere") is choice
+    assert QtInteraction().ask_locked("model.fma is open elsewhere") is choice
 
 
 def test_real_save_dialog_adds_the_model_suffix(qtbot, tmp_path):
@@ -530,9 +535,16 @@ def test_real_save_dialog_adds_the_model_suffix(qtbot, tmp_path):
         dialog.accept()
 
     QTimer.singleShot(0, answer)
-    assert Dialogs().get_save_path(None, str(tmp_path / "x.fma")) == str(tmp_path / "plan.fma")
+    assert QtInteraction().choose_save_path(
+        "Save Model As", str(tmp_path / "x.fma"), MODEL_FILE_FILTER, "fma"
+    ) == str(tmp_path / "plan.fma")
 
 
 def test_real_save_dialog_cancelled_gives_no_path(qtbot, tmp_path):
     QTimer.singleShot(0, lambda: QApplication.activeModalWidget().reject())
-    assert Dialogs().get_save_path(None, str(tmp_path / "x.fma")) is None
+    assert (
+        QtInteraction().choose_save_path(
+            "Save Model As", str(tmp_path / "x.fma"), MODEL_FILE_FILTER, "fma"
+        )
+        is None
+    )

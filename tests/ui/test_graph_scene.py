@@ -4,13 +4,16 @@ style the right items. Driven through scene methods (no simulated mouse drags)."
 from __future__ import annotations
 
 import pytest
+from graph_support import build_graph
 from PySide6.QtCore import QPointF
 
 from fma_app.analysis.layout import auto_layout
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.model import Model, Strength
 from fma_app.ui.document import Document
-from fma_app.ui.graph_items import (
+from fma_app.ui.graph.controller import next_component_name
+from fma_app.ui.graph.export import export_png, export_svg
+from fma_app.ui.graph.items import (
     OVERLAY_DEGRADED,
     OVERLAY_DOWN,
     OVERLAY_FAILED,
@@ -20,36 +23,7 @@ from fma_app.ui.graph_items import (
     OVERLAY_UNAFFECTED,
     NodeItem,
 )
-from fma_app.ui.graph_scene import GraphScene, next_component_name
-
-
-def shop_model() -> tuple[Model, dict[str, int]]:
-    """web -> api -> {checkout, catalog}; checkout needs pay-a OR pay-b, db strong, queue weak."""
-    model = Model(name="Shop")
-    names = ["web", "api", "checkout", "catalog", "pay-a", "pay-b", "db", "queue", "lonely"]
-    ids = {
-        n: model.add_component(n, x=i * 200.0, y=(i % 3) * 100.0).id for i, n in enumerate(names)
-    }
-    model.components[ids["web"]].user_facing = True
-    model.add_dependency(ids["web"], ids["api"])
-    model.add_dependency(ids["api"], ids["checkout"])
-    model.add_dependency(ids["api"], ids["catalog"], "weak")
-    model.add_dependency(ids["checkout"], ids["pay-a"], group="payments")
-    model.add_dependency(ids["checkout"], ids["pay-b"], group="payments")
-    model.add_dependency(ids["checkout"], ids["db"])
-    model.add_dependency(ids["checkout"], ids["queue"], "weak")
-    model.add_dependency(ids["catalog"], ids["db"])
-    model.add_failure_mode(ids["db"], severity=9, likelihood=8, detection=7)  # AP H, RPN 504
-    model.add_failure_mode(ids["db"], severity=2, likelihood=2, detection=2)
-    model.add_failure_mode(ids["api"], severity=3, likelihood=2, detection=2)  # AP L
-    return model, ids
-
-
-@pytest.fixture
-def shop(qapp) -> tuple[Document, GraphScene, dict[str, int]]:
-    model, ids = shop_model()
-    document = Document(model)
-    return document, GraphScene(document), ids
+from fma_app.ui.graph.scene import GraphScene
 
 
 def assert_items_match(document: Document, scene: GraphScene) -> None:
@@ -80,7 +54,7 @@ def assert_items_match(document: Document, scene: GraphScene) -> None:
 
 
 def test_scene_builds_one_item_per_component_and_dependency(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     assert_items_match(document, scene)
     assert set(scene.junctions) == {(ids["checkout"], "payments")}
     junction = scene.junctions[(ids["checkout"], "payments")]
@@ -93,8 +67,8 @@ def test_scene_builds_one_item_per_component_and_dependency(shop):
 
 
 def test_add_component_at_position_then_undo_and_redo(shop):
-    document, scene, _ = shop
-    new_id = scene.add_component_at(QPointF(321.0, -45.0))
+    document, scene, edits, overlays, _ = shop
+    new_id = edits.add_component_at(QPointF(321.0, -45.0))
     component = document.model.components[new_id]
     assert (component.name, component.x, component.y) == ("component 10", 321.0, -45.0)
     assert scene.nodes[new_id].pos() == QPointF(321.0, -45.0)
@@ -112,7 +86,7 @@ def test_next_component_name_skips_taken_names():
 
 
 def test_drag_of_two_nodes_is_one_undo_step(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     web, api = scene.nodes[ids["web"]], scene.nodes[ids["api"]]
     old = {
         cid: (document.model.components[cid].x, document.model.components[cid].y)
@@ -128,12 +102,12 @@ def test_drag_of_two_nodes_is_one_undo_step(shop):
     ]
     assert edge.line().p1().x() > old[ids["web"]][0]  # edges follow during the drag
     count = document.undo_stack.count()
-    assert scene.commit_moves() is True
+    assert edits.commit_moves() is True
     assert document.undo_stack.count() == count + 1
     assert document.undo_stack.undoText() == "Move 2 Components"
     moved = document.model.components[ids["web"]]
     assert (moved.x, moved.y) == (old[ids["web"]][0] + 50, old[ids["web"]][1] + 70)
-    assert scene.commit_moves() is False  # nothing moved since: no empty undo step
+    assert edits.commit_moves() is False  # nothing moved since: no empty undo step
     document.undo_stack.undo()
     for cid, (x, y) in old.items():
         assert (document.model.components[cid].x, document.model.components[cid].y) == (x, y)
@@ -144,8 +118,8 @@ def test_drag_of_two_nodes_is_one_undo_step(shop):
 
 
 def test_connect_creates_a_dependency_and_undo_removes_it(shop):
-    document, scene, ids = shop
-    assert scene.connect_components(ids["lonely"], ids["db"]) is None
+    document, scene, edits, overlays, ids = shop
+    assert edits.connect_components(ids["lonely"], ids["db"]) is None
     dep = next(d for d in document.model.dependencies.values() if d.source_id == ids["lonely"])
     assert (dep.target_id, dep.strength) == (ids["db"], Strength.STRONG)
     assert scene.edges[dep.id].target is scene.nodes[ids["db"]]
@@ -154,14 +128,14 @@ def test_connect_creates_a_dependency_and_undo_removes_it(shop):
 
 
 def test_connect_refuses_self_dependency_and_duplicates_with_a_message(shop, qtbot):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     before = dict(document.model.dependencies)
     count = document.undo_stack.count()
-    with qtbot.waitSignal(scene.message) as signal:
-        message = scene.connect_components(ids["db"], ids["db"])
+    with qtbot.waitSignal(document.refused) as signal:
+        message = edits.connect_components(ids["db"], ids["db"])
     assert message == "Not connected: component 'db' cannot depend on itself"
-    assert signal.args == [message]
-    assert scene.connect_components(ids["web"], ids["api"]) == (
+    assert signal.args == [message, ""]
+    assert edits.connect_components(ids["web"], ids["api"]) == (
         "Not connected: 'web' already depends on 'api'"
     )
     assert document.model.dependencies == before
@@ -170,13 +144,13 @@ def test_connect_refuses_self_dependency_and_duplicates_with_a_message(shop, qtb
 
 
 def test_delete_node_removes_its_edges_in_one_step_and_undo_restores_them(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     checkout = ids["checkout"]
     touching = {d.id for d in document.model.dependencies_of(checkout)}
     assert len(touching) == 5
     scene.nodes[checkout].setSelected(True)
     count = document.undo_stack.count()
-    assert scene.delete_selected() is True
+    assert edits.delete_selected() is True
     assert document.undo_stack.count() == count + 1
     assert checkout not in scene.nodes
     assert not touching & set(scene.edges)
@@ -188,35 +162,35 @@ def test_delete_node_removes_its_edges_in_one_step_and_undo_restores_them(shop):
 
 
 def test_delete_edges_and_nodes_together_is_one_step(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     count = document.undo_stack.count()
-    scene.delete([ids["lonely"], ids["queue"]], [web_api])
+    edits.delete([ids["lonely"], ids["queue"]], [web_api])
     assert document.undo_stack.count() == count + 1
     assert web_api not in scene.edges and ids["lonely"] not in scene.nodes
     document.undo_stack.undo()
     assert_items_match(document, scene)
-    assert scene.delete([], []) is False
+    assert edits.delete([], []) is False
 
 
 def test_auto_layout_is_one_undo_step(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     before = {c.id: (c.x, c.y) for c in document.model.components.values()}
     expected = auto_layout(document.model)
     count = document.undo_stack.count()
-    assert scene.auto_layout() is True
+    assert edits.auto_layout() is True
     assert document.undo_stack.count() == count + 1
     assert document.undo_stack.undoText() == "Automatic Layout"
     for cid, (x, y) in expected.items():
         assert scene.nodes[cid].pos() == QPointF(x, y)
-    assert scene.auto_layout() is False  # already laid out: no empty step
+    assert edits.auto_layout() is False  # already laid out: no empty step
     document.undo_stack.undo()
     assert {c.id: (c.x, c.y) for c in document.model.components.values()} == before
     assert_items_match(document, scene)
 
 
 def test_changes_from_other_views_refresh_only_named_items(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     untouched = scene.nodes[ids["web"]]
     document.push(
         set_fields(document.model, "component", ids["api"], name="gateway", kind="network")
@@ -243,17 +217,17 @@ def test_changes_from_other_views_refresh_only_named_items(shop):
 
 
 def test_strength_toggle_and_redundancy_group_edits(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
-    scene.toggle_strength(web_api)
+    edits.toggle_strength(web_api)
     assert scene.edges[web_api].strength is Strength.WEAK
     assert document.model.dependencies[web_api].strength is Strength.WEAK
     api_deps = [d.id for d in document.model.dependencies.values() if d.source_id == ids["api"]]
     for did in api_deps:
-        scene.set_group(did, "either")
+        edits.set_group(did, "either")
     junction = scene.junctions[(ids["api"], "either")]
     assert len(junction.edges) == 2 and all(scene.edges[d].junction is junction for d in api_deps)
-    scene.set_group(api_deps[0], "")
+    edits.set_group(api_deps[0], "")
     assert len(scene.junctions[(ids["api"], "either")].edges) == 1
     assert scene.edges[api_deps[0]].junction is None
     for _ in range(4):
@@ -263,21 +237,21 @@ def test_strength_toggle_and_redundancy_group_edits(shop):
 
 
 def test_rename_refuses_duplicates_and_empty_names(shop):
-    document, scene, ids = shop
-    assert scene.rename_component(ids["api"], "DB") == (
+    document, scene, edits, overlays, ids = shop
+    assert edits.rename_component(ids["api"], "DB") == (
         "Not renamed: a component named 'DB' already exists"
     )
-    assert scene.rename_component(ids["api"], "  ") == (
+    assert edits.rename_component(ids["api"], "  ") == (
         "Not renamed: component name must not be empty"
     )
     assert document.model.components[ids["api"]].name == "api"
-    assert scene.rename_component(ids["api"], "gateway") is None
+    assert edits.rename_component(ids["api"], "gateway") is None
     assert scene.nodes[ids["api"]].name == "gateway"
 
 
 def test_entry_point_toggle(shop):
-    document, scene, ids = shop
-    scene.toggle_entry_point(ids["api"])
+    document, scene, edits, overlays, ids = shop
+    edits.toggle_entry_point(ids["api"])
     assert document.model.components[ids["api"]].user_facing is True
     assert scene.nodes[ids["api"]].user_facing is True
     document.undo_stack.undo()
@@ -285,7 +259,7 @@ def test_entry_point_toggle(shop):
 
 
 def test_reset_rebuilds_from_the_new_model(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     model = Model()
     a = model.add_component("a").id
     b = model.add_component("b", x=300).id
@@ -297,9 +271,9 @@ def test_reset_rebuilds_from_the_new_model(shop):
 
 # ---- impact overlays ------------------------------------------------------------------------
 def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
-    document, scene, ids = shop
-    with qtbot.waitSignal(scene.overlayChanged) as signal:
-        result = scene.show_blast_radius(ids["db"])
+    document, scene, edits, overlays, ids = shop
+    with qtbot.waitSignal(overlays.overlay_changed) as signal:
+        result = overlays.show_blast_radius(ids["db"])
     # db down -> checkout (strong) and catalog (strong) down; api needs checkout strongly -> down;
     # web down. catalog is a weak dependency of api, checkout strong: api down either way.
     assert result.down == {ids["db"], ids["checkout"], ids["catalog"], ids["api"], ids["web"]}
@@ -317,15 +291,15 @@ def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
 
 
 def test_blast_radius_marks_degraded_components_and_edges(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     junction = scene.junctions[(ids["checkout"], "payments")]
-    scene.show_blast_radius(ids["db"])  # the OR group is not on the failure's path: dimmed
+    overlays.show_blast_radius(ids["db"])  # the OR group is not on the failure's path: dimmed
     assert junction.opacity() < 1
-    scene.show_blast_radius(ids["pay-a"])  # redundancy lost, checkout still up: degraded
+    overlays.show_blast_radius(ids["pay-a"])  # redundancy lost, checkout still up: degraded
     assert scene.nodes[ids["checkout"]].overlay == OVERLAY_DEGRADED
     assert scene.nodes[ids["api"]].overlay == OVERLAY_UNAFFECTED
     assert junction.opacity() == 1.0
-    scene.show_blast_radius(ids["catalog"])  # weak dependency of api
+    overlays.show_blast_radius(ids["catalog"])  # weak dependency of api
     assert scene.nodes[ids["api"]].overlay == OVERLAY_DEGRADED
     assert scene.nodes[ids["web"]].overlay == OVERLAY_UNAFFECTED
     api_catalog = next(
@@ -338,20 +312,20 @@ def test_blast_radius_marks_degraded_components_and_edges(shop):
 
 
 def test_overlay_follows_edits_and_clears_when_the_failed_component_goes(shop):
-    document, scene, ids = shop
-    scene.show_blast_radius(ids["db"])
+    document, scene, edits, overlays, ids = shop
+    overlays.show_blast_radius(ids["db"])
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
-    scene.toggle_strength(web_api)  # web now only degraded by api going down
+    edits.toggle_strength(web_api)  # web now only degraded by api going down
     assert scene.nodes[ids["web"]].overlay == OVERLAY_DEGRADED
     document.push(remove(document.model, "component", [ids["db"]]))
-    assert scene.overlay is None
+    assert overlays.overlay is None
     assert all(node.overlay == OVERLAY_NONE for node in scene.nodes.values())
 
 
 def test_single_points_of_failure_marked_and_flagged_without_failure_modes(shop, qtbot):
-    document, scene, ids = shop
-    with qtbot.waitSignal(scene.overlayChanged) as signal:
-        spofs = scene.show_single_points_of_failure()
+    document, scene, edits, overlays, ids = shop
+    with qtbot.waitSignal(overlays.overlay_changed) as signal:
+        spofs = overlays.show_single_points_of_failure()
     found = {s.component_id for s in spofs}
     assert found == {ids["api"], ids["checkout"], ids["db"]}
     assert scene.nodes[ids["db"]].overlay == OVERLAY_SPOF
@@ -361,16 +335,16 @@ def test_single_points_of_failure_marked_and_flagged_without_failure_modes(shop,
     title, rows = signal.args
     assert title == "Single points of failure: 3"
     assert (ids["checkout"], "checkout: takes down web\n  ⚠ no failure modes recorded") in rows
-    scene.clear_overlay()
+    overlays.clear_overlay()
     assert all(node.overlay == OVERLAY_NONE for node in scene.nodes.values())
 
 
 def test_spof_title_asks_for_entry_points_when_there_are_none(qapp):
     model = Model()
     model.add_component("a")
-    scene = GraphScene(Document(model))
-    assert scene.show_single_points_of_failure() == []
-    assert scene.overlay == ("spof", 0)
+    scene, edits, overlays = build_graph(Document(model))
+    assert overlays.show_single_points_of_failure() == []
+    assert overlays.overlay == ("spof", 0)
 
 
 def test_strong_cycle_rows(qapp):
@@ -379,16 +353,16 @@ def test_strong_cycle_rows(qapp):
     model.add_dependency(a, b)
     model.add_dependency(b, c)
     model.add_dependency(c, a)
-    title, rows = GraphScene(Document(model)).strong_cycle_rows()
+    title, rows = build_graph(Document(model)).overlays.strong_cycle_rows()
     assert title == "Strong dependency cycles: 1"
     assert rows == [(a, "a → b → c → a")]
 
 
 # ---- shared selection -----------------------------------------------------------------------
 def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     emitted: list[list[int]] = []
-    document.selection.componentsSelected.connect(emitted.append)
+    document.selection.components_selected.connect(emitted.append)
     scene.nodes[ids["db"]].setSelected(True)
     scene.nodes[ids["api"]].setSelected(True)
     assert document.selection.component_ids == sorted([ids["db"], ids["api"]])
@@ -398,9 +372,9 @@ def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
 
 
 def test_document_selection_selects_nodes_without_echo(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     emitted: list[list[int]] = []
-    document.selection.componentsSelected.connect(emitted.append)
+    document.selection.components_selected.connect(emitted.append)
     document.selection.select_components([ids["queue"], ids["web"]])
     assert scene.selected_component_ids() == sorted([ids["queue"], ids["web"]])
     assert emitted == [[ids["queue"], ids["web"]]]  # the scene did not send it back
@@ -408,7 +382,7 @@ def test_document_selection_selects_nodes_without_echo(shop):
 
 
 def test_selected_failure_mode_highlights_its_component(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     db_fm = next(f.id for f in document.model.failure_modes.values() if f.component_id == ids["db"])
     api_fm = next(
         f.id for f in document.model.failure_modes.values() if f.component_id == ids["api"]
@@ -425,14 +399,14 @@ def test_selected_failure_mode_highlights_its_component(shop):
 def test_export_png_and_svg_are_valid_files(shop, tmp_path):
     from PySide6.QtGui import QImage
 
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     scene.nodes[ids["db"]].setSelected(True)
-    png = scene.export_png(tmp_path / "graph.png", scale=1.0)
+    png = export_png(scene, tmp_path / "graph.png", scale=1.0)
     image = QImage(str(png))
     assert not image.isNull()
     rect = scene.itemsBoundingRect()
     assert image.width() == round(rect.width() + 60) and image.height() == round(rect.height() + 60)
-    svg_path = scene.export_svg(tmp_path / "graph.svg")
+    svg_path = export_svg(scene, tmp_path / "graph.svg")
     svg = svg_path.read_text(encoding="utf-8")
     assert "<svg" in svg and "</svg>" in svg
     from PySide6.QtSvg import QSvgRenderer
@@ -443,15 +417,15 @@ def test_export_png_and_svg_are_valid_files(shop, tmp_path):
 
 
 def test_export_of_an_empty_graph_is_refused(qapp, tmp_path):
-    scene = GraphScene(Document(Model()))
+    scene = build_graph(Document(Model())).scene
     with pytest.raises(ValueError, match="The graph is empty"):
-        scene.export_png(tmp_path / "empty.png")
+        export_png(scene, tmp_path / "empty.png")
     assert not (tmp_path / "empty.png").exists()
 
 
 # ---- edges: picking, selection, clipping ----------------------------------------------------
 def test_edge_at_picks_the_nearest_edge_within_tolerance(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     middle = scene.edges[web_api].line().center()
     assert scene.edge_at(middle, 3.0) is scene.edges[web_api]
@@ -461,19 +435,19 @@ def test_edge_at_picks_the_nearest_edge_within_tolerance(shop):
 
 
 def test_selected_edge_is_deleted_and_its_selection_forgotten(shop):
-    document, scene, ids = shop
+    document, scene, edits, overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     scene.select_edges([web_api])
     assert scene.selected_dependency_ids() == [web_api]
     assert scene.edges[web_api].selected
-    assert scene.delete_selected() is True
+    assert edits.delete_selected() is True
     assert web_api not in document.model.dependencies and scene.selected_edges == set()
     document.undo_stack.undo()
     assert not scene.edges[web_api].selected  # restored, not reselected
 
 
 def test_node_tooltip_summarises_failure_modes(shop):
-    _, scene, ids = shop
+    _, scene, edits, overlays, ids = shop
     assert scene.nodes[ids["db"]].tooltip() == (
         "db (service)\n2 failure modes, worst AP High, max RPN 504"
     )
@@ -492,7 +466,7 @@ def test_node_tooltip_summarises_failure_modes(shop):
     ],
 )
 def test_clip_line_keeps_the_part_inside_the_rect(segment, expected):
-    from fma_app.ui.graph_items import clip_line
+    from fma_app.ui.graph.items import clip_line
 
     result = clip_line(*segment, (0, 0, 100, 100))
     if expected is None:
@@ -502,8 +476,8 @@ def test_clip_line_keeps_the_part_inside_the_rect(segment, expected):
 
 
 def test_scene_rect_follows_the_graph_after_layout(shop):
-    document, scene, _ = shop
-    scene.auto_layout()
+    document, scene, edits, overlays, _ = shop
+    edits.auto_layout()
     graph = scene.itemsBoundingRect()
     assert scene.sceneRect().contains(graph)
     assert scene.sceneRect().width() <= graph.width() + 2 * 600 + 1
@@ -520,7 +494,7 @@ def test_dense_view_renders_every_edge_style(qapp, tmp_path):
     for i, hub in enumerate(hubs):
         for j, leaf in enumerate(leaves):
             model.add_dependency(hub, leaf, "weak" if (i + j) % 3 else "strong")
-    scene = GraphScene(Document(model))
+    scene, edits, overlays = build_graph(Document(model))
     image = QImage(400, 300, QImage.Format.Format_ARGB32)
     image.fill(0xFFFFFFFF)
     painter = QPainter(image)

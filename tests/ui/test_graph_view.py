@@ -4,22 +4,22 @@ the panel's impact list and export. Gestures are driven through the methods they
 from __future__ import annotations
 
 import pytest
+from graph_support import shop_model
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
-from test_graph_scene import shop_model
 
 from fma_app.domain.model import ComponentKind, Model, Strength
 from fma_app.ui.document import Document
-from fma_app.ui.graph_items import OVERLAY_FAILED, OVERLAY_SPOF
-from fma_app.ui.graph_view import GraphPanel
+from fma_app.ui.graph.items import OVERLAY_FAILED, OVERLAY_SPOF
+from fma_app.ui.graph.panel import GraphPanel
 
 
 @pytest.fixture
-def panel(qtbot) -> tuple[GraphPanel, dict[str, int]]:
+def panel(qtbot, context_factory) -> tuple[GraphPanel, dict[str, int]]:
     model, ids = shop_model()
-    widget = GraphPanel(Document(model))
+    widget = GraphPanel(context_factory(Document(model)))
     qtbot.addWidget(widget)
     widget.resize(1000, 700)
     widget.show()
@@ -172,7 +172,7 @@ def test_blast_radius_action_needs_one_selected_component(panel):
     widget, ids = panel
     widget.show_blast_radius()
     assert widget.status.text() == "Select one component to see its blast radius."
-    assert widget.scene.overlay is None
+    assert widget.overlays.overlay is None
     widget.scene.nodes[ids["pay-a"]].setSelected(True)
     assert widget.blast_action.isEnabled()
     widget.blast_action.trigger()
@@ -198,24 +198,24 @@ def test_spof_toggle_fills_the_list_and_a_row_selects_its_component(panel):
     assert widget.document.selection.component_ids == [ids["db"]]
     assert widget.scene.selected_component_ids() == [ids["db"]]
     widget.spof_action.trigger()
-    assert widget.scene.overlay is None and widget.impact_list.count() == 0
+    assert widget.overlays.overlay is None and widget.impact_list.count() == 0
 
 
 def test_cycles_action_lists_strong_cycles(panel):
     widget, ids = panel
-    widget.scene.connect_components(ids["db"], ids["checkout"])
+    widget.edits.connect_components(ids["db"], ids["checkout"])
     widget.cycles_action.trigger()
     assert widget.title.text() == "Strong dependency cycles: 1"
     assert widget.impact_list.item(0).text() == "checkout → db → checkout"
 
 
-def test_panel_export_by_extension_and_empty_graph_message(panel, qtbot, tmp_path):
+def test_panel_export_by_extension_and_empty_graph_message(panel, context_factory, qtbot, tmp_path):
     widget, _ = panel
     png = widget.export(tmp_path / "graph.png")
     assert png is not None and not QImage(str(png)).isNull()
     svg = widget.export(tmp_path / "graph.svg")
     assert svg is not None and "<svg" in svg.read_text(encoding="utf-8")
-    empty = GraphPanel(Document(Model()))
+    empty = GraphPanel(context_factory(Document(Model())))
     qtbot.addWidget(empty)
     assert empty.export(tmp_path / "none.svg") is None
     assert empty.status.text() == "The graph is empty: add components before exporting it."
@@ -250,7 +250,7 @@ def test_typing_a_name_is_not_taken_by_single_key_shortcuts(panel):
     QTest.keyClicks(editor, "cb gateway")
     assert editor.text() == "cb gateway"
     assert not widget.connect_action.isChecked()
-    assert widget.scene.overlay is None
+    assert widget.overlays.overlay is None
     QTest.keyClick(editor, Qt.Key.Key_Return)
     assert widget.document.model.components[ids["api"]].name == "cb gateway"
 

@@ -13,8 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from test_files_support import (
-    WINDOW_TITLE,
+from files_support import (
     Snapshot,
     file_content,
     make_env,
@@ -25,7 +24,8 @@ from test_files_support import (
 )
 
 from fma_app.storage import locking
-from fma_app.ui.dialogs import LockedChoice
+from fma_app.ui.interaction import LockedChoice
+from fma_app.ui.main_window import window_title
 
 HOLDER = """
 import sys
@@ -97,12 +97,12 @@ def test_model_held_by_a_live_process_cancel_keeps_the_current_model(env, tmp_pa
     assert env.controller.open_path(current)
     rename_first_component(env.document, "my edit")
     before = Snapshot.of(env.document)
-    env.dialogs.locked = LockedChoice.CANCEL
+    env.interaction.locked = LockedChoice.CANCEL
     with lock_holder(tmp_path, model_path) as holder:
         holder_record = _lock_record(model_path)
         assert not env.controller.open_path(model_path)
         assert _lock_record(model_path) == holder_record
-    assert env.dialogs.questions == [
+    assert env.interaction.questions == [
         (
             "locked",
             f"shared.fma is open in another FMA Workbench ({holder_record['user']} on "
@@ -114,35 +114,37 @@ def test_model_held_by_a_live_process_cancel_keeps_the_current_model(env, tmp_pa
 
 
 def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path):
-    env.dialogs.locked = LockedChoice.READ_ONLY
+    env.interaction.locked = LockedChoice.READ_ONLY
     with lock_holder(tmp_path, model_path) as holder:
         assert env.controller.open_path(model_path)
         assert env.document.read_only and env.document.model.name == "Shared"
-        assert env.window.windowTitle() == WINDOW_TITLE + " (read-only)"
+        assert window_title(env.document) == "shared.fma[*] (read-only)"
         assert _lock_record(model_path)["pid"] == holder.pid  # still theirs
 
-        rename_first_component(env.document, "my copy")
-        env.dialogs.save_path = str(tmp_path / "my-copy.fma")
+        env.interaction.save_path = str(tmp_path / "my-copy.fma")
         assert env.controller.save()  # goes to Save As, never over their file
-        assert [q[0] for q in env.dialogs.questions] == ["locked", "save_as"]
+        assert [q[0] for q in env.interaction.questions] == ["locked", "save_as"]
         assert file_content(model_path) == sample_model("Shared").content()
         assert _lock_record(model_path)["pid"] == holder.pid
     assert env.document.path == tmp_path / "my-copy.fma" and not env.document.read_only
     assert _lock_record(tmp_path / "my-copy.fma")["pid"] == os.getpid()
 
 
-def test_read_only_copy_of_a_locked_model_autosaves_apart_from_the_holder(
+def test_read_only_copy_of_a_locked_model_refuses_edits_and_writes_no_copy(
     env, tmp_path, model_path
 ):
-    env.dialogs.locked = LockedChoice.READ_ONLY
+    """Issue 11: a model opened read-only refuses every edit, so there is nothing to autosave
+    beside the holder's model (nor anywhere else)."""
+    env.interaction.locked = LockedChoice.READ_ONLY
     with lock_holder(tmp_path, model_path):
         assert env.controller.open_path(model_path)
-        rename_first_component(env.document, "mine")
-        assert env.controller.autosave()
+        assert rename_first_component(env.document, "mine") == "The model is open read-only"
+        assert not env.document.modified
+        assert not env.controller.autosave()
     from fma_app.storage import recovery
 
     assert not recovery.recovery_path(model_path, env.data_dir).exists()
-    assert recovery.recovery_path(None, env.data_dir).exists()
+    assert not recovery.recovery_path(None, env.data_dir).exists()
 
 
 def test_save_as_onto_a_model_held_by_another_process_is_refused(env, tmp_path, model_path):
@@ -152,7 +154,7 @@ def test_save_as_onto_a_model_held_by_another_process_is_refused(env, tmp_path, 
     with lock_holder(tmp_path, model_path) as holder:
         record = _lock_record(model_path)
         assert not env.controller.save_as(model_path)
-    assert env.dialogs.messages == [
+    assert env.interaction.messages == [
         (
             "critical",
             "Cannot save model",
@@ -172,6 +174,6 @@ def test_stale_lock_of_a_killed_process_is_taken_over_silently(env, tmp_path, mo
     assert _lock_record(model_path)["pid"] == dead_pid  # left behind by the killed process
 
     assert env.controller.open_path(model_path)
-    assert env.dialogs.questions == [] and env.dialogs.messages == []
+    assert env.interaction.questions == [] and env.interaction.messages == []
     assert not env.document.read_only
     assert _lock_record(model_path)["pid"] == os.getpid()

@@ -9,55 +9,35 @@ import subprocess
 import sys
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, qVersion
+from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
 
 from fma_app import __version__
 from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.delegates import ScoreSpinBox
-from fma_app.ui.dialogs import RecordingDialogs, SaveChoice
 from fma_app.ui.document import Document
+from fma_app.ui.interaction import SaveChoice
 from fma_app.ui.main_window import MainWindow
 
 C = COLUMN_INDEX
 
 
-class Recorder:
-    def __init__(self, answer: bool = True):
-        self.answer, self.calls = answer, []
-
-    def __call__(self, title: str, text: str) -> bool:
-        self.calls.append((title, text))
-        return self.answer
-
-
-def make_window(qtbot, document: Document) -> MainWindow:
-    window = MainWindow(document)
-    window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
-    window.confirm = Recorder(True)
-    window.show_error = Recorder()
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 @pytest.fixture
-def window(qtbot, document) -> MainWindow:
-    return make_window(qtbot, document)
+def window(main_window_factory, document) -> MainWindow:
+    return main_window_factory(document)
 
 
 def cell(window: MainWindow, row: int, column: str):
-    return window.proxy.index(row, C[column])
+    return window.worksheet.proxy.index(row, C[column])
 
 
 def fm_at(window: MainWindow, row: int):
-    return window.document.model.failure_modes[window.proxy.failure_mode_id(row)]
+    return window.document.model.failure_modes[window.worksheet.proxy.failure_mode_id(row)]
 
 
 def test_title_marker_follows_undo_to_clean(window, qtbot):
     assert window.windowTitle() == "Untitled[*]" and not window.isWindowModified()
-    assert window.worksheet_model.setData(cell(window, 0, "severity"), 2)
+    assert window.worksheet.model.setData(cell(window, 0, "severity"), 2)
     assert window.isWindowModified()
     assert window.undo_action.text() == "&Undo Change Severity"
     window.undo_action.trigger()
@@ -68,7 +48,7 @@ def test_title_marker_follows_undo_to_clean(window, qtbot):
 
 
 def test_refused_edit_is_explained_in_the_status_bar(window):
-    assert not window.worksheet_model.setData(cell(window, 0, "detection"), 0)
+    assert not window.worksheet.model.setData(cell(window, 0, "detection"), 0)
     assert window.statusBar().currentMessage() == (
         "Not changed: detection 0 is not a whole number from 1 to 10"
     )
@@ -76,7 +56,7 @@ def test_refused_edit_is_explained_in_the_status_bar(window):
 
 
 def test_score_delegate_edits_and_enter_moves_down(window, qtbot):
-    view = window.view
+    view = window.worksheet.view
     view.setFocus()
     index = cell(window, 0, "severity")
     view.setCurrentIndex(index)
@@ -93,7 +73,7 @@ def test_score_delegate_edits_and_enter_moves_down(window, qtbot):
 
 
 def test_typing_a_digit_replaces_the_score(window, qtbot):
-    view = window.view
+    view = window.worksheet.view
     view.setFocus()
     view.setCurrentIndex(cell(window, 1, "likelihood"))
     qtbot.keyClicks(view, "7")
@@ -104,7 +84,7 @@ def test_typing_a_digit_replaces_the_score(window, qtbot):
 def test_component_cell_offers_the_components(window, qtbot):
     from PySide6.QtWidgets import QComboBox
 
-    view = window.view
+    view = window.worksheet.view
     view.setFocus()
     index = cell(window, 0, "component")
     view.setCurrentIndex(index)
@@ -120,7 +100,7 @@ def test_component_cell_offers_the_components(window, qtbot):
 
 
 def test_tab_commits_text_and_moves_right(window, qtbot):
-    view = window.view
+    view = window.worksheet.view
     view.setFocus()
     index = cell(window, 2, "effect")
     view.setCurrentIndex(index)
@@ -135,28 +115,28 @@ def test_tab_commits_text_and_moves_right(window, qtbot):
 def test_add_failure_mode_under_the_selected_component(window, qtbot):
     cache = window.document.model.component_by_name("cache").id
     window.components.select(cache)
-    assert window.proxy.rowCount() == 0  # the worksheet follows the components list
-    window.view.setFocus()
-    qtbot.keyClick(window.view, Qt.Key.Key_Insert)
-    assert window.proxy.rowCount() == 1
+    assert window.worksheet.proxy.rowCount() == 0  # the worksheet follows the components list
+    window.worksheet.view.setFocus()
+    qtbot.keyClick(window.worksheet.view, Qt.Key.Key_Insert)
+    assert window.worksheet.proxy.rowCount() == 1
     assert fm_at(window, 0).component_id == cache
-    assert window.view.currentIndex() == cell(window, 0, "function")
+    assert window.worksheet.view.currentIndex() == cell(window, 0, "function")
     assert window.document.undo_stack.undoText() == "Add Failure Mode"
-    window.add_fm_action.trigger()  # Ctrl+Shift+N: same component as the current row
-    assert window.proxy.rowCount() == 2
+    window.worksheet.add_fm_action.trigger()  # Ctrl+Shift+N: same component as the current row
+    assert window.worksheet.proxy.rowCount() == 2
 
 
-def test_add_failure_mode_without_component_says_what_to_do(qtbot):
-    window = make_window(qtbot, Document())
+def test_add_failure_mode_without_component_says_what_to_do(main_window_factory, qtbot):
+    window = main_window_factory(Document())
     qtbot.waitUntil(lambda: window.worksheet.empty_hint.isVisible())
     assert window.worksheet.empty_hint.text().startswith("No failure modes yet. Add a component")
-    assert window.add_failure_mode() is None
+    assert window.worksheet.add_failure_mode() is None
     assert window.statusBar().currentMessage() == "Add a component first: Edit > Add Component"
 
 
 def test_delete_key_removes_selected_rows_in_one_undo_step(window, qtbot, snapshot):
     before = snapshot(window.document.model)
-    view = window.view
+    view = window.worksheet.view
     view.setFocus()
     view.selectRow(0)
     view.selectionModel().select(
@@ -164,7 +144,7 @@ def test_delete_key_removes_selected_rows_in_one_undo_step(window, qtbot, snapsh
         view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
     )
     qtbot.keyClick(view, Qt.Key.Key_Delete)
-    assert window.proxy.rowCount() == 3
+    assert window.worksheet.proxy.rowCount() == 3
     assert window.document.undo_stack.count() == 1
     assert window.document.undo_stack.undoText() == "Delete 2 Failure Modes"
     window.undo_action.trigger()
@@ -174,27 +154,27 @@ def test_delete_key_removes_selected_rows_in_one_undo_step(window, qtbot, snapsh
 def select_block(window, top: int, left: str, bottom: int, right: str) -> None:
     from PySide6.QtCore import QItemSelection, QItemSelectionModel
 
-    window.view.setCurrentIndex(cell(window, top, left))
-    window.view.selectionModel().select(
+    window.worksheet.view.setCurrentIndex(cell(window, top, left))
+    window.worksheet.view.selectionModel().select(
         QItemSelection(cell(window, top, left), cell(window, bottom, right)),
         QItemSelectionModel.SelectionFlag.ClearAndSelect,
     )
 
 
 def test_copy_selected_cells_as_tsv(window):
-    window.worksheet_model.setData(cell(window, 1, "effect"), "=1+1 outage")
+    window.worksheet.model.setData(cell(window, 1, "effect"), "=1+1 outage")
     select_block(window, 0, "effect", 1, "likelihood")
-    text = window.copy()
+    text = window.worksheet.copy()
     assert QApplication.clipboard().text() == text
     assert text == ("Checkout fails\t8\tSlow database\t5\n'=1+1 outage\t9\tBad deploy\t2\n")
 
 
 def test_copy_paste_rows_within_the_app_is_one_undo_step(window, snapshot):
     select_block(window, 0, "function", 0, "detection")
-    window.copy()
+    window.worksheet.copy()
     before = snapshot(window.document.model)
-    window.view.setCurrentIndex(cell(window, 4, "function"))
-    assert window.paste()
+    window.worksheet.view.setCurrentIndex(cell(window, 4, "function"))
+    assert window.worksheet.paste()
     copied, pasted = fm_at(window, 0), fm_at(window, 4)
     fields = ("function", "failure_mode", "effect", "severity", "cause", "likelihood")
     assert [getattr(pasted, f) for f in fields] == [getattr(copied, f) for f in fields]
@@ -205,26 +185,26 @@ def test_copy_paste_rows_within_the_app_is_one_undo_step(window, snapshot):
 
 
 def test_paste_follows_moved_columns_like_copy(window):
-    header = window.view.horizontalHeader()
+    header = window.worksheet.view.horizontalHeader()
     header.moveSection(header.visualIndex(C["cause"]), header.visualIndex(C["effect"]) + 1)
     select_block(window, 0, "effect", 0, "effect")  # Effect and Cause now sit side by side
-    window.view.selectionModel().select(
-        cell(window, 0, "cause"), window.view.selectionModel().SelectionFlag.Select
+    window.worksheet.view.selectionModel().select(
+        cell(window, 0, "cause"), window.worksheet.view.selectionModel().SelectionFlag.Select
     )
-    assert window.copy() == "Checkout fails\tSlow database\n"
-    window.view.setCurrentIndex(cell(window, 1, "effect"))
-    assert window.paste()
+    assert window.worksheet.copy() == "Checkout fails\tSlow database\n"
+    window.worksheet.view.setCurrentIndex(cell(window, 1, "effect"))
+    assert window.worksheet.paste()
     assert (fm_at(window, 1).effect, fm_at(window, 1).cause) == ("Checkout fails", "Slow database")
     assert fm_at(window, 1).severity == 9  # the S column, now further right, is untouched
 
 
 def test_paste_from_a_spreadsheet_adds_rows_at_the_end(window):
-    window.view.setCurrentIndex(cell(window, 4, "failure_mode"))
+    window.worksheet.view.setCurrentIndex(cell(window, 4, "failure_mode"))
     spreadsheet = (
         "Lag\tStale reads\t3\r\nFailover\tBrief outage\t6\r\nSplit brain\tData loss\t10\r\n"
     )
-    assert window.paste(spreadsheet)
-    assert window.proxy.rowCount() == 7
+    assert window.worksheet.paste(spreadsheet)
+    assert window.worksheet.proxy.rowCount() == 7
     assert [fm_at(window, r).failure_mode for r in (4, 5, 6)] == ["Lag", "Failover", "Split brain"]
     database = window.document.model.component_by_name("database").id
     assert {fm_at(window, r).component_id for r in (5, 6)} == {database}
@@ -243,14 +223,14 @@ def soffice_convert(source, target_format: str, out_dir, *extra: str) -> None:
 
 @pytest.mark.slow  # two LibreOffice conversions
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
-def test_rows_round_trip_through_libreoffice(window, qtbot, tmp_path, snapshot):
+def test_rows_round_trip_through_libreoffice(window, main_window_factory, tmp_path, snapshot):
     import openpyxl
 
-    model = window.worksheet_model
+    model = window.worksheet.model
     model.setData(cell(window, 0, "effect"), "=1+1 outage")
     model.setData(cell(window, 1, "cause"), "two\nlines")
     select_block(window, 0, "component", 4, "detection")
-    (tmp_path / "rows.tsv").write_text(window.copy(), encoding="utf-8")
+    (tmp_path / "rows.tsv").write_text(window.worksheet.copy(), encoding="utf-8")
     soffice_convert(tmp_path / "rows.tsv", "xlsx", tmp_path / "x", "--infilter=CSV:9,34,76,1")
     sheet = openpyxl.load_workbook(tmp_path / "x" / "rows.xlsx").active
     assert sheet["D1"].value == "'=1+1 outage" and sheet["D1"].data_type == "s"  # not a formula
@@ -260,11 +240,11 @@ def test_rows_round_trip_through_libreoffice(window, qtbot, tmp_path, snapshot):
     soffice_convert(tmp_path / "x" / "rows.xlsx", tsv, tmp_path / "t")
     text = (tmp_path / "t" / "rows.csv").read_text(encoding="utf-8")
     expected = snapshot(window.document.model)
-    window.view.setCurrentIndex(cell(window, 0, "component"))
-    assert window.paste(text)
+    window.worksheet.view.setCurrentIndex(cell(window, 0, "component"))
+    assert window.worksheet.paste(text)
     assert snapshot(window.document.model) == expected  # the same rows: nothing changed
-    fresh = make_window(qtbot, Document())
-    assert fresh.paste(text)
+    fresh = main_window_factory(Document())
+    assert fresh.worksheet.paste(text)
     pasted = {f.failure_mode: f for f in fresh.document.model.failure_modes.values()}
     for original in window.document.model.failure_modes.values():
         copy = pasted[original.failure_mode]
@@ -280,10 +260,11 @@ def test_rows_round_trip_through_libreoffice(window, qtbot, tmp_path, snapshot):
 
 def test_refused_paste_changes_nothing_and_says_why(window, snapshot):
     before = snapshot(window.document.model)
-    window.view.setCurrentIndex(cell(window, 0, "effect"))
-    assert not window.paste("Fine\t5\nBad\t0\nWorse\t12\n")
-    assert window.show_error.calls == [
+    window.worksheet.view.setCurrentIndex(cell(window, 0, "effect"))
+    assert not window.worksheet.paste("Fine\t5\nBad\t0\nWorse\t12\n")
+    assert window.interaction.messages == [
         (
+            "warning",
             "Paste refused",
             "Nothing was pasted:\n"
             "row 2, S: severity '0' is not a whole number from 1 to 10\n"
@@ -296,13 +277,14 @@ def test_refused_paste_changes_nothing_and_says_why(window, snapshot):
 
 def test_one_value_fills_every_selected_cell_in_one_step(window, snapshot):
     select_block(window, 0, "severity", 2, "severity")
-    assert window.paste("6\n")
+    assert window.worksheet.paste("6\n")
     assert [fm_at(window, r).severity for r in range(3)] == [6, 6, 6]
     assert window.document.undo_stack.count() == 1
     before = snapshot(window.document.model)
     select_block(window, 0, "effect", 2, "severity")
-    assert not window.paste("eleven\n")  # the text fits Effect, not S: refused whole
-    assert window.show_error.calls[-1] == (
+    assert not window.worksheet.paste("eleven\n")  # the text fits Effect, not S: refused whole
+    assert window.interaction.messages[-1] == (
+        "warning",
         "Paste refused",
         "Nothing was pasted:\nseverity 'eleven' is not a whole number from 1 to 10",
     )
@@ -310,7 +292,7 @@ def test_one_value_fills_every_selected_cell_in_one_step(window, snapshot):
 
 
 def test_f2_edits_the_worksheet_cell_not_the_component(window, qtbot):
-    view = window.view
+    view = window.worksheet.view
     view.setFocus()
     view.setCurrentIndex(cell(window, 0, "cause"))
     qtbot.keyClick(view, Qt.Key.Key_F2)
@@ -320,15 +302,15 @@ def test_f2_edits_the_worksheet_cell_not_the_component(window, qtbot):
 
 
 def test_read_only_model_refuses_every_edit_path(window, snapshot):
-    window.document.read_only = True
+    window.document.set_read_only(True)
     before = snapshot(window.document.model)
-    assert not window.worksheet_model.flags(cell(window, 0, "effect")) & Qt.ItemFlag.ItemIsEditable
-    assert not window.paste("x\n")
+    assert not window.worksheet.model.flags(cell(window, 0, "effect")) & Qt.ItemFlag.ItemIsEditable
+    assert not window.worksheet.paste("x\n")
     assert window.statusBar().currentMessage() == "The model is open read-only"
-    assert window.add_failure_mode() is None
-    window.view.selectRow(0)
+    assert window.worksheet.add_failure_mode() is None
+    window.worksheet.view.selectRow(0)
     window.statusBar().clearMessage()
-    assert not window.delete_rows()
+    assert not window.worksheet.delete_rows()
     assert window.statusBar().currentMessage() == "The model is open read-only"
     assert window.components.add_component() is None
     assert snapshot(window.document.model) == before
@@ -337,7 +319,7 @@ def test_read_only_model_refuses_every_edit_path(window, snapshot):
 
 def test_cut_copies_and_empties_text_cells(window):
     select_block(window, 0, "effect", 0, "cause")
-    window.cut_action.trigger()
+    window.worksheet.cut_action.trigger()
     assert QApplication.clipboard().text() == "Checkout fails\t8\tSlow database\n"
     fm = fm_at(window, 0)
     assert (fm.effect, fm.severity, fm.cause) == ("", 8, "")
@@ -346,32 +328,32 @@ def test_cut_copies_and_empties_text_cells(window):
 
 def test_filters_in_the_bar_and_status_counts(window, qtbot):
     window.worksheet.filter_edit.setText("orders")
-    assert window.proxy.rowCount() == 2
+    assert window.worksheet.proxy.rowCount() == 2
     qtbot.waitUntil(
-        lambda: window.counts_label.text() == "5 failure modes (2 shown) · 3 components"
+        lambda: window.worksheet.counts_label.text() == "5 failure modes (2 shown) · 3 components"
     )
     window.worksheet.ap_combo.setCurrentIndex(window.worksheet.ap_combo.findData("H"))
-    assert window.proxy.rowCount() == 1
+    assert window.worksheet.proxy.rowCount() == 1
     window.worksheet.filter_edit.setText("no such words")
     qtbot.waitUntil(lambda: window.worksheet.empty_hint.isVisible())
     assert window.worksheet.empty_hint.text() == (
         "No failure modes match the filters. Clear them with Ctrl+Shift+L."
     )
-    window.clear_filters_action.trigger()
-    assert window.proxy.rowCount() == 5
+    window.worksheet.clear_filters_action.trigger()
+    assert window.worksheet.proxy.rowCount() == 5
     qtbot.waitUntil(lambda: not window.worksheet.empty_hint.isVisible())
 
 
 def test_selecting_a_component_filters_and_show_all_clears(window):
     window.components.select(window.document.model.component_by_name("api").id)
-    assert window.proxy.rowCount() == 3
+    assert window.worksheet.proxy.rowCount() == 3
     assert window.worksheet.component_label.text() == "Component: api"
     window.worksheet.show_all_button.click()
-    assert window.proxy.rowCount() == 5 and window.components.selected_ids() == []
+    assert window.worksheet.proxy.rowCount() == 5 and window.components.selected_ids() == []
 
 
 def test_current_row_drives_the_detail_panel(window, qtbot):
-    window.view.setCurrentIndex(cell(window, 3, "effect"))
+    window.worksheet.view.setCurrentIndex(cell(window, 3, "effect"))
     assert window.detail.title.text() == "database: Disk full"
     assert window.detail.actions_model.rowCount() == 2
     actions = window.detail.actions_view
@@ -379,12 +361,12 @@ def test_current_row_drives_the_detail_panel(window, qtbot):
     actions.selectRow(1)
     qtbot.keyClick(actions, Qt.Key.Key_Delete)  # Del there deletes the action, not the row
     assert window.detail.actions_model.rowCount() == 1
-    assert window.proxy.rowCount() == 5
+    assert window.worksheet.proxy.rowCount() == 5
     assert window.document.undo_stack.undoText() == "Delete Action"
 
 
 def test_sort_by_clicking_the_rpn_header(window):
-    header = window.view.horizontalHeader()
+    header = window.worksheet.view.horizontalHeader()
     header.setSortIndicator(C["rpn"], Qt.SortOrder.DescendingOrder)
     assert [cell(window, r, "rpn").data() for r in range(5)] == [1000, 160, 36, 27, 18]
 
@@ -417,25 +399,26 @@ def test_file_menu_offers_export_report_before_quit(window):
     assert window.export_report_action.shortcut().toString() == "Ctrl+E"
 
 
-def test_settings_restore_columns_and_splitter(qtbot, document):
-    first = make_window(qtbot, document)
-    first.view.setColumnWidth(C["effect"], 333)
-    first.view.horizontalHeader().moveSection(C["cause"], 0)
+def test_settings_restore_columns_and_splitter(main_window_factory, document):
+    first = main_window_factory(document)
+    first.worksheet.view.setColumnWidth(C["effect"], 333)
+    first.worksheet.view.horizontalHeader().moveSection(C["cause"], 0)
     first.document.undo_stack.setClean()
     assert first.close()
-    second = make_window(qtbot, Document(document.model))
-    assert second.view.columnWidth(C["effect"]) == 333
-    assert second.view.horizontalHeader().visualIndex(C["cause"]) == 0
-    assert QSettings("FMA Workbench", "FMA Workbench").value("window/geometry") is not None
+    second = main_window_factory(Document(document.model))
+    assert second.worksheet.view.columnWidth(C["effect"]) == 333
+    assert second.worksheet.view.horizontalHeader().visualIndex(C["cause"]) == 0
+    assert second.settings.value("window/geometry") is not None
+    assert second.settings.fileName() == first.settings.fileName()  # the test's own file
 
 
 def test_close_with_unsaved_changes_can_be_cancelled(window):
-    window.worksheet_model.setData(cell(window, 0, "effect"), "Changed")
-    window.files.dialogs = RecordingDialogs(save=SaveChoice.CANCEL)
+    window.worksheet.model.setData(cell(window, 0, "effect"), "Changed")
+    window.interaction.save = SaveChoice.CANCEL
     assert not window.close()
     assert window.isVisible()
-    assert window.files.dialogs.questions == [("save", "Save the changes to Untitled?")]
-    window.files.dialogs = RecordingDialogs(save=SaveChoice.DISCARD)
+    assert window.interaction.questions == [("save", "Save the changes to Untitled?")]
+    window.interaction.save = SaveChoice.DISCARD
 
 
 def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small_model):
@@ -447,7 +430,7 @@ def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small
     window.document.replace(Document().model, None)
     assert window.files.open_path(path)
     assert window.windowTitle() == "shop.fma[*]"
-    assert window.proxy.rowCount() == 5
+    assert window.worksheet.proxy.rowCount() == 5
     assert window.components.model.rowCount() == 3
 
 

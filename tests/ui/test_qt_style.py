@@ -6,7 +6,9 @@ from PySide6.QtGui import QColor
 
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.style import AP_STYLES, NOT_RATED, rpn_shade
-from fma_app.ui import graph_items, graph_view, qt_style
+from fma_app.ui import qt_style
+from fma_app.ui.graph import items as graph_items
+from fma_app.ui.graph import panel as graph_panel
 
 
 def hex_of(colour: QColor) -> str:
@@ -30,4 +32,4 @@ def test_graph_nodes_are_filled_by_worst_ap_or_the_not_rated_grey():
     }
     assert graph_items.AP_LABEL[ActionPriority.MEDIUM] == graph_items.AP_LABEL["M"] == "AP Medium"
     for swatch in (*AP_STYLES.values(), NOT_RATED):
-        assert f"background:{swatch.fill}" in graph_view.LEGEND
+        assert f"background:{swatch.fill}" in graph_panel.LEGEND

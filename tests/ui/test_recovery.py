@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from test_files_support import (
+from files_support import (
     Snapshot,
     click_in_modal_box,
     file_content,
@@ -22,10 +21,17 @@ from test_files_support import (
     subprocess_env,
     write_model,
 )
+from PySide6.QtCore import QSettings
 
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
-from fma_app.ui.dialogs import Dialogs, RecordingDialogs, RestoreChoice, SaveChoice
+from fma_app.ui.app import build_context
+from fma_app.ui.interaction import (
+    QtInteraction,
+    RecordingInteraction,
+    RestoreChoice,
+    SaveChoice,
+)
 from fma_app.ui.main_window import MainWindow
 
 
@@ -114,11 +120,11 @@ def test_close_and_discard_remove_the_recovery_copy(env, model_path):
     assert env.controller.open_path(model_path)
     rename_first_component(env.document, "thrown away")
     assert env.controller.autosave()
-    env.dialogs.save = SaveChoice.DISCARD
+    env.interaction.save = SaveChoice.DISCARD
     assert env.controller.close_model()
     assert not _recovery_of(env, model_path).exists()
     assert env.controller.open_path(model_path)
-    assert env.dialogs.questions == [("save", "Save the changes to plant.fma?")]  # no restore
+    assert env.interaction.questions == [("save", "Save the changes to plant.fma?")]  # no restore
 
 
 def test_shutdown_keeps_the_copy_of_unsaved_changes_and_drops_a_clean_one(env, model_path):
@@ -150,10 +156,10 @@ def test_open_offers_a_newer_recovery_copy(qtbot, tmp_path, model_path, choice):
     first.controller.lock = None
 
     second = make_env(qtbot, tmp_path)
-    second.dialogs.restore = choice
+    second.interaction.restore = choice
     assert second.controller.open_path(model_path)
-    assert [q[0] for q in second.dialogs.questions] == ["restore"]
-    assert second.dialogs.questions[0][1] == (
+    assert [q[0] for q in second.interaction.questions] == ["restore"]
+    assert second.interaction.questions[0][1] == (
         "plant.fma has unsaved changes from a session that did not end normally.\nRestore them?"
     )
     if choice is RestoreChoice.RESTORE:
@@ -173,7 +179,7 @@ def test_a_recovery_copy_older_than_the_model_is_not_offered(env, model_path):
     old = model_path.stat().st_mtime - 100
     os.utime(stale, (old, old))
     assert env.controller.open_path(model_path)
-    assert env.dialogs.questions == []
+    assert env.interaction.questions == []
     assert env.document.model.name == "Plant"
 
 
@@ -185,7 +191,7 @@ def test_unreadable_recovery_copy_is_reported_and_the_model_opens(env, model_pat
         f"The unsaved changes cannot be restored: cannot open '{damaged}': "
         "not an FMA Workbench model (not a SQLite database)"
     )
-    assert env.dialogs.messages == [("critical", "Cannot restore changes", expected)]
+    assert env.interaction.messages == [("critical", "Cannot restore changes", expected)]
     assert env.document.model.content() == file_content(model_path)
 
 
@@ -193,16 +199,22 @@ def test_unreadable_recovery_copy_is_reported_and_the_model_opens(env, model_pat
 CRASHING_APP = """
 import sys
 from PySide6.QtCore import QSettings
-from fma_app.ui.app import make_application
-from fma_app.ui.dialogs import RecordingDialogs
+from pathlib import Path
+from fma_app.ui.app import build_context, make_application
+from fma_app.ui.interaction import RecordingInteraction
+from fma_app.ui.app import build_context
 from fma_app.ui.main_window import MainWindow
-from test_files_support import rename_first_component, sample_model
+from files_support import rename_first_component, sample_model
 
 model_path, settings_path, data_dir = sys.argv[1:4]
 app = make_application()
-window = MainWindow(settings=QSettings(settings_path, QSettings.Format.IniFormat))
+context = build_context(
+    settings=QSettings(settings_path, QSettings.Format.IniFormat),
+    interaction=RecordingInteraction(),
+    data_dir=Path(data_dir),
+)
+window = MainWindow(context)
 files = window.files
-files.dialogs, files.data_dir = RecordingDialogs(), data_dir
 files.autosave_timer.setInterval(50)
 if model_path == "-":
     window.document.replace(sample_model("Never saved"), None)
@@ -238,11 +250,13 @@ def _run_and_kill(tmp_path, model_arg: str) -> str:
 
 
 def _main_window(qtbot, tmp_path) -> MainWindow:
-    window = MainWindow(
-        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    context = build_context(
+        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+        interaction=RecordingInteraction(),
+        data_dir=tmp_path / "data",
     )
+    window = MainWindow(context)
     qtbot.addWidget(window)
-    window.files.dialogs, window.files.data_dir = RecordingDialogs(), tmp_path / "data"
     return window
 
 
@@ -264,7 +278,7 @@ def test_killed_process_leaves_a_copy_that_the_next_start_restores(qtbot, tmp_pa
     files = window.files
     assert files.start(model_path)
     # The dead process's lock is taken over silently: the only question is the restore.
-    assert [q[0] for q in files.dialogs.questions] == ["restore"]
+    assert [q[0] for q in files.interaction.questions] == ["restore"]
     assert not window.document.read_only
     assert window.document.model.content() == _expected_after_crash(sample_model("Plant"))
     assert window.isWindowModified() and window.windowTitle() == "plant.fma[*]"
@@ -282,7 +296,7 @@ def test_killed_process_with_an_untitled_model_is_offered_at_start(qtbot, tmp_pa
     window = _main_window(qtbot, tmp_path)
     files = window.files
     assert files.start(None)
-    assert files.dialogs.questions == [
+    assert files.interaction.questions == [
         (
             "restore",
             "An unsaved model from a session that did not end normally was found.\nRestore it?",
@@ -290,7 +304,7 @@ def test_killed_process_with_an_untitled_model_is_offered_at_start(qtbot, tmp_pa
     ]
     assert window.document.path is None and window.isWindowModified()
     assert window.document.model.content() == _expected_after_crash(sample_model("Never saved"))
-    files.dialogs.save = SaveChoice.DISCARD
+    files.interaction.save = SaveChoice.DISCARD
     assert window.close()
     assert not copy_path.exists()  # discarded on purpose: not offered again
 
@@ -314,7 +328,7 @@ def test_a_crashed_untitled_copy_survives_a_start_on_a_model(qtbot, tmp_path, mo
 
 def test_start_without_a_recovery_copy_asks_nothing(env):
     assert not env.controller.start(None)
-    assert env.dialogs.questions == [] and not env.document.modified
+    assert env.interaction.questions == [] and not env.document.modified
 
 
 def test_autosave_failure_shows_in_the_status_bar_and_keeps_the_changes(env):
@@ -332,7 +346,7 @@ def test_autosave_failure_shows_in_the_status_bar_and_keeps_the_changes(env):
     assert env.window.statusBar().currentMessage() == (
         f"Autosave failed: cannot save '{target}': {problem}"
     )
-    assert env.dialogs.messages == []  # no dialog every minute
+    assert env.interaction.messages == []  # no dialog every minute
     assert Snapshot.of(env.document) == before
     assert env.controller.autosave()  # the next tick tries again
     assert env.window.statusBar().currentMessage() == ""
@@ -343,4 +357,4 @@ def test_autosave_failure_shows_in_the_status_bar_and_keeps_the_changes(env):
 )
 def test_real_restore_box_maps_its_buttons(qtbot, button, choice):
     click_in_modal_box(button)
-    assert Dialogs().ask_restore(None, "Restore them?") is choice
+    assert QtInteraction().ask_restore("Restore them?") is choice

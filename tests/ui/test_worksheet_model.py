@@ -99,9 +99,9 @@ def test_invalid_input_never_reaches_the_model(
 ):
     model, _ = sheet
     before = snapshot(document.model)
-    with qtbot.waitSignal(model.editRefused) as refused:
+    with qtbot.waitSignal(document.refused) as refused:
         assert not model.setData(model.index(0, C[column]), value, EDIT)
-    assert refused.args == [message]
+    assert refused.args == [message, ""]
     assert snapshot(document.model) == before
     assert document.undo_stack.count() == 0
 
@@ -354,7 +354,7 @@ def test_clearing_a_score_cell_makes_it_not_rated_in_one_undo_step(sheet, docume
 def test_a_revised_score_on_a_not_rated_row_is_refused_with_a_message(sheet, document, qtbot):
     model, _ = sheet
     fm_id = add_not_rated(document, severity=7)
-    with qtbot.waitSignal(model.editRefused) as refused:
+    with qtbot.waitSignal(document.refused) as refused:
         assert not model.setData(model.index(model.row_of(fm_id), C["revised_severity"]), 3, EDIT)
     assert "rate severity, likelihood and detection first" in refused.args[0]
     assert document.model.failure_modes[fm_id].revised is None

@@ -1,7 +1,7 @@
 """Shared set-up for the File menu tests (test_files*, test_recovery*, test_lock*): no tests here.
 
-A plain `QMainWindow` with a File menu, a `Document`, and a `FileController` wired to recording
-dialogs, an ini-file `QSettings` and a data folder, all inside the test's tmp_path.
+A plain `QMainWindow` with a File menu, a `Document`, and a `FileController` wired to a recording
+interaction, an ini-file `QSettings` and a data folder, all inside the test's tmp_path.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from fma_app import storage
 from fma_app.domain import commands
 from fma_app.domain.model import Model
-from fma_app.ui.dialogs import RecordingDialogs
+from fma_app.ui.context import AppContext
 from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
+from fma_app.ui.interaction import RecordingInteraction
 
 ROOT = Path(__file__).resolve().parents[2]
-WINDOW_TITLE = "FMA Workbench[*]"
 
 
 @dataclass
@@ -32,25 +32,25 @@ class FilesEnv:
     window: QMainWindow
     document: Document
     controller: FileController
-    dialogs: RecordingDialogs
+    interaction: RecordingInteraction
     settings: QSettings
     data_dir: Path
 
 
 def make_env(qtbot, tmp_path: Path, **controller_options) -> FilesEnv:
     window = QMainWindow()
-    window.setWindowTitle(WINDOW_TITLE)
     qtbot.addWidget(window)
-    document = Document()
-    dialogs = RecordingDialogs()
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    data_dir = tmp_path / "data"
-    controller = FileController(
-        window, document, dialogs=dialogs, settings=settings, data_dir=data_dir,
-        **controller_options,
-    )  # fmt: skip
+    context = AppContext(
+        document=Document(),
+        interaction=RecordingInteraction(),
+        settings=QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat),
+        data_dir=tmp_path / "data",
+    )
+    document, interaction = context.document, context.interaction
+    settings, data_dir = context.settings, context.data_dir
+    controller = FileController(window, context, **controller_options)
     controller.install(window.menuBar().addMenu("&File"))
-    return FilesEnv(window, document, controller, dialogs, settings, data_dir)
+    return FilesEnv(window, document, controller, interaction, settings, data_dir)
 
 
 def sample_model(name: str = "Payments") -> Model:
@@ -71,9 +71,12 @@ def write_model(path: Path, model: Model | None = None) -> Path:
     return path
 
 
-def rename_first_component(document: Document, name: str) -> None:
+def rename_first_component(document: Document, name: str) -> str | None:
+    """Rename through the document's gate; the refusal text, or None."""
     component_id = next(iter(document.model.components))
-    document.push(commands.set_fields(document.model, "component", component_id, name=name))
+    return document.edit(
+        lambda model: commands.set_fields(model, "component", component_id, name=name)
+    )
 
 
 @dataclass(frozen=True)

@@ -1,49 +1,37 @@
-"""The canvas widgets: `GraphView` (zoom, pan, connect, rename, menus) and `GraphPanel`
-(toolbar + view + a side list for blast radius, single points of failure and cycles).
+"""The canvas: `GraphView` turns gestures (zoom, pan, connect, rename in place, context menus)
+into calls on the graph's controller and overlays.
 
-The view turns gestures into calls on `GraphScene`; the scene turns them into domain commands.
-Tests call the same methods the gestures call (`connect_components`, `begin_rename`,
-`node_menu`, ...) instead of simulating drags.
+Tests call the same methods the gestures call (`finish_connect`, `begin_rename`, `node_menu`,
+...) instead of simulating drags.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QLineF, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import (
-    QAction,
     QActionGroup,
     QColor,
     QContextMenuEvent,
     QKeyEvent,
-    QKeySequence,
     QMouseEvent,
     QPainter,
     QPen,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGraphicsLineItem,
     QGraphicsView,
-    QInputDialog,
-    QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
-    QSplitter,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
 from fma_app.domain.model import ComponentKind, Strength
-from fma_app.presentation.style import ap_style
-from fma_app.ui.document import Document
-from fma_app.ui.graph_items import EdgeItem, NodeItem
-from fma_app.ui.graph_scene import GraphScene
+from fma_app.ui.graph.controller import GraphController
+from fma_app.ui.graph.items import EdgeItem, NodeItem
+from fma_app.ui.graph.overlays import GraphOverlays
+from fma_app.ui.graph.scene import GraphScene
+from fma_app.ui.interaction import Interaction
 
 ZOOM_STEP = 1.2
 EDGE_PICK_PIXELS = 5.0
@@ -70,9 +58,18 @@ class RenameEditor(QLineEdit):
 
 
 class GraphView(QGraphicsView):
-    def __init__(self, scene: GraphScene, parent: QWidget | None = None):
+    def __init__(
+        self,
+        scene: GraphScene,
+        edits: GraphController,
+        overlays: GraphOverlays,
+        interaction: Interaction,
+        parent: QWidget | None = None,
+    ):
         super().__init__(scene, parent)
         self.graph = scene
+        self.edits, self.overlays = edits, overlays
+        self.interaction = interaction
         self.connect_mode = False  # toolbar toggle; Shift+drag connects too
         self._connect_source: NodeItem | None = None
         self._connect_line: QGraphicsLineItem | None = None
@@ -199,20 +196,20 @@ class GraphView(QGraphicsView):
         self._connect_source, self._connect_line = None, None
         if source is None or target is None:
             return None
-        return self.graph.connect_components(source.component_id, target.component_id)
+        return self.edits.connect_components(source.component_id, target.component_id)
 
     # ---- keys ------------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         key = event.key()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
-            self.graph.delete_selected()
+            self.edits.delete_selected()
         elif key == Qt.Key.Key_F2:
             selected = self.graph.selected_component_ids()
             if len(selected) == 1:
                 self.begin_rename(selected[0])
         elif key == Qt.Key.Key_Escape:
             self.finish_connect(None)
-            self.graph.clear_overlay()
+            self.overlays.clear_overlay()
         elif key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)  # space+drag pans
         else:
@@ -240,9 +237,11 @@ class GraphView(QGraphicsView):
             self.add_component_at(self.mapToScene(pos))
         event.accept()
 
-    def add_component_at(self, scene_pos: QPointF) -> int:
-        """Add a component where asked and open its name for editing."""
-        component_id = self.graph.add_component_at(scene_pos)
+    def add_component_at(self, scene_pos: QPointF) -> int | None:
+        """Add a component where asked and open its name for editing; None if refused."""
+        component_id = self.edits.add_component_at(scene_pos)
+        if component_id is None:
+            return None
         self.graph.document.selection.select_components([component_id])
         self.begin_rename(component_id)
         return component_id
@@ -272,7 +271,7 @@ class GraphView(QGraphicsView):
         editor.deleteLater()
         self.setFocus()
         if commit and component_id in self.graph.model.components:
-            return self.graph.rename_component(component_id, text)
+            return self.edits.rename_component(component_id, text)
         return None
 
     # ---- context menus ---------------------------------------------------------------------
@@ -304,19 +303,19 @@ class GraphView(QGraphicsView):
             action.setChecked(kind is component.kind)
             action.setActionGroup(group)
             action.triggered.connect(
-                lambda _=False, k=kind: self.graph.set_component_fields(component_id, kind=k)
+                lambda _=False, k=kind: self.edits.set_component_fields(component_id, kind=k)
             )
         entry = menu.addAction("Entry Point (user facing)")
         entry.setCheckable(True)
         entry.setChecked(component.user_facing)
-        entry.triggered.connect(lambda: self.graph.toggle_entry_point(component_id))
+        entry.triggered.connect(lambda: self.edits.toggle_entry_point(component_id))
         menu.addSeparator()
-        menu.addAction("Show Blast Radius", lambda: self.graph.show_blast_radius(component_id))
+        menu.addAction("Show Blast Radius", lambda: self.overlays.show_blast_radius(component_id))
         menu.addSeparator()
         selected = self.graph.selected_component_ids()
         ids = selected if component_id in selected else [component_id]
         label = "Delete Component" if len(ids) == 1 else f"Delete {len(ids)} Components"
-        menu.addAction(label, lambda: self.graph.delete(ids, self.graph.selected_dependency_ids()))
+        menu.addAction(label, lambda: self.edits.delete(ids, self.graph.selected_dependency_ids()))
         return menu
 
     def edge_menu(self, dependency_id: int) -> QMenu:
@@ -325,219 +324,26 @@ class GraphView(QGraphicsView):
         weak = menu.addAction("Weak Dependency")
         weak.setCheckable(True)
         weak.setChecked(dependency.strength is Strength.WEAK)
-        weak.triggered.connect(lambda: self.graph.toggle_strength(dependency_id))
+        weak.triggered.connect(lambda: self.edits.toggle_strength(dependency_id))
         menu.addAction("Redundancy Group…", lambda: self.ask_group(dependency_id))
         menu.addSeparator()
-        menu.addAction("Delete Dependency", lambda: self.graph.delete((), [dependency_id]))
+        menu.addAction("Delete Dependency", lambda: self.edits.delete((), [dependency_id]))
         return menu
 
     def background_menu(self, scene_pos: QPointF) -> QMenu:
         menu = QMenu(self)
         menu.addAction("Add Component Here", lambda: self.add_component_at(scene_pos))
-        menu.addAction("Automatic Layout", self.graph.auto_layout)
+        menu.addAction("Automatic Layout", self.edits.auto_layout)
         menu.addAction("Fit to Window", self.fit)
         return menu
 
     def ask_group(self, dependency_id: int) -> None:
         dependency = self.graph.model.dependencies[dependency_id]
-        text, ok = QInputDialog.getText(
-            self,
+        text = self.interaction.ask_text(
             "Redundancy Group",
             "Dependencies of one component that share a group name are alternatives\n"
             "(it needs any one of them). Leave empty for none.",
-            text=dependency.group,
+            dependency.group,
         )
-        if ok:
-            self.graph.set_group(dependency_id, text)
-
-
-LEGEND = (
-    "<small><b>Fill</b>: worst Action Priority "
-    + " ".join(
-        f"<span style='background:{ap_style(ap).fill}'>&nbsp;{ap or 'none'}&nbsp;</span>"
-        for ap in ("H", "M", "L", None)
-    )
-    + "; thicker border = higher RPN.<br>"
-    "<b>Arrows</b> point from a component to what it depends on: solid strong, dashed weak; "
-    "<b>OR</b> joins a redundancy group. <b>ENTRY</b> marks user-facing components.<br>"
-    "Double-click: add or rename · Shift+drag or Connect: depend on · Del: delete · "
-    "Ctrl+wheel: zoom · middle-drag or Space+drag: pan</small>"
-)
-
-
-def _action(
-    parent: QWidget, text: str, slot, shortcuts: tuple = (), tip: str = "", checkable=False
-) -> QAction:
-    action = QAction(text, parent)
-    action.setShortcuts([QKeySequence(s) for s in shortcuts])
-    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    action.setToolTip(tip or text)
-    action.setCheckable(checkable)
-    action.triggered.connect(slot)
-    parent.addAction(action)
-    return action
-
-
-class GraphPanel(QWidget):
-    """The graph tab: toolbar, canvas and the impact list beside it."""
-
-    def __init__(self, document: Document, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.document = document
-        self.scene = GraphScene(document, self)
-        self.view = GraphView(self.scene, self)
-        self.toolbar = QToolBar("Graph", self)
-        self.title = QLabel("Select a component and press Blast Radius, or show SPOFs.", self)
-        self.title.setWordWrap(True)
-        self.impact_list = QListWidget(self)
-        self.impact_list.setWordWrap(True)
-        self.status = QLabel("", self)
-        self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #b71c1c;")
-        self._build_actions()
-        self._layout()
-        self.scene.message.connect(self.show_message)
-        self.scene.overlayChanged.connect(self._show_overlay_rows)
-        self.scene.selectionChanged.connect(self._update_actions)
-        document.selection.componentsSelected.connect(self._reveal)
-        document.reset.connect(self._after_reset)
-        self.impact_list.itemActivated.connect(self._select_row)
-        self.impact_list.itemClicked.connect(self._select_row)
-        self._shown_once = False
-        self._update_actions()
-
-    def _build_actions(self) -> None:
-        v, s = self.view, self.scene
-        self.connect_action = _action(
-            self, "Connect", self._toggle_connect, ("C",),
-            "Connect mode: drag from a component to what it depends on (or Shift+drag)", True,
-        )  # fmt: skip
-        self.layout_action = _action(self, "Auto Layout", s.auto_layout, ("Ctrl+L",))
-        self.fit_action = _action(self, "Fit", v.fit, ("Ctrl+0",), "Fit to window (Ctrl+0)")
-        self.zoom_in_action = _action(self, "Zoom In", v.zoom_in, ("Ctrl+=", "Ctrl++"))
-        self.zoom_out_action = _action(self, "Zoom Out", v.zoom_out, ("Ctrl+-",))
-        self.blast_action = _action(
-            self, "Blast Radius", self.show_blast_radius, ("B",),
-            "What goes down or degraded if the selected component fails",
-        )  # fmt: skip
-        self.spof_action = _action(
-            self, "SPOFs", self._toggle_spof, (), "Mark single points of failure", True
-        )
-        self.cycles_action = _action(self, "Cycles", self.show_cycles, (), "Strong cycles")
-        self.clear_action = _action(self, "Clear", self.clear_overlay, (), "Clear the overlay")
-        self.png_action = _action(self, "Export PNG…", lambda: self._ask_export("png"))
-        self.svg_action = _action(self, "Export SVG…", lambda: self._ask_export("svg"))
-        for action in (self.connect_action, self.layout_action, self.fit_action,
-                       self.zoom_in_action, self.zoom_out_action, None, self.blast_action,
-                       self.spof_action, self.cycles_action, self.clear_action, None,
-                       self.png_action, self.svg_action):  # fmt: skip
-            if action is None:
-                self.toolbar.addSeparator()
-            else:
-                self.toolbar.addAction(action)
-
-    def _layout(self) -> None:
-        side = QWidget(self)
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(4, 0, 0, 0)
-        side_layout.addWidget(self.title)
-        side_layout.addWidget(self.impact_list, 1)
-        legend = QLabel(LEGEND, side)
-        legend.setWordWrap(True)
-        legend.setTextFormat(Qt.TextFormat.RichText)
-        side_layout.addWidget(legend)
-        side.setMinimumWidth(240)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        splitter.addWidget(self.view)
-        splitter.addWidget(side)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.toolbar)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(self.status)
-
-    # ---- actions ---------------------------------------------------------------------------
-    def _toggle_connect(self, on: bool) -> None:
-        self.view.connect_mode = on
-        self.view.setDragMode(
-            QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.RubberBandDrag
-        )
-
-    def _update_actions(self) -> None:
-        self.blast_action.setEnabled(len(self.scene.selected_component_ids()) == 1)
-
-    def show_blast_radius(self) -> None:
-        selected = self.scene.selected_component_ids()
-        if len(selected) != 1:
-            self.show_message("Select one component to see its blast radius.")
-            return
-        self.spof_action.setChecked(False)
-        self.scene.show_blast_radius(selected[0])
-
-    def _toggle_spof(self, on: bool) -> None:
-        if on:
-            self.scene.show_single_points_of_failure()
-        else:
-            self.scene.clear_overlay()
-
-    def show_cycles(self) -> None:
-        self._show_overlay_rows(*self.scene.strong_cycle_rows())
-
-    def clear_overlay(self) -> None:
-        self.spof_action.setChecked(False)
-        self.scene.clear_overlay()
-
-    def show_message(self, text: str) -> None:
-        self.status.setText(text)
-
-    def _show_overlay_rows(self, title: str, rows: list) -> None:
-        self.title.setText(title or "Select a component and press Blast Radius, or show SPOFs.")
-        self.impact_list.clear()
-        for component_id, text in rows:
-            item = QListWidgetItem(text)
-            item.setData(Qt.ItemDataRole.UserRole, component_id)
-            self.impact_list.addItem(item)
-
-    def _select_row(self, item: QListWidgetItem) -> None:
-        self.document.selection.select_components([int(item.data(Qt.ItemDataRole.UserRole))])
-
-    def _reveal(self, ids: list[int]) -> None:
-        if ids and ids[0] in self.scene.nodes:
-            self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._shown_once:  # the first look shows the whole graph
-            self._shown_once = True
-            self.view.fit()
-
-    def _after_reset(self) -> None:
-        self.spof_action.setChecked(False)
-        self.status.clear()
-        self.view.fit()
-
-    # ---- export ----------------------------------------------------------------------------
-    def export(self, path: Path | str) -> Path | None:
-        """Export by file extension (.png or .svg); shows the message on failure."""
-        path = Path(path)
-        try:
-            if path.suffix.lower() == ".svg":
-                written = self.scene.export_svg(path)
-            else:
-                written = self.scene.export_png(path.with_suffix(".png"))
-        except (OSError, ValueError) as error:
-            self.show_message(str(error))
-            return None
-        self.show_message("")
-        return written
-
-    def _ask_export(self, kind: str) -> None:
-        start = self.document.path.with_suffix(f".{kind}") if self.document.path else Path.home()
-        name, _ = QFileDialog.getSaveFileName(
-            self, f"Export Graph as {kind.upper()}", str(start), f"{kind.upper()} (*.{kind})"
-        )
-        if name:
-            path = Path(name)
-            self.export(path if path.suffix.lower() == f".{kind}" else path.with_suffix(f".{kind}"))
+        if text is not None:
+            self.edits.set_group(dependency_id, text)

@@ -1,0 +1,32 @@
+"""What every window and panel of the app is given: the one small typed context.
+
+`fma_app.ui.app` builds it once (the composition root) and passes it down; no widget builds its
+own document, settings, dialogs or data folder, so tests pass fakes in (a `RecordingInteraction`,
+`QSettings` in a tmp file, a tmp data folder) instead of patching attributes afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+from fma_app.ui.document import Document
+from fma_app.ui.interaction import Interaction
+
+APP_NAME = "FMA Workbench"
+ORGANIZATION = "FMA Workbench"
+
+
+def default_settings() -> QSettings:
+    """The user's own settings (window layout, recent files)."""
+    return QSettings(ORGANIZATION, APP_NAME)
+
+
+@dataclass(frozen=True)
+class AppContext:
+    document: Document  # the open model, its undo stack and the shared selection
+    settings: QSettings
+    interaction: Interaction  # every question, message and file chooser
+    data_dir: Path  # where copies of never-saved models go

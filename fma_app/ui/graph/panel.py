@@ -1,0 +1,225 @@
+"""The graph tab: toolbar, canvas and the impact list beside it, over the app context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QGraphicsView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSplitter,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fma_app.presentation.style import ap_style
+from fma_app.ui.context import AppContext
+from fma_app.ui.graph.controller import GraphController
+from fma_app.ui.graph.export import export_png, export_svg
+from fma_app.ui.graph.overlays import GraphOverlays
+from fma_app.ui.graph.scene import GraphScene
+from fma_app.ui.graph.view import GraphView
+
+LEGEND = (
+    "<small><b>Fill</b>: worst Action Priority "
+    + " ".join(
+        f"<span style='background:{ap_style(ap).fill}'>&nbsp;{ap or 'none'}&nbsp;</span>"
+        for ap in ("H", "M", "L", None)
+    )
+    + "; thicker border = higher RPN.<br>"
+    "<b>Arrows</b> point from a component to what it depends on: solid strong, dashed weak; "
+    "<b>OR</b> joins a redundancy group. <b>ENTRY</b> marks user-facing components.<br>"
+    "Double-click: add or rename · Shift+drag or Connect: depend on · Del: delete · "
+    "Ctrl+wheel: zoom · middle-drag or Space+drag: pan</small>"
+)
+
+
+def _action(
+    parent: QWidget, text: str, slot, shortcuts: tuple = (), tip: str = "", checkable=False
+) -> QAction:
+    action = QAction(text, parent)
+    action.setShortcuts([QKeySequence(s) for s in shortcuts])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.setToolTip(tip or text)
+    action.setCheckable(checkable)
+    action.triggered.connect(slot)
+    parent.addAction(action)
+    return action
+
+
+class GraphPanel(QWidget):
+    """The graph tab: toolbar, canvas and the impact list beside it."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        document = self.document = context.document
+        self.interaction = context.interaction
+        self.scene = GraphScene(document, self)
+        self.edits = GraphController(document, self.scene, self)
+        self.overlays = GraphOverlays(document, self.scene, self)
+        self.view = GraphView(self.scene, self.edits, self.overlays, self.interaction, self)
+        self.toolbar = QToolBar("Graph", self)
+        self.title = QLabel("Select a component and press Blast Radius, or show SPOFs.", self)
+        self.title.setWordWrap(True)
+        self.impact_list = QListWidget(self)
+        self.impact_list.setWordWrap(True)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color: #b71c1c;")
+        self._build_actions()
+        self._layout()
+        document.refused.connect(self._show_refusal)
+        self.overlays.overlay_changed.connect(self._show_overlay_rows)
+        self.scene.selectionChanged.connect(self._update_actions)
+        document.selection.components_selected.connect(self._reveal)
+        document.reset.connect(self._after_reset)
+        self.impact_list.itemActivated.connect(self._select_row)
+        self.impact_list.itemClicked.connect(self._select_row)
+        self._shown_once = False
+        self._update_actions()
+
+    def _build_actions(self) -> None:
+        v, s = self.view, self.edits
+        self.connect_action = _action(
+            self, "Connect", self._toggle_connect, ("C",),
+            "Connect mode: drag from a component to what it depends on (or Shift+drag)", True,
+        )  # fmt: skip
+        self.layout_action = _action(self, "Auto Layout", s.auto_layout, ("Ctrl+L",))
+        self.fit_action = _action(self, "Fit", v.fit, ("Ctrl+0",), "Fit to window (Ctrl+0)")
+        self.zoom_in_action = _action(self, "Zoom In", v.zoom_in, ("Ctrl+=", "Ctrl++"))
+        self.zoom_out_action = _action(self, "Zoom Out", v.zoom_out, ("Ctrl+-",))
+        self.blast_action = _action(
+            self, "Blast Radius", self.show_blast_radius, ("B",),
+            "What goes down or degraded if the selected component fails",
+        )  # fmt: skip
+        self.spof_action = _action(
+            self, "SPOFs", self._toggle_spof, (), "Mark single points of failure", True
+        )
+        self.cycles_action = _action(self, "Cycles", self.show_cycles, (), "Strong cycles")
+        self.clear_action = _action(self, "Clear", self.clear_overlay, (), "Clear the overlay")
+        self.png_action = _action(self, "Export PNG…", lambda: self._ask_export("png"))
+        self.svg_action = _action(self, "Export SVG…", lambda: self._ask_export("svg"))
+        for action in (self.connect_action, self.layout_action, self.fit_action,
+                       self.zoom_in_action, self.zoom_out_action, None, self.blast_action,
+                       self.spof_action, self.cycles_action, self.clear_action, None,
+                       self.png_action, self.svg_action):  # fmt: skip
+            if action is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(action)
+
+    def _layout(self) -> None:
+        side = QWidget(self)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(4, 0, 0, 0)
+        side_layout.addWidget(self.title)
+        side_layout.addWidget(self.impact_list, 1)
+        legend = QLabel(LEGEND, side)
+        legend.setWordWrap(True)
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        side_layout.addWidget(legend)
+        side.setMinimumWidth(240)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.view)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+
+    # ---- actions ---------------------------------------------------------------------------
+    def _toggle_connect(self, on: bool) -> None:
+        self.view.connect_mode = on
+        self.view.setDragMode(
+            QGraphicsView.DragMode.NoDrag if on else QGraphicsView.DragMode.RubberBandDrag
+        )
+
+    def _update_actions(self) -> None:
+        self.blast_action.setEnabled(len(self.scene.selected_component_ids()) == 1)
+
+    def show_blast_radius(self) -> None:
+        selected = self.scene.selected_component_ids()
+        if len(selected) != 1:
+            self.show_message("Select one component to see its blast radius.")
+            return
+        self.spof_action.setChecked(False)
+        self.overlays.show_blast_radius(selected[0])
+
+    def _toggle_spof(self, on: bool) -> None:
+        if on:
+            self.overlays.show_single_points_of_failure()
+        else:
+            self.overlays.clear_overlay()
+
+    def show_cycles(self) -> None:
+        self._show_overlay_rows(*self.overlays.strong_cycle_rows())
+
+    def clear_overlay(self) -> None:
+        self.spof_action.setChecked(False)
+        self.overlays.clear_overlay()
+
+    def show_message(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _show_refusal(self, text: str, _title: str) -> None:
+        """A refused edit, said again beside the canvas when the user is looking at it."""
+        if self.isVisible():
+            self.show_message(text)
+
+    def _show_overlay_rows(self, title: str, rows: list) -> None:
+        self.title.setText(title or "Select a component and press Blast Radius, or show SPOFs.")
+        self.impact_list.clear()
+        for component_id, text in rows:
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, component_id)
+            self.impact_list.addItem(item)
+
+    def _select_row(self, item: QListWidgetItem) -> None:
+        self.document.selection.select_components([int(item.data(Qt.ItemDataRole.UserRole))])
+
+    def _reveal(self, ids: list[int]) -> None:
+        if ids and ids[0] in self.scene.nodes:
+            self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once:  # the first look shows the whole graph
+            self._shown_once = True
+            self.view.fit()
+
+    def _after_reset(self) -> None:
+        self.spof_action.setChecked(False)
+        self.status.clear()
+        self.view.fit()
+
+    # ---- export ----------------------------------------------------------------------------
+    def export(self, path: Path | str) -> Path | None:
+        """Export by file extension (.png or .svg); shows the message on failure."""
+        path = Path(path)
+        try:
+            if path.suffix.lower() == ".svg":
+                written = export_svg(self.scene, path)
+            else:
+                written = export_png(self.scene, path.with_suffix(".png"))
+        except (OSError, ValueError) as error:
+            self.show_message(str(error))
+            return None
+        self.show_message("")
+        return written
+
+    def _ask_export(self, kind: str) -> None:
+        start = self.document.path.with_suffix(f".{kind}") if self.document.path else Path.home()
+        name = self.interaction.choose_save_path(
+            f"Export Graph as {kind.upper()}", str(start), f"{kind.upper()} (*.{kind})", kind
+        )
+        if name:
+            path = Path(name)
+            self.export(path if path.suffix.lower() == f".{kind}" else path.with_suffix(f".{kind}"))

@@ -1,0 +1,459 @@
+"""The worksheet panel: the filter bar, the worksheet table and everything done to its rows.
+
+The panel owns its actions (add a failure mode, delete rows, cut, copy, paste, fill, filter) the
+way the components panel owns its own; the main window only puts them in its menus. Every change
+goes through the document's edit gate, so a refused paste or delete changes nothing and the
+window shows why.
+
+Keyboard: typing or F2 edits a cell; Enter commits and moves down, Tab commits and moves right;
+Ctrl+Shift+N or Insert adds a failure mode under the current component; Delete removes the
+selected rows as one undo step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fma_app.domain.commands import Command, Macro, add_failure_mode, remove, set_fields
+from fma_app.domain.errors import ModelError
+from fma_app.domain.model import Model
+from fma_app.domain.scoring import ActionPriority
+from fma_app.presentation import clipboard
+from fma_app.presentation.worksheet import COLUMNS
+from fma_app.ui.context import AppContext
+from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
+from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
+
+PASTE_RULES = (
+    "Copy puts the selected cells on the clipboard as tab-separated text for Excel or "
+    "LibreOffice (a text starting with =, +, - or @ gets a leading ' so it stays text). "
+    "Paste lands at the current cell; computed columns are skipped; rows beyond the last one "
+    "become new failure modes in the pasted Component (created if new) or the current "
+    "component. One copied value pasted over a selection fills every selected cell. "
+    "A paste with a bad score changes nothing and lists every bad cell. "
+    "A paste, a cut and a multi-row delete are each one undo step."
+)
+EMPTY_MODEL_HINT = (
+    "No failure modes yet. Add a component (Ctrl+Shift+K), then failure modes "
+    "(Ctrl+Shift+N or Insert), or paste rows from a spreadsheet (Ctrl+V)."
+)
+NO_MATCH_HINT = "No failure modes match the filters. Clear them with Ctrl+Shift+L."
+PASTE_REFUSED_TITLE = "Paste refused"
+PASTE_REFUSED_AS = "Nothing was pasted:\n"
+
+
+def nonempty(command: Macro) -> Macro | None:
+    """A paste or fill that changes nothing makes no undo step."""
+    return command if command.commands else None
+
+
+def cut_command(model: Model, ids: list[int], columns: list[int]) -> Command | None:
+    """Empty the text and revised-score cells of a cut; scores and components cannot be empty
+    and stay. None when every cell was empty already."""
+    commands: list[Command] = []
+    for fm_id in ids:
+        fm = model.failure_modes[fm_id]
+        changes: dict[str, object] = {}
+        for column in columns:
+            if COLUMNS[column].kind == "text":
+                changes[COLUMNS[column].key] = ""
+            elif COLUMNS[column].kind == "revised":
+                changes["revised"] = None
+        changes = {k: v for k, v in changes.items() if getattr(fm, k) != v}
+        if changes:
+            commands.append(set_fields(model, "failure_mode", fm.id, **changes))
+    return Macro(commands, "Cut") if commands else None
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+class WorksheetView(QTableView):
+    """Enter commits and moves down (spreadsheet habit); Tab moves right (Qt's default)."""
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        move_down = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache
+        if move_down:
+            hint = QAbstractItemDelegate.EndEditHint.NoHint
+        super().closeEditor(editor, hint)
+        if move_down:
+            self.move_down()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.state() != QAbstractItemView.State.EditingState:
+            self.move_down()
+            return
+        super().keyPressEvent(event)
+
+    def move_down(self) -> None:
+        current = self.currentIndex()
+        if current.isValid() and current.row() + 1 < self.model().rowCount():
+            self.setCurrentIndex(current.siblingAtRow(current.row() + 1))
+
+
+class WorksheetPanel(QWidget):
+    """Filter bar above the worksheet table, with the worksheet's actions."""
+
+    status_reported = Signal(str, int)  # text for the status bar, milliseconds to show it
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = context.document
+        self.model = WorksheetModel(self.document, self)
+        self.proxy = WorksheetProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.filter_edit = QLineEdit(self)
+        self.ap_combo = QComboBox(self)
+        self.component_label = QLabel(self)
+        self.show_all_button = QPushButton("Show All Components", self)
+        self.view = WorksheetView(self)
+        self.empty_hint = QLabel(EMPTY_MODEL_HINT, self)
+        self.counts_label = QLabel(self)  # the window shows it in its status bar
+        self.score_delegate = ScoreDelegate(self.view)
+        self.component_delegate = ComponentDelegate(self._component_names, self.view)
+        self._counts_pending = False
+        self._build_bar()
+        self._build_view()
+        self._build_layout()
+        self._build_actions()
+        self._connect()
+        self._schedule_counts()
+
+    # ---- building --------------------------------------------------------------------------
+    def _build_bar(self) -> None:
+        self.filter_edit.setObjectName("worksheetFilter")
+        self.filter_edit.setPlaceholderText("Filter rows: text in any column (Ctrl+F)")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.ap_combo.setObjectName("apFilter")
+        self.ap_combo.addItem("All AP", "")
+        for ap in ActionPriority:
+            self.ap_combo.addItem(f"AP {ap.value}", ap.value)
+        self.show_all_button.hide()
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setStyleSheet("color: palette(mid); padding: 6px;")
+
+    def _build_view(self) -> None:
+        view = self.view
+        view.setObjectName("worksheetView")
+        view.setModel(self.proxy)
+        # The headers get a selection model of their own: with the view's, they check every
+        # row of each visible column after a big selection (select-all on 20,000 rows: 180,000
+        # flags() calls, 5 s). Header highlighting is off anyway.
+        self._header_selection = QItemSelectionModel(self.proxy, self)
+        view.horizontalHeader().setSelectionModel(self._header_selection)
+        view.verticalHeader().setSelectionModel(self._header_selection)
+        for column, definition in enumerate(COLUMNS):
+            if definition.kind in ("score", "revised"):
+                view.setItemDelegateForColumn(column, self.score_delegate)
+            elif definition.kind == "component":
+                view.setItemDelegateForColumn(column, self.component_delegate)
+            view.setColumnWidth(column, definition.width)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        view.setSortingEnabled(True)  # no sort at start: the model's own order
+        view.horizontalHeader().setSectionsMovable(True)
+        view.horizontalHeader().setHighlightSections(False)
+        view.verticalHeader().setDefaultSectionSize(24)
+        view.verticalHeader().hide()
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+
+    def _build_layout(self) -> None:
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 3)
+        bar.addWidget(self.ap_combo)
+        bar.addWidget(self.component_label, 2)
+        bar.addWidget(self.show_all_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        layout.addWidget(self.empty_hint)
+        layout.addWidget(self.view, 1)
+
+    def _action(
+        self, text: str, shortcuts: str | list | QKeySequence.StandardKey, slot: Callable
+    ) -> QAction:
+        action = QAction(text, self)
+        if isinstance(shortcuts, list):
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        else:
+            action.setShortcut(QKeySequence(shortcuts))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.cut_action = self._action("Cu&t", QKeySequence.StandardKey.Cut, self.cut)
+        self.copy_action = self._action("&Copy", QKeySequence.StandardKey.Copy, self.copy)
+        self.paste_action = self._action("&Paste", QKeySequence.StandardKey.Paste, self.paste)
+        self.delete_rows_action = self._action("&Delete Failure Modes", "Del", self.delete_rows)
+        self.delete_rows_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.view.addAction(self.delete_rows_action)
+        self.add_fm_action = self._action(
+            "Add &Failure Mode", ["Ctrl+Shift+N", "Ins"], self.add_failure_mode
+        )
+        self.find_action = self._action(
+            "&Filter Rows", QKeySequence.StandardKey.Find, self.focus_filter
+        )
+        self.clear_filters_action = self._action(
+            "&Clear Filters", "Ctrl+Shift+L", self.clear_filters
+        )
+
+    def _connect(self) -> None:
+        selection = self.document.selection
+        self.filter_edit.textChanged.connect(self.proxy.set_text_filter)
+        self.ap_combo.currentIndexChanged.connect(
+            lambda _i: self.proxy.set_ap_filter(self.ap_combo.currentData() or None)
+        )
+        selection.components_selected.connect(self._components_selected)
+        self.show_all_button.clicked.connect(lambda: selection.select_components([]))
+        self.view.selectionModel().currentRowChanged.connect(self._current_row_changed)
+        for model_signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                             self.proxy.modelReset, self.proxy.layoutChanged):  # fmt: skip
+            model_signal.connect(self._schedule_counts)
+        self.document.changed.connect(self._schedule_counts)  # components added or removed
+        self.score_delegate.score_explained.connect(
+            lambda text: self.status_reported.emit(text, 4000)
+        )
+
+    def _component_names(self) -> list[str]:
+        return sorted((c.name for c in self.document.model.components.values()), key=str.casefold)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.filter_edit.hasFocus():
+            self.filter_edit.clear()
+            self.view.setFocus()
+            return
+        super().keyPressEvent(event)
+
+    # ---- counts and filters ----------------------------------------------------------------
+    def _schedule_counts(self, *_args: object) -> None:
+        if not self._counts_pending:
+            self._counts_pending = True
+            QTimer.singleShot(0, self, self._update_counts)
+
+    def _update_counts(self) -> None:
+        self._counts_pending = False
+        total = self.model.total_count()
+        shown = self.proxy.rowCount()
+        text = plural(total, "failure mode")
+        if shown != total:
+            text += f" ({shown} shown)"
+        components = len(self.document.model.components)
+        self.counts_label.setText(f"{text} · {plural(components, 'component')}")
+        self.counts_label.setMinimumWidth(self.counts_label.sizeHint().width())
+        self.empty_hint.setText(EMPTY_MODEL_HINT if total == 0 else NO_MATCH_HINT)
+        self.empty_hint.setVisible(shown == 0)
+
+    def _components_selected(self, ids: list[int]) -> None:
+        self.proxy.set_component_filter(ids)
+        components = self.document.model.components
+        names = [components[i].name for i in ids if i in components]
+        if names:
+            shown = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
+            self.component_label.setText(f"Component: {shown}")
+        else:
+            self.component_label.setText("")
+        self.show_all_button.setVisible(bool(names))
+        self._schedule_counts()
+
+    def _current_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        fm_id = self.proxy.failure_mode_id(current.row()) if current.isValid() else 0
+        self.document.selection.select_failure_mode(fm_id)
+
+    def focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def clear_filters(self) -> None:
+        self.filter_edit.clear()
+        self.ap_combo.setCurrentIndex(0)
+        self.document.selection.select_components([])
+
+    # ---- rows ------------------------------------------------------------------------------
+    def current_component_id(self) -> int | None:
+        """The component new rows go to: the current row's, else the first selected one."""
+        model = self.document.model
+        current = self.view.currentIndex()
+        if current.isValid():
+            fm = model.failure_modes.get(self.proxy.failure_mode_id(current.row()))
+            if fm is not None:
+                return fm.component_id
+        for component_id in self.document.selection.component_ids:
+            if component_id in model.components:
+                return component_id
+        if len(model.components) == 1:
+            return next(iter(model.components))
+        return None
+
+    def add_failure_mode(self) -> int | None:
+        """A new row under the current component, opened for typing; shown at the end
+        whatever the filters."""
+        fm_id = self.document.add(self._new_failure_mode, refused_as="")
+        if fm_id is None:
+            return None
+        row = self.proxy.row_of(fm_id)
+        if row is not None:
+            index = self.proxy.index(row, 1)
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+            if self.view.isVisible():
+                self.view.setFocus()
+                self.view.edit(index)
+        return fm_id
+
+    def _new_failure_mode(self, model: Model) -> Command:
+        component_id = self.current_component_id()
+        if component_id is None:
+            raise ModelError(
+                "Select a component first (or add one: Edit > Add Component)"
+                if model.components
+                else "Add a component first: Edit > Add Component"
+            )
+        return add_failure_mode(model, component_id)
+
+    def _selection_spans(self) -> tuple[set[int], set[int]]:
+        """Rows and columns touched by the selection, from its ranges: a select-all of 20,000
+        rows is one range, while selectedIndexes() would build 360,000 indexes."""
+        rows: set[int] = set()
+        columns: set[int] = set()
+        for span in self.view.selectionModel().selection():
+            rows.update(range(span.top(), span.bottom() + 1))
+            columns.update(range(span.left(), span.right() + 1))
+        return rows, columns
+
+    def selected_rows(self) -> list[int]:
+        return sorted(self._selection_spans()[0])
+
+    def delete_rows(self) -> bool:
+        rows = self.selected_rows()
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        if not rows:
+            return False
+        ids = [self.proxy.failure_mode_id(r) for r in rows]
+        column = max(self.view.currentIndex().column(), 0)
+        if self.document.edit(lambda model: remove(model, "failure_mode", ids)) is not None:
+            return False
+        if self.proxy.rowCount():
+            self.view.setCurrentIndex(
+                self.proxy.index(min(rows[0], self.proxy.rowCount() - 1), column)
+            )
+        self.status_reported.emit(f"Deleted {plural(len(ids), 'failure mode')}", 8000)
+        return True
+
+    # ---- clipboard -------------------------------------------------------------------------
+    def _selected_block(self) -> tuple[list[int], list[int]]:
+        """Rows and logical columns covering the selection, in the order the view shows them."""
+        row_set, column_set = self._selection_spans()
+        current = self.view.currentIndex()
+        if not row_set and current.isValid():
+            row_set, column_set = {current.row()}, {current.column()}
+        header = self.view.horizontalHeader()
+        return sorted(row_set), sorted(column_set, key=header.visualIndex)
+
+    def copy(self) -> str:
+        """Copy the selected cells as TSV (formula-looking texts prefixed with ')."""
+        rows, columns = self._selected_block()
+        if not rows:
+            return ""
+        selection = self.view.selectionModel()
+        whole_block = len(selection.selection()) <= 1  # one rectangle: every cell is selected
+        block = []
+        for row in rows:
+            values = self.model.row_cells(self.proxy.mapToSource(self.proxy.index(row, 0)).row())
+            if whole_block:
+                block.append([values[column] for column in columns])
+                continue
+            block.append(
+                [
+                    values[column] if selection.isSelected(self.proxy.index(row, column)) else ""
+                    for column in columns
+                ]
+            )
+        text = clipboard.to_tsv(block)
+        QApplication.clipboard().setText(text)
+        self.status_reported.emit(f"Copied {plural(len(rows), 'row')}", 8000)
+        return text
+
+    def cut(self) -> bool:
+        """Copy, then empty the selected text and revised-score cells (one undo step)."""
+        if not self.copy():
+            return False
+        rows, columns = self._selected_block()
+        ids = [self.proxy.failure_mode_id(row) for row in rows]
+        return self.document.edit(lambda model: cut_command(model, ids, columns)) is None
+
+    def paste(self, text: str | None = None) -> bool:
+        """Paste TSV at the current cell as one undo step, or refuse it whole (see clipboard)."""
+        text = QApplication.clipboard().text() if text is None else text
+        block = clipboard.parse_tsv(text)
+        if not block:
+            self.status_reported.emit("Nothing to paste: the clipboard holds no text", 8000)
+            return False
+        selected = self.view.selectionModel().selectedIndexes()
+        if len(block) == 1 and len(block[0]) == 1 and len(selected) > 1:
+            return self._fill(block[0][0], selected)
+        current = self.view.currentIndex()
+        start_row = current.row() if current.isValid() else self.proxy.rowCount()
+        column = current.column() if current.isValid() else 0
+        last = min(self.proxy.rowCount(), start_row + len(block))
+        header = self.view.horizontalHeader()
+        target = clipboard.PasteTarget(
+            row_ids=[self.proxy.failure_mode_id(r) for r in range(start_row, last)],
+            columns=tuple(
+                header.logicalIndex(v) for v in range(header.visualIndex(column), len(COLUMNS))
+            ),
+            default_component_id=self.current_component_id(),
+        )
+        refusal = self.document.edit(
+            lambda model: nonempty(clipboard.build_paste(model, block, target)),
+            refused_as=PASTE_REFUSED_AS, title=PASTE_REFUSED_TITLE,
+        )  # fmt: skip
+        if refusal is not None:
+            return False
+        width = max(len(r) for r in block)
+        self._select_pasted(start_row, list(target.columns[:width]), len(block))
+        return True
+
+    def _fill(self, value: str, indexes: list[QModelIndex]) -> bool:
+        cells = [(self.proxy.failure_mode_id(i.row()), i.column()) for i in indexes]
+        refusal = self.document.edit(
+            lambda model: nonempty(clipboard.build_fill(model, value, cells)),
+            refused_as=PASTE_REFUSED_AS, title=PASTE_REFUSED_TITLE,
+        )  # fmt: skip
+        return refusal is None
+
+    def _select_pasted(self, row: int, columns: list[int], rows: int) -> None:
+        last_row = min(row + rows, self.proxy.rowCount()) - 1
+        if last_row < row:
+            return
+        self.view.setCurrentIndex(self.proxy.index(row, columns[0]))
+        selection = QItemSelection()
+        for column in columns:
+            selection.select(self.proxy.index(row, column), self.proxy.index(last_row, column))
+        self.view.selectionModel().select(
+            selection, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
