@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal, TypedDict, Unpack
 
@@ -192,7 +192,7 @@ class RemoveEntities(Command):
 class Macro(Command):
     """Several commands as one undo step (a paste, a drag of several nodes, a layout)."""
 
-    def __init__(self, commands: list[Command], text: str):
+    def __init__(self, commands: Sequence[Command], text: str):
         self.commands, self.text = list(commands), text
 
     def do(self, model: Model) -> list[Change]:

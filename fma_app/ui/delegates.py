@@ -35,7 +35,7 @@ def column_key(index: AnyIndex) -> str:
 class ScoreSpinBox(QSpinBox):
     """1-10 (0 = no score when `optional`), with the scale's meaning in the tooltip."""
 
-    def validate(self, text: str, pos: int) -> object:
+    def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         """An optional box takes an emptied text as "-" (not rated / no score); a typed 0 is
         not a score and is not taken, so it cannot clear one by accident."""
         if self.minimum() == 0:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from fma_app.domain.model import Model
 from fma_app.reports.errors import ReportCancelled, ReportError
 from fma_app.reports.xlsx_report import write_report
+from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, Level
 
 REPORT_FILE_FILTER = "Excel workbook (*.xlsx)"
@@ -71,7 +72,9 @@ class ReportExportJob(QObject):
     cancelled = Signal()
     ended = Signal()  # after any of the three above
 
-    def __init__(self, model: Model, path: str | Path, by: str = "rpn", parent=None):
+    def __init__(
+        self, model: Model, path: str | Path, by: str = "rpn", parent: QObject | None = None
+    ):
         super().__init__(parent)
         self.path = Path(path)
         self.outcome: str | None = None
@@ -117,15 +120,14 @@ class ReportExportJob(QObject):
         self.ended.emit()
 
 
-def _suggested_path(document) -> str:
-    path = getattr(document, "path", None)
-    if path:
-        return str(Path(path).with_suffix(".xlsx"))
+def _suggested_path(document: Document) -> str:
+    if document.path is not None:
+        return str(document.path.with_suffix(".xlsx"))
     name = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in document.model.name)
     return f"{name.strip() or 'report'}.xlsx"
 
 
-def ask_report_path(interaction: Interaction, document) -> str | None:
+def ask_report_path(interaction: Interaction, document: Document) -> str | None:
     return interaction.choose_save_path(
         "Export Report", _suggested_path(document), REPORT_FILE_FILTER, "xlsx"
     )
@@ -153,7 +155,7 @@ def run_with_progress(parent: QWidget | None, job: ReportExportJob) -> ReportExp
 
 
 def export_report_interactive(
-    parent: QWidget | None, document, interaction: Interaction, by: str = "rpn"
+    parent: QWidget | None, document: Document, interaction: Interaction, by: str = "rpn"
 ) -> bool:
     """Ask for a path, write the report with a cancellable progress dialog, say what went
     wrong. True when the report was written."""

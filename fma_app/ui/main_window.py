@@ -12,6 +12,7 @@ import html
 import platform
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
@@ -142,7 +143,7 @@ class MainWindow(QMainWindow):
         self.add_tab(self.charts_tab, "Charts")
         for index, title in enumerate(("Worksheet", "Graph", "Charts")):
             action = self._action(
-                f"Show {title}", f"Ctrl+{index + 1}", lambda i=index: self.tabs.setCurrentIndex(i)
+                f"Show {title}", f"Ctrl+{index + 1}", partial(self.tabs.setCurrentIndex, index)
             )
             self.view_menu.addAction(action)
         self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)

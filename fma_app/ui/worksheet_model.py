@@ -234,7 +234,7 @@ class WorksheetModel(QAbstractTableModel):
     def cell(self, row: int, column: int) -> object:
         return self._cell(self.model.failure_modes[self._ids[row]], column)
 
-    def row_cells(self, row: int) -> tuple:
+    def row_cells(self, row: int) -> tuple[object, ...]:
         fm = self.model.failure_modes[self._ids[row]]
         return row_values(self.model, fm, self._action_counts.get(fm.id, (0, 0, 0)))
 
@@ -447,7 +447,7 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
 
         return ap_key
     if key == "revised_ap":
-        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0  # type: ignore[union-attr]
+        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0
     if key == "revised_rpn":
         return lambda fm: fm.revised.rpn if fm.revised else -1
     if key.startswith("revised_"):

@@ -44,7 +44,8 @@ HALO = 10.0  # room around the shape for selection, highlight and overlay outlin
 
 # Keyed by the AP letter (NodeStats.worst_ap). None: no failure modes, or none of them rated
 # yet (grey, never the L green); the label is only shown for a component with failure modes.
-AP_FILL: dict[str | None, QColor] = {**AP_FILLS, None: NOT_RATED_FILL}
+AP_FILL: dict[str | None, QColor] = {ap.value: fill for ap, fill in AP_FILLS.items()}
+AP_FILL[None] = NOT_RATED_FILL
 AP_LABEL: dict[str | None, str] = {
     **{ap: f"AP {name}" for ap, name in AP_NAMES.items()},
     None: f"{NOT_RATED.label} yet",
@@ -285,7 +286,7 @@ class NodeItem(QGraphicsObject):
         return "\n".join(lines)
 
     # ---- geometry --------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:  # noqa: N802 (called several times per frame: constant)
+    def boundingRect(self) -> QRectF:
         return NODE_BOUNDS
 
     def shape(self) -> QPainterPath:
@@ -420,7 +421,7 @@ def clip_xy(
 ARROW_SIZE = 11.0
 _ARROW_SIN, _ARROW_COS = math.sin(math.pi / 6), math.cos(math.pi / 6)
 EDGE_COLOR = QColor("#546e7a")
-_PENS: dict[tuple, QPen] = {}
+_PENS: dict[tuple[int, float, bool], QPen] = {}
 
 
 def edge_pen(color: QColor, width: float, dashed: bool) -> QPen:
@@ -442,7 +443,8 @@ class JunctionItem(QGraphicsItem):
 
     def __init__(self, source: NodeItem, group: str, color: QColor):
         super().__init__()
-        self.source, self.group, self.color = source, group, color
+        # group_name, not group: QGraphicsItem.group() is a method of its own
+        self.source, self.group_name, self.color = source, group, color
         self.edges: list[EdgeItem] = []
         self.cx = self.cy = 0.0
         self._stem = QLineF()
@@ -450,7 +452,7 @@ class JunctionItem(QGraphicsItem):
         self.setZValue(0.5)
 
     def tooltip(self) -> str:
-        return f"redundancy group {self.group!r}: {self.source.name} needs any one of these"
+        return f"redundancy group {self.group_name!r}: {self.source.name} needs any one of these"
 
     def reposition(self) -> None:
         """Sit just outside the dependant, toward the middle of the alternatives."""
@@ -471,7 +473,7 @@ class JunctionItem(QGraphicsItem):
         for edge in self.edges:
             edge.adjust()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(
@@ -495,7 +497,7 @@ class JunctionItem(QGraphicsItem):
             painter.drawText(
                 QRectF(-60, JUNCTION_RADIUS + 2, 120, 14),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                self.group,
+                self.group_name,
             )
 
 
@@ -669,7 +671,7 @@ class EdgeLayer(QGraphicsItem):
             self._bounds = bounds
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(

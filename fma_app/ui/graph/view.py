@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QActionGroup,
     QColor,
     QContextMenuEvent,
+    QFocusEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -43,7 +44,7 @@ class RenameEditor(QLineEdit):
 
     finished = Signal(bool)  # True to commit
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.finished.emit(False)
             return
@@ -52,7 +53,7 @@ class RenameEditor(QLineEdit):
             return
         super().keyPressEvent(event)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.finished.emit(True)
 
@@ -106,7 +107,7 @@ class GraphView(QGraphicsView):
         if self.zoom > 1.5:  # a few nodes should not fill the window at giant size
             self.zoom_by(1.5 / self.zoom)
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(ZOOM_STEP ** (event.angleDelta().y() / 120))
             event.accept()
@@ -128,7 +129,7 @@ class GraphView(QGraphicsView):
         return self.graph.edge_at(self.mapToScene(pos), EDGE_PICK_PIXELS / self.zoom)
 
     # ---- mouse: connect, pan -------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan_origin = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -153,7 +154,7 @@ class GraphView(QGraphicsView):
                 self.graph.select_edges([])
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._pan_origin is not None:
             delta = event.position().toPoint() - self._pan_origin
             self._pan_origin = event.position().toPoint()
@@ -168,7 +169,7 @@ class GraphView(QGraphicsView):
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton and self._pan_origin is not None:
             self._pan_origin = None
             self.viewport().unsetCursor()
@@ -199,7 +200,7 @@ class GraphView(QGraphicsView):
         return self.edits.connect_components(source.component_id, target.component_id)
 
     # ---- keys ------------------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.edits.delete_selected()
@@ -217,7 +218,7 @@ class GraphView(QGraphicsView):
             return
         event.accept()
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
             event.accept()
@@ -225,7 +226,7 @@ class GraphView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     # ---- double-click: add or rename -------------------------------------------------------
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
@@ -275,7 +276,7 @@ class GraphView(QGraphicsView):
         return None
 
     # ---- context menus ---------------------------------------------------------------------
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         item = self._item_at(event.pos())
         if isinstance(item, NodeItem):
             if not item.isSelected():
