@@ -118,7 +118,7 @@ def parse_tsv(text: str) -> list[list[str]]:
 MAX_PROBLEMS_SHOWN = 12
 
 
-class PasteRefused(ValidationError):
+class PasteRefusedError(ValidationError):
     """The paste would put bad values in the model; `problems` lists each, with its cell.
 
     A ValidationError, so the document's edit gate refuses it like any other bad value; the
@@ -252,7 +252,7 @@ def _new_row(model: Model, values: dict[str, str], component_id: int) -> Command
 
 
 def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Macro:
-    """One command for the whole paste, or PasteRefused listing every problem.
+    """One command for the whole paste, or PasteRefusedError listing every problem.
 
     Each row's command is tried on the model as it is built (later rows may refer to a component
     an earlier row created) and every step is undone before returning: the model is left exactly
@@ -261,7 +261,7 @@ def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Ma
     block = block or [[""]]
     problems = _check_cells(block, target.columns)
     if problems:
-        raise PasteRefused(problems)
+        raise PasteRefusedError(problems)
     commands: list[Command] = []
     try:
         for r, row in enumerate(block):
@@ -290,14 +290,14 @@ def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Ma
         for command in reversed(commands):
             command.undo(model)
     if problems:
-        raise PasteRefused(problems)
+        raise PasteRefusedError(problems)
     rows = len(block)
     return Macro(commands, f"Paste {rows} Row{'s' if rows != 1 else ''}")
 
 
 def build_fill(model: Model, value: str, cells: list[tuple[int, int]]) -> Macro:
     """One value pasted into several selected cells (fm id, column) as one command, or
-    PasteRefused: the spreadsheet "fill the selection" habit."""
+    PasteRefusedError: the spreadsheet "fill the selection" habit."""
     problems: list[str] = []
     by_row: dict[int, dict[str, str]] = {}
     for fm_id, column in cells:
@@ -321,5 +321,5 @@ def build_fill(model: Model, value: str, cells: list[tuple[int, int]]) -> Macro:
         if changes:
             commands.append(set_fields(model, "failure_mode", fm_id, **changes))
     if problems:
-        raise PasteRefused(problems)
+        raise PasteRefusedError(problems)
     return Macro(commands, f"Paste into {len(cells)} Cells")

@@ -30,7 +30,7 @@ from fma_app.domain.model import (
     parse_enum,
 )
 from fma_app.domain.scoring import validate_optional_score, validate_score
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.xlsx_report import (
     MARKER_NAME,
     MARKER_TEXT,
@@ -124,11 +124,11 @@ class _Problems:
     def __bool__(self) -> bool:
         return bool(self.lines)
 
-    def error(self) -> ImportProblems:
+    def error(self) -> ImportProblemsError:
         shown = self.lines[:MAX_PROBLEMS]
         if len(self.lines) > MAX_PROBLEMS:
             shown.append(f"... and {len(self.lines) - MAX_PROBLEMS} more problems")
-        return ImportProblems(shown)
+        return ImportProblemsError(shown)
 
 
 def _normal(header: object) -> str:
@@ -448,7 +448,7 @@ def _actions(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> 
 
 
 def import_report(workbook: Workbook, source_name: str) -> Model:
-    """The model the report describes; raises ImportProblems listing every bad cell."""
+    """The model the report describes; raises ImportProblemsError listing every bad cell."""
     problems = _Problems()
     tables = {sheet: _read_table(workbook[sheet], sheet, problems) for sheet in READ_COLUMNS}
     if problems:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from fma_app.domain.model import Model
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 
 if TYPE_CHECKING:  # openpyxl is imported when a workbook is read, not with this module
     from openpyxl.workbook.workbook import Workbook
@@ -28,7 +28,7 @@ DAMAGED_WORKBOOK = (
 
 
 def load_workbook_checked(path: Path) -> Workbook:
-    """Load a whole workbook with openpyxl or raise ImportProblems naming the file and the
+    """Load a whole workbook with openpyxl or raise ImportProblemsError naming the file and the
     problem."""
     handle, workbook = _load(path, read_only=False)
     handle.close()  # everything is loaded
@@ -54,7 +54,7 @@ def _load(path: Path, *, read_only: bool) -> tuple[BinaryIO, Workbook]:
 
     name = Path(path).name
     if not Path(path).is_file():
-        raise ImportProblems([f"{name}: no such file"])
+        raise ImportProblemsError([f"{name}: no such file"])
     # We own the file handle: openpyxl leaves its own open when a damaged workbook fails to load.
     handle = open(path, "rb")  # noqa: SIM115 (the callers close it)
     try:
@@ -64,7 +64,7 @@ def _load(path: Path, *, read_only: bool) -> tuple[BinaryIO, Workbook]:
     except BaseException as error:
         handle.close()
         if isinstance(error, DAMAGED_WORKBOOK):
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
             ) from None
         raise
@@ -92,14 +92,14 @@ def _check_merged_area(path: Path, name: str) -> None:
                     width = abs(column(right) - column(left)) + 1
                     total += width * (abs(int(bottom) - int(top)) + 1)
     if total > MAX_MERGED_CELLS:
-        raise ImportProblems(
+        raise ImportProblemsError(
             [f"{name}: its merged cells cover {total:,} cells; FMA Workbench reads workbooks "
              f"whose merged cells cover at most {MAX_MERGED_CELLS:,}"]
         )  # fmt: skip
 
 
 def import_workbook(path: str | Path, sheet: str | None = None) -> Model:
-    """Build a model from a workbook; raises ImportProblems listing every problem found."""
+    """Build a model from a workbook; raises ImportProblemsError listing every problem found."""
     from fma_app.reports import report_import, xlsx_import
 
     source_name = Path(path).name
@@ -109,11 +109,11 @@ def import_workbook(path: str | Path, sheet: str | None = None) -> Model:
             try:
                 if report_import.is_report(streamed):
                     return report_import.import_report(streamed, source_name=source_name)
-            except ImportProblems:
+            except ImportProblemsError:
                 raise
             except DAMAGED_WORKBOOK as error:
                 # A streamed sheet is parsed only now; a damaged one fails here, not at load.
-                raise ImportProblems(
+                raise ImportProblemsError(
                     [
                         f"{source_name}: not a readable .xlsx workbook "
                         f"({type(error).__name__}: {error})"

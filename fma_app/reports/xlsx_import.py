@@ -21,7 +21,7 @@ How a form is read:
   actions taken and revised scores, else "open".
 - A sheet named Dependencies (columns Component, Depends On, optional Strength, Description,
   Redundancy Group) adds dependencies between the imported components.
-Every problem is collected with its cell reference and raised together as `ImportProblems`.
+Every problem is collected with its cell reference and raised together as `ImportProblemsError`.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ from fma_app.domain.model import (
 )
 from fma_app.domain.scoring import validate_score
 from fma_app.reports import headers as h
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 
 HEADER_SEARCH_ROWS = 30
 
@@ -94,7 +94,8 @@ FM_CONTENT_FIELDS = (
 
 
 def import_fmea_workbook(workbook: Workbook, source_name: str, sheet: str | None) -> Model:
-    """Build a model from the workbook's FMEA sheet; raise ImportProblems listing every problem."""
+    """Build a model from the workbook's FMEA sheet; raise ImportProblemsError listing every
+    problem."""
     layout = choose_layout(workbook, source_name, sheet)
     model = Model(
         name=PurePath(source_name).stem or "Imported model",
@@ -107,7 +108,7 @@ def import_fmea_workbook(workbook: Workbook, source_name: str, sheet: str | None
     if dependencies is not None and dependencies is not layout.sheet:
         _read_dependencies(dependencies, layout.sheet.title, reader.components, model, problems)
     if problems:
-        raise ImportProblems(problems)
+        raise ImportProblemsError(problems)
     return model
 
 
@@ -374,17 +375,18 @@ def _find_sheet(workbook: Workbook, title: str) -> Worksheet | None:
 
 
 def choose_layout(workbook: Workbook, source_name: str, sheet_name: str | None) -> Layout:
-    """The named sheet's header, or the first sheet with a complete one; raise ImportProblems."""
+    """The named sheet's header, or the first sheet with a complete one; raise
+    ImportProblemsError."""
     if sheet_name is not None:
         sheet = _find_sheet(workbook, sheet_name)
         if sheet is None:
             available = ", ".join(repr(s.title) for s in workbook.worksheets)
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [f"{source_name}: no sheet named {sheet_name!r}; its sheets are {available}"]
             )
         layout = find_layout(sheet)
         if layout is None:
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [f"{sheet.title}: no FMEA header row in its first {HEADER_SEARCH_ROWS} rows"]
             )
     else:
@@ -395,7 +397,7 @@ def choose_layout(workbook: Workbook, source_name: str, sheet_name: str | None) 
             and (found := find_layout(sheet)) is not None
         ]
         if not layouts:
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [
                     f"{source_name}: no sheet has an FMEA header row in its first "
                     f"{HEADER_SEARCH_ROWS} rows (looking for columns such as Item, "
@@ -404,7 +406,7 @@ def choose_layout(workbook: Workbook, source_name: str, sheet_name: str | None) 
             )
         layout = next((found for found in layouts if not found.missing), layouts[0])
     if layout.problems():
-        raise ImportProblems(layout.problems())
+        raise ImportProblemsError(layout.problems())
     return layout
 
 

@@ -49,7 +49,7 @@ from fma_app.presentation.style import (
     rgb,
 )
 from fma_app.reports import charts
-from fma_app.reports.errors import ReportCancelled, ReportError
+from fma_app.reports.errors import ReportCancelledError, ReportError
 
 if TYPE_CHECKING:
     from openpyxl.formatting.formatting import ConditionalFormattingList
@@ -456,7 +456,7 @@ class _Progress:
 
     def check(self) -> None:
         if self._cancelled is not None and self._cancelled():
-            raise ReportCancelled("the report export was cancelled")
+            raise ReportCancelledError("the report export was cancelled")
 
     def advance(self, count: int = 1) -> None:
         self.done = min(self.done + count, self.total)
@@ -768,7 +768,7 @@ def write_report(
 ) -> None:
     """Write the ranked report of `model` to `path` (.xlsx), complete or not at all.
 
-    Raises ReportCancelled when `cancelled()` turns true, ReportError for a model or path that
+    Raises ReportCancelledError when `cancelled()` turns true, ReportError for a model or path that
     cannot make a report, OSError for a failed write; in every case an existing file at `path`
     is left as it was and no partial file remains.
     """

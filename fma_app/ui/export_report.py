@@ -17,7 +17,7 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fma_app.domain.model import Model
-from fma_app.reports.errors import ReportCancelled, ReportError
+from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import write_report
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, Level
@@ -51,7 +51,7 @@ class _Worker(QThread):
         try:
             write_report(self.model, self.path, self.by, progress=self.progressed.emit,
                          cancelled=self.cancel.is_set)  # fmt: skip
-        except ReportCancelled:
+        except ReportCancelledError:
             self.outcome = ("cancelled", "")
         except ReportError as error:
             self.outcome = ("failed", str(error))

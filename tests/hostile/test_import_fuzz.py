@@ -3,7 +3,7 @@ alias mixes, random merged ranges and sheet names, reports edited at random, cor
 workbooks built to exhaust (a stray cell in the last row, a merged range over the whole sheet).
 
 The promise checked on every example: a model that keeps every rule (and survives a save and
-open), or `ImportProblems` whose every line is one line starting with a cell reference
+open), or `ImportProblemsError` whose every line is one line starting with a cell reference
 (`Sheet!F7: ...`), a sheet name or the file name.
 """
 
@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 
 from fma_app.reports import headers as h
-from fma_app.reports.errors import ImportProblems, one_line
+from fma_app.reports.errors import ImportProblemsError, one_line
 from fma_app.reports.workbook_import import import_workbook
 from fma_app.reports.xlsx_report import write_report
 from fma_app.storage import open_model, save_model
@@ -73,7 +73,7 @@ def _sheet_titles(path: Path) -> list[str]:
 
 
 def _assert_located_one_line_problems(problems: list[str], path: Path) -> None:
-    assert problems, "ImportProblems without a problem"
+    assert problems, "ImportProblemsError without a problem"
     titles = _sheet_titles(path)
     patterns = _where_patterns(titles)
     for problem in problems:
@@ -88,7 +88,7 @@ def import_outcome(path: Path, sheet: str | None = None) -> str:
     """Import and check the promise; returns "ok" or "problems"."""
     try:
         model = import_workbook(path, sheet=sheet)
-    except ImportProblems as problems:
+    except ImportProblemsError as problems:
         _assert_located_one_line_problems(problems.problems, path)
         note_event("outcome: problems")
         return "problems"
@@ -218,7 +218,7 @@ def test_a_real_form_still_imports(tmp_path):
               "Recommended Action", "Responsibility", "Target Date"]  # fmt: skip
     rows = [["api", "serve", "timeout", "slow", 7, "load", 3, 2, "cache", "ana", "2026-05-01"]]
     _write_form(path, ([], header, None, rows, [], ["FMEA"], [["api", "api", None]]))
-    with pytest.raises(ImportProblems) as refused:  # api depends on itself
+    with pytest.raises(ImportProblemsError) as refused:  # api depends on itself
         import_workbook(path)
     assert refused.value.problems == ["Dependencies!B2: component 'api' cannot depend on itself"]
     _write_form(path, ([], header, None, rows, [], ["FMEA"], None))
@@ -301,12 +301,12 @@ IMPORTER = (
     PEAK_MEMORY_SOURCE
     + """
 import json, sys
-from fma_app.reports.errors import ImportProblems, one_line
+from fma_app.reports.errors import ImportProblemsError, one_line
 from fma_app.reports.workbook_import import import_workbook
 try:
     model = import_workbook(sys.argv[1])
     outcome = ["ok", len(model.failure_modes)]
-except ImportProblems as problems:
+except ImportProblemsError as problems:
     outcome = ["problems", problems.problems[:3]]
 rss = peak_mb()
 print(json.dumps({"outcome": outcome, "maxrss_mb": rss}))

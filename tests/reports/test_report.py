@@ -15,7 +15,7 @@ from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model
 from fma_app.presentation.style import AP_STYLES, NOT_RATED, rgb
 from fma_app.reports import xlsx_report
-from fma_app.reports.errors import ReportCancelled, ReportError
+from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
 
 
@@ -236,11 +236,11 @@ def test_cancel_leaves_no_file_and_keeps_the_existing_one(tmp_path):
         calls.append(1)
         return len(calls) > 3
 
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(ReportCancelledError):
         write_report(build_model(), target, cancelled=cancelled)
     assert target.read_bytes() == b"previous report"
     assert _files(tmp_path) == ["report.xlsx"]
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(ReportCancelledError):
         write_report(build_model(), tmp_path / "new.xlsx", cancelled=lambda: True)
     assert _files(tmp_path) == ["report.xlsx"]
 

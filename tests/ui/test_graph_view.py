@@ -43,7 +43,9 @@ def test_rename_in_place_commits_on_enter_and_cancels_on_escape(panel):
     widget, ids = panel
     view, model = widget.view, widget.document.model
     editor = view.begin_rename(ids["api"])
-    assert editor.isVisible() and editor.text() == "api" and editor.selectedText() == "api"
+    assert editor.isVisible()
+    assert editor.text() == "api"
+    assert editor.selectedText() == "api"
     editor.setText("gateway")
     QTest.keyClick(editor, Qt.Key.Key_Return)
     assert model.components[ids["api"]].name == "gateway"
@@ -75,13 +77,15 @@ def test_double_click_on_empty_space_adds_a_component_and_opens_its_name(panel):
     assert len(document.model.components) == count + 1
     assert document.selection.component_ids == [new_id]
     assert widget.scene.selected_component_ids() == [new_id]
-    assert view.rename_editor is not None and view.rename_editor.text() == "component 10"
+    assert view.rename_editor is not None
+    assert view.rename_editor.text() == "component 10"
     view.rename_editor.setText("search")
     view.finish_rename(commit=True)
     assert document.model.components[new_id].name == "search"
     document.undo_stack.undo()  # the rename
     document.undo_stack.undo()  # the add
-    assert new_id not in document.model.components and new_id not in widget.scene.nodes
+    assert new_id not in document.model.components
+    assert new_id not in widget.scene.nodes
 
 
 def test_connect_gesture_ends(panel):
@@ -140,7 +144,8 @@ def test_edge_and_background_context_menus(panel):
     weak.trigger()
     assert model.dependencies[web_api].strength is Strength.WEAK
     action(view.edge_menu(web_api), "Delete Dependency").trigger()
-    assert web_api not in model.dependencies and web_api not in widget.scene.edges
+    assert web_api not in model.dependencies
+    assert web_api not in widget.scene.edges
     count = len(model.components)
     action(view.background_menu(QPointF(5, 5)), "Add Component Here").trigger()
     assert len(model.components) == count + 1
@@ -198,7 +203,8 @@ def test_spof_toggle_fills_the_list_and_a_row_selects_its_component(panel):
     assert widget.document.selection.component_ids == [ids["db"]]
     assert widget.scene.selected_component_ids() == [ids["db"]]
     widget.spof_action.trigger()
-    assert widget.overlays.overlay is None and widget.impact_list.count() == 0
+    assert widget.overlays.overlay is None
+    assert widget.impact_list.count() == 0
 
 
 def test_cycles_action_lists_strong_cycles(panel):
@@ -212,9 +218,11 @@ def test_cycles_action_lists_strong_cycles(panel):
 def test_panel_export_by_extension_and_empty_graph_message(panel, context_factory, qtbot, tmp_path):
     widget, _ = panel
     png = widget.export(tmp_path / "graph.png")
-    assert png is not None and not QImage(str(png)).isNull()
+    assert png is not None
+    assert not QImage(str(png)).isNull()
     svg = widget.export(tmp_path / "graph.svg")
-    assert svg is not None and "<svg" in svg.read_text(encoding="utf-8")
+    assert svg is not None
+    assert "<svg" in svg.read_text(encoding="utf-8")
     empty = GraphPanel(context_factory(Document(Model())))
     qtbot.addWidget(empty)
     assert empty.export(tmp_path / "none.svg") is None
@@ -259,7 +267,8 @@ def test_connect_mode_toggle_changes_the_drag_mode(panel):
     widget, _ = panel
     widget.view.setFocus()
     QTest.keyClick(widget.view, Qt.Key.Key_C)
-    assert widget.connect_action.isChecked() and widget.view.connect_mode
+    assert widget.connect_action.isChecked()
+    assert widget.view.connect_mode
     widget.connect_action.trigger()
     assert not widget.view.connect_mode
 
