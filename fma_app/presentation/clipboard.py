@@ -21,6 +21,7 @@ Paste (decided here, documented in the Help's keyboard page):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fma_app.domain.commands import Command, Macro, add_component, add_failure_mode, set_fields
@@ -184,9 +185,11 @@ def _row_values(row: list[str], columns: tuple[int, ...]) -> dict[str, str]:
 
 
 def _revised(
-    fm: FailureMode, values: dict[str, str], scores: dict[str, int | None]
+    fm: FailureMode, values: dict[str, str], scores: Mapping[str, object]
 ) -> Scores | str | None:
-    """The revised scores after the paste, or "keep" when no revised column was pasted."""
+    """The revised scores after the paste, or "keep" when no revised column was pasted.
+    `scores` are the row's own after the paste, not checked yet: Scores.checked checks any it
+    takes."""
     keys = [
         k for k in ("revised_severity", "revised_likelihood", "revised_detection") if k in values
     ]
@@ -219,7 +222,7 @@ def _row_changes(model: Model, fm: FailureMode, values: dict[str, str]) -> dict[
             continue  # empty component cell: leave it as it is
         changes.update(cell_changes(model, fm, key, text))
     scores = {f: changes.get(f, getattr(fm, f)) for f in ("severity", "likelihood", "detection")}
-    revised = _revised(fm, values, scores)  # type: ignore[arg-type]
+    revised = _revised(fm, values, scores)
     if revised != "keep":
         changes["revised"] = revised
     return {k: v for k, v in changes.items() if getattr(fm, k) != v}
