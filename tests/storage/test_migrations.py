@@ -14,7 +14,14 @@ from pathlib import Path
 import pytest
 from storage_helpers import files_in, full_model, snapshot
 
-from fma_app.storage import ModelFileError, open_model, read_info, save_model, schema
+from fma_app.storage import (
+    ModelFileError,
+    compiled_sql,
+    open_model,
+    read_info,
+    save_model,
+    schema,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model_v1.fma"
 
@@ -35,7 +42,7 @@ def migrations(monkeypatch) -> list[int]:
         ran.append(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("UPDATE components SET owner = 'team ' || owner WHERE owner != ''")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(schema.MIGRATIONS, 1, owners_become_teams)
     return ran
 
@@ -80,7 +87,7 @@ def test_migrations_run_in_order(v1_file, migrations, monkeypatch):
         migrations.append(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("UPDATE model SET description = description || ' (v3)'")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", 3)
     monkeypatch.setitem(schema.MIGRATIONS, 2, two_to_three)
     model = open_model(v1_file)
     assert migrations == [1, 2]
@@ -98,7 +105,7 @@ def refused(path: Path, reason: str) -> str:
 
 
 def test_a_missing_migration_step_is_refused(v1_file, migrations, monkeypatch):
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", 3)
     assert refused(v1_file, "migration") == (
         f"cannot open '{v1_file}': no migration from schema 2 (this version reads up to 3)"
     )
@@ -141,5 +148,5 @@ def test_schema_version_zero_with_our_id_is_refused(v1_file):
         conn.execute("PRAGMA user_version = 0")
     assert refused(v1_file, "migration") == (
         f"cannot open '{v1_file}': no migration from schema 0 "
-        f"(this version reads up to {schema.SCHEMA_VERSION})"
+        f"(this version reads up to {compiled_sql.SCHEMA_VERSION})"
     )
