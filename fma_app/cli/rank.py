@@ -72,12 +72,29 @@ def run(args: argparse.Namespace) -> int:
     shown = ranked if top is None else ranked[:top]
     records = [entry.as_record() for entry in shown]
     if args.format == "json":
-        print(json.dumps(records, indent=2, ensure_ascii=False))
+        print(format_json(records))
     elif args.format == "csv":
         sys.stdout.write(format_csv(records))
     else:
-        print(format_table(shown, total=len(ranked), by=RankBy(args.by), colour=use_colour()))
+        print(format_table(records, total=len(ranked), by=RankBy(args.by), colour=use_colour()))
     return 0
+
+
+# ---- json --------------------------------------------------------------------------------------
+# json.dumps with indent= runs the pure-Python encoder: for 20,000 failure modes it took longer
+# than opening the model. The C encoder writes the same text in one call when the indent is its
+# item separator: JSON text never holds a raw newline, so in flat records "},\n    {" can only
+# be the seam between two records, and it is re-indented there.
+_FLAT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": "))
+
+
+def format_json(records: Sequence[dict[str, object]]) -> str:
+    """Exactly `json.dumps(records, indent=2, ensure_ascii=False)` for non-empty flat records
+    (values that are text, numbers, booleans or None), several times faster."""
+    if not records:
+        return "[]"
+    text = _FLAT_ENCODER.encode(list(records))
+    return "[\n  {\n    " + text[2:-2].replace("},\n    {", "\n  },\n  {\n    ") + "\n  }\n]"
 
 
 # ---- csv ---------------------------------------------------------------------------------------
@@ -143,13 +160,15 @@ def truncate(text: str, width: int, ellipsis: str = "…") -> str:
 
 
 def format_table(
-    ranked: Sequence[RankedFailureMode], *, total: int, by: RankBy, colour: bool
+    records: Sequence[dict[str, object]], *, total: int, by: RankBy, colour: bool
 ) -> str:
-    if not ranked:
+    """The ranked records (`RankedFailureMode.as_record()`, made once for every format) as a
+    table as wide as the terminal."""
+    if not records:
         return "no failure modes in this model"
     ellipsis = _ellipsis()
     terminal = shutil.get_terminal_size((120, 24)).columns
-    component_width = min(28, max(len("Component"), *(len(r.component) for r in ranked)))
+    component_width = min(28, max(len("Component"), *(len(str(r["component"])) for r in records)))
     fixed = 4 + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
     text_width = max(terminal - fixed, 24)
     header = (
@@ -157,8 +176,7 @@ def format_table(
         f"{'Failure mode':<{text_width}} {'Revised':<11}"
     )
     lines = [header.rstrip(), "-" * min(len(header), terminal)]
-    for entry in ranked:
-        record = entry.as_record()
+    for record in records:
         ap = _paint(str(record["ap"]), colour)
         revised = f"{'-':>4}"
         if record["revised_rpn"] is not None:
@@ -166,13 +184,13 @@ def format_table(
         line = (
             f"{record['rank']:>4} {ap:<2} {record['rpn']:>4} "
             f"{record['severity']:>2} {record['likelihood']:>2} {record['detection']:>2} "
-            f"{truncate(entry.component, component_width, ellipsis):<{component_width}} "
+            f"{truncate(str(record['component']), component_width, ellipsis):<{component_width}} "
             f"{truncate(str(record['failure_mode']), text_width, ellipsis):<{text_width}} "
             f"{revised}"
         )
         lines.append(line.rstrip())
     order = "RPN" if by is RankBy.RPN else "Action Priority"
-    lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
+    lines.append(f"{len(records)} of {total} failure modes, ranked by {order}")
     return "\n".join(lines)
 
 
