@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import io
 import json
 import os
-import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -15,6 +13,7 @@ from collections.abc import Sequence
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.cli.common import CliError
 from fma_app.domain.model import Model
+from fma_app.gc_pause import paused_gc
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -67,17 +66,26 @@ def load_model(path: str) -> Model:
 
 def run(args: argparse.Namespace) -> int:
     top = parse_top(args.top)
-    model = load_model(args.model)
-    ranked = rank_failure_modes(model, RankBy(args.by))
-    shown = ranked if top is None else ranked[:top]
-    records = [entry.as_record() for entry in shown]
+    # One short process that makes tens of thousands of objects and no cycles: collections
+    # would only scan the whole model again and again.
+    with paused_gc():
+        model = load_model(args.model)
+        ranked = rank_failure_modes(model, RankBy(args.by))
+        shown = ranked if top is None else ranked[:top]
+        records = [entry.as_record() for entry in shown]
+        print_ranking(records, args, total=len(ranked))
+    return 0
+
+
+def print_ranking(
+    records: Sequence[dict[str, object]], args: argparse.Namespace, total: int
+) -> None:
     if args.format == "json":
         print(format_json(records))
     elif args.format == "csv":
         sys.stdout.write(format_csv(records))
     else:
-        print(format_table(records, total=len(ranked), by=RankBy(args.by), colour=use_colour()))
-    return 0
+        print(format_table(records, total=total, by=RankBy(args.by), colour=use_colour()))
 
 
 # ---- json --------------------------------------------------------------------------------------
@@ -108,6 +116,8 @@ def safe_cell(value: object) -> object:
 
 
 def format_csv(records: Sequence[dict[str, object]]) -> str:
+    import csv  # only this format needs it
+
     columns = list(records[0]) if records else list(_empty_record())
     buffer = io.StringIO()
     # RFC 4180 line ends: with "\n" alone, the csv module left a field holding "\r" unquoted,
@@ -167,6 +177,8 @@ def format_table(
     if not records:
         return "no failure modes in this model"
     ellipsis = _ellipsis()
+    import shutil  # only the table needs it (and it pulls in the compression modules)
+
     terminal = shutil.get_terminal_size((120, 24)).columns
     component_width = min(28, max(len("Component"), *(len(str(r["component"])) for r in records)))
     fixed = 4 + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
