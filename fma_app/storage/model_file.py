@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import secrets
 import sqlite3
 import stat
 import time
@@ -618,7 +617,7 @@ def _save_error(path: Path, error: Exception) -> ModelFileError:
 def _create_temp(target: Path) -> tuple[int, Path]:
     """A new, empty temp file beside the target, with the target's permission bits if any."""
     for _attempt in range(100):
-        name = f".{target.name}.save-{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        name = f".{target.name}.save-{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}"
         temp = target.with_name(name)
         try:
             descriptor = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)
