@@ -92,11 +92,15 @@ _HEADER = "\n".join(
 
 
 def _quoted(text: str) -> str:
-    """A literal in double quotes unless the text holds a double quote and no single one."""
+    """A string literal as ruff writes it: double quotes unless the text holds more double
+    quotes than single ones (repr's escapes for control characters kept)."""
+    if "\\" in text:
+        return repr(text)  # escapes of escapes: repr is right, if not in ruff's quotes
     literal = repr(text)
-    if literal.startswith("'") and '"' not in text:
-        literal = '"' + literal[1:-1].replace("\\'", "'") + '"'
-    return literal
+    body = literal[1:-1].replace("\\'", "'") if literal[0] == "'" else literal[1:-1]
+    if text.count('"') > text.count("'"):
+        return "'" + body.replace("'", "\\'") + "'"
+    return '"' + body.replace('"', '\\"') + '"'
 
 
 def _value(value: object, indent: str) -> str:
@@ -121,8 +125,10 @@ def _sql_literal(text: str, indent: str) -> str:
             line = line[cut:]
         pieces.append(line)
     single = _quoted(text)
-    if len(pieces) == 1 and len(indent) + len(single) + 24 <= _LINE:
+    if len(pieces) <= 1 and len(indent) + len(single) + 24 <= _LINE:
         return single
+    if len(pieces) <= 1:
+        return f"(\n{indent}    {single}\n{indent})"
     inner = indent + "    "
     return "(\n" + "".join(f"{inner}{_quoted(piece)}\n" for piece in pieces) + indent + ")"
 

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fma_app.storage import compile_sql, schema
 
@@ -51,3 +54,9 @@ def test_the_generated_module_is_valid_python_that_storage_reads():
     assert namespace["TABLE_NAMES"] == schema.TABLE_NAMES
     assert namespace["CREATE_SQL"] == {t: compile_sql.create_sql(t) for t in schema.TABLE_NAMES}
     assert Path(compile_sql.__file__).with_name("compiled_sql.py") == compile_sql.COMPILED_MODULE
+
+
+@given(st.text())
+def test_sql_text_is_written_as_literals_that_read_back_exactly(text):
+    assert ast.literal_eval(compile_sql._quoted(text)) == text
+    assert ast.literal_eval(compile_sql._sql_literal(text, "    ")) == text
