@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from fma_app.domain.model import FailureMode, Model
 from fma_app.domain.scoring import ActionPriority, action_priority, rpn
@@ -14,34 +14,54 @@ class RankBy(StrEnum):
     AP = "ap"
 
 
-@dataclass(frozen=True)
-class RankedFailureMode:
+class RankedFailureMode(NamedTuple):
+    """One place in a ranking. A NamedTuple (immutable like the frozen dataclass it was, and
+    made in a third of the time: `rank` makes 20,000 of them in one go)."""
+
     rank: int
     component: str
     failure_mode: FailureMode
 
     def as_record(self) -> dict[str, object]:
         """The flat record `rank` prints as JSON/CSV (None where not rated or not revised)."""
-        fm, revised = self.failure_mode, self.failure_mode.revised
-        ap = fm.ap
-        return {
+        fm = self.failure_mode
+        # The scores read once, RPN and AP computed here rather than through four properties
+        # that each read them again: `rank` makes a record for every failure mode.
+        severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
+        risk: int | None = None
+        priority: str | None = None
+        if not (severity is None or likelihood is None or detection is None):
+            risk = rpn(severity, likelihood, detection)
+            priority = action_priority(severity, likelihood, detection).value
+        record: dict[str, object] = {
             "rank": self.rank,
             "id": fm.id,
             "component": self.component,
             "function": fm.function,
             "failure_mode": fm.failure_mode,
             "effect": fm.effect,
-            "severity": fm.severity,
-            "likelihood": fm.likelihood,
-            "detection": fm.detection,
-            "rpn": fm.rpn,
-            "ap": ap.value if ap else None,
-            "revised_severity": revised.severity if revised else None,
-            "revised_likelihood": revised.likelihood if revised else None,
-            "revised_detection": revised.detection if revised else None,
-            "revised_rpn": fm.revised_rpn,
-            "revised_ap": fm.revised_ap.value if fm.revised_ap else None,
+            "severity": severity,
+            "likelihood": likelihood,
+            "detection": detection,
+            "rpn": risk,
+            "ap": priority,
         }
+        revised = fm.revised
+        if revised is None:
+            record.update(_NOT_REVISED)
+            return record
+        severity, likelihood, detection = revised.severity, revised.likelihood, revised.detection
+        record["revised_severity"] = severity
+        record["revised_likelihood"] = likelihood
+        record["revised_detection"] = detection
+        record["revised_rpn"] = rpn(severity, likelihood, detection)
+        record["revised_ap"] = action_priority(severity, likelihood, detection).value
+        return record
+
+
+_NOT_REVISED: dict[str, object] = dict.fromkeys(
+    ("revised_severity", "revised_likelihood", "revised_detection", "revised_rpn", "revised_ap")
+)
 
 
 # Each key is (urgency, component name folded, failure mode name folded, id), ascending. The
