@@ -18,7 +18,7 @@ from fma_app.domain.model import Model
 from fma_app.reports.errors import ImportProblemsError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
         help="build a model from an FMEA worksheet (.xlsx)",

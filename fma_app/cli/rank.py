@@ -20,7 +20,7 @@ from fma_app.presentation.style import AP_STYLES, ansi, ap_style
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "rank",
         help="list failure modes, most urgent first",

@@ -202,7 +202,7 @@ def check_model(model: Model) -> None:
             )
         pairs.add((dep.source_id, dep.target_id))
     kinds = (components, model.dependencies, failure_modes, model.actions)
-    if len(set().union(*kinds)) != sum(map(len, kinds)):
+    if len(set().union(*kinds)) != sum(len(kind) for kind in kinds):
         seen: set[int] = set()
         for entity_id in (key for kind in kinds for key in kind):
             if entity_id in seen:

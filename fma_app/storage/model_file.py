@@ -20,11 +20,11 @@ import sqlite3
 import stat
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fma_app.domain.model import (
     Action,
@@ -32,6 +32,7 @@ from fma_app.domain.model import (
     Component,
     ComponentKind,
     Dependency,
+    Entity,
     FailureMode,
     Model,
     Scores,
@@ -392,7 +393,8 @@ _STRENGTHS = {member.value: member for member in Strength}
 _STATUSES = {member.value: member for member in ActionStatus}
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+def _rows(conn: sqlite3.Connection, table: str) -> list[Any]:
+    # Any, as sqlite3 gives rows: _require checks each value before it reaches the model.
     return conn.execute(compiled_sql.SELECT_SQL[table]).fetchall()
 
 
@@ -471,8 +473,10 @@ def _build(conn: sqlite3.Connection) -> Model:
         and (r[12:] == _NO_REVISION or r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES)
         for r in failure_modes
     ))  # fmt: skip
+    # The 12 columns before the revised scores, positionally: mypy cannot count a slice's
+    # values (naming them, or one more tuple per row, costs a few ms per 20,000 rows).
     model.failure_modes = {
-        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))
+        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))  # type: ignore[call-arg]
         for r in failure_modes
     }
     actions = _rows(conn, "actions")
@@ -497,7 +501,7 @@ def _date(table: str, row_id: int, column: str, text: str) -> dt.date:
         raise RowProblem(f"{table} row {row_id}: {column} {text!r} is not a date") from None
 
 
-def _id_maps(model: Model) -> tuple[dict, ...]:
+def _id_maps(model: Model) -> tuple[Mapping[int, Entity], ...]:
     return (model.components, model.dependencies, model.failure_modes, model.actions)
 
 
@@ -508,7 +512,7 @@ def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _table_rows(model: Model) -> dict[str, list[tuple]]:
+def _table_rows(model: Model) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the file, as tuples in table column order."""
     return {
         "model": [
