@@ -50,6 +50,9 @@ from fma_app.ui.qt_style import RPN_TEXT_COLOUR, ap_fill, ap_text, rpn_fill
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
 COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+# What the worksheet's delegate paints, in one call: (text, foreground, background, centred,
+# bold). Qt's own delegate asks seven roles per cell and lays the text out each time.
+PAINT_ROLE = Qt.ItemDataRole.UserRole + 4
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -78,6 +81,10 @@ class WorksheetModel(QAbstractTableModel):
         self._component_ids: frozenset[int] = frozenset()
         self._ap: ActionPriority | None = None
         self._search: dict[int, str] = {}  # lower-cased text of a row, for the filter
+        # Per failure mode, built when first asked and dropped when it changes: the cells
+        # (`row_values`) and what the delegate paints; a repaint asks for several hundred.
+        self._cells: dict[int, tuple] = {}
+        self._paint: dict[int, tuple] = {}
         self._action_counts: dict[int, tuple[int, int, int]] = {}
         self._action_fm: dict[int, int] = {}  # action id -> failure mode id
         self._load()
@@ -91,6 +98,8 @@ class WorksheetModel(QAbstractTableModel):
 
     def _load(self) -> None:
         self._search.clear()
+        self._cells.clear()
+        self._paint.clear()
         self._count_actions()
         self._order = list(self.model.failure_modes)
         if self._sort[0] >= 0:
@@ -108,6 +117,12 @@ class WorksheetModel(QAbstractTableModel):
                 texts = [names.get(fm.component_id, "")]
                 texts += [getattr(fm, key) for key in TEXT_KEYS]
                 search[fm.id] = "\t".join(texts).casefold()
+
+    def _forget(self, fm_id: int) -> None:
+        """Drop what is cached about a failure mode that changed or went."""
+        self._search.pop(fm_id, None)
+        self._cells.pop(fm_id, None)
+        self._paint.pop(fm_id, None)
 
     def _reindex(self) -> None:
         self._row_of = {fm_id: row for row, fm_id in enumerate(self._ids)}
@@ -155,11 +170,11 @@ class WorksheetModel(QAbstractTableModel):
             gone = set(change.ids)
             self._order = [i for i in self._order if i not in gone]
             for fm_id in gone:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
             self._remove_rows([self._row_of[i] for i in change.ids if i in self._row_of])
         else:
             for fm_id in change.ids:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
                 self._row_changed(fm_id)
 
     def _remove_rows(self, rows: list[int]) -> None:
@@ -175,7 +190,7 @@ class WorksheetModel(QAbstractTableModel):
         for first, last in reversed(ranges):  # bottom up, so earlier rows keep their numbers
             self.beginRemoveRows(QModelIndex(), first, last)
             for fm_id in self._ids[first : last + 1]:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
             del self._ids[first : last + 1]
             self.endRemoveRows()
         self._reindex()
@@ -191,7 +206,7 @@ class WorksheetModel(QAbstractTableModel):
         for fm_id in self._order:  # hidden rows too: their cached search text names it
             fm = failure_modes.get(fm_id)
             if fm is not None and fm.component_id in component_ids:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
                 self._row_changed(fm_id, column, column)
 
     def _actions_changed(self, action_ids: Iterable[int]) -> None:
@@ -200,6 +215,8 @@ class WorksheetModel(QAbstractTableModel):
         touched |= {self._action_fm[i] for i in action_ids if i in self._action_fm}
         column = COLUMN_INDEX["actions"]
         for fm_id in touched:
+            self._cells.pop(fm_id, None)
+            self._paint.pop(fm_id, None)
             self._row_changed(fm_id, column, column)
 
     # -- lookups -------------------------------------------------------------------------
@@ -236,7 +253,31 @@ class WorksheetModel(QAbstractTableModel):
 
     def row_cells(self, row: int) -> tuple:
         fm = self.model.failure_modes[self._ids[row]]
-        return row_values(self.model, fm, self._action_counts.get(fm.id, (0, 0, 0)))
+        return self._row_cells(fm)
+
+    def _row_cells(self, fm: FailureMode) -> tuple:
+        cells = self._cells.get(fm.id)
+        if cells is None:
+            cells = row_values(self.model, fm, self._action_counts.get(fm.id, (0, 0, 0)))
+            self._cells[fm.id] = cells
+        return cells
+
+    def _paint_cells(self, fm: FailureMode) -> tuple:
+        """Per column: (text, foreground, background, centred, bold), as the roles say."""
+        cells = self._paint.get(fm.id)
+        if cells is None:
+            cells = tuple(
+                (
+                    str(value),
+                    self._foreground(fm, column),
+                    self._background(fm, column),
+                    _CENTRED[column],
+                    _BOLD_COLUMNS[column],
+                )
+                for column, value in enumerate(self._row_cells(fm))
+            )
+            self._paint[fm.id] = cells
+        return cells
 
     def _cell(self, fm: FailureMode, column: int) -> object:
         counts = self._action_counts.get(fm.id, (0, 0, 0))
@@ -282,10 +323,13 @@ class WorksheetModel(QAbstractTableModel):
         return None if fm is None else handler(self, fm, index.column())
 
     def _display(self, fm: FailureMode, column: int) -> Any:
-        return self._cell(fm, column)
+        return self._row_cells(fm)[column]
+
+    def _paint_cell(self, fm: FailureMode, column: int) -> Any:
+        return self._paint_cells(fm)[column]
 
     def _edit(self, fm: FailureMode, column: int) -> Any:
-        value = self._cell(fm, column)
+        value = self._row_cells(fm)[column]
         return None if value == "" and COLUMNS[column].kind in NUMERIC_KINDS else value
 
     def _sort_key(self, fm: FailureMode, column: int) -> Any:
@@ -315,14 +359,10 @@ class WorksheetModel(QAbstractTableModel):
         return None
 
     def _alignment(self, fm: FailureMode, column: int) -> Any:
-        if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (
-            "rpn", "ap", "revised_rpn", "revised_ap",
-        ):  # fmt: skip
-            return Qt.AlignmentFlag.AlignCenter
-        return None
+        return Qt.AlignmentFlag.AlignCenter if _CENTRED[column] else None
 
     def _font(self, fm: FailureMode, column: int) -> Any:
-        return BOLD if COLUMNS[column].key in ("ap", "revised_ap", "rpn") else None
+        return BOLD if _BOLD_COLUMNS[column] else None
 
     def _tooltip(self, fm: FailureMode, column: int) -> Any:
         column_def = COLUMNS[column]
@@ -342,7 +382,7 @@ class WorksheetModel(QAbstractTableModel):
                 f"Action Priority {AP_NAMES[scores.ap]} (S {scores.severity}, "
                 f"L {scores.likelihood}, D {scores.detection})"
             )
-        value = self._cell(fm, column)
+        value = self._row_cells(fm)[column]
         return str(value) if isinstance(value, str) and len(value) > 30 else None
 
     def _id(self, fm: FailureMode, column: int) -> Any:
@@ -467,6 +507,12 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
     return lambda fm: getattr(fm, key).casefold()
 
 
+_CENTRED: tuple[bool, ...] = tuple(
+    c.kind in ("score", "revised") or c.key in ("rpn", "ap", "revised_rpn", "revised_ap")
+    for c in COLUMNS
+)
+_BOLD_COLUMNS: tuple[bool, ...] = tuple(c.key in ("ap", "revised_ap", "rpn") for c in COLUMNS)
+
 _READ = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FLAGS: dict[bool, tuple[Qt.ItemFlag, ...]] = {  # read-only? -> flags per column
     False: tuple(
@@ -485,6 +531,7 @@ _ROLE_HANDLERS: dict[int, Callable[[WorksheetModel, FailureMode, int], Any]] = {
     Qt.ItemDataRole.FontRole: WorksheetModel._font,
     Qt.ItemDataRole.ToolTipRole: WorksheetModel._tooltip,
     ID_ROLE: WorksheetModel._id,
+    PAINT_ROLE: WorksheetModel._paint_cell,
 }
 
 
