@@ -85,6 +85,9 @@ class WorksheetModel(QAbstractTableModel):
         # (`row_values`) and what the delegate paints; a repaint asks for several hundred.
         self._cells: dict[int, tuple] = {}
         self._paint: dict[int, tuple] = {}
+        # Sort keys per column, then per failure mode, built on the first sort by the column:
+        # computing 20,000 keys (an RPN is a property) was most of a sort's time.
+        self._sort_keys: dict[int, dict[int, Any]] = {}
         self._action_counts: dict[int, tuple[int, int, int]] = {}
         self._action_fm: dict[int, int] = {}  # action id -> failure mode id
         self._load()
@@ -100,6 +103,7 @@ class WorksheetModel(QAbstractTableModel):
         self._search.clear()
         self._cells.clear()
         self._paint.clear()
+        self._sort_keys.clear()
         self._count_actions()
         self._order = list(self.model.failure_modes)
         if self._sort[0] >= 0:
@@ -123,6 +127,8 @@ class WorksheetModel(QAbstractTableModel):
         self._search.pop(fm_id, None)
         self._cells.pop(fm_id, None)
         self._paint.pop(fm_id, None)
+        for keys in self._sort_keys.values():
+            keys.pop(fm_id, None)
 
     def _reindex(self) -> None:
         self._row_of = {fm_id: row for row, fm_id in enumerate(self._ids)}
@@ -202,6 +208,7 @@ class WorksheetModel(QAbstractTableModel):
 
     def _component_renamed(self, component_ids: set[int]) -> None:
         column = COLUMN_INDEX["component"]
+        self._sort_keys.pop(column, None)  # keyed by name
         failure_modes = self.model.failure_modes
         for fm_id in self._order:  # hidden rows too: their cached search text names it
             fm = failure_modes.get(fm_id)
@@ -214,6 +221,7 @@ class WorksheetModel(QAbstractTableModel):
         self._count_actions()
         touched |= {self._action_fm[i] for i in action_ids if i in self._action_fm}
         column = COLUMN_INDEX["actions"]
+        self._sort_keys.pop(column, None)  # keyed by the counts
         for fm_id in touched:
             self._cells.pop(fm_id, None)
             self._paint.pop(fm_id, None)
@@ -448,14 +456,22 @@ class WorksheetModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             position = {fm_id: n for n, fm_id in enumerate(self.model.failure_modes)}
             return sorted(ids, key=position.__getitem__)
-        key = _sort_key_function(self, COLUMNS[column].key)
-        fms = self.model.failure_modes
-        keys = dict(zip(ids, map(key, map(fms.__getitem__, ids)), strict=True))
+        keys = self._column_sort_keys(column, ids)
         # Not rated yet (a None key) goes last in either direction, in the model's order.
         rated = [i for i in ids if keys[i] is not None]
         unrated = [i for i in ids if keys[i] is None]
         descending = order == Qt.SortOrder.DescendingOrder
         return sorted(rated, key=keys.__getitem__, reverse=descending) + unrated
+
+    def _column_sort_keys(self, column: int, ids: list[int]) -> dict[int, Any]:
+        """The sort key of each of `ids` by `column`, from the cache, computing the missing."""
+        keys = self._sort_keys.setdefault(column, {})
+        missing = [i for i in ids if i not in keys] if keys else ids
+        if missing:
+            key = _sort_key_function(self, COLUMNS[column].key)
+            fms = self.model.failure_modes
+            keys.update(zip(missing, map(key, map(fms.__getitem__, missing)), strict=True))
+        return keys
 
     def _filtered(self, ids: list[int]) -> list[int]:
         ids = list(ids)  # never the same list as `_order`: rows are added to both
@@ -466,9 +482,21 @@ class WorksheetModel(QAbstractTableModel):
             fms, ap = self.model.failure_modes, self._ap
             ids = [i for i in ids if ap_of(fms[i]) is ap]
         if self._text:
-            text, cache, build = self._text, self._search, self._search_text
-            ids = [i for i in ids if text in (cache.get(i) or build(i))]
+            ids = self._text_matches(ids, self._text)
         return ids
+
+    def _text_matches(self, ids: list[int], text: str) -> list[int]:
+        search = self._search
+        if len(search) < len(self.model.failure_modes):
+            self._warm_search()  # every text at hand: then one lookup per row, in C
+        try:
+            return [
+                i
+                for i, row_text in zip(ids, map(search.__getitem__, ids), strict=True)
+                if text in row_text
+            ]
+        except KeyError:  # a row whose failure mode is being removed: ask row by row
+            return [i for i in ids if text in (search.get(i) or self._search_text(i))]
 
 
 def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode], Any]:
