@@ -1,10 +1,11 @@
-"""The worksheet: one row per failure mode, keyed by id, behind a `QSortFilterProxyModel`.
+"""The worksheet: one row per failure mode, keyed by id, behind a one-to-one proxy.
 
 Sorting and filtering are computed by the source model in bulk Python, and the proxy subclass
-(`WorksheetProxy`) forwards its sort and filter calls there. Measured on 20,000 rows: the
-proxy's own C++ sort calls Python `data()` twice per comparison (11 s), and a Python
-`filterAcceptsRow` costs 60-100 ms per refilter in call overhead alone, against a few
-milliseconds for `sorted()` and a list comprehension over cached keys.
+(`WorksheetProxy`, a `QIdentityProxyModel`) forwards its sort and filter calls there. Measured
+on 20,000 rows: a `QSortFilterProxyModel`'s own C++ sort calls Python `data()` twice per
+comparison (11 s), and a Python `filterAcceptsRow` costs 60-100 ms per refilter in call
+overhead alone, against a few milliseconds for `sorted()` and a list comprehension over
+cached keys.
 
 Rows keep their place and stay visible while they are edited or added (no live re-sort or
 re-filter), so a row being typed into does not jump away or vanish; changing a filter or
@@ -18,10 +19,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QIdentityProxyModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
@@ -566,14 +567,12 @@ _ROLE_HANDLERS: dict[int, Callable[[WorksheetModel, FailureMode, int], Any]] = {
 # ---- the proxy: filters, and forwards sorting to the source --------------------------------
 
 
-class WorksheetProxy(QSortFilterProxyModel):
+class WorksheetProxy(QIdentityProxyModel):
     """The worksheet's proxy: text filter across columns, component filter, AP filter, sort by
     any column. It forwards them to the source model, which applies them in bulk (see the
-    module docstring), and maps rows one to one."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
+    module docstring), and maps rows one to one. An identity proxy: a `QSortFilterProxyModel`
+    kept a mapping of its own and asked the source's row and column counts for each index it
+    mapped (two more Python calls per painted cell)."""
 
     def source(self) -> WorksheetModel:
         model = self.sourceModel()
