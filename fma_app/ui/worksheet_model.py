@@ -458,16 +458,19 @@ class WorksheetModel(QAbstractTableModel):
             position = {fm_id: n for n, fm_id in enumerate(self.model.failure_modes)}
             return sorted(ids, key=position.__getitem__)
         keys = self._column_sort_keys(column, ids)
+        descending = order == Qt.SortOrder.DescendingOrder
+        if None not in map(keys.__getitem__, ids):  # every row rated: one sort, no split
+            return sorted(ids, key=keys.__getitem__, reverse=descending)
         # Not rated yet (a None key) goes last in either direction, in the model's order.
         rated = [i for i in ids if keys[i] is not None]
         unrated = [i for i in ids if keys[i] is None]
-        descending = order == Qt.SortOrder.DescendingOrder
         return sorted(rated, key=keys.__getitem__, reverse=descending) + unrated
 
     def _column_sort_keys(self, column: int, ids: list[int]) -> dict[int, Any]:
         """The sort key of each of `ids` by `column`, from the cache, computing the missing."""
         keys = self._sort_keys.setdefault(column, {})
-        missing = [i for i in ids if i not in keys] if keys else ids
+        present = all(map(keys.__contains__, ids))  # checked in C: the usual case
+        missing = [] if present else [i for i in ids if i not in keys]
         if missing:
             key = _sort_key_function(self, COLUMNS[column].key)
             fms = self.model.failure_modes
