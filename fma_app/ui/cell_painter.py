@@ -47,7 +47,7 @@ class CellPainter(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._texts: dict[tuple[str, int, bool], QStaticText] = {}
+        self._texts: dict[tuple[str, int, bool], QStaticText | str] = {}
         self._base_font: QFont | None = None
         self._fonts: dict[bool, tuple[QFont, QFontMetrics]] = {}
         self._margin: int | None = None  # the style's, asked once
@@ -93,21 +93,31 @@ class CellPainter(QStyledItemDelegate):
         if width <= 0:
             return
         key = (text, width, bold)
-        static = self._texts.get(key)
-        if static is None:
-            if len(self._texts) >= CACHE_LIMIT:
-                self._texts.clear()
-            static = QStaticText(metrics.elidedText(text, _ELIDE, width))
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(font=font)
-            self._texts[key] = static
-        size = static.size()  # placed as `QStyle.alignedRect` places the style's text layout
-        if centred:
-            x += (width - int(size.width())) // 2
+        cached = self._texts.get(key)
         # The view sets its own pen before the grid, and each cell sets these: no save/restore.
         painter.setFont(font)
         painter.setPen(colour)
-        painter.drawStaticText(QPointF(x, y + (height - math.ceil(size.height())) // 2), static)
+        if cached is None or type(cached) is str:
+            elided = metrics.elidedText(text, _ELIDE, width) if cached is None else cached
+            if cached is None and not centred:
+                # First sight (a new sort or filter shows mostly new rows): laying a static
+                # text out costs more than drawing the string once, so keep the elided text
+                # only and lay it out when the cell is painted again.
+                if len(self._texts) >= CACHE_LIMIT:
+                    self._texts.clear()
+                self._texts[key] = elided
+                line = math.ceil(metrics.height())
+                baseline = y + (height - line) // 2 + metrics.ascent()
+                painter.drawText(QPointF(x, baseline), elided)
+                return
+            cached = QStaticText(elided)
+            cached.setTextFormat(Qt.TextFormat.PlainText)
+            cached.prepare(font=font)
+            self._texts[key] = cached
+        size = cached.size()  # placed as `QStyle.alignedRect` places the style's text layout
+        if centred:
+            x += (width - int(size.width())) // 2
+        painter.drawStaticText(QPointF(x, y + (height - math.ceil(size.height())) // 2), cached)
 
     def _font(self, base: QFont, bold: bool) -> tuple[QFont, QFontMetrics]:
         """The view's font, bold or not, with its metrics; made again when the font changes."""
