@@ -184,6 +184,10 @@ class GraphPanel(QWidget):
         self.document.selection.select_components([int(item.data(Qt.ItemDataRole.UserRole))])
 
     def _reveal(self, ids: list[int]) -> None:
+        """Show a component selected elsewhere (the list, the worksheet). Never for a selection
+        made on the canvas: scrolling under a pressed button makes Qt drag the node along."""
+        if self.scene.selecting_on_canvas:
+            return
         if ids and ids[0] in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
 

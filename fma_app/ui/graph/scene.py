@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
     QGraphicsSceneMouseEvent,
@@ -57,7 +58,6 @@ def node_stats(model: Model, component_ids: Iterable[int] | None = None) -> dict
     }
 
 
-
 class GraphScene(QGraphicsScene):
     nodes_dropped = Signal()  # the left button was released: a drag may have moved nodes
 
@@ -71,6 +71,9 @@ class GraphScene(QGraphicsScene):
         self.layer = EdgeLayer(self.edges)  # draws every edge (see EdgeItem)
         self._fm_component: dict[int, int] = {}  # to find the node of a removed failure mode
         self._syncing = False  # true while applying the shared selection to the items
+        # True while a selection made on the canvas goes out to the document: the views that
+        # reveal a selected component must not scroll the canvas under the user's pointer
+        self.selecting_on_canvas = False
         self._highlighted = 0
         self.setBackgroundBrush(QColor("#fafafa"))
         document.changed.connect(self._on_changed)
@@ -304,8 +307,33 @@ class GraphScene(QGraphicsScene):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.nodes_dropped.emit()  # the controller records a drag as one undo step
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        travel = event.screenPos() - event.buttonDownScreenPos(Qt.MouseButton.LeftButton)
+        if travel.manhattanLength() < QApplication.startDragDistance():
+            # A click: whatever moved a node under a still pointer (a scroll, a twitch of a
+            # pixel) is not an edit the user made
+            self.put_back_selected()
+            return
+        self.nodes_dropped.emit()  # the controller records a drag as one undo step
+
+    def put_back_selected(self) -> None:
+        """Selected nodes that Qt moved go back to where the model has them."""
+        moved = [
+            node
+            for node in self.selectedItems()
+            if isinstance(node, NodeItem)
+            and node.component_id in self.model.components
+            and (node.pos().x(), node.pos().y())
+            != (
+                self.model.components[node.component_id].x,
+                self.model.components[node.component_id].y,
+            )
+        ]
+        for node in moved:
+            node.update_from(self.model.components[node.component_id])
+        if moved:
+            self.nodes_moved(moved)
 
     def selected_component_ids(self) -> list[int]:
         return sorted(i.component_id for i in self.selectedItems() if isinstance(i, NodeItem))
@@ -324,8 +352,13 @@ class GraphScene(QGraphicsScene):
         self.edges_touched()
 
     def _selection_to_document(self) -> None:
-        if not self._syncing:
+        if self._syncing:
+            return
+        self.selecting_on_canvas = True
+        try:
             self.document.selection.select_components(self.selected_component_ids())
+        finally:
+            self.selecting_on_canvas = False
 
     def _select_from_document(self, ids: list[int]) -> None:
         if self._syncing or ids == self.selected_component_ids():

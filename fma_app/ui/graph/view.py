@@ -347,5 +347,3 @@ class GraphView(QGraphicsView):
         )
         if text is not None:
             self.edits.set_group(dependency_id, text)
-
-
