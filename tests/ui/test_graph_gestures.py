@@ -109,3 +109,26 @@ def test_a_drag_is_still_one_move_and_a_twitch_of_a_pixel_is_none(panel):
     assert document.undo_stack.count() == 1
     assert document.undo_stack.undoText() == "Move Component"
     assert (component.x, component.y) == (660.0, 30.0)
+
+
+# ---- double-click adds where the user clicked -----------------------------------------------
+@pytest.mark.parametrize("where", ["left", "right", "top", "bottom"])
+def test_double_click_adds_a_component_right_where_the_user_clicked(panel, where):
+    widget, _ = panel
+    view, document = widget.view, widget.document
+    point = edge_points(view, 30)[where]
+    assert view.node_at(point) is None and view.graph.edge_at(view.mapToScene(point), 8) is None
+    clicked = view.mapToScene(point)
+    count = len(document.model.components)
+
+    QTest.mouseDClick(
+        view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point
+    )
+
+    assert len(document.model.components) == count + 1
+    new_id = document.selection.component_ids[0]
+    component = document.model.components[new_id]
+    assert (component.x, component.y) == pytest.approx((clicked.x(), clicked.y()))
+    shown_at = view.mapFromScene(widget.scene.nodes[new_id].pos())
+    assert (shown_at - point).manhattanLength() <= 1  # still under the pointer
+    assert view.rename_editor is not None and view.rename_editor.text() == component.name

@@ -10,6 +10,7 @@ skipped when zoomed far out.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -57,11 +58,13 @@ OVERLAY_DEGRADED = "degraded"
 OVERLAY_UNAFFECTED = "unaffected"
 OVERLAY_SPOF = "spof"
 OVERLAY_SPOF_NO_FM = "spof-no-fm"
+OVERLAY_CYCLE = "cycle"  # on a strong dependency cycle
 
 FAILED_COLOR = QColor("#212121")
 DOWN_COLOR = QColor("#c62828")
 DEGRADED_COLOR = QColor("#ef6c00")
 SPOF_COLOR = QColor("#6a1b9a")
+CYCLE_COLOR = QColor("#00695c")
 ENTRY_COLOR = QColor("#1565c0")
 HIGHLIGHT_COLOR = QColor("#fdd835")
 SELECT_COLOR = QColor("#1e88e5")
@@ -198,6 +201,15 @@ DETAIL_FONT = _font(7.5)
 TAG_FONT = _font(6.5, bold=True)
 
 
+NAME_METRICS = QFontMetricsF(NAME_FONT)
+
+
+def shown_name(name: str, width: float) -> str:
+    """The name as a node shows it: elided in the middle, since names of one family often
+    differ only at the end ("payments-eu-1", "payments-eu-2"); the tooltip has it whole."""
+    return NAME_METRICS.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+
+
 TEXT_MIN_ZOOM = 0.35  # below this scale names are unreadable: draw shapes only
 BORDER_COLOR = QColor("#37474f")
 BORDER_PENS: dict[tuple[float, bool], QPen] = {}
@@ -210,6 +222,7 @@ OVERLAY_PENS = {
     OVERLAY_DEGRADED: QPen(DEGRADED_COLOR, 6, Qt.PenStyle.DashLine),
     OVERLAY_SPOF: QPen(SPOF_COLOR, 7),
     OVERLAY_SPOF_NO_FM: QPen(SPOF_COLOR, 7, Qt.PenStyle.DashLine),
+    OVERLAY_CYCLE: QPen(CYCLE_COLOR, 7),
 }
 
 NODE_BOUNDS = QRectF(
@@ -348,9 +361,7 @@ class NodeItem(QGraphicsObject):
         name_rect = self.name_rect()
         if self.kind is ComponentKind.QUEUE:  # keep clear of the pipe's end cap
             name_rect.adjust(0, 0, -NODE_HEIGHT * 0.3, 0)
-        name = QFontMetricsF(NAME_FONT).elidedText(
-            self.name, Qt.TextElideMode.ElideRight, name_rect.width()
-        )
+        name = shown_name(self.name, name_rect.width())
         top = -NODE_HEIGHT / 2 + (
             14 if self.kind in (ComponentKind.DATABASE, ComponentKind.EXTERNAL) else 8
         )
@@ -377,6 +388,7 @@ class NodeItem(QGraphicsObject):
             OVERLAY_DEGRADED: ("DEGRADED", DEGRADED_COLOR),
             OVERLAY_SPOF: ("SPOF", SPOF_COLOR),
             OVERLAY_SPOF_NO_FM: ("SPOF · NO FM!", SPOF_COLOR),
+            OVERLAY_CYCLE: ("CYCLE", CYCLE_COLOR),
         }
         if self.overlay in overlay_tags:
             tags.append(overlay_tags[self.overlay])
@@ -431,6 +443,48 @@ def edge_pen(color: QColor, width: float, dashed: bool) -> QPen:
 
 
 JUNCTION_RADIUS = 11.0
+JUNCTION_GAP = 34.0  # from the dependant's outline to the OR circle's centre, when clear
+JUNCTION_CLEARANCE = 6.0  # between the circle and any node
+# Where the OR may go: gap from the outline, and turn (degrees) away from the alternatives'
+# middle; cheapest first, so it stays close and points the right way when it can.
+_JUNCTION_TRIES = sorted(
+    ((gap, turn) for gap in (34.0, 60.0, 90.0, 130.0, 180.0) for turn in range(-180, 180, 15)),
+    key=lambda t: t[0] + 1.5 * abs(t[1]),
+)
+# How far from the dependant's centre a node can be and still cover a tried spot.
+JUNCTION_REACH = math.hypot(NODE_WIDTH, NODE_HEIGHT) + 180.0 + JUNCTION_RADIUS * 2
+
+
+def _clear_of(centre: tuple[float, float], x: float, y: float) -> bool:
+    cx, cy = centre
+    room = JUNCTION_RADIUS + JUNCTION_CLEARANCE
+    return abs(x - cx) >= NODE_WIDTH / 2 + room or abs(y - cy) >= NODE_HEIGHT / 2 + room
+
+
+def junction_spot(
+    ox: float,
+    oy: float,
+    kind: ComponentKind,
+    toward_x: float,
+    toward_y: float,
+    nodes: Iterable[tuple[float, float]],
+) -> tuple[float, float, float, float]:
+    """Where the OR circle of a dependant centred at (ox, oy) goes: (x, y) of the circle and
+    (x, y) where its stem leaves the dependant's outline. The first spot of `_JUNCTION_TRIES`
+    clear of every node centred at `nodes`; the plain spot when none is."""
+    base = math.atan2(toward_y - oy, toward_x - ox) if (toward_x, toward_y) != (ox, oy) else 0.0
+    centres = list(nodes)
+    first = None
+    for gap, turn in _JUNCTION_TRIES:
+        angle = base + math.radians(turn)
+        ux, uy = math.cos(angle), math.sin(angle)
+        ex, ey = clip_xy(ox, oy, ox + ux * 1000, oy + uy * 1000, kind)
+        spot = (ex + ux * gap, ey + uy * gap, ex, ey)
+        first = first or spot
+        if all(_clear_of(c, spot[0], spot[1]) for c in centres):
+            return spot
+    assert first is not None
+    return first
 
 
 class JunctionItem(QGraphicsItem):
@@ -450,15 +504,18 @@ class JunctionItem(QGraphicsItem):
         return f"redundancy group {self.group!r}: {self.source.name} needs any one of these"
 
     def reposition(self) -> None:
-        """Sit just outside the dependant, toward the middle of the alternatives."""
+        """Sit just outside the dependant, toward the middle of the alternatives, at the
+        nearest spot clear of every node (under one, the OR would be hidden)."""
         if not self.edges:
             return
         mx = sum(e.target.cx for e in self.edges) / len(self.edges)
         my = sum(e.target.cy for e in self.edges) / len(self.edges)
         ox, oy = self.source.cx, self.source.cy
-        ex, ey = clip_xy(ox, oy, mx, my, self.source.kind)
-        length = math.hypot(ex - ox, ey - oy) or 1.0
-        self.cx, self.cy = ex + (ex - ox) / length * 34, ey + (ey - oy) / length * 34
+        scene = self.scene()
+        near = scene.node_centres_near if scene is not None else None  # type: ignore[attr-defined]
+        self.cx, self.cy, ex, ey = junction_spot(
+            ox, oy, self.source.kind, mx, my, near(ox, oy, JUNCTION_REACH) if near else ()
+        )
         self.prepareGeometryChange()
         self.setPos(self.cx, self.cy)
         self._stem = QLineF(ex - self.cx, ey - self.cy, 0, 0)
@@ -467,6 +524,10 @@ class JunctionItem(QGraphicsItem):
         self._bounds = box.united(QRectF(self._stem.p1(), self._stem.p2()).normalized())
         for edge in self.edges:
             edge.adjust()
+
+    def covered_by(self, cx: float, cy: float) -> bool:
+        """Whether a node centred at (cx, cy) would cover this OR circle."""
+        return not _clear_of((cx, cy), self.cx, self.cy)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._bounds
@@ -521,7 +582,9 @@ class EdgeItem:
         self.strength, self.group = dependency.strength, dependency.group
         self.group_color: QColor | None = None
         self.junction: JunctionItem | None = None
-        self.impact = ""  # "down"/"degraded" when the overlay shows failure spreading along it
+        # "down"/"degraded" when the overlay shows failure spreading along it, "cycle" on a
+        # strong cycle
+        self.impact = ""
         self.dimmed = False
         self.selected = False
         self.coords = (0.0, 0.0, 0.0, 0.0)  # from the source's outline to the arrow tip
@@ -564,6 +627,8 @@ class EdgeItem:
             color = DOWN_COLOR
         elif self.impact == OVERLAY_DEGRADED:
             color = DEGRADED_COLOR
+        elif self.impact == OVERLAY_CYCLE:
+            color = CYCLE_COLOR
         if self.selected:
             color = SELECT_COLOR
         if self.dimmed:

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -36,6 +36,7 @@ from fma_app.ui.graph.items import (
 )
 
 SCENE_MARGIN = 600.0  # room around the graph to scroll into and drop new components
+MANY_MOVED = 50  # moving more nodes than this repositions every OR junction
 
 
 def node_stats(model: Model, component_ids: Iterable[int] | None = None) -> dict[int, NodeStats]:
@@ -211,7 +212,8 @@ class GraphScene(QGraphicsScene):
         """Nodes changed position (a drag, undo, layout): re-attach each edge and OR junction
         once, however many of its ends moved."""
         edges: set[int] = set()
-        for node in nodes:
+        moved = list(nodes)
+        for node in moved:
             node.sync_pos()
             edges |= node.edge_ids
         junctions: set[JunctionItem] = set()
@@ -223,9 +225,27 @@ class GraphScene(QGraphicsScene):
                 junctions.add(edge.junction)
             else:
                 edge.adjust()
+        # A node put down on someone else's OR circle would hide it: that circle moves aside
+        if len(moved) > MANY_MOVED:
+            junctions.update(self.junctions.values())
+        else:
+            junctions.update(
+                j
+                for j in self.junctions.values()
+                if any(j.covered_by(node.cx, node.cy) for node in moved)
+            )
         for junction in junctions:
             junction.reposition()
         self.edges_touched()
+
+    def node_centres_near(self, x: float, y: float, reach: float) -> list[tuple[float, float]]:
+        """Centres of the nodes within `reach` of (x, y) on both axes (from the scene index)."""
+        area = QRectF(x - reach, y - reach, 2 * reach, 2 * reach)
+        return [
+            (item.cx, item.cy)
+            for item in self.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            if isinstance(item, NodeItem)
+        ]
 
     def nodes_dragged(self) -> None:
         """During a mouse drag Qt moves the selected nodes; their edges follow."""
@@ -233,9 +253,15 @@ class GraphScene(QGraphicsScene):
 
     def fit_scene_rect(self) -> None:
         """Scroll range = the graph plus room to grow; Qt's default only ever grows, so after
-        a layout or a delete the scroll bars would reach into empty space."""
+        a layout or a delete the scroll bars would reach into empty space. It always holds what
+        the views show: a scene rect that no longer covers the view makes Qt re-centre it, and
+        the graph would jump under the user's pointer (a component added by double-click would
+        land away from where they clicked)."""
         rect = self.itemsBoundingRect()
-        self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+        rect.adjust(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+        for view in self.views():
+            rect = rect.united(view.mapToScene(view.viewport().rect()).boundingRect())
+        self.setSceneRect(rect)
 
     def _on_changed(self, changes: list[Change]) -> None:
         ids: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -244,9 +270,10 @@ class GraphScene(QGraphicsScene):
         model = self.model
         stale_stats: set[int] = set()
         regroup: set[int] = set()
+        added_nodes = []
         for cid in ids[("component", "added")]:
             if cid in model.components and cid not in self.nodes:
-                self._add_node(cid, NodeStats())
+                added_nodes.append(self._add_node(cid, NodeStats()))
                 stale_stats.add(cid)
         changed_nodes = [
             self.nodes[cid]
@@ -255,7 +282,7 @@ class GraphScene(QGraphicsScene):
         ]
         for node in changed_nodes:
             node.update_from(model.components[node.component_id])
-        self.nodes_moved(changed_nodes)
+        self.nodes_moved(changed_nodes + added_nodes)  # a new node may land on an OR circle
         for did in ids[("dependency", "removed")] | ids[("dependency", "changed")]:
             edge = self.edges.get(did)
             if edge is not None:
@@ -352,11 +379,15 @@ class GraphScene(QGraphicsScene):
         self.edges_touched()
 
     def _selection_to_document(self) -> None:
-        if self._syncing:
-            return
+        if not self._syncing:
+            self.select_on_canvas(self.selected_component_ids())
+
+    def select_on_canvas(self, ids: list[int]) -> None:
+        """Select components as the canvas's own gesture (a click, a double-click add): the
+        document and the other views follow, the canvas does not scroll."""
         self.selecting_on_canvas = True
         try:
-            self.document.selection.select_components(self.selected_component_ids())
+            self.document.selection.select_components(ids)
         finally:
             self.selecting_on_canvas = False
 
