@@ -104,9 +104,9 @@ def timed(action, window, repeat: int) -> list[float]:
 def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
     from PySide6.QtCore import Qt
 
+    from fma_app.presentation.worksheet import COLUMN_INDEX
     from fma_app.ui.app import build_context, make_application
     from fma_app.ui.main_window import MainWindow
-    from fma_app.ui.worksheet_model import COLUMN_INDEX
 
     app = make_application()
     window = MainWindow(build_context())

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Set up everything FMA Workbench needs on this machine: system libraries for Qt (when run as
-# root and missing), a virtual environment in .venv and the app installed into it (editable).
+# Set up everything FMA Workbench needs on this machine: system libraries for Qt and its X11
+# window (when run as root and missing), a virtual environment in .venv and the app installed
+# into it (editable).
 # Usage: tools/setup.sh [extra apt packages...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -8,7 +9,13 @@ cd "$ROOT"
 
 # Libraries PySide6 needs on a bare Debian 12, plus any the caller asks for.
 QT_LIBS=(libgl1 libegl1 libglib2.0-0 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3)
-WANTED=("${QT_LIBS[@]}" "$@")
+# Libraries Qt's xcb platform plugin (the window on an X11 desktop) links to: without them Qt
+# aborts when the window opens. The list of fma_app/cli/desktop_libraries.py, which names them to
+# a user who lacks them; a test keeps the two in step.
+XCB_LIBS=(libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+    libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
+    libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0)
+WANTED=("${QT_LIBS[@]}" "${XCB_LIBS[@]}" "$@")
 
 missing=()
 if command -v dpkg-query >/dev/null; then

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Set up (if needed) and run the whole test suite headless (Qt offscreen).
 # As root it also installs LibreOffice Calc and poppler-utils, the independent readers of the
-# Excel report, so those tests run instead of being skipped.
+# Excel report, and Xvfb with xauth, so that the test which opens the real window on the xcb
+# platform (under xvfb-run) runs instead of being skipped.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-tools/setup.sh libreoffice-calc poppler-utils desktop-file-utils
+tools/setup.sh libreoffice-calc poppler-utils desktop-file-utils xvfb xauth
 export QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 .venv/bin/ruff check fma_app tests benchmarks
 .venv/bin/python -m pytest "$@"

@@ -20,10 +20,12 @@ class RankedFailureMode:
     failure_mode: FailureMode
 
     def as_record(self) -> dict[str, object]:
-        """The flat record `rank` prints as JSON/CSV (None where not revised)."""
+        """The flat record `rank` prints as JSON/CSV (None where not rated or not revised)."""
         fm, revised = self.failure_mode, self.failure_mode.revised
+        ap = fm.ap
         return {
             "rank": self.rank,
+            "id": fm.id,
             "component": self.component,
             "function": fm.function,
             "failure_mode": fm.failure_mode,
@@ -32,7 +34,7 @@ class RankedFailureMode:
             "likelihood": fm.likelihood,
             "detection": fm.detection,
             "rpn": fm.rpn,
-            "ap": fm.ap.value,
+            "ap": ap.value if ap else None,
             "revised_severity": revised.severity if revised else None,
             "revised_likelihood": revised.likelihood if revised else None,
             "revised_detection": revised.detection if revised else None,
@@ -41,14 +43,27 @@ class RankedFailureMode:
         }
 
 
+# Not rated yet sorts after every rated failure mode, in both rankings: an unknown risk is
+# neither high nor low. Among themselves: what is rated so far, highest first, then names.
+def _unrated_key(fm: FailureMode, component: str) -> tuple:
+    return (1, -(fm.severity or 0), -(fm.likelihood or 0), -(fm.detection or 0),
+            component.casefold(), fm.failure_mode.casefold(), fm.id)  # fmt: skip
+
+
 def _rpn_key(fm: FailureMode, component: str) -> tuple:
-    return (-fm.rpn, -fm.severity, -fm.likelihood, -fm.detection, component.casefold(),
-            fm.failure_mode.casefold(), fm.id)  # fmt: skip
+    rpn = fm.rpn
+    if rpn is None:
+        return _unrated_key(fm, component)
+    return (0, -rpn, -fm.severity, -fm.likelihood, -fm.detection,  # type: ignore[operator]
+            component.casefold(), fm.failure_mode.casefold(), fm.id)  # fmt: skip
 
 
 def _ap_key(fm: FailureMode, component: str) -> tuple:
-    return (fm.ap.order, -fm.severity, -fm.rpn, component.casefold(), fm.failure_mode.casefold(),
-            fm.id)  # fmt: skip
+    ap, rpn = fm.ap, fm.rpn
+    if ap is None or rpn is None:
+        return _unrated_key(fm, component)
+    return (0, ap.order, -fm.severity, -rpn, component.casefold(),  # type: ignore[operator]
+            fm.failure_mode.casefold(), fm.id)  # fmt: skip
 
 
 def rank_failure_modes(model: Model, by: RankBy | str = RankBy.RPN) -> list[RankedFailureMode]:
@@ -56,6 +71,8 @@ def rank_failure_modes(model: Model, by: RankBy | str = RankBy.RPN) -> list[Rank
 
     rpn: RPN desc, then severity, likelihood, detection desc, then component and failure mode names.
     ap:  H, M, L, then severity desc, then RPN desc, then names.
+    Both: failure modes not rated yet come last, by severity, likelihood, detection desc (blank
+    counts as lowest), then names.
     """
     key = _rpn_key if RankBy(by) is RankBy.RPN else _ap_key
     names = {c.id: c.name for c in model.components.values()}

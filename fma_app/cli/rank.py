@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.cli.common import CliError
 from fma_app.domain.model import Model
+from fma_app.presentation.style import AP_STYLES, ansi, ap_style
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-AP_COLOURS = {"H": "\033[1;31m", "M": "\033[33m", "L": "\033[32m"}
-RESET = "\033[0m"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -150,22 +149,25 @@ def format_table(
     ellipsis = _ellipsis()
     terminal = shutil.get_terminal_size((120, 24)).columns
     component_width = min(28, max(len("Component"), *(len(r.component) for r in ranked)))
-    fixed = 4 + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
+    id_width = max(len("ID"), *(len(str(r.failure_mode.id)) for r in ranked))
+    fixed = 4 + 1 + id_width + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
     text_width = max(terminal - fixed, 24)
     header = (
-        f"{'#':>4} {'AP':<2} {'RPN':>4} {' S  L  D':<8} {'Component':<{component_width}} "
-        f"{'Failure mode':<{text_width}} {'Revised':<11}"
+        f"{'#':>4} {'ID':>{id_width}} {'AP':<2} {'RPN':>4} {' S  L  D':<8} "
+        f"{'Component':<{component_width}} {'Failure mode':<{text_width}} {'Revised':<11}"
     )
     lines = [header.rstrip(), "-" * min(len(header), terminal)]
     for entry in ranked:
         record = entry.as_record()
-        ap = _paint(str(record["ap"]), colour)
+        # Not rated yet: '-' for the missing scores, RPN and AP, never a number or a colour.
+        shown = {key: "-" if record[key] is None else record[key] for key in _RATING_KEYS}
+        ap = _paint(str(shown["ap"]), colour)
         revised = f"{'-':>4}"
         if record["revised_rpn"] is not None:
             revised = f"{record['revised_rpn']:>4} {_paint(str(record['revised_ap']), colour)}"
         line = (
-            f"{record['rank']:>4} {ap:<2} {record['rpn']:>4} "
-            f"{record['severity']:>2} {record['likelihood']:>2} {record['detection']:>2} "
+            f"{record['rank']:>4} {record['id']:>{id_width}} {ap:<2} {shown['rpn']:>4} "
+            f"{shown['severity']:>2} {shown['likelihood']:>2} {shown['detection']:>2} "
             f"{truncate(entry.component, component_width, ellipsis):<{component_width}} "
             f"{truncate(str(record['failure_mode']), text_width, ellipsis):<{text_width}} "
             f"{revised}"
@@ -176,9 +178,12 @@ def format_table(
     return "\n".join(lines)
 
 
+_RATING_KEYS = ("severity", "likelihood", "detection", "rpn", "ap")
+
+
 def _paint(ap: str, colour: bool) -> str:
     """The AP letter, coloured for a terminal. Padding is applied by the caller on one letter,
     so a coloured letter is padded here to keep the columns aligned."""
-    if not colour:
+    if not colour or ap not in AP_STYLES:  # "-", not rated yet: never an AP's colour
         return ap
-    return f"{AP_COLOURS.get(ap, '')}{ap}{RESET}" + " " * (2 - len(ap))
+    return ansi(ap_style(ap), ap) + " " * (2 - len(ap))

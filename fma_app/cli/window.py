@@ -1,5 +1,6 @@
-"""`fma-app [MODEL]`: open the desktop window. Qt is imported only after checking for a display,
-because without one Qt aborts the whole process with a plugin message (exit 134)."""
+"""`fma-app [MODEL]`: open the desktop window. Qt is imported only after checking for a display
+and, on X11, for the system libraries of Qt's xcb plugin, because without either Qt aborts the
+whole process with a plugin message (exit 134)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import sys
 
 from fma_app.cli.common import EXIT_BAD_INPUT, print_error
+from fma_app.cli.desktop_libraries import desktop_problem
 
 NO_DISPLAY_HELP = (
     "no display found (DISPLAY and WAYLAND_DISPLAY are not set), so the window cannot open.\n"
@@ -28,6 +30,10 @@ def open_window(path: str | None) -> int:
         message = NO_DISPLAY_HELP.format(args=path or "").replace(" \n", "\n")
         print_error(message.splitlines()[0])
         print("\n".join(message.splitlines()[1:]), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problem = desktop_problem(os.environ)
+    if problem:
+        print_error(problem)
         return EXIT_BAD_INPUT
     from fma_app.ui.app import run
 

@@ -9,13 +9,20 @@ from fma_app.domain.model import (
     Dependency,
     FailureMode,
     Model,
+    ModelProperties,
     Scores,
     Strength,
 )
-from fma_app.domain.scoring import ActionPriority, action_priority, rpn, validate_score
+from fma_app.domain.scoring import (
+    ActionPriority,
+    action_priority,
+    rpn,
+    validate_optional_score,
+    validate_score,
+)
 
 __all__ = [
     "Action", "ActionPriority", "ActionStatus", "Component", "ComponentKind", "Dependency",
-    "FailureMode", "Model", "ModelError", "Scores", "Strength", "ValidationError",
-    "action_priority", "rpn", "validate_score",
+    "FailureMode", "Model", "ModelError", "ModelProperties", "Scores", "Strength",
+    "ValidationError", "action_priority", "rpn", "validate_optional_score", "validate_score",
 ]  # fmt: skip

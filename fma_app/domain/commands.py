@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from fma_app.domain.errors import ModelError, ValidationError
@@ -25,11 +25,12 @@ from fma_app.domain.model import (
     Entity,
     FailureMode,
     Model,
+    ModelProperties,
     Scores,
     Strength,
     parse_enum,
 )
-from fma_app.domain.scoring import validate_score
+from fma_app.domain.scoring import validate_optional_score
 
 EntityKind = Literal["component", "dependency", "failure_mode", "action"]
 ChangeKind = Literal["model", "component", "dependency", "failure_mode", "action"]
@@ -196,6 +197,30 @@ class RenameModel(Command):
         return [Change("model", "changed")]
 
 
+class EditModelProperties(Command):
+    """Set the model's header properties (name, scope, FMEA number, ...) as one undo step."""
+
+    def __init__(self, new: ModelProperties):
+        self.new, self.old, self.text = new, ModelProperties(), "Edit Model Properties"
+
+    def do(self, model: Model) -> list[Change]:
+        self.old = model.properties
+        model.set_properties(self.new)
+        return [Change("model", "changed")]
+
+    def undo(self, model: Model) -> list[Change]:
+        model.set_properties(self.old)
+        return [Change("model", "changed")]
+
+
+def edit_model_properties(model: Model, /, **changes: object) -> EditModelProperties:
+    """A validated command that changes the named properties and keeps the others; raises
+    ValidationError for an unknown property or a bad value."""
+    checked = ModelProperties.checked(**changes)
+    merged = {name: getattr(checked, name) for name in changes}
+    return EditModelProperties(replace(model.properties, **merged))  # type: ignore[arg-type]
+
+
 def _changes(entities: list[Entity], op: Literal["added", "removed"]) -> list[Change]:
     by_kind: dict[EntityKind, list[int]] = {}
     for entity in entities:
@@ -236,8 +261,8 @@ def _label(kind: EntityKind, names: list[str]) -> str:
 def _clean_value(
     model: Model, kind: EntityKind, entity_id: int, name: str, value: object
 ) -> object:
-    if name in SCORE_FIELDS:
-        return validate_score(name, value)
+    if name in SCORE_FIELDS:  # None or blank: not rated yet
+        return validate_optional_score(name, value)
     if name == "revised":
         if value is None or isinstance(value, Scores):
             return value
@@ -324,7 +349,8 @@ def remove(model: Model, kind: EntityKind, ids: list[int]) -> RemoveEntities:
 
 
 __all__ = [
-    "AddEntities", "Change", "Command", "Macro", "RemoveEntities", "RenameModel", "SetFields",
+    "AddEntities", "Change", "Command", "EditModelProperties", "Macro", "RemoveEntities",
+    "RenameModel", "SetFields", "edit_model_properties",
     "Action", "add_action", "add_component", "add_dependency", "add_failure_mode", "remove",
     "set_fields", "TEXT_FIELDS_FAILURE_MODE",
 ]  # fmt: skip

@@ -14,7 +14,13 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.scoring import ActionPriority, action_priority, rpn, validate_score
+from fma_app.domain.scoring import (
+    ActionPriority,
+    action_priority,
+    rpn,
+    validate_optional_score,
+    validate_score,
+)
 
 
 class ComponentKind(StrEnum):
@@ -97,6 +103,7 @@ class Scores:
     def checked(
         severity: object, likelihood: object, detection: object, prefix: str = ""
     ) -> Scores:
+        """All three scores, each a whole number 1-10 (revised scores are all-or-none)."""
         return Scores(
             validate_score(f"{prefix}severity", severity),
             validate_score(f"{prefix}likelihood", likelihood),
@@ -114,33 +121,50 @@ class Scores:
 
 @dataclass
 class FailureMode:
+    """One failure mode. Severity, likelihood and detection are each None until rated: a
+    severity is often known before anyone rates likelihood. RPN and AP exist only when all three
+    are set; a failure mode that is not rated yet is never treated as low risk."""
+
     id: int
     component_id: int
     function: str = ""
     failure_mode: str = ""
     effect: str = ""
-    severity: int = 1
+    severity: int | None = None
     cause: str = ""
-    likelihood: int = 1
+    likelihood: int | None = None
     prevention_controls: str = ""
     detection_controls: str = ""
-    detection: int = 1
+    detection: int | None = None
     notes: str = ""
     revised: Scores | None = None  # after actions: all three scores or none
 
     @property
-    def scores(self) -> Scores:
+    def is_rated(self) -> bool:
+        return None not in (self.severity, self.likelihood, self.detection)
+
+    @property
+    def scores(self) -> Scores | None:
+        """All three scores, or None while any of them is not rated yet."""
+        if self.severity is None or self.likelihood is None or self.detection is None:
+            return None
         return Scores(self.severity, self.likelihood, self.detection)
 
     @property
-    def rpn(self) -> int:
+    def rpn(self) -> int | None:
         # Straight from the fields: ranking calls this 20,000 times and a Scores object per call
         # was a third of its time.
-        return rpn(self.severity, self.likelihood, self.detection)
+        severity, likelihood, detection = self.severity, self.likelihood, self.detection
+        if severity is None or likelihood is None or detection is None:
+            return None
+        return rpn(severity, likelihood, detection)
 
     @property
-    def ap(self) -> ActionPriority:
-        return action_priority(self.severity, self.likelihood, self.detection)
+    def ap(self) -> ActionPriority | None:
+        severity, likelihood, detection = self.severity, self.likelihood, self.detection
+        if severity is None or likelihood is None or detection is None:
+            return None
+        return action_priority(severity, likelihood, detection)
 
     @property
     def revised_rpn(self) -> int | None:
@@ -187,12 +211,87 @@ def field_names(entity_type: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(entity_type))
 
 
+DEFAULT_MODEL_NAME = "Untitled model"
+# Header fields of the AIAG-VDA FMEA form that fit on one line of a page header or a form cell.
+_ONE_LINE_PROPERTIES = ("name", "fmea_number", "revision", "prepared_by", "approved_by")
+PROPERTY_LABELS: dict[str, str] = {
+    "name": "Name", "description": "Description", "scope": "Scope",
+    "fmea_number": "FMEA number", "team": "Team", "revision": "Revision",
+    "key_date": "Key date", "prepared_by": "Prepared by", "approved_by": "Approved by",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ModelProperties:
+    """What the header of an AIAG-VDA FMEA form holds and a review expects to see.
+
+    Build checked values with `ModelProperties.checked`; a Model holds them as its own fields.
+    """
+
+    name: str = DEFAULT_MODEL_NAME
+    description: str = ""
+    scope: str = ""
+    fmea_number: str = ""
+    team: str = ""
+    revision: str = ""
+    key_date: dt.date | None = None  # the date the FMEA is due to be complete
+    prepared_by: str = ""
+    approved_by: str = ""
+
+    @staticmethod
+    def checked(**values: object) -> ModelProperties:
+        """Validated properties; raises ValidationError naming the field and the problem."""
+        unknown = set(values) - set(PROPERTY_LABELS)
+        if unknown:
+            raise ValidationError(f"unknown model propert(ies): {', '.join(sorted(unknown))}")
+        clean: dict[str, object] = {}
+        for name, value in values.items():
+            label = PROPERTY_LABELS[name]
+            if name == "key_date":
+                clean[name] = parse_date(label, value)
+                continue
+            if value is None:
+                value = ""
+            if not isinstance(value, str):
+                raise ValidationError(f"{label} must be text, not {value!r}")
+            text = value.strip()
+            if name in _ONE_LINE_PROPERTIES and any(ch in text for ch in "\r\n"):
+                raise ValidationError(f"{label} must be one line")
+            clean[name] = text
+        if "name" in clean and not clean["name"]:
+            raise ValidationError("the model name must not be empty")
+        return ModelProperties(**clean)  # type: ignore[arg-type]
+
+
+def parse_date(label: str, value: object) -> dt.date | None:
+    """A date, an ISO text "YYYY-MM-DD", or None/blank for no date."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ValidationError(f"{label} {value!r} is not a date written YYYY-MM-DD")
+
+
 @dataclass
 class Model:
     """One open model. Collections are dicts keyed by id, in insertion order."""
 
-    name: str = "Untitled model"
+    name: str = DEFAULT_MODEL_NAME
     description: str = ""
+    scope: str = ""
+    fmea_number: str = ""
+    team: str = ""
+    revision: str = ""
+    key_date: dt.date | None = None
+    prepared_by: str = ""
+    approved_by: str = ""
     components: dict[int, Component] = field(default_factory=dict)
     dependencies: dict[int, Dependency] = field(default_factory=dict)
     failure_modes: dict[int, FailureMode] = field(default_factory=dict)
@@ -213,6 +312,15 @@ class Model:
             return self.new_id()
         self._next_id = max(self._next_id, entity_id + 1)
         return entity_id
+
+    # ---- properties (the form's header) ------------------------------------------------------
+    @property
+    def properties(self) -> ModelProperties:
+        return ModelProperties(**{name: getattr(self, name) for name in PROPERTY_LABELS})
+
+    def set_properties(self, properties: ModelProperties) -> None:
+        for name in PROPERTY_LABELS:
+            setattr(self, name, getattr(properties, name))
 
     # ---- look-ups --------------------------------------------------------------------------
     def component(self, component_id: int) -> Component:
@@ -338,9 +446,9 @@ class Model:
         component_id: int,
         *,
         id: int | None = None,
-        severity: object = 1,
-        likelihood: object = 1,
-        detection: object = 1,
+        severity: object = None,
+        likelihood: object = None,
+        detection: object = None,
         revised: Scores | tuple[object, object, object] | None = None,
         **texts: str,
     ) -> FailureMode:
@@ -348,15 +456,17 @@ class Model:
         unknown = set(texts) - set(TEXT_FIELDS_FAILURE_MODE)
         if unknown:
             raise ModelError(f"unknown failure mode field(s): {', '.join(sorted(unknown))}")
-        scores = Scores.checked(severity, likelihood, detection)
+        severity = validate_optional_score("severity", severity)
+        likelihood = validate_optional_score("likelihood", likelihood)
+        detection = validate_optional_score("detection", detection)
         if revised is not None:
             revised = Scores.checked(*_as_triple(revised), prefix="revised ")
         failure_mode = FailureMode(
             id=0,
             component_id=component_id,
-            severity=scores.severity,
-            likelihood=scores.likelihood,
-            detection=scores.detection,
+            severity=severity,  # type: ignore[arg-type]
+            likelihood=likelihood,  # type: ignore[arg-type]
+            detection=detection,  # type: ignore[arg-type]
             revised=revised,
             **texts,
         )
@@ -393,8 +503,7 @@ class Model:
     def content(self) -> dict[str, object]:
         """Everything that defines the model, comparable with == across save/open and export."""
         return {
-            "name": self.name,
-            "description": self.description,
+            **{name: getattr(self, name) for name in PROPERTY_LABELS},
             "components": sorted(self.components.values(), key=lambda c: c.id),
             "dependencies": sorted(self.dependencies.values(), key=lambda d: d.id),
             "failure_modes": sorted(self.failure_modes.values(), key=lambda f: f.id),

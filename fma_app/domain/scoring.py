@@ -64,6 +64,17 @@ def validate_score(field: str, value: object) -> int:
     return number
 
 
+def validate_optional_score(field: str, value: object) -> int | None:
+    """Like `validate_score`, but None or blank text means "not rated yet" and gives None.
+
+    A failure mode may be analysed before anyone rates it (AIAG-VDA separates failure analysis
+    from risk analysis), so an empty score is a state, not an error; anything else that is not a
+    whole number 1-10 still is."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return validate_score(field, value)
+
+
 def _band_index(bands: tuple[tuple[int, int], ...], score: int) -> int:
     for index, (low, high) in enumerate(bands):
         if low <= score <= high:

@@ -16,12 +16,22 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.model import Action, Component, Dependency, FailureMode, Model
+from fma_app.domain.model import (
+    Action,
+    Component,
+    Dependency,
+    FailureMode,
+    Model,
+    ModelProperties,
+)
 
 FORMAT = "fma-workbench-model"
 FORMAT_VERSION = 1
 
-_TOP_KEYS = {"format", "format_version", "name", "description", "components", "dependencies"}
+_PROPERTY_KEYS = ("scope", "fmea_number", "team", "revision", "key_date", "prepared_by",
+                  "approved_by")  # fmt: skip
+_TOP_KEYS = {"format", "format_version", "name", "description", "components", "dependencies",
+             *_PROPERTY_KEYS}  # fmt: skip
 _COMPONENT_KEYS = {"id", "name", "kind", "description", "owner", "x", "y", "user_facing",
                    "failure_modes"}  # fmt: skip
 _DEPENDENCY_KEYS = {"id", "from", "to", "strength", "description", "group"}
@@ -43,6 +53,8 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "name": model.name,
         "description": model.description,
+        **{key: getattr(model, key) for key in _PROPERTY_KEYS if key != "key_date"},
+        "key_date": model.key_date.isoformat() if model.key_date else None,
         "components": [_component_to_dict(model, c) for c in model.components.values()],
         "dependencies": [_dependency_to_dict(d, names) for d in model.dependencies.values()],
     }
@@ -125,6 +137,12 @@ class _Reader:
         self._check_format(top)
         self.model.name = _text(top, "name", "the model", default="Untitled model")
         self.model.description = _text(top, "description", "the model")
+        try:
+            properties = ModelProperties.checked(**{key: top.get(key) for key in _PROPERTY_KEYS})
+        except ValidationError as error:
+            raise ValidationError(f"the model: {error}") from None
+        for key in _PROPERTY_KEYS:
+            setattr(self.model, key, getattr(properties, key))
         components = _sequence(top.get("components", []), "components")
         for index, item in enumerate(components):
             self._component(item, f"components[{index}]")

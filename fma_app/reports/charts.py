@@ -17,14 +17,18 @@ from typing import TYPE_CHECKING
 from fma_app.analysis.ranking import RankBy, rank_failure_modes
 from fma_app.domain.model import FailureMode, Model
 from fma_app.domain.scoring import ActionPriority, action_priority
+from fma_app.presentation.style import AP_NAMES, AP_STYLES, NOT_RATED, ap_style
 
 if TYPE_CHECKING:  # matplotlib loads on the first chart: importing a workbook never needs it
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-AP_COLOURS = {"H": "#C0392B", "M": "#E5A50A", "L": "#3A9A4A"}
-AP_ZONE_COLOURS = {"H": "#F6C4BE", "M": "#FBE7A6", "L": "#CDEBCF"}
-AP_NAMES = {"H": "High", "M": "Medium", "L": "Low"}
+# Bars and zones wear the AP swatch as cells do (light fill); bars get its dark text colour as an
+# outline so neighbouring bars stay apart.
+AP_FILLS = {ap.value: style.fill for ap, style in AP_STYLES.items()}
+AP_EDGES = {ap.value: style.text for ap, style in AP_STYLES.items()}
+BAR_EDGE_WIDTH = 0.8
+NOT_RATED_YET = f"{NOT_RATED.label} yet"  # in titles and axis labels, from the one style token
 BEFORE_COLOUR, AFTER_COLOUR = "#5B7DB1", "#9CC3E6"
 FIGSIZE = (8.0, 4.8)
 MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
@@ -41,8 +45,22 @@ AP_TABLE: dict[tuple[int, int, int], str] = {
 }
 
 
-def ap_of(fm: FailureMode) -> str:
-    return AP_TABLE[fm.severity, fm.likelihood, fm.detection]
+def ap_of(fm: FailureMode) -> str | None:
+    """ "H", "M" or "L"; None while any of the three scores is not rated yet."""
+    severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
+    if severity is None or likelihood is None or detection is None:
+        return None
+    return AP_TABLE[severity, likelihood, detection]
+
+
+def _with_notes(title: str, *notes: str) -> str:
+    shown = [note for note in notes if note]
+    return f"{title} ({'; '.join(shown)})" if shown else title
+
+
+def _not_rated_note(model: Model) -> str:
+    unrated = sum(1 for fm in model.failure_modes.values() if fm.rpn is None)
+    return f"{unrated} {NOT_RATED_YET}, not shown" if unrated else ""
 
 
 def revised_ap_of(fm: FailureMode) -> str | None:
@@ -75,29 +93,43 @@ def _figure(figure: Figure | None, **margins: float) -> Figure:
     return figure
 
 
-def _empty(figure: Figure, title: str) -> Figure:
+def _empty(figure: Figure, title: str, text: str = EMPTY_TEXT) -> Figure:
     figure.suptitle(title)
-    figure.text(0.5, 0.5, EMPTY_TEXT, ha="center", va="center", fontsize=14, color="#666666")
+    figure.text(0.5, 0.5, text, ha="center", va="center", fontsize=14, color="#666666")
     return figure
+
+
+def _not_rated_empty(model: Model) -> str:
+    """What an RPN-based chart says when nothing it could draw is rated yet."""
+    if not model.failure_modes:
+        return EMPTY_TEXT
+    count = len(model.failure_modes)
+    return f"No rated failure modes ({count} {NOT_RATED_YET})"
 
 
 def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """Bars of the highest RPNs (coloured by AP) with the cumulative share of the total RPN."""
     fig = _figure(figure, left=0.12, bottom=0.32, right=0.9, top=0.88)
     title = "Pareto of RPN"
-    ranked = rank_failure_modes(model, RankBy.RPN)
+    # Only rated failure modes have an RPN; ranking puts the others last.
+    ranked = [r for r in rank_failure_modes(model, RankBy.RPN) if r.failure_mode.rpn is not None]
     if not ranked:
-        return _empty(fig, title)
-    total = sum(r.failure_mode.rpn for r in ranked)
+        return _empty(fig, title, _not_rated_empty(model))
+    total = sum(r.failure_mode.rpn for r in ranked)  # type: ignore[misc]
     shown = ranked[:PARETO_LIMIT]
-    if len(ranked) > len(shown):
-        title += f" (top {len(shown)} of {len(ranked)} failure modes)"
+    unrated = _not_rated_note(model)
+    what = "rated failure modes" if unrated else "failure modes"
+    top = f"top {len(shown)} of {len(ranked)} {what}" if len(ranked) > len(shown) else ""
+    title = _with_notes(title, top, unrated)
     ax = fig.add_subplot()
     positions = range(len(shown))
     ax.bar(
         positions,
         [r.failure_mode.rpn for r in shown],
-        color=[AP_COLOURS[ap_of(r.failure_mode)] for r in shown],
+        # Only rated failure modes reach here; ap_style would paint any other in NOT_RATED.
+        color=[ap_style(ap_of(r.failure_mode)).fill for r in shown],
+        edgecolor=[ap_style(ap_of(r.failure_mode)).text for r in shown],
+        linewidth=BAR_EDGE_WIDTH,
     )
     ax.set_xticks(
         list(positions),
@@ -111,7 +143,7 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     share = ax.twinx()
     running, cumulative = 0, []
     for r in shown:
-        running += r.failure_mode.rpn
+        running += r.failure_mode.rpn or 0
         cumulative.append(100.0 * running / total)
     share.plot(list(positions), cumulative, color="#222222", marker="o", markersize=3)
     share.axhline(80, color="#888888", linestyle="--", linewidth=0.8)
@@ -123,10 +155,14 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     return fig
 
 
-def _ap_handles(colours: dict[str, str] = AP_COLOURS, suffix: str = "") -> list[Patch]:
+def _ap_handles(suffix: str = "", edges: bool = True) -> list[Patch]:
     from matplotlib.patches import Patch
 
-    return [Patch(color=colours[ap], label=f"AP {AP_NAMES[ap]}{suffix}") for ap in "HML"]
+    return [
+        Patch(facecolor=AP_FILLS[ap], edgecolor=AP_EDGES[ap] if edges else AP_FILLS[ap],
+              linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}{suffix}")
+        for ap in "HML"
+    ]  # fmt: skip
 
 
 def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
@@ -137,9 +173,11 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """
     fig = _figure(figure, left=0.08, right=0.72)
     title = "Risk matrix: severity \u00d7 likelihood"
-    if not model.failure_modes:
-        return _empty(fig, title)
-    counts = Counter((fm.severity, fm.likelihood) for fm in model.failure_modes.values())
+    rated = [fm for fm in model.failure_modes.values() if fm.rpn is not None]
+    if not rated:
+        return _empty(fig, title, _not_rated_empty(model))
+    counts = Counter((fm.severity, fm.likelihood) for fm in rated)
+    title = _with_notes(title, _not_rated_note(model))
     zone_index = {"L": 0, "M": 1, "H": 2}
     zones = [
         [zone_index[action_priority(s, o, 10).value] for o in range(1, 11)] for s in range(1, 11)
@@ -147,7 +185,7 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax = fig.add_subplot()
     from matplotlib.colors import ListedColormap
 
-    cmap = ListedColormap([AP_ZONE_COLOURS[ap] for ap in "LMH"])
+    cmap = ListedColormap([AP_FILLS[ap] for ap in "LMH"])
     ax.imshow(zones, cmap=cmap, vmin=0, vmax=2, origin="lower", extent=(0.5, 10.5, 0.5, 10.5))
     for (severity, likelihood), count in counts.items():
         ax.text(likelihood, severity, str(count), ha="center", va="center", fontsize=8,
@@ -161,7 +199,7 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax.set_xlabel("Likelihood (occurrence)")
     ax.set_ylabel("Severity")
     ax.legend(
-        handles=_ap_handles(AP_ZONE_COLOURS, " zone"),
+        handles=_ap_handles(" zone", edges=False),
         loc="upper left",
         bbox_to_anchor=(1.02, 1.0),
         fontsize=8,
@@ -173,7 +211,8 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
 
 
 def ap_counts(model: Model) -> tuple[Counter, Counter]:
-    """Failure modes per AP before actions and after them (revised scores where given)."""
+    """Failure modes per AP before actions and after them (revised scores where given); the
+    key None counts those not rated yet."""
     before = Counter(ap_of(fm) for fm in model.failure_modes.values())
     after = Counter(revised_ap_of(fm) or ap_of(fm) for fm in model.failure_modes.values())
     return before, after
@@ -188,7 +227,9 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
     before, after = ap_counts(model)
     ax = fig.add_subplot()
     width = 0.38
-    order = [ap.value for ap in ActionPriority]
+    order: list[str | None] = [ap.value for ap in ActionPriority]
+    if before[None] or after[None]:
+        order.append(None)  # a bar of its own: never counted as L
     xs = range(len(order))
     bars_before = ax.bar([x - width / 2 for x in xs], [before[ap] for ap in order], width,
                          label="Before actions", color=BEFORE_COLOUR)  # fmt: skip
@@ -197,7 +238,8 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
                         color=AFTER_COLOUR)  # fmt: skip
     ax.bar_label(bars_before, fontsize=8)
     ax.bar_label(bars_after, fontsize=8)
-    ax.set_xticks(list(xs), [f"{AP_NAMES[ap]} ({ap})" for ap in order])
+    labels = [f"{AP_NAMES[ap]} ({ap})" if ap else NOT_RATED_YET.capitalize() for ap in order]
+    ax.set_xticks(list(xs), labels)
     ax.set_ylabel("Failure modes")
     ax.set_ylim(0, max(max(before.values()), max(after.values())) * 1.15 + 1)
     ax.legend(fontsize=8)
@@ -213,22 +255,26 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
         return _empty(fig, title)
     totals: dict[int, Counter] = {}
     for fm in model.failure_modes.values():
-        totals.setdefault(fm.component_id, Counter())[ap_of(fm)] += (
-            fm.severity * fm.likelihood * fm.detection
-        )
+        ap, rpn = ap_of(fm), fm.rpn
+        if ap is not None and rpn is not None:  # not rated yet adds no RPN
+            totals.setdefault(fm.component_id, Counter())[ap] += rpn
+    if not totals:
+        return _empty(fig, title, _not_rated_empty(model))
+
     ordered = sorted(
         totals.items(),
         key=lambda item: (-item[1].total(), model.components[item[0]].name.casefold()),
     )
     shown = ordered[:COMPONENT_LIMIT]
-    if len(ordered) > len(shown):
-        title += f", top {len(shown)} of {len(ordered)} components"
+    top = f"top {len(shown)} of {len(ordered)} components" if len(ordered) > len(shown) else ""
+    title = _with_notes(title, top, _not_rated_note(model))
     ax = fig.add_subplot()
     ys = list(range(len(shown)))
     left = [0] * len(shown)
     for ap in "HML":
         values = [counter[ap] for _, counter in shown]
-        ax.barh(ys, values, left=left, color=AP_COLOURS[ap], label=f"AP {AP_NAMES[ap]}")
+        ax.barh(ys, values, left=left, color=AP_FILLS[ap], edgecolor=AP_EDGES[ap],
+                linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}")  # fmt: skip
         left = [a + b for a, b in zip(left, values, strict=True)]
     ax.set_yticks(ys, [_label(model.components[cid].name, 32) for cid, _ in shown], fontsize=8)
     ax.invert_yaxis()

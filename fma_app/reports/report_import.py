@@ -3,7 +3,8 @@
 The report may come back from a review meeting edited and re-saved by Excel or LibreOffice, so
 columns are found by their header, rows may be reordered, and a row with an empty ID is a new
 entity. Every problem is collected with its cell reference; nothing is built unless all is well.
-Columns the report derives (rank, RPN, AP, the actions summary, counts) are not read.
+Columns the report derives (rank, RPN, AP, the actions summary, counts) are not read. A blank
+S, L or D cell is a score not rated yet.
 """
 
 from __future__ import annotations
@@ -23,9 +24,15 @@ from fma_app.domain.model import (
     Strength,
     parse_enum,
 )
-from fma_app.domain.scoring import validate_score
+from fma_app.domain.scoring import validate_optional_score, validate_score
 from fma_app.reports.errors import ImportProblems
-from fma_app.reports.xlsx_report import MARKER_NAME, MARKER_TEXT, SHEET_NAMES, unescape_text
+from fma_app.reports.xlsx_report import (
+    MARKER_NAME,
+    MARKER_TEXT,
+    PROPERTY_ROWS,
+    SHEET_NAMES,
+    unescape_text,
+)
 
 MAX_PROBLEMS = 200
 
@@ -175,6 +182,14 @@ def _score(value: object, field: str) -> int:
         raise _Problem(str(error)) from None
 
 
+def _optional_score(value: object, field: str) -> int | None:
+    """A failure mode's own score: a blank cell is not rated yet, anything else must be 1-10."""
+    try:
+        return validate_optional_score(field, value)
+    except ValidationError as error:
+        raise _Problem(str(error)) from None
+
+
 def _number(value: object, what: str) -> float:
     if value is None:
         return 0.0
@@ -201,7 +216,7 @@ def _flag(value: object, what: str) -> bool:
     raise _Problem(f"{what} {_shown(value)} is not yes or no")
 
 
-def _date(value: object) -> dt.date | None:
+def _date(value: object, what: str = "due date") -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -213,7 +228,7 @@ def _date(value: object) -> dt.date | None:
             return dt.date.fromisoformat(value.strip()) if value.strip() else None
         except ValueError:
             pass
-    raise _Problem(f"due date {_shown(value)} is not a date (YYYY-MM-DD)")
+    raise _Problem(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
 
 
 def _enum(enum_type, value: object, what: str):
@@ -256,19 +271,30 @@ class _Ids:
 
 
 # ---- the sheets -------------------------------------------------------------------------------
-def _summary(ws, source_name: str) -> tuple[str, str]:
-    labels: dict[str, object] = {}
+def _summary(ws, source_name: str, problems: _Problems) -> Model:
+    """A model holding the Summary's name, description and FMEA header properties."""
+    labels: dict[str, tuple[int, object]] = {}
     title = None
-    for number, row in enumerate(ws.iter_rows(max_row=30, max_col=2, values_only=True), 1):
+    for number, row in enumerate(ws.iter_rows(max_row=40, max_col=2, values_only=True), 1):
         if number == 1:
             title = row[0]
         if row and isinstance(row[0], str) and len(row) > 1:
-            labels.setdefault(row[0].strip().casefold(), row[1])
+            labels.setdefault(row[0].strip().casefold(), (number, row[1]))
     if "model" in labels:
-        name = _text(labels["model"])
+        name = _text(labels["model"][1])
     else:
         name = _text(title) if title is not None else Path(source_name).stem
-    return name, _text(labels.get("description"))
+    model = Model(name=name, description=_text(labels.get("description", (0, None))[1]))
+    for label, field in PROPERTY_ROWS:
+        number, value = labels.get(label.casefold(), (0, None))
+        if field == "key_date":
+            try:
+                model.key_date = _date(value, "key date")
+            except _Problem as problem:
+                problems.add(f"Summary!B{number}", str(problem))
+        else:
+            setattr(model, field, _text(value))
+    return model
 
 
 def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> None:
@@ -364,7 +390,7 @@ def _failure_modes(model: Model, rows: list[_Row], ids: _Ids, problems: _Problem
         scores = {}
         for field, header in (("severity", "S"), ("likelihood", "L"), ("detection", "D")):
             try:
-                scores[field] = _score(row.get(header), field)
+                scores[field] = _optional_score(row.get(header), field)
             except _Problem as problem:
                 problems.add(row.ref(header), str(problem))
                 ok = False
@@ -413,8 +439,7 @@ def import_report(workbook, source_name: str) -> Model:
     if problems:
         raise problems.error()
     ids = _Ids(tables, problems)
-    name, description = _summary(workbook["Summary"], source_name)
-    model = Model(name=name, description=description)
+    model = _summary(workbook["Summary"], source_name, problems)
     _components(model, tables["Components"], ids, problems)
     _dependencies(model, tables["Dependencies"], ids, problems)
     _failure_modes(model, tables["Worksheet"], ids, problems)

@@ -525,17 +525,14 @@ class _FormReader:
             texts[h.FAILURE_MODE] = self.carry[0]
             texts[h.EFFECT] = texts[h.EFFECT] or self.carry[1]
             if is_blank(severity_value):
-                severity_value = self.carry[2]
-                ok = severity_value is not None  # refused above and reported there
-        scores: dict[str, int] = {}
+                severity_value = self.carry[2]  # None: not rated above, or refused there
+        scores: dict[str, int | None] = {}
         for name in h.SCORE_FIELDS:
             value = severity_value if name == h.SEVERITY else row.value(self.col(name))
-            if name == h.SEVERITY and not ok:
-                continue
-            score = self.score(row, name, value, self.ref(row, name), required=True)
-            ok = ok and score is not None
-            if score is not None:
-                scores[name] = score
+            cell = self.ref(row, name)
+            # A blank score is not rated yet; anything else must be a whole number 1-10.
+            scores[name] = score = self.score(row, name, value, cell, required=False)
+            ok = ok and (score is not None or is_blank(value))
         self.carry = (texts[h.FAILURE_MODE], texts[h.EFFECT], scores.get(h.SEVERITY))
         revised = self.revised_scores(row)
         if not ok or revised is False:

@@ -35,7 +35,16 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
-from fma_app.domain.model import Action, Model
+from fma_app.domain.model import Action, FailureMode, Model
+from fma_app.presentation.style import (
+    AP_NAMES,
+    AP_STYLES,
+    CLOSED_TEXT,
+    NOT_RATED,
+    OVERDUE,
+    RPN_SCALE_POINTS,
+    rgb,
+)
 from fma_app.reports import charts
 from fma_app.reports.errors import ReportCancelled, ReportError
 
@@ -81,8 +90,16 @@ RANKING_TEXT = {
 LEGEND = (
     "S severity, L likelihood (occurrence), D detection, each 1-10 (10 worst). "
     "RPN = S \u00d7 L \u00d7 D. AP = AIAG-VDA Action Priority: H high, M medium, L low. "
+    "A blank score is not rated yet: RPN and AP need all three. "
     "Revised scores are those expected after the actions."
 )
+NOT_RATED_YET = f"{NOT_RATED.label.capitalize()} yet"  # the Summary's row of them
+# The FMEA form's header on the Summary, label -> model field; report_import reads them back.
+PROPERTY_ROWS = (
+    ("Scope", "scope"), ("FMEA number", "fmea_number"), ("Team", "team"),
+    ("Revision", "revision"), ("Key date", "key_date"), ("Prepared by", "prepared_by"),
+    ("Approved by", "approved_by"),
+)  # fmt: skip
 
 # ---- text safety ------------------------------------------------------------------------------
 # Characters XML cannot carry (or would normalise, like CR) use Excel's own _xHHHH_ escape; a
@@ -138,14 +155,21 @@ _BASES: dict[str, dict[str, object]] = {
     "note": {"font": _font(italic=True, size=9, color="595959"),
              "alignment": Alignment(vertical="top", wrap_text=True)},
 }  # fmt: skip
-AP_FILLS = {"H": ("FFC7CE", "9C0006"), "M": ("FFEB9C", "7F6000"), "L": ("C6EFCE", "006100")}
 _VARIANTS: dict[str, dict[str, object]] = {
     **{
-        ap: {"fill": _solid(fill), "font": _font(bold=True, color=colour)}
-        for ap, (fill, colour) in AP_FILLS.items()
+        ap.value: {"fill": _solid(rgb(style.fill)), "font": _font(bold=True, color=rgb(style.text))}
+        for ap, style in AP_STYLES.items()
     },
-    "overdue": {"fill": _solid("FFC7CE"), "font": _font(bold=True, color="9C0006")},
-    "closed": {"font": _font(color="7F7F7F")},
+    "overdue": {
+        "fill": _solid(rgb(OVERDUE.fill)),
+        "font": _font(bold=True, color=rgb(OVERDUE.text)),
+    },
+    # not rated yet: grey, never an AP colour
+    "none": {
+        "fill": _solid(rgb(NOT_RATED.fill)),
+        "font": _font(italic=True, color=rgb(NOT_RATED.text)),
+    },
+    "closed": {"font": _font(color=rgb(CLOSED_TEXT))},
 }
 
 
@@ -334,11 +358,23 @@ def _print_setup(sheet: _Sheet, model: Model, today: dt.date, landscape: bool = 
                                   footer=0.3)  # fmt: skip
     ws.print_options.gridLines = ws.title != "Summary"
     ws.oddHeader.left.text = _header_footer_text(model.name)
+    ws.oddHeader.center.text = _header_footer_text(_form_id(model))
     ws.oddHeader.right.text = ws.title
     ws.oddFooter.left.text = f"FMA Workbench report, {today.isoformat()}"
     ws.oddFooter.right.text = "Page &P of &N"
-    for part in (ws.oddHeader.left, ws.oddHeader.right, ws.oddFooter.left, ws.oddFooter.right):
+    for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right, ws.oddFooter.left,
+                 ws.oddFooter.right):  # fmt: skip
         part.size = 9
+
+
+def _form_id(model: Model) -> str:
+    """ "FMEA FM-7, revision C" for the page header: the form's number and revision."""
+    parts = []
+    if model.fmea_number.strip():
+        parts.append(f"FMEA {model.fmea_number.strip()}")
+    if model.revision.strip():
+        parts.append(f"revision {model.revision.strip()}")
+    return ", ".join(parts)
 
 
 # ---- progress and cancellation ----------------------------------------------------------------
@@ -369,6 +405,12 @@ def _ap_style(ap: str | None) -> str:
     return f"num:{ap}" if ap else "num"
 
 
+def _ap_entry(fm: FailureMode) -> Entry:
+    """The AP cell of a failure mode: its AP, or "not rated" in grey (never L)."""
+    ap = charts.ap_of(fm)
+    return (ap, f"num:{ap}") if ap else (NOT_RATED.label, "num:none")
+
+
 def _action_line(action: Action) -> str:
     details = [action.owner] if action.owner else []
     if action.due_date:
@@ -387,7 +429,7 @@ def _actions_summary(actions: list[Action], limit: int = 2000) -> str:
 
 def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry]:
     fm, revised = item.failure_mode, item.failure_mode.revised
-    ap, revised_ap = charts.ap_of(fm), charts.revised_ap_of(fm)
+    revised_ap = charts.revised_ap_of(fm)
     if revised:
         new = (revised.severity, revised.likelihood, revised.detection)
         revised_entries: list[Entry] = [(new[0], "num"), (new[1], "num"), (new[2], "num"),
@@ -398,8 +440,8 @@ def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry
         (item.rank, "num"), (fm.id, "num"), (item.component, "text"), (fm.function, "text"),
         (fm.failure_mode, "text"), (fm.effect, "text"), (fm.severity, "num"), (fm.cause, "text"),
         (fm.likelihood, "num"), (fm.prevention_controls, "text"),
-        (fm.detection_controls, "text"), (fm.detection, "num"),
-        (fm.severity * fm.likelihood * fm.detection, "num"), (ap, _ap_style(ap)),
+        (fm.detection_controls, "text"), (fm.detection, "num"),  # blank: not rated yet
+        (fm.rpn, "num"), _ap_entry(fm),
         (_actions_summary(actions) if actions else None, "text"), *revised_entries,
         (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"),
     ]  # fmt: skip
@@ -416,12 +458,13 @@ def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) 
         progress.advance()
     _finish_table(sheet, WORKSHEET_COLUMNS)
     n = sheet.rows
-    for column in ("M", "S"):  # RPN and Revised RPN
+    (low, low_colour), (mid, mid_colour), (high, high_colour) = RPN_SCALE_POINTS
+    for column in ("M", "S"):  # RPN and Revised RPN, shaded as in the app
         sheet.ws.conditional_formatting.add(
             f"{column}2:{column}{max(n, 2)}",
-            ColorScaleRule(start_type="num", start_value=1, start_color="63BE7B",
-                           mid_type="num", mid_value=100, mid_color="FFEB84",
-                           end_type="num", end_value=400, end_color="F8696B"),
+            ColorScaleRule(start_type="num", start_value=low, start_color=rgb(low_colour),
+                           mid_type="num", mid_value=mid, mid_color=rgb(mid_colour),
+                           end_type="num", end_value=high, end_color=rgb(high_colour)),
         )  # fmt: skip
 
 
@@ -455,7 +498,7 @@ def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list
     overdue = (f"{days} day{'s' if days != 1 else ''}", "num:overdue") if days else None
     return [
         (item.rank, num), (action.id, num), (fm.id, num), (item.component, text),
-        (fm.failure_mode, text), (charts.ap_of(fm), _ap_style(charts.ap_of(fm))), (fm.rpn, num),
+        (fm.failure_mode, text), _ap_entry(fm), (fm.rpn, num),
         (action.description, text), (action.owner, text), (action.due_date, due),
         (action.status.value, num), overdue, (action.action_taken, text),
     ]  # fmt: skip
@@ -480,7 +523,8 @@ def _write_components(sheet: _Sheet, model: Model, progress: _Progress) -> None:
     highest: dict[int, int] = {}
     for fm in model.failure_modes.values():
         counts[fm.component_id] = counts.get(fm.component_id, 0) + 1
-        highest[fm.component_id] = max(highest.get(fm.component_id, 0), fm.rpn)
+        if fm.rpn is not None:  # not rated yet has no RPN to be highest
+            highest[fm.component_id] = max(highest.get(fm.component_id, 0), fm.rpn)
     for c in sorted(model.components.values(), key=lambda c: (c.name.casefold(), c.id)):
         row: list[Entry] = [
             (c.id, "num"), (c.name, "text"), (c.kind.value, "num"), (c.owner, "text"),
@@ -538,6 +582,11 @@ def _write_summary(sheet, model, ranked, by: RankBy, today, progress: _Progress)
     sheet.append([("Description", "label"), (model.description, "value")],
                  _text_height(model.description, wide))  # fmt: skip
     ws.merged_cells.add(f"B{sheet.rows}:H{sheet.rows}")
+    for label, name in PROPERTY_ROWS:
+        value = getattr(model, name)
+        height = _text_height(value, wide) if isinstance(value, str) else None
+        sheet.append([(label, "label"), (value, "value")], height)
+        ws.merged_cells.add(f"B{sheet.rows}:H{sheet.rows}")
     sheet.append([("Report date", "label"), (today, "value")])
     sheet.append([("Ranked by", "label"), (RANKING_TEXT[by], "value")])
     ws.merged_cells.add(f"B{sheet.rows}:H{sheet.rows}")
@@ -560,6 +609,7 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
         ("Components", len(model.components)),
         ("Dependencies", len(model.dependencies)),
         ("Failure modes", len(model.failure_modes)),
+        (NOT_RATED_YET, sum(1 for fm in model.failure_modes.values() if fm.rpn is None)),
         ("Actions", len(model.actions)),
         ("Open actions", len(open_actions)),
         ("Overdue actions", overdue),
@@ -571,8 +621,9 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
     sheet.append([("Action Priority", "header"), ("Before actions", "header"),
                   ("After actions (revised where scored)", "header")], height=32)  # fmt: skip
     for ap in "HML":
-        sheet.append([(f"{charts.AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
+        sheet.append([(f"{AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
                       (after[ap], "num")])  # fmt: skip
+    sheet.append([(NOT_RATED_YET, "num:none"), (before[None], "num"), (after[None], "num")])
 
 
 def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> None:
@@ -588,7 +639,7 @@ def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> 
             sheet.append([
                 (item.rank, "num"), (item.component, "text"), (fm.failure_mode, "text"),
                 (fm.severity, "num"), (fm.likelihood, "num"), (fm.detection, "num"),
-                (fm.rpn, "num"), (charts.ap_of(fm), _ap_style(charts.ap_of(fm))),
+                (fm.rpn, "num"), _ap_entry(fm),
             ])  # fmt: skip
         except _TooLong as error:
             raise _too_long("Summary", f"failure mode {fm.id}", error) from None

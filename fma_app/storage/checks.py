@@ -64,6 +64,14 @@ def _number(column: str) -> Check:
     )
 
 
+def _date(column: str) -> Check:
+    return Check(
+        column,
+        f"{column} IS NOT NULL AND (typeof({column}) != 'text' OR date({column}) IS NOT {column})",
+        "{column} {value} is not a date written YYYY-MM-DD",
+    )
+
+
 def _refers(column: str, table: str, what: str) -> Check:
     return Check(
         column,
@@ -85,6 +93,10 @@ CHECKS: dict[str, list[Check]] = {
             "typeof(next_id) != 'integer' OR next_id < 1",
             "next_id {value} is not a positive whole number",
         ),
+        *(_text(name) for name in ("scope", "fmea_number", "team", "revision")),
+        _date("key_date"),
+        _text("prepared_by"),
+        _text("approved_by"),
     ],
     "components": [
         _ID,
@@ -111,9 +123,9 @@ CHECKS: dict[str, list[Check]] = {
         _refers("component_id", "components", "component"),
         *(_text(name) for name in ("function", "failure_mode", "effect", "cause")),
         *(_text(name) for name in ("prevention_controls", "detection_controls", "notes")),
-        _score("severity"),
-        _score("likelihood"),
-        _score("detection"),
+        _score("severity", nullable=True),  # NULL: not rated yet
+        _score("likelihood", nullable=True),
+        _score("detection", nullable=True),
         _score("revised_severity", nullable=True),
         _score("revised_likelihood", nullable=True),
         _score("revised_detection", nullable=True),
@@ -129,12 +141,7 @@ CHECKS: dict[str, list[Check]] = {
         _refers("failure_mode_id", "failure_modes", "failure mode"),
         _text("description"),
         _text("owner"),
-        Check(
-            "due_date",
-            "due_date IS NOT NULL"
-            " AND (typeof(due_date) != 'text' OR date(due_date) IS NOT due_date)",
-            "due_date {value} is not a date written YYYY-MM-DD",
-        ),
+        _date("due_date"),
         _one_of("status", ActionStatus),
         _text("action_taken"),
     ],
@@ -268,3 +275,8 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
             dt.date.fromisoformat(text)
         except ValueError:
             raise RowProblem(f"actions row {row_id}: due_date {text!r} is not a date") from None
+    for (text,) in conn.execute("SELECT key_date FROM model WHERE key_date IS NOT NULL"):
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise RowProblem(f"model row 1: key_date {text!r} is not a date") from None

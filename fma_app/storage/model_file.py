@@ -419,6 +419,7 @@ class _BadValue(Exception):
 
 
 _SCORES = frozenset(range(SCORE_MIN, SCORE_MAX + 1))
+_SCORES_OR_NONE = _SCORES | {None}  # a failure mode's own scores may be not rated yet
 _NO_REVISION = (None, None, None)
 _FINITE = 1e300
 
@@ -434,9 +435,20 @@ def _build(conn: sqlite3.Connection) -> Model:
     metadata = _rows(conn, "model")
     if len(metadata) != 1:
         raise RowProblem(f"the model table holds {len(metadata)} rows instead of one")
-    ((_id, name, description, next_id),) = metadata
+    ((_id, name, description, next_id, *header),) = metadata
     _require(_id == 1 and next_id >= 1)
-    model = Model(name=name, description=description)
+    scope, fmea_number, team, revision, key_date, prepared_by, approved_by = header
+    model = Model(
+        name=name,
+        description=description,
+        scope=scope,
+        fmea_number=fmea_number,
+        team=team,
+        revision=revision,
+        key_date=None if key_date is None else _date("model", 1, "key_date", key_date),
+        prepared_by=prepared_by,
+        approved_by=approved_by,
+    )
     components = _rows(conn, "components")
     _require(all(
         r[1].strip(" ") and r[2] in _KINDS and -_FINITE <= r[5] <= _FINITE
@@ -454,7 +466,7 @@ def _build(conn: sqlite3.Connection) -> Model:
     }
     failure_modes = _rows(conn, "failure_modes")
     _require(all(
-        r[5] in _SCORES and r[7] in _SCORES and r[10] in _SCORES
+        r[5] in _SCORES_OR_NONE and r[7] in _SCORES_OR_NONE and r[10] in _SCORES_OR_NONE
         and (r[12:] == _NO_REVISION or r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES)
         for r in failure_modes
     ))  # fmt: skip
@@ -467,7 +479,7 @@ def _build(conn: sqlite3.Connection) -> Model:
     for row in actions:
         _require(row[5] in _STATUSES)
         if row[4] not in dates:
-            dates[row[4]] = _date(row[0], row[4])
+            dates[row[4]] = _date("actions", row[0], "due_date", row[4])
     model.actions = {
         r[0]: Action(r[0], r[1], r[2], r[3], dates[r[4]], _STATUSES[r[5]], r[6]) for r in actions
     }
@@ -476,12 +488,12 @@ def _build(conn: sqlite3.Connection) -> Model:
     return model
 
 
-def _date(row_id: int, text: str) -> dt.date:
+def _date(table: str, row_id: int, column: str, text: str) -> dt.date:
     _require(len(text) == 10 and text[4] == text[7] == "-")  # the CHECK: date(x) IS x
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise RowProblem(f"actions row {row_id}: due_date {text!r} is not a date") from None
+        raise RowProblem(f"{table} row {row_id}: {column} {text!r} is not a date") from None
 
 
 def _id_maps(model: Model) -> tuple[dict, ...]:
@@ -498,7 +510,21 @@ def _iso(value: dt.date | None) -> str | None:
 def _table_rows(model: Model) -> dict[str, list[tuple]]:
     """Every row of the file, as tuples in table column order."""
     return {
-        "model": [(1, model.name, model.description, model._next_id)],
+        "model": [
+            (
+                1,
+                model.name,
+                model.description,
+                model._next_id,
+                model.scope,
+                model.fmea_number,
+                model.team,
+                model.revision,
+                _iso(model.key_date),
+                model.prepared_by,
+                model.approved_by,
+            )
+        ],  # fmt: skip
         "components": [
             (c.id, c.name, c.kind, c.description, c.owner, c.x, c.y, c.user_facing)
             for c in model.components.values()

@@ -21,10 +21,11 @@ from sqlmodel import Field, SQLModel
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Strength
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
+from fma_app.storage import migrations
 
 # Bump SCHEMA_VERSION with every change to the tables below, and register a migration from the
 # previous version in MIGRATIONS (plus a fixture file of the old version and a test).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
@@ -34,7 +35,7 @@ MAX_VALUE_BYTES = 16 * 1024 * 1024
 Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file.
-MIGRATIONS: dict[int, Migration] = {}
+MIGRATIONS: dict[int, Migration] = {1: migrations.schema_1_to_2}
 
 
 def _in(column: str, enum_type: type[StrEnum]) -> CheckConstraint:
@@ -43,7 +44,8 @@ def _in(column: str, enum_type: type[StrEnum]) -> CheckConstraint:
 
 
 def _score(column: str) -> CheckConstraint:
-    return CheckConstraint(f"{column} BETWEEN {SCORE_MIN} AND {SCORE_MAX}")
+    """A score is NULL (not rated yet) or a whole number 1-10."""
+    return CheckConstraint(f"{column} IS NULL OR {column} BETWEEN {SCORE_MIN} AND {SCORE_MAX}")
 
 
 def _text(**kwargs: Any) -> Any:
@@ -57,14 +59,26 @@ _FINITE = "BETWEEN -1e300 AND 1e300"
 
 
 class ModelRow(SQLModel, table=True):
-    """The one row of model metadata (id is always 1)."""
+    """The one row of model metadata (id is always 1) and the FMEA form's header (schema 2)."""
 
     __tablename__ = "model"
-    __table_args__ = (CheckConstraint("id = 1"), CheckConstraint("next_id >= 1"), _STRICT)
+    __table_args__ = (
+        CheckConstraint("id = 1"),
+        CheckConstraint("next_id >= 1"),
+        CheckConstraint("key_date IS NULL OR date(key_date) IS key_date"),  # YYYY-MM-DD
+        _STRICT,
+    )
     id: int = Field(primary_key=True)
     name: str = _text()
     description: str = _text()
     next_id: int
+    scope: str = _text()
+    fmea_number: str = _text()
+    team: str = _text()
+    revision: str = _text()
+    key_date: str | None = _text(default=None)
+    prepared_by: str = _text()
+    approved_by: str = _text()
 
 
 class ComponentRow(SQLModel, table=True):
@@ -113,12 +127,12 @@ class FailureModeRow(SQLModel, table=True):
     function: str = _text()
     failure_mode: str = _text()
     effect: str = _text()
-    severity: int
+    severity: int | None = None  # NULL: not rated yet
     cause: str = _text()
-    likelihood: int
+    likelihood: int | None = None
     prevention_controls: str = _text()
     detection_controls: str = _text()
-    detection: int
+    detection: int | None = None
     notes: str = _text()
     revised_severity: int | None = None
     revised_likelihood: int | None = None

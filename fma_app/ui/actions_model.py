@@ -7,12 +7,12 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QColor
 
 from fma_app.domain.commands import Change, Command, set_fields
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import Action, Model
 from fma_app.ui.document import Document
+from fma_app.ui.qt_style import CLOSED_TEXT_COLOUR
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -22,7 +22,6 @@ ACTION_COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "Status"),
     ("action_taken", "Action Taken"),
 )
-CLOSED_COLOUR = QColor("#808080")
 
 
 def parse_due_date(value: object) -> dt.date | None:
@@ -118,7 +117,7 @@ class ActionsModel(QAbstractTableModel):
                 return value.isoformat() if value else ""
             return value.value if key == "status" else value
         if role == Qt.ItemDataRole.ForegroundRole and action.status.is_closed:
-            return CLOSED_COLOUR
+            return CLOSED_TEXT_COLOUR
         if role == Qt.ItemDataRole.ToolTipRole and key in ("description", "action_taken"):
             return getattr(action, key) or None
         if role == Qt.ItemDataRole.ToolTipRole and key == "due_date":

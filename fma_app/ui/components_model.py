@@ -21,8 +21,10 @@ from fma_app.domain.commands import Change, Command, set_fields
 from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
+from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.presentation.worksheet import ap_of
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES, TEXT_ON_COLOUR, ap_of
+from fma_app.ui.qt_style import AP_FILLS, AP_TEXTS, NOT_RATED_FILL, NOT_RATED_TEXT
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -63,6 +65,8 @@ class ComponentsModel(QAbstractTableModel):
         best: ActionPriority | None = None
         for fm_id in self._fms.get(component_id, ()):
             ap = ap_of(failure_modes[fm_id])
+            if ap is None:
+                continue  # not rated yet: "none yet", never L
             if best is None or ap.order < best.order:
                 best = ap
                 if ap is ActionPriority.HIGH:
@@ -204,11 +208,18 @@ class ComponentsModel(QAbstractTableModel):
             return component_id
         if column == 2 and worst is not None:
             if role == Qt.ItemDataRole.BackgroundRole:
-                return AP_COLOURS[worst]
+                return AP_FILLS[worst]
             if role == Qt.ItemDataRole.ForegroundRole:
-                return TEXT_ON_COLOUR
+                return AP_TEXTS[worst]
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"Worst Action Priority: {AP_NAMES[worst]}"
+        if column == 2 and worst is None and self.failure_mode_count(component_id):
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return NOT_RATED_FILL  # failure modes, none rated yet: grey, never L
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return NOT_RATED_TEXT
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Worst Action Priority: {NOT_RATED.label} yet"
         if column in (1, 2) and role == Qt.ItemDataRole.TextAlignmentRole:
             return Qt.AlignmentFlag.AlignCenter
         if column == 0 and role == Qt.ItemDataRole.ToolTipRole:

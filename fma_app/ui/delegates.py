@@ -1,7 +1,8 @@
 """Item delegates: 1-10 score editors that explain the rating scale, and an action status combo.
 
-The editors can only produce valid values (a spin box limited to 1-10), and the models validate
-again through the domain commands, so invalid input never reaches the model.
+The editors can only produce valid values (a spin box limited to 1-10, or empty for not rated
+yet), and the models validate again through the domain commands, so invalid input never reaches
+the model.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QSpinBox,
@@ -18,11 +20,11 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.model import ActionStatus
-from fma_app.ui import rating_scales
+from fma_app.presentation import rating_scales
 from fma_app.ui.worksheet_model import COLUMN_KEY_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-NO_SCORE_TEXT = "-"  # what an empty revised score editor shows at 0
+NO_SCORE_TEXT = "-"  # what an empty score editor shows at 0: not rated yet / no revised score
 
 
 def column_key(index: AnyIndex) -> str:
@@ -32,6 +34,28 @@ def column_key(index: AnyIndex) -> str:
 
 class ScoreSpinBox(QSpinBox):
     """1-10 (0 = no score when `optional`), with the scale's meaning in the tooltip."""
+
+    def validate(self, text: str, pos: int) -> object:
+        """An optional box takes an emptied text as "-" (not rated / no score); a typed 0 is
+        not a score and is not taken, so it cannot clear one by accident."""
+        if self.minimum() == 0:
+            body = text.removeprefix(self.prefix()).strip()
+            if body == "":
+                return QValidator.State.Acceptable, text, pos
+            if body.isdigit() and int(body) == 0:
+                return QValidator.State.Invalid, text, pos
+        return super().validate(text, pos)
+
+    def valueFromText(self, text: str) -> int:
+        body = text.removeprefix(self.prefix()).strip()
+        if self.minimum() == 0 and body in ("", self.specialValueText()):
+            return 0
+        return super().valueFromText(text)
+
+    def is_cleared(self) -> bool:
+        """The user emptied the text (Delete, Backspace): not rated yet, for an optional box.
+        QSpinBox itself would fall back to the previous value."""
+        return self.minimum() == 0 and self.text().strip() in ("", self.prefix().strip())
 
     def __init__(self, field: str, optional: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,7 +82,8 @@ class ScoreDelegate(QStyledItemDelegate):
     ) -> QWidget:
         key = column_key(index)
         field = key.removeprefix("revised_")
-        editor = ScoreSpinBox(field, optional=key.startswith("revised_"), parent=parent)
+        # Every score may be cleared: S/L/D to "not rated yet", revised ones to "none".
+        editor = ScoreSpinBox(field, optional=True, parent=parent)
         editor.valueChanged.connect(
             lambda v: self.score_explained.emit(rating_scales.meaning(field, v))
         )
@@ -73,6 +98,9 @@ class ScoreDelegate(QStyledItemDelegate):
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         assert isinstance(editor, ScoreSpinBox)
+        if editor.is_cleared():
+            model.setData(index, "", Qt.ItemDataRole.EditRole)
+            return
         editor.interpretText()
         value = editor.value()
         model.setData(index, "" if value == 0 else value, Qt.ItemDataRole.EditRole)

@@ -30,11 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.commands import Change, Command, Macro, add_action, remove, set_fields
+from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
+from fma_app.presentation.style import AP_NAMES, NOT_RATED
 from fma_app.ui.actions_model import ActionsModel
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
-from fma_app.ui.worksheet_model import AP_COLOURS, AP_NAMES
+from fma_app.ui.qt_style import ap_style_sheet
 
 
 class CommitTextEdit(QPlainTextEdit):
@@ -135,7 +137,7 @@ class DetailPanel(QWidget):
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         for field, letter in zip(SCORES, "SLD", strict=True):
-            box = ScoreSpinBox(field, parent=row)
+            box = ScoreSpinBox(field, optional=boxes is self.scores, parent=row)  # "-": not rated
             box.setKeyboardTracking(False)  # one command per committed value, not per digit
             box.setPrefix(f"{letter} ")
             box.valueChanged.connect(self._scores_edited)
@@ -216,16 +218,16 @@ class DetailPanel(QWidget):
                     widget.setPlainText(text)
             for field, box in self.scores.items():
                 box.setEnabled(enabled)
-                box.setValue(getattr(fm, field) if fm else 1)
+                box.setValue((getattr(fm, field) or 0) if fm else 0)  # 0 shows "-"
             revised = fm.revised if fm else None
             self.revised_check.setEnabled(enabled)
             self.revised_check.setChecked(revised is not None)
             for field, box in self.revised.items():
                 box.setEnabled(enabled and revised is not None)
                 box.setValue(
-                    getattr(revised, field) if revised else (getattr(fm, field) if fm else 1)
+                    getattr(revised, field) if revised else ((getattr(fm, field) or 1) if fm else 1)
                 )
-            self._set_score_label(self.score_label, fm.scores if fm else None)
+            self._set_score_label(self.score_label, fm.scores if fm else None, fm is not None)
             self._set_score_label(self.revised_label, revised)
             for button in (self.add_action_button, self.done_button, self.delete_action_button):
                 button.setEnabled(enabled)
@@ -241,14 +243,17 @@ class DetailPanel(QWidget):
         self.title.setText(f"{component}: {fm.failure_mode or '(failure mode not named yet)'}")
 
     @staticmethod
-    def _set_score_label(label: QLabel, scores: Scores | None) -> None:
+    def _set_score_label(label: QLabel, scores: Scores | None, not_rated: bool = False) -> None:
+        if scores is None and not_rated:
+            label.setText(f"RPN -   AP {NOT_RATED.label} yet")
+            label.setStyleSheet(ap_style_sheet(None))  # the not-rated swatch
+            return
         if scores is None:
             label.setText("")
             label.setStyleSheet("")
             return
         label.setText(f"RPN {scores.rpn}   AP {scores.ap.value} ({AP_NAMES[scores.ap]})")
-        colour = AP_COLOURS[scores.ap].name()
-        label.setStyleSheet(f"background: {colour}; color: #1a1a1a; padding: 2px 6px;")
+        label.setStyleSheet(ap_style_sheet(scores.ap))
 
     # -- edits ---------------------------------------------------------------------------
     def _push(self, make: Callable[[Model], Command | None]) -> bool:
@@ -268,9 +273,8 @@ class DetailPanel(QWidget):
         fm = self.current()
         if self._loading or fm is None:
             return
-        changes: dict[str, object] = {
-            f: box.value() for f, box in self.scores.items() if box.value() != getattr(fm, f)
-        }
+        chosen = {f: box.value() or None for f, box in self.scores.items()}  # 0: not rated
+        changes: dict[str, object] = {f: v for f, v in chosen.items() if v != getattr(fm, f)}
         if fm.revised is not None:
             revised = Scores(*(self.revised[f].value() for f in SCORES))
             if revised != fm.revised:
@@ -283,7 +287,15 @@ class DetailPanel(QWidget):
         if self._loading or fm is None:
             return
         revised = fm.scores if checked else None  # start from the original scores
-        self._push(lambda model: set_fields(model, "failure_mode", fm.id, revised=revised))
+
+        def make(model: Model) -> Command | None:
+            if checked and revised is None:  # refused by the gate, which shows the message
+                raise ValidationError(
+                    "rate severity, likelihood and detection before revised scores"
+                )
+            return set_fields(model, "failure_mode", fm.id, revised=revised)
+
+        self._push(make)
 
     def selected_action_ids(self) -> list[int]:
         rows = sorted({i.row() for i in self.actions_view.selectionModel().selectedRows()})

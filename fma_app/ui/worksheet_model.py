@@ -13,10 +13,8 @@ clicking a header applies them again.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -27,176 +25,40 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QFont
 
-from fma_app.domain.commands import Change, Command, set_fields
-from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
-from fma_app.domain.scoring import ActionPriority, action_priority, validate_score
+from fma_app.domain.commands import Change
+from fma_app.domain.model import ActionStatus, FailureMode, Model
+from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
-from fma_app.ui import rating_scales
+from fma_app.presentation import rating_scales
+from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.presentation.worksheet import (
+    COLUMN_INDEX,
+    COLUMNS,
+    NUMERIC_KINDS,
+    TEXT_KEYS,
+    ap_of,
+    cell_command,
+    cell_value,
+    revised_field,
+    row_values,
+)
 from fma_app.ui.document import Document
+from fma_app.ui.qt_style import RPN_TEXT_COLOUR, ap_fill, ap_text, rpn_fill
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
 COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 
-ColumnKind = Literal["component", "text", "score", "revised", "computed"]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    kind: ColumnKind
-    tooltip: str
-    width: int  # default width in pixels, before the user resizes
-
-
-COLUMNS: tuple[Column, ...] = (
-    Column("component", "Component", "component", "Component the failure mode belongs to", 100),
-    Column("function", "Function", "text", "What the component does", 100),
-    Column("failure_mode", "Failure Mode", "text", "How the function fails", 120),
-    Column("effect", "Effect", "text", "What the failure does to users and the system", 140),
-    Column("severity", "S", "score", "Severity of the effect, 1-10", 36),
-    Column("cause", "Cause", "text", "Why the failure happens", 120),
-    Column("likelihood", "L", "score", "Likelihood of the cause, 1-10 (occurrence)", 36),
-    Column("prevention_controls", "Prevention Controls", "text", "What keeps the cause away", 125),
-    Column("detection_controls", "Detection Controls", "text", "What notices the failure", 120),
-    Column("detection", "D", "score", "Detection: 1 certain to notice, 10 no chance", 36),
-    Column("rpn", "RPN", "computed", "Risk Priority Number S x L x D (computed)", 48),
-    Column("ap", "AP", "computed", "AIAG-VDA Action Priority H/M/L (computed)", 36),
-    Column("actions", "Actions", "computed", "Recommended actions: open and done", 110),
-    Column("revised_severity", "Rev. S", "revised", "Revised severity after actions", 48),
-    Column("revised_likelihood", "Rev. L", "revised", "Revised likelihood after actions", 48),
-    Column("revised_detection", "Rev. D", "revised", "Revised detection after actions", 48),
-    Column("revised_rpn", "Rev. RPN", "computed", "Revised RPN (computed)", 64),
-    Column("revised_ap", "Rev. AP", "computed", "Revised Action Priority (computed)", 56),
+# Tooltip of the RPN and AP cells of a failure mode not rated yet.
+NOT_RATED_TIP = (
+    f"{NOT_RATED.label.capitalize()} yet: RPN and AP need severity, likelihood and detection"
 )
-COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
-NUMERIC_KINDS = ("score", "revised")
-
-AP_COLOURS: dict[ActionPriority, QColor] = {
-    ActionPriority.HIGH: QColor("#f4a6a6"),
-    ActionPriority.MEDIUM: QColor("#f9d77e"),
-    ActionPriority.LOW: QColor("#b9e4b0"),
-}
-AP_NAMES = {ActionPriority.HIGH: "High", ActionPriority.MEDIUM: "Medium", ActionPriority.LOW: "Low"}
-TEXT_ON_COLOUR = QColor("#1a1a1a")
 BOLD = QFont()
 BOLD.setBold(True)
-TEXT_KEYS = tuple(c.key for c in COLUMNS if c.kind == "text")
-
-# 1,000 score combinations: a table beats the band look-ups when 20,000 rows are painted,
-# filtered and sorted by AP.
-_AP_OF: dict[tuple[int, int, int], ActionPriority] = {
-    scores: action_priority(*scores) for scores in itertools.product(range(1, 11), repeat=3)
-}
-
-
-def ap_of(scores: Scores | FailureMode) -> ActionPriority:
-    return _AP_OF[(scores.severity, scores.likelihood, scores.detection)]
-
-
-def rpn_colour(value: int) -> QColor:
-    """White to salmon by RPN (1..1000), square-root scaled so mid values are visible."""
-    strength = min(1.0, (max(value, 1) / 1000) ** 0.5)
-    return QColor.fromRgbF(1.0, 1.0 - 0.45 * strength, 1.0 - 0.5 * strength)
-
-
-# ---- cell values, shared with the clipboard (pure Python over the domain) -------------------
-
-
-def revised_field(key: str) -> str:
-    return key.removeprefix("revised_")
-
-
-def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, int]) -> object:
-    """What a cell shows: str, int, or "" when empty."""
-    if key == "component":
-        return model.components[fm.component_id].name
-    if key in ("severity", "likelihood", "detection", "rpn"):
-        return getattr(fm, key)
-    if key == "ap":
-        return ap_of(fm).value
-    if key == "actions":
-        return action_summary(counts)
-    if key.startswith("revised_"):
-        if fm.revised is None:
-            return ""
-        if key == "revised_rpn":
-            return fm.revised.rpn
-        if key == "revised_ap":
-            return ap_of(fm.revised).value
-        return getattr(fm.revised, revised_field(key))
-    return getattr(fm, key)
-
-
-def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> tuple:
-    """Every cell of a row at once, in COLUMNS order (copying 20,000 rows cell by cell through
-    `cell_value` takes seconds)."""
-    r = fm.revised
-    return (
-        model.components[fm.component_id].name, fm.function, fm.failure_mode, fm.effect,
-        fm.severity, fm.cause, fm.likelihood, fm.prevention_controls, fm.detection_controls,
-        fm.detection, fm.severity * fm.likelihood * fm.detection, ap_of(fm).value,
-        action_summary(counts),
-        r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
-        r.severity * r.likelihood * r.detection if r else "", ap_of(r).value if r else "",
-    )  # fmt: skip
-
-
-def action_summary(counts: tuple[int, int, int]) -> str:
-    """`2 open / 1 done` (open includes in progress); cancelled only when there are some."""
-    open_, done, cancelled = counts
-    if not any(counts):
-        return ""
-    parts = [f"{open_} open", f"{done} done"]
-    if cancelled:
-        parts.append(f"{cancelled} cancelled")
-    return " / ".join(parts)
-
-
-def cell_changes(
-    model: Model, fm: FailureMode, key: str, value: object, revised_base: Scores | None = None
-) -> dict[str, object]:
-    """The failure mode fields that setting cell `key` to `value` changes.
-
-    Raises ValidationError/ModelError. A revised score typed where there are none starts from a
-    copy of the original scores (or `revised_base`), so the three revised scores stay all or none;
-    clearing one revised cell clears all three.
-    """
-    column = COLUMNS[COLUMN_INDEX[key]]
-    if column.kind == "computed":
-        raise ValidationError(f"{column.title} is computed and cannot be edited")
-    if column.kind == "component":
-        name = str(value).strip()
-        component = model.component_by_name(name)
-        if component is None:
-            raise ModelError(f"there is no component named {name!r}")
-        return {"component_id": component.id}
-    if column.kind == "score":
-        return {key: validate_score(key, value)}
-    if column.kind == "revised":
-        if value is None or str(value).strip() == "":
-            return {"revised": None}
-        field = revised_field(key)
-        score = validate_score(f"revised {field}", value)
-        base = fm.revised or revised_base or fm.scores
-        return {"revised": replace(base, **{field: score})}
-    return {key: "" if value is None else str(value)}
-
-
-def cell_command(model: Model, fm_id: int, key: str, value: object) -> Command | None:
-    """The command for setting one cell, None when the value is already there; raises
-    ValidationError/ModelError for a refused value."""
-    fm = model.failure_modes[fm_id]
-    changes = cell_changes(model, fm, key, value)
-    if all(getattr(fm, name) == new for name, new in changes.items()):
-        return None  # nothing changed: no empty undo step
-    return set_fields(model, "failure_mode", fm_id, **changes)
 
 
 # ---- the source model -----------------------------------------------------------------------
@@ -424,7 +286,7 @@ class WorksheetModel(QAbstractTableModel):
 
     def _edit(self, fm: FailureMode, column: int) -> Any:
         value = self._cell(fm, column)
-        return None if value == "" and COLUMNS[column].kind == "revised" else value
+        return None if value == "" and COLUMNS[column].kind in NUMERIC_KINDS else value
 
     def _sort_key(self, fm: FailureMode, column: int) -> Any:
         return _sort_key_function(self, COLUMNS[column].key)(fm)
@@ -432,17 +294,25 @@ class WorksheetModel(QAbstractTableModel):
     def _background(self, fm: FailureMode, column: int) -> Any:
         key = COLUMNS[column].key
         if key == "ap":
-            return AP_COLOURS[ap_of(fm)]
+            return ap_fill(ap_of(fm))  # the not-rated grey when there is no AP yet
         if key == "revised_ap" and fm.revised is not None:
-            return AP_COLOURS[ap_of(fm.revised)]
+            return ap_fill(ap_of(fm.revised))
         if key == "rpn":
-            return rpn_colour(fm.rpn)
+            rpn = fm.rpn
+            return None if rpn is None else rpn_fill(rpn)
         if key == "revised_rpn" and fm.revised is not None:
-            return rpn_colour(fm.revised.rpn)
+            return rpn_fill(fm.revised.rpn)
         return None
 
     def _foreground(self, fm: FailureMode, column: int) -> Any:
-        return TEXT_ON_COLOUR if self._background(fm, column) is not None else None
+        key = COLUMNS[column].key
+        if key == "ap":
+            return ap_text(ap_of(fm))
+        if key == "revised_ap" and fm.revised is not None:
+            return ap_text(ap_of(fm.revised))
+        if key == "rpn" or (key == "revised_rpn" and fm.revised is not None):
+            return RPN_TEXT_COLOUR
+        return None
 
     def _alignment(self, fm: FailureMode, column: int) -> Any:
         if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (
@@ -462,10 +332,12 @@ class WorksheetModel(QAbstractTableModel):
             field = revised_field(column_def.key)
             current = getattr(fm.revised, field) if fm.revised else None
             return rating_scales.scale_tooltip(field, current)
+        if column_def.key == "rpn" and fm.rpn is None:
+            return NOT_RATED_TIP
         if column_def.key in ("ap", "revised_ap"):
             scores = fm.scores if column_def.key == "ap" else fm.revised
             if scores is None:
-                return "No revised scores"
+                return NOT_RATED_TIP if column_def.key == "ap" else "No revised scores"
             return (
                 f"Action Priority {AP_NAMES[scores.ap]} (S {scores.severity}, "
                 f"L {scores.likelihood}, D {scores.detection})"
@@ -539,7 +411,11 @@ class WorksheetModel(QAbstractTableModel):
         key = _sort_key_function(self, COLUMNS[column].key)
         fms = self.model.failure_modes
         keys = dict(zip(ids, map(key, map(fms.__getitem__, ids)), strict=True))
-        return sorted(ids, key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder)
+        # Not rated yet (a None key) goes last in either direction, in the model's order.
+        rated = [i for i in ids if keys[i] is not None]
+        unrated = [i for i in ids if keys[i] is None]
+        descending = order == Qt.SortOrder.DescendingOrder
+        return sorted(rated, key=keys.__getitem__, reverse=descending) + unrated
 
     def _filtered(self, ids: list[int]) -> list[int]:
         ids = list(ids)  # never the same list as `_order`: rows are added to both
@@ -557,15 +433,21 @@ class WorksheetModel(QAbstractTableModel):
 
 def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode], Any]:
     """A key per failure mode, numeric for numbers; no revised scores sort below every score;
-    AP sorts H > M > L so descending puts the most urgent first, as for RPN."""
+    AP sorts H > M > L so descending puts the most urgent first, as for RPN. None: not rated
+    yet, which `_sorted` puts last in both directions."""
     if key in ("severity", "likelihood", "detection"):
         return lambda fm: getattr(fm, key)
     if key == "rpn":
-        return lambda fm: fm.severity * fm.likelihood * fm.detection
+        return lambda fm: fm.rpn
     if key == "ap":
-        return lambda fm: 3 - ap_of(fm).order
+
+        def ap_key(fm: FailureMode) -> int | None:
+            ap = ap_of(fm)
+            return None if ap is None else 3 - ap.order
+
+        return ap_key
     if key == "revised_ap":
-        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0
+        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0  # type: ignore[union-attr]
     if key == "revised_rpn":
         return lambda fm: fm.revised.rpn if fm.revised else -1
     if key.startswith("revised_"):

@@ -34,10 +34,11 @@ from fma_app.domain.commands import Command, Macro, add_failure_mode, remove, se
 from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
-from fma_app.ui import clipboard
+from fma_app.presentation import clipboard
+from fma_app.presentation.worksheet import COLUMNS
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
-from fma_app.ui.worksheet_model import COLUMNS, WorksheetModel, WorksheetProxy
+from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
 
 PASTE_RULES = (
     "Copy puts the selected cells on the clipboard as tab-separated text for Excel or "

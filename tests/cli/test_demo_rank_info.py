@@ -19,8 +19,8 @@ from fma_app.cli.demo import load_example
 from fma_app.domain.model import Model
 from fma_app.storage import open_model, save_model
 
-RECORD_KEYS = ["rank", "component", "function", "failure_mode", "effect", "severity", "likelihood",
-               "detection", "rpn", "ap", "revised_severity", "revised_likelihood",
+RECORD_KEYS = ["rank", "id", "component", "function", "failure_mode", "effect", "severity",
+               "likelihood", "detection", "rpn", "ap", "revised_severity", "revised_likelihood",
                "revised_detection", "revised_rpn", "revised_ap"]  # fmt: skip
 
 
@@ -201,7 +201,7 @@ def test_rank_table_is_aligned_and_truncated(capsys, demo_file, monkeypatch):
     code, out, _ = run(capsys, "rank", str(demo_file), "--top", "12")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].split()[:6] == ["#", "AP", "RPN", "S", "L", "D"]
+    assert lines[0].split()[:7] == ["#", "ID", "AP", "RPN", "S", "L", "D"]
     rows = lines[2:-1]
     assert len(rows) == 12 and lines[-1] == "12 of 51 failure modes, ranked by RPN"
     assert "\x1b[" not in out  # not a terminal: no colour
@@ -212,6 +212,56 @@ def test_rank_table_is_aligned_and_truncated(capsys, demo_file, monkeypatch):
     # The failure mode column starts at the same place on every row.
     column = lines[0].index("Failure mode")
     assert all(row[column - 1] == " " and row[column] != " " for row in rows)
+
+
+@pytest.fixture
+def partly_rated(tmp_path) -> tuple[Path, dict[str, int]]:
+    model = Model(name="partly rated")
+    component = model.add_component("Payments").id
+    ids = {
+        name: model.add_failure_mode(component, failure_mode=name, **scores).id
+        for name, scores in (
+            ("blank", {}),
+            ("rated low", {"severity": 1, "likelihood": 1, "detection": 1}),
+            ("severity only", {"severity": 9}),
+            ("rated high", {"severity": 9, "likelihood": 5, "detection": 6}),
+        )
+    }
+    path = tmp_path / "partly.fma"
+    save_model(model, path)
+    return path, ids
+
+
+@pytest.mark.parametrize("by", ["rpn", "ap"])
+def test_rank_lists_not_rated_after_rated_with_nulls_and_ids(capsys, partly_rated, by):
+    path, ids = partly_rated
+    code, out, _ = run(capsys, "rank", str(path), "--format", "json", "--by", by)
+    records = json.loads(out)
+    assert code == 0
+    assert [r["failure_mode"] for r in records] == [
+        "rated high", "rated low", "severity only", "blank"
+    ]  # fmt: skip
+    assert [r["id"] for r in records] == [ids[r["failure_mode"]] for r in records]
+    severity_only = records[2]
+    assert {k: severity_only[k] for k in ("severity", "likelihood", "detection", "rpn", "ap")} == {
+        "severity": 9, "likelihood": None, "detection": None, "rpn": None, "ap": None
+    }  # fmt: skip
+    assert (records[1]["rpn"], records[1]["ap"]) == (1, "L")  # rated low is still rated
+
+    _, out, _ = run(capsys, "rank", str(path), "--format", "csv", "--by", by)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [int(row["id"]) for row in rows] == [r["id"] for r in records]
+    assert {k: rows[2][k] for k in ("severity", "likelihood", "detection", "rpn", "ap")} == {
+        "severity": "9", "likelihood": "", "detection": "", "rpn": "", "ap": ""
+    }  # fmt: skip
+
+    _, out, _ = run(capsys, "rank", str(path), "--by", by)
+    lines = out.splitlines()
+    table = {line.split()[1]: line.split()[:7] for line in lines[2:-1]}
+    assert table[str(ids["severity only"])] == ["3", str(ids["severity only"]), "-", "-",
+                                                "9", "-", "-"]  # fmt: skip
+    assert table[str(ids["blank"])][2:] == ["-"] * 5
+    assert table[str(ids["rated low"])][2:] == ["L", "1", "1", "1", "1"]
 
 
 def test_rank_of_a_model_without_failure_modes(tmp_path, capsys):

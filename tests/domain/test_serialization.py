@@ -173,7 +173,10 @@ BAD = [
      "components[0] (A).failure_modes[0]: severity 11 is not a whole number from 1 to 10"),
     (FM + ("likelihood",), "high", ValidationError,
      "components[0] (A).failure_modes[0]: likelihood 'high' is not a whole number from 1 to 10"),
-    (FM + ("detection",), KeyError, ValidationError, "detection None is not a whole number"),
+    (FM + ("detection",), True, ValidationError, "detection True is not a whole number"),
+    (("key_date",), "next spring", ValidationError,
+     "the model: Key date 'next spring' is not a date written YYYY-MM-DD"),
+    (("fmea_number",), "FM-1\nFM-2", ValidationError, "the model: FMEA number must be one line"),
     (FM + ("revised",), {"severity": 2, "likelihood": 2}, ValidationError,
      "components[0] (A).failure_modes[0].revised: revised scores need all three of severity, "
      "likelihood, detection (missing detection)"),
@@ -217,6 +220,42 @@ BAD = [
 
 def test_the_unchanged_base_is_accepted():
     model_from_dict(base())
+
+
+def test_a_missing_or_null_score_is_not_rated_yet():
+    data = base()
+    fm = data["components"][0]["failure_modes"][0]
+    del fm["detection"]
+    fm["likelihood"] = None
+    (read,) = model_from_dict(data).failure_modes.values()
+    assert (read.severity, read.likelihood, read.detection, read.rpn, read.ap) == (
+        5,
+        None,
+        None,
+        None,
+        None,
+    )
+    assert (
+        model_to_dict(model_from_dict(data))["components"][0]["failure_modes"][0]["likelihood"]
+        is None
+    )
+
+
+def test_the_model_properties_round_trip():
+    data = base()
+    data.update(
+        scope="Card payments, EU",
+        fmea_number="FM-2026-014",
+        team="Ana, Bo",
+        revision="C",
+        key_date="2026-06-30",
+        prepared_by="Ana",
+        approved_by="Cy",
+    )
+    model = model_from_dict(data)
+    assert model.key_date == dt.date(2026, 6, 30)
+    assert model.fmea_number == "FM-2026-014"
+    assert model_from_dict(model_to_dict(model)).content() == model.content()
 
 
 @pytest.mark.parametrize(("path", "value", "error", "message"), BAD)

@@ -117,7 +117,7 @@ def test_rank_command_csv_on_a_saved_model(tmp_path, capsys):
 @given(rows=st.lists(st.lists(formula_text | st.text(max_size=10), min_size=1, max_size=4),
                      min_size=1, max_size=4))  # fmt: skip
 def test_clipboard_copy_never_starts_a_formula_and_pastes_back_exactly(rows):
-    from fma_app.ui.clipboard import parse_tsv, to_tsv
+    from fma_app.presentation.clipboard import parse_tsv, to_tsv
 
     text = to_tsv(rows)
     for row in csv.reader(io.StringIO(text, newline=""), dialect="excel-tab"):

@@ -144,8 +144,9 @@ def test_a_row_over_the_16_mb_limit_is_refused_and_the_old_file_kept(tmp_path):
 def test_worksheet_view_shows_any_text(qtbot):
     from PySide6.QtCore import Qt
 
+    from fma_app.presentation.worksheet import COLUMN_INDEX
     from fma_app.ui.document import Document
-    from fma_app.ui.worksheet_model import COLUMN_INDEX, WorksheetModel
+    from fma_app.ui.worksheet_model import WorksheetModel
 
     model = model_with(SPECIALS + ["x" * MEGABYTE])
     document = Document(model)

@@ -2,9 +2,9 @@
 
 The desktop files are checked on every run. The bundle is built once per session with
 packaging/build.sh (a few minutes) when FMA_BUILD_BUNDLE=1, as .ci/run sets it, and then every
-command is run from the frozen executable and the window is opened offscreen through the
-FMA_SMOKE_TEST hook (fma_app/ui/smoke.py). FMA_BUNDLE_PREBUILT=1 checks an existing
-dist/fma-app/ instead of building.
+command is run from the frozen executable and the window is opened offscreen and under Xvfb (the
+xcb platform) through the FMA_SMOKE_TEST hook (fma_app/ui/smoke.py). FMA_BUNDLE_PREBUILT=1 checks
+an existing dist/fma-app/ instead of building.
 """
 
 from __future__ import annotations
@@ -187,16 +187,31 @@ def test_bundle_refuses_bad_input_in_one_line(bundle, tmp_path):
     assert "missing.fma" in result.stderr
 
 
+XVFB_RUN = shutil.which("xvfb-run")
+
+
 @needs_bundle
 @pytest.mark.slow
-def test_bundle_opens_its_window_offscreen(bundle, tmp_path):
+@pytest.mark.parametrize("platform", ["offscreen", "xcb"])
+def test_bundle_opens_its_window(bundle, tmp_path, platform):
+    """Offscreen, and on the xcb platform of a real X server (Xvfb), which loads the xcb plugin
+    and the system libraries it needs, as on a user's desktop."""
+    if platform == "xcb" and XVFB_RUN is None:
+        pytest.skip("xvfb-run is not installed (tools/test.sh installs it as root)")
     model = tmp_path / "payments.fma"
     assert frozen(bundle, "demo", "-o", str(model)).returncode == 0
     report_path = tmp_path / "smoke.json"
-    env = headless_env(QT_QPA_PLATFORM="offscreen", FMA_SMOKE_TEST=str(report_path),
-                       FMA_SMOKE_DELAY_MS="1500")  # fmt: skip
+    env = headless_env(FMA_SMOKE_TEST=str(report_path), FMA_SMOKE_DELAY_MS="1500",
+                       XDG_DATA_HOME=str(tmp_path / "data"),
+                       XDG_CONFIG_HOME=str(tmp_path / "config"))  # fmt: skip
+    env.pop("XDG_SESSION_TYPE", None)
+    command = [str(bundle), str(model)]
+    if platform == "offscreen":
+        env["QT_QPA_PLATFORM"] = "offscreen"
+    else:  # no QT_QPA_PLATFORM: Qt chooses xcb for the display that xvfb-run sets
+        command = [XVFB_RUN, "-a", "-s", "-screen 0 1600x1000x24", *command]
     try:
-        result = frozen(bundle, str(model), env=env, timeout=90)
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
     except subprocess.TimeoutExpired:
         pytest.fail(
             "the app kept running without reporting: is smoke.arm(app) called in ui/app.py?"
@@ -204,7 +219,7 @@ def test_bundle_opens_its_window_offscreen(bundle, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert report_path.exists(), "the app quit without reporting its window"
     report = json.loads(report_path.read_text())
-    assert report["platform"] == "offscreen"
+    assert report["platform"] == platform
     titles = [w["title"] for w in report["windows"]]
     assert [w["class"] for w in report["windows"]] == ["MainWindow"], report["windows"]
     assert "payments.fma" in titles[0]

@@ -47,7 +47,13 @@ def test_pareto_of_a_large_model_shows_the_top_thirty():
     model = Model()
     component = model.add_component("c")
     for index in range(45):
-        model.add_failure_mode(component.id, failure_mode=f"fm {index}", severity=index % 10 + 1)
+        model.add_failure_mode(
+            component.id,
+            failure_mode=f"fm {index}",
+            severity=index % 10 + 1,
+            likelihood=1,
+            detection=1,
+        )
     fig = charts.pareto_figure(model)
     assert len(fig.axes[0].patches) == charts.PARETO_LIMIT
     assert "top 30 of 45 failure modes" in fig.axes[0].get_title("left")
@@ -87,7 +93,9 @@ def test_risk_by_component_orders_components_by_total_rpn():
 def test_odd_names_are_drawn_literally(tmp_path):
     model = Model()
     component = model.add_component("$cost$ \x07 \u6570\u636e " + "x" * 80)
-    model.add_failure_mode(component.id, failure_mode="$5 and $6 \\frac", severity=9)
+    model.add_failure_mode(
+        component.id, failure_mode="$5 and $6 \\frac", severity=9, likelihood=1, detection=1
+    )
     for build in charts.CHARTS.values():
         charts.save_figure(build(model), tmp_path / "odd.png")
     ax = charts.risk_by_component_figure(model).axes[0]
@@ -123,3 +131,40 @@ def test_charts_never_touch_pyplot():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def with_not_rated() -> Model:
+    model = Model()
+    component = model.add_component("c").id
+    model.add_failure_mode(component, failure_mode="rated", severity=9, likelihood=4, detection=3)
+    model.add_failure_mode(component, failure_mode="blank")
+    model.add_failure_mode(component, failure_mode="severity only", severity=10)
+    return model
+
+
+def test_rpn_charts_draw_only_rated_failure_modes_and_say_how_many_are_left_out():
+    model = with_not_rated()
+    pareto = charts.pareto_figure(model).axes[0]
+    assert [p.get_height() for p in pareto.patches] == [108]
+    assert "2 not rated yet, not shown" in pareto.get_title("left")
+    matrix = charts.risk_matrix_figure(model).axes[0]
+    assert [t.get_text() for t in matrix.texts] == ["1"]
+    assert "2 not rated yet" in matrix.get_title()
+    by_component = charts.risk_by_component_figure(model).axes[0]
+    assert sum(p.get_width() for p in by_component.patches) == 108
+
+
+def test_ap_distribution_has_a_not_rated_bar_and_never_counts_it_as_low():
+    ax = charts.ap_distribution_figure(with_not_rated()).axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["High (H)", "Medium (M)", "Low (L)", "Not rated yet"]
+    heights = [int(p.get_height()) for p in ax.patches]
+    assert heights == [1, 0, 0, 2] * 2  # before, then after (no revised scores)
+
+
+def test_a_model_with_nothing_rated_says_so():
+    model = Model()
+    model.add_failure_mode(model.add_component("c").id, severity=5)
+    fig = charts.pareto_figure(model)
+    assert not fig.axes
+    assert "No rated failure modes (1 not rated yet)" in [t.get_text() for t in fig.texts]

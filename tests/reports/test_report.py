@@ -13,6 +13,7 @@ from test_report_support import TODAY, build_model
 
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model
+from fma_app.presentation.style import AP_STYLES, NOT_RATED, rgb
 from fma_app.reports import xlsx_report
 from fma_app.reports.errors import ReportCancelled, ReportError
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
@@ -285,3 +286,52 @@ def test_text_escapes_are_reversible():
         escaped = xlsx_report.escape_text(text)
         assert xlsx_report.unescape_text(escaped) == text
         assert not any(ord(ch) < 32 and ch not in "\t\n" for ch in escaped)
+
+
+def test_not_rated_is_shown_as_such_never_as_low_and_the_summary_counts_it(tmp_path):
+    model = build_model()
+    gateway = model.component_by_name("API gateway").id
+    blank = model.add_failure_mode(gateway, failure_mode="Not analysed yet")
+    partly = model.add_failure_mode(gateway, failure_mode="Severity known", severity=9)
+    model.scope, model.fmea_number, model.revision = "EU checkout", "FM-0042", "C"
+    model.key_date, model.prepared_by, model.approved_by = dt.date(2026, 6, 30), "Ana", "Cy"
+    model.team = "Ana, Bo"
+    path = tmp_path / "partly.xlsx"
+    write_report(model, path, "ap", today=TODAY)
+    book = openpyxl.load_workbook(path)
+    rows = rows_of(book["Worksheet"])
+    header = rows[0]
+    shown = {row[1]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    for fm, scores in ((blank, (None, None, None)), (partly, (9, None, None))):
+        row = shown[fm.id]
+        assert (row["S"], row["L"], row["D"]) == scores
+        assert (row["RPN"], row["AP"]) == (None, "not rated")
+    # Ranked after every rated failure mode, even by AP.
+    assert [row[1] for row in rows[-2:]] == [partly.id, blank.id]
+    ap_cell = next(c for c in book["Worksheet"]["N"] if c.value == "not rated")
+    assert ap_cell.fill.fgColor.rgb.endswith(rgb(NOT_RATED.fill))  # grey, not the L green
+    assert rgb(NOT_RATED.fill) not in {rgb(swatch.fill) for swatch in AP_STYLES.values()}
+    actions_rpn = [row[6] for row in rows_of(book["Actions"])[1:]]
+    assert 1 not in actions_rpn
+    summary = {row[0]: row[1:3] for row in rows_of(book["Summary"]) if row[0]}
+    assert summary["Failure modes"][0] == len(model.failure_modes)
+    not_rated_rows = [row[1:3] for row in rows_of(book["Summary"]) if row[0] == "Not rated yet"]
+    assert not_rated_rows == [(2, None), (2, 2)]  # in the counts, and in the AP table
+    assert summary["Low (L)"] == (
+        sum(1 for fm in model.failure_modes.values() if fm.ap and fm.ap.value == "L"),
+        sum(1 for fm in model.failure_modes.values() if (fm.revised_ap or fm.ap or 0) == "L"),
+    )
+    assert (summary["FMEA number"][0], summary["Revision"][0], summary["Team"][0]) == (
+        "FM-0042",
+        "C",
+        "Ana, Bo",
+    )
+    assert summary["Key date"][0] == dt.datetime(2026, 6, 30)
+    assert (summary["Scope"][0], summary["Prepared by"][0], summary["Approved by"][0]) == (
+        "EU checkout",
+        "Ana",
+        "Cy",
+    )
+    for ws in book.worksheets:
+        assert ws.oddHeader.center.text == "FMEA FM-0042, revision C"
+        assert ws.oddHeader.left.text.startswith("Checkout && Payments")

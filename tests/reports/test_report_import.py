@@ -28,10 +28,33 @@ def round_trip(model: Model, path: Path, by: str = "rpn") -> Model:
     return import_workbook(path)
 
 
+def with_not_rated_and_properties(model: Model) -> Model:
+    """Failure modes rated in part or not at all, and every header property set."""
+    gateway = model.component_by_name("API gateway").id
+    model.add_failure_mode(gateway, failure_mode="Not analysed yet", effect="?")
+    model.add_failure_mode(gateway, failure_mode="Severity known", severity=9)
+    model.add_failure_mode(gateway, failure_mode="No likelihood", severity=6, detection=4,
+                           revised=(6, 2, 2))  # fmt: skip
+    model.scope, model.fmea_number, model.team = "EU checkout\nCards only", "=FM-7", "Ana, Bo"
+    model.revision, model.key_date = "C", dt.date(2026, 6, 30)
+    model.prepared_by, model.approved_by = "Ana", "@Cy"
+    return model
+
+
 @pytest.mark.parametrize("by", ["rpn", "ap"])
 def test_round_trip_gives_the_same_model(tmp_path, by):
     model = build_model()
     assert round_trip(model, tmp_path / "r.xlsx", by).content() == model.content()
+    partly = with_not_rated_and_properties(build_model())
+    back = round_trip(partly, tmp_path / "partly.xlsx", by)
+    assert back.content() == partly.content()
+    not_rated = {fm.failure_mode: fm for fm in back.failure_modes.values() if fm.rpn is None}
+    assert sorted(not_rated) == ["No likelihood", "Not analysed yet", "Severity known"]
+    assert (not_rated["Severity known"].severity, not_rated["Severity known"].likelihood) == (
+        9,
+        None,
+    )
+    assert (back.fmea_number, back.key_date) == ("=FM-7", dt.date(2026, 6, 30))
 
 
 def test_round_trip_of_the_example_model(tmp_path):
@@ -58,12 +81,15 @@ texts = st.text(max_size=30)
     owner=texts,
     description=texts,
     scores=st.tuples(*[st.integers(1, 10)] * 3),
+    own_scores=st.tuples(*[st.none() | st.integers(1, 10)] * 3),
     x=st.floats(allow_nan=False, allow_infinity=False, width=64),
 )
 def test_round_trip_keeps_any_text_exactly(
-    tmp_path_factory, component_names, model_name, effect, owner, description, scores, x
-):
-    model = Model(name=model_name, description=description)
+    tmp_path_factory, component_names, model_name, effect, owner, description, scores,
+    own_scores, x,
+):  # fmt: skip
+    model = Model(name=model_name, description=description, scope=effect, team=description,
+                  fmea_number=owner, approved_by=owner)  # fmt: skip
     ids = [model.add_component(n, owner=owner, description=effect, x=x).id for n in component_names]
     if len(ids) > 1:
         model.add_dependency(ids[0], ids[1], description=description, group=owner)
@@ -71,6 +97,9 @@ def test_round_trip_keeps_any_text_exactly(
                                 severity=scores[0], likelihood=scores[1], detection=scores[2],
                                 revised=scores)  # fmt: skip
     model.add_action(fm.id, effect, owner=owner, action_taken=description)
+    severity, likelihood, detection = own_scores  # any of them not rated yet
+    model.add_failure_mode(ids[0], failure_mode=effect, severity=severity, likelihood=likelihood,
+                           detection=detection)  # fmt: skip
     path = tmp_path_factory.mktemp("any") / "r.xlsx"
     with patch.dict(charts.CHARTS, clear=True):  # the charts are tested elsewhere; keep it fast
         assert round_trip(model, path).content() == model.content()
@@ -156,6 +185,36 @@ def test_every_bad_cell_is_reported_with_its_reference(report_file, tmp_path):
         assert line in problems
     assert str(raised.value).splitlines() == problems
     assert report_file.read_bytes() == source_bytes
+
+
+def test_a_cleared_score_cell_is_not_rated_and_a_bad_one_is_named(report_file, tmp_path):
+    worksheet = openpyxl.load_workbook(report_file)["Worksheet"]
+    fm_id = worksheet["B2"].value
+    cleared = edit(report_file, {"Worksheet": {"I2": None, "L2": "  "}}, tmp_path / "c.xlsx")
+    back = import_workbook(cleared)
+    fm = back.failure_modes[fm_id]
+    assert (fm.likelihood, fm.detection, fm.rpn, fm.ap) == (None, None, None, None)
+    assert fm.severity == build_model().failure_modes[fm_id].severity
+    bad_cells = {"G2": "not rated", "I3": 0, "L4": 2.5, "G5": "-"}
+    bad = edit(report_file, {"Worksheet": bad_cells}, tmp_path / "b.xlsx")
+    with pytest.raises(ImportProblems) as raised:
+        import_workbook(bad)
+    worksheet_problems = [p for p in raised.value.problems if p.startswith("Worksheet")]
+    assert worksheet_problems == [  # (their actions then name a missing failure mode)
+        "Worksheet!G2: severity 'not rated' is not a whole number from 1 to 10",
+        "Worksheet!I3: likelihood 0 is not a whole number from 1 to 10",
+        "Worksheet!L4: detection 2.5 is not a whole number from 1 to 10",
+        "Worksheet!G5: severity '-' is not a whole number from 1 to 10",
+    ]
+
+
+def test_a_bad_key_date_on_the_summary_is_named(report_file, tmp_path):
+    summary = openpyxl.load_workbook(report_file)["Summary"]
+    row = next(r for r in range(1, 30) if summary[f"A{r}"].value == "Key date")
+    bad = edit(report_file, {"Summary": {f"B{row}": "soon"}}, tmp_path / "k.xlsx")
+    with pytest.raises(ImportProblems) as raised:
+        import_workbook(bad)
+    assert raised.value.problems == [f"Summary!B{row}: key date 'soon' is not a date (YYYY-MM-DD)"]
 
 
 def test_a_missing_column_is_named(report_file, tmp_path):

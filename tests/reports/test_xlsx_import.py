@@ -406,11 +406,26 @@ def test_every_bad_score_is_reported_with_its_cell_and_value(tmp_path):
         "DFMEA!G2: likelihood 0.8 is not a whole number from 1 to 10",
         "DFMEA!E3: severity 11 is not a whole number from 1 to 10",
         "DFMEA!H3: detection 'high' is not a whole number from 1 to 10",
-        "DFMEA!E4: severity is missing",
         "DFMEA!G4: likelihood 0 is not a whole number from 1 to 10",
         "DFMEA!E5: severity True is not a whole number from 1 to 10",
         "DFMEA!G5: likelihood '7.5' is not a whole number from 1 to 10",
         "DFMEA!H5: detection -1 is not a whole number from 1 to 10",
+    ]
+
+
+def test_blank_score_cells_are_not_rated_yet(tmp_path):
+    rows = [
+        ["Auth", "Log in", "Token rejected", "Logged out", 7, "Clock skew", None, "  "],
+        ["DB", "Store", "Full disk", "Writes fail", None, "Logs", None, None],
+        [None, None, None, None, None, "Backups", 3, 4],  # another cause: severity carries on
+    ]
+    model = import_book(simple_form(BASIC_HEADER, rows), tmp_path)
+    scores = [(f.failure_mode, f.severity, f.likelihood, f.detection, f.rpn)
+              for f in model.failure_modes.values()]  # fmt: skip
+    assert scores == [
+        ("Token rejected", 7, None, None, None),
+        ("Full disk", None, None, None, None),
+        ("Full disk", None, 3, 4, None),
     ]
 
 

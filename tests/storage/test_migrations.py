@@ -2,11 +2,14 @@
 
 `fixtures/model_v1.fma` was written by `save_model(full_model("Version 1 fixture"), ...)` at
 SCHEMA_VERSION 1 and must never be rewritten: it is how every later version proves that it still
-opens version-1 files. The migrations registered here exist only inside these tests.
+opens version-1 files. The real migration 1 -> 2 (`migrations.schema_1_to_2`) runs on it; the
+further steps registered by the `later_step` fixture exist only inside these tests.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import shutil
 import sqlite3
 from pathlib import Path
@@ -14,7 +17,8 @@ from pathlib import Path
 import pytest
 from storage_helpers import files_in, full_model, snapshot
 
-from fma_app.storage import ModelFileError, open_model, read_info, save_model, schema
+from fma_app.domain.commands import edit_model_properties
+from fma_app.storage import ModelFileError, migrations, open_model, read_info, save_model, schema
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model_v1.fma"
 
@@ -27,16 +31,16 @@ def v1_file(tmp_path) -> Path:
 
 
 @pytest.fixture
-def migrations(monkeypatch) -> list[int]:
-    """Make this build schema 2, with a migration from 1 that renames every owner."""
+def later_step(monkeypatch) -> list[int]:
+    """Make this build schema 3, with a step from 2 that renames every owner."""
     ran: list[int] = []
 
     def owners_become_teams(conn: sqlite3.Connection) -> None:
         ran.append(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("UPDATE components SET owner = 'team ' || owner WHERE owner != ''")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(schema.MIGRATIONS, 1, owners_become_teams)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, owners_become_teams)
     return ran
 
 
@@ -48,43 +52,95 @@ def expected_after_migration() -> dict:
     return model.content()
 
 
-def test_the_fixture_is_schema_1_and_opens_with_this_version():
+def test_the_fixture_is_schema_1_and_migrates_to_2_with_its_content():
     before = snapshot(FIXTURE)
     assert read_info(FIXTURE).schema_version == 1
-    assert open_model(FIXTURE).content() == full_model("Version 1 fixture").content()
+    model = open_model(FIXTURE)
+    assert model.content() == full_model("Version 1 fixture").content()
+    # Schema 1 knew only rated failure modes: the scores come through as they were.
+    assert {fm.failure_mode: (fm.severity, fm.likelihood, fm.detection, fm.rpn)
+            for fm in model.failure_modes.values()} == {
+        "Timeout": (9, 4, 3, 108), "Disk full": (10, 1, 10, 100)
+    }  # fmt: skip
+    assert model.fmea_number == model.team == model.scope == model.approved_by == ""
+    assert model.key_date is None
     assert snapshot(FIXTURE) == before
 
 
+def test_a_migrated_schema_1_file_saves_as_2_and_holds_not_rated_scores_and_properties(v1_file):
+    model = open_model(v1_file, read_only=False)
+    timeout = next(fm for fm in model.failure_modes.values() if fm.failure_mode == "Timeout")
+    timeout.likelihood = None
+    edit_model_properties(model, fmea_number="FM-7", key_date="2026-05-01").do(model)
+    save_model(model, v1_file)
+    with sqlite3.connect(v1_file) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute(
+            "SELECT severity, likelihood, detection FROM failure_modes WHERE id = ?", (timeout.id,)
+        ).fetchone() == (9, None, 3)
+    reopened = open_model(v1_file)
+    assert reopened.content() == model.content()
+    assert reopened.failure_modes[timeout.id].rpn is None
+    assert (reopened.fmea_number, reopened.key_date) == ("FM-7", dt.date(2026, 5, 1))
+
+
+def _tables(conn: sqlite3.Connection) -> dict[str, str]:
+    """Each table's DDL with the white space taken out."""
+    return {
+        name: re.sub(r"\s+", "", sql)
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='table'")
+    }
+
+
+def test_the_step_from_1_builds_exactly_the_tables_schema_2_creates(v1_file, tmp_path):
+    assert schema.SCHEMA_VERSION == 2, "schema 3 exists: compare the step with a v2 fixture"
+    fresh = tmp_path / "fresh.fma"
+    save_model(full_model(), fresh)
+    with sqlite3.connect(v1_file) as old, sqlite3.connect(fresh) as new:
+        old.execute("BEGIN")
+        migrations.schema_1_to_2(old)
+        old.execute("COMMIT")
+        assert _tables(old) == _tables(new)
+        assert old.execute("PRAGMA foreign_key_check").fetchall() == []
+        # The frozen CHECKs hold: a blank score is fine, an 11 or a lone revised score is not.
+        old.execute("UPDATE failure_modes SET severity = NULL")
+        for bad in ("severity = 11", "revised_severity = NULL", "likelihood = 0"):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                old.execute(f"UPDATE failure_modes SET {bad} WHERE revised_detection IS NOT NULL")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            old.execute("UPDATE model SET key_date = '2026-13-01'")
+
+
 @pytest.mark.parametrize("read_only", [True, False])
-def test_an_older_file_migrates_in_memory_and_is_never_written(v1_file, migrations, read_only):
+def test_an_older_file_migrates_in_memory_and_is_never_written(v1_file, later_step, read_only):
     before = snapshot(v1_file)
     model = open_model(v1_file, read_only=read_only)
     assert model.content() == expected_after_migration()
-    assert migrations == [1]
+    assert later_step == [2]  # after the real step from 1
     assert snapshot(v1_file) == before
     assert files_in(v1_file.parent) == ["old.fma"]
     assert read_info(v1_file).schema_version == 1  # the file is still what it was
 
 
-def test_saving_a_migrated_model_writes_the_new_version(v1_file, migrations, tmp_path):
+def test_saving_a_migrated_model_writes_the_new_version(v1_file, later_step, tmp_path):
     model = open_model(v1_file)
     save_model(model, v1_file)
     with sqlite3.connect(v1_file) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
     assert open_model(v1_file).content() == expected_after_migration()
-    assert migrations == [1]  # the saved file needed no second migration
+    assert later_step == [2]  # the saved file needed no second migration
 
 
-def test_migrations_run_in_order(v1_file, migrations, monkeypatch):
-    def two_to_three(conn: sqlite3.Connection) -> None:
-        migrations.append(conn.execute("PRAGMA user_version").fetchone()[0])
-        conn.execute("UPDATE model SET description = description || ' (v3)'")
+def test_migrations_run_in_order(v1_file, later_step, monkeypatch):
+    def three_to_four(conn: sqlite3.Connection) -> None:
+        later_step.append(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute("UPDATE model SET description = description || ' (v4)'")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(schema.MIGRATIONS, 2, two_to_three)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setitem(schema.MIGRATIONS, 3, three_to_four)
     model = open_model(v1_file)
-    assert migrations == [1, 2]
-    assert model.description.endswith(" (v3)")
+    assert later_step == [2, 3]
+    assert model.description.endswith(" (v4)")
     assert model.components[1].owner == "team edge"
 
 
@@ -97,39 +153,39 @@ def refused(path: Path, reason: str) -> str:
     return str(caught.value)
 
 
-def test_a_missing_migration_step_is_refused(v1_file, migrations, monkeypatch):
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+def test_a_missing_migration_step_is_refused(v1_file, later_step, monkeypatch):
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
     assert refused(v1_file, "migration") == (
-        f"cannot open '{v1_file}': no migration from schema 2 (this version reads up to 3)"
+        f"cannot open '{v1_file}': no migration from schema 3 (this version reads up to 4)"
     )
 
 
-def test_a_failing_migration_is_refused(v1_file, migrations, monkeypatch):
+def test_a_failing_migration_is_refused(v1_file, later_step, monkeypatch):
     def broken(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE components SET owner = 'half done'")
         raise RuntimeError("lost the owner map")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 1, broken)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
     assert refused(v1_file, "migration") == (
-        f"cannot open '{v1_file}': migration from schema 1 failed (lost the owner map)"
+        f"cannot open '{v1_file}': migration from schema 2 failed (lost the owner map)"
     )
 
 
-def test_a_migration_that_leaves_the_wrong_tables_is_refused(v1_file, migrations, monkeypatch):
+def test_a_migration_that_leaves_the_wrong_tables_is_refused(v1_file, later_step, monkeypatch):
     monkeypatch.setitem(
-        schema.MIGRATIONS, 1, lambda conn: conn.execute("ALTER TABLE components DROP owner")
+        schema.MIGRATIONS, 2, lambda conn: conn.execute("ALTER TABLE components DROP owner")
     )
     assert refused(v1_file, "schema") == (
         f"cannot open '{v1_file}': the components table does not have the expected columns"
     )
 
 
-def test_a_migrated_copy_is_checked_row_by_row(v1_file, migrations, monkeypatch):
+def test_a_migrated_copy_is_checked_row_by_row(v1_file, later_step, monkeypatch):
     def bad_scores(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("UPDATE failure_modes SET detection = 0 WHERE id = 8")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 1, bad_scores)
+    monkeypatch.setitem(schema.MIGRATIONS, 2, bad_scores)
     assert refused(v1_file, "invalid") == (
         f"cannot open '{v1_file}': failure_modes row 8: detection 0 is not a whole number "
         "from 1 to 10"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import stat
 from pathlib import Path
@@ -31,6 +32,33 @@ def test_round_trip_keeps_every_field_id_and_next_id(tmp_path, model):
     fm = next(fm for fm in opened.failure_modes.values() if fm.failure_mode == "Timeout")
     assert (fm.revised.severity, fm.revised.likelihood, fm.revised.detection) == (9, 2, 2)
     assert "\x00" in opened.component_by_name("Redis").description
+
+
+def test_round_trip_keeps_not_rated_scores_and_the_model_properties(tmp_path, model):
+    """Schema 2: each score may be NULL on its own; the FMEA header is stored with the model."""
+    component_id = next(iter(model.components))
+    blank = model.add_failure_mode(component_id, failure_mode="Not analysed yet")
+    partly = model.add_failure_mode(component_id, failure_mode="Severity known", severity=8,
+                                    detection=4, revised=(3, 2, 2))  # fmt: skip
+    model.scope, model.fmea_number, model.team = "EU card payments", "FM-0042", "Ana\nBo"
+    model.revision, model.key_date = "B", dt.date(2026, 9, 1)
+    model.prepared_by, model.approved_by = "Ana", "Cy"
+    path = tmp_path / "plant.fma"
+    save_model(model, path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute(
+            "SELECT severity, likelihood, detection FROM failure_modes WHERE id IN (?, ?)"
+            " ORDER BY id", (blank.id, partly.id),
+        ).fetchall() == [(None, None, None), (8, None, 4)]  # fmt: skip
+        assert conn.execute("SELECT fmea_number, key_date FROM model").fetchone() == (
+            "FM-0042",
+            "2026-09-01",
+        )
+    opened = open_model(path)
+    assert opened.content() == model.content()
+    assert opened.failure_modes[partly.id].rpn is None
+    assert opened.failure_modes[partly.id].revised_rpn == 12
+    assert read_info(path).failure_modes == len(model.failure_modes)
 
 
 def test_round_trip_of_an_empty_model(tmp_path):

@@ -235,6 +235,10 @@ def test_unexpected_columns(saved):
         ("UPDATE dependencies SET strength = 'STRONG' WHERE id = 6",
          "dependencies row 6: strength 'STRONG' is not one of: strong, weak"),
         ("UPDATE model SET next_id = 0", "model row 1: next_id 0 is not a positive whole number"),
+        ("UPDATE failure_modes SET likelihood = 0 WHERE failure_mode = 'Disk full'",
+         "failure_modes row 8: likelihood 0 is not a whole number from 1 to 10"),
+        ("UPDATE model SET key_date = '1 May 2026'",
+         "model row 1: key_date '1 May 2026' is not a date written YYYY-MM-DD"),
     ],
 )  # fmt: skip
 def test_rows_breaking_a_check_constraint(saved, statement, problem):
@@ -258,6 +262,8 @@ def test_rows_breaking_a_check_constraint(saved, statement, problem):
         ("UPDATE actions SET id = 7 WHERE id = 9", "id 7 is used by more than one row"),
         ("UPDATE actions SET due_date = '2026-02-30' WHERE id = 9",
          "actions row 9: due_date '2026-02-30' is not a date"),
+        ("UPDATE model SET key_date = '2026-02-31'",
+         "model row 1: key_date '2026-02-31' is not a date"),
     ],
 )  # fmt: skip
 def test_rows_breaking_a_rule_across_rows(saved, statement, problem):
@@ -274,11 +280,14 @@ def test_rows_breaking_a_rule_across_rows(saved, statement, problem):
          "failure_modes row 7: likelihood 2.5 is not a whole number from 1 to 10"),
         ("UPDATE components SET owner = NULL WHERE id = 4",
          "components row 4: owner is null, not text"),
+        ("UPDATE model SET team = NULL", "model row 1: team is null, not text"),
+        ("UPDATE failure_modes SET detection = 0 WHERE id = 8",
+         "failure_modes row 8: detection 0 is not a whole number from 1 to 10"),
         ("UPDATE components SET x = 'left' WHERE id = 4",
          "components row 4: x 'left' is not a finite number"),
         ("UPDATE actions SET failure_mode_id = 12345 WHERE id = 9",
          "actions row 9: failure_mode_id 12345 names no failure mode"),
-        ("INSERT INTO model VALUES (2, 'Copy', '', 5)",
+        ("INSERT INTO model VALUES (2, 'Copy', '', 5, '', '', '', '', NULL, '', '')",
          "the model table holds 2 rows instead of one"),
     ],
 )  # fmt: skip

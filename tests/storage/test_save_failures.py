@@ -86,7 +86,7 @@ def test_an_out_of_range_score_is_stopped_by_the_table(old, model):
     message = failed_save(model, old, "invalid")
     assert message == (
         f"cannot save '{old}': a value breaks the model file's rules "
-        "(CHECK constraint failed: severity BETWEEN 1 AND 10)"
+        "(CHECK constraint failed: severity IS NULL OR severity BETWEEN 1 AND 10)"
     )
 
 

@@ -9,7 +9,7 @@ from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.scoring import ActionPriority
 from fma_app.ui.components_model import ComponentsModel
 from fma_app.ui.components_panel import ComponentsPanel
-from fma_app.ui.worksheet_model import AP_COLOURS
+from fma_app.ui.qt_style import AP_FILLS
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_rows_sorted_by_name_with_count_and_worst_ap(document):
     model = ComponentsModel(document)
     assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
     badge = model.index(2, 2)
-    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_COLOURS[ActionPriority.HIGH]
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == AP_FILLS[ActionPriority.HIGH]
     assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: High"
 
 
@@ -140,3 +140,24 @@ def test_names_that_differ_only_at_the_end_stay_distinguishable_in_the_list(cont
     assert first != last  # elided in the middle: the ends, which differ, are shown
     tips = [widget.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole) for row in range(3)]
     assert [tip.split(" (")[0] for tip in tips] == names
+
+
+def test_a_component_with_only_not_rated_failure_modes_gets_the_grey_badge_never_l(document):
+    from fma_app.ui.graph.items import AP_FILL
+    from fma_app.ui.graph.scene import node_stats
+    from fma_app.ui.qt_style import NOT_RATED_FILL
+
+    model = ComponentsModel(document)
+    cache = document.model.component_by_name("cache").id
+    document.push(add_failure_mode(document.model, cache, failure_mode="New", severity=3))
+    assert rows(model)[1] == ("cache", 1, "")
+    badge = model.index(1, 2)
+    assert badge.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_FILL
+    assert badge.data(Qt.ItemDataRole.ToolTipRole) == "Worst Action Priority: not rated yet"
+    stats = node_stats(document.model, [cache])[cache]
+    assert (stats.count, stats.worst_ap, stats.max_rpn) == (1, None, 0)
+    assert AP_FILL[stats.worst_ap] != AP_FILL["L"]
+    # A rated L beside a not rated one: the worst rated AP, the not rated one adds nothing.
+    document.push(add_failure_mode(document.model, cache, severity=1, likelihood=1, detection=1))
+    assert rows(model)[1] == ("cache", 2, "L")
+    assert node_stats(document.model, [cache])[cache].worst_ap == "L"

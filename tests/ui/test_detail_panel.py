@@ -105,3 +105,36 @@ def test_panel_clears_when_its_failure_mode_is_deleted(panel, document):
     assert panel.failure_mode_id == 0
     assert panel.actions_model.rowCount() == 0
     assert panel.title.text().startswith("Select a row")
+
+
+def test_a_score_cleared_in_the_panel_is_not_rated_and_shows_so(panel, document, qtbot):
+    from PySide6.QtTest import QTest
+
+    fm = fm_named(document, "Disk full")
+    box = panel.scores["likelihood"]
+    box.setFocus()
+    box.lineEdit().selectAll()
+    QTest.keyClick(box, Qt.Key.Key_Delete)
+    QTest.keyClick(box, Qt.Key.Key_Return)
+    assert fm.likelihood is None and fm.rpn is None
+    assert box.text() == "-"
+    assert panel.score_label.text() == "RPN -   AP not rated yet"
+    document.undo_stack.undo()
+    assert fm.likelihood is not None and panel.score_label.text().startswith("RPN ")
+
+
+def test_revised_scores_on_a_not_rated_failure_mode_are_refused_by_the_gate(
+    panel, document, snapshot, qtbot
+):
+    fm = fm_named(document, "Disk full")
+    panel.scores["detection"].setValue(0)  # "-": not rated yet
+    assert fm.detection is None and fm.revised is None
+    before, steps = snapshot(document.model), document.undo_stack.count()
+    with qtbot.waitSignal(document.refused) as refused:
+        panel.revised_check.setChecked(True)
+    assert refused.args[0] == (
+        "Not changed: rate severity, likelihood and detection before revised scores"
+    )
+    assert not panel.revised_check.isChecked()  # the refused toggle is put back
+    assert not panel.revised["severity"].isEnabled()
+    assert snapshot(document.model) == before and document.undo_stack.count() == steps

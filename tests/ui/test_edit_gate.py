@@ -11,8 +11,8 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPointF, Qt
 
 from fma_app.domain.commands import add_component, add_dependency, set_fields
 from fma_app.domain.model import ComponentKind, Model
+from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.document import READ_ONLY_REFUSAL, Document, Step
-from fma_app.ui.worksheet_model import COLUMN_INDEX
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -117,9 +117,12 @@ def test_undo_and_redo_go_through_the_commit_step_and_may_be_refused(qapp, small
     commit.refuse = set()
     assert document.redo() is None
     assert document.model.failure_modes[fm_id].severity == 2 and document.undo_stack.index() == 1
-    assert commit.seen == [("do", "Change Severity")] + [("undo", "Change Severity")] * 2 + [
-        ("redo", "Change Severity")
-    ] * 2
+    assert (
+        commit.seen
+        == [("do", "Change Severity")]
+        + [("undo", "Change Severity")] * 2
+        + [("redo", "Change Severity")] * 2
+    )
 
 
 def test_undo_and_redo_refuse_while_read_only(document, refusals):
@@ -238,6 +241,9 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
         "worksheet: score cell": lambda: window.worksheet.model.setData(
             window.worksheet.model.index(0, C["severity"]), 2, EDIT
         ),
+        "worksheet: score cell emptied (not rated)": lambda: window.worksheet.model.setData(
+            window.worksheet.model.index(0, C["detection"]), "", EDIT
+        ),
         "worksheet: revised cell": lambda: window.worksheet.model.setData(
             window.worksheet.model.index(0, C["revised_severity"]), 2, EDIT
         ),
@@ -265,6 +271,7 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
             detail.commit_text("effect", "changed"),
         ),
         "details: scores": detail_scores,
+        "details: score cleared (not rated)": lambda: detail.scores["likelihood"].setValue(0),
         # The detail widgets are greyed out while read-only; the signals still reach the gate.
         "details: revised scores on": lambda: detail.revised_check.setChecked(True),
         "details: add action": detail.add_action,

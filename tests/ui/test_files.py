@@ -29,6 +29,7 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from fma_app.domain.model import Model
+from fma_app.storage import SCHEMA_VERSION
 from fma_app.ui.files import MAX_RECENT
 from fma_app.ui.interaction import MODEL_FILE_FILTER, LockedChoice, QtInteraction, SaveChoice
 from fma_app.ui.main_window import window_title
@@ -173,7 +174,7 @@ REFUSED = {
     "newer version": (
         _newer_version,
         "Cannot open '{path}': made by a newer FMA Workbench (schema 999; this version reads "
-        "up to 1)",
+        f"up to {SCHEMA_VERSION})",
     ),
     "empty file": (_empty, "Cannot open '{path}': the file is empty"),
     "missing": (lambda path: None, "Cannot open '{path}': no such file or folder"),

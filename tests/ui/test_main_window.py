@@ -13,11 +13,11 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
 
 from fma_app import __version__
+from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.delegates import ScoreSpinBox
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import SaveChoice
 from fma_app.ui.main_window import MainWindow
-from fma_app.ui.worksheet_model import COLUMN_INDEX
 
 C = COLUMN_INDEX
 

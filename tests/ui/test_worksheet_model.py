@@ -8,14 +8,10 @@ from PySide6.QtCore import Qt
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
 from fma_app.domain.model import Model, Scores
 from fma_app.domain.scoring import ActionPriority
+from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.document import Document
-from fma_app.ui.worksheet_model import (
-    AP_COLOURS,
-    COLUMN_INDEX,
-    SORT_ROLE,
-    WorksheetModel,
-    WorksheetProxy,
-)
+from fma_app.ui.qt_style import AP_FILLS, AP_TEXTS
+from fma_app.ui.worksheet_model import SORT_ROLE, WorksheetModel, WorksheetProxy
 
 EDIT = Qt.ItemDataRole.EditRole
 C = COLUMN_INDEX
@@ -50,7 +46,9 @@ def test_rows_show_fields_and_computed_columns(sheet, document):
     assert not model.flags(model.index(row, C["rpn"])) & Qt.ItemFlag.ItemIsEditable
     assert model.flags(model.index(row, C["severity"])) & Qt.ItemFlag.ItemIsEditable
     background = model.index(row, C["ap"]).data(Qt.ItemDataRole.BackgroundRole)
-    assert background == AP_COLOURS[ActionPriority.MEDIUM]
+    assert background == AP_FILLS[ActionPriority.MEDIUM]
+    foreground = model.index(row, C["ap"]).data(Qt.ItemDataRole.ForegroundRole)
+    assert foreground == AP_TEXTS[ActionPriority.MEDIUM]
     tooltip = model.index(row, C["severity"]).data(Qt.ItemDataRole.ToolTipRole)
     assert "<b>8: Very high" in tooltip
 
@@ -299,3 +297,91 @@ def test_large_document_loads(qapp):
     model = WorksheetModel(document)
     assert model.rowCount() == 2000
     assert model.search_text(0).startswith("component-00000")
+
+
+# ---- not rated yet (issue 11) ----------------------------------------------------------------
+
+
+def add_not_rated(document, **scores) -> int:
+    component = next(iter(document.model.components))
+    command = add_failure_mode(document.model, component, failure_mode="New", **scores)
+    document.push(command)
+    return command.entities[0].id
+
+
+def test_a_not_rated_row_shows_empty_scores_rpn_and_ap_in_grey(sheet, document):
+    from fma_app.presentation.worksheet import row_values
+    from fma_app.ui.qt_style import NOT_RATED_FILL
+
+    model, _ = sheet
+    fm_id = add_not_rated(document, severity=7)
+    row = model.row_of(fm_id)
+    cells = {key: model.index(row, C[key]).data() for key in
+             ("severity", "likelihood", "detection", "rpn", "ap")}  # fmt: skip
+    assert cells == {"severity": 7, "likelihood": "", "detection": "", "rpn": "", "ap": ""}
+    ap = model.index(row, C["ap"])
+    assert ap.data(Qt.ItemDataRole.BackgroundRole) == NOT_RATED_FILL
+    assert ap.data(Qt.ItemDataRole.BackgroundRole) not in AP_FILLS.values()
+    assert "Not rated yet" in ap.data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(row, C["likelihood"]).data(EDIT) is None  # the editor opens empty
+    fm = document.model.failure_modes[fm_id]
+    assert row_values(document.model, fm, (0, 0, 0))[C["rpn"]] == ""
+
+
+@pytest.mark.parametrize("column", ["rpn", "ap", "severity"])
+@pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
+def test_sorting_puts_not_rated_last_both_ways(sheet, document, column, order):
+    model, proxy = sheet
+    blank = add_not_rated(document)
+    partly = add_not_rated(document, likelihood=3)
+    proxy.sort(C[column], order)
+    last = [proxy.failure_mode_id(r) for r in range(proxy.rowCount())][-2:]
+    assert last == [blank, partly]  # after every rated row, in the model's order
+
+
+def test_clearing_a_score_cell_makes_it_not_rated_in_one_undo_step(sheet, document):
+    model, _ = sheet
+    fm_id = next(iter(document.model.failure_modes))
+    row = model.row_of(fm_id)
+    assert model.setData(model.index(row, C["detection"]), "", EDIT)
+    fm = document.model.failure_modes[fm_id]
+    assert (fm.detection, fm.rpn, fm.ap) == (None, None, None)
+    assert model.index(row, C["rpn"]).data() == ""
+    document.undo_stack.undo()
+    assert fm.detection == 4 and model.index(row, C["rpn"]).data() == 160
+
+
+def test_a_revised_score_on_a_not_rated_row_is_refused_with_a_message(sheet, document, qtbot):
+    model, _ = sheet
+    fm_id = add_not_rated(document, severity=7)
+    with qtbot.waitSignal(document.refused) as refused:
+        assert not model.setData(model.index(model.row_of(fm_id), C["revised_severity"]), 3, EDIT)
+    assert "rate severity, likelihood and detection first" in refused.args[0]
+    assert document.model.failure_modes[fm_id].revised is None
+
+
+def test_the_score_editor_takes_an_emptied_text_as_not_rated(sheet, document, qtbot):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
+
+    from fma_app.ui.delegates import ScoreDelegate
+
+    model, _ = sheet
+    fm_id = next(iter(document.model.failure_modes))
+    index = model.index(model.row_of(fm_id), C["severity"])
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    delegate = ScoreDelegate()
+    editor = delegate.createEditor(parent, QStyleOptionViewItem(), index)
+    delegate.setEditorData(editor, index)
+    editor.show()
+    QTest.keyClick(editor, Qt.Key.Key_Delete)  # the text is selected: Delete empties it
+    delegate.setModelData(editor, model, index)
+    assert document.model.failure_modes[fm_id].severity is None
+    delegate.setEditorData(editor, index)
+    assert editor.text() == "-"
+    QTest.keyClicks(editor, "0")  # a typed 0 is not a score: never taken as "clear"
+    assert editor.text() == "-"
+    QTest.keyClicks(editor, "6")
+    delegate.setModelData(editor, model, index)
+    assert document.model.failure_modes[fm_id].severity == 6

@@ -33,22 +33,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fma_app.analysis.layout import NODE_HEIGHT, NODE_WIDTH
 from fma_app.domain.model import Component, ComponentKind, Strength
+from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
 
 if TYPE_CHECKING:
     from fma_app.domain.model import Dependency
 
-NODE_WIDTH = 140.0  # the size fma_app.analysis.layout spaces its grid for
-NODE_HEIGHT = 60.0
 HALO = 10.0  # room around the shape for selection, highlight and overlay outlines
 
-AP_FILL = {
-    "H": QColor("#ef9a9a"),
-    "M": QColor("#ffcc80"),
-    "L": QColor("#a5d6a7"),
-    None: QColor("#e0e0e0"),
+# Keyed by the AP letter (NodeStats.worst_ap). None: no failure modes, or none of them rated
+# yet (grey, never the L green); the label is only shown for a component with failure modes.
+AP_FILL: dict[str | None, QColor] = {**AP_FILLS, None: NOT_RATED_FILL}
+AP_LABEL: dict[str | None, str] = {
+    **{ap: f"AP {name}" for ap, name in AP_NAMES.items()},
+    None: f"{NOT_RATED.label} yet",
 }
-AP_LABEL = {"H": "AP High", "M": "AP Medium", "L": "AP Low", None: "no failure modes"}
 
 # Overlay states a node can be painted in (set by GraphScene from the impact analysis).
 OVERLAY_NONE = ""
@@ -76,7 +77,7 @@ class NodeStats:
     """What a node shows about the failure modes of its component."""
 
     count: int = 0
-    worst_ap: str | None = None  # "H", "M", "L" or None without failure modes
+    worst_ap: str | None = None  # "H", "M", "L"; None: no failure modes, or none rated yet
     max_rpn: int = 0
 
 
@@ -369,6 +370,8 @@ class NodeItem(QGraphicsObject):
         painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, name)
         s = self.stats
         detail = f"{s.count} FM · RPN {s.max_rpn} · {s.worst_ap}" if s.count else "no FM"
+        if s.count and s.worst_ap is None:
+            detail = f"{s.count} FM · {NOT_RATED.label}"
         painter.setFont(DETAIL_FONT)
         painter.setPen(QColor("#37474f"))
         painter.drawText(

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fma_app.presentation.style import ap_style
 from fma_app.ui.context import AppContext
 from fma_app.ui.graph.controller import GraphController, LayoutCommand
 from fma_app.ui.graph.export import export_png, export_svg
@@ -28,11 +29,12 @@ from fma_app.ui.graph.view import GraphView
 
 LEGEND = (
     "<small><b>Fill</b>: worst Action Priority "
-    "<span style='background:#ef9a9a'>&nbsp;H&nbsp;</span> "
-    "<span style='background:#ffcc80'>&nbsp;M&nbsp;</span> "
-    "<span style='background:#a5d6a7'>&nbsp;L&nbsp;</span> "
-    "<span style='background:#e0e0e0'>&nbsp;none&nbsp;</span>; thicker border = higher RPN.<br>"
-    f"<span style='background:{HIGHLIGHT_COLOR.name()}'>&nbsp;yellow ring&nbsp;</span>: the "
+    + " ".join(
+        f"<span style='background:{ap_style(ap).fill}'>&nbsp;{ap or 'none'}&nbsp;</span>"
+        for ap in ("H", "M", "L", None)
+    )
+    + "; thicker border = higher RPN.<br>"
+    + f"<span style='background:{HIGHLIGHT_COLOR.name()}'>&nbsp;yellow ring&nbsp;</span>: the "
     "component of the current failure mode; "
     f"<span style='color:{SELECT_COLOR.name()}'><b>blue outline</b></span>: selected.<br>"
     "<b>Arrows</b> point from a component to what it depends on: solid strong, dashed weak; "

@@ -40,7 +40,8 @@ MANY_MOVED = 50  # moving more nodes than this repositions every OR junction
 
 
 def node_stats(model: Model, component_ids: Iterable[int] | None = None) -> dict[int, NodeStats]:
-    """Failure mode count, worst Action Priority and highest RPN per component, in one pass."""
+    """Failure mode count, worst Action Priority and highest RPN per component, in one pass;
+    failure modes not rated yet count but give no AP (worst None when none is rated)."""
     wanted = None if component_ids is None else set(component_ids)
     count: dict[int, int] = defaultdict(int)
     worst: dict[int, int] = {}
@@ -50,11 +51,16 @@ def node_stats(model: Model, component_ids: Iterable[int] | None = None) -> dict
         if wanted is not None and cid not in wanted:
             continue
         count[cid] += 1
-        worst[cid] = min(worst.get(cid, 3), fm.ap.order)
-        max_rpn[cid] = max(max_rpn[cid], fm.rpn)
+        ap, rpn = fm.ap, fm.rpn
+        if ap is None or rpn is None:
+            continue  # not rated yet: no AP to be worst, never counted as L
+        worst[cid] = min(worst.get(cid, 3), ap.order)
+        max_rpn[cid] = max(max_rpn[cid], rpn)
     ids = model.components if wanted is None else wanted
     return {
-        cid: NodeStats(count[cid], "HML"[worst[cid]], max_rpn[cid]) if count[cid] else NodeStats()
+        cid: NodeStats(count[cid], "HML"[worst[cid]] if cid in worst else None, max_rpn[cid])
+        if count[cid]
+        else NodeStats()
         for cid in ids
     }
 

@@ -13,7 +13,7 @@ Paste (decided here, documented in the Help's keyboard page):
   so whole rows copied from the worksheet paste back unchanged.
 - Rows beyond the last shown row create new failure modes: in the component named in the
   pasted Component column (created when no component has that name), else in the current
-  component. An empty score cell leaves the score as it is (1 for a new row).
+  component. An empty score cell clears the score: not rated yet (a new row's stay unrated).
 - One value pasted over a selection of several cells fills each of them.
 - The whole paste is one undo step. If any cell is bad (a score outside 1-10, a block wider than
   the worksheet, no component for a new row) nothing changes and every problem is listed.
@@ -27,7 +27,7 @@ from fma_app.domain.commands import Command, Macro, add_component, add_failure_m
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import validate_score
-from fma_app.ui.worksheet_model import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
+from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS, cell_changes, revised_field
 
 # As the report and `rank` CSV: a leading tab or carriage return also hides a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -183,7 +183,9 @@ def _row_values(row: list[str], columns: tuple[int, ...]) -> dict[str, str]:
     return values
 
 
-def _revised(fm: FailureMode, values: dict[str, str], scores: Scores) -> Scores | None | str:
+def _revised(
+    fm: FailureMode, values: dict[str, str], scores: dict[str, int | None]
+) -> Scores | None | str:
     """The revised scores after the paste, or "keep" when no revised column was pasted."""
     keys = [
         k for k in ("revised_severity", "revised_likelihood", "revised_detection") if k in values
@@ -201,23 +203,23 @@ def _revised(fm: FailureMode, values: dict[str, str], scores: Scores) -> Scores 
             merged[field] = getattr(current, field) if current else None
     if all(v is None for v in merged.values()):
         return None
-    filled = {f: v if v is not None else getattr(scores, f) for f, v in merged.items()}
-    return Scores(filled["severity"], filled["likelihood"], filled["detection"])
+    filled = {f: v if v is not None else scores[f] for f, v in merged.items()}
+    # Raises for a revised score missing where the failure mode itself is not rated yet.
+    return Scores.checked(filled["severity"], filled["likelihood"], filled["detection"], "revised ")
 
 
 def _row_changes(model: Model, fm: FailureMode, values: dict[str, str]) -> dict[str, object]:
     changes: dict[str, object] = {}
     for key, text in values.items():
         column = COLUMNS[COLUMN_INDEX[key]]
+        if column.kind == "score" and not text.strip():
+            changes[key] = None  # an empty score cell pasted: not rated yet
+            continue
         if column.kind == "revised" or (column.kind != "text" and not text.strip()):
-            continue  # empty score or component cell: leave it as it is
+            continue  # empty component cell: leave it as it is
         changes.update(cell_changes(model, fm, key, text))
-    scores = Scores(
-        int(changes.get("severity", fm.severity)),  # type: ignore[call-overload]
-        int(changes.get("likelihood", fm.likelihood)),  # type: ignore[call-overload]
-        int(changes.get("detection", fm.detection)),  # type: ignore[call-overload]
-    )
-    revised = _revised(fm, values, scores)
+    scores = {f: changes.get(f, getattr(fm, f)) for f in ("severity", "likelihood", "detection")}
+    revised = _revised(fm, values, scores)  # type: ignore[arg-type]
     if revised != "keep":
         changes["revised"] = revised
     return {k: v for k, v in changes.items() if getattr(fm, k) != v}

@@ -5,8 +5,14 @@ from __future__ import annotations
 import pytest
 
 from fma_app.domain.model import Scores
-from fma_app.ui.clipboard import PasteRefused, PasteTarget, build_paste, parse_tsv, to_tsv
-from fma_app.ui.worksheet_model import COLUMN_INDEX
+from fma_app.presentation.clipboard import (
+    PasteRefused,
+    PasteTarget,
+    build_paste,
+    parse_tsv,
+    to_tsv,
+)
+from fma_app.presentation.worksheet import COLUMN_INDEX
 
 C = COLUMN_INDEX
 
@@ -51,7 +57,9 @@ def test_paste_updates_existing_rows_as_one_macro(small_model, snapshot):
     command.do(small_model)
     first, second = (small_model.failure_modes[i] for i in ids[:2])
     assert (first.effect, first.severity, first.cause) == ("Slow", 7, "Cause A")
-    assert (second.effect, second.severity, second.cause) == ("Fast", 9, "Cause B")  # "" keeps 9
+    # An empty score cell pasted clears the score: not rated yet (issue 11), not "keep 9".
+    assert (second.effect, second.severity, second.cause) == ("Fast", None, "Cause B")
+    assert (second.rpn, second.ap) == (None, None)
     command.undo(small_model)
     assert snapshot(small_model) == before
 

@@ -1,0 +1,81 @@
+"""Migrations between schema versions of the model file, one function per step.
+
+Each step turns a database at version N into version N + 1. It runs on an in-memory copy of the
+file, inside one transaction (`model_file._migrate_step`), and never sees the user's file. A step
+holds its own DDL, frozen as that version defined it: a later change to the SQLModel classes must
+not change what an old step produces, or the next step would start from the wrong tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Schema 2 (not rated scores, the FMEA header) as `schema.py` defined it when schema 2 was current.
+_MODEL_V2 = """CREATE TABLE model (
+    id INTEGER NOT NULL, name TEXT NOT NULL, description TEXT NOT NULL,
+    next_id INTEGER NOT NULL, scope TEXT NOT NULL, fmea_number TEXT NOT NULL, team TEXT NOT NULL,
+    revision TEXT NOT NULL, key_date TEXT, prepared_by TEXT NOT NULL, approved_by TEXT NOT NULL,
+    PRIMARY KEY (id), CHECK (id = 1), CHECK (next_id >= 1),
+    CHECK (key_date IS NULL OR date(key_date) IS key_date)
+) STRICT"""
+
+_FAILURE_MODES_V2 = """CREATE TABLE failure_modes (
+    id INTEGER NOT NULL, component_id INTEGER NOT NULL, function TEXT NOT NULL,
+    failure_mode TEXT NOT NULL, effect TEXT NOT NULL, severity INTEGER, cause TEXT NOT NULL,
+    likelihood INTEGER, prevention_controls TEXT NOT NULL, detection_controls TEXT NOT NULL,
+    detection INTEGER, notes TEXT NOT NULL, revised_severity INTEGER,
+    revised_likelihood INTEGER, revised_detection INTEGER, PRIMARY KEY (id),
+    CHECK (severity IS NULL OR severity BETWEEN 1 AND 10),
+    CHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 10),
+    CHECK (detection IS NULL OR detection BETWEEN 1 AND 10),
+    CHECK (revised_severity IS NULL OR revised_severity BETWEEN 1 AND 10),
+    CHECK (revised_likelihood IS NULL OR revised_likelihood BETWEEN 1 AND 10),
+    CHECK (revised_detection IS NULL OR revised_detection BETWEEN 1 AND 10),
+    CHECK ((revised_severity IS NULL) = (revised_likelihood IS NULL)
+           AND (revised_likelihood IS NULL) = (revised_detection IS NULL)),
+    FOREIGN KEY(component_id) REFERENCES components (id)
+) STRICT"""
+
+_FAILURE_MODE_COLUMNS = (
+    "id, component_id, function, failure_mode, effect, severity, cause, likelihood,"
+    " prevention_controls, detection_controls, detection, notes, revised_severity,"
+    " revised_likelihood, revised_detection"
+)
+
+
+def _rebuild(conn: sqlite3.Connection, table: str, create: str, insert_from_old: str) -> None:
+    """SQLite cannot change a column's NOT NULL or add CHECKs in place: build the table anew.
+
+    The old table is renamed away with legacy_alter_table ON, so the foreign keys of the other
+    tables keep naming `table` rather than following the rename."""
+    conn.execute(f"ALTER TABLE {table} RENAME TO {table}_old")
+    conn.execute(create)
+    conn.execute(insert_from_old.format(old=f"{table}_old"))
+    conn.execute(f"DROP TABLE {table}_old")
+
+
+def schema_1_to_2(conn: sqlite3.Connection) -> None:
+    """Scores may be NULL (not rated yet); the model row gains the FMEA form's header fields.
+
+    Every schema 1 failure mode was rated (schema 1 had no other state), so its scores are kept
+    as they are; the header fields start empty."""
+    (legacy,) = conn.execute("PRAGMA legacy_alter_table").fetchone()
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        _rebuild(
+            conn,
+            "model",
+            _MODEL_V2,
+            "INSERT INTO model (id, name, description, next_id, scope, fmea_number, team,"
+            " revision, key_date, prepared_by, approved_by)"
+            " SELECT id, name, description, next_id, '', '', '', '', NULL, '', '' FROM {old}",
+        )
+        _rebuild(
+            conn,
+            "failure_modes",
+            _FAILURE_MODES_V2,
+            f"INSERT INTO failure_modes ({_FAILURE_MODE_COLUMNS})"
+            f" SELECT {_FAILURE_MODE_COLUMNS} FROM {{old}}",
+        )
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
