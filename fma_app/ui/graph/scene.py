@@ -34,6 +34,7 @@ from fma_app.ui.graph.items import (
     NodeItem,
     NodeStats,
 )
+from fma_app.ui.graph.node_layer import NodeLayer
 
 SCENE_MARGIN = 600.0  # room around the graph to scroll into and drop new components
 MANY_MOVED = 50  # moving more nodes than this repositions every OR junction
@@ -76,6 +77,7 @@ class GraphScene(QGraphicsScene):
         self.junctions: dict[tuple[int, str], JunctionItem] = {}
         self.selected_edges: set[int] = set()
         self.layer = EdgeLayer(self.edges)  # draws every edge (see EdgeItem)
+        self.node_layer = NodeLayer(self.nodes)  # draws every node (see node_layer.py)
         self._fm_component: dict[int, int] = {}  # to find the node of a removed failure mode
         self._syncing = False  # true while applying the shared selection to the items
         # True while a selection made on the canvas goes out to the document: the views that
@@ -88,6 +90,7 @@ class GraphScene(QGraphicsScene):
         document.selection.components_selected.connect(self._select_from_document)
         document.selection.failure_mode_selected.connect(self._highlight_failure_mode)
         self.selectionChanged.connect(self._selection_to_document)
+        self.selectionChanged.connect(self._repaint_nodes)
         self.rebuild()
 
     @property
@@ -102,6 +105,8 @@ class GraphScene(QGraphicsScene):
             self.selected_edges = set()
             self.layer = EdgeLayer(self.edges)
             self.addItem(self.layer)
+            self.node_layer = NodeLayer(self.nodes)
+            self.addItem(self.node_layer)
             self._highlighted = 0
             stats = node_stats(self.model)
             for component in self.model.components.values():
@@ -110,6 +115,7 @@ class GraphScene(QGraphicsScene):
                 self._add_edge(dependency_id)
             self._regroup(self.nodes)
             self.layer.invalidate()
+            self.node_layer.invalidate()
             self.fit_scene_rect()
             self._fm_component = {
                 fm.id: fm.component_id for fm in self.model.failure_modes.values()
@@ -121,6 +127,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, component_id: int, stats: NodeStats) -> NodeItem:
         node = NodeItem(self.model.components[component_id], stats)
+        node.layer = self.node_layer
         self.addItem(node)
         self.nodes[component_id] = node
         return node
@@ -242,7 +249,11 @@ class GraphScene(QGraphicsScene):
             )
         for junction in junctions:
             junction.reposition()
-        self.edges_touched()
+        touched = [self.edges[d] for d in edges if d in self.edges]
+        touched += [e for j in junctions for e in j.edges]
+        self.layer.edges_moved(touched)  # a drag moves lines, it restyles none
+        if moved:
+            self.node_layer.invalidate()
 
     def node_centres_near(self, x: float, y: float, reach: float) -> list[tuple[float, float]]:
         """Centres of the nodes within `reach` of (x, y) on both axes (from the scene index)."""
@@ -317,6 +328,7 @@ class GraphScene(QGraphicsScene):
             self._highlight_failure_mode(self.document.selection.failure_mode_id)
         self.edges_touched()
         if ids[("component", "added")] or ids[("component", "removed")] or changed_nodes:
+            self.node_layer.invalidate()
             self.fit_scene_rect()
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
@@ -383,6 +395,10 @@ class GraphScene(QGraphicsScene):
             self.edges[dependency_id].set_selected(True)
         self.selected_edges = wanted
         self.edges_touched()
+
+    def _repaint_nodes(self) -> None:
+        """Selection outlines are the node layer's to draw."""
+        self.node_layer.update()
 
     def _selection_to_document(self) -> None:
         if not self._syncing:
