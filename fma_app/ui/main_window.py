@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from fma_app import __version__
+from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
 from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.context import APP_NAME, AppContext
@@ -37,9 +38,12 @@ STATUS_MS = 8000
 
 
 def window_title(document: Document) -> str:
-    """The title for the open document; `[*]` is where Qt shows the unsaved-changes mark."""
-    name = document.path.name if document.path else "Untitled"
-    return f"{name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
+    """The title for the open document: the model's name (once it has one of its own) and the
+    file's; `[*]` is where Qt shows the unsaved-changes mark."""
+    file_name = document.path.name if document.path else "Untitled"
+    model_name = document.model.name
+    named = f"{model_name} \u2014 " if model_name and model_name != DEFAULT_MODEL_NAME else ""
+    return f"{named}{file_name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
 
 
 class MainWindow(QMainWindow):
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         for signal in (doc.path_changed, doc.read_only_changed, doc.reset):
             signal.connect(self._update_title)
+        doc.changed.connect(self._model_changed)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.refused.connect(self._show_refusal)
         self.worksheet.status_reported.connect(self.statusBar().showMessage)
@@ -146,7 +151,11 @@ class MainWindow(QMainWindow):
             )
             self.view_menu.addAction(action)
         self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)
+        self.model_properties_action = self._action(
+            "Model &Properties...", "", self.edit_model_properties
+        )
         quit_action = self.files.actions["quit"]
+        self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.file_menu.insertSeparator(quit_action)
 
@@ -175,6 +184,11 @@ class MainWindow(QMainWindow):
 
         return export_report_interactive(self, self.document, self.interaction)
 
+    def edit_model_properties(self) -> QDialog:
+        from fma_app.ui.model_properties import edit_model_properties_interactive
+
+        return edit_model_properties_interactive(self.document, self)
+
     # ---- public helpers --------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a central tab (the graph and charts join here)."""
@@ -195,6 +209,10 @@ class MainWindow(QMainWindow):
         """The one place the title is written, from the document's signals."""
         self.setWindowTitle(window_title(self.document))
         self.setWindowModified(not self.document.undo_stack.isClean())
+
+    def _model_changed(self, changes: list) -> None:
+        if any(change.kind == "model" for change in changes):  # the name may have changed
+            self._update_title()
 
     def _clean_changed(self, clean: bool) -> None:
         # Uses the signal's value: the stack may be mid-destruction when it last emits.
