@@ -220,13 +220,36 @@ class MainWindow(QMainWindow):
 
     # ---- help ------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every shortcut of the window and its panels, the graph's included (built now if its
+        tab was never shown: the list must not depend on which tabs the user opened)."""
         notes = {
             self.components.rename_action: COMPONENT_LIST_NOTE,
             self.components.delete_action: COMPONENT_LIST_NOTE,
             self.worksheet.delete_rows_action: " (in the worksheet)",
         }
-        menus = (self.file_menu, self.edit_menu, self.view_menu, self.help_menu)
-        return shortcuts.shortcut_rows(menus, (self.undo_action, self.redo_action), notes)
+        panels: dict[QWidget, str] = {
+            self.graph: " (in the graph)",
+            self.detail: " (in the details)",
+            self.worksheet: " (in the worksheet)",
+            self.components: COMPONENT_LIST_NOTE,
+        }
+
+        def where(action: QAction) -> str:
+            owner = action.parent()
+            while owner is not None and owner not in panels:
+                owner = owner.parent()
+            return panels.get(owner, "")  # type: ignore[arg-type]
+
+        other_keys = [
+            (keys, text + panels[panel])
+            for panel in panels
+            for keys, text in getattr(panel, "KEY_HELP", ())
+        ]
+        menus = [action.menu() for action in self.menuBar().actions() if action.menu()]
+        return shortcuts.shortcut_rows(
+            menus, (self.undo_action, self.redo_action), notes,
+            more_actions=self.findChildren(QAction), where=where, other_keys=other_keys,
+        )  # fmt: skip
 
     def show_shortcuts(self) -> QDialog:
         return shortcuts.show_shortcuts(self, self.shortcut_rows())
