@@ -10,16 +10,17 @@ from __future__ import annotations
 ELLIPSIS = "\u2026"
 
 
-def elide_middle(text: str, width: int) -> str:
-    """`text` if it fits in `width` characters; else its start, "…" and its end, `width`
-    characters in all (the end gets the spare character: it is where names differ)."""
+def elide_middle(text: str, width: int, ellipsis: str = ELLIPSIS) -> str:
+    """`text` if it fits in `width` characters; else its start, `ellipsis` and its end, at
+    most `width` characters in all (the end gets the spare character: it is where names
+    differ). A terminal that cannot show "…" passes "..."."""
     if width < 1:
         return ""
     if len(text) <= width:
         return text
-    if width == 1:
-        return ELLIPSIS
-    kept = width - 1
+    if width <= len(ellipsis):
+        return ellipsis[:width]
+    kept = width - len(ellipsis)
     head = kept // 2
     tail = kept - head
-    return text[:head].rstrip() + ELLIPSIS + text[len(text) - tail :].lstrip()
+    return text[:head].rstrip() + ellipsis + text[len(text) - tail :].lstrip()

@@ -23,6 +23,11 @@ def test_elide_middle(text, width, expected):
     assert elide_middle(text, width) == expected
 
 
+def test_a_terminal_without_the_ellipsis_character_gets_three_dots():
+    assert elide_middle("Payment authorisation primary", 16, "...") == "Paymen...primary"
+    assert elide_middle("abcdef", 2, "...") == ".."
+
+
 def test_names_that_differ_at_the_end_stay_apart_and_fit():
     names = [f"Payment authorisation gateway cluster {end}" for end in ("primary", "secondary")]
     for width in range(3, 40):
