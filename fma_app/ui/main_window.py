@@ -38,12 +38,12 @@ STATUS_MS = 8000
 
 
 def window_title(document: Document) -> str:
-    """The title for the open document: the model's name (once it has one of its own) and the
-    file's; `[*]` is where Qt shows the unsaved-changes mark."""
+    """The title for the open document: the file's name, then the model's (once it has one of
+    its own); `[*]` is where Qt shows the unsaved-changes mark."""
     file_name = document.path.name if document.path else "Untitled"
     model_name = document.model.name
-    named = f"{model_name} \u2014 " if model_name and model_name != DEFAULT_MODEL_NAME else ""
-    return f"{named}{file_name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
+    named = f" \u2014 {model_name}" if model_name and model_name != DEFAULT_MODEL_NAME else ""
+    return f"{file_name}[*]{named}{READ_ONLY_SUFFIX if document.read_only else ''}"
 
 
 class MainWindow(QMainWindow):

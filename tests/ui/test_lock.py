@@ -125,7 +125,7 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
     with lock_holder(tmp_path, model_path) as holder:
         assert env.controller.open_path(model_path)
         assert env.document.read_only and env.document.model.name == "Shared"
-        assert window_title(env.document) == "Shared \u2014 shared.fma[*] (read-only)"
+        assert window_title(env.document) == "shared.fma[*] \u2014 Shared (read-only)"
         assert _lock_record(model_path)["pid"] == holder.pid  # still theirs
 
         env.interaction.save_path = str(tmp_path / "my-copy.fma")

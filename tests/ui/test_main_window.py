@@ -38,8 +38,8 @@ def fm_at(window: MainWindow, row: int):
 
 
 def test_title_marker_follows_undo_to_clean(window, qtbot):
-    # The title names the model (since File > Model Properties) and then the file.
-    assert window.windowTitle() == "Shop \u2014 Untitled[*]" and not window.isWindowModified()
+    # The title names the file and then the model (since File > Model Properties).
+    assert window.windowTitle() == "Untitled[*] \u2014 Shop" and not window.isWindowModified()
     assert window.worksheet.model.setData(cell(window, 0, "severity"), 2)
     assert window.isWindowModified()
     assert window.undo_action.text() == "&Undo Change Severity"
@@ -461,7 +461,7 @@ def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small
     save_model(small_model, path)
     window.document.replace(Document().model, None)
     assert window.files.open_path(path)
-    assert window.windowTitle() == "Saved shop \u2014 shop.fma[*]"
+    assert window.windowTitle() == "shop.fma[*] \u2014 Saved shop"
     assert window.worksheet.proxy.rowCount() == 5
     assert window.components.model.rowCount() == 3
 

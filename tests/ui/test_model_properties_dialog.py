@@ -68,7 +68,7 @@ def test_ok_applies_every_property_as_one_undo_step(window, qtbot):
     document = window.document
     before = document.model.properties
     steps = document.undo_stack.count()
-    assert window.windowTitle() == "Shop \u2014 Untitled[*]"
+    assert window.windowTitle() == "Untitled[*] \u2014 Shop"
     dialog = open_dialog(window)
     assert dialog.values()["name"] == before.name  # opens on the current properties
     fill(qtbot, dialog)
@@ -80,12 +80,12 @@ def test_ok_applies_every_property_as_one_undo_step(window, qtbot):
     assert properties.key_date == KEY_DATE
     assert document.undo_stack.count() == steps + 1
     assert window.undo_action.text() == "&Undo Edit Model Properties"
-    assert window.windowTitle() == "Checkout platform \u2014 Untitled[*]"
+    assert window.windowTitle() == "Untitled[*] \u2014 Checkout platform"
     assert window.isWindowModified()
 
     window.undo_action.trigger()  # one step undoes all nine
     assert document.model.properties == before
-    assert window.windowTitle() == "Shop \u2014 Untitled[*]"
+    assert window.windowTitle() == "Untitled[*] \u2014 Shop"
     window.redo_action.trigger()
     assert document.model.properties == properties
 
@@ -156,7 +156,7 @@ def test_properties_round_trip_through_save_and_open_from_the_app(
     press_ok(dialog)
     path = tmp_path / "checkout.fma"
     assert window.files.save_as(path)
-    assert window.windowTitle() == "Checkout platform \u2014 checkout.fma[*]"
+    assert window.windowTitle() == "checkout.fma[*] \u2014 Checkout platform"
 
     assert window.files.new_model() is not False
     assert window.document.model.name == DEFAULT_MODEL_NAME
@@ -164,6 +164,6 @@ def test_properties_round_trip_through_save_and_open_from_the_app(
     properties = window.document.model.properties
     assert {name: getattr(properties, name) for name in TYPED} == TYPED
     assert properties.key_date == KEY_DATE
-    assert window.windowTitle() == "Checkout platform \u2014 checkout.fma[*]"
+    assert window.windowTitle() == "checkout.fma[*] \u2014 Checkout platform"
     reopened = open_dialog(window)  # the dialog shows what was read back
     assert reopened.values() == {**TYPED, "key_date": KEY_DATE}
