@@ -42,7 +42,11 @@ def test_the_job_reports_the_model_as_it_was_when_export_began(qapp, document, t
     next(iter(document.model.failure_modes.values())).severity = 1
     job.start()
     assert job.wait() and job.outcome == "finished"
-    assert openpyxl.load_workbook(target, read_only=True)["Summary"]["B4"].value == "Shop"
+    workbook = openpyxl.load_workbook(target, read_only=True)
+    try:  # a read-only workbook holds its file open until closed
+        assert workbook["Summary"]["B4"].value == "Shop"
+    finally:
+        workbook.close()
 
 
 def test_cancel_leaves_no_file_and_keeps_the_old_one(qapp, tmp_path):
