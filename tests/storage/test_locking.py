@@ -157,10 +157,16 @@ KOLKATA = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")  # no summer tim
         # 20:00 UTC on the 29th is already the 30th in Kolkata: "today" is the local date.
         ("2026-11-29T20:00:00Z", dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC), "01:30 today"),
         ("2026-11-29T08:33:00Z", dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC), "14:03 yesterday"),
-        ("2026-11-02T08:33:00Z", dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC),
-         "14:03 on Mon 2 Nov 2026"),
-        ("2026-11-30T08:33:00+00:00", dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
-         "14:03 today"),
+        (
+            "2026-11-02T08:33:00Z",
+            dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC),
+            "14:03 on Mon 2 Nov 2026",
+        ),
+        (
+            "2026-11-30T08:33:00+00:00",
+            dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
+            "14:03 today",
+        ),
         ("not a time", dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), "not a time"),
     ],
 )
