@@ -17,9 +17,11 @@ from functools import partial
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
 from fma_app import __version__
+from fma_app.domain.commands import Change
+from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
 from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.context import APP_NAME, AppContext
@@ -38,9 +40,12 @@ STATUS_MS = 8000
 
 
 def window_title(document: Document) -> str:
-    """The title for the open document; `[*]` is where Qt shows the unsaved-changes mark."""
-    name = document.path.name if document.path else "Untitled"
-    return f"{name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
+    """The title for the open document: the file's name, then the model's (once it has one of
+    its own); `[*]` is where Qt shows the unsaved-changes mark."""
+    file_name = document.path.name if document.path else "Untitled"
+    model_name = document.model.name
+    named = f" \u2014 {model_name}" if model_name and model_name != DEFAULT_MODEL_NAME else ""
+    return f"{file_name}[*]{named}{READ_ONLY_SUFFIX if document.read_only else ''}"
 
 
 class MainWindow(QMainWindow):
@@ -131,6 +136,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         for signal in (doc.path_changed, doc.read_only_changed, doc.reset):
             signal.connect(self._update_title)
+        doc.changed.connect(self._model_changed)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.refused.connect(self._show_refusal)
         self.worksheet.status_reported.connect(self.statusBar().showMessage)
@@ -147,7 +153,11 @@ class MainWindow(QMainWindow):
             )
             self.view_menu.addAction(action)
         self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)
+        self.model_properties_action = self._action(
+            "Model &Properties...", "", self.edit_model_properties
+        )
         quit_action = self.files.actions["quit"]
+        self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.file_menu.insertSeparator(quit_action)
 
@@ -176,6 +186,11 @@ class MainWindow(QMainWindow):
 
         return export_report_interactive(self, self.document, self.interaction)
 
+    def edit_model_properties(self) -> QDialog:
+        from fma_app.ui.model_properties import edit_model_properties_interactive
+
+        return edit_model_properties_interactive(self.document, self)
+
     # ---- public helpers --------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a central tab (the graph and charts join here)."""
@@ -197,19 +212,50 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.document))
         self.setWindowModified(not self.document.undo_stack.isClean())
 
+    def _model_changed(self, changes: list[Change]) -> None:
+        if any(change.kind == "model" for change in changes):  # the name may have changed
+            self._update_title()
+
     def _clean_changed(self, clean: bool) -> None:
         # Uses the signal's value: the stack may be mid-destruction when it last emits.
         self.setWindowModified(not clean)
 
     # ---- help ------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every shortcut of the window and its panels, the graph's included (built now if its
+        tab was never shown: the list must not depend on which tabs the user opened)."""
         notes = {
             self.components.rename_action: COMPONENT_LIST_NOTE,
             self.components.delete_action: COMPONENT_LIST_NOTE,
             self.worksheet.delete_rows_action: " (in the worksheet)",
         }
-        menus = (self.file_menu, self.edit_menu, self.view_menu, self.help_menu)
-        return shortcuts.shortcut_rows(menus, (self.undo_action, self.redo_action), notes)
+        panels: dict[QWidget, str] = {
+            self.graph: " (in the graph)",
+            self.detail: " (in the details)",
+            self.worksheet: " (in the worksheet)",
+            self.components: COMPONENT_LIST_NOTE,
+        }
+
+        def where(action: QAction) -> str:
+            owner = action.parent()
+            while owner is not None:
+                if isinstance(owner, QWidget) and owner in panels:
+                    return panels[owner]
+                owner = owner.parent()
+            return ""
+
+        other_keys = [
+            (keys, text + panels[panel])
+            for panel in panels
+            for keys, text in getattr(panel, "KEY_HELP", ())
+        ]
+        menus = [
+            menu for action in self.menuBar().actions() if isinstance(menu := action.menu(), QMenu)
+        ]
+        return shortcuts.shortcut_rows(
+            menus, (self.undo_action, self.redo_action), notes,
+            more_actions=self.findChildren(QAction), where=where, other_keys=other_keys,
+        )  # fmt: skip
 
     def show_shortcuts(self) -> QDialog:
         return shortcuts.show_shortcuts(self, self.shortcut_rows())

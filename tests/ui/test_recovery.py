@@ -284,7 +284,7 @@ def test_killed_process_leaves_a_copy_that_the_next_start_restores(qtbot, tmp_pa
     assert not window.document.read_only
     assert window.document.model.content() == _expected_after_crash(sample_model("Plant"))
     assert window.isWindowModified()
-    assert window.windowTitle() == "plant.fma[*]"
+    assert window.windowTitle() == "plant.fma[*] \u2014 Plant"
     assert files.save()
     assert file_content(model_path) == window.document.model.content()
     assert not copy_path.exists()
