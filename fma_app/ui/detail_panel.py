@@ -33,9 +33,10 @@ from fma_app.domain.commands import Change, Command, Macro, add_action, remove, 
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
 from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.presentation.worksheet import cell_command
 from fma_app.ui.actions_model import ActionsModel
 from fma_app.ui.context import AppContext
-from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
+from fma_app.ui.delegates import ScoreEdit, StatusDelegate
 from fma_app.ui.qt_style import ap_style_sheet
 
 
@@ -72,8 +73,8 @@ class DetailPanel(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.texts: dict[str, QLineEdit | CommitTextEdit] = {}
-        self.scores: dict[str, ScoreSpinBox] = {}
-        self.revised: dict[str, ScoreSpinBox] = {}
+        self.scores: dict[str, ScoreEdit] = {}
+        self.revised: dict[str, ScoreEdit] = {}
         self.revised_check = QCheckBox("Revised scores (after actions)", self)
         self.score_label = QLabel(self)
         self.revised_label = QLabel(self)
@@ -132,16 +133,19 @@ class DetailPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
-    def _score_row(self, boxes: dict[str, ScoreSpinBox]) -> QWidget:
+    def _score_row(self, boxes: dict[str, ScoreEdit]) -> QWidget:
         row = QWidget(self)
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
+        prefix = "" if boxes is self.scores else "revised_"
         for field, letter in zip(SCORES, "SLD", strict=True):
-            box = ScoreSpinBox(field, optional=boxes is self.scores, parent=row)  # "-": not rated
-            box.setKeyboardTracking(False)  # one command per committed value, not per digit
-            box.setPrefix(f"{letter} ")
-            box.valueChanged.connect(self._scores_edited)
+            label = QLabel(letter, row)
+            box = ScoreEdit(field, parent=row)  # empty: not rated yet / no revised score
+            box.setFixedWidth(box.fontMetrics().horizontalAdvance("10") + 28)
+            label.setBuddy(box)
+            box.committed.connect(lambda text, key=prefix + field: self.commit_score(key, text))
             boxes[field] = box
+            layout.addWidget(label)
             layout.addWidget(box)
         layout.addStretch(1)
         return row
@@ -218,15 +222,13 @@ class DetailPanel(QWidget):
                     widget.setPlainText(text)
             for field, box in self.scores.items():
                 box.setEnabled(enabled)
-                box.setValue((getattr(fm, field) or 0) if fm else 0)  # 0 shows "-"
+                box.show_value(getattr(fm, field) if fm else None)  # empty: not rated yet
             revised = fm.revised if fm else None
             self.revised_check.setEnabled(enabled)
             self.revised_check.setChecked(revised is not None)
             for field, box in self.revised.items():
                 box.setEnabled(enabled and revised is not None)
-                box.setValue(
-                    getattr(revised, field) if revised else ((getattr(fm, field) or 1) if fm else 1)
-                )
+                box.show_value(getattr(revised, field) if revised else None)
             self._set_score_label(self.score_label, fm.scores if fm else None, fm is not None)
             self._set_score_label(self.revised_label, revised)
             for button in (self.add_action_button, self.done_button, self.delete_action_button):
@@ -269,18 +271,14 @@ class DetailPanel(QWidget):
             return False
         return self._push(lambda model: set_fields(model, "failure_mode", fm.id, **{key: text}))
 
-    def _scores_edited(self, _value: int = 0) -> None:
+    def commit_score(self, key: str, text: str) -> bool:
+        """A score box's text (`severity`, or `revised_severity` for a revised one) through the
+        gate, read as the worksheet reads a cell: `11`, `0`, `1.5` or `abc` is refused with a
+        message and the box shows the old score again; an emptied box clears the score."""
         fm = self.current()
         if self._loading or fm is None:
-            return
-        chosen = {f: box.value() or None for f, box in self.scores.items()}  # 0: not rated
-        changes: dict[str, object] = {f: v for f, v in chosen.items() if v != getattr(fm, f)}
-        if fm.revised is not None:
-            revised = Scores(*(self.revised[f].value() for f in SCORES))
-            if revised != fm.revised:
-                changes["revised"] = revised
-        if changes:
-            self._push(lambda model: set_fields(model, "failure_mode", fm.id, **changes))
+            return False
+        return self._push(lambda model: cell_command(model, fm.id, key, text))
 
     def _revised_toggled(self, checked: bool) -> None:
         fm = self.current()
