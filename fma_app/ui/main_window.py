@@ -112,7 +112,8 @@ class MainWindow(QMainWindow):
             "Add &Action", "Ctrl+Shift+A", lambda: self.detail.add_action()
         )
         for item in (self.undo_action, self.redo_action, None, sheet.cut_action,
-                     sheet.copy_action, sheet.paste_action, sheet.delete_rows_action, None,
+                     sheet.copy_action, sheet.paste_action, sheet.clear_cells_action,
+                     sheet.delete_rows_action, None,
                      sheet.add_fm_action, self.add_action_action, None, components.add_action,
                      components.rename_action, components.delete_action, None,
                      sheet.find_action):  # fmt: skip
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         notes = {
             self.components.rename_action: COMPONENT_LIST_NOTE,
             self.components.delete_action: COMPONENT_LIST_NOTE,
+            self.worksheet.clear_cells_action: " (in the worksheet)",
             self.worksheet.delete_rows_action: " (in the worksheet)",
         }
         menus = (self.file_menu, self.edit_menu, self.view_menu, self.help_menu)

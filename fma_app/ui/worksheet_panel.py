@@ -6,8 +6,10 @@ goes through the document's edit gate, so a refused paste or delete changes noth
 window shows why.
 
 Keyboard: typing or F2 edits a cell; Enter commits and moves down, Tab commits and moves right;
-Ctrl+Shift+N or Insert adds a failure mode under the current component; Delete removes the
-selected rows as one undo step.
+Ctrl+Shift+N or Insert adds a failure mode under the current component; Delete (or Backspace)
+clears the selected cells (scores become not rated yet) and Ctrl+Delete removes the selected
+failure modes, each as one undo step. Delete used to remove whole rows: a spreadsheet user
+pressing it to empty a cell lost the failure mode, so removing rows now takes a key of its own.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ PASTE_RULES = (
     "become new failure modes in the pasted Component (created if new) or the current "
     "component. One copied value pasted over a selection fills every selected cell. "
     "A paste with a bad score changes nothing and lists every bad cell. "
-    "A paste, a cut and a multi-row delete are each one undo step."
+    "A paste, a cut, a clear (Delete) and a row delete (Ctrl+Delete) are each one undo step."
 )
 EMPTY_MODEL_HINT = (
     "No failure modes yet. Add a component (Ctrl+Shift+K), then failure modes "
@@ -63,22 +65,28 @@ def nonempty(command: Macro) -> Macro | None:
     return command if command.commands else None
 
 
-def cut_command(model: Model, ids: list[int], columns: list[int]) -> Command | None:
-    """Empty the text and revised-score cells of a cut; scores and components cannot be empty
-    and stay. None when every cell was empty already."""
+def clear_command(
+    model: Model, ids: list[int], columns: list[int], text: str = "Clear Cells"
+) -> Command | None:
+    """Empty the selected cells: texts become empty, scores not rated yet, and a revised score
+    clears all three revised scores (they are all or none). Components and computed cells stay.
+    None when every cell was empty already."""
     commands: list[Command] = []
     for fm_id in ids:
         fm = model.failure_modes[fm_id]
         changes: dict[str, object] = {}
         for column in columns:
-            if COLUMNS[column].kind == "text":
-                changes[COLUMNS[column].key] = ""
-            elif COLUMNS[column].kind == "revised":
+            kind, key = COLUMNS[column].kind, COLUMNS[column].key
+            if kind == "text":
+                changes[key] = ""
+            elif kind == "score":
+                changes[key] = None
+            elif kind == "revised":
                 changes["revised"] = None
         changes = {k: v for k, v in changes.items() if getattr(fm, k) != v}
         if changes:
             commands.append(set_fields(model, "failure_mode", fm.id, **changes))
-    return Macro(commands, "Cut") if commands else None
+    return Macro(commands, text) if commands else None
 
 
 def plural(count: int, noun: str) -> str:
@@ -208,9 +216,15 @@ class WorksheetPanel(QWidget):
         self.cut_action = self._action("Cu&t", QKeySequence.StandardKey.Cut, self.cut)
         self.copy_action = self._action("&Copy", QKeySequence.StandardKey.Copy, self.copy)
         self.paste_action = self._action("&Paste", QKeySequence.StandardKey.Paste, self.paste)
-        self.delete_rows_action = self._action("&Delete Failure Modes", "Del", self.delete_rows)
-        self.delete_rows_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.view.addAction(self.delete_rows_action)
+        self.clear_cells_action = self._action(
+            "C&lear Cells", ["Del", "Backspace"], self.clear_cells
+        )
+        self.delete_rows_action = self._action(
+            "&Delete Failure Modes", "Ctrl+Del", self.delete_rows
+        )
+        for action in (self.clear_cells_action, self.delete_rows_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
         self.add_fm_action = self._action(
             "Add &Failure Mode", ["Ctrl+Shift+N", "Ins"], self.add_failure_mode
         )
@@ -347,6 +361,14 @@ class WorksheetPanel(QWidget):
     def selected_rows(self) -> list[int]:
         return sorted(self._selection_spans()[0])
 
+    def clear_cells(self) -> bool:
+        """Empty the selected cells as one undo step (see `clear_command`)."""
+        rows, columns = self._selected_block()
+        if not rows:
+            return False
+        ids = [self.proxy.failure_mode_id(row) for row in rows]
+        return self.document.edit(lambda model: clear_command(model, ids, columns)) is None
+
     def delete_rows(self) -> bool:
         rows = self.selected_rows()
         if not rows and self.view.currentIndex().isValid():
@@ -399,12 +421,12 @@ class WorksheetPanel(QWidget):
         return text
 
     def cut(self) -> bool:
-        """Copy, then empty the selected text and revised-score cells (one undo step)."""
+        """Copy, then empty the selected cells as `clear_cells` does (one undo step)."""
         if not self.copy():
             return False
         rows, columns = self._selected_block()
         ids = [self.proxy.failure_mode_id(row) for row in rows]
-        return self.document.edit(lambda model: cut_command(model, ids, columns)) is None
+        return self.document.edit(lambda model: clear_command(model, ids, columns, "Cut")) is None
 
     def paste(self, text: str | None = None) -> bool:
         """Paste TSV at the current cell as one undo step, or refuse it whole (see clipboard)."""
