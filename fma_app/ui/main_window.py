@@ -121,6 +121,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.components_dock.toggleViewAction())
         self.view_menu.addAction(self.detail_dock.toggleViewAction())
         self.view_menu.addSeparator()
+        self.view_menu.addAction(sheet.show_id_action)
         self.view_menu.addAction(sheet.clear_filters_action)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)
         self.about_action = self._action(f"&About {APP_NAME}", "", self.show_about)
@@ -250,10 +251,10 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         header = s.value(SETTINGS_PREFIX + "worksheetHeader")
-        if header is not None:
-            worksheet_header = self.worksheet.view.horizontalHeader()
-            worksheet_header.restoreState(header)
-            worksheet_header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        if header is None:  # the first open: ranked by RPN, ranking columns first
+            self.worksheet.apply_default_layout()
+        else:  # later opens: the user's columns and sort
+            self.worksheet.restore_layout(header)
         components_header = s.value(SETTINGS_PREFIX + "componentsHeader")
         if components_header is not None:
             self.components.view.horizontalHeader().restoreState(components_header)

@@ -316,7 +316,7 @@ class WorksheetModel(QAbstractTableModel):
 
     def _alignment(self, fm: FailureMode, column: int) -> Any:
         if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (
-            "rpn", "ap", "revised_rpn", "revised_ap",
+            "rpn", "ap", "revised_rpn", "revised_ap", "id",
         ):  # fmt: skip
             return Qt.AlignmentFlag.AlignCenter
         return None
@@ -453,6 +453,8 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
     if key.startswith("revised_"):
         field = revised_field(key)
         return lambda fm: getattr(fm.revised, field) if fm.revised else -1
+    if key == "id":
+        return lambda fm: fm.id
     if key == "component":
         names = {c.id: c.name.casefold() for c in sheet.model.components.values()}
         return lambda fm: names[fm.component_id]

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -37,7 +45,7 @@ from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation import clipboard
-from fma_app.presentation.worksheet import COLUMNS
+from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
@@ -58,6 +66,19 @@ EMPTY_MODEL_HINT = (
 NO_MATCH_HINT = "No failure modes match the filters. Clear them with Ctrl+Shift+L."
 PASTE_REFUSED_TITLE = "Paste refused"
 PASTE_REFUSED_AS = "Nothing was pasted:\n"
+
+
+# The first open shows what a review ranks by before the long texts: at 1366x768 with both docks
+# open, the failure mode, S, L, D, RPN and AP of the top rows are in view without scrolling.
+# Later opens restore the user's own order, widths and sort from the settings.
+DEFAULT_ORDER: tuple[str, ...] = (
+    "id", "component", "failure_mode", "severity", "likelihood", "detection", "rpn", "ap",
+    "actions", "effect", "cause", "function", "prevention_controls", "detection_controls",
+    "revised_severity", "revised_likelihood", "revised_detection", "revised_rpn", "revised_ap",
+)  # fmt: skip
+DEFAULT_WIDTHS: dict[str, int] = {"component": 96, "failure_mode": 170}
+DEFAULT_SORT = ("rpn", Qt.SortOrder.DescendingOrder)
+HIDDEN_BY_DEFAULT = ("id",)
 
 
 def nonempty(command: Macro) -> Macro | None:
@@ -234,6 +255,13 @@ class WorksheetPanel(QWidget):
         self.clear_filters_action = self._action(
             "&Clear Filters", "Ctrl+Shift+L", self.clear_filters
         )
+        self.show_id_action = QAction("Show Failure Mode &IDs", self)
+        self.show_id_action.setCheckable(True)
+        self.show_id_action.setToolTip("The ID column: each failure mode's stable id")
+        self.show_id_action.toggled.connect(self.show_id_column)
+        header = self.view.horizontalHeader()  # also on the header's right-click menu
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header.addAction(self.show_id_action)
 
     def _connect(self) -> None:
         selection = self.document.selection
@@ -251,6 +279,55 @@ class WorksheetPanel(QWidget):
         self.score_delegate.score_explained.connect(
             lambda text: self.status_reported.emit(text, 4000)
         )
+
+    # ---- column layout ---------------------------------------------------------------------
+    def apply_default_layout(self) -> None:
+        """The first open's columns: ranking columns first, the ID hidden, ranked by RPN."""
+        header = self.view.horizontalHeader()
+        for visual, key in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(COLUMN_INDEX[key]), visual)
+        for key, width in DEFAULT_WIDTHS.items():
+            self.view.setColumnWidth(COLUMN_INDEX[key], width)
+        for key in HIDDEN_BY_DEFAULT:
+            header.setSectionHidden(COLUMN_INDEX[key], True)
+        key, order = DEFAULT_SORT
+        self.view.sortByColumn(COLUMN_INDEX[key], order)
+        self.sync_column_actions()
+
+    def restore_layout(self, state: object) -> bool:
+        """Columns, widths and sort as the user left them; False when the state is not usable
+        (then the default layout applies)."""
+        header = self.view.horizontalHeader()
+        if not isinstance(state, QByteArray | bytes) or not header.restoreState(state):
+            self.apply_default_layout()
+            return False
+        if header.count() != len(COLUMNS):
+            self.apply_default_layout()
+            return False
+        section = header.sortIndicatorSection()
+        if 0 <= section < len(COLUMNS):
+            self.view.sortByColumn(section, header.sortIndicatorOrder())
+        else:  # no sort saved: the model's own order
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            self.proxy.sort(-1)
+        self.sync_column_actions()
+        return True
+
+    def sync_column_actions(self) -> None:
+        blocked = self.show_id_action.blockSignals(True)
+        self.show_id_action.setChecked(not self.view.isColumnHidden(COLUMN_INDEX["id"]))
+        self.show_id_action.blockSignals(blocked)
+
+    def show_id_column(self, shown: bool) -> None:
+        column = COLUMN_INDEX["id"]
+        self.view.setColumnHidden(column, not shown)
+        if shown and self.view.columnWidth(column) < COLUMNS[column].width:
+            self.view.setColumnWidth(column, COLUMNS[column].width)
+        self.sync_column_actions()
+
+    def visible_columns(self, columns: list[int]) -> list[int]:
+        """`columns` without the hidden ones: copy and paste see the columns the user sees."""
+        return [c for c in columns if not self.view.isColumnHidden(c)]
 
     def _component_names(self) -> list[str]:
         return sorted((c.name for c in self.document.model.components.values()), key=str.casefold)
@@ -394,7 +471,9 @@ class WorksheetPanel(QWidget):
         if not row_set and current.isValid():
             row_set, column_set = {current.row()}, {current.column()}
         header = self.view.horizontalHeader()
-        return sorted(row_set), sorted(column_set, key=header.visualIndex)
+        return sorted(row_set), sorted(
+            self.visible_columns(list(column_set)), key=header.visualIndex
+        )
 
     def copy(self) -> str:
         """Copy the selected cells as TSV (formula-looking texts prefixed with ')."""
@@ -446,7 +525,12 @@ class WorksheetPanel(QWidget):
         target = clipboard.PasteTarget(
             row_ids=[self.proxy.failure_mode_id(r) for r in range(start_row, last)],
             columns=tuple(
-                header.logicalIndex(v) for v in range(header.visualIndex(column), len(COLUMNS))
+                self.visible_columns(
+                    [
+                        header.logicalIndex(v)
+                        for v in range(header.visualIndex(column), len(COLUMNS))
+                    ]
+                )
             ),
             default_component_id=self.current_component_id(),
         )
@@ -461,7 +545,12 @@ class WorksheetPanel(QWidget):
         return True
 
     def _fill(self, value: str, indexes: list[QModelIndex]) -> bool:
-        cells = [(self.proxy.failure_mode_id(i.row()), i.column()) for i in indexes]
+        shown = set(self.visible_columns(list(range(len(COLUMNS)))))
+        cells = [
+            (self.proxy.failure_mode_id(i.row()), i.column())
+            for i in indexes
+            if i.column() in shown
+        ]
         refusal = self.document.edit(
             lambda model: nonempty(clipboard.build_fill(model, value, cells)),
             refused_as=PASTE_REFUSED_AS, title=PASTE_REFUSED_TITLE,
