@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -151,3 +152,43 @@ class ComponentDelegate(QStyledItemDelegate):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class DueDateDelegate(QStyledItemDelegate):
+    """A due date chosen in a date editor with a calendar; Delete in the editor clears it.
+
+    The model takes ISO text (`2026-03-31`), or empty for no due date."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        editor = QDateEdit(parent)
+        editor.setCalendarPopup(True)
+        editor.setDisplayFormat("yyyy-MM-dd")
+        editor.setMinimumDate(QDate(1900, 1, 1))
+        editor.setSpecialValueText(" ")  # at the minimum date: no due date
+        editor.setMinimumWidth(due_date_width(editor))
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        assert isinstance(editor, QDateEdit)
+        text = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        date = QDate.fromString(text, Qt.DateFormat.ISODate)
+        editor.setDate(date if date.isValid() else QDate.currentDate())
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        assert isinstance(editor, QDateEdit)
+        date = editor.date()
+        text = "" if date == editor.minimumDate() else date.toString(Qt.DateFormat.ISODate)
+        model.setData(index, text, Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> None:
+        rect = option.rect
+        editor.setGeometry(rect.adjusted(0, 0, max(0, editor.minimumWidth() - rect.width()), 0))
+
+
+def due_date_width(editor: QWidget) -> int:
+    """Wide enough for `2026-12-31` and the calendar button."""
+    return editor.fontMetrics().horizontalAdvance("2026-12-31") + 44

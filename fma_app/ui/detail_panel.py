@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -36,7 +35,7 @@ from fma_app.presentation.style import AP_NAMES, NOT_RATED
 from fma_app.presentation.worksheet import cell_command
 from fma_app.ui.actions_model import ActionsModel
 from fma_app.ui.context import AppContext
-from fma_app.ui.delegates import ScoreEdit, StatusDelegate
+from fma_app.ui.delegates import DueDateDelegate, ScoreEdit, StatusDelegate
 from fma_app.ui.qt_style import ap_style_sheet
 
 
@@ -59,6 +58,8 @@ LONG_FIELDS = (
     ("notes", "Notes"),
 )
 SCORES = ("severity", "likelihood", "detection")
+ACTION_COLUMN_WIDTHS = (100, 56, 86, 66, 48)  # action, owner, due, status, action taken
+LONG_FIELD_HEIGHT = 44  # two lines: the whole panel fits a 768-pixel-high screen
 
 
 class DetailPanel(QWidget):
@@ -75,7 +76,8 @@ class DetailPanel(QWidget):
         self.texts: dict[str, QLineEdit | CommitTextEdit] = {}
         self.scores: dict[str, ScoreEdit] = {}
         self.revised: dict[str, ScoreEdit] = {}
-        self.revised_check = QCheckBox("Revised scores (after actions)", self)
+        self.revised_check = QCheckBox("Revised", self)
+        self.revised_check.setToolTip("Revised scores, after the actions")
         self.score_label = QLabel(self)
         self.revised_label = QLabel(self)
         self.actions_model = ActionsModel(document, self)
@@ -105,7 +107,7 @@ class DetailPanel(QWidget):
         for key, label in LONG_FIELDS:
             edit = CommitTextEdit(self)
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(54)
+            edit.setFixedHeight(LONG_FIELD_HEIGHT)
             edit.setMinimumWidth(120)
             edit.committed.connect(lambda text, k=key: self.commit_text(k, text))
             self.texts[key] = edit
@@ -113,8 +115,7 @@ class DetailPanel(QWidget):
         form.addRow("Scores", self._score_row(self.scores))
         form.addRow("", self.score_label)
         self.revised_check.toggled.connect(self._revised_toggled)
-        form.addRow("", self.revised_check)
-        form.addRow("Revised", self._score_row(self.revised))
+        form.addRow(self.revised_check, self._score_row(self.revised))
         form.addRow("", self.revised_label)
         fields = QWidget(self)
         fields_layout = QVBoxLayout(fields)
@@ -155,6 +156,7 @@ class DetailPanel(QWidget):
         view = self.actions_view
         view.setObjectName("actionsView")
         view.setModel(self.actions_model)
+        view.setItemDelegateForColumn(2, DueDateDelegate(view))
         view.setItemDelegateForColumn(3, StatusDelegate(view))
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.verticalHeader().hide()
@@ -164,11 +166,13 @@ class DetailPanel(QWidget):
         delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         delete.triggered.connect(lambda _checked=False: self.delete_actions())
         view.addAction(delete)
-        header = view.horizontalHeader()  # the description keeps a readable width in a narrow dock
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 160)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header = view.horizontalHeader()  # every column in view in a 380-pixel dock
+        header.setSectionsMovable(True)
+        header.setMinimumSectionSize(36)
+        for column, width in enumerate(ACTION_COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        # The date itself; its editor (with the calendar button) is wider and overlaps Status.
+        header.resizeSection(2, view.fontMetrics().horizontalAdvance("2026-12-31") + 14)
         header.setStretchLastSection(True)
         self.add_action_button.clicked.connect(lambda: self.add_action())
         self.done_button.clicked.connect(lambda: self.mark_done())

@@ -34,6 +34,8 @@ SETTINGS_PREFIX = "window/"
 READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 STATUS_MS = 8000
+DEFAULT_SIZE = (1400, 820)  # fitted to the screen when smaller
+DETAIL_DOCK_WIDTH = 390  # the actions table's five columns and a readable due date
 
 
 def window_title(document: Document) -> str:
@@ -74,7 +76,9 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("detailDock", "Failure Mode Details", self.detail)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self.resizeDocks(
-            [self.components_dock, self.detail_dock], [210, 300], Qt.Orientation.Horizontal
+            [self.components_dock, self.detail_dock],
+            [210, DETAIL_DOCK_WIDTH],
+            Qt.Orientation.Horizontal,
         )
 
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -240,13 +244,17 @@ class MainWindow(QMainWindow):
             self.components.view.horizontalHeader().saveState(),
         )
         s.setValue(SETTINGS_PREFIX + "detailSplitter", self.detail.splitter.saveState())
+        s.setValue(
+            SETTINGS_PREFIX + "actionsHeader",
+            self.detail.actions_view.horizontalHeader().saveState(),
+        )
         s.sync()
 
     def restore_settings(self) -> None:
         s = self.settings
         geometry = s.value(SETTINGS_PREFIX + "geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 820)
+            self.fit_to_screen()
         state = s.value(SETTINGS_PREFIX + "state")
         if state is not None:
             self.restoreState(state)
@@ -258,9 +266,25 @@ class MainWindow(QMainWindow):
         components_header = s.value(SETTINGS_PREFIX + "componentsHeader")
         if components_header is not None:
             self.components.view.horizontalHeader().restoreState(components_header)
+        actions_header = s.value(SETTINGS_PREFIX + "actionsHeader")
+        if actions_header is not None:
+            self.detail.actions_view.horizontalHeader().restoreState(actions_header)
         splitter = s.value(SETTINGS_PREFIX + "detailSplitter")
         if splitter is not None:
             self.detail.splitter.restoreState(splitter)
+
+    def fit_to_screen(self) -> None:
+        """The default size, never larger than the screen: on a 1366x768 screen a 1400x820
+        window hid the status bar and the right edge of the details dock."""
+        available = self.screen().availableGeometry()
+        self.resize(
+            min(DEFAULT_SIZE[0], available.width()), min(DEFAULT_SIZE[1], available.height())
+        )
+        self.resizeDocks(
+            [self.components_dock, self.detail_dock],
+            [210, DETAIL_DOCK_WIDTH],
+            Qt.Orientation.Horizontal,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():
