@@ -169,6 +169,9 @@ class DetailPanel(QWidget):
         header = view.horizontalHeader()  # every column in view in a 380-pixel dock
         header.setSectionsMovable(True)
         header.setMinimumSectionSize(36)
+        # Left-aligned titles keep their first letters in a narrow column ("Action Ta..."):
+        # centred, "Action Taken" lost both ends.
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         for column, width in enumerate(ACTION_COLUMN_WIDTHS):
             header.resizeSection(column, width)
         # The date itself; its editor (with the calendar button) is wider and overlaps Status.

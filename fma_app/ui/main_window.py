@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabWidget, QWi
 
 from fma_app import __version__
 from fma_app.ui import shortcuts
+from fma_app.ui.component_details import ComponentDetails
 from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.context import APP_NAME, AppContext
 from fma_app.ui.detail_panel import DetailPanel
@@ -35,6 +36,7 @@ READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 STATUS_MS = 8000
 DEFAULT_SIZE = (1400, 820)  # fitted to the screen when smaller
+SCREEN_SHARE = 0.9  # of a screen wider than 1,555 px (1920x1080: 1728x972)
 DETAIL_DOCK_WIDTH = 390  # the actions table's five columns and a readable due date
 
 
@@ -57,6 +59,7 @@ class MainWindow(QMainWindow):
         self.worksheet = WorksheetPanel(context, self)
         self.components = ComponentsPanel(context, self)
         self.detail = DetailPanel(context, self)
+        self.component_details = ComponentDetails(context, self)
         self.add_tab(self.worksheet, "Worksheet")
         self.setCentralWidget(self.tabs)
         self.statusBar().addPermanentWidget(self.worksheet.counts_label)
@@ -73,7 +76,12 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.components_dock = self._dock("componentsDock", "Components", self.components)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.components_dock)
-        self.detail_dock = self._dock("detailDock", "Failure Mode Details", self.detail)
+        self.details_tabs = QTabWidget(self)
+        self.details_tabs.setObjectName("detailsTabs")
+        self.details_tabs.setDocumentMode(True)
+        self.details_tabs.addTab(self.detail, "Failure Mode")
+        self.details_tabs.addTab(self.component_details, "Component")
+        self.detail_dock = self._dock("detailDock", "Details", self.details_tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self.resizeDocks(
             [self.components_dock, self.detail_dock],
@@ -139,6 +147,15 @@ class MainWindow(QMainWindow):
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.refused.connect(self._show_refusal)
         self.worksheet.status_reported.connect(self.statusBar().showMessage)
+        # The details dock follows the last selection: a component picked in the list or on
+        # the graph, or a failure mode picked in the worksheet (connected after the panels, so
+        # a component click wins over the worksheet row its filter makes current).
+        doc.selection.components_selected.connect(
+            lambda ids: len(ids) == 1 and self.details_tabs.setCurrentWidget(self.component_details)
+        )
+        doc.selection.failure_mode_selected.connect(
+            lambda fm_id: fm_id and self.details_tabs.setCurrentWidget(self.detail)
+        )
 
     def _build_analysis_tabs(self) -> None:
         """The dependency graph and the charts join the worksheet as central tabs."""
@@ -277,9 +294,10 @@ class MainWindow(QMainWindow):
         """The default size, never larger than the screen: on a 1366x768 screen a 1400x820
         window hid the status bar and the right edge of the details dock."""
         available = self.screen().availableGeometry()
-        self.resize(
-            min(DEFAULT_SIZE[0], available.width()), min(DEFAULT_SIZE[1], available.height())
-        )
+        width, height = DEFAULT_SIZE
+        if available.width() > width / SCREEN_SHARE:  # a big screen: use most of it
+            width, height = int(available.width() * SCREEN_SHARE), int(available.height() * 0.9)
+        self.resize(min(width, available.width()), min(height, available.height()))
         self.resizeDocks(
             [self.components_dock, self.detail_dock],
             [210, DETAIL_DOCK_WIDTH],

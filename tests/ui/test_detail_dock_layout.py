@@ -4,6 +4,7 @@ column of the actions table in view without scrolling; the actions table keeps i
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDateEdit, QScrollArea, QWidget
 
 from fma_app.domain.model import Scores
@@ -11,6 +12,7 @@ from fma_app.ui.document import Document
 from fma_app.ui.main_window import MainWindow
 
 SMALL_SCREEN = (1366, 768)
+C_FAILURE_MODE = 2
 
 
 def show_disk_full(window: MainWindow) -> None:
@@ -59,7 +61,7 @@ def test_every_actions_column_is_in_view_at_1366x768(main_window_factory):
     for column in range(header.count()):
         left = header.sectionViewportPosition(column)
         right = left + header.sectionSize(column)
-        assert 0 <= left and right <= view.viewport().width(), f"column {column} cut off"
+        assert left >= 0 and right <= view.viewport().width(), f"column {column} cut off"
         assert header.sectionSize(column) >= 36
         titles.append(view.model().headerData(column, Qt.Orientation.Horizontal))
     assert "Status" in titles and "Due" in titles
@@ -96,3 +98,54 @@ def test_the_actions_headers_survive_a_reopen(main_window_factory, document):
     second = main_window_factory(Document(document.model), first_open=True)
     header = second.detail.actions_view.horizontalHeader()
     assert header.sectionSize(1) == 77 and header.visualIndex(3) == 0
+
+
+def test_a_selected_component_is_edited_in_the_details_dock(main_window_factory, snapshot):
+    from fma_app.domain.model import ComponentKind
+
+    window = main_window_factory(first_open=True)
+    document = window.document
+    before = snapshot(document.model)
+    cache = document.model.component_by_name("cache")
+    window.components.select(cache.id)
+    details = window.component_details
+    assert window.details_tabs.currentWidget() is details and details.isVisible()
+    assert details.title.text() == "Component: cache"
+    assert details.kind.currentData() == "cache" and details.kind.isEnabled()
+    details.kind.setCurrentIndex(details.kind.findData("database"))
+    details.kind.activated.emit(details.kind.currentIndex())
+    assert cache.kind is ComponentKind.DATABASE
+    assert document.undo_stack.undoText() == "Change Kind"
+    details.owner.setFocus()
+    details.owner.selectAll()
+    QTest.keyClicks(details.owner, "platform team")
+    QTest.keyClick(details.owner, Qt.Key.Key_Return)
+    assert cache.owner == "platform team" and document.undo_stack.undoText() == "Change Owner"
+    details.description.setPlainText("Session and price cache")
+    details.description.committed.emit(details.description.toPlainText())
+    assert cache.description == "Session and price cache"
+    details.user_facing.click()
+    assert cache.user_facing and document.undo_stack.undoText() == "Change Entry Point"
+    assert document.undo_stack.count() == 4  # one step per edit
+    for _ in range(4):
+        window.undo_action.trigger()
+    assert snapshot(document.model) == before
+    assert details.owner.text() == "" and not details.user_facing.isChecked()
+    window.components.select(document.model.component_by_name("api").id)
+    assert window.details_tabs.currentWidget() is details
+    window.worksheet.view.setCurrentIndex(window.worksheet.proxy.index(1, C_FAILURE_MODE))
+    assert window.details_tabs.currentWidget() is window.detail  # a row: the failure mode
+
+
+def test_the_component_fields_refuse_edits_when_read_only(main_window_factory, snapshot):
+    window = main_window_factory(first_open=True)
+    document = window.document
+    cache = document.model.component_by_name("cache")
+    window.components.select(cache.id)
+    document.set_read_only(True)
+    details = window.component_details
+    assert not details.owner.isEnabled() and not details.user_facing.isEnabled()
+    before = snapshot(document.model)
+    assert not details.commit("owner", "someone")
+    assert window.statusBar().currentMessage() == "The model is open read-only"
+    assert snapshot(document.model) == before
