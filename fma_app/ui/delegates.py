@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -154,32 +155,47 @@ class ComponentDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
-class DueDateDelegate(QStyledItemDelegate):
-    """A due date chosen in a date editor with a calendar; Delete in the editor clears it.
+class DueDateEdit(QDateEdit):
+    """A date with a calendar; Delete empties it (no due date), shown blank."""
 
-    The model takes ISO text (`2026-03-31`), or empty for no due date."""
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(QDate(1900, 1, 1))
+        self.setSpecialValueText(" ")  # at the minimum date: no due date
+        self.setToolTip("Pick a date in the calendar, or type it; Delete: no due date")
+        self.setMinimumWidth(due_date_width(self))
+
+    def is_empty(self) -> bool:
+        return self.date() == self.minimumDate()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            self.setDate(self.minimumDate())
+            return
+        super().keyPressEvent(event)
+
+
+class DueDateDelegate(QStyledItemDelegate):
+    """A due date chosen in a date editor with a calendar (see `DueDateEdit`); the model takes
+    ISO text (`2026-03-31`), or empty for no due date."""
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
     ) -> QWidget:
-        editor = QDateEdit(parent)
-        editor.setCalendarPopup(True)
-        editor.setDisplayFormat("yyyy-MM-dd")
-        editor.setMinimumDate(QDate(1900, 1, 1))
-        editor.setSpecialValueText(" ")  # at the minimum date: no due date
-        editor.setMinimumWidth(due_date_width(editor))
-        return editor
+        return DueDateEdit(parent)
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
-        assert isinstance(editor, QDateEdit)
+        assert isinstance(editor, DueDateEdit)
         text = str(index.data(Qt.ItemDataRole.EditRole) or "")
         date = QDate.fromString(text, Qt.DateFormat.ISODate)
         editor.setDate(date if date.isValid() else QDate.currentDate())
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
-        assert isinstance(editor, QDateEdit)
+        assert isinstance(editor, DueDateEdit)
         date = editor.date()
-        text = "" if date == editor.minimumDate() else date.toString(Qt.DateFormat.ISODate)
+        text = "" if editor.is_empty() else date.toString(Qt.DateFormat.ISODate)
         model.setData(index, text, Qt.ItemDataRole.EditRole)
 
     def updateEditorGeometry(

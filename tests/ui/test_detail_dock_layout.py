@@ -85,6 +85,12 @@ def test_the_due_date_editor_has_a_calendar_and_shows_the_whole_date(main_window
     action = window.document.model.actions[window.detail.actions_model.action(0).id]
     qtbot.waitUntil(lambda: str(action.due_date) == "2026-12-01")
     assert window.document.undo_stack.undoText() == "Change Due Date"
+    view.edit(index)
+    editor = view.indexWidget(index)
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)  # no due date
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: action.due_date is None)
+    assert index.data() == ""
 
 
 def test_the_actions_headers_survive_a_reopen(main_window_factory, document):
