@@ -155,3 +155,14 @@ def test_the_component_fields_refuse_edits_when_read_only(main_window_factory, s
     assert not details.commit("owner", "someone")
     assert window.statusBar().currentMessage() == "The model is open read-only"
     assert snapshot(document.model) == before
+
+
+def test_a_component_selected_on_the_graph_shows_in_the_details_dock(main_window_factory):
+    window = main_window_factory(first_open=True)
+    window.tabs.setCurrentIndex(1)
+    scene = window.graph.scene
+    database = window.document.model.component_by_name("database")
+    scene.nodes[database.id].setSelected(True)
+    assert window.details_tabs.currentWidget() is window.component_details
+    assert window.component_details.title.text() == "Component: database"
+    assert window.component_details.kind.currentData() == "database"
