@@ -7,8 +7,6 @@ flag when changed, the owner on Enter or leaving the box, the description when i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -126,9 +124,10 @@ class ComponentDetails(QWidget):
         if str(getattr(component, field)) == str(value):
             return False
         component_id = component.id
-        make: Callable[[Model], Command] = lambda model: set_fields(  # noqa: E731
-            model, "component", component_id, **{field: value}
-        )
+
+        def make(model: Model) -> Command:
+            return set_fields(model, "component", component_id, **{field: value})
+
         if self.document.apply(make) is not None:
             return True
         self._load()
