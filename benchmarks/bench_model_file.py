@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks.generate import generate_model
 from fma_app.analysis.ranking import rank_failure_modes
-from fma_app.storage import open_model, save_model, schema
+from fma_app.storage import compiled_sql, open_model, save_model
 from fma_app.storage.model_file import _table_rows
 
 
@@ -71,8 +71,8 @@ def raw_save(rows: dict[str, list[tuple]], path: Path) -> None:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")
     for table, table_rows in rows.items():
-        conn.execute(schema.create_sql(table))
-        conn.executemany(schema.insert_sql(table), table_rows)
+        conn.execute(compiled_sql.CREATE_SQL[table])
+        conn.executemany(compiled_sql.INSERT_SQL[table], table_rows)
     conn.execute("COMMIT")
     conn.close()
     descriptor = os.open(path, os.O_RDONLY)
@@ -83,7 +83,8 @@ def raw_save(rows: dict[str, list[tuple]], path: Path) -> None:
 def raw_open(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     rows = {
-        table: conn.execute(schema.select_sql(table)).fetchall() for table in schema.TABLE_NAMES
+        table: conn.execute(compiled_sql.SELECT_SQL[table]).fetchall()
+        for table in compiled_sql.TABLE_NAMES
     }
     conn.close()
     return rows

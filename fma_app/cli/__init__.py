@@ -1,6 +1,8 @@
 """The `fma-app` command. Subcommands live in sibling modules, each with `register(subparsers)`.
 
-Qt is imported only by the window command, so every other command works with no display.
+Qt is imported only by the window command, so every other command works with no display. A
+subcommand's run imports only its own module (`fma-app rank` never loads the import or report
+code); `--help` and a mistyped command load them all, to list them.
 """
 
 from __future__ import annotations
@@ -13,13 +15,22 @@ from collections.abc import Sequence
 from fma_app import __version__
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
 
-# Subcommand modules, in the order `--help` lists them.
-SUBCOMMAND_MODULES = ("demo", "import_cmd", "rank", "info", "report", "impact", "spof")
+# Command name -> module that registers it, in the order `--help` lists them.
+SUBCOMMANDS = {
+    "demo": "demo",
+    "import": "import_cmd",
+    "rank": "rank",
+    "info": "info",
+    "report": "report",
+    "impact": "impact",
+    "spof": "spof",
+}
+SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
 
-def _available_subcommands() -> list:
+def _available_subcommands(only: str | None = None) -> list:
     modules = []
-    for name in SUBCOMMAND_MODULES:
+    for name in SUBCOMMAND_MODULES if only is None else (SUBCOMMANDS[only],):
         try:
             modules.append(importlib.import_module(f"fma_app.cli.{name}"))
         except ModuleNotFoundError as error:
@@ -28,7 +39,8 @@ def _available_subcommands() -> list:
     return modules
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` (a command name) the parser of that one command."""
     parser = argparse.ArgumentParser(
         prog="fma-app",
         description="FMA Workbench: failure mode analysis of systems. "
@@ -37,29 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fma-app {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _available_subcommands():
+    for module in _available_subcommands(only):
         module.register(subparsers)
     return parser
 
 
-def _is_window_call(argv: Sequence[str], parser: argparse.ArgumentParser) -> bool:
+def _is_window_call(argv: Sequence[str]) -> bool:
     """`fma-app` or `fma-app MODEL`: anything that is not an option or a subcommand."""
     if not argv:
         return True
-    subcommands = set()
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        subcommands |= set(getattr(action, "choices", {}) or {})
-    return len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in subcommands
+    return len(argv) == 1 and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     try:
-        if _is_window_call(args_list, parser):
+        if _is_window_call(args_list):
             from fma_app.cli.window import open_window
 
             return open_window(args_list[0] if args_list else None)
+        command = args_list[0] if args_list[0] in SUBCOMMANDS else None
+        parser = build_parser(only=command)
         args = parser.parse_args(args_list)
         if args.command is None:
             parser.print_help()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 from typing import TYPE_CHECKING
 
@@ -49,6 +48,8 @@ def find_component(model: Model, name: str) -> Component:
     found = model.component_by_name(name)
     if found is not None:
         return found
+    import difflib  # only a name that matches nothing needs it
+
     by_folded = {c.name.casefold(): c.name for c in model.components.values()}
     wanted = name.strip().casefold()
     close = difflib.get_close_matches(wanted, list(by_folded), n=3)

@@ -9,6 +9,7 @@ not change what an old step produces, or the next step would start from the wron
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 # Schema 2 (not rated scores, the FMEA header) as `schema.py` defined it when schema 2 was current.
 _MODEL_V2 = """CREATE TABLE model (
@@ -79,3 +80,10 @@ def schema_1_to_2(conn: sqlite3.Connection) -> None:
         )
     finally:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
+Migration = Callable[[sqlite3.Connection], None]
+# from_version -> function that turns a database at from_version into from_version + 1. It runs
+# inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
+# SQLAlchemy or SQLModel, so opening an older file costs no more imports than a current one.
+MIGRATIONS: dict[int, Migration] = {1: schema_1_to_2}

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import os
-import secrets
 import sqlite3
 import stat
 import time
@@ -40,7 +39,7 @@ from fma_app.domain.model import (
 )
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 from fma_app.gc_pause import paused_gc
-from fma_app.storage import schema
+from fma_app.storage import compiled_sql, migrations
 from fma_app.storage.checks import RowProblem, check_across_rows, check_model, check_rows
 from fma_app.storage.errors import (
     ModelFileError,
@@ -123,8 +122,8 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
 def _load_every_value(conn: sqlite3.Connection) -> None:
     """length() loads each value, so one over the length limit is refused here as open refuses
     it: info must not call a file fine that open then rejects."""
-    for table in schema.TABLE_NAMES:
-        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in schema.columns(table))
+    for table in compiled_sql.TABLE_NAMES:
+        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in compiled_sql.COLUMNS[table])
         conn.execute(f"SELECT sum({total}) FROM {table}").fetchone()
 
 
@@ -220,22 +219,22 @@ def _check_header(path: Path, header: bytes, file_size: int) -> None:
 
 
 def _check_ids(path: Path, application_id: int, version: int) -> None:
-    if application_id != schema.APPLICATION_ID:
+    if application_id != compiled_sql.APPLICATION_ID:
         raise _refuse(
             path, "not an FMA Workbench model (another program's SQLite database)", "foreign"
         )
-    if version > schema.SCHEMA_VERSION:
+    if version > compiled_sql.SCHEMA_VERSION:
         raise _refuse(
             path,
             f"made by a newer FMA Workbench (schema {version}; "
-            f"this version reads up to {schema.SCHEMA_VERSION})",
+            f"this version reads up to {compiled_sql.SCHEMA_VERSION})",
             "newer",
         )
 
 
 def _configure(conn: sqlite3.Connection) -> None:
     """Settings for every connection to a model file, ours or hostile."""
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, schema.MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, compiled_sql.MAX_VALUE_BYTES)
     conn.execute("PRAGMA trusted_schema = OFF")  # no functions from the schema run
     conn.execute("PRAGMA cell_size_check = ON")  # detect damaged pages early
 
@@ -290,7 +289,7 @@ def _check_objects(conn: sqlite3.Connection, path: Path) -> tuple[int, list[str]
             raise _refuse(
                 path, f"the file holds a {kind} {name!r}, which models never have", "unsafe"
             )
-        if kind == "index" and table in schema.TABLE_NAMES:
+        if kind == "index" and table in compiled_sql.TABLE_NAMES:
             raise _refuse(path, f"the file holds an index {name!r} models never have", "schema")
     return version, problems
 
@@ -303,7 +302,7 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
     """Refuse missing tables or columns. True when every table is exactly as this version
     creates it (STRICT, with its CHECK constraints), so a clean quick_check verified the rows."""
     present = dict(conn.execute("SELECT name, sql FROM sqlite_master WHERE type='table'"))
-    for table in schema.TABLE_NAMES:
+    for table in compiled_sql.TABLE_NAMES:
         if table not in present:
             raise _refuse(path, f"the file has no {table} table", "schema")
         found = tuple(
@@ -312,17 +311,19 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
                 f"PRAGMA table_xinfo({table})"
             )
         )
-        if found != schema.expected_columns(table):
+        if found != compiled_sql.EXPECTED_COLUMNS[table]:
             raise _refuse(path, f"the {table} table does not have the expected columns", "schema")
-    return all(present[table] == schema.create_sql(table) for table in schema.TABLE_NAMES)
+    return all(
+        present[table] == compiled_sql.CREATE_SQL[table] for table in compiled_sql.TABLE_NAMES
+    )
 
 
 def _breaks_checks(conn: sqlite3.Connection) -> bool:
     """Whether a row breaks a CHECK constraint (quick_check skips them on read-only files);
     one SQL scan per table, for readers that do not look at every value themselves."""
     return any(
-        conn.execute(schema.violated_checks_sql(table)).fetchone() is not None
-        for table in schema.TABLE_NAMES
+        conn.execute(compiled_sql.VIOLATED_CHECKS_SQL[table]).fetchone() is not None
+        for table in compiled_sql.TABLE_NAMES
     )
 
 
@@ -332,7 +333,7 @@ def _migrated_copy(conn: sqlite3.Connection, version: int, path: Path) -> sqlite
     try:
         _configure(memory)
         conn.backup(memory)
-        for step_from in range(version, schema.SCHEMA_VERSION):
+        for step_from in range(version, compiled_sql.SCHEMA_VERSION):
             _migrate_step(memory, step_from, path)
     except BaseException:
         memory.close()
@@ -341,11 +342,11 @@ def _migrated_copy(conn: sqlite3.Connection, version: int, path: Path) -> sqlite
 
 
 def _migrate_step(memory: sqlite3.Connection, step_from: int, path: Path) -> None:
-    step = schema.MIGRATIONS.get(step_from)
+    step = migrations.MIGRATIONS.get(step_from)
     if step is None:
         raise _refuse(
             path, f"no migration from schema {step_from} (this version reads up to "
-            f"{schema.SCHEMA_VERSION})", "migration",
+            f"{compiled_sql.SCHEMA_VERSION})", "migration",
         )  # fmt: skip
     memory.execute("BEGIN")
     try:
@@ -370,7 +371,7 @@ def _checked_connection(path: Path) -> Iterator[tuple[sqlite3.Connection, int, b
     conn = _guarded(path, "open", lambda: _connect_read_only(path))
     try:
         version, problems = _guarded(path, "open", lambda: _check_database(conn, path))
-        if version < schema.SCHEMA_VERSION:
+        if version < compiled_sql.SCHEMA_VERSION:
             original = conn
             conn = _guarded(path, "open", lambda: _migrated_copy(original, version, path))
             original.close()
@@ -379,7 +380,7 @@ def _checked_connection(path: Path) -> Iterator[tuple[sqlite3.Connection, int, b
             _guarded(path, "open", lambda: check_rows(conn))
             raise _refuse(path, f"the file is damaged ({'; '.join(problems[:3])})", "corrupt")
         # A migrated copy is checked row by row: quick_check saw the file before the migration.
-        yield conn, version, exact and version == schema.SCHEMA_VERSION
+        yield conn, version, exact and version == compiled_sql.SCHEMA_VERSION
     finally:
         conn.close()
 
@@ -392,7 +393,7 @@ _STATUSES = {member.value: member for member in ActionStatus}
 
 
 def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
-    return conn.execute(schema.select_sql(table)).fetchall()
+    return conn.execute(compiled_sql.SELECT_SQL[table]).fetchall()
 
 
 def _load(conn: sqlite3.Connection, verified: bool) -> Model:
@@ -568,12 +569,12 @@ def _table_rows(model: Model) -> dict[str, list[tuple]]:
 
 def write_tables(conn: sqlite3.Connection, model: Model) -> None:
     """Create the tables and write every row, in one transaction, then check the rows."""
-    conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
-    conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+    conn.execute(f"PRAGMA application_id = {compiled_sql.APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {compiled_sql.SCHEMA_VERSION}")
     conn.execute("BEGIN")
     for table, rows in _table_rows(model).items():
-        conn.execute(schema.create_sql(table))
-        conn.executemany(schema.insert_sql(table), rows)  # CHECK constraints vet every row
+        conn.execute(compiled_sql.CREATE_SQL[table])
+        conn.executemany(compiled_sql.INSERT_SQL[table], rows)  # CHECK constraints vet every row
     conn.execute("COMMIT")
 
 
@@ -638,7 +639,7 @@ def _save_error(path: Path, error: Exception) -> ModelFileError:
 def _create_temp(target: Path) -> tuple[int, Path]:
     """A new, empty temp file beside the target, with the target's permission bits if any."""
     for _attempt in range(100):
-        name = f".{target.name}.save-{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
+        name = f".{target.name}.save-{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}"
         temp = target.with_name(name)
         try:
             descriptor = os.open(temp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o666)

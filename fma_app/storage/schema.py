@@ -1,41 +1,36 @@
 """The tables of a model file, defined once as SQLModel classes, and the schema version.
 
-The SQLModel classes are the single definition of the file format: the DDL, the INSERT and the
-SELECT statements are compiled from them. Row I/O itself goes through the sqlite3 connection
-with tuples (see `model_file.py`): one ORM object per row is several times slower for a model of
-20,000 failure modes.
+The SQLModel classes are the single definition of the file format. `compile_sql.py` compiles the
+DDL, INSERT and SELECT statements from them ahead of time into `compiled_sql.py`, which is all
+that storage imports to read and write a model file: importing SQLAlchemy and SQLModel costs
+about half a second, more than reading a model of 20,000 failure modes. Row I/O goes through the
+sqlite3 connection with tuples (see `model_file.py`): one ORM object per row is several times
+slower. Only the generator and (later) the PostgreSQL engine import this module;
+the migrations of older files hold their own frozen DDL (`migrations.py`).
+
+After any change here run `python -m fma_app.storage.compile_sql`.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable
 from enum import StrEnum
-from functools import cache
 from typing import Any
 
-from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text, insert, select
-from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.schema import CreateTable
+from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text
 from sqlmodel import Field, SQLModel
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Strength
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
-from fma_app.storage import migrations
 
-# Bump SCHEMA_VERSION with every change to the tables below, and register a migration from the
-# previous version in MIGRATIONS (plus a fixture file of the old version and a test).
+# Bump SCHEMA_VERSION with every change to the tables below, register a migration from the
+# previous version in migrations.MIGRATIONS (plus a fixture file of the old version and a
+# test), and regenerate compiled_sql.py.
 SCHEMA_VERSION = 2
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
 # so a hostile file cannot make the reader allocate without bound.
 MAX_VALUE_BYTES = 16 * 1024 * 1024
-
-Migration = Callable[[sqlite3.Connection], None]
-# from_version -> function that turns a database at from_version into from_version + 1. It runs
-# inside one transaction on an in-memory copy; it never sees the user's file.
-MIGRATIONS: dict[int, Migration] = {1: migrations.schema_1_to_2}
 
 
 def _in(column: str, enum_type: type[StrEnum]) -> CheckConstraint:
@@ -164,55 +159,3 @@ TABLES: tuple[Table, ...] = tuple(
     _table(row) for row in (ModelRow, ComponentRow, DependencyRow, FailureModeRow, ActionRow)
 )
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in TABLES)
-_DIALECT = sqlite_dialect.dialect()
-
-
-@cache
-def columns(table_name: str) -> tuple[str, ...]:
-    return tuple(column.name for column in _by_name(table_name).columns)
-
-
-def _by_name(table_name: str) -> Table:
-    return next(table for table in TABLES if table.name == table_name)
-
-
-@cache  # compiling through SQLAlchemy costs a millisecond or more each time
-def create_sql(table_name: str) -> str:
-    return str(CreateTable(_by_name(table_name)).compile(dialect=_DIALECT)).strip()
-
-
-@cache
-def insert_sql(table_name: str) -> str:
-    """INSERT with one `?` per column, in table column order."""
-    return str(insert(_by_name(table_name)).compile(dialect=_DIALECT))
-
-
-@cache
-def select_sql(table_name: str) -> str:
-    """SELECT of every column in table column order, by id."""
-    table = _by_name(table_name)
-    return str(select(*table.columns).order_by(table.c.id).compile(dialect=_DIALECT))
-
-
-@cache
-def violated_checks_sql(table_name: str) -> str:
-    """A query for the first row that breaks one of the table's CHECK constraints (a CHECK
-    fails only when false, not when NULL). `PRAGMA quick_check` verifies NOT NULL and STRICT
-    types on a read-only connection, but skips CHECK constraints there."""
-    table = _by_name(table_name)
-    checks = sorted(
-        f"ifnull(({constraint.sqltext}), 1)"
-        for constraint in table.constraints
-        if isinstance(constraint, CheckConstraint)
-    )
-    return f"SELECT rowid FROM {table_name} WHERE NOT ({' AND '.join(checks)}) LIMIT 1"
-
-
-@cache
-def expected_columns(table_name: str) -> tuple[tuple[str, str, bool], ...]:
-    """(name, declared type, is primary key) per column, as PRAGMA table_info reports them."""
-    table = _by_name(table_name)
-    return tuple(
-        (column.name, column.type.compile(dialect=_DIALECT), bool(column.primary_key))
-        for column in table.columns
-    )

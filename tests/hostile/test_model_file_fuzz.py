@@ -17,7 +17,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from fma_app.storage import APPLICATION_ID, SCHEMA_VERSION, save_model
-from fma_app.storage import schema as file_schema
+from fma_app.storage import compiled_sql as file_schema
 from fma_app.storage.model_file import SQLITE_MAGIC
 
 
@@ -97,7 +97,7 @@ identifiers = st.one_of(
     st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,12}", fullmatch=True),
 )
 column_names = st.one_of(
-    st.sampled_from(sorted({c for t in file_schema.TABLE_NAMES for c in file_schema.columns(t)})),
+    st.sampled_from(sorted({c for t in file_schema.TABLE_NAMES for c in file_schema.COLUMNS[t]})),
     st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True),
 )
 values = st.one_of(
@@ -147,7 +147,7 @@ def test_sqlite_file_with_a_random_schema(tmp_path, database):
         conn.execute(f"PRAGMA application_id = {app_id}")
         conn.execute(f"PRAGMA user_version = {version}")
         for name in exact - set(tables):
-            conn.execute(file_schema.create_sql(name))  # some tables exactly ours, empty
+            conn.execute(file_schema.CREATE_SQL[name])  # some tables exactly ours, empty
         for name, cols in tables.items():
             columns = ", ".join(f"{_quote(c)} {t}" for c, t in cols)
             conn.execute(f"CREATE TABLE {_quote(name)} ({columns})")
@@ -160,7 +160,7 @@ def test_sqlite_file_with_a_random_schema(tmp_path, database):
 
 
 # ---- our schema, values that break the rules ---------------------------------------------------
-COLUMNS = {table: file_schema.columns(table) for table in file_schema.TABLE_NAMES}
+COLUMNS = {table: file_schema.COLUMNS[table] for table in file_schema.TABLE_NAMES}
 edits = st.lists(
     st.one_of(
         st.tuples(
@@ -182,7 +182,7 @@ edits = st.lists(
 def _loose_sql(table: str) -> str:
     """Our columns with their declared types, but no STRICT and no CHECK: any writer's table."""
     columns = ", ".join(
-        f"{_quote(name)} {declared}" for name, declared, _pk in file_schema.expected_columns(table)
+        f"{_quote(name)} {declared}" for name, declared, _pk in file_schema.EXPECTED_COLUMNS[table]
     )
     return f"CREATE TABLE {table} ({columns}, PRIMARY KEY (id))"
 

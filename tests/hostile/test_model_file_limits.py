@@ -136,9 +136,9 @@ CANARY = "CREATE TABLE canary (note TEXT)"
 def _shadow_view(table: str, expression: str) -> list[str]:
     """Replace one of our tables by a view of the same name and columns."""
     conn = sqlite3.connect(":memory:")
-    from fma_app.storage import schema
+    from fma_app.storage import compiled_sql
 
-    conn.execute(schema.create_sql(table))
+    conn.execute(compiled_sql.CREATE_SQL[table])
     columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
     conn.close()
     select = ", ".join(f"({expression}) AS {c}" if c == columns[1] else f"NULL AS {c}"

@@ -15,16 +15,17 @@ import os
 import shutil
 import subprocess
 import sys
-import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from fma_app import __version__
+
 ROOT = Path(__file__).resolve().parents[2]
 LINUX = ROOT / "packaging" / "linux"
 APP_ID = "org.fmaworkbench.FMAWorkbench"
-VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+VERSION = __version__  # the one place it is written; hatch reads it for the package
 MIME_NS = {"m": "http://www.freedesktop.org/standards/shared-mime-info"}
 BUILD = os.environ.get("FMA_BUILD_BUNDLE") == "1"
 needs_bundle = pytest.mark.skipif(not BUILD, reason="set FMA_BUILD_BUNDLE=1 to build the bundle")

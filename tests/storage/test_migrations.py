@@ -18,7 +18,14 @@ import pytest
 from storage_helpers import files_in, full_model, snapshot
 
 from fma_app.domain.commands import edit_model_properties
-from fma_app.storage import ModelFileError, migrations, open_model, read_info, save_model, schema
+from fma_app.storage import (
+    ModelFileError,
+    compiled_sql,
+    migrations,
+    open_model,
+    read_info,
+    save_model,
+)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model_v1.fma"
 
@@ -39,8 +46,8 @@ def later_step(monkeypatch) -> list[int]:
         ran.append(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("UPDATE components SET owner = 'team ' || owner WHERE owner != ''")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
-    monkeypatch.setitem(schema.MIGRATIONS, 2, owners_become_teams)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(migrations.MIGRATIONS, 2, owners_become_teams)
     return ran
 
 
@@ -93,7 +100,7 @@ def _tables(conn: sqlite3.Connection) -> dict[str, str]:
 
 
 def test_the_step_from_1_builds_exactly_the_tables_schema_2_creates(v1_file, tmp_path):
-    assert schema.SCHEMA_VERSION == 2, "schema 3 exists: compare the step with a v2 fixture"
+    assert compiled_sql.SCHEMA_VERSION == 2, "schema 3 exists: compare the step with a v2 fixture"
     fresh = tmp_path / "fresh.fma"
     save_model(full_model(), fresh)
     with sqlite3.connect(v1_file) as old, sqlite3.connect(fresh) as new:
@@ -136,8 +143,8 @@ def test_migrations_run_in_order(v1_file, later_step, monkeypatch):
         later_step.append(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("UPDATE model SET description = description || ' (v4)'")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
-    monkeypatch.setitem(schema.MIGRATIONS, 3, three_to_four)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", 4)
+    monkeypatch.setitem(migrations.MIGRATIONS, 3, three_to_four)
     model = open_model(v1_file)
     assert later_step == [2, 3]
     assert model.description.endswith(" (v4)")
@@ -154,7 +161,7 @@ def refused(path: Path, reason: str) -> str:
 
 
 def test_a_missing_migration_step_is_refused(v1_file, later_step, monkeypatch):
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 4)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", 4)
     assert refused(v1_file, "migration") == (
         f"cannot open '{v1_file}': no migration from schema 3 (this version reads up to 4)"
     )
@@ -165,7 +172,7 @@ def test_a_failing_migration_is_refused(v1_file, later_step, monkeypatch):
         conn.execute("UPDATE components SET owner = 'half done'")
         raise RuntimeError("lost the owner map")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 2, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, 2, broken)
     assert refused(v1_file, "migration") == (
         f"cannot open '{v1_file}': migration from schema 2 failed (lost the owner map)"
     )
@@ -173,7 +180,7 @@ def test_a_failing_migration_is_refused(v1_file, later_step, monkeypatch):
 
 def test_a_migration_that_leaves_the_wrong_tables_is_refused(v1_file, later_step, monkeypatch):
     monkeypatch.setitem(
-        schema.MIGRATIONS, 2, lambda conn: conn.execute("ALTER TABLE components DROP owner")
+        migrations.MIGRATIONS, 2, lambda conn: conn.execute("ALTER TABLE components DROP owner")
     )
     assert refused(v1_file, "schema") == (
         f"cannot open '{v1_file}': the components table does not have the expected columns"
@@ -185,7 +192,7 @@ def test_a_migrated_copy_is_checked_row_by_row(v1_file, later_step, monkeypatch)
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("UPDATE failure_modes SET detection = 0 WHERE id = 8")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 2, bad_scores)
+    monkeypatch.setitem(migrations.MIGRATIONS, 2, bad_scores)
     assert refused(v1_file, "invalid") == (
         f"cannot open '{v1_file}': failure_modes row 8: detection 0 is not a whole number "
         "from 1 to 10"
@@ -197,5 +204,5 @@ def test_schema_version_zero_with_our_id_is_refused(v1_file):
         conn.execute("PRAGMA user_version = 0")
     assert refused(v1_file, "migration") == (
         f"cannot open '{v1_file}': no migration from schema 0 "
-        f"(this version reads up to {schema.SCHEMA_VERSION})"
+        f"(this version reads up to {compiled_sql.SCHEMA_VERSION})"
     )

@@ -11,7 +11,7 @@ import pytest
 from storage_helpers import files_in, run_python, snapshot
 
 from fma_app.domain.model import Model
-from fma_app.storage import ModelFileError, open_model, read_info, save_model, schema
+from fma_app.storage import ModelFileError, compiled_sql, open_model, read_info, save_model
 
 
 def refused(path: Path, reason: str, *, info_too: bool = True) -> str:
@@ -60,9 +60,9 @@ def non_strict_copy(path: Path, *statements: str) -> None:
     hand-written or older writer could), then run statements that break the rules."""
     conn = sqlite3.connect(path)
     try:
-        for table in schema.TABLE_NAMES:
+        for table in compiled_sql.TABLE_NAMES:
             columns = ", ".join(f'"{name}" {kind}' for name, kind, _pk in
-                                schema.expected_columns(table)[1:])  # fmt: skip
+                                compiled_sql.EXPECTED_COLUMNS[table][1:])  # fmt: skip
             conn.execute(f"ALTER TABLE {table} RENAME TO old_{table}")
             conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, {columns})")
             conn.execute(f"INSERT INTO {table} SELECT * FROM old_{table}")
@@ -122,10 +122,10 @@ def test_sqlite_file_with_another_application_id(tmp_path):
 
 
 def test_newer_schema_version(saved):
-    tamper(saved, f"PRAGMA user_version = {schema.SCHEMA_VERSION + 1}")
+    tamper(saved, f"PRAGMA user_version = {compiled_sql.SCHEMA_VERSION + 1}")
     assert refused(saved, "newer") == (
-        f"made by a newer FMA Workbench (schema {schema.SCHEMA_VERSION + 1}; "
-        f"this version reads up to {schema.SCHEMA_VERSION})"
+        f"made by a newer FMA Workbench (schema {compiled_sql.SCHEMA_VERSION + 1}; "
+        f"this version reads up to {compiled_sql.SCHEMA_VERSION})"
     )
 
 
@@ -304,7 +304,7 @@ def test_tables_without_our_constraints_but_good_rows_open(saved, model):
 def test_value_longer_than_the_limit_is_refused(tmp_path):
     path = tmp_path / "huge.fma"
     save_model(Model(), path)
-    huge = schema.MAX_VALUE_BYTES + 1
+    huge = compiled_sql.MAX_VALUE_BYTES + 1
     tamper(path, f"UPDATE model SET description = CAST(zeroblob({huge}) AS TEXT)")
     assert refused(path, "too-large") == "a value is longer than the 16 MB limit"
 
@@ -312,7 +312,7 @@ def test_value_longer_than_the_limit_is_refused(tmp_path):
 def test_save_refuses_a_value_longer_than_the_limit(tmp_path):
     path = tmp_path / "huge.fma"
     with pytest.raises(ModelFileError) as caught:
-        save_model(Model(description="x" * (schema.MAX_VALUE_BYTES + 1)), path)
+        save_model(Model(description="x" * (compiled_sql.MAX_VALUE_BYTES + 1)), path)
     assert str(caught.value) == f"cannot save '{path}': a value is longer than the 16 MB limit"
     assert files_in(tmp_path) == []
 

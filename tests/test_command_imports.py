@@ -1,0 +1,107 @@
+"""What each command imports, seen from a fresh process: a command that only reads a model file
+never imports SQLAlchemy, SQLModel or Qt (about half a second of its start), `rank` and `info`
+not networkx or numpy either, and `--version`/`--help` none of the heavy libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from fma_app.domain.model import Model
+from fma_app.storage import save_model
+
+STORAGE_ORM = ("sqlalchemy", "sqlmodel")
+SCHEMA_1_FIXTURE = Path(__file__).parent / "storage" / "fixtures" / "model_v1.fma"
+HEAVY = ("PySide6", *STORAGE_ORM, "networkx", "numpy", "openpyxl", "matplotlib", "pandas")
+
+# Runs the command as `fma-app` would, then writes which of the named modules were loaded.
+WRAPPER = """
+import json, sys
+from fma_app.cli import main
+report, watched, argv = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+try:
+    code = main(argv)
+except SystemExit as stop:
+    code = stop.code
+with open(report, "w") as out:
+    json.dump({"code": code, "loaded": sorted(m for m in watched if m in sys.modules)}, out)
+"""
+
+
+@pytest.fixture(scope="module")
+def model_file(tmp_path_factory) -> Path:
+    model = Model(name="Imports")
+    api = model.add_component("api", user_facing=True)
+    db = model.add_component("db")
+    model.add_dependency(api.id, db.id, "strong")
+    model.add_failure_mode(db.id, failure_mode="Disk full", severity=8, likelihood=3)
+    path = tmp_path_factory.mktemp("imports") / "model.fma"
+    save_model(model, path)
+    return path
+
+
+def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> list[str]:
+    report = tmp_path / "loaded.json"
+    done = subprocess.run(
+        [sys.executable, "-c", WRAPPER, str(report), ",".join(HEAVY), *argv],
+        capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
+    )  # fmt: skip
+    assert report.exists(), done.stderr
+    result = json.loads(report.read_text())
+    assert result["code"] in (0, None), done.stderr
+    return result["loaded"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["rank"], ()),
+        (["rank", "--format", "json"], ()),
+        (["rank", "--format", "csv"], ()),
+        (["info"], ()),
+        (["impact", "MODEL", "db"], ("networkx",)),
+        (["spof"], ("networkx",)),
+    ],
+    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof"],
+)
+def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
+    command, *rest = argv
+    rest = [str(model_file) if arg == "MODEL" else arg for arg in rest]
+    if "MODEL" not in argv:
+        rest.insert(0, str(model_file))
+    loaded = loaded_by(tmp_path, command, *rest)
+    assert not set(loaded) & set(STORAGE_ORM), f"{command} imported {loaded}"
+    assert set(loaded) <= set(allowed), f"{command} imported {loaded}"
+
+
+@pytest.mark.parametrize("command", ["rank", "info"])
+def test_reading_a_schema_1_file_skips_the_orm(tmp_path, command):
+    """An older file is migrated on open by steps with frozen DDL (storage/migrations.py), so it
+    costs no more imports than a current one."""
+    loaded = loaded_by(tmp_path, command, str(SCHEMA_1_FIXTURE))
+    assert not set(loaded) & set(STORAGE_ORM), f"{command} of a schema 1 file imported {loaded}"
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_load_no_heavy_library(tmp_path, option):
+    assert loaded_by(tmp_path, option) == []
+
+
+def test_opening_a_model_in_the_window_skips_the_orm(model_file, tmp_path):
+    """The desktop app's open (offscreen; the smoke hook closes the window once it is shown)."""
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        FMA_SMOKE_TEST=str(tmp_path / "smoke.json"),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+    )
+    loaded = loaded_by(tmp_path, str(model_file), env=env)
+    assert json.loads((tmp_path / "smoke.json").read_text())["windows"]
+    assert "PySide6" in loaded  # the window really opened
+    assert not set(loaded) & set(STORAGE_ORM), loaded
