@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fma_app.domain.model import ActionStatus
 from fma_app.presentation import rating_scales
+from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.worksheet_model import COLUMN_KEY_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -74,7 +75,7 @@ class ScoreEdit(QLineEdit):
         self.setStatusTip(rating_scales.meaning(self.field, value) if value else "")
 
 
-class ScoreDelegate(QStyledItemDelegate):
+class ScoreDelegate(CellPainter):
     """Editor for S/L/D and revised S/L/D columns; the column key comes from the header.
 
     The typed text goes to the model as it is: the model's edit gate refuses `11`, `0`, `1.5`,
@@ -132,7 +133,7 @@ class StatusDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
-class ComponentDelegate(QStyledItemDelegate):
+class ComponentDelegate(CellPainter):
     """The worksheet's Component cell: choose among the components (moves the failure mode)."""
 
     def __init__(self, names: Callable[[], list[str]], parent: QWidget | None = None):
