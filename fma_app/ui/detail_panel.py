@@ -128,8 +128,10 @@ class DetailPanel(QWidget):
         scroll.setWidget(fields)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self._actions_box())
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # The form first: at 1366x768 a two-line title pushed the revised scores out of view
+        # while the actions table had rows to spare.
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -177,6 +179,8 @@ class DetailPanel(QWidget):
         # The date itself; its editor (with the calendar button) is wider and overlaps Status.
         header.resizeSection(2, view.fontMetrics().horizontalAdvance("2026-12-31") + 14)
         header.setStretchLastSection(True)
+        rows = view.verticalHeader().defaultSectionSize()
+        view.setMinimumHeight(header.sizeHint().height() + 3 * rows + 4)  # three actions in view
         self.add_action_button.clicked.connect(lambda: self.add_action())
         self.done_button.clicked.connect(lambda: self.mark_done())
         self.delete_action_button.clicked.connect(lambda: self.delete_actions())

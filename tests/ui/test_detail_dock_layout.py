@@ -20,6 +20,7 @@ def show_disk_full(window: MainWindow) -> None:
     model = window.document.model
     fm = next(f for f in model.failure_modes.values() if f.failure_mode == "Disk full")
     fm.revised = Scores(10, 3, 4)
+    fm.failure_mode = "Disk full on the primary while the nightly export still writes its files"
     window.document.selection.select_failure_mode(fm.id)
     window.resize(*SMALL_SCREEN)
     for _ in range(3):
