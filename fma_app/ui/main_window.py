@@ -19,6 +19,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from fma_app import __version__
+from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
 from fma_app.ui.component_details import ComponentDetails
 from fma_app.ui.components_panel import ComponentsPanel
@@ -41,9 +42,12 @@ DETAIL_DOCK_WIDTH = 390  # the actions table's five columns and a readable due d
 
 
 def window_title(document: Document) -> str:
-    """The title for the open document; `[*]` is where Qt shows the unsaved-changes mark."""
-    name = document.path.name if document.path else "Untitled"
-    return f"{name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
+    """The title for the open document: the file's name, then the model's (once it has one of
+    its own); `[*]` is where Qt shows the unsaved-changes mark."""
+    file_name = document.path.name if document.path else "Untitled"
+    model_name = document.model.name
+    named = f" \u2014 {model_name}" if model_name and model_name != DEFAULT_MODEL_NAME else ""
+    return f"{file_name}[*]{named}{READ_ONLY_SUFFIX if document.read_only else ''}"
 
 
 class MainWindow(QMainWindow):
@@ -144,6 +148,7 @@ class MainWindow(QMainWindow):
         doc = self.document
         for signal in (doc.path_changed, doc.read_only_changed, doc.reset):
             signal.connect(self._update_title)
+        doc.changed.connect(self._model_changed)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.refused.connect(self._show_refusal)
         self.worksheet.status_reported.connect(self.statusBar().showMessage)
@@ -169,7 +174,11 @@ class MainWindow(QMainWindow):
             )
             self.view_menu.addAction(action)
         self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)
+        self.model_properties_action = self._action(
+            "Model &Properties...", "", self.edit_model_properties
+        )
         quit_action = self.files.actions["quit"]
+        self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.file_menu.insertSeparator(quit_action)
 
@@ -198,6 +207,11 @@ class MainWindow(QMainWindow):
 
         return export_report_interactive(self, self.document, self.interaction)
 
+    def edit_model_properties(self) -> QDialog:
+        from fma_app.ui.model_properties import edit_model_properties_interactive
+
+        return edit_model_properties_interactive(self.document, self)
+
     # ---- public helpers --------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a central tab (the graph and charts join here)."""
@@ -219,20 +233,47 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.document))
         self.setWindowModified(not self.document.undo_stack.isClean())
 
+    def _model_changed(self, changes: list) -> None:
+        if any(change.kind == "model" for change in changes):  # the name may have changed
+            self._update_title()
+
     def _clean_changed(self, clean: bool) -> None:
         # Uses the signal's value: the stack may be mid-destruction when it last emits.
         self.setWindowModified(not clean)
 
     # ---- help ------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every shortcut of the window and its panels, the graph's included (built now if its
+        tab was never shown: the list must not depend on which tabs the user opened)."""
         notes = {
             self.components.rename_action: COMPONENT_LIST_NOTE,
             self.components.delete_action: COMPONENT_LIST_NOTE,
             self.worksheet.clear_cells_action: " (in the worksheet)",
             self.worksheet.delete_rows_action: " (in the worksheet)",
         }
-        menus = (self.file_menu, self.edit_menu, self.view_menu, self.help_menu)
-        return shortcuts.shortcut_rows(menus, (self.undo_action, self.redo_action), notes)
+        panels: dict[QWidget, str] = {
+            self.graph: " (in the graph)",
+            self.detail: " (in the details)",
+            self.worksheet: " (in the worksheet)",
+            self.components: COMPONENT_LIST_NOTE,
+        }
+
+        def where(action: QAction) -> str:
+            owner = action.parent()
+            while owner is not None and owner not in panels:
+                owner = owner.parent()
+            return panels.get(owner, "")  # type: ignore[arg-type]
+
+        other_keys = [
+            (keys, text + panels[panel])
+            for panel in panels
+            for keys, text in getattr(panel, "KEY_HELP", ())
+        ]
+        menus = [action.menu() for action in self.menuBar().actions() if action.menu()]
+        return shortcuts.shortcut_rows(
+            menus, (self.undo_action, self.redo_action), notes,
+            more_actions=self.findChildren(QAction), where=where, other_keys=other_keys,
+        )  # fmt: skip
 
     def show_shortcuts(self) -> QDialog:
         return shortcuts.show_shortcuts(self, self.shortcut_rows())

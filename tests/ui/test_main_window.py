@@ -10,10 +10,12 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
 
 from fma_app import __version__
 from fma_app.presentation.worksheet import COLUMN_INDEX
+from fma_app.ui import shortcuts
 from fma_app.ui.delegates import ScoreEdit
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import SaveChoice
@@ -36,7 +38,8 @@ def fm_at(window: MainWindow, row: int):
 
 
 def test_title_marker_follows_undo_to_clean(window, qtbot):
-    assert window.windowTitle() == "Untitled[*]" and not window.isWindowModified()
+    # The title names the file and then the model (since File > Model Properties).
+    assert window.windowTitle() == "Untitled[*] \u2014 Shop" and not window.isWindowModified()
     assert window.worksheet.model.setData(cell(window, 0, "severity"), 2)
     assert window.isWindowModified()
     assert window.undo_action.text() == "&Undo Change Severity"
@@ -419,6 +422,35 @@ def test_help_lists_shortcuts_and_about_shows_versions(window):
     assert __version__ in about and qVersion() in about and platform.python_version() in about
 
 
+def test_keyboard_shortcuts_list_every_action_of_the_window_and_its_panels(window):
+    """Walks every QAction with a shortcut (menus, panels, the graph once built, the actions
+    table) and finds it, with its keys, in the dialog: the graph keys were once missing."""
+    assert window.graph is not None  # the graph panel is built, as the dialog builds it too
+    rows = window.shortcut_rows()
+    shown = window.show_shortcuts().findChild(QTextBrowser).toPlainText()
+    actions = [a for a in window.findChildren(QAction) if a.shortcuts() and a.text()]
+    assert window.graph.connect_action in actions and window.detail.findChildren(QAction)
+    for action in actions:
+        keys = shortcuts.action_keys(action)
+        first_word = action.text().replace("&", "").split(" ")[0].rstrip(".\u2026")
+        assert any(k == keys and t.startswith(first_word) for k, t in rows), action.text()
+        assert keys in shown, action.text()
+    for keys, text in rows:
+        assert keys in shown and text in shown
+    listed = dict((text, keys) for keys, text in rows)
+    assert listed["Connect (in the graph)"] == "C"
+    assert listed["Blast Radius (in the graph)"] == "B"
+    assert listed["Auto Layout (in the graph)"] == "Ctrl+L"
+    assert listed["Zoom In (in the graph)"] == "Ctrl+= or Ctrl++"
+    assert listed["Zoom Out (in the graph)"] == "Ctrl+-"
+    assert listed["Delete Action (in the details)"] == "Del"
+    assert listed["Rename it (Enter keeps, Esc cancels) (in the graph)"].startswith("F2")
+    assert listed["Pan (in the graph)"] == "Space+drag or middle-drag"
+    assert listed["Delete the selected components and dependencies (in the graph)"] == (
+        "Del or Backspace"
+    )
+
+
 def test_graph_and_charts_join_the_worksheet_as_tabs(window):
     from PySide6.QtWidgets import QLabel
 
@@ -464,7 +496,7 @@ def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small
     save_model(small_model, path)
     window.document.replace(Document().model, None)
     assert window.files.open_path(path)
-    assert window.windowTitle() == "shop.fma[*]"
+    assert window.windowTitle() == "shop.fma[*] \u2014 Saved shop"
     assert window.worksheet.proxy.rowCount() == 5
     assert window.components.model.rowCount() == 3
 
