@@ -5,7 +5,9 @@
 - open: wall time from starting a fresh Python process that opens the saved model the way
   `fma-app MODEL` does, to the first paint event of the worksheet's viewport with rows in it;
 - sort by RPN, text filter, selecting a component: in-process, each timed until the worksheet
-  has repainted. Targets: open < 2 s, each interaction < 100 ms.
+  has repainted. Targets (issue 10): open < 1 s, each interaction < 50 ms median.
+
+The machine is shared: the load average is printed beside the figures, read them with it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+OPEN_TARGET_MS = 1000
+INTERACTION_TARGET_MS = 50
+
+
+def load_average() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
 CHILD = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -35,7 +46,8 @@ window.resize(1600, 1000)
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and window.worksheet.proxy.rowCount():
-            print(f"{time.time():.6f} {window.worksheet.proxy.rowCount()}", flush=True)
+            rows = window.worksheet.proxy.rowCount()
+            print(f"{time.time():.6f} {rows} {time.process_time():.6f}", flush=True)
             QTimer.singleShot(0, app.quit)
         return False
 
@@ -59,7 +71,9 @@ def save_benchmark_model(failure_modes: int, folder: Path) -> Path:
     return path
 
 
-def time_open(path: Path, settings_home: Path) -> tuple[float, int]:
+def time_open(path: Path, settings_home: Path) -> tuple[float, int, float]:
+    """Seconds from starting the process to the worksheet's first paint, rows painted, and the
+    process's own CPU seconds by then."""
     env = dict(os.environ, XDG_CONFIG_HOME=str(settings_home), XDG_DATA_HOME=str(settings_home))
     start = time.time()
     result = subprocess.run(
@@ -67,12 +81,14 @@ def time_open(path: Path, settings_home: Path) -> tuple[float, int]:
     )
     if result.returncode != 0 or not result.stdout.strip():
         raise SystemExit(f"open benchmark failed:\n{result.stderr}")
-    painted, rows = result.stdout.split()[:2]
-    return float(painted) - start, int(rows)
+    painted, rows, cpu = result.stdout.split()[:3]
+    return float(painted) - start, int(rows), float(cpu)
 
 
-def timed(action, window, repeat: int) -> list[float]:
-    """Milliseconds from the action to the end of the worksheet's next paint."""
+def timed(action, window, repeat: int) -> tuple[list[float], list[float]]:
+    """Milliseconds from the action to the end of the worksheet's next paint: wall clock, and
+    this process's CPU time (the rendering is in process, offscreen), which other people's
+    work on the machine disturbs far less than the wall clock."""
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
@@ -87,21 +103,22 @@ def timed(action, window, repeat: int) -> list[float]:
     probe = PaintSeen()
     viewport = window.worksheet.view.viewport()
     viewport.installEventFilter(probe)
-    times = []
+    times, cpu_times = [], []
     for n in range(repeat):
         QApplication.processEvents()
         probe.seen = False
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         action(n)
         QApplication.processEvents()
         if not probe.seen:
             viewport.repaint()
         times.append((time.perf_counter() - start) * 1000)
+        cpu_times.append((time.process_time() - cpu_start) * 1000)
     viewport.removeEventFilter(probe)
-    return times
+    return times, cpu_times
 
 
-def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
+def interactions(path: Path, repeat: int) -> dict[str, tuple[list[float], list[float]]]:
     from PySide6.QtCore import Qt
 
     from fma_app.presentation.worksheet import COLUMN_INDEX
@@ -156,7 +173,9 @@ def interactions(path: Path, repeat: int) -> dict[str, list[float]]:
         window.worksheet.view.selectAll()
         window.worksheet.copy()
 
-    results["select all 20,000 rows and copy them"] = timed(copy_all, window, 2)
+    results[f"select all {window.worksheet.proxy.rowCount():,} rows and copy them"] = timed(
+        copy_all, window, 2
+    )
     window.document.undo_stack.setClean()
     window.files.shutdown()
     return results
@@ -172,17 +191,27 @@ def main() -> None:
         os.environ["XDG_CONFIG_HOME"] = os.environ["XDG_DATA_HOME"] = str(home)
         path = save_benchmark_model(args.failure_modes, Path(folder))
         print(f"model: {path.name}, {path.stat().st_size / 1e6:.1f} MB, "
-              f"platform {os.environ['QT_QPA_PLATFORM']}")  # fmt: skip
-        opens = [time_open(path, home) for _ in range(3)]
+              f"platform {os.environ['QT_QPA_PLATFORM']}, {load_average()}")  # fmt: skip
+        opens = [time_open(path, home) for _ in range(args.repeat)]
         rows = opens[0][1]
-        seconds = [s for s, _ in opens]
-        runs = ", ".join(f"{s * 1000:.0f}" for s in seconds)
-        print(f"open to first painted worksheet ({rows} rows): "
-              f"median {statistics.median(seconds) * 1000:.0f} ms, runs {runs} ms "
-              "(target < 2000 ms)")  # fmt: skip
-        for name, times in interactions(path, args.repeat).items():
-            print(f"{name}: median {statistics.median(times):.1f} ms, max {max(times):.1f} ms, "
-                  f"runs {', '.join(f'{t:.0f}' for t in times)} (target < 100 ms)")  # fmt: skip
+        report(f"open to first painted worksheet ({rows} rows)",
+               [s * 1000 for s, _, _ in opens], OPEN_TARGET_MS)  # fmt: skip
+        report("    the same in the process's CPU time",
+               [cpu * 1000 for _, _, cpu in opens], OPEN_TARGET_MS)  # fmt: skip
+        for name, (times, cpu_times) in interactions(path, args.repeat).items():
+            target = None if name.startswith("select all") else INTERACTION_TARGET_MS
+            report(name, times, target)
+            report("    the same in process CPU time", cpu_times, target)
+        print(f"after the runs: {load_average()}")
+
+
+def report(name: str, milliseconds: list[float], target_ms: int | None) -> None:
+    median = statistics.median(milliseconds)
+    verdict = "meets" if target_ms and median < target_ms else "MISSES"
+    runs = ", ".join(f"{t:.0f}" for t in milliseconds)
+    goal = f"goal: median < {target_ms} ms, {verdict}" if target_ms else "no goal set"
+    print(f"{name}: median {median:.1f} ms, max {max(milliseconds):.1f} ms ({goal}); "
+          f"runs {runs} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -73,6 +73,10 @@ class ComponentsPanel(QWidget):
         view.verticalHeader().setDefaultSectionSize(22)
         view.setShowGrid(False)
         view.setAlternatingRowColors(True)
+        # Names often differ only at the end: elide in the middle (Qt elides a wrapped cell's
+        # text at its end whatever the mode, and a row is one line anyway)
+        view.setWordWrap(False)
+        view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         header = view.horizontalHeader()
         # Fixed widths: ResizeToContents asks every row for its size (2,000 components:
         # 50,000 data() calls at each change).

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from fma_app.domain.model import ActionStatus
 from fma_app.presentation import rating_scales
+from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.worksheet_model import COLUMN_KEY_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -72,7 +73,7 @@ class ScoreSpinBox(QSpinBox):
         self.setStatusTip(rating_scales.meaning(self.field, value))
 
 
-class ScoreDelegate(QStyledItemDelegate):
+class ScoreDelegate(CellPainter):
     """Editor for S/L/D and revised S/L/D columns; the column key comes from the header."""
 
     score_explained = Signal(str)  # the meaning of the score being chosen, for the status bar
@@ -132,7 +133,7 @@ class StatusDelegate(QStyledItemDelegate):
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
-class ComponentDelegate(QStyledItemDelegate):
+class ComponentDelegate(CellPainter):
     """The worksheet's Component cell: choose among the components (moves the failure mode)."""
 
     def __init__(self, names: Callable[[], list[str]], parent: QWidget | None = None):

@@ -1,10 +1,11 @@
-"""The worksheet: one row per failure mode, keyed by id, behind a `QSortFilterProxyModel`.
+"""The worksheet: one row per failure mode, keyed by id, behind a one-to-one proxy.
 
 Sorting and filtering are computed by the source model in bulk Python, and the proxy subclass
-(`WorksheetProxy`) forwards its sort and filter calls there. Measured on 20,000 rows: the
-proxy's own C++ sort calls Python `data()` twice per comparison (11 s), and a Python
-`filterAcceptsRow` costs 60-100 ms per refilter in call overhead alone, against a few
-milliseconds for `sorted()` and a list comprehension over cached keys.
+(`WorksheetProxy`, a `QIdentityProxyModel`) forwards its sort and filter calls there. Measured
+on 20,000 rows: a `QSortFilterProxyModel`'s own C++ sort calls Python `data()` twice per
+comparison (11 s), and a Python `filterAcceptsRow` costs 60-100 ms per refilter in call
+overhead alone, against a few milliseconds for `sorted()` and a list comprehension over
+cached keys.
 
 Rows keep their place and stay visible while they are edited or added (no live re-sort or
 re-filter), so a row being typed into does not jump away or vanish; changing a filter or
@@ -18,10 +19,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QIdentityProxyModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
 )
@@ -50,6 +51,9 @@ from fma_app.ui.qt_style import RPN_TEXT_COLOUR, ap_fill, ap_text, rpn_fill
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
 COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+# What the worksheet's delegate paints, in one call: (text, foreground, background, centred,
+# bold). Qt's own delegate asks seven roles per cell and lays the text out each time.
+PAINT_ROLE = Qt.ItemDataRole.UserRole + 4
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -72,12 +76,20 @@ class WorksheetModel(QAbstractTableModel):
         self.document = document
         self._order: list[int] = []  # every failure mode, in the current sort order
         self._ids: list[int] = []  # the rows shown: `_order` through the filters
-        self._row_of: dict[int, int] = {}
+        self._row_index: dict[int, int] | None = {}  # row of each shown id; None: to build
         self._sort: tuple[int, Qt.SortOrder] = (-1, Qt.SortOrder.AscendingOrder)
         self._text = ""
         self._component_ids: frozenset[int] = frozenset()
         self._ap: ActionPriority | None = None
         self._search: dict[int, str] = {}  # lower-cased text of a row, for the filter
+        # Per failure mode, built when first asked and dropped when it changes: the cells
+        # (`row_values`) and what the delegate paints; a repaint asks for several hundred.
+        self._cells: dict[int, tuple] = {}
+        self._paint: dict[int, tuple] = {}
+        # Sort keys per column, then per failure mode, built on the first sort by the column:
+        # computing 20,000 keys (an RPN is a property) was most of a sort's time.
+        self._sort_keys: dict[int, dict[int, Any]] = {}
+        self._complete_keys: set[int] = set()  # columns whose keys cover every failure mode
         self._action_counts: dict[int, tuple[int, int, int]] = {}
         self._action_fm: dict[int, int] = {}  # action id -> failure mode id
         self._load()
@@ -91,6 +103,10 @@ class WorksheetModel(QAbstractTableModel):
 
     def _load(self) -> None:
         self._search.clear()
+        self._cells.clear()
+        self._paint.clear()
+        self._sort_keys.clear()
+        self._complete_keys.clear()
         self._count_actions()
         self._order = list(self.model.failure_modes)
         if self._sort[0] >= 0:
@@ -109,8 +125,24 @@ class WorksheetModel(QAbstractTableModel):
                 texts += [getattr(fm, key) for key in TEXT_KEYS]
                 search[fm.id] = "\t".join(texts).casefold()
 
+    def _forget(self, fm_id: int) -> None:
+        """Drop what is cached about a failure mode that changed or went."""
+        self._search.pop(fm_id, None)
+        self._cells.pop(fm_id, None)
+        self._paint.pop(fm_id, None)
+        for keys in self._sort_keys.values():
+            keys.pop(fm_id, None)
+        self._complete_keys.clear()
+
     def _reindex(self) -> None:
-        self._row_of = {fm_id: row for row, fm_id in enumerate(self._ids)}
+        # Built when first asked (in C: dict(zip()) takes a third of a dict comprehension).
+        self._row_index = None
+
+    @property
+    def _row_of(self) -> dict[int, int]:
+        if self._row_index is None:
+            self._row_index = dict(zip(self._ids, range(len(self._ids)), strict=True))
+        return self._row_index
 
     def _count_actions(self) -> None:
         counts: dict[int, list[int]] = {}
@@ -148,6 +180,7 @@ class WorksheetModel(QAbstractTableModel):
                 start = len(self._ids)
                 self.beginInsertRows(QModelIndex(), start, start + len(new) - 1)
                 self._order.extend(new)
+                self._complete_keys.clear()  # the new rows have no sort keys yet
                 self._ids.extend(new)
                 self._row_of.update({fm_id: start + n for n, fm_id in enumerate(new)})
                 self.endInsertRows()
@@ -155,11 +188,11 @@ class WorksheetModel(QAbstractTableModel):
             gone = set(change.ids)
             self._order = [i for i in self._order if i not in gone]
             for fm_id in gone:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
             self._remove_rows([self._row_of[i] for i in change.ids if i in self._row_of])
         else:
             for fm_id in change.ids:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
                 self._row_changed(fm_id)
 
     def _remove_rows(self, rows: list[int]) -> None:
@@ -175,7 +208,7 @@ class WorksheetModel(QAbstractTableModel):
         for first, last in reversed(ranges):  # bottom up, so earlier rows keep their numbers
             self.beginRemoveRows(QModelIndex(), first, last)
             for fm_id in self._ids[first : last + 1]:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
             del self._ids[first : last + 1]
             self.endRemoveRows()
         self._reindex()
@@ -187,11 +220,13 @@ class WorksheetModel(QAbstractTableModel):
 
     def _component_renamed(self, component_ids: set[int]) -> None:
         column = COLUMN_INDEX["component"]
+        self._sort_keys.pop(column, None)  # keyed by name
+        self._complete_keys.discard(column)
         failure_modes = self.model.failure_modes
         for fm_id in self._order:  # hidden rows too: their cached search text names it
             fm = failure_modes.get(fm_id)
             if fm is not None and fm.component_id in component_ids:
-                self._search.pop(fm_id, None)
+                self._forget(fm_id)
                 self._row_changed(fm_id, column, column)
 
     def _actions_changed(self, action_ids: Iterable[int]) -> None:
@@ -199,7 +234,11 @@ class WorksheetModel(QAbstractTableModel):
         self._count_actions()
         touched |= {self._action_fm[i] for i in action_ids if i in self._action_fm}
         column = COLUMN_INDEX["actions"]
+        self._sort_keys.pop(column, None)  # keyed by the counts
+        self._complete_keys.discard(column)
         for fm_id in touched:
+            self._cells.pop(fm_id, None)
+            self._paint.pop(fm_id, None)
             self._row_changed(fm_id, column, column)
 
     # -- lookups -------------------------------------------------------------------------
@@ -236,7 +275,31 @@ class WorksheetModel(QAbstractTableModel):
 
     def row_cells(self, row: int) -> tuple:
         fm = self.model.failure_modes[self._ids[row]]
-        return row_values(self.model, fm, self._action_counts.get(fm.id, (0, 0, 0)))
+        return self._row_cells(fm)
+
+    def _row_cells(self, fm: FailureMode) -> tuple:
+        cells = self._cells.get(fm.id)
+        if cells is None:
+            cells = row_values(self.model, fm, self._action_counts.get(fm.id, (0, 0, 0)))
+            self._cells[fm.id] = cells
+        return cells
+
+    def _paint_cells(self, fm: FailureMode) -> tuple:
+        """Per column: (text, foreground, background, centred, bold), as the roles say."""
+        cells = self._paint.get(fm.id)
+        if cells is None:
+            cells = tuple(
+                (
+                    str(value),
+                    self._foreground(fm, column),
+                    self._background(fm, column),
+                    _CENTRED[column],
+                    _BOLD_COLUMNS[column],
+                )
+                for column, value in enumerate(self._row_cells(fm))
+            )
+            self._paint[fm.id] = cells
+        return cells
 
     def _cell(self, fm: FailureMode, column: int) -> object:
         counts = self._action_counts.get(fm.id, (0, 0, 0))
@@ -282,10 +345,13 @@ class WorksheetModel(QAbstractTableModel):
         return None if fm is None else handler(self, fm, index.column())
 
     def _display(self, fm: FailureMode, column: int) -> Any:
-        return self._cell(fm, column)
+        return self._row_cells(fm)[column]
+
+    def _paint_cell(self, fm: FailureMode, column: int) -> Any:
+        return self._paint_cells(fm)[column]
 
     def _edit(self, fm: FailureMode, column: int) -> Any:
-        value = self._cell(fm, column)
+        value = self._row_cells(fm)[column]
         return None if value == "" and COLUMNS[column].kind in NUMERIC_KINDS else value
 
     def _sort_key(self, fm: FailureMode, column: int) -> Any:
@@ -315,14 +381,10 @@ class WorksheetModel(QAbstractTableModel):
         return None
 
     def _alignment(self, fm: FailureMode, column: int) -> Any:
-        if COLUMNS[column].kind in ("score", "revised") or COLUMNS[column].key in (
-            "rpn", "ap", "revised_rpn", "revised_ap",
-        ):  # fmt: skip
-            return Qt.AlignmentFlag.AlignCenter
-        return None
+        return Qt.AlignmentFlag.AlignCenter if _CENTRED[column] else None
 
     def _font(self, fm: FailureMode, column: int) -> Any:
-        return BOLD if COLUMNS[column].key in ("ap", "revised_ap", "rpn") else None
+        return BOLD if _BOLD_COLUMNS[column] else None
 
     def _tooltip(self, fm: FailureMode, column: int) -> Any:
         column_def = COLUMNS[column]
@@ -342,7 +404,7 @@ class WorksheetModel(QAbstractTableModel):
                 f"Action Priority {AP_NAMES[scores.ap]} (S {scores.severity}, "
                 f"L {scores.likelihood}, D {scores.detection})"
             )
-        value = self._cell(fm, column)
+        value = self._row_cells(fm)[column]
         return str(value) if isinstance(value, str) and len(value) > 30 else None
 
     def _id(self, fm: FailureMode, column: int) -> Any:
@@ -408,14 +470,28 @@ class WorksheetModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             position = {fm_id: n for n, fm_id in enumerate(self.model.failure_modes)}
             return sorted(ids, key=position.__getitem__)
-        key = _sort_key_function(self, COLUMNS[column].key)
-        fms = self.model.failure_modes
-        keys = dict(zip(ids, map(key, map(fms.__getitem__, ids)), strict=True))
+        keys = self._column_sort_keys(column, ids)
+        descending = order == Qt.SortOrder.DescendingOrder
+        if None not in keys.values():  # every row rated: one sort, no split
+            return sorted(ids, key=keys.__getitem__, reverse=descending)
         # Not rated yet (a None key) goes last in either direction, in the model's order.
         rated = [i for i in ids if keys[i] is not None]
         unrated = [i for i in ids if keys[i] is None]
-        descending = order == Qt.SortOrder.DescendingOrder
         return sorted(rated, key=keys.__getitem__, reverse=descending) + unrated
+
+    def _column_sort_keys(self, column: int, ids: list[int]) -> dict[int, Any]:
+        """The sort key of each of `ids` by `column`, from the cache, computing the missing."""
+        keys = self._sort_keys.setdefault(column, {})
+        if column in self._complete_keys:
+            return keys
+        missing = [i for i in ids if i not in keys]
+        if missing:
+            key = _sort_key_function(self, COLUMNS[column].key)
+            fms = self.model.failure_modes
+            keys.update(zip(missing, map(key, map(fms.__getitem__, missing)), strict=True))
+        if ids is self._order:  # every failure mode: complete until one changes or comes
+            self._complete_keys.add(column)
+        return keys
 
     def _filtered(self, ids: list[int]) -> list[int]:
         ids = list(ids)  # never the same list as `_order`: rows are added to both
@@ -426,9 +502,21 @@ class WorksheetModel(QAbstractTableModel):
             fms, ap = self.model.failure_modes, self._ap
             ids = [i for i in ids if ap_of(fms[i]) is ap]
         if self._text:
-            text, cache, build = self._text, self._search, self._search_text
-            ids = [i for i in ids if text in (cache.get(i) or build(i))]
+            ids = self._text_matches(ids, self._text)
         return ids
+
+    def _text_matches(self, ids: list[int], text: str) -> list[int]:
+        search = self._search
+        if len(search) < len(self.model.failure_modes):
+            self._warm_search()  # every text at hand: then one lookup per row, in C
+        try:
+            return [
+                i
+                for i, row_text in zip(ids, map(search.__getitem__, ids), strict=True)
+                if text in row_text
+            ]
+        except KeyError:  # a row whose failure mode is being removed: ask row by row
+            return [i for i in ids if text in (search.get(i) or self._search_text(i))]
 
 
 def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode], Any]:
@@ -467,6 +555,12 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
     return lambda fm: getattr(fm, key).casefold()
 
 
+_CENTRED: tuple[bool, ...] = tuple(
+    c.kind in ("score", "revised") or c.key in ("rpn", "ap", "revised_rpn", "revised_ap")
+    for c in COLUMNS
+)
+_BOLD_COLUMNS: tuple[bool, ...] = tuple(c.key in ("ap", "revised_ap", "rpn") for c in COLUMNS)
+
 _READ = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FLAGS: dict[bool, tuple[Qt.ItemFlag, ...]] = {  # read-only? -> flags per column
     False: tuple(
@@ -485,20 +579,19 @@ _ROLE_HANDLERS: dict[int, Callable[[WorksheetModel, FailureMode, int], Any]] = {
     Qt.ItemDataRole.FontRole: WorksheetModel._font,
     Qt.ItemDataRole.ToolTipRole: WorksheetModel._tooltip,
     ID_ROLE: WorksheetModel._id,
+    PAINT_ROLE: WorksheetModel._paint_cell,
 }
 
 
 # ---- the proxy: filters, and forwards sorting to the source --------------------------------
 
 
-class WorksheetProxy(QSortFilterProxyModel):
+class WorksheetProxy(QIdentityProxyModel):
     """The worksheet's proxy: text filter across columns, component filter, AP filter, sort by
     any column. It forwards them to the source model, which applies them in bulk (see the
-    module docstring), and maps rows one to one."""
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
+    module docstring), and maps rows one to one. An identity proxy: a `QSortFilterProxyModel`
+    kept a mapping of its own and asked the source's row and column counts for each index it
+    mapped (two more Python calls per painted cell)."""
 
     def source(self) -> WorksheetModel:
         model = self.sourceModel()

@@ -36,6 +36,7 @@ from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation import clipboard
 from fma_app.presentation.worksheet import COLUMNS
+from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
@@ -127,6 +128,7 @@ class WorksheetPanel(QWidget):
         self.view = WorksheetView(self)
         self.empty_hint = QLabel(EMPTY_MODEL_HINT, self)
         self.counts_label = QLabel(self)  # the window shows it in its status bar
+        self.cell_painter = CellPainter(self.view)  # paints the cells of every other column
         self.score_delegate = ScoreDelegate(self.view)
         self.component_delegate = ComponentDelegate(self._component_names, self.view)
         self._counts_pending = False
@@ -154,6 +156,7 @@ class WorksheetPanel(QWidget):
         view = self.view
         view.setObjectName("worksheetView")
         view.setModel(self.proxy)
+        view.setItemDelegate(self.cell_painter)
         # The headers get a selection model of their own: with the view's, they check every
         # row of each visible column after a big selection (select-all on 20,000 rows: 180,000
         # flags() calls, 5 s). Header highlighting is off anyway.

@@ -117,6 +117,31 @@ def test_selection_is_shared_with_the_document(panel, document):
     assert panel.selected_ids() == []
 
 
+def test_names_that_differ_only_at_the_end_stay_distinguishable_in_the_list(context_factory, qtbot):
+    from fma_app.domain.model import Model
+    from fma_app.ui.document import Document
+
+    model = Model()
+    # rows 0 and 2 (same alternating background): names that differ only in their last digit
+    names = [f"payment-gateway-adapter-europe-west-{n}" for n in ("1", "15", "2")]
+    for name in names:
+        model.add_component(name)
+    widget = ComponentsPanel(context_factory(Document(model)))
+    qtbot.addWidget(widget)
+    widget.resize(220, 300)
+    widget.show()
+    qtbot.waitExposed(widget)
+    view = widget.view
+    cells = [view.visualRect(widget.model.index(row, 0)) for row in (0, 2)]
+    assert view.fontMetrics().horizontalAdvance(names[0]) > cells[0].width()  # too long to fit
+    view.selectionModel().clearCurrentIndex()  # no focus frame on either row
+    picture = view.viewport().grab().toImage()
+    first, last = (picture.copy(cell.adjusted(0, 0, 0, -1)) for cell in cells)
+    assert first != last  # elided in the middle: the ends, which differ, are shown
+    tips = [widget.model.index(row, 0).data(Qt.ItemDataRole.ToolTipRole) for row in range(3)]
+    assert [tip.split(" (")[0] for tip in tips] == names
+
+
 def test_a_component_with_only_not_rated_failure_modes_gets_the_grey_badge_never_l(document):
     from fma_app.ui.graph.items import AP_FILL
     from fma_app.ui.graph.scene import node_stats

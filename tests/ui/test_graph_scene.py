@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from graph_support import build_graph
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, QRectF
 
 from fma_app.analysis.layout import auto_layout
 from fma_app.domain.commands import add_failure_mode, remove, set_fields
@@ -14,6 +14,9 @@ from fma_app.ui.document import Document
 from fma_app.ui.graph.controller import next_component_name
 from fma_app.ui.graph.export import export_png, export_svg
 from fma_app.ui.graph.items import (
+    JUNCTION_RADIUS,
+    NODE_RECT,
+    NODE_WIDTH,
     OVERLAY_DEGRADED,
     OVERLAY_DOWN,
     OVERLAY_FAILED,
@@ -502,3 +505,48 @@ def test_dense_view_renders_every_edge_style(qapp, tmp_path):
     painter.end()
     middle_column = {image.pixel(200, y) for y in range(20, 280)}
     assert len(middle_column) > 1  # lines crossed the middle of the picture
+
+
+# ---- OR junctions ---------------------------------------------------------------------------
+def node_box(scene: GraphScene, cid: int):
+    node = scene.nodes[cid]
+    return node.mapRectToScene(NODE_RECT)
+
+
+def junction_box(junction):
+    r = JUNCTION_RADIUS
+    return QRectF(junction.cx - r, junction.cy - r, 2 * r, 2 * r)
+
+
+def test_the_or_junction_is_never_under_a_node(qapp):
+    """checkout needs pay-a OR pay-b; the plain spot for the OR circle (34 px out from
+    checkout toward the middle of the two) is inside `blocker`."""
+    model = Model()
+    checkout = model.add_component("checkout", x=0.0, y=0.0).id
+    pay_a = model.add_component("pay-a", x=400.0, y=-100.0).id
+    pay_b = model.add_component("pay-b", x=400.0, y=100.0).id
+    blocker = model.add_component("blocker", x=150.0, y=0.0).id
+    model.add_dependency(checkout, pay_a, group="payments")
+    model.add_dependency(checkout, pay_b, group="payments")
+    document = Document(model)
+    scene, edits, _ = build_graph(document)
+    plain_x = NODE_WIDTH / 2 + 2 + 34  # where the OR would sit without looking
+    assert node_box(scene, blocker).contains(QPointF(plain_x, 0.0))
+
+    junction = scene.junctions[(checkout, "payments")]
+    for cid in scene.nodes:
+        assert not node_box(scene, cid).intersects(junction_box(junction)), cid
+    assert junction.cx < 400.0  # still between checkout and its alternatives
+    for edge in junction.edges:  # the group's edges leave from where the circle now is
+        x1, y1 = edge.coords[:2]
+        assert abs(((x1 - junction.cx) ** 2 + (y1 - junction.cy) ** 2) ** 0.5 - JUNCTION_RADIUS) < 1
+
+    # a node put down on the circle (a drag, an undo) sends the circle aside again
+    covering = edits.add_component_at(QPointF(junction.cx, junction.cy))
+    assert covering is not None
+    junction = scene.junctions[(checkout, "payments")]
+    for cid in scene.nodes:
+        assert not node_box(scene, cid).intersects(junction_box(junction)), cid
+    document.push(set_fields(document.model, "component", blocker, x=junction.cx, y=junction.cy))
+    for cid in scene.nodes:
+        assert not node_box(scene, cid).intersects(junction_box(junction)), cid

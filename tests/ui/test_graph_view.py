@@ -4,15 +4,24 @@ the panel's impact list and export. Gestures are driven through the methods they
 from __future__ import annotations
 
 import pytest
-from graph_support import shop_model
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QAction, QImage
+from graph_support import build_graph, shop_model
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMenu
 
 from fma_app.domain.model import ComponentKind, Model, Strength
 from fma_app.ui.document import Document
-from fma_app.ui.graph.items import OVERLAY_FAILED, OVERLAY_SPOF
+from fma_app.ui.graph.items import (
+    HIGHLIGHT_COLOR,
+    HIGHLIGHT_PEN,
+    OVERLAY_CYCLE,
+    OVERLAY_FAILED,
+    OVERLAY_NONE,
+    OVERLAY_SPOF,
+    OVERLAY_UNAFFECTED,
+    shown_name,
+)
 from fma_app.ui.graph.panel import GraphPanel
 
 
@@ -268,3 +277,113 @@ def test_first_show_fits_the_whole_graph(panel):
     widget, _ = panel
     visible = widget.view.mapToScene(widget.view.viewport().rect()).boundingRect()
     assert visible.contains(widget.scene.itemsBoundingRect())
+
+
+def shows_whole_graph(widget: GraphPanel) -> bool:
+    view = widget.view
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    return visible.contains(widget.scene.itemsBoundingRect())
+
+
+def test_auto_layout_fits_the_view_and_so_do_its_undo_and_redo(panel, qtbot):
+    widget, _ = panel
+    view, document = widget.view, widget.document
+    view.zoom_by(3.0 / view.zoom)
+    assert not shows_whole_graph(widget)
+    widget.layout_action.trigger()
+    assert document.undo_stack.undoText() == "Automatic Layout"
+    assert shows_whole_graph(widget)
+    for step in (document.undo, document.redo):
+        view.zoom_by(3.0 / view.zoom)
+        assert not shows_whole_graph(widget)
+        step()
+        qtbot.waitUntil(lambda: shows_whole_graph(widget), timeout=2000)
+    view.zoom_by(3.0 / view.zoom)
+    widget.edits.rename_component(next(iter(document.model.components)), "renamed")
+    qtbot.wait(20)
+    assert not shows_whole_graph(widget)  # other steps leave the view alone
+
+
+def test_one_overlay_at_a_time_and_the_buttons_show_which(panel):
+    widget, ids = panel
+    scene, buttons = widget.scene, (widget.blast_action, widget.spof_action, widget.cycles_action)
+    assert all(b.isCheckable() and not b.isChecked() for b in buttons)
+
+    def lit() -> list[str]:
+        return [b.text() for b in buttons if b.isChecked()]
+
+    scene.nodes[ids["pay-a"]].setSelected(True)
+    widget.blast_action.trigger()
+    assert lit() == ["Blast Radius"] and widget.overlays.kind == "blast"
+    assert scene.nodes[ids["web"]].overlay == OVERLAY_UNAFFECTED
+
+    widget.spof_action.trigger()  # replaces the blast radius: nothing of it is left
+    assert lit() == ["SPOFs"] and widget.overlays.kind == "spof"
+    assert scene.nodes[ids["pay-a"]].overlay == OVERLAY_NONE
+    assert scene.nodes[ids["db"]].overlay == OVERLAY_SPOF
+    assert not any(node.overlay == OVERLAY_UNAFFECTED for node in scene.nodes.values())
+    assert all(j.opacity() == 1.0 for j in scene.junctions.values())
+    assert not any(e.impact or e.dimmed for e in scene.edges.values())
+
+    widget.edits.connect_components(ids["db"], ids["checkout"])  # a strong cycle
+    widget.cycles_action.trigger()
+    assert lit() == ["Cycles"] and widget.overlays.kind == "cycles"
+    assert widget.title.text() == "Strong dependency cycles: 1"
+    on_cycle = {cid for cid, node in scene.nodes.items() if node.overlay == OVERLAY_CYCLE}
+    assert on_cycle == {ids["checkout"], ids["db"]}
+    assert scene.nodes[ids["web"]].overlay == OVERLAY_UNAFFECTED
+    cycle_links = {
+        (e.source.component_id, e.target.component_id)
+        for e in scene.edges.values()
+        if e.impact == OVERLAY_CYCLE
+    }
+    assert cycle_links == {(ids["checkout"], ids["db"]), (ids["db"], ids["checkout"])}
+
+    widget.blast_action.trigger()  # pay-a is still selected
+    assert lit() == ["Blast Radius"]
+    assert scene.nodes[ids["pay-a"]].overlay == OVERLAY_FAILED
+    widget.blast_action.trigger()  # pressing the lit button turns its overlay off
+    assert lit() == [] and widget.overlays.overlay is None
+    assert all(node.overlay == OVERLAY_NONE for node in scene.nodes.values())
+
+    widget.cycles_action.trigger()
+    widget.view.setFocus()
+    QTest.keyClick(widget.view, Qt.Key.Key_Escape)  # Escape clears whichever is on
+    assert lit() == [] and widget.overlays.overlay is None
+
+
+def test_the_legend_explains_the_ring_of_the_current_failure_mode(panel):
+    widget, ids = panel
+    legend = widget.legend.text()
+    assert HIGHLIGHT_COLOR.name() in legend
+    assert "current failure mode" in legend
+    fm = next(
+        f for f in widget.document.model.failure_modes.values() if f.component_id == ids["db"]
+    )
+    widget.document.selection.select_failure_mode(fm.id)
+    assert widget.scene.nodes[ids["db"]].highlighted  # the ring the legend names
+    assert HIGHLIGHT_PEN.color() == HIGHLIGHT_COLOR
+
+
+def render_node(scene, node) -> QImage:
+    rect = node.sceneBoundingRect()
+    image = QImage(int(rect.width()), int(rect.height()), QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    scene.render(painter, QRectF(image.rect()), rect)
+    painter.end()
+    return image
+
+
+def test_names_that_differ_only_at_the_end_stay_distinguishable_on_the_graph(qapp):
+    model = Model()
+    names = ["payment-gateway-adapter-europe-west-1", "payment-gateway-adapter-europe-west-2"]
+    first, second = (model.add_component(n, x=i * 400.0).id for i, n in enumerate(names))
+    scene = build_graph(Document(model)).scene
+    a, b = scene.nodes[first], scene.nodes[second]
+    width = a.name_rect().width()
+    shown = [shown_name(n, width) for n in names]
+    assert shown[0] != shown[1] and all("…" in s for s in shown)  # elided, and still apart
+    assert shown[0].endswith("1") and shown[1].endswith("2")
+    assert render_node(scene, a) != render_node(scene, b)  # what the eye sees differs too
+    assert a.tooltip().splitlines()[0] == f"{names[0]} (service)"  # the full name

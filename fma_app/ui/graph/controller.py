@@ -36,8 +36,16 @@ def next_component_name(model: Model) -> str:
     return f"component {number}"
 
 
+class LayoutCommand(Macro):
+    """Moves the whole graph at once (Auto Layout): the canvas fits the graph in view after it
+    is done, undone or redone, or the user would be left looking at empty space."""
+
+
 def positions_command(
-    model: Model, positions: dict[int, tuple[float, float]], text: str
+    model: Model,
+    positions: dict[int, tuple[float, float]],
+    text: str,
+    kind: type[Macro] = Macro,
 ) -> Command | None:
     """Move components to new centres as one command; None when none of them moves."""
     commands: list[Command] = []
@@ -45,7 +53,7 @@ def positions_command(
         component = model.components.get(cid)
         if component is not None and (component.x, component.y) != (float(x), float(y)):
             commands.append(set_fields(model, "component", cid, x=x, y=y))
-    return Macro(commands, text) if commands else None
+    return kind(commands, text) if commands else None
 
 
 class GraphController(QObject):
@@ -169,10 +177,12 @@ class GraphController(QObject):
         self.scene.nodes_moved(moved)
         return False
 
-    def apply_positions(self, positions: dict[int, tuple[float, float]], text: str) -> bool:
+    def apply_positions(
+        self, positions: dict[int, tuple[float, float]], text: str, kind: type[Macro] = Macro
+    ) -> bool:
         """Move many components as one undo step (automatic layout)."""
-        command = self.document.apply(lambda model: positions_command(model, positions, text))
+        command = self.document.apply(lambda model: positions_command(model, positions, text, kind))
         return command is not None
 
     def auto_layout(self) -> bool:
-        return self.apply_positions(auto_layout(self.model), "Automatic Layout")
+        return self.apply_positions(auto_layout(self.model), "Automatic Layout", LayoutCommand)

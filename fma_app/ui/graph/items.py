@@ -10,24 +10,29 @@ skipped when zoomed far out.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QFontMetricsF,
+    QGlyphRun,
+    QGuiApplication,
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QPolygonF,
+    QTextLayout,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsObject,
-    QStyle,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -39,6 +44,7 @@ from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
 
 if TYPE_CHECKING:
     from fma_app.domain.model import Dependency
+    from fma_app.ui.graph.node_layer import NodeLayer
 
 HALO = 10.0  # room around the shape for selection, highlight and overlay outlines
 
@@ -58,11 +64,13 @@ OVERLAY_DEGRADED = "degraded"
 OVERLAY_UNAFFECTED = "unaffected"
 OVERLAY_SPOF = "spof"
 OVERLAY_SPOF_NO_FM = "spof-no-fm"
+OVERLAY_CYCLE = "cycle"  # on a strong dependency cycle
 
 FAILED_COLOR = QColor("#212121")
 DOWN_COLOR = QColor("#c62828")
 DEGRADED_COLOR = QColor("#ef6c00")
 SPOF_COLOR = QColor("#6a1b9a")
+CYCLE_COLOR = QColor("#00695c")
 ENTRY_COLOR = QColor("#1565c0")
 HIGHLIGHT_COLOR = QColor("#fdd835")
 SELECT_COLOR = QColor("#1e88e5")
@@ -199,7 +207,74 @@ DETAIL_FONT = _font(7.5)
 TAG_FONT = _font(6.5, bold=True)
 
 
+_RESOLVED: dict[int, tuple[QFont, QFontMetricsF]] = {}
+
+
+def resolved(font: QFont) -> tuple[QFont, QFontMetricsF]:
+    """The font with the application's defaults filled in, and its metrics. The fonts above
+    are made when this module is imported, which may be before the application exists: then
+    their family is empty, and a text layout would pick whatever font the system offers
+    first (a TeX math font here), where a painter resolves them against the widget's font."""
+    if id(font) not in _RESOLVED:
+        full = font.resolve(QGuiApplication.font())
+        _RESOLVED[id(font)] = (full, QFontMetricsF(full))
+    return _RESOLVED[id(font)]
+
+
+NAME_COLOR = QColor("#212121")
+DETAIL_COLOR = QColor("#37474f")
+# Node pictures (see NodeItem.paint): up to this zoom, and this many looks x zooms kept
+PIXMAP_MAX_ZOOM = 3.0
+# The pictures of the last few zooms shown: zooming back and forth draws none again. About
+# 50 looks in a 500-node view, 55 KB a picture at zoom 1.
+PICTURE_ZOOMS_KEPT = 8
+NODE_PICTURES: dict[tuple[float, float], dict[tuple, QPixmap]] = {}  # (zoom, dpr) -> look
+
+
+# name, its glyph runs, where they start (top left); the same for the failure mode summary
+NodeText = tuple[str, list[QGlyphRun], QPointF, str, list[QGlyphRun], QPointF]
+
+
+def shown_name(name: str, width: float) -> str:
+    """The name as a node shows it: elided in the middle, since names of one family often
+    differ only at the end ("payments-eu-1", "payments-eu-2"); the tooltip has it whole."""
+    metrics = resolved(NAME_FONT)[1]
+    if metrics.horizontalAdvance(name) <= width:  # most names fit: a quarter of the cost
+        return name
+    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
+
+
+def _glyphs(font: QFont, text: str, rect: QRectF) -> tuple[list[QGlyphRun], QPointF]:
+    """The text shaped in font, and the top left to draw it from to sit centred in rect."""
+    full, metrics = resolved(font)
+    layout = QTextLayout(text, full)
+    layout.beginLayout()
+    layout.createLine()
+    layout.endLayout()
+    x = rect.center().x() - metrics.horizontalAdvance(text) / 2
+    y = rect.top() + (rect.height() - metrics.height()) / 2
+    return layout.glyphRuns(), QPointF(x, y)
+
+
 TEXT_MIN_ZOOM = 0.35  # below this scale names are unreadable: draw shapes only
+# Below this scale the canvas is an overview: nodes and edges are drawn simplified, in a few
+# batched calls (`NodeLayer`, `EdgeLayer`), without text, arrowheads or dashes.
+OVERVIEW_ZOOM = TEXT_MIN_ZOOM
+BACKGROUND = QColor("#fafafa")
+
+
+def opaque(color: QColor, share: float = 1.0) -> QColor:
+    """The colour as it shows over the canvas background, without transparency: `share` of
+    it over the background (its own alpha included). Qt's raster engine blends every pixel
+    of a translucent line, several times the cost of an opaque one."""
+    share *= color.alphaF()
+    return QColor.fromRgbF(
+        BACKGROUND.redF() + (color.redF() - BACKGROUND.redF()) * share,
+        BACKGROUND.greenF() + (color.greenF() - BACKGROUND.greenF()) * share,
+        BACKGROUND.blueF() + (color.blueF() - BACKGROUND.blueF()) * share,
+    )
+
+
 BORDER_COLOR = QColor("#37474f")
 BORDER_PENS: dict[tuple[float, bool], QPen] = {}
 HIGHLIGHT_PEN = QPen(HIGHLIGHT_COLOR, 14)
@@ -211,6 +286,7 @@ OVERLAY_PENS = {
     OVERLAY_DEGRADED: QPen(DEGRADED_COLOR, 6, Qt.PenStyle.DashLine),
     OVERLAY_SPOF: QPen(SPOF_COLOR, 7),
     OVERLAY_SPOF_NO_FM: QPen(SPOF_COLOR, 7, Qt.PenStyle.DashLine),
+    OVERLAY_CYCLE: QPen(CYCLE_COLOR, 7),
 }
 
 NODE_BOUNDS = QRectF(
@@ -221,6 +297,10 @@ NODE_BOUNDS = QRectF(
 )
 NODE_SHAPE = QPainterPath()
 NODE_SHAPE.addRect(QRectF(-NODE_WIDTH / 2, -NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT))
+
+
+def _box_at(cx: float, cy: float) -> QRectF:
+    return QRectF(cx - NODE_WIDTH / 2, cy - NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT)
 
 
 class NodeItem(QGraphicsObject):
@@ -235,41 +315,61 @@ class NodeItem(QGraphicsObject):
         self.highlighted = False  # the component of the selected failure mode
         self.edge_ids: set[int] = set()
         self.cx = self.cy = 0.0  # the centre as floats, for edge geometry without Qt calls
+        # The node's rectangle in the scene, kept (not made per frame: thousands of new Qt
+        # objects a frame make Python's collector scan the whole model every few frames)
+        self.box = QRectF()
+        self.layer: NodeLayer | None = None  # the scene's, which draws every node
+        self._text: NodeText | None = None  # see _lay_out_text
+        self._look: tuple | None = None  # what its picture depends on, see look()
+        # Qt only finds nodes (clicks, drags, rubber band, tooltips); the scene's node layer
+        # draws them all in one pass (see node_layer.py)
         self.setFlags(
             QGraphicsItem.GraphicsItemFlag.ItemIsMovable
             | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+            | QGraphicsItem.GraphicsItemFlag.ItemHasNoContents
         )
         self.setZValue(1)
         self.update_from(component)
 
     # ---- data ------------------------------------------------------------------------------
     def update_from(self, component: Component) -> None:
+        self._text = None
         self.name, self.kind = component.name, component.kind
         self.user_facing = component.user_facing
         self.cx, self.cy = component.x, component.y
+        self.box = _box_at(self.cx, self.cy)
         self.setPos(component.x, component.y)
-        self.update()
+        self.refresh()
 
     def sync_pos(self) -> None:
         """Refresh the float centre after Qt moved the item (a mouse drag)."""
         pos = self.pos()
         self.cx, self.cy = pos.x(), pos.y()
+        self.box = _box_at(self.cx, self.cy)
 
     def set_stats(self, stats: NodeStats) -> None:
         if stats != self.stats:
             self.stats = stats
-            self.update()
+            self._text = None
+            self.refresh()
 
     def set_overlay(self, overlay: str) -> None:
         if overlay != self.overlay:
             self.overlay = overlay
             self.setOpacity(0.35 if overlay == OVERLAY_UNAFFECTED else 1.0)
-            self.update()
+            self.refresh()
 
     def set_highlighted(self, on: bool) -> None:
         if on != self.highlighted:
             self.highlighted = on
-            self.update()
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Repaint after a change: the node layer draws the node (Qt does not repaint an item
+        without contents)."""
+        self._look = None
+        if self.layer is not None:
+            self.layer.update(NODE_BOUNDS.translated(self.cx, self.cy))
 
     def tooltip(self) -> str:
         s = self.stats
@@ -297,8 +397,10 @@ class NodeItem(QGraphicsObject):
 
     # ---- painting --------------------------------------------------------------------------
     def border_width(self) -> float:
-        """RPN as a secondary cue: the border thickens with the highest RPN (1 to 1000)."""
-        return 1.0 + 3.0 * min(self.stats.max_rpn, 1000) / 1000
+        """RPN as a secondary cue: the border thickens with the highest RPN (1 to 1000), in
+        half-unit steps: finer steps hardly show and multiply the node pictures to draw at
+        each new zoom (143 instead of 40-odd in a 500-node view)."""
+        return round(2 * (1.0 + 3.0 * min(self.stats.max_rpn, 1000) / 1000)) / 2
 
     def paint(
         self,
@@ -306,14 +408,71 @@ class NodeItem(QGraphicsObject):
         option: QStyleOptionGraphicsItem,
         widget: QWidget | None = None,
     ) -> None:
-        # Runs for every visible node on every repaint: shared pens, few painter calls.
+        """Never called (the item has no contents): `paint_full` and the pictures are drawn by
+        the node layer."""
+
+    def look(self) -> tuple:
+        """Everything its picture depends on but the selection and the zoom."""
+        if self._look is None:
+            self._look = (
+                self.kind, self.stats.worst_ap, self._border_key(), self.overlay,
+                self.highlighted, self.user_facing,
+            )  # fmt: skip
+        return self._look
+
+    def picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap:
+        """The node without its text at this zoom, from the pictures shared by every node that
+        looks the same: one blit instead of antialiased paths (about 100 us a node)."""
+        pictures = NODE_PICTURES.get((scale, dpr))
+        if pictures is None:
+            while len(NODE_PICTURES) >= PICTURE_ZOOMS_KEPT:  # the zoom shown longest ago
+                del NODE_PICTURES[next(iter(NODE_PICTURES))]
+            pictures = NODE_PICTURES[(scale, dpr)] = {}
+        key = (self.look(), selected, tags)
+        picture = pictures.get(key)
+        if picture is None:
+            picture = pictures[key] = self._render_picture(scale, dpr, selected, tags)
+        return picture
+
+    def _render_picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap:
+        size = NODE_BOUNDS.size() * scale * dpr
+        picture = QPixmap(math.ceil(size.width()) + 1, math.ceil(size.height()) + 1)
+        picture.setDevicePixelRatio(dpr)
+        picture.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(picture)
+        painter.setRenderHints(
+            QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+        )
+        painter.scale(scale, scale)
+        painter.translate(-NODE_BOUNDS.left(), -NODE_BOUNDS.top())
+        self._paint_shapes(painter, selected)
+        if tags:
+            self._paint_tags(painter)
+        painter.end()
+        return picture
+
+    def paint_full(self, painter: QPainter, selected: bool, with_text: bool) -> None:
+        """Paths and plain text, in item coordinates: for exports (sharp at any scale, text as
+        text in an SVG) and for zooms closer than the pictures go."""
+        self._paint_shapes(painter, selected)
+        if with_text:
+            self._paint_tags(painter)
+            name, _, name_at, detail, _, detail_at = self.text()
+            painter.setPen(NAME_COLOR)
+            painter.setFont(NAME_FONT)
+            painter.drawText(name_at + QPointF(0, resolved(NAME_FONT)[1].ascent()), name)
+            painter.setPen(DETAIL_COLOR)
+            painter.setFont(DETAIL_FONT)
+            painter.drawText(detail_at + QPointF(0, resolved(DETAIL_FONT)[1].ascent()), detail)
+
+    def _paint_shapes(self, painter: QPainter, selected: bool) -> None:
         outline = shape_for(self.kind)
         halos = []
         if self.highlighted:
             halos.append(HIGHLIGHT_PEN)
         if self.overlay in OVERLAY_PENS:
             halos.append(OVERLAY_PENS[self.overlay])
-        if option.state & QStyle.StateFlag.State_Selected:
+        if selected:
             halos.append(SELECT_PEN)
         if halos:
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -331,42 +490,58 @@ class NodeItem(QGraphicsObject):
             painter.setBrush(DOWN_HATCH)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.drawPath(outline)
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_MIN_ZOOM:
-            return
-        self._paint_text(painter)
-        self._paint_tags(painter)
+
+    def _border_key(self) -> tuple[float, bool]:
+        return (self.border_width(), self.kind is ComponentKind.EXTERNAL)
 
     def _border_pen(self) -> QPen:
-        key = (round(self.border_width(), 1), self.kind is ComponentKind.EXTERNAL)
+        key = self._border_key()
         if key not in BORDER_PENS:
             style = Qt.PenStyle.DashLine if key[1] else Qt.PenStyle.SolidLine
             BORDER_PENS[key] = QPen(BORDER_COLOR, key[0], style)
         return BORDER_PENS[key]
 
-    def _paint_text(self, painter: QPainter) -> None:
-        painter.setPen(QColor("#212121"))
-        painter.setFont(NAME_FONT)
+    def paint_text(self, painter: QPainter) -> None:
+        """The name and the summary as glyph runs, in item coordinates."""
+        _, name, name_at, _, detail, detail_at = self.text()
+        painter.setPen(NAME_COLOR)
+        for run in name:
+            painter.drawGlyphRun(name_at, run)
+        painter.setPen(DETAIL_COLOR)
+        for run in detail:
+            painter.drawGlyphRun(detail_at, run)
+
+    def has_text(self) -> bool:
+        """Whether the text is laid out (see `text`)."""
+        return self._text is not None
+
+    def text(self) -> NodeText:
+        if self._text is None:
+            self._text = self._lay_out_text()
+        return self._text
+
+    def _lay_out_text(self) -> NodeText:
+        """The name (elided) and the failure mode summary, shaped once per change into glyph
+        runs placed to sit centred in their lines: drawing glyph runs is about three times
+        cheaper than drawing text, which shapes it again on every frame."""
         name_rect = self.name_rect()
         if self.kind is ComponentKind.QUEUE:  # keep clear of the pipe's end cap
             name_rect.adjust(0, 0, -NODE_HEIGHT * 0.3, 0)
-        name = QFontMetricsF(NAME_FONT).elidedText(
-            self.name, Qt.TextElideMode.ElideRight, name_rect.width()
-        )
+        name = shown_name(self.name, name_rect.width())
         top = -NODE_HEIGHT / 2 + (
             14 if self.kind in (ComponentKind.DATABASE, ComponentKind.EXTERNAL) else 8
         )
         name_rect.moveTop(top)
-        painter.drawText(name_rect, Qt.AlignmentFlag.AlignCenter, name)
         s = self.stats
         detail = f"{s.count} FM · RPN {s.max_rpn} · {s.worst_ap}" if s.count else "no FM"
         if s.count and s.worst_ap is None:
             detail = f"{s.count} FM · {NOT_RATED.label}"
-        painter.setFont(DETAIL_FONT)
-        painter.setPen(QColor("#37474f"))
-        painter.drawText(
-            QRectF(name_rect.x(), top + 18, name_rect.width(), 14),
-            Qt.AlignmentFlag.AlignCenter,
+        detail_rect = QRectF(name_rect.x(), top + 18, name_rect.width(), 14)
+        return (
+            name,
+            *_glyphs(NAME_FONT, name, name_rect),
             detail,
+            *_glyphs(DETAIL_FONT, detail, detail_rect),
         )
 
     def _paint_tags(self, painter: QPainter) -> None:
@@ -380,6 +555,7 @@ class NodeItem(QGraphicsObject):
             OVERLAY_DEGRADED: ("DEGRADED", DEGRADED_COLOR),
             OVERLAY_SPOF: ("SPOF", SPOF_COLOR),
             OVERLAY_SPOF_NO_FM: ("SPOF · NO FM!", SPOF_COLOR),
+            OVERLAY_CYCLE: ("CYCLE", CYCLE_COLOR),
         }
         if self.overlay in overlay_tags:
             tags.append(overlay_tags[self.overlay])
@@ -417,6 +593,18 @@ def clip_xy(
     return cx + dx * scale, cy + dy * scale
 
 
+def painted_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
+    """The part of the scene this paint call can show: the exposed rect within the painted
+    device. `QGraphicsView.render` exposes the whole item (the view's own paints expose only
+    the update region), and a layer that drew all of it would draw the whole graph."""
+    device = painter.device()
+    inverse, invertible = painter.worldTransform().inverted()
+    exposed = option.exposedRect
+    if device is None or not invertible:
+        return exposed
+    return exposed.intersected(inverse.mapRect(QRectF(0, 0, device.width(), device.height())))
+
+
 ARROW_SIZE = 11.0
 _ARROW_SIN, _ARROW_COS = math.sin(math.pi / 6), math.cos(math.pi / 6)
 EDGE_COLOR = QColor("#546e7a")
@@ -434,6 +622,48 @@ def edge_pen(color: QColor, width: float, dashed: bool) -> QPen:
 
 
 JUNCTION_RADIUS = 11.0
+JUNCTION_GAP = 34.0  # from the dependant's outline to the OR circle's centre, when clear
+JUNCTION_CLEARANCE = 6.0  # between the circle and any node
+# Where the OR may go: gap from the outline, and turn (degrees) away from the alternatives'
+# middle; cheapest first, so it stays close and points the right way when it can.
+_JUNCTION_TRIES = sorted(
+    ((gap, turn) for gap in (34.0, 60.0, 90.0, 130.0, 180.0) for turn in range(-180, 180, 15)),
+    key=lambda t: t[0] + 1.5 * abs(t[1]),
+)
+# How far from the dependant's centre a node can be and still cover a tried spot.
+JUNCTION_REACH = math.hypot(NODE_WIDTH, NODE_HEIGHT) + 180.0 + JUNCTION_RADIUS * 2
+
+
+def _clear_of(centre: tuple[float, float], x: float, y: float) -> bool:
+    cx, cy = centre
+    room = JUNCTION_RADIUS + JUNCTION_CLEARANCE
+    return abs(x - cx) >= NODE_WIDTH / 2 + room or abs(y - cy) >= NODE_HEIGHT / 2 + room
+
+
+def junction_spot(
+    ox: float,
+    oy: float,
+    kind: ComponentKind,
+    toward_x: float,
+    toward_y: float,
+    nodes: Iterable[tuple[float, float]],
+) -> tuple[float, float, float, float]:
+    """Where the OR circle of a dependant centred at (ox, oy) goes: (x, y) of the circle and
+    (x, y) where its stem leaves the dependant's outline. The first spot of `_JUNCTION_TRIES`
+    clear of every node centred at `nodes`; the plain spot when none is."""
+    base = math.atan2(toward_y - oy, toward_x - ox) if (toward_x, toward_y) != (ox, oy) else 0.0
+    centres = list(nodes)
+    first = None
+    for gap, turn in _JUNCTION_TRIES:
+        angle = base + math.radians(turn)
+        ux, uy = math.cos(angle), math.sin(angle)
+        ex, ey = clip_xy(ox, oy, ox + ux * 1000, oy + uy * 1000, kind)
+        spot = (ex + ux * gap, ey + uy * gap, ex, ey)
+        first = first or spot
+        if all(_clear_of(c, spot[0], spot[1]) for c in centres):
+            return spot
+    assert first is not None
+    return first
 
 
 class JunctionItem(QGraphicsItem):
@@ -453,15 +683,18 @@ class JunctionItem(QGraphicsItem):
         return f"redundancy group {self.group!r}: {self.source.name} needs any one of these"
 
     def reposition(self) -> None:
-        """Sit just outside the dependant, toward the middle of the alternatives."""
+        """Sit just outside the dependant, toward the middle of the alternatives, at the
+        nearest spot clear of every node (under one, the OR would be hidden)."""
         if not self.edges:
             return
         mx = sum(e.target.cx for e in self.edges) / len(self.edges)
         my = sum(e.target.cy for e in self.edges) / len(self.edges)
         ox, oy = self.source.cx, self.source.cy
-        ex, ey = clip_xy(ox, oy, mx, my, self.source.kind)
-        length = math.hypot(ex - ox, ey - oy) or 1.0
-        self.cx, self.cy = ex + (ex - ox) / length * 34, ey + (ey - oy) / length * 34
+        scene = self.scene()
+        near = scene.node_centres_near if scene is not None else None  # type: ignore[attr-defined]
+        self.cx, self.cy, ex, ey = junction_spot(
+            ox, oy, self.source.kind, mx, my, near(ox, oy, JUNCTION_REACH) if near else ()
+        )
         self.prepareGeometryChange()
         self.setPos(self.cx, self.cy)
         self._stem = QLineF(ex - self.cx, ey - self.cy, 0, 0)
@@ -470,6 +703,10 @@ class JunctionItem(QGraphicsItem):
         self._bounds = box.united(QRectF(self._stem.p1(), self._stem.p2()).normalized())
         for edge in self.edges:
             edge.adjust()
+
+    def covered_by(self, cx: float, cy: float) -> bool:
+        """Whether a node centred at (cx, cy) would cover this OR circle."""
+        return not _clear_of((cx, cy), self.cx, self.cy)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return self._bounds
@@ -500,14 +737,20 @@ class JunctionItem(QGraphicsItem):
 
 
 def fast_pen(pen: QPen, lod: float) -> QPen:
-    """For dense views: an aliased solid pen just over one device pixel wide at this zoom; a
-    dashed pen becomes a half-transparent solid one (dashes cost as much as the line again).
-    Qt's raster engine sends lines of one device pixel or less (and cosmetic pens) through a
-    stroker about ten times slower than slightly wider ones."""
-    color = QColor(pen.color())
-    if pen.style() != Qt.PenStyle.SolidLine:
-        color.setAlpha(min(color.alpha(), 110))
-    return QPen(color, (2.5 if pen.widthF() > 2 else 1.25) / max(lod, 1e-6))
+    """For dense views: an aliased solid opaque pen just over one device pixel wide at this
+    zoom (2 px for emphasised edges); a dashed pen becomes a paler solid one (dashes cost as
+    much as the line again). Qt's raster engine sends lines of one device pixel or less (and
+    cosmetic pens) through a stroker about ten times slower than slightly wider ones, and
+    blends translucent ones pixel by pixel (`opaque`)."""
+    share = 1.0 if pen.style() == Qt.PenStyle.SolidLine else 0.45
+    width = (2.5 if pen.widthF() > 2 else 1.25) / max(lod, 1e-6)
+    return QPen(
+        opaque(pen.color(), share),
+        width,
+        Qt.PenStyle.SolidLine,
+        Qt.PenCapStyle.FlatCap,
+        Qt.PenJoinStyle.MiterJoin,
+    )
 
 
 class EdgeItem:
@@ -524,11 +767,15 @@ class EdgeItem:
         self.strength, self.group = dependency.strength, dependency.group
         self.group_color: QColor | None = None
         self.junction: JunctionItem | None = None
-        self.impact = ""  # "down"/"degraded" when the overlay shows failure spreading along it
+        # "down"/"degraded" when the overlay shows failure spreading along it, "cycle" on a
+        # strong cycle
+        self.impact = ""
         self.dimmed = False
         self.selected = False
         self.coords = (0.0, 0.0, 0.0, 0.0)  # from the source's outline to the arrow tip
-        self.head: QPolygonF | None = None
+        self.qline = QLineF()  # the same, for the edge layer's batches (updated in place)
+        self._head_points: tuple[float, float, float, float, float, float] | None = None
+        self._head_stale = True  # see head_points
         self.restyle()
         self.adjust()
 
@@ -539,6 +786,7 @@ class EdgeItem:
     def restyle(self) -> None:
         """Recompute the pens once per style change, not per frame."""
         self.pen = self.style_pen()
+        self.head_key = self.pen.color().rgba()  # arrowheads are batched by colour
         self.dashed = self.strength is not Strength.STRONG
 
     def tooltip(self) -> str:
@@ -567,6 +815,8 @@ class EdgeItem:
             color = DOWN_COLOR
         elif self.impact == OVERLAY_DEGRADED:
             color = DEGRADED_COLOR
+        elif self.impact == OVERLAY_CYCLE:
+            color = CYCLE_COLOR
         if self.selected:
             color = SELECT_COLOR
         if self.dimmed:
@@ -587,12 +837,29 @@ class EdgeItem:
             x1, y1 = clip_xy(self.source.cx, self.source.cy, tx, ty, self.source.kind)
         x2, y2 = clip_xy(tx, ty, x1, y1, self.target.kind)
         self.coords = (x1, y1, x2, y2)
-        self.head = self.arrowhead()
+        self.qline.setLine(x1, y1, x2, y2)
+        self._head_stale = True
+
+    @property
+    def head(self) -> QPolygonF | None:
+        """The arrowhead as a polygon (for the few edges drawn smooth)."""
+        points = self.head_points()
+        if points is None:
+            return None
+        x0, y0, x1, y1, x2, y2 = points
+        return QPolygonF([QPointF(x0, y0), QPointF(x1, y1), QPointF(x2, y2)])
+
+    def head_points(self) -> tuple[float, float, float, float, float, float] | None:
+        """The arrowhead's corners (tip first), worked out when first drawn: a rebuild, a
+        layout or its undo moves 6,000 edges, of which a few hundred tips are in view."""
+        if self._head_stale:
+            self._head_points, self._head_stale = self.arrowhead(), False
+        return self._head_points
 
     def line(self) -> QLineF:
         return QLineF(*self.coords)
 
-    def arrowhead(self) -> QPolygonF | None:
+    def arrowhead(self) -> tuple[float, float, float, float, float, float] | None:
         x1, y1, x2, y2 = self.coords
         length = math.hypot(x2 - x1, y2 - y1)
         if length < 1:
@@ -600,7 +867,7 @@ class EdgeItem:
         ux, uy = (x2 - x1) / length, (y2 - y1) / length
         bx, by = x2 - ux * ARROW_SIZE * _ARROW_COS, y2 - uy * ARROW_SIZE * _ARROW_COS
         px, py = -uy * ARROW_SIZE * _ARROW_SIN, ux * ARROW_SIZE * _ARROW_SIN
-        return QPolygonF([QPointF(x2, y2), QPointF(bx + px, by + py), QPointF(bx - px, by - py)])
+        return (x2, y2, bx + px, by + py, bx - px, by - py)
 
     def distance_to(self, x: float, y: float) -> float:
         x1, y1, x2, y2 = self.coords
@@ -635,32 +902,59 @@ def clip_line(
     return x1 + t0 * dx, y1 + t0 * dy, x1 + t1 * dx, y1 + t1 * dy, t0
 
 
-ARROW_MIN_ZOOM = 0.2  # below this an arrowhead is a speck: skip it
 AA_LINE_BUDGET = 400  # antialias edges only when at most this many are in view
 
 
 class EdgeLayer(QGraphicsItem):
-    """Draws every edge in one paint call: lines clipped to the exposed area, solid ones
-    batched per style, dashed ones with the dash phase kept so panning does not make the
-    dashes crawl, arrowheads as one filled path per colour. Emphasised edges (selected,
-    impact) are drawn last, on top."""
+    """Draws every edge in one paint call. Emphasised edges (selected, impact) last, on top.
+
+    The layer keeps every edge's line batched by style (each edge's own `QLineF`, which moves
+    with it: a drag changes no batch) and the coordinates as one numpy array, so a frame does
+    no Python work per edge. Zoomed out (below `OVERVIEW_ZOOM`) or with many lines in view:
+    the batches drawn whole, aliased, opaque, no dashes (Qt clips); arrowheads of the tips in
+    view from the overview zoom on. Few lines in view: antialiased, clipped to the exposed area,
+    dashed ones with the dash phase kept so panning does not make the dashes crawl.
+    """
 
     def __init__(self, edges: dict[int, EdgeItem]):
         super().__init__()
         self.edges = edges
         self._bounds = QRectF()
+        self._batches: list[tuple[QPen, list[QLineF]]] = []  # plain styles first
+        self._order: list[EdgeItem] = []  # the edges in the rows of _coords
+        self._rows: dict[int, int] = {}  # dependency id -> row
+        self._coords = np.zeros((0, 4))  # x1, y1, x2, y2 per edge
         self.setZValue(0)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the view picks edges itself
 
     def invalidate(self) -> None:
-        """Edges moved or changed style: recompute the bounds and repaint."""
-        coords = [edge.coords for edge in self.edges.values()]
-        pad = ARROW_SIZE + 4
-        if coords:
-            xs = [x for x1, _, x2, _ in coords for x in (x1, x2)]
-            ys = [y for _, y1, _, y2 in coords for y in (y1, y2)]
+        """Edges came, went or changed style: regroup them, recompute the bounds, repaint."""
+        groups: dict[tuple[bool, int], tuple[QPen, list[QLineF]]] = {}
+        for edge in self.edges.values():
+            key = (edge.emphasised, id(edge.pen))
+            groups.setdefault(key, (edge.pen, []))[1].append(edge.qline)
+        self._batches = [groups[key] for key in sorted(groups, key=lambda k: k[0])]
+        self._order = list(self.edges.values())
+        self._rows = {edge.dependency_id: row for row, edge in enumerate(self._order)}
+        self._coords = np.array([e.coords for e in self._order], dtype=float).reshape(-1, 4)
+        self._refit()
+
+    def edges_moved(self, edges: Iterable[EdgeItem]) -> None:
+        """Edges moved (their lines are already updated): only the coordinates and bounds."""
+        for edge in edges:
+            row = self._rows.get(edge.dependency_id)
+            if row is not None:
+                self._coords[row] = edge.coords
+        self._refit()
+
+    def _refit(self) -> None:
+        coords, pad = self._coords, ARROW_SIZE + 4
+        if len(coords):
+            xs, ys = coords[:, 0::2], coords[:, 1::2]
             bounds = QRectF(
-                QPointF(min(xs) - pad, min(ys) - pad), QPointF(max(xs) + pad, max(ys) + pad)
+                QPointF(float(xs.min()) - pad, float(ys.min()) - pad),
+                QPointF(float(xs.max()) + pad, float(ys.max()) + pad),
             )
         else:
             bounds = QRectF()
@@ -679,19 +973,66 @@ class EdgeLayer(QGraphicsItem):
         widget: QWidget | None = None,
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        exposed = option.exposedRect.adjusted(-4, -4, 4, 4)
+        exposed = painted_rect(painter, option).adjusted(-4, -4, 4, 4)
         rect = (exposed.left(), exposed.top(), exposed.right(), exposed.bottom())
-        plain = self._visible([e for e in self.edges.values() if not e.emphasised], rect)
-        emphasised = self._visible([e for e in self.edges.values() if e.emphasised], rect)
+        if lod < OVERVIEW_ZOOM:
+            self._paint_batches(painter, lod)
+            return
+        shown = self._in_view(rect)
         # Antialiased lines cost ~50 us per screen-crossing line in Qt's raster engine, aliased
-        # ones a tenth: smooth when few lines are in view, fast when many are or zoomed out.
-        # Dashes cost as much again: a dense view draws weak edges as faint solid lines
+        # ones a tenth: smooth when few lines are in view, fast when many are.
+        # Dashes cost as much again: a dense view draws weak edges as pale solid lines
         # (`fast_pen`).
-        smooth = lod >= TEXT_MIN_ZOOM and len(plain) + len(emphasised) <= AA_LINE_BUDGET
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, smooth)
-        arrows = lod >= ARROW_MIN_ZOOM
+        if len(shown) > AA_LINE_BUDGET:
+            self._paint_batches(painter, lod)
+            self._paint_heads(painter, rect)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        plain = self._visible([e for e in shown if not e.emphasised], rect)
+        emphasised = self._visible([e for e in shown if e.emphasised], rect)
         for segments in (plain, emphasised):  # emphasised on top
-            self._draw(painter, segments, rect, arrows, None if smooth else lod)
+            self._draw(painter, segments, rect, True, None)
+
+    def _in_view(self, rect: tuple[float, float, float, float]) -> list[EdgeItem]:
+        """Edges whose bounding box meets rect (left, top, right, bottom), in one numpy pass:
+        a Python loop over 6,000 edges cost more than drawing them."""
+        left, top, right, bottom = rect
+        x1, y1, x2, y2 = self._coords.T
+        hit = (np.maximum(x1, x2) >= left) & (np.minimum(x1, x2) <= right)
+        hit &= (np.maximum(y1, y2) >= top) & (np.minimum(y1, y2) <= bottom)
+        order = self._order
+        return [order[i] for i in np.flatnonzero(hit)]
+
+    def _paint_heads(self, painter: QPainter, rect: tuple[float, float, float, float]) -> None:
+        """Arrowheads of the tips in rect, one filled path per colour."""
+        left, top, right, bottom = rect
+        x2, y2 = self._coords[:, 2], self._coords[:, 3]
+        inside = np.flatnonzero((x2 >= left) & (x2 <= right) & (y2 >= top) & (y2 <= bottom))
+        heads: dict[int, tuple[QColor, QPainterPath]] = {}
+        order = self._order
+        for row in inside:
+            edge = order[row]
+            points = edge.head_points()
+            if points is not None:
+                key = edge.head_key
+                if key not in heads:
+                    heads[key] = (opaque(edge.pen.color()), QPainterPath())
+                path = heads[key][1]
+                path.moveTo(points[0], points[1])
+                path.lineTo(points[2], points[3])
+                path.lineTo(points[4], points[5])
+                path.closeSubpath()
+        painter.setPen(Qt.PenStyle.NoPen)
+        for color, path in heads.values():
+            painter.fillPath(path, color)
+
+    def _paint_batches(self, painter: QPainter, lod: float) -> None:
+        """Qt clips the lines itself: drawing a batch whole is cheaper than choosing the
+        visible ones in Python."""
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        for pen, lines in self._batches:
+            painter.setPen(fast_pen(pen, lod))
+            painter.drawLines(lines)
 
     @staticmethod
     def _visible(
@@ -742,9 +1083,10 @@ class EdgeLayer(QGraphicsItem):
                 painter.setPen(phased)
                 painter.drawLine(QLineF(cx1, cy1, cx2, cy2))
             x2, y2 = edge.coords[2], edge.coords[3]
-            if arrows and edge.head is not None and left <= x2 <= right and top <= y2 <= bottom:
+            head = edge.head if arrows and left <= x2 <= right and top <= y2 <= bottom else None
+            if head is not None:
                 color = edge.pen.color()
-                heads.setdefault(color.rgba(), (color, QPainterPath()))[1].addPolygon(edge.head)
+                heads.setdefault(color.rgba(), (color, QPainterPath()))[1].addPolygon(head)
         for pen, lines in solid.values():
             painter.setPen(pen)
             painter.drawLines(lines)

@@ -1,8 +1,8 @@
 """The graph's impact overlays: blast radius, single points of failure, strong cycles.
 
-One overlay at a time styles the scene's items and fills the panel's side list through
-`overlay_changed`; it is recomputed after every edit (cheap, see benchmarks/bench_graph_scene)
-and dropped when the model is replaced.
+One overlay at a time (showing one replaces the other) styles the scene's items and fills the
+panel's side list through `overlay_changed`; it is recomputed after every edit (cheap, see
+benchmarks/bench_graph_scene) and dropped when the model is replaced.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from fma_app.domain.commands import Change
 from fma_app.domain.model import Model, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph.items import (
+    OVERLAY_CYCLE,
     OVERLAY_DEGRADED,
     OVERLAY_DOWN,
     OVERLAY_FAILED,
@@ -39,7 +40,8 @@ class GraphOverlays(QObject):
     def __init__(self, document: Document, scene: GraphScene, parent: QObject | None = None):
         super().__init__(parent)
         self.document, self.scene = document, scene
-        self._overlay: tuple[str, int] | None = None  # ("blast", component id) or ("spof", 0)
+        # ("blast", component id), ("spof", 0), ("cycles", 0) or None
+        self._overlay: tuple[str, int] | None = None
         # Connected after the scene's own slots, so the items are current when restyled.
         document.changed.connect(self._after_edit)
         document.reset.connect(self._forget)
@@ -59,6 +61,11 @@ class GraphOverlays(QObject):
     @property
     def overlay(self) -> tuple[str, int] | None:
         return self._overlay
+
+    @property
+    def kind(self) -> str:
+        """Which overlay is shown: "blast", "spof", "cycles" or "" for none."""
+        return self._overlay[0] if self._overlay else ""
 
     def show_blast_radius(self, component_id: int) -> BlastRadius:
         result = blast_radius(self.model, component_id)
@@ -118,6 +125,8 @@ class GraphOverlays(QObject):
                 node.set_overlay(OVERLAY_SPOF if spof.has_failure_modes else OVERLAY_SPOF_NO_FM)
         for edge in self.scene.edges.values():
             edge.set_impact("", dimmed=False)
+        for junction in self.scene.junctions.values():  # a blast radius before had faded them
+            junction.setOpacity(1.0)
         self.scene.edges_touched()
         rows = []
         for spof in spofs:
@@ -133,8 +142,34 @@ class GraphOverlays(QObject):
         self.overlay_changed.emit(title, rows)
         return spofs
 
-    def strong_cycle_rows(self) -> tuple[str, list[tuple[int, str]]]:
+    def show_strong_cycles(self) -> list[list[int]]:
+        """Mark the components and dependencies on strong cycles; the others fade when there
+        is any cycle to see."""
         cycles = strong_cycles(self.model)
+        self._overlay = ("cycles", 0)
+        on_cycle = {cid for cycle in cycles for cid in cycle}
+        fade = OVERLAY_UNAFFECTED if cycles else OVERLAY_NONE
+        for cid, node in self.scene.nodes.items():
+            node.set_overlay(OVERLAY_CYCLE if cid in on_cycle else fade)
+        links = {
+            (cycle[i], cycle[(i + 1) % len(cycle)]) for cycle in cycles for i in range(len(cycle))
+        }
+        for edge in self.scene.edges.values():
+            link = (edge.source.component_id, edge.target.component_id)
+            on = link in links and edge.strength is Strength.STRONG
+            edge.set_impact(OVERLAY_CYCLE if on else "", dimmed=bool(cycles) and not on)
+        for junction in self.scene.junctions.values():
+            junction.setOpacity(
+                1.0 if any(e.impact for e in junction.edges) or not cycles else 0.35
+            )
+        self.scene.edges_touched()
+        self.overlay_changed.emit(*self.strong_cycle_rows(cycles))
+        return cycles
+
+    def strong_cycle_rows(
+        self, cycles: list[list[int]] | None = None
+    ) -> tuple[str, list[tuple[int, str]]]:
+        cycles = strong_cycles(self.model) if cycles is None else cycles
         rows = []
         for cycle in cycles:
             names = [self.model.components[cid].name for cid in cycle]
@@ -158,5 +193,7 @@ class GraphOverlays(QObject):
             self.show_blast_radius(cid)
         elif kind == "spof":
             self.show_single_points_of_failure()
+        elif kind == "cycles":
+            self.show_strong_cycles()
         else:
             self.clear_overlay()

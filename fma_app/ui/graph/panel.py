@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QGraphicsView,
@@ -19,8 +20,9 @@ from PySide6.QtWidgets import (
 
 from fma_app.presentation.style import ap_style
 from fma_app.ui.context import AppContext
-from fma_app.ui.graph.controller import GraphController
+from fma_app.ui.graph.controller import GraphController, LayoutCommand
 from fma_app.ui.graph.export import export_png, export_svg
+from fma_app.ui.graph.items import HIGHLIGHT_COLOR, SELECT_COLOR
 from fma_app.ui.graph.overlays import GraphOverlays
 from fma_app.ui.graph.scene import GraphScene
 from fma_app.ui.graph.view import GraphView
@@ -32,6 +34,9 @@ LEGEND = (
         for ap in ("H", "M", "L", None)
     )
     + "; thicker border = higher RPN.<br>"
+    + f"<span style='background:{HIGHLIGHT_COLOR.name()}'>&nbsp;yellow ring&nbsp;</span>: the "
+    "component of the current failure mode; "
+    f"<span style='color:{SELECT_COLOR.name()}'><b>blue outline</b></span>: selected.<br>"
     "<b>Arrows</b> point from a component to what it depends on: solid strong, dashed weak; "
     "<b>OR</b> joins a redundancy group. <b>ENTRY</b> marks user-facing components.<br>"
     "Double-click: add or rename · Shift+drag or Connect: depend on · Del: delete · "
@@ -81,26 +86,32 @@ class GraphPanel(QWidget):
         self.impact_list.itemActivated.connect(self._select_row)
         self.impact_list.itemClicked.connect(self._select_row)
         self._shown_once = False
+        self._stack_index = document.undo_stack.index()
+        document.undo_stack.indexChanged.connect(self._step_taken)
         self._update_actions()
 
     def _build_actions(self) -> None:
-        v, s = self.view, self.edits
+        v = self.view
         self.connect_action = _action(
             self, "Connect", self._toggle_connect, ("C",),
             "Connect mode: drag from a component to what it depends on (or Shift+drag)", True,
         )  # fmt: skip
-        self.layout_action = _action(self, "Auto Layout", s.auto_layout, ("Ctrl+L",))
+        self.layout_action = _action(self, "Auto Layout", v.auto_layout, ("Ctrl+L",))
         self.fit_action = _action(self, "Fit", v.fit, ("Ctrl+0",), "Fit to window (Ctrl+0)")
         self.zoom_in_action = _action(self, "Zoom In", v.zoom_in, ("Ctrl+=", "Ctrl++"))
         self.zoom_out_action = _action(self, "Zoom Out", v.zoom_out, ("Ctrl+-",))
+        # One overlay at a time: each button shows whether its overlay is on, pressing another
+        # replaces it, pressing the lit one turns it off (`_sync_overlay_actions`).
         self.blast_action = _action(
-            self, "Blast Radius", self.show_blast_radius, ("B",),
-            "What goes down or degraded if the selected component fails",
+            self, "Blast Radius", self._toggle_blast, ("B",),
+            "What goes down or degraded if the selected component fails", True,
         )  # fmt: skip
         self.spof_action = _action(
             self, "SPOFs", self._toggle_spof, (), "Mark single points of failure", True
         )
-        self.cycles_action = _action(self, "Cycles", self.show_cycles, (), "Strong cycles")
+        self.cycles_action = _action(
+            self, "Cycles", self._toggle_cycles, (), "Mark strong dependency cycles", True
+        )
         self.clear_action = _action(self, "Clear", self.clear_overlay, (), "Clear the overlay")
         self.png_action = _action(self, "Export PNG…", lambda: self._ask_export("png"))
         self.svg_action = _action(self, "Export SVG…", lambda: self._ask_export("svg"))
@@ -119,7 +130,7 @@ class GraphPanel(QWidget):
         side_layout.setContentsMargins(4, 0, 0, 0)
         side_layout.addWidget(self.title)
         side_layout.addWidget(self.impact_list, 1)
-        legend = QLabel(LEGEND, side)
+        legend = self.legend = QLabel(LEGEND, side)
         legend.setWordWrap(True)
         legend.setTextFormat(Qt.TextFormat.RichText)
         side_layout.addWidget(legend)
@@ -143,27 +154,48 @@ class GraphPanel(QWidget):
         )
 
     def _update_actions(self) -> None:
-        self.blast_action.setEnabled(len(self.scene.selected_component_ids()) == 1)
+        one = len(self.scene.selected_component_ids()) == 1
+        self.blast_action.setEnabled(one or self.overlays.kind == "blast")  # on: can go off
+
+    def _sync_overlay_actions(self) -> None:
+        kind = self.overlays.kind
+        for action, shows in (
+            (self.blast_action, "blast"),
+            (self.spof_action, "spof"),
+            (self.cycles_action, "cycles"),
+        ):
+            action.setChecked(kind == shows)
+        self._update_actions()
+
+    def _toggle_blast(self) -> None:
+        """Blast radius of the selected component; off when it is the one already shown."""
+        selected = self.scene.selected_component_ids()
+        if self.overlays.overlay == ("blast", selected[0] if len(selected) == 1 else 0):
+            self.overlays.clear_overlay()
+        else:
+            self.show_blast_radius()
+        self._sync_overlay_actions()  # also when nothing changed: undo Qt's own toggle
 
     def show_blast_radius(self) -> None:
         selected = self.scene.selected_component_ids()
         if len(selected) != 1:
             self.show_message("Select one component to see its blast radius.")
             return
-        self.spof_action.setChecked(False)
         self.overlays.show_blast_radius(selected[0])
 
-    def _toggle_spof(self, on: bool) -> None:
-        if on:
-            self.overlays.show_single_points_of_failure()
-        else:
+    def _toggle_spof(self) -> None:
+        if self.overlays.kind == "spof":
             self.overlays.clear_overlay()
+        else:
+            self.overlays.show_single_points_of_failure()
 
-    def show_cycles(self) -> None:
-        self._show_overlay_rows(*self.overlays.strong_cycle_rows())
+    def _toggle_cycles(self) -> None:
+        if self.overlays.kind == "cycles":
+            self.overlays.clear_overlay()
+        else:
+            self.overlays.show_strong_cycles()
 
     def clear_overlay(self) -> None:
-        self.spof_action.setChecked(False)
         self.overlays.clear_overlay()
 
     def show_message(self, text: str) -> None:
@@ -175,6 +207,7 @@ class GraphPanel(QWidget):
             self.show_message(text)
 
     def _show_overlay_rows(self, title: str, rows: list) -> None:
+        self._sync_overlay_actions()
         self.title.setText(title or "Select a component and press Blast Radius, or show SPOFs.")
         self.impact_list.clear()
         for component_id, text in rows:
@@ -186,6 +219,10 @@ class GraphPanel(QWidget):
         self.document.selection.select_components([int(item.data(Qt.ItemDataRole.UserRole))])
 
     def _reveal(self, ids: list[int]) -> None:
+        """Show a component selected elsewhere (the list, the worksheet). Never for a selection
+        made on the canvas: scrolling under a pressed button makes Qt drag the node along."""
+        if self.scene.selecting_on_canvas:
+            return
         if ids and ids[0] in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
 
@@ -195,8 +232,19 @@ class GraphPanel(QWidget):
             self._shown_once = True
             self.view.fit()
 
+    def _step_taken(self, index: int) -> None:
+        """A layout done, undone or redone moves the whole graph: fit it in view. Deferred to
+        the event loop: the stack announces the step before or after the items have moved,
+        depending on who moved it."""
+        stack, before = self.document.undo_stack, self._stack_index
+        self._stack_index = index
+        if index == before or not shiboken6.isValid(stack):  # the stack's own end clears it
+            return
+        entry = stack.command(min(index, before))  # the step between the two indexes
+        if isinstance(getattr(entry, "command", None), LayoutCommand):
+            QTimer.singleShot(0, self.view, self.view.fit)
+
     def _after_reset(self) -> None:
-        self.spof_action.setChecked(False)
         self.status.clear()
         self.view.fit()
 

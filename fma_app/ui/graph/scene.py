@@ -13,9 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QGraphicsScene,
     QGraphicsSceneHelpEvent,
     QGraphicsSceneMouseEvent,
@@ -33,8 +34,10 @@ from fma_app.ui.graph.items import (
     NodeItem,
     NodeStats,
 )
+from fma_app.ui.graph.node_layer import NodeLayer
 
 SCENE_MARGIN = 600.0  # room around the graph to scroll into and drop new components
+MANY_MOVED = 50  # moving more nodes than this repositions every OR junction
 
 
 def node_stats(model: Model, component_ids: Iterable[int] | None = None) -> dict[int, NodeStats]:
@@ -74,8 +77,12 @@ class GraphScene(QGraphicsScene):
         self.junctions: dict[tuple[int, str], JunctionItem] = {}
         self.selected_edges: set[int] = set()
         self.layer = EdgeLayer(self.edges)  # draws every edge (see EdgeItem)
+        self.node_layer = NodeLayer(self.nodes)  # draws every node (see node_layer.py)
         self._fm_component: dict[int, int] = {}  # to find the node of a removed failure mode
         self._syncing = False  # true while applying the shared selection to the items
+        # True while a selection made on the canvas goes out to the document: the views that
+        # reveal a selected component must not scroll the canvas under the user's pointer
+        self.selecting_on_canvas = False
         self._highlighted = 0
         self.setBackgroundBrush(QColor("#fafafa"))
         document.changed.connect(self._on_changed)
@@ -83,6 +90,7 @@ class GraphScene(QGraphicsScene):
         document.selection.components_selected.connect(self._select_from_document)
         document.selection.failure_mode_selected.connect(self._highlight_failure_mode)
         self.selectionChanged.connect(self._selection_to_document)
+        self.selectionChanged.connect(self._repaint_nodes)
         self.rebuild()
 
     @property
@@ -97,6 +105,8 @@ class GraphScene(QGraphicsScene):
             self.selected_edges = set()
             self.layer = EdgeLayer(self.edges)
             self.addItem(self.layer)
+            self.node_layer = NodeLayer(self.nodes)
+            self.addItem(self.node_layer)
             self._highlighted = 0
             stats = node_stats(self.model)
             for component in self.model.components.values():
@@ -105,6 +115,7 @@ class GraphScene(QGraphicsScene):
                 self._add_edge(dependency_id)
             self._regroup(self.nodes)
             self.layer.invalidate()
+            self.node_layer.invalidate()
             self.fit_scene_rect()
             self._fm_component = {
                 fm.id: fm.component_id for fm in self.model.failure_modes.values()
@@ -116,6 +127,7 @@ class GraphScene(QGraphicsScene):
 
     def _add_node(self, component_id: int, stats: NodeStats) -> NodeItem:
         node = NodeItem(self.model.components[component_id], stats)
+        node.layer = self.node_layer
         self.addItem(node)
         self.nodes[component_id] = node
         return node
@@ -213,7 +225,8 @@ class GraphScene(QGraphicsScene):
         """Nodes changed position (a drag, undo, layout): re-attach each edge and OR junction
         once, however many of its ends moved."""
         edges: set[int] = set()
-        for node in nodes:
+        moved = list(nodes)
+        for node in moved:
             node.sync_pos()
             edges |= node.edge_ids
         junctions: set[JunctionItem] = set()
@@ -225,9 +238,31 @@ class GraphScene(QGraphicsScene):
                 junctions.add(edge.junction)
             else:
                 edge.adjust()
+        # A node put down on someone else's OR circle would hide it: that circle moves aside
+        if len(moved) > MANY_MOVED:
+            junctions.update(self.junctions.values())
+        else:
+            junctions.update(
+                j
+                for j in self.junctions.values()
+                if any(j.covered_by(node.cx, node.cy) for node in moved)
+            )
         for junction in junctions:
             junction.reposition()
-        self.edges_touched()
+        touched = [self.edges[d] for d in edges if d in self.edges]
+        touched += [e for j in junctions for e in j.edges]
+        self.layer.edges_moved(touched)  # a drag moves lines, it restyles none
+        if moved:
+            self.node_layer.invalidate()
+
+    def node_centres_near(self, x: float, y: float, reach: float) -> list[tuple[float, float]]:
+        """Centres of the nodes within `reach` of (x, y) on both axes (from the scene index)."""
+        area = QRectF(x - reach, y - reach, 2 * reach, 2 * reach)
+        return [
+            (item.cx, item.cy)
+            for item in self.items(area, Qt.ItemSelectionMode.IntersectsItemBoundingRect)
+            if isinstance(item, NodeItem)
+        ]
 
     def nodes_dragged(self) -> None:
         """During a mouse drag Qt moves the selected nodes; their edges follow."""
@@ -235,9 +270,15 @@ class GraphScene(QGraphicsScene):
 
     def fit_scene_rect(self) -> None:
         """Scroll range = the graph plus room to grow; Qt's default only ever grows, so after
-        a layout or a delete the scroll bars would reach into empty space."""
+        a layout or a delete the scroll bars would reach into empty space. It always holds what
+        the views show: a scene rect that no longer covers the view makes Qt re-centre it, and
+        the graph would jump under the user's pointer (a component added by double-click would
+        land away from where they clicked)."""
         rect = self.itemsBoundingRect()
-        self.setSceneRect(rect.adjusted(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN))
+        rect.adjust(-SCENE_MARGIN, -SCENE_MARGIN, SCENE_MARGIN, SCENE_MARGIN)
+        for view in self.views():
+            rect = rect.united(view.mapToScene(view.viewport().rect()).boundingRect())
+        self.setSceneRect(rect)
 
     def _on_changed(self, changes: list[Change]) -> None:
         ids: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -246,9 +287,10 @@ class GraphScene(QGraphicsScene):
         model = self.model
         stale_stats: set[int] = set()
         regroup: set[int] = set()
+        added_nodes = []
         for cid in ids[("component", "added")]:
             if cid in model.components and cid not in self.nodes:
-                self._add_node(cid, NodeStats())
+                added_nodes.append(self._add_node(cid, NodeStats()))
                 stale_stats.add(cid)
         changed_nodes = [
             self.nodes[cid]
@@ -257,7 +299,7 @@ class GraphScene(QGraphicsScene):
         ]
         for node in changed_nodes:
             node.update_from(model.components[node.component_id])
-        self.nodes_moved(changed_nodes)
+        self.nodes_moved(changed_nodes + added_nodes)  # a new node may land on an OR circle
         for did in ids[("dependency", "removed")] | ids[("dependency", "changed")]:
             edge = self.edges.get(did)
             if edge is not None:
@@ -286,6 +328,7 @@ class GraphScene(QGraphicsScene):
             self._highlight_failure_mode(self.document.selection.failure_mode_id)
         self.edges_touched()
         if ids[("component", "added")] or ids[("component", "removed")] or changed_nodes:
+            self.node_layer.invalidate()
             self.fit_scene_rect()
 
     def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
@@ -309,8 +352,33 @@ class GraphScene(QGraphicsScene):
 
     def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
         super().mouseReleaseEvent(event)
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.nodes_dropped.emit()  # the controller records a drag as one undo step
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        travel = event.screenPos() - event.buttonDownScreenPos(Qt.MouseButton.LeftButton)
+        if travel.manhattanLength() < QApplication.startDragDistance():
+            # A click: whatever moved a node under a still pointer (a scroll, a twitch of a
+            # pixel) is not an edit the user made
+            self.put_back_selected()
+            return
+        self.nodes_dropped.emit()  # the controller records a drag as one undo step
+
+    def put_back_selected(self) -> None:
+        """Selected nodes that Qt moved go back to where the model has them."""
+        moved = [
+            node
+            for node in self.selectedItems()
+            if isinstance(node, NodeItem)
+            and node.component_id in self.model.components
+            and (node.pos().x(), node.pos().y())
+            != (
+                self.model.components[node.component_id].x,
+                self.model.components[node.component_id].y,
+            )
+        ]
+        for node in moved:
+            node.update_from(self.model.components[node.component_id])
+        if moved:
+            self.nodes_moved(moved)
 
     def selected_component_ids(self) -> list[int]:
         return sorted(i.component_id for i in self.selectedItems() if isinstance(i, NodeItem))
@@ -328,9 +396,22 @@ class GraphScene(QGraphicsScene):
         self.selected_edges = wanted
         self.edges_touched()
 
+    def _repaint_nodes(self) -> None:
+        """Selection outlines are the node layer's to draw."""
+        self.node_layer.update()
+
     def _selection_to_document(self) -> None:
         if not self._syncing:
-            self.document.selection.select_components(self.selected_component_ids())
+            self.select_on_canvas(self.selected_component_ids())
+
+    def select_on_canvas(self, ids: list[int]) -> None:
+        """Select components as the canvas's own gesture (a click, a double-click add): the
+        document and the other views follow, the canvas does not scroll."""
+        self.selecting_on_canvas = True
+        try:
+            self.document.selection.select_components(ids)
+        finally:
+            self.selecting_on_canvas = False
 
     def _select_from_document(self, ids: list[int]) -> None:
         if self._syncing or ids == self.selected_component_ids():

@@ -82,6 +82,10 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # Scroll bars that come and go resize the viewport, and Qt re-centres the graph under
+        # the pointer (an added component would land away from the click): always there
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
     # ---- zoom ------------------------------------------------------------------------------
     @property
@@ -105,6 +109,12 @@ class GraphView(QGraphicsView):
         self.fitInView(rect.adjusted(-40, -40, 40, 40), Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom > 1.5:  # a few nodes should not fill the window at giant size
             self.zoom_by(1.5 / self.zoom)
+
+    def auto_layout(self) -> bool:
+        """Lay the graph out and show all of it (also when the layout was already in place)."""
+        moved = self.edits.auto_layout()
+        self.fit()
+        return moved
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
@@ -242,7 +252,7 @@ class GraphView(QGraphicsView):
         component_id = self.edits.add_component_at(scene_pos)
         if component_id is None:
             return None
-        self.graph.document.selection.select_components([component_id])
+        self.graph.select_on_canvas([component_id])  # it is where the user looks: no scroll
         self.begin_rename(component_id)
         return component_id
 
@@ -333,7 +343,7 @@ class GraphView(QGraphicsView):
     def background_menu(self, scene_pos: QPointF) -> QMenu:
         menu = QMenu(self)
         menu.addAction("Add Component Here", lambda: self.add_component_at(scene_pos))
-        menu.addAction("Automatic Layout", self.edits.auto_layout)
+        menu.addAction("Automatic Layout", self.auto_layout)
         menu.addAction("Fit to Window", self.fit)
         return menu
 
