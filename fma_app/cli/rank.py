@@ -16,6 +16,7 @@ from fma_app.cli.common import CliError
 from fma_app.domain.model import Model
 from fma_app.gc_pause import paused_gc
 from fma_app.presentation.style import AP_STYLES, ansi, ap_style
+from fma_app.presentation.text import elide_middle
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -238,10 +239,15 @@ def visible(text: str) -> str:
 
 
 def truncate(text: str, width: int, ellipsis: str = "…") -> str:
+    """One line of at most `width` characters, shortened in the middle: names that differ
+    only at the end ("Payment auth…primary", "…secondary") stay apart."""
     text = visible(" ".join(text.split()))  # newlines in a cell would break the rows
-    if len(text) <= width:
-        return text
-    return text[: max(width - len(ellipsis), 0)] + ellipsis
+    return elide_middle(text, width, ellipsis)
+
+
+def component_width_cap(terminal_columns: int) -> int:
+    """The component column grows with the terminal: a quarter of it, at least 12."""
+    return max(12, terminal_columns // 4)
 
 
 def format_table(
@@ -254,7 +260,8 @@ def format_table(
     import shutil  # only the table needs it (and it pulls in the compression modules)
 
     terminal = shutil.get_terminal_size((120, 24)).columns
-    component_width = min(28, max(len("Component"), *(len(e.component) for e in ranked)))
+    widest = max(len("Component"), *(len(e.component) for e in ranked))
+    component_width = min(component_width_cap(terminal), widest)
     id_width = max(len("ID"), *(len(str(e.failure_mode.id)) for e in ranked))
     fixed = 4 + 1 + id_width + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
     text_width = max(terminal - fixed, 24)

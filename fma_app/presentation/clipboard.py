@@ -143,8 +143,9 @@ class PasteTarget:
 
     @staticmethod
     def from_column(row_ids: list[int], column: int, component_id: int | None) -> PasteTarget:
-        """Columns in their natural order from `column`."""
-        return PasteTarget(row_ids, tuple(range(column, len(COLUMNS))), component_id)
+        """Columns in their natural order from `column`, without the ID (hidden by default)."""
+        columns = tuple(c for c in range(column, len(COLUMNS)) if COLUMNS[c].key != "id")
+        return PasteTarget(row_ids, columns, component_id)
 
 
 def _cell_name(row: int, column: int) -> str:

@@ -51,6 +51,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("revised_detection", "Rev. D", "revised", "Revised detection after actions", 48),
     Column("revised_rpn", "Rev. RPN", "computed", "Revised RPN (computed)", 64),
     Column("revised_ap", "Rev. AP", "computed", "Revised Action Priority (computed)", 56),
+    # Last, so the other columns keep their numbers; the view shows it first when it is shown.
+    Column("id", "ID", "computed", "The failure mode's stable id, as in the report and rank", 44),
 )
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
@@ -89,6 +91,8 @@ def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, 
         return ap.value if ap else ""
     if key == "actions":
         return action_summary(counts)
+    if key == "id":
+        return fm.id
     if key.startswith("revised_"):
         if fm.revised is None:
             return ""
@@ -112,6 +116,7 @@ def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> t
         r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
         r.severity * r.likelihood * r.detection if r else "",
         ap_of(r).value if r else "",  # type: ignore[union-attr]
+        fm.id,
     )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from fma_app.analysis.ranking import RankBy, rank_failure_modes
 from fma_app.domain.model import FailureMode, Model
 from fma_app.domain.scoring import ActionPriority, action_priority
 from fma_app.presentation.style import AP_NAMES, AP_STYLES, NOT_RATED, ap_style
+from fma_app.presentation.text import elide_middle
 
 if TYPE_CHECKING:  # matplotlib loads on the first chart: importing a workbook never needs it
     from matplotlib.figure import Figure
@@ -35,6 +36,7 @@ MARGINS = {"left": 0.09, "right": 0.97, "bottom": 0.12, "top": 0.9}
 EMPTY_TEXT = "No failure modes"
 PARETO_LIMIT = 30
 COMPONENT_LIMIT = 15
+BAR_HEADROOM = 0.08  # share of the axis left free beyond the longest bar
 
 # AP of every score combination, looked up rather than recomputed for each of many failure modes.
 AP_TABLE: dict[tuple[int, int, int], str] = {
@@ -72,11 +74,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
 def _label(text: str, limit: int = 28) -> str:
-    """Single-line, shortened text that matplotlib shows literally ('$' would start mathtext)."""
+    """Single-line text that matplotlib shows literally ('$' would start mathtext), shortened
+    in the middle: names that differ only at the end ("... primary", "... secondary") stay
+    apart."""
     flat = _CONTROL.sub(" ", text).strip() or "(unnamed)"
-    if len(flat) > limit:
-        flat = flat[: limit - 1].rstrip() + "\u2026"
-    return flat.replace("$", r"\$")
+    return elide_middle(flat, limit).replace("$", r"\$")
+
+
+def _whole_number_ticks(axis) -> None:
+    """Counts and RPNs are whole numbers: no tick at 0.5 of a failure mode."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _figure(figure: Figure | None, **margins: float) -> Figure:
@@ -133,12 +142,14 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     )
     ax.set_xticks(
         list(positions),
-        [_label(f"{r.component}: {r.failure_mode.failure_mode}", 24) for r in shown],
+        # Each part shortened on its own: "Payme…rimary: Time…ase 1" keeps both ends.
+        [f"{_label(r.component, 12)}: {_label(r.failure_mode.failure_mode, 10)}" for r in shown],
         rotation=60,
         ha="right",
         fontsize=7,
     )
     ax.set_ylabel("RPN")
+    _whole_number_ticks(ax.yaxis)
     ax.set_xlim(-0.6, len(shown) - 0.4)
     share = ax.twinx()
     running, cumulative = 0, []
@@ -241,6 +252,7 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
     labels = [f"{AP_NAMES[ap]} ({ap})" if ap else NOT_RATED_YET.capitalize() for ap in order]
     ax.set_xticks(list(xs), labels)
     ax.set_ylabel("Failure modes")
+    _whole_number_ticks(ax.yaxis)
     ax.set_ylim(0, max(max(before.values()), max(after.values())) * 1.15 + 1)
     ax.legend(fontsize=8)
     ax.set_title(title)
@@ -276,8 +288,12 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
         ax.barh(ys, values, left=left, color=AP_FILLS[ap], edgecolor=AP_EDGES[ap],
                 linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}")  # fmt: skip
         left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.set_yticks(ys, [_label(model.components[cid].name, 32) for cid, _ in shown], fontsize=8)
+    ax.set_yticks(ys, [_label(model.components[cid].name, 30) for cid, _ in shown], fontsize=8)
     ax.invert_yaxis()
+    # The longest bar ends clear of the right edge (set by hand: an empty stacked segment at the
+    # end of a bar is a sticky edge that would pin the autoscaled limit to it).
+    ax.set_xlim(0, max(left) * (1 + BAR_HEADROOM))
+    _whole_number_ticks(ax.xaxis)
     ax.set_xlabel("Sum of RPN of its failure modes")
     ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncols=3,
               frameon=False)  # fmt: skip

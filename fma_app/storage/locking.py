@@ -41,8 +41,33 @@ class LockedBy:
     pid: int
     time: str
 
-    def describe(self) -> str:
-        return f"{self.user} on {self.host}, process {self.pid}, since {self.time}"
+    def describe(self, now: dt.datetime | None = None, tz: dt.tzinfo | None = None) -> str:
+        """Who holds the model and since when, the time in the reader's local time (`tz`,
+        the system's zone by default) rather than the UTC the file stores."""
+        since = local_time_text(self.time, now=now, tz=tz)
+        return f"{self.user} on {self.host}, process {self.pid}, since {since}"
+
+
+def local_time_text(
+    stored: str, now: dt.datetime | None = None, tz: dt.tzinfo | None = None
+) -> str:
+    """A lock's ISO 8601 UTC time as a person reads it in their zone: "14:03 today",
+    "09:15 yesterday" or "14:03 on Mon 2 Nov 2026". A time that does not parse is shown as
+    stored (a lock from an unknown program still tells what it holds)."""
+    try:
+        moment = dt.datetime.fromisoformat(stored.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return stored
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)  # the file stores UTC
+    local = moment.astimezone(tz)
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return f"{clock} today"
+    if local.date() == today - dt.timedelta(days=1):
+        return f"{clock} yesterday"
+    return f"{clock} on {local.strftime('%a')} {local.day} {local.strftime('%b %Y')}"
 
 
 @dataclass

@@ -1,19 +1,20 @@
 """Item delegates: 1-10 score editors that explain the rating scale, and an action status combo.
 
-The editors can only produce valid values (a spin box limited to 1-10, or empty for not rated
-yet), and the models validate again through the domain commands, so invalid input never reaches
-the model.
+The score editors take whatever is typed and hand it to the model, whose edit gate refuses
+anything but a whole number 1-10 (or empty: not rated yet) with a message; an editor never turns
+what was typed into a different valid score.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QSpinBox,
+    QDateEdit,
+    QLineEdit,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -33,84 +34,83 @@ def column_key(index: AnyIndex) -> str:
     return str(key or "")
 
 
-class ScoreSpinBox(QSpinBox):
-    """1-10 (0 = no score when `optional`), with the scale's meaning in the tooltip."""
+class ScoreEdit(QLineEdit):
+    """A 1-10 score typed as text; empty means not rated yet (or no revised score).
 
-    def validate(self, text: str, pos: int) -> object:
-        """An optional box takes an emptied text as "-" (not rated / no score); a typed 0 is
-        not a score and is not taken, so it cannot clear one by accident."""
-        if self.minimum() == 0:
-            body = text.removeprefix(self.prefix()).strip()
-            if body == "":
-                return QValidator.State.Acceptable, text, pos
-            if body.isdigit() and int(body) == 0:
-                return QValidator.State.Invalid, text, pos
-        return super().validate(text, pos)
+    A line edit rather than a spin box: a spin box limited to 1-10 drops the second key of `11`
+    and stores 1 without a word. This editor keeps every key, and whoever commits its text sends
+    it through the document's gate, which refuses anything but a whole number 1-10 with a
+    message and keeps the old score. `committed` carries the text when editing finishes (Enter,
+    Tab, leaving the box), and `setValue` commits as if the user had typed the value.
+    """
 
-    def valueFromText(self, text: str) -> int:
-        body = text.removeprefix(self.prefix()).strip()
-        if self.minimum() == 0 and body in ("", self.specialValueText()):
-            return 0
-        return super().valueFromText(text)
+    committed = Signal(str)
 
-    def is_cleared(self) -> bool:
-        """The user emptied the text (Delete, Backspace): not rated yet, for an optional box.
-        QSpinBox itself would fall back to the previous value."""
-        return self.minimum() == 0 and self.text().strip() in ("", self.prefix().strip())
-
-    def __init__(self, field: str, optional: bool = False, parent: QWidget | None = None):
+    def __init__(self, field: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.field = field
-        self.setRange(0 if optional else 1, 10)
-        if optional:
-            self.setSpecialValueText(NO_SCORE_TEXT)
+        self.setPlaceholderText(NO_SCORE_TEXT)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.valueChanged.connect(self._explain)
-        self._explain(self.value())
+        self.textChanged.connect(self._explain)
+        self.editingFinished.connect(lambda: self.committed.emit(self.text().strip()))
+        self._explain(self.text())
 
-    def _explain(self, value: int) -> None:
+    def value(self) -> int:
+        """The score shown, 0 when the box is empty or holds no valid score."""
+        body = self.text().strip()
+        return int(body) if body.isdigit() and 1 <= int(body) <= 10 else 0
+
+    def show_value(self, value: int | None) -> None:
+        """Show a score (None or 0: empty) without committing it."""
+        self.setText(str(value) if value else "")
+
+    def setValue(self, value: int | None) -> None:
+        """Set and commit a score, as typing it and pressing Enter would (0 or None: clear)."""
+        self.show_value(value)
+        self.committed.emit(self.text())
+
+    def _explain(self, _text: str) -> None:
+        value = self.value() or None
         self.setToolTip(rating_scales.scale_tooltip(self.field, value))
-        self.setStatusTip(rating_scales.meaning(self.field, value))
+        self.setStatusTip(rating_scales.meaning(self.field, value) if value else "")
 
 
 class ScoreDelegate(CellPainter):
-    """Editor for S/L/D and revised S/L/D columns; the column key comes from the header."""
+    """Editor for S/L/D and revised S/L/D columns; the column key comes from the header.
+
+    The typed text goes to the model as it is: the model's edit gate refuses `11`, `0`, `1.5`,
+    `abc` with a message in the status bar and keeps the old score; an emptied editor clears it.
+    """
 
     score_explained = Signal(str)  # the meaning of the score being chosen, for the status bar
 
     def createEditor(
         self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
     ) -> QWidget:
-        key = column_key(index)
-        field = key.removeprefix("revised_")
-        # Every score may be cleared: S/L/D to "not rated yet", revised ones to "none".
-        editor = ScoreSpinBox(field, optional=True, parent=parent)
-        editor.valueChanged.connect(
-            lambda v: self.score_explained.emit(rating_scales.meaning(field, v))
+        field = column_key(index).removeprefix("revised_")
+        editor = ScoreEdit(field, parent=parent)
+        editor.textChanged.connect(
+            lambda _text: self.score_explained.emit(
+                rating_scales.meaning(field, editor.value()) if editor.value() else ""
+            )
         )
         return editor
 
     def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
-        assert isinstance(editor, ScoreSpinBox)
+        assert isinstance(editor, ScoreEdit)
         value = index.data(Qt.ItemDataRole.EditRole)
-        editor.setValue(int(value) if isinstance(value, int) else editor.minimum())
+        editor.show_value(value if isinstance(value, int) else None)
         editor.selectAll()  # a typed digit replaces the score instead of appending to it
-        self.score_explained.emit(rating_scales.meaning(editor.field, editor.value()))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
-        assert isinstance(editor, ScoreSpinBox)
-        if editor.is_cleared():
-            model.setData(index, "", Qt.ItemDataRole.EditRole)
-            return
-        editor.interpretText()
-        value = editor.value()
-        model.setData(index, "" if value == 0 else value, Qt.ItemDataRole.EditRole)
+        assert isinstance(editor, ScoreEdit)
+        model.setData(index, editor.text().strip(), Qt.ItemDataRole.EditRole)
 
     def updateEditorGeometry(
         self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
     ) -> None:
         rect = option.rect
-        editor.setGeometry(rect.adjusted(0, 0, max(0, 56 - rect.width()), 0))
+        editor.setGeometry(rect.adjusted(0, 0, max(0, 40 - rect.width()), 0))
 
 
 class StatusDelegate(QStyledItemDelegate):
@@ -154,3 +154,58 @@ class ComponentDelegate(CellPainter):
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class DueDateEdit(QDateEdit):
+    """A date with a calendar; Delete empties it (no due date), shown blank."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setCalendarPopup(True)
+        self.setDisplayFormat("yyyy-MM-dd")
+        self.setMinimumDate(QDate(1900, 1, 1))
+        self.setSpecialValueText(" ")  # at the minimum date: no due date
+        self.setToolTip("Pick a date in the calendar, or type it; Delete: no due date")
+        self.setMinimumWidth(due_date_width(self))
+
+    def is_empty(self) -> bool:
+        return self.date() == self.minimumDate()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Delete and not event.modifiers():
+            self.setDate(self.minimumDate())
+            return
+        super().keyPressEvent(event)
+
+
+class DueDateDelegate(QStyledItemDelegate):
+    """A due date chosen in a date editor with a calendar (see `DueDateEdit`); the model takes
+    ISO text (`2026-03-31`), or empty for no due date."""
+
+    def createEditor(
+        self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> QWidget:
+        return DueDateEdit(parent)
+
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
+        assert isinstance(editor, DueDateEdit)
+        text = str(index.data(Qt.ItemDataRole.EditRole) or "")
+        date = QDate.fromString(text, Qt.DateFormat.ISODate)
+        editor.setDate(date if date.isValid() else QDate.currentDate())
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: AnyIndex) -> None:
+        assert isinstance(editor, DueDateEdit)
+        date = editor.date()
+        text = "" if editor.is_empty() else date.toString(Qt.DateFormat.ISODate)
+        model.setData(index, text, Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self, editor: QWidget, option: QStyleOptionViewItem, index: AnyIndex
+    ) -> None:
+        rect = option.rect
+        editor.setGeometry(rect.adjusted(0, 0, max(0, editor.minimumWidth() - rect.width()), 0))
+
+
+def due_date_width(editor: QWidget) -> int:
+    """Wide enough for `2026-12-31` and the calendar button."""
+    return editor.fontMetrics().horizontalAdvance("2026-12-31") + 44

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -33,9 +32,10 @@ from fma_app.domain.commands import Change, Command, Macro, add_action, remove, 
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import ActionStatus, FailureMode, Model, Scores
 from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.presentation.worksheet import cell_command
 from fma_app.ui.actions_model import ActionsModel
 from fma_app.ui.context import AppContext
-from fma_app.ui.delegates import ScoreSpinBox, StatusDelegate
+from fma_app.ui.delegates import DueDateDelegate, ScoreEdit, StatusDelegate
 from fma_app.ui.qt_style import ap_style_sheet
 
 
@@ -58,6 +58,8 @@ LONG_FIELDS = (
     ("notes", "Notes"),
 )
 SCORES = ("severity", "likelihood", "detection")
+ACTION_COLUMN_WIDTHS = (100, 56, 86, 66, 48)  # action, owner, due, status, action taken
+LONG_FIELD_HEIGHT = 44  # two lines: the whole panel fits a 768-pixel-high screen
 
 
 class DetailPanel(QWidget):
@@ -72,9 +74,10 @@ class DetailPanel(QWidget):
         self.title.setWordWrap(True)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.texts: dict[str, QLineEdit | CommitTextEdit] = {}
-        self.scores: dict[str, ScoreSpinBox] = {}
-        self.revised: dict[str, ScoreSpinBox] = {}
-        self.revised_check = QCheckBox("Revised scores (after actions)", self)
+        self.scores: dict[str, ScoreEdit] = {}
+        self.revised: dict[str, ScoreEdit] = {}
+        self.revised_check = QCheckBox("Revised", self)
+        self.revised_check.setToolTip("Revised scores, after the actions")
         self.score_label = QLabel(self)
         self.revised_label = QLabel(self)
         self.actions_model = ActionsModel(document, self)
@@ -104,7 +107,7 @@ class DetailPanel(QWidget):
         for key, label in LONG_FIELDS:
             edit = CommitTextEdit(self)
             edit.setTabChangesFocus(True)
-            edit.setFixedHeight(54)
+            edit.setFixedHeight(LONG_FIELD_HEIGHT)
             edit.setMinimumWidth(120)
             edit.committed.connect(lambda text, k=key: self.commit_text(k, text))
             self.texts[key] = edit
@@ -112,8 +115,7 @@ class DetailPanel(QWidget):
         form.addRow("Scores", self._score_row(self.scores))
         form.addRow("", self.score_label)
         self.revised_check.toggled.connect(self._revised_toggled)
-        form.addRow("", self.revised_check)
-        form.addRow("Revised", self._score_row(self.revised))
+        form.addRow(self.revised_check, self._score_row(self.revised))
         form.addRow("", self.revised_label)
         fields = QWidget(self)
         fields_layout = QVBoxLayout(fields)
@@ -126,22 +128,27 @@ class DetailPanel(QWidget):
         scroll.setWidget(fields)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(self._actions_box())
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        # The form first: at 1366x768 a two-line title pushed the revised scores out of view
+        # while the actions table had rows to spare.
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
-    def _score_row(self, boxes: dict[str, ScoreSpinBox]) -> QWidget:
+    def _score_row(self, boxes: dict[str, ScoreEdit]) -> QWidget:
         row = QWidget(self)
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
+        prefix = "" if boxes is self.scores else "revised_"
         for field, letter in zip(SCORES, "SLD", strict=True):
-            box = ScoreSpinBox(field, optional=boxes is self.scores, parent=row)  # "-": not rated
-            box.setKeyboardTracking(False)  # one command per committed value, not per digit
-            box.setPrefix(f"{letter} ")
-            box.valueChanged.connect(self._scores_edited)
+            label = QLabel(letter, row)
+            box = ScoreEdit(field, parent=row)  # empty: not rated yet / no revised score
+            box.setFixedWidth(box.fontMetrics().horizontalAdvance("10") + 28)
+            label.setBuddy(box)
+            box.committed.connect(lambda text, key=prefix + field: self.commit_score(key, text))
             boxes[field] = box
+            layout.addWidget(label)
             layout.addWidget(box)
         layout.addStretch(1)
         return row
@@ -151,6 +158,7 @@ class DetailPanel(QWidget):
         view = self.actions_view
         view.setObjectName("actionsView")
         view.setModel(self.actions_model)
+        view.setItemDelegateForColumn(2, DueDateDelegate(view))
         view.setItemDelegateForColumn(3, StatusDelegate(view))
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         view.verticalHeader().hide()
@@ -160,12 +168,19 @@ class DetailPanel(QWidget):
         delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         delete.triggered.connect(lambda _checked=False: self.delete_actions())
         view.addAction(delete)
-        header = view.horizontalHeader()  # the description keeps a readable width in a narrow dock
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 160)
-        for column in (1, 2, 3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header = view.horizontalHeader()  # every column in view in a 380-pixel dock
+        header.setSectionsMovable(True)
+        header.setMinimumSectionSize(36)
+        # Left-aligned titles keep their first letters in a narrow column ("Action Ta..."):
+        # centred, "Action Taken" lost both ends.
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for column, width in enumerate(ACTION_COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        # The date itself; its editor (with the calendar button) is wider and overlaps Status.
+        header.resizeSection(2, view.fontMetrics().horizontalAdvance("2026-12-31") + 14)
         header.setStretchLastSection(True)
+        rows = view.verticalHeader().defaultSectionSize()
+        view.setMinimumHeight(header.sizeHint().height() + 3 * rows + 4)  # three actions in view
         self.add_action_button.clicked.connect(lambda: self.add_action())
         self.done_button.clicked.connect(lambda: self.mark_done())
         self.delete_action_button.clicked.connect(lambda: self.delete_actions())
@@ -218,15 +233,13 @@ class DetailPanel(QWidget):
                     widget.setPlainText(text)
             for field, box in self.scores.items():
                 box.setEnabled(enabled)
-                box.setValue((getattr(fm, field) or 0) if fm else 0)  # 0 shows "-"
+                box.show_value(getattr(fm, field) if fm else None)  # empty: not rated yet
             revised = fm.revised if fm else None
             self.revised_check.setEnabled(enabled)
             self.revised_check.setChecked(revised is not None)
             for field, box in self.revised.items():
                 box.setEnabled(enabled and revised is not None)
-                box.setValue(
-                    getattr(revised, field) if revised else ((getattr(fm, field) or 1) if fm else 1)
-                )
+                box.show_value(getattr(revised, field) if revised else None)
             self._set_score_label(self.score_label, fm.scores if fm else None, fm is not None)
             self._set_score_label(self.revised_label, revised)
             for button in (self.add_action_button, self.done_button, self.delete_action_button):
@@ -269,18 +282,14 @@ class DetailPanel(QWidget):
             return False
         return self._push(lambda model: set_fields(model, "failure_mode", fm.id, **{key: text}))
 
-    def _scores_edited(self, _value: int = 0) -> None:
+    def commit_score(self, key: str, text: str) -> bool:
+        """A score box's text (`severity`, or `revised_severity` for a revised one) through the
+        gate, read as the worksheet reads a cell: `11`, `0`, `1.5` or `abc` is refused with a
+        message and the box shows the old score again; an emptied box clears the score."""
         fm = self.current()
         if self._loading or fm is None:
-            return
-        chosen = {f: box.value() or None for f, box in self.scores.items()}  # 0: not rated
-        changes: dict[str, object] = {f: v for f, v in chosen.items() if v != getattr(fm, f)}
-        if fm.revised is not None:
-            revised = Scores(*(self.revised[f].value() for f in SCORES))
-            if revised != fm.revised:
-                changes["revised"] = revised
-        if changes:
-            self._push(lambda model: set_fields(model, "failure_mode", fm.id, **changes))
+            return False
+        return self._push(lambda model: cell_command(model, fm.id, key, text))
 
     def _revised_toggled(self, checked: bool) -> None:
         fm = self.current()

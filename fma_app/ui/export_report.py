@@ -16,21 +16,26 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from fma_app.domain.model import Model
+from fma_app.domain.model import PROPERTY_LABELS, Model
 from fma_app.reports.errors import ReportCancelled, ReportError
 from fma_app.reports.xlsx_report import write_report
-from fma_app.ui.interaction import Interaction, Level
+from fma_app.ui.interaction import Interaction, Level, WrittenChoice
 
 REPORT_FILE_FILTER = "Excel workbook (*.xlsx)"
 PROGRESS_STEPS = 1000
+TITLE = "Export Report"
+# The rankings `fma-app report --by` offers: (value for write_report, what the user reads).
+RANKINGS: tuple[tuple[str, str], ...] = (
+    ("rpn", "RPN (severity \u00d7 likelihood \u00d7 detection)"),
+    ("ap", "Action Priority (AIAG-VDA H/M/L)"),
+)
 
 
 def snapshot(model: Model) -> Model:
     """A copy the worker can read while the user goes on editing. Entity fields are immutable
     values, so copying each entity is enough (and far cheaper than a deep copy)."""
     return Model(
-        name=model.name,
-        description=model.description,
+        **{name: getattr(model, name) for name in PROPERTY_LABELS},  # the Summary's header
         components={k: copy.copy(v) for k, v in model.components.items()},
         dependencies={k: copy.copy(v) for k, v in model.dependencies.items()},
         failure_modes={k: copy.copy(v) for k, v in model.failure_modes.items()},
@@ -127,14 +132,38 @@ def _suggested_path(document) -> str:
 
 def ask_report_path(interaction: Interaction, document) -> str | None:
     return interaction.choose_save_path(
-        "Export Report", _suggested_path(document), REPORT_FILE_FILTER, "xlsx"
+        TITLE, _suggested_path(document), REPORT_FILE_FILTER, "xlsx"
     )
+
+
+def ask_ranking(interaction: Interaction, by: str = "rpn") -> str | None:
+    """The ranking, "rpn" or "ap", the user chose (`by` preselected); None when cancelled."""
+    values = [value for value, _label in RANKINGS]
+    labels = [label for _value, label in RANKINGS]
+    current = values.index(by) if by in values else 0
+    index = interaction.ask_choice(TITLE, "Rank the failure modes by:", labels, current)
+    return None if index is None else values[index]
+
+
+def offer_to_open(interaction: Interaction, path: Path) -> None:
+    """Say where the report went and open it, or its folder, if the user asks."""
+    path = path.resolve()
+    text = f"The report was written to {path.name} in the folder {path.parent}."
+    choice = interaction.ask_written(TITLE, text)
+    if choice is WrittenChoice.CLOSE:
+        return
+    target = path if choice is WrittenChoice.OPEN_FILE else path.parent
+    if not interaction.open_location(target):
+        interaction.show_message(
+            TITLE, f"{target} could not be opened: no application is set to open it.",
+            Level.WARNING,
+        )  # fmt: skip
 
 
 def run_with_progress(parent: QWidget | None, job: ReportExportJob) -> ReportExportJob:
     """Run `job` behind a modal progress dialog whose Cancel button cancels it."""
     dialog = QProgressDialog("Writing the report\u2026", "Cancel", 0, PROGRESS_STEPS, parent)
-    dialog.setWindowTitle("Export Report")
+    dialog.setWindowTitle(TITLE)
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(400)  # small models finish before it would flash up
     dialog.setAutoClose(False)
@@ -155,13 +184,18 @@ def run_with_progress(parent: QWidget | None, job: ReportExportJob) -> ReportExp
 def export_report_interactive(
     parent: QWidget | None, document, interaction: Interaction, by: str = "rpn"
 ) -> bool:
-    """Ask for a path, write the report with a cancellable progress dialog, say what went
-    wrong. True when the report was written."""
+    """Ask for the ranking and a path, write the report with a cancellable progress dialog,
+    then say where it went (offering to open it) or what went wrong. True when written."""
+    chosen = ask_ranking(interaction, by)
+    if chosen is None:
+        return False
     path = ask_report_path(interaction, document)
     if not path:
         return False
-    job = run_with_progress(parent, ReportExportJob(document.model, path, by, parent))
+    job = run_with_progress(parent, ReportExportJob(document.model, path, chosen, parent))
     if job.outcome == "failed":
         message = f"The report was not written: {job.message}."
-        interaction.show_message("Export Report", message, Level.CRITICAL)
+        interaction.show_message(TITLE, message, Level.CRITICAL)
+    elif job.outcome == "finished":
+        offer_to_open(interaction, job.path)
     return job.outcome == "finished"

@@ -42,6 +42,14 @@ class LockedChoice(Enum):
     CANCEL = "cancel"
 
 
+class WrittenChoice(Enum):
+    """What to do after a file was written: open it, open its folder, or nothing."""
+
+    OPEN_FILE = "open_file"
+    OPEN_FOLDER = "open_folder"
+    CLOSE = "close"
+
+
 class Interaction(ABC):
     """What the app may ask or tell the user. Every question blocks until it is answered."""
 
@@ -67,6 +75,16 @@ class Interaction(ABC):
     @abstractmethod
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """One line of text; None when cancelled."""
+
+    @abstractmethod
+    def ask_choice(
+        self, title: str, label: str, choices: list[str], current: int = 0
+    ) -> int | None:
+        """One of `choices` (its index), `current` preselected; None when cancelled."""
+
+    @abstractmethod
+    def ask_written(self, title: str, text: str) -> WrittenChoice:
+        """Say a file was written (`text` names it) and offer to open it or its folder."""
 
     @abstractmethod
     def choose_open_path(self, title: str, directory: str, file_filter: str) -> str | None: ...
@@ -158,6 +176,26 @@ class QtInteraction(Interaction):
         answer, ok = QInputDialog.getText(self.parent, title, label, text=text)
         return answer if ok else None
 
+    def ask_choice(
+        self, title: str, label: str, choices: list[str], current: int = 0
+    ) -> int | None:
+        answer, ok = QInputDialog.getItem(self.parent, title, label, choices, current, False)
+        return choices.index(answer) if ok and answer in choices else None
+
+    def ask_written(self, title: str, text: str) -> WrittenChoice:
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, parent=self.parent)
+        open_file = box.addButton("Open Report", QMessageBox.ButtonRole.AcceptRole)
+        open_folder = box.addButton("Open Folder", QMessageBox.ButtonRole.ActionRole)
+        close = box.addButton(QMessageBox.StandardButton.Close)
+        box.setDefaultButton(close)
+        box.setEscapeButton(close)
+        box.exec()
+        if box.clickedButton() is open_file:
+            return WrittenChoice.OPEN_FILE
+        if box.clickedButton() is open_folder:
+            return WrittenChoice.OPEN_FOLDER
+        return WrittenChoice.CLOSE
+
     def choose_open_path(self, title: str, directory: str, file_filter: str) -> str | None:
         path, _ = QFileDialog.getOpenFileName(self.parent, title, directory, file_filter)
         return path or None
@@ -194,9 +232,12 @@ class RecordingInteraction(Interaction):
         text: str | None = None,
         open_path: str | None = None,
         save_path: str | None = None,
+        choice: int | None = 0,
+        written: WrittenChoice = WrittenChoice.CLOSE,
     ):
         self.yes, self.save, self.restore, self.locked = yes, save, restore, locked
         self.text, self.open_path, self.save_path = text, open_path, save_path
+        self.choice, self.written = choice, written
         self.messages: list[tuple[str, str, str]] = []
         self.questions: list[tuple[str, str]] = []
         self.opened: list[Path] = []
@@ -226,6 +267,16 @@ class RecordingInteraction(Interaction):
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         self.questions.append(("text", f"{title}: {label}"))
         return self.text
+
+    def ask_choice(
+        self, title: str, label: str, choices: list[str], current: int = 0
+    ) -> int | None:
+        self.questions.append(("choice", f"{title}: {label} {' / '.join(choices)}"))
+        return self.choice
+
+    def ask_written(self, title: str, text: str) -> WrittenChoice:
+        self.questions.append(("written", text))
+        return self.written
 
     def choose_open_path(self, title: str, directory: str, file_filter: str) -> str | None:
         self.questions.append(("open", directory))

@@ -19,7 +19,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabWidget, QWidget
 
 from fma_app import __version__
+from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
+from fma_app.ui.component_details import ComponentDetails
 from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.context import APP_NAME, AppContext
 from fma_app.ui.detail_panel import DetailPanel
@@ -34,12 +36,18 @@ SETTINGS_PREFIX = "window/"
 READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 STATUS_MS = 8000
+DEFAULT_SIZE = (1400, 820)  # fitted to the screen when smaller
+SCREEN_SHARE = 0.9  # of a screen wider than 1,555 px (1920x1080: 1728x972)
+DETAIL_DOCK_WIDTH = 390  # the actions table's five columns and a readable due date
 
 
 def window_title(document: Document) -> str:
-    """The title for the open document; `[*]` is where Qt shows the unsaved-changes mark."""
-    name = document.path.name if document.path else "Untitled"
-    return f"{name}[*]{READ_ONLY_SUFFIX if document.read_only else ''}"
+    """The title for the open document: the file's name, then the model's (once it has one of
+    its own); `[*]` is where Qt shows the unsaved-changes mark."""
+    file_name = document.path.name if document.path else "Untitled"
+    model_name = document.model.name
+    named = f" \u2014 {model_name}" if model_name and model_name != DEFAULT_MODEL_NAME else ""
+    return f"{file_name}[*]{named}{READ_ONLY_SUFFIX if document.read_only else ''}"
 
 
 class MainWindow(QMainWindow):
@@ -55,6 +63,7 @@ class MainWindow(QMainWindow):
         self.worksheet = WorksheetPanel(context, self)
         self.components = ComponentsPanel(context, self)
         self.detail = DetailPanel(context, self)
+        self.component_details = ComponentDetails(context, self)
         self.add_tab(self.worksheet, "Worksheet")
         self.setCentralWidget(self.tabs)
         self.statusBar().addPermanentWidget(self.worksheet.counts_label)
@@ -71,10 +80,17 @@ class MainWindow(QMainWindow):
     def _build_docks(self) -> None:
         self.components_dock = self._dock("componentsDock", "Components", self.components)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.components_dock)
-        self.detail_dock = self._dock("detailDock", "Failure Mode Details", self.detail)
+        self.details_tabs = QTabWidget(self)
+        self.details_tabs.setObjectName("detailsTabs")
+        self.details_tabs.setDocumentMode(True)
+        self.details_tabs.addTab(self.detail, "Failure Mode")
+        self.details_tabs.addTab(self.component_details, "Component")
+        self.detail_dock = self._dock("detailDock", "Details", self.details_tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self.resizeDocks(
-            [self.components_dock, self.detail_dock], [210, 300], Qt.Orientation.Horizontal
+            [self.components_dock, self.detail_dock],
+            [210, DETAIL_DOCK_WIDTH],
+            Qt.Orientation.Horizontal,
         )
 
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
@@ -112,7 +128,8 @@ class MainWindow(QMainWindow):
             "Add &Action", "Ctrl+Shift+A", lambda: self.detail.add_action()
         )
         for item in (self.undo_action, self.redo_action, None, sheet.cut_action,
-                     sheet.copy_action, sheet.paste_action, sheet.delete_rows_action, None,
+                     sheet.copy_action, sheet.paste_action, sheet.clear_cells_action,
+                     sheet.delete_rows_action, None,
                      sheet.add_fm_action, self.add_action_action, None, components.add_action,
                      components.rename_action, components.delete_action, None,
                      sheet.find_action):  # fmt: skip
@@ -120,6 +137,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(self.components_dock.toggleViewAction())
         self.view_menu.addAction(self.detail_dock.toggleViewAction())
         self.view_menu.addSeparator()
+        self.view_menu.addAction(sheet.show_id_action)
         self.view_menu.addAction(sheet.clear_filters_action)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)
         self.about_action = self._action(f"&About {APP_NAME}", "", self.show_about)
@@ -130,9 +148,19 @@ class MainWindow(QMainWindow):
         doc = self.document
         for signal in (doc.path_changed, doc.read_only_changed, doc.reset):
             signal.connect(self._update_title)
+        doc.changed.connect(self._model_changed)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)
         doc.refused.connect(self._show_refusal)
         self.worksheet.status_reported.connect(self.statusBar().showMessage)
+        # The details dock follows the last selection: a component picked in the list or on
+        # the graph, or a failure mode picked in the worksheet (connected after the panels, so
+        # a component click wins over the worksheet row its filter makes current).
+        doc.selection.components_selected.connect(
+            lambda ids: len(ids) == 1 and self.details_tabs.setCurrentWidget(self.component_details)
+        )
+        doc.selection.failure_mode_selected.connect(
+            lambda fm_id: fm_id and self.details_tabs.setCurrentWidget(self.detail)
+        )
 
     def _build_analysis_tabs(self) -> None:
         """The dependency graph and the charts join the worksheet as central tabs."""
@@ -146,7 +174,11 @@ class MainWindow(QMainWindow):
             )
             self.view_menu.addAction(action)
         self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)
+        self.model_properties_action = self._action(
+            "Model &Properties...", "", self.edit_model_properties
+        )
         quit_action = self.files.actions["quit"]
+        self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.file_menu.insertSeparator(quit_action)
 
@@ -175,6 +207,11 @@ class MainWindow(QMainWindow):
 
         return export_report_interactive(self, self.document, self.interaction)
 
+    def edit_model_properties(self) -> QDialog:
+        from fma_app.ui.model_properties import edit_model_properties_interactive
+
+        return edit_model_properties_interactive(self.document, self)
+
     # ---- public helpers --------------------------------------------------------------------
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a central tab (the graph and charts join here)."""
@@ -196,19 +233,47 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.document))
         self.setWindowModified(not self.document.undo_stack.isClean())
 
+    def _model_changed(self, changes: list) -> None:
+        if any(change.kind == "model" for change in changes):  # the name may have changed
+            self._update_title()
+
     def _clean_changed(self, clean: bool) -> None:
         # Uses the signal's value: the stack may be mid-destruction when it last emits.
         self.setWindowModified(not clean)
 
     # ---- help ------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every shortcut of the window and its panels, the graph's included (built now if its
+        tab was never shown: the list must not depend on which tabs the user opened)."""
         notes = {
             self.components.rename_action: COMPONENT_LIST_NOTE,
             self.components.delete_action: COMPONENT_LIST_NOTE,
+            self.worksheet.clear_cells_action: " (in the worksheet)",
             self.worksheet.delete_rows_action: " (in the worksheet)",
         }
-        menus = (self.file_menu, self.edit_menu, self.view_menu, self.help_menu)
-        return shortcuts.shortcut_rows(menus, (self.undo_action, self.redo_action), notes)
+        panels: dict[QWidget, str] = {
+            self.graph: " (in the graph)",
+            self.detail: " (in the details)",
+            self.worksheet: " (in the worksheet)",
+            self.components: COMPONENT_LIST_NOTE,
+        }
+
+        def where(action: QAction) -> str:
+            owner = action.parent()
+            while owner is not None and owner not in panels:
+                owner = owner.parent()
+            return panels.get(owner, "")  # type: ignore[arg-type]
+
+        other_keys = [
+            (keys, text + panels[panel])
+            for panel in panels
+            for keys, text in getattr(panel, "KEY_HELP", ())
+        ]
+        menus = [action.menu() for action in self.menuBar().actions() if action.menu()]
+        return shortcuts.shortcut_rows(
+            menus, (self.undo_action, self.redo_action), notes,
+            more_actions=self.findChildren(QAction), where=where, other_keys=other_keys,
+        )  # fmt: skip
 
     def show_shortcuts(self) -> QDialog:
         return shortcuts.show_shortcuts(self, self.shortcut_rows())
@@ -237,27 +302,48 @@ class MainWindow(QMainWindow):
             self.components.view.horizontalHeader().saveState(),
         )
         s.setValue(SETTINGS_PREFIX + "detailSplitter", self.detail.splitter.saveState())
+        s.setValue(
+            SETTINGS_PREFIX + "actionsHeader",
+            self.detail.actions_view.horizontalHeader().saveState(),
+        )
         s.sync()
 
     def restore_settings(self) -> None:
         s = self.settings
         geometry = s.value(SETTINGS_PREFIX + "geometry")
         if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(1400, 820)
+            self.fit_to_screen()
         state = s.value(SETTINGS_PREFIX + "state")
         if state is not None:
             self.restoreState(state)
         header = s.value(SETTINGS_PREFIX + "worksheetHeader")
-        if header is not None:
-            worksheet_header = self.worksheet.view.horizontalHeader()
-            worksheet_header.restoreState(header)
-            worksheet_header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        if header is None:  # the first open: ranked by RPN, ranking columns first
+            self.worksheet.apply_default_layout()
+        else:  # later opens: the user's columns and sort
+            self.worksheet.restore_layout(header)
         components_header = s.value(SETTINGS_PREFIX + "componentsHeader")
         if components_header is not None:
             self.components.view.horizontalHeader().restoreState(components_header)
+        actions_header = s.value(SETTINGS_PREFIX + "actionsHeader")
+        if actions_header is not None:
+            self.detail.actions_view.horizontalHeader().restoreState(actions_header)
         splitter = s.value(SETTINGS_PREFIX + "detailSplitter")
         if splitter is not None:
             self.detail.splitter.restoreState(splitter)
+
+    def fit_to_screen(self) -> None:
+        """The default size, never larger than the screen: on a 1366x768 screen a 1400x820
+        window hid the status bar and the right edge of the details dock."""
+        available = self.screen().availableGeometry()
+        width, height = DEFAULT_SIZE
+        if available.width() > width / SCREEN_SHARE:  # a big screen: use most of it
+            width, height = int(available.width() * SCREEN_SHARE), int(available.height() * 0.9)
+        self.resize(min(width, available.width()), min(height, available.height()))
+        self.resizeDocks(
+            [self.components_dock, self.detail_dock],
+            [210, DETAIL_DOCK_WIDTH],
+            Qt.Orientation.Horizontal,
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

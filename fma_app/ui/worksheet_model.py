@@ -541,6 +541,8 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
     if key.startswith("revised_"):
         field = revised_field(key)
         return lambda fm: getattr(fm.revised, field) if fm.revised else -1
+    if key == "id":
+        return lambda fm: fm.id
     if key == "component":
         names = {c.id: c.name.casefold() for c in sheet.model.components.values()}
         return lambda fm: names[fm.component_id]
@@ -556,7 +558,7 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
 
 
 _CENTRED: tuple[bool, ...] = tuple(
-    c.kind in ("score", "revised") or c.key in ("rpn", "ap", "revised_rpn", "revised_ap")
+    c.kind in ("score", "revised") or c.key in ("rpn", "ap", "revised_rpn", "revised_ap", "id")
     for c in COLUMNS
 )
 _BOLD_COLUMNS: tuple[bool, ...] = tuple(c.key in ("ap", "revised_ap", "rpn") for c in COLUMNS)

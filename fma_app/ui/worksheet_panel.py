@@ -6,15 +6,25 @@ goes through the document's edit gate, so a refused paste or delete changes noth
 window shows why.
 
 Keyboard: typing or F2 edits a cell; Enter commits and moves down, Tab commits and moves right;
-Ctrl+Shift+N or Insert adds a failure mode under the current component; Delete removes the
-selected rows as one undo step.
+Ctrl+Shift+N or Insert adds a failure mode under the current component; Delete (or Backspace)
+clears the selected cells (scores become not rated yet) and Ctrl+Delete removes the selected
+failure modes, each as one undo step. Delete used to remove whole rows: a spreadsheet user
+pressing it to empty a cell lost the failure mode, so removing rows now takes a key of its own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -35,7 +45,7 @@ from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation import clipboard
-from fma_app.presentation.worksheet import COLUMNS
+from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS
 from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
@@ -48,7 +58,7 @@ PASTE_RULES = (
     "become new failure modes in the pasted Component (created if new) or the current "
     "component. One copied value pasted over a selection fills every selected cell. "
     "A paste with a bad score changes nothing and lists every bad cell. "
-    "A paste, a cut and a multi-row delete are each one undo step."
+    "A paste, a cut, a clear (Delete) and a row delete (Ctrl+Delete) are each one undo step."
 )
 EMPTY_MODEL_HINT = (
     "No failure modes yet. Add a component (Ctrl+Shift+K), then failure modes "
@@ -59,27 +69,46 @@ PASTE_REFUSED_TITLE = "Paste refused"
 PASTE_REFUSED_AS = "Nothing was pasted:\n"
 
 
+# The first open shows what a review ranks by before the long texts: at 1366x768 with both docks
+# open, the failure mode, S, L, D, RPN and AP of the top rows are in view without scrolling.
+# Later opens restore the user's own order, widths and sort from the settings.
+DEFAULT_ORDER: tuple[str, ...] = (
+    "id", "component", "failure_mode", "severity", "likelihood", "detection", "rpn", "ap",
+    "actions", "effect", "cause", "function", "prevention_controls", "detection_controls",
+    "revised_severity", "revised_likelihood", "revised_detection", "revised_rpn", "revised_ap",
+)  # fmt: skip
+DEFAULT_WIDTHS: dict[str, int] = {"component": 96, "failure_mode": 170}
+DEFAULT_SORT = ("rpn", Qt.SortOrder.DescendingOrder)
+HIDDEN_BY_DEFAULT = ("id",)
+
+
 def nonempty(command: Macro) -> Macro | None:
     """A paste or fill that changes nothing makes no undo step."""
     return command if command.commands else None
 
 
-def cut_command(model: Model, ids: list[int], columns: list[int]) -> Command | None:
-    """Empty the text and revised-score cells of a cut; scores and components cannot be empty
-    and stay. None when every cell was empty already."""
+def clear_command(
+    model: Model, ids: list[int], columns: list[int], text: str = "Clear Cells"
+) -> Command | None:
+    """Empty the selected cells: texts become empty, scores not rated yet, and a revised score
+    clears all three revised scores (they are all or none). Components and computed cells stay.
+    None when every cell was empty already."""
     commands: list[Command] = []
     for fm_id in ids:
         fm = model.failure_modes[fm_id]
         changes: dict[str, object] = {}
         for column in columns:
-            if COLUMNS[column].kind == "text":
-                changes[COLUMNS[column].key] = ""
-            elif COLUMNS[column].kind == "revised":
+            kind, key = COLUMNS[column].kind, COLUMNS[column].key
+            if kind == "text":
+                changes[key] = ""
+            elif kind == "score":
+                changes[key] = None
+            elif kind == "revised":
                 changes["revised"] = None
         changes = {k: v for k, v in changes.items() if getattr(fm, k) != v}
         if changes:
             commands.append(set_fields(model, "failure_mode", fm.id, **changes))
-    return Macro(commands, "Cut") if commands else None
+    return Macro(commands, text) if commands else None
 
 
 def plural(count: int, noun: str) -> str:
@@ -211,9 +240,15 @@ class WorksheetPanel(QWidget):
         self.cut_action = self._action("Cu&t", QKeySequence.StandardKey.Cut, self.cut)
         self.copy_action = self._action("&Copy", QKeySequence.StandardKey.Copy, self.copy)
         self.paste_action = self._action("&Paste", QKeySequence.StandardKey.Paste, self.paste)
-        self.delete_rows_action = self._action("&Delete Failure Modes", "Del", self.delete_rows)
-        self.delete_rows_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.view.addAction(self.delete_rows_action)
+        self.clear_cells_action = self._action(
+            "C&lear Cells", ["Del", "Backspace"], self.clear_cells
+        )
+        self.delete_rows_action = self._action(
+            "&Delete Failure Modes", "Ctrl+Del", self.delete_rows
+        )
+        for action in (self.clear_cells_action, self.delete_rows_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(action)
         self.add_fm_action = self._action(
             "Add &Failure Mode", ["Ctrl+Shift+N", "Ins"], self.add_failure_mode
         )
@@ -223,6 +258,13 @@ class WorksheetPanel(QWidget):
         self.clear_filters_action = self._action(
             "&Clear Filters", "Ctrl+Shift+L", self.clear_filters
         )
+        self.show_id_action = QAction("Show Failure Mode &IDs", self)
+        self.show_id_action.setCheckable(True)
+        self.show_id_action.setToolTip("The ID column: each failure mode's stable id")
+        self.show_id_action.toggled.connect(self.show_id_column)
+        header = self.view.horizontalHeader()  # also on the header's right-click menu
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        header.addAction(self.show_id_action)
 
     def _connect(self) -> None:
         selection = self.document.selection
@@ -240,6 +282,55 @@ class WorksheetPanel(QWidget):
         self.score_delegate.score_explained.connect(
             lambda text: self.status_reported.emit(text, 4000)
         )
+
+    # ---- column layout ---------------------------------------------------------------------
+    def apply_default_layout(self) -> None:
+        """The first open's columns: ranking columns first, the ID hidden, ranked by RPN."""
+        header = self.view.horizontalHeader()
+        for visual, key in enumerate(DEFAULT_ORDER):
+            header.moveSection(header.visualIndex(COLUMN_INDEX[key]), visual)
+        for key, width in DEFAULT_WIDTHS.items():
+            self.view.setColumnWidth(COLUMN_INDEX[key], width)
+        for key in HIDDEN_BY_DEFAULT:
+            header.setSectionHidden(COLUMN_INDEX[key], True)
+        key, order = DEFAULT_SORT
+        self.view.sortByColumn(COLUMN_INDEX[key], order)
+        self.sync_column_actions()
+
+    def restore_layout(self, state: object) -> bool:
+        """Columns, widths and sort as the user left them; False when the state is not usable
+        (then the default layout applies)."""
+        header = self.view.horizontalHeader()
+        if not isinstance(state, QByteArray | bytes) or not header.restoreState(state):
+            self.apply_default_layout()
+            return False
+        if header.count() != len(COLUMNS):
+            self.apply_default_layout()
+            return False
+        section = header.sortIndicatorSection()
+        if 0 <= section < len(COLUMNS):
+            self.view.sortByColumn(section, header.sortIndicatorOrder())
+        else:  # no sort saved: the model's own order
+            header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            self.proxy.sort(-1)
+        self.sync_column_actions()
+        return True
+
+    def sync_column_actions(self) -> None:
+        blocked = self.show_id_action.blockSignals(True)
+        self.show_id_action.setChecked(not self.view.isColumnHidden(COLUMN_INDEX["id"]))
+        self.show_id_action.blockSignals(blocked)
+
+    def show_id_column(self, shown: bool) -> None:
+        column = COLUMN_INDEX["id"]
+        self.view.setColumnHidden(column, not shown)
+        if shown and self.view.columnWidth(column) < COLUMNS[column].width:
+            self.view.setColumnWidth(column, COLUMNS[column].width)
+        self.sync_column_actions()
+
+    def visible_columns(self, columns: list[int]) -> list[int]:
+        """`columns` without the hidden ones: copy and paste see the columns the user sees."""
+        return [c for c in columns if not self.view.isColumnHidden(c)]
 
     def _component_names(self) -> list[str]:
         return sorted((c.name for c in self.document.model.components.values()), key=str.casefold)
@@ -350,6 +441,14 @@ class WorksheetPanel(QWidget):
     def selected_rows(self) -> list[int]:
         return sorted(self._selection_spans()[0])
 
+    def clear_cells(self) -> bool:
+        """Empty the selected cells as one undo step (see `clear_command`)."""
+        rows, columns = self._selected_block()
+        if not rows:
+            return False
+        ids = [self.proxy.failure_mode_id(row) for row in rows]
+        return self.document.edit(lambda model: clear_command(model, ids, columns)) is None
+
     def delete_rows(self) -> bool:
         rows = self.selected_rows()
         if not rows and self.view.currentIndex().isValid():
@@ -375,7 +474,9 @@ class WorksheetPanel(QWidget):
         if not row_set and current.isValid():
             row_set, column_set = {current.row()}, {current.column()}
         header = self.view.horizontalHeader()
-        return sorted(row_set), sorted(column_set, key=header.visualIndex)
+        return sorted(row_set), sorted(
+            self.visible_columns(list(column_set)), key=header.visualIndex
+        )
 
     def copy(self) -> str:
         """Copy the selected cells as TSV (formula-looking texts prefixed with ')."""
@@ -402,12 +503,12 @@ class WorksheetPanel(QWidget):
         return text
 
     def cut(self) -> bool:
-        """Copy, then empty the selected text and revised-score cells (one undo step)."""
+        """Copy, then empty the selected cells as `clear_cells` does (one undo step)."""
         if not self.copy():
             return False
         rows, columns = self._selected_block()
         ids = [self.proxy.failure_mode_id(row) for row in rows]
-        return self.document.edit(lambda model: cut_command(model, ids, columns)) is None
+        return self.document.edit(lambda model: clear_command(model, ids, columns, "Cut")) is None
 
     def paste(self, text: str | None = None) -> bool:
         """Paste TSV at the current cell as one undo step, or refuse it whole (see clipboard)."""
@@ -427,7 +528,12 @@ class WorksheetPanel(QWidget):
         target = clipboard.PasteTarget(
             row_ids=[self.proxy.failure_mode_id(r) for r in range(start_row, last)],
             columns=tuple(
-                header.logicalIndex(v) for v in range(header.visualIndex(column), len(COLUMNS))
+                self.visible_columns(
+                    [
+                        header.logicalIndex(v)
+                        for v in range(header.visualIndex(column), len(COLUMNS))
+                    ]
+                )
             ),
             default_component_id=self.current_component_id(),
         )
@@ -442,7 +548,12 @@ class WorksheetPanel(QWidget):
         return True
 
     def _fill(self, value: str, indexes: list[QModelIndex]) -> bool:
-        cells = [(self.proxy.failure_mode_id(i.row()), i.column()) for i in indexes]
+        shown = set(self.visible_columns(list(range(len(COLUMNS)))))
+        cells = [
+            (self.proxy.failure_mode_id(i.row()), i.column())
+            for i in indexes
+            if i.column() in shown
+        ]
         refusal = self.document.edit(
             lambda model: nonempty(clipboard.build_fill(model, value, cells)),
             refused_as=PASTE_REFUSED_AS, title=PASTE_REFUSED_TITLE,

@@ -44,6 +44,8 @@ def test_every_module_imports_and_works_without_qt():
         "assert clipboard.parse_tsv(clipboard.to_tsv([list(cells)])) == [[str(c) for c in cells]]\n"
         "assert rating_scales.meaning('severity', 9).startswith('9: ')\n"
         "assert style.ap_style(cells[11]).label == 'High'\n"
+        "from fma_app.presentation.text import elide_middle\n"
+        "assert elide_middle('abcdefgh', 5) == 'ab\u2026gh'\n"
         "print(sorted(names), 'PySide6' in sys.modules and sys.modules['PySide6'] is not None)\n"
     )
     result = run_python(code)
@@ -52,6 +54,7 @@ def test_every_module_imports_and_works_without_qt():
         "['fma_app.presentation.clipboard',",
         "'fma_app.presentation.rating_scales',",
         "'fma_app.presentation.style',",
+        "'fma_app.presentation.text',",
         "'fma_app.presentation.worksheet']",
         "False",
     ]

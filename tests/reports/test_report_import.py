@@ -123,8 +123,11 @@ def edit(path: Path, changes: dict[str, dict[str, object]], target: Path) -> Pat
 
 
 def header_letter(path: Path, sheet: str, header: str) -> str:
-    ws = openpyxl.load_workbook(path, read_only=True)[sheet]
-    row = next(ws.iter_rows(max_row=1, values_only=True))
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:  # a read-only workbook holds its file open until closed
+        row = next(workbook[sheet].iter_rows(max_row=1, values_only=True))
+    finally:
+        workbook.close()
     return openpyxl.utils.get_column_letter(row.index(header) + 1)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -53,8 +54,10 @@ def test_second_acquire_is_told_who_holds_it(model_path):
         assert (holder.user, holder.host, holder.pid, holder.time) == (
             record["user"], record["host"], record["pid"], record["time"],
         )  # fmt: skip
-        assert holder.describe() == (
-            f"{record['user']} on {record['host']}, process {record['pid']}, since {record['time']}"
+        # The time is the reader's local time (tested below), not the stored UTC text.
+        assert holder.describe(tz=dt.UTC) == (
+            f"{record['user']} on {record['host']}, process {record['pid']}, since "
+            f"{record['time'][11:16]} today"
         )
     assert not lock_path(model_path).exists()
 
@@ -142,3 +145,46 @@ def test_read_only_folder_raises_os_error(tmp_path):
         folder.chmod(0o755)
     assert result.stdout.strip() == "PermissionError", result.stderr
     assert files_in(folder) == []
+
+
+KOLKATA = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")  # no summer time to dodge
+
+
+@pytest.mark.parametrize(
+    ("stored", "now", "expected"),
+    [
+        ("2026-11-30T08:33:00Z", dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC), "14:03 today"),
+        # 20:00 UTC on the 29th is already the 30th in Kolkata: "today" is the local date.
+        ("2026-11-29T20:00:00Z", dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC), "01:30 today"),
+        ("2026-11-29T08:33:00Z", dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC), "14:03 yesterday"),
+        (
+            "2026-11-02T08:33:00Z",
+            dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC),
+            "14:03 on Mon 2 Nov 2026",
+        ),
+        (
+            "2026-11-30T08:33:00+00:00",
+            dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC),
+            "14:03 today",
+        ),
+        ("not a time", dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), "not a time"),
+    ],
+)
+def test_lock_time_is_shown_in_the_readers_local_time(stored, now, expected):
+    assert locking.local_time_text(stored, now=now, tz=KOLKATA) == expected
+
+
+def test_lock_prompt_uses_the_systems_time_zone_by_default():
+    """With TZ set for the process (as a user's desktop sets it), the stored UTC time is
+    converted to that zone; a holder seen at 08:33 UTC reads 14:03 in Kolkata."""
+    code = (
+        "import datetime as dt\n"
+        "from fma_app.storage.locking import LockedBy\n"
+        "holder = LockedBy(None, 'ana', 'ws-7', 4242, '2026-11-30T08:33:00Z')\n"
+        "print(holder.describe(now=dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env={**os.environ, "TZ": "Asia/Kolkata"},
+    )  # fmt: skip
+    assert result.stdout.strip() == "ana on ws-7, process 4242, since 14:03 today"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +60,19 @@ def main_window_factory(qtbot, context_factory):
     from fma_app.ui.document import Document
     from fma_app.ui.main_window import MainWindow
 
-    def make(document: Document | None = None):
-        window = MainWindow(context_factory(document))
+    def make(document: Document | None = None, first_open: bool = False):
+        """`first_open`: the layout a new user gets (ranked by RPN, ranking columns first).
+        Otherwise the worksheet shows the columns in the form's order and the rows in the
+        model's, as a user who set it so would see it: most tests name rows by that order."""
+        context = context_factory(document)
+        saved_layout = context.settings.value("window/worksheetHeader") is not None
+        window = MainWindow(context)
+        if not first_open and not saved_layout:
+            view = window.worksheet.view
+            header = view.horizontalHeader()
+            for logical in range(header.count()):
+                header.moveSection(header.visualIndex(logical), logical)
+            view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)

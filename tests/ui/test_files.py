@@ -263,7 +263,7 @@ def test_read_only_file_opens_read_only_and_says_so(env, read_only_model):
     assert env.controller.open_path(read_only_model)
     assert env.document.read_only
     assert env.document.model.name == "Frozen"
-    assert window_title(env.document) == "frozen.fma[*] (read-only)"
+    assert window_title(env.document) == "frozen.fma[*] \u2014 Frozen (read-only)"
     assert env.window.statusBar().currentMessage() == (
         "frozen.fma is open read-only: use Save As to edit a copy"
     )
@@ -301,7 +301,7 @@ def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_
 
     assert env.interaction.questions == [("save_as", str(read_only_model))]
     assert env.document.path == tmp_path / "copy.fma" and not env.document.read_only
-    assert window_title(env.document) == "copy.fma[*]"
+    assert window_title(env.document) == "copy.fma[*] \u2014 Frozen"
     assert file_content(tmp_path / "copy.fma") == env.document.model.content()
     assert file_content(read_only_model) == original
 

@@ -37,6 +37,13 @@ lock.release()
 """
 
 
+def _since(record: dict) -> str:
+    """The lock's time as the prompt shows it: local time, never the file's UTC text."""
+    shown = locking.local_time_text(record["time"])
+    assert shown != record["time"] and shown.endswith(" today")
+    return shown
+
+
 @contextmanager
 def lock_holder(tmp_path: Path, model: Path) -> Iterator[subprocess.Popen]:
     """Another process that holds the model's lock while the block runs."""
@@ -106,7 +113,7 @@ def test_model_held_by_a_live_process_cancel_keeps_the_current_model(env, tmp_pa
         (
             "locked",
             f"shared.fma is open in another FMA Workbench ({holder_record['user']} on "
-            f"{holder_record['host']}, process {holder.pid}, since {holder_record['time']}).\n"
+            f"{holder_record['host']}, process {holder.pid}, since {_since(holder_record)}).\n"
             "Open it read-only?",
         )
     ]
@@ -118,7 +125,7 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
     with lock_holder(tmp_path, model_path) as holder:
         assert env.controller.open_path(model_path)
         assert env.document.read_only and env.document.model.name == "Shared"
-        assert window_title(env.document) == "shared.fma[*] (read-only)"
+        assert window_title(env.document) == "shared.fma[*] \u2014 Shared (read-only)"
         assert _lock_record(model_path)["pid"] == holder.pid  # still theirs
 
         env.interaction.save_path = str(tmp_path / "my-copy.fma")
@@ -159,7 +166,7 @@ def test_save_as_onto_a_model_held_by_another_process_is_refused(env, tmp_path, 
             "critical",
             "Cannot save model",
             f"shared.fma is open in another FMA Workbench ({record['user']} on "
-            f"{record['host']}, process {holder.pid}, since {record['time']}).",
+            f"{record['host']}, process {holder.pid}, since {_since(record)}).",
         )
     ]
     assert Snapshot.of(env.document) == before

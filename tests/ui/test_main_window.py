@@ -10,11 +10,13 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLineEdit, QTextBrowser
 
 from fma_app import __version__
 from fma_app.presentation.worksheet import COLUMN_INDEX
-from fma_app.ui.delegates import ScoreSpinBox
+from fma_app.ui import shortcuts
+from fma_app.ui.delegates import ScoreEdit
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import SaveChoice
 from fma_app.ui.main_window import MainWindow
@@ -36,7 +38,8 @@ def fm_at(window: MainWindow, row: int):
 
 
 def test_title_marker_follows_undo_to_clean(window, qtbot):
-    assert window.windowTitle() == "Untitled[*]" and not window.isWindowModified()
+    # The title names the file and then the model (since File > Model Properties).
+    assert window.windowTitle() == "Untitled[*] \u2014 Shop" and not window.isWindowModified()
     assert window.worksheet.model.setData(cell(window, 0, "severity"), 2)
     assert window.isWindowModified()
     assert window.undo_action.text() == "&Undo Change Severity"
@@ -61,10 +64,10 @@ def test_score_delegate_edits_and_enter_moves_down(window, qtbot):
     index = cell(window, 0, "severity")
     view.setCurrentIndex(index)
     view.edit(index)
-    editor = view.findChild(ScoreSpinBox)
-    assert editor is not None and editor.value() == 8
+    editor = view.indexWidget(index)
+    assert isinstance(editor, ScoreEdit) and editor.value() == 8
     assert "Very high" in editor.toolTip()
-    editor.setValue(3)
+    editor.setText("3")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: fm_at(window, 0).severity == 3)
     qtbot.waitUntil(lambda: view.currentIndex().row() == 1)
@@ -77,7 +80,7 @@ def test_typing_a_digit_replaces_the_score(window, qtbot):
     view.setFocus()
     view.setCurrentIndex(cell(window, 1, "likelihood"))
     qtbot.keyClicks(view, "7")
-    qtbot.keyClick(view.findChild(ScoreSpinBox), Qt.Key.Key_Return)
+    qtbot.keyClick(view.indexWidget(view.currentIndex()), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: fm_at(window, 1).likelihood == 7)
 
 
@@ -134,7 +137,7 @@ def test_add_failure_mode_without_component_says_what_to_do(main_window_factory,
     assert window.statusBar().currentMessage() == "Add a component first: Edit > Add Component"
 
 
-def test_delete_key_removes_selected_rows_in_one_undo_step(window, qtbot, snapshot):
+def test_ctrl_delete_removes_selected_rows_in_one_undo_step(window, qtbot, snapshot):
     before = snapshot(window.document.model)
     view = window.worksheet.view
     view.setFocus()
@@ -143,12 +146,45 @@ def test_delete_key_removes_selected_rows_in_one_undo_step(window, qtbot, snapsh
         cell(window, 3, "function"),
         view.selectionModel().SelectionFlag.Select | view.selectionModel().SelectionFlag.Rows,
     )
-    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    qtbot.keyClick(view, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
     assert window.worksheet.proxy.rowCount() == 3
     assert window.document.undo_stack.count() == 1
     assert window.document.undo_stack.undoText() == "Delete 2 Failure Modes"
     window.undo_action.trigger()
     assert snapshot(window.document.model) == before
+
+
+def test_delete_key_clears_the_selected_cells_in_one_undo_step(window, qtbot, snapshot):
+    """Delete empties cells as in a spreadsheet: scores become not rated yet, texts empty, the
+    revised scores none; the failure modes, their components and their actions stay."""
+    before = snapshot(window.document.model)
+    view = window.worksheet.view
+    view.setFocus()
+    select_block(window, 0, "component", 1, "revised_severity")
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert window.worksheet.proxy.rowCount() == 5
+    assert window.document.undo_stack.count() == 1
+    assert window.document.undo_stack.undoText() == "Clear Cells"
+    for row in (0, 1):
+        fm = fm_at(window, row)
+        assert (fm.severity, fm.likelihood, fm.detection, fm.rpn) == (None, None, None, None)
+        assert (fm.function, fm.failure_mode, fm.effect, fm.cause) == ("", "", "", "")
+        assert fm.revised is None
+        assert cell(window, row, "component").data() == "api"
+        assert cell(window, row, "ap").data() == ""
+    assert fm_at(window, 2).severity == 3  # outside the selection: untouched
+    window.undo_action.trigger()
+    assert snapshot(window.document.model) == before
+
+
+def test_backspace_clears_one_score_to_not_rated(window, qtbot):
+    view = window.worksheet.view
+    view.setFocus()
+    view.setCurrentIndex(cell(window, 2, "likelihood"))
+    qtbot.keyClick(view, Qt.Key.Key_Backspace)
+    assert fm_at(window, 2).likelihood is None
+    assert fm_at(window, 2).severity == 3
+    assert window.document.undo_stack.undoText() == "Clear Cells"
 
 
 def select_block(window, top: int, left: str, bottom: int, right: str) -> None:
@@ -317,12 +353,13 @@ def test_read_only_model_refuses_every_edit_path(window, snapshot):
     assert window.document.undo_stack.count() == 0
 
 
-def test_cut_copies_and_empties_text_cells(window):
+def test_cut_copies_and_empties_the_cells(window):
+    """A cut score is not rated yet, as after Delete (a score may be empty since schema 2)."""
     select_block(window, 0, "effect", 0, "cause")
     window.worksheet.cut_action.trigger()
     assert QApplication.clipboard().text() == "Checkout fails\t8\tSlow database\n"
     fm = fm_at(window, 0)
-    assert (fm.effect, fm.severity, fm.cause) == ("", 8, "")
+    assert (fm.effect, fm.severity, fm.cause) == ("", None, "")
     assert window.document.undo_stack.undoText() == "Cut"
 
 
@@ -374,7 +411,8 @@ def test_sort_by_clicking_the_rpn_header(window):
 def test_help_lists_shortcuts_and_about_shows_versions(window):
     rows = dict((text, keys) for keys, text in window.shortcut_rows())
     assert rows["Add Failure Mode"] == "Ctrl+Shift+N or Ins"
-    assert rows["Delete Failure Modes (in the worksheet)"] == "Del"
+    assert rows["Clear Cells (in the worksheet)"] == "Del or Backspace"
+    assert rows["Delete Failure Modes (in the worksheet)"] == "Ctrl+Del"
     assert rows["Delete Component (in the components list)"] == "Del"
     assert rows["Undo"] == "Ctrl+Z"
     assert "Enter" in dict(window.shortcut_rows())
@@ -382,6 +420,35 @@ def test_help_lists_shortcuts_and_about_shows_versions(window):
     assert "Ctrl+Shift+N or Ins" in dialog.findChild(QTextBrowser).toPlainText()
     about = window.about_text()
     assert __version__ in about and qVersion() in about and platform.python_version() in about
+
+
+def test_keyboard_shortcuts_list_every_action_of_the_window_and_its_panels(window):
+    """Walks every QAction with a shortcut (menus, panels, the graph once built, the actions
+    table) and finds it, with its keys, in the dialog: the graph keys were once missing."""
+    assert window.graph is not None  # the graph panel is built, as the dialog builds it too
+    rows = window.shortcut_rows()
+    shown = window.show_shortcuts().findChild(QTextBrowser).toPlainText()
+    actions = [a for a in window.findChildren(QAction) if a.shortcuts() and a.text()]
+    assert window.graph.connect_action in actions and window.detail.findChildren(QAction)
+    for action in actions:
+        keys = shortcuts.action_keys(action)
+        first_word = action.text().replace("&", "").split(" ")[0].rstrip(".\u2026")
+        assert any(k == keys and t.startswith(first_word) for k, t in rows), action.text()
+        assert keys in shown, action.text()
+    for keys, text in rows:
+        assert keys in shown and text in shown
+    listed = dict((text, keys) for keys, text in rows)
+    assert listed["Connect (in the graph)"] == "C"
+    assert listed["Blast Radius (in the graph)"] == "B"
+    assert listed["Auto Layout (in the graph)"] == "Ctrl+L"
+    assert listed["Zoom In (in the graph)"] == "Ctrl+= or Ctrl++"
+    assert listed["Zoom Out (in the graph)"] == "Ctrl+-"
+    assert listed["Delete Action (in the details)"] == "Del"
+    assert listed["Rename it (Enter keeps, Esc cancels) (in the graph)"].startswith("F2")
+    assert listed["Pan (in the graph)"] == "Space+drag or middle-drag"
+    assert listed["Delete the selected components and dependencies (in the graph)"] == (
+        "Del or Backspace"
+    )
 
 
 def test_graph_and_charts_join_the_worksheet_as_tabs(window):
@@ -429,7 +496,7 @@ def test_opens_a_saved_model_through_the_file_controller(window, tmp_path, small
     save_model(small_model, path)
     window.document.replace(Document().model, None)
     assert window.files.open_path(path)
-    assert window.windowTitle() == "shop.fma[*]"
+    assert window.windowTitle() == "shop.fma[*] \u2014 Saved shop"
     assert window.worksheet.proxy.rowCount() == 5
     assert window.components.model.rowCount() == 3
 

@@ -281,7 +281,7 @@ def test_killed_process_leaves_a_copy_that_the_next_start_restores(qtbot, tmp_pa
     assert [q[0] for q in files.interaction.questions] == ["restore"]
     assert not window.document.read_only
     assert window.document.model.content() == _expected_after_crash(sample_model("Plant"))
-    assert window.isWindowModified() and window.windowTitle() == "plant.fma[*]"
+    assert window.isWindowModified() and window.windowTitle() == "plant.fma[*] \u2014 Plant"
     assert files.save()
     assert file_content(model_path) == window.document.model.content()
     assert not copy_path.exists() and not window.isWindowModified()

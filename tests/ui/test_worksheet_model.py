@@ -37,7 +37,7 @@ def test_models_pass_the_model_tester(qtmodeltester, sheet):
 
 def test_rows_show_fields_and_computed_columns(sheet, document):
     model, _ = sheet
-    assert model.rowCount() == 5 and model.columnCount() == 18
+    assert model.rowCount() == 5 and model.columnCount() == 19  # with the ID
     row = model.row_of(next(iter(document.model.failure_modes)))
     assert model.index(row, C["component"]).data() == "api"
     assert model.index(row, C["rpn"]).data() == 160
@@ -379,9 +379,13 @@ def test_the_score_editor_takes_an_emptied_text_as_not_rated(sheet, document, qt
     delegate.setModelData(editor, model, index)
     assert document.model.failure_modes[fm_id].severity is None
     delegate.setEditorData(editor, index)
-    assert editor.text() == "-"
-    QTest.keyClicks(editor, "0")  # a typed 0 is not a score: never taken as "clear"
-    assert editor.text() == "-"
+    assert editor.text() == "" and editor.placeholderText() == "-"
+    QTest.keyClicks(editor, "0")  # a typed 0 is not a score: refused, never taken as "clear"
+    with qtbot.waitSignal(document.refused) as refused:
+        delegate.setModelData(editor, model, index)
+    assert refused.args[0] == "Not changed: severity '0' is not a whole number from 1 to 10"
+    assert document.model.failure_modes[fm_id].severity is None
+    editor.selectAll()
     QTest.keyClicks(editor, "6")
     delegate.setModelData(editor, model, index)
     assert document.model.failure_modes[fm_id].severity == 6

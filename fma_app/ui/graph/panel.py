@@ -60,6 +60,8 @@ def _action(
 class GraphPanel(QWidget):
     """The graph tab: toolbar, canvas and the impact list beside it."""
 
+    KEY_HELP = GraphView.KEY_HELP  # the canvas's keys that are not actions, for Help
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         document = self.document = context.document

@@ -58,6 +58,19 @@ class RenameEditor(QLineEdit):
 
 
 class GraphView(QGraphicsView):
+    # The canvas's keys and gestures that are not actions (keyPressEvent and the mouse handlers
+    # below); Help > Keyboard Shortcuts lists them, so a key added here is a key documented.
+    KEY_HELP: tuple[tuple[str, str], ...] = (
+        ("Del or Backspace", "Delete the selected components and dependencies"),
+        ("F2 or double-click a component", "Rename it (Enter keeps, Esc cancels)"),
+        ("Double-click the background", "Add a component there"),
+        ("Shift+drag", "Connect: drag from a component to what it depends on"),
+        ("Ctrl+click", "Add to or take from the selection"),
+        ("Esc", "Stop connecting and clear the overlay"),
+        ("Ctrl+wheel", "Zoom"),
+        ("Space+drag or middle-drag", "Pan"),
+    )
+
     def __init__(
         self,
         scene: GraphScene,
