@@ -9,6 +9,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
+from json.encoder import encode_basestring as quote  # C; what ensure_ascii=False writes
 
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.cli.common import CliError
@@ -72,22 +73,17 @@ def run(args: argparse.Namespace) -> int:
         model = load_model(args.model)
         ranked = rank_failure_modes(model, RankBy(args.by))
         shown = ranked if top is None else ranked[:top]
-        records = [entry.as_record() for entry in shown]
-        print_ranking(records, args, total=len(ranked))
+        # JSON and the table are written straight from the ranking; only CSV makes the records.
+        if args.format == "json":
+            for piece in ranked_json_pieces(shown):
+                sys.stdout.write(piece)
+            sys.stdout.write("\n")
+        elif args.format == "csv":
+            sys.stdout.write(format_csv([entry.as_record() for entry in shown]))
+        else:
+            colour = use_colour()
+            print(format_table(shown, total=len(ranked), by=RankBy(args.by), colour=colour))
     return 0
-
-
-def print_ranking(
-    records: Sequence[dict[str, object]], args: argparse.Namespace, total: int
-) -> None:
-    if args.format == "json":
-        for piece in json_pieces(records):
-            sys.stdout.write(piece)
-        sys.stdout.write("\n")
-    elif args.format == "csv":
-        sys.stdout.write(format_csv(records))
-    else:
-        print(format_table(records, total=total, by=RankBy(args.by), colour=use_colour()))
 
 
 # ---- json --------------------------------------------------------------------------------------
@@ -120,6 +116,69 @@ def json_pieces(records: Sequence[dict[str, object]], per_piece: int = 1000) -> 
 
 
 _SEAM = "\n  },\n  {\n    "
+
+# The text of `json_pieces` for the records of a ranking, without making the records: the C
+# encoder spent most of its time on the 16 keys of each of 20,000 dicts. A record's five
+# scores (S, L, D, RPN, AP) follow from its score triple and its five revised ones from its
+# revised scores: at most 1,331 and 1,001 different texts, each encoded once from a real
+# `as_record()`, so the JSON cannot drift from the records. Only the four text values and the
+# two numbers of each failure mode's own fields are written per record.
+_OWN_KEYS = ("rank", "id", "component", "function", "failure_mode", "effect")
+_SCORE_KEYS = ("severity", "likelihood", "detection", "rpn", "ap")
+_REVISED_KEYS = (
+    "revised_severity", "revised_likelihood", "revised_detection", "revised_rpn", "revised_ap",
+)  # fmt: skip
+RECORD_KEYS = _OWN_KEYS + _SCORE_KEYS + _REVISED_KEYS
+_RECORD = (
+    '{\n    "rank": %d,\n    "id": %d,\n    "component": %s,\n    "function": %s,\n'
+    '    "failure_mode": %s,\n    "effect": %s,\n    %s,\n    %s\n  }'
+)
+
+
+def _encoded_fields(record: dict[str, object], keys: tuple[str, ...]) -> str:
+    """`"key": value` of `keys`, with the separators of a record's indented JSON."""
+    return _FLAT_ENCODER.encode({key: record[key] for key in keys})[1:-1]
+
+
+def ranked_json_pieces(ranked: Sequence[RankedFailureMode], per_piece: int = 1000) -> Iterator[str]:
+    """Exactly `json_pieces([entry.as_record() for entry in ranked], per_piece)`."""
+    if not ranked:
+        yield "[]"
+        return
+    components: dict[str, str] = {}
+    scores: dict[tuple[int | None, int | None, int | None], str] = {}
+    revisions: dict[object, str] = {}
+    before = "[\n  "
+    for start in range(0, len(ranked), per_piece):
+        texts = []
+        for entry in ranked[start : start + per_piece]:
+            fm = entry.failure_mode
+            triple = (fm.severity, fm.likelihood, fm.detection)
+            score_text = scores.get(triple)
+            revised_text = revisions.get(fm.revised)
+            if score_text is None or revised_text is None:
+                record = entry.as_record()
+                score_text = scores[triple] = _encoded_fields(record, _SCORE_KEYS)
+                revised_text = revisions[fm.revised] = _encoded_fields(record, _REVISED_KEYS)
+            component = components.get(entry.component)
+            if component is None:
+                component = components[entry.component] = quote(entry.component)
+            texts.append(
+                _RECORD
+                % (
+                    entry.rank,
+                    fm.id,
+                    component,
+                    quote(fm.function),
+                    quote(fm.failure_mode),
+                    quote(fm.effect),
+                    score_text,
+                    revised_text,
+                )
+            )
+        yield before + ",\n  ".join(texts)
+        before = ",\n  "
+    yield "\n]"
 
 
 # ---- csv ---------------------------------------------------------------------------------------
@@ -192,19 +251,18 @@ def component_width_cap(terminal_columns: int) -> int:
 
 
 def format_table(
-    records: Sequence[dict[str, object]], *, total: int, by: RankBy, colour: bool
+    ranked: Sequence[RankedFailureMode], *, total: int, by: RankBy, colour: bool
 ) -> str:
-    """The ranked records (`RankedFailureMode.as_record()`, made once for every format) as a
-    table as wide as the terminal."""
-    if not records:
+    """The ranking as a table as wide as the terminal."""
+    if not ranked:
         return "no failure modes in this model"
     ellipsis = _ellipsis()
     import shutil  # only the table needs it (and it pulls in the compression modules)
 
     terminal = shutil.get_terminal_size((120, 24)).columns
-    widest = max(len("Component"), *(len(str(r["component"])) for r in records))
+    widest = max(len("Component"), *(len(e.component) for e in ranked))
     component_width = min(component_width_cap(terminal), widest)
-    id_width = max(len("ID"), *(len(str(r["id"])) for r in records))
+    id_width = max(len("ID"), *(len(str(e.failure_mode.id)) for e in ranked))
     fixed = 4 + 1 + id_width + 1 + 2 + 1 + 4 + 1 + 8 + 1 + component_width + 1 + 1 + 11
     text_width = max(terminal - fixed, 24)
     header = (
@@ -213,30 +271,31 @@ def format_table(
     )
     lines = [header.rstrip(), "-" * min(len(header), terminal)]
     # Cells that repeat are made once: 20,000 failure modes share about 2,000 component names
-    # and at most 1,331 score triples (with not rated), and making each cell anew was most of
-    # the table's time.
-    components: dict[object, str] = {}
-    ratings: dict[tuple[object, ...], str] = {}
-    revisions: dict[tuple[object, object], str] = {}
-    for record in records:
-        name = record["component"]
+    # and at most 1,331 score triples (with not rated) and 1,001 revised ones, and making each
+    # cell anew was most of the table's time. The rating cells come from a real record
+    # (`as_record()`, made only for the first failure mode of its scores), as JSON and CSV do.
+    components: dict[str, str] = {}
+    ratings: dict[tuple[int | None, int | None, int | None], str] = {}
+    revisions: dict[object, str] = {}
+    for entry in ranked:
+        fm, name = entry.failure_mode, entry.component
         if (component := components.get(name)) is None:
-            component = f"{truncate(str(name), component_width, ellipsis):<{component_width}}"
+            component = f"{truncate(name, component_width, ellipsis):<{component_width}}"
             components[name] = component
-        scores = (record["severity"], record["likelihood"], record["detection"])
-        if (rating := ratings.get(scores)) is None:
+        scores = (fm.severity, fm.likelihood, fm.detection)
+        rating, revised = ratings.get(scores), revisions.get(fm.revised)
+        if rating is None or revised is None:
+            record = entry.as_record()
             rating = ratings[scores] = _rating_cells(record, colour)
-        revised_scores = (record["revised_rpn"], record["revised_ap"])
-        if (revised := revisions.get(revised_scores)) is None:
-            revised = revisions[revised_scores] = _revised_cell(record, colour)
+            revised = revisions[fm.revised] = _revised_cell(record, colour)
         line = (
-            f"{record['rank']:>4} {record['id']:>{id_width}} {rating} {component} "
-            f"{truncate(str(record['failure_mode']), text_width, ellipsis):<{text_width}} "
+            f"{entry.rank:>4} {fm.id:>{id_width}} {rating} {component} "
+            f"{truncate(fm.failure_mode, text_width, ellipsis):<{text_width}} "
             f"{revised}"
         )
         lines.append(line.rstrip())
     order = "RPN" if by is RankBy.RPN else "Action Priority"
-    lines.append(f"{len(records)} of {total} failure modes, ranked by {order}")
+    lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
     return "\n".join(lines)
 
 

@@ -16,7 +16,7 @@ def test_rank_letters_take_their_colour_from_the_style_tokens(monkeypatch):
     api = model.add_component("api")
     model.add_failure_mode(api.id, failure_mode="Outage", severity=10, likelihood=10, detection=10)
     model.add_failure_mode(api.id, failure_mode="Typo", severity=1, likelihood=1, detection=1)
-    ranked = [entry.as_record() for entry in rank_failure_modes(model, RankBy.RPN)]
+    ranked = rank_failure_modes(model, RankBy.RPN)
     high = style.AP_STYLES[ActionPriority.HIGH]
     monkeypatch.setitem(style.AP_STYLES, ActionPriority.HIGH, replace(high, ansi="35"))
     table = format_table(ranked, total=2, by=RankBy.RPN, colour=True)
