@@ -19,18 +19,18 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QRectF  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QApplication
 
-from benchmarks.generate import generate_model  # noqa: E402
-from fma_app.analysis.layout import auto_layout  # noqa: E402
-from fma_app.ui.app import build_context  # noqa: E402
-from fma_app.ui.document import Document  # noqa: E402
-from fma_app.ui.graph.items import NodeItem  # noqa: E402
-from fma_app.ui.graph.panel import GraphPanel  # noqa: E402
-from fma_app.ui.graph.view import ZOOM_STEP, GraphView  # noqa: E402
-from fma_app.ui.interaction import RecordingInteraction  # noqa: E402
+from benchmarks.generate import generate_model
+from fma_app.analysis.layout import auto_layout
+from fma_app.ui.app import build_context
+from fma_app.ui.document import Document
+from fma_app.ui.graph.items import NodeItem
+from fma_app.ui.graph.panel import GraphPanel
+from fma_app.ui.graph.view import ZOOM_STEP, GraphView
+from fma_app.ui.interaction import RecordingInteraction
 
 VIEWPORT = (1600, 1000)
 

@@ -38,10 +38,12 @@ def test_source_checkout_uses_the_top_level_resources_folder():
 
 def test_icon_svg_and_every_png_size():
     svg = app_icon_path()
-    assert svg.suffix == ".svg" and b"<svg" in svg.read_bytes()
+    assert svg.suffix == ".svg"
+    assert b"<svg" in svg.read_bytes()
     for size in ICON_SIZES:
         assert png_size(app_icon_path(size)) == (size, size)
-    assert app_icon_files()[-1] == svg and len(app_icon_files()) == len(ICON_SIZES) + 1
+    assert app_icon_files()[-1] == svg
+    assert len(app_icon_files()) == len(ICON_SIZES) + 1
     with pytest.raises(ValueError, match="no 20 px icon"):
         app_icon_path(20)
 

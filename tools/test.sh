@@ -9,4 +9,6 @@ cd "$ROOT"
 tools/setup.sh libreoffice-calc poppler-utils desktop-file-utils xvfb xauth
 export QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 .venv/bin/ruff check fma_app tests benchmarks
+.venv/bin/ruff format --check fma_app tests benchmarks
+.venv/bin/mypy  # the files and strictness are in pyproject.toml
 .venv/bin/python -m pytest "$@"

@@ -79,13 +79,13 @@ def _requirements(model: Model) -> tuple[Requirement, ...]:
     return tuple(singles + grouped)
 
 
-def digraph(model: Model, *, strong_only: bool = False) -> nx.DiGraph:
+def digraph(model: Model, *, strong_only: bool = False) -> nx.DiGraph[int]:
     """Components as nodes (attribute `name`), dependencies as edges dependant -> dependency.
 
     Edge attributes: `id`, `strength` (a `Strength`) and `group`. Nodes and edges are added in
     model order, so every networkx traversal over the result is deterministic.
     """
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[int] = nx.DiGraph()
     for component in model.components.values():
         graph.add_node(component.id, name=component.name)
     for dep in model.dependencies.values():

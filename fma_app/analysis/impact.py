@@ -143,7 +143,7 @@ def _required_set(graph: DependencyGraph, cid: int, sets: dict[int, int]) -> int
 
 def _dependencies_first(graph: DependencyGraph) -> list[int]:
     """Component ids with dependencies before dependants where the graph allows (fewer repeats)."""
-    nx_graph = nx.DiGraph()
+    nx_graph: nx.DiGraph[int] = nx.DiGraph()
     nx_graph.add_nodes_from(graph.component_ids)
     for requirement in graph.requirements:
         nx_graph.add_edges_from((requirement.source_id, t) for t in requirement.targets)

@@ -17,7 +17,7 @@ never overlap. The result is deterministic for a given model.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import networkx as nx
 import numpy as np
@@ -78,7 +78,7 @@ def _grid(nodes: list[int]) -> Positions:
 
 
 # ---- layered (acyclic) ------------------------------------------------------------------------
-def layered_layout(graph: nx.DiGraph) -> Positions:
+def layered_layout(graph: nx.DiGraph[int]) -> Positions:
     """Longest-path layers from the callers (no dependants) rightwards, barycentre row order."""
     names = nx.get_node_attributes(graph, "name")
     layers = [
@@ -105,7 +105,9 @@ def _centred_ranks(layers: list[list[int]]) -> dict[int, float]:
     return {node: i - (len(layer) - 1) / 2 for layer in layers for i, node in enumerate(layer)}
 
 
-def _order_layer(layer: list[int], neighbours, rank: dict[int, float]) -> None:
+def _order_layer(
+    layer: list[int], neighbours: Callable[[int], Iterable[int]], rank: dict[int, float]
+) -> None:
     """Sort one layer in place by the mean rank of its neighbours; keep place when it has none."""
 
     def key(node: int) -> float:
@@ -118,7 +120,7 @@ def _order_layer(layer: list[int], neighbours, rank: dict[int, float]) -> None:
 
 
 # ---- force (cyclic) ---------------------------------------------------------------------------
-def force_layout(graph: nx.DiGraph, iterations: int | None = None) -> Positions:
+def force_layout(graph: nx.DiGraph[int], iterations: int | None = None) -> Positions:
     """Fruchterman-Reingold in numpy, started from the layers of the graph with its cycles cut
     (so mostly-acyclic parts keep their left-to-right flow), scaled and snapped to a grid.
 
@@ -140,14 +142,14 @@ def force_layout(graph: nx.DiGraph, iterations: int | None = None) -> Positions:
     return _snap(nodes, unit)
 
 
-def _without_back_edges(graph: nx.DiGraph) -> nx.DiGraph:
+def _without_back_edges(graph: nx.DiGraph[int]) -> nx.DiGraph[int]:
     """The graph minus the edges that point back in a dependencies-last order: a DAG."""
     condensed = nx.condensation(graph)
     order: dict[int, int] = {}
     for scc in nx.topological_sort(condensed):
         for node in sorted(condensed.nodes[scc]["members"]):
             order[node] = len(order)
-    acyclic = nx.DiGraph()
+    acyclic: nx.DiGraph[int] = nx.DiGraph()
     acyclic.add_nodes_from(graph.nodes(data=True))
     acyclic.add_edges_from((u, v) for u, v in graph.edges() if order[u] < order[v])
     return acyclic

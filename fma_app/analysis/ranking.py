@@ -64,18 +64,21 @@ _NOT_REVISED: dict[str, object] = dict.fromkeys(
 )
 
 
+SortKey = tuple[int, str, str, int]
+
+
 # Each key is (urgency, component name folded, failure mode name folded, id), ascending. The
 # urgency packs the scores into one int, most significant first, so comparing two keys usually
 # ends at their first element instead of at the fifth: scores are 1-10 (0 for not rated) and fit
 # base 11, an RPN (at most 1,000) fits base 1,001. Rated failure modes get urgencies below 0.
 # Not rated yet sorts after every rated failure mode, in both rankings: an unknown risk is
 # neither high nor low. Among themselves: what is rated so far, highest first, then names.
-def _unrated_key(fm: FailureMode, component: str) -> tuple:
+def _unrated_key(fm: FailureMode, component: str) -> SortKey:
     rated_so_far = (fm.severity or 0) * 121 + (fm.likelihood or 0) * 11 + (fm.detection or 0)
     return (1331 - rated_so_far, component, fm.failure_mode.casefold(), fm.id)
 
 
-def _rpn_key(fm: FailureMode, component: str) -> tuple:
+def _rpn_key(fm: FailureMode, component: str) -> SortKey:
     """RPN, severity, likelihood, detection: each highest first."""
     severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
     if severity is None or likelihood is None or detection is None:
@@ -87,7 +90,7 @@ def _rpn_key(fm: FailureMode, component: str) -> tuple:
 _AP_RANK = {ActionPriority.HIGH: 2, ActionPriority.MEDIUM: 1, ActionPriority.LOW: 0}
 
 
-def _ap_key(fm: FailureMode, component: str) -> tuple:
+def _ap_key(fm: FailureMode, component: str) -> SortKey:
     """H, M, L, then severity, then RPN: each highest first."""
     severity, likelihood, detection = fm.severity, fm.likelihood, fm.detection
     if severity is None or likelihood is None or detection is None:

@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from fma_app import __version__
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
@@ -28,7 +29,7 @@ SUBCOMMANDS = {
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
 
-def _available_subcommands(only: str | None = None) -> list:
+def _available_subcommands(only: str | None = None) -> list[ModuleType]:
     modules = []
     for name in SUBCOMMAND_MODULES if only is None else (SUBCOMMANDS[only],):
         try:

@@ -12,7 +12,7 @@ from fma_app.domain.serialization import model_from_json
 from fma_app.resources import ResourceError, example_model_path
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
         help="write the bundled example model",

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
 from fma_app.domain.model import Model
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
         help="build a model from an FMEA worksheet (.xlsx)",
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
             # formats); they carry no FMEA data, so they are not the user's problem.
             warnings.simplefilter("ignore", UserWarning)
             model = workbook_import.import_workbook(workbook, sheet=args.sheet)
-    except ImportProblems as problems:
+    except ImportProblemsError as problems:
         return report_problems(workbook, problems.problems)
     try:
         save_model(model, output)

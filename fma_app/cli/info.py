@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 FIELDS = ("name", "schema_version", "components", "dependencies", "failure_modes", "actions")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "info",
         help="show a model's name, schema version and counts",

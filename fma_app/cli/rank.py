@@ -22,7 +22,7 @@ from fma_app.presentation.text import elide_middle
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "rank",
         help="list failure modes, most urgent first",

@@ -8,7 +8,7 @@ from pathlib import Path
 from fma_app.cli.common import EXIT_OK, CliError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "report",
         help="write the ranked Excel report of a model",

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # networkx loads only when the command runs
 NO_FAILURE_MODES = "no failure mode recorded"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "spof",
         help="list single points of failure",

@@ -9,9 +9,11 @@ command exists, so invalid input never reaches the model.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import (
@@ -26,8 +28,8 @@ from fma_app.domain.model import (
     FailureMode,
     Model,
     ModelProperties,
-    Scores,
     Strength,
+    checked_revised,
     parse_enum,
 )
 from fma_app.domain.scoring import validate_optional_score
@@ -75,16 +77,45 @@ def kind_of(entity: Entity) -> EntityKind:
     return "action"
 
 
-def _table(model: Model, kind: EntityKind) -> dict[int, Entity]:
+def _table(model: Model, kind: EntityKind) -> Mapping[int, Entity]:
+    """The entities of one kind, to read (each kind's dict holds only its own type, so writes
+    go through `_put` and `_discard`)."""
     if kind == "component":
-        model.invalidate_names()  # callers may insert, remove or rename components
-    tables: dict[str, dict] = {
+        model.invalidate_names()  # callers may rename components
+    tables: dict[EntityKind, Mapping[int, Entity]] = {
         "component": model.components,
         "dependency": model.dependencies,
         "failure_mode": model.failure_modes,
         "action": model.actions,
     }
     return tables[kind]
+
+
+def _put(model: Model, entity: Entity) -> None:
+    """Insert a copy of the entity into its own table, under its id."""
+    entity = copy.deepcopy(entity)
+    if isinstance(entity, Component):
+        model.components[entity.id] = entity
+        model.invalidate_names()
+    elif isinstance(entity, Dependency):
+        model.dependencies[entity.id] = entity
+    elif isinstance(entity, FailureMode):
+        model.failure_modes[entity.id] = entity
+    else:
+        model.actions[entity.id] = entity
+
+
+def _discard(model: Model, entity: Entity) -> None:
+    """Remove the entity with this one's id from its table, if it is there."""
+    if isinstance(entity, Component):
+        model.components.pop(entity.id, None)
+        model.invalidate_names()
+    elif isinstance(entity, Dependency):
+        model.dependencies.pop(entity.id, None)
+    elif isinstance(entity, FailureMode):
+        model.failure_modes.pop(entity.id, None)
+    else:
+        model.actions.pop(entity.id, None)
 
 
 class Command(ABC):
@@ -131,12 +162,12 @@ class AddEntities(Command):
 
     def do(self, model: Model) -> list[Change]:
         for entity in self.entities:
-            _table(model, kind_of(entity))[entity.id] = copy.deepcopy(entity)
+            _put(model, entity)
         return _changes(self.entities, "added")
 
     def undo(self, model: Model) -> list[Change]:
         for entity in reversed(self.entities):
-            _table(model, kind_of(entity)).pop(entity.id, None)
+            _discard(model, entity)
         return _changes(self.entities, "removed")
 
 
@@ -149,19 +180,19 @@ class RemoveEntities(Command):
 
     def do(self, model: Model) -> list[Change]:
         for entity in reversed(self.removed):
-            _table(model, kind_of(entity)).pop(entity.id, None)
+            _discard(model, entity)
         return _changes(self.removed, "removed")
 
     def undo(self, model: Model) -> list[Change]:
         for entity in self.removed:
-            _table(model, kind_of(entity))[entity.id] = copy.deepcopy(entity)
+            _put(model, entity)
         return _changes(self.removed, "added")
 
 
 class Macro(Command):
     """Several commands as one undo step (a paste, a drag of several nodes, a layout)."""
 
-    def __init__(self, commands: list[Command], text: str):
+    def __init__(self, commands: Sequence[Command], text: str):
         self.commands, self.text = list(commands), text
 
     def do(self, model: Model) -> list[Change]:
@@ -218,7 +249,7 @@ def edit_model_properties(model: Model, /, **changes: object) -> EditModelProper
     ValidationError for an unknown property or a bad value."""
     checked = ModelProperties.checked(**changes)
     merged = {name: getattr(checked, name) for name in changes}
-    return EditModelProperties(replace(model.properties, **merged))  # type: ignore[arg-type]
+    return EditModelProperties(replace(model.properties, **merged))
 
 
 def _changes(entities: list[Entity], op: Literal["added", "removed"]) -> list[Change]:
@@ -258,16 +289,31 @@ def _label(kind: EntityKind, names: list[str]) -> str:
     return f"Change {labels.pop()}" if len(labels) == 1 else f"Edit {_KIND_LABELS[kind]}"
 
 
+def _as_float(name: str, value: object) -> float:
+    if isinstance(value, int | float | str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{FIELD_LABELS.get(name, name)} {value!r} is not a number")
+
+
+def _as_id(name: str, value: object) -> int:
+    if isinstance(value, int | str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"{FIELD_LABELS.get(name, name)} {value!r} is not an id")
+
+
 def _clean_value(
     model: Model, kind: EntityKind, entity_id: int, name: str, value: object
 ) -> object:
     if name in SCORE_FIELDS:  # None or blank: not rated yet
         return validate_optional_score(name, value)
     if name == "revised":
-        if value is None or isinstance(value, Scores):
-            return value
-        s, l_, d = value  # type: ignore[misc]
-        return Scores.checked(s, l_, d, prefix="revised ")
+        return None if value is None else checked_revised(value)
     if name == "name" and kind == "component":
         return model.check_component_name(str(value), ignore_id=entity_id)
     if name == "kind":
@@ -277,14 +323,13 @@ def _clean_value(
     if name == "status":
         return parse_enum(ActionStatus, "status", value)
     if name in ("x", "y"):
-        return float(value)  # type: ignore[arg-type]
+        return _as_float(name, value)
     if name == "user_facing":
         return bool(value)
     if name == "component_id":
-        model.component(int(value))  # type: ignore[call-overload]
-        return int(value)  # type: ignore[call-overload]
+        return model.component(_as_id(name, value)).id
     if name in ("source_id", "target_id"):
-        return int(value)  # type: ignore[call-overload]
+        return _as_id(name, value)
     if name == "due_date":
         return value
     if value is None:
@@ -309,22 +354,48 @@ def set_fields(model: Model, kind: EntityKind, entity_id: int, /, **changes: obj
     if kind == "dependency" and ({"source_id", "target_id"} & set(clean)):
         dep = model.dependencies[entity_id]
         model.check_dependency(
-            int(clean.get("source_id", dep.source_id)),  # type: ignore[call-overload]
-            int(clean.get("target_id", dep.target_id)),  # type: ignore[call-overload]
+            _as_id("source_id", clean.get("source_id", dep.source_id)),
+            _as_id("target_id", clean.get("target_id", dep.target_id)),
             ignore_id=entity_id,
         )
     return SetFields(kind, entity_id, clean, _label(kind, list(clean)))
 
 
+class ComponentExtras(TypedDict, total=False):
+    description: str
+    owner: str
+    x: float
+    y: float
+    user_facing: bool
+
+
+class DependencyExtras(TypedDict, total=False):
+    strength: Strength | str
+    description: str
+    group: str
+
+
+class ActionExtras(TypedDict, total=False):
+    owner: str
+    due_date: dt.date | None
+    status: ActionStatus | str
+    action_taken: str
+
+
 def add_component(
-    model: Model, name: str, kind: ComponentKind | str = "service", **extra
+    model: Model,
+    name: str,
+    kind: ComponentKind | str = ComponentKind.SERVICE,
+    **extra: Unpack[ComponentExtras],
 ) -> AddEntities:
     probe = Model(components=dict(model.components))  # validate without touching the model
     component = probe.add_component(name, kind, id=model.new_id(), **extra)
     return AddEntities([component], "Add Component")
 
 
-def add_dependency(model: Model, source_id: int, target_id: int, **extra) -> AddEntities:
+def add_dependency(
+    model: Model, source_id: int, target_id: int, **extra: Unpack[DependencyExtras]
+) -> AddEntities:
     model.check_dependency(source_id, target_id)
     probe = Model(components=model.components)
     dependency = probe.add_dependency(source_id, target_id, id=model.new_id(), **extra)
@@ -333,11 +404,13 @@ def add_dependency(model: Model, source_id: int, target_id: int, **extra) -> Add
 
 def add_failure_mode(model: Model, component_id: int, **fields: object) -> AddEntities:
     probe = Model(components=model.components)
-    failure_mode = probe.add_failure_mode(component_id, id=model.new_id(), **fields)  # type: ignore[arg-type]
+    failure_mode = probe.add_failure_mode(component_id, id=model.new_id(), **fields)
     return AddEntities([failure_mode], "Add Failure Mode")
 
 
-def add_action(model: Model, failure_mode_id: int, description: str = "", **extra) -> AddEntities:
+def add_action(
+    model: Model, failure_mode_id: int, description: str = "", **extra: Unpack[ActionExtras]
+) -> AddEntities:
     probe = Model(components=model.components, failure_modes=model.failure_modes)
     action = probe.add_action(failure_mode_id, description, id=model.new_id(), **extra)
     return AddEntities([action], "Add Action")
@@ -349,8 +422,9 @@ def remove(model: Model, kind: EntityKind, ids: list[int]) -> RemoveEntities:
 
 
 __all__ = [
-    "AddEntities", "Change", "Command", "EditModelProperties", "Macro", "RemoveEntities",
-    "RenameModel", "SetFields", "edit_model_properties",
-    "Action", "add_action", "add_component", "add_dependency", "add_failure_mode", "remove",
-    "set_fields", "TEXT_FIELDS_FAILURE_MODE",
+    "TEXT_FIELDS_FAILURE_MODE",
+    "Action", "AddEntities", "Change", "Command", "EditModelProperties", "Macro",
+    "RemoveEntities", "RenameModel", "SetFields",
+    "add_action", "add_component", "add_dependency", "add_failure_mode", "edit_model_properties",
+    "remove", "set_fields",
 ]  # fmt: skip

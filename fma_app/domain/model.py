@@ -8,7 +8,7 @@ it through the `add_*` methods, which validate every rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import TypeVar
@@ -195,16 +195,18 @@ TEXT_FIELDS_FAILURE_MODE = (
 SCORE_FIELDS = ("severity", "likelihood", "detection")
 
 
-def _as_triple(revised: object) -> tuple[object, object, object]:
+def checked_revised(revised: object) -> Scores:
+    """Revised scores from a `Scores` or any three values, each checked 1-10."""
+    triple: tuple[object, ...] = ()
     if isinstance(revised, Scores):
-        return revised.severity, revised.likelihood, revised.detection
-    try:
-        severity, likelihood, detection = revised  # type: ignore[misc]
-    except (TypeError, ValueError):
+        triple = (revised.severity, revised.likelihood, revised.detection)
+    elif isinstance(revised, Iterable):
+        triple = tuple(revised)
+    if len(triple) != 3:
         raise ValidationError(
             f"revised scores {revised!r} must be all three of severity, likelihood, detection"
-        ) from None
-    return severity, likelihood, detection
+        )
+    return Scores.checked(*triple, prefix="revised ")
 
 
 def field_names(entity_type: type) -> tuple[str, ...]:
@@ -244,12 +246,10 @@ class ModelProperties:
         unknown = set(values) - set(PROPERTY_LABELS)
         if unknown:
             raise ValidationError(f"unknown model propert(ies): {', '.join(sorted(unknown))}")
-        clean: dict[str, object] = {}
+        key_date = parse_date(PROPERTY_LABELS["key_date"], values.pop("key_date", None))
+        texts: dict[str, str] = {}
         for name, value in values.items():
             label = PROPERTY_LABELS[name]
-            if name == "key_date":
-                clean[name] = parse_date(label, value)
-                continue
             if value is None:
                 value = ""
             if not isinstance(value, str):
@@ -257,10 +257,10 @@ class ModelProperties:
             text = value.strip()
             if name in _ONE_LINE_PROPERTIES and any(ch in text for ch in "\r\n"):
                 raise ValidationError(f"{label} must be one line")
-            clean[name] = text
-        if "name" in clean and not clean["name"]:
+            texts[name] = text
+        if "name" in texts and not texts["name"]:
             raise ValidationError("the model name must not be empty")
-        return ModelProperties(**clean)  # type: ignore[arg-type]
+        return ModelProperties(**texts, key_date=key_date)
 
 
 def parse_date(label: str, value: object) -> dt.date | None:
@@ -449,27 +449,27 @@ class Model:
         severity: object = None,
         likelihood: object = None,
         detection: object = None,
-        revised: Scores | tuple[object, object, object] | None = None,
-        **texts: str,
+        revised: object = None,
+        **texts: object,
     ) -> FailureMode:
+        """A failure mode from unchecked values (an importer's cells, a pasted row): scores are
+        None/blank or 1-10, `revised` is None or three scores, `texts` name text fields."""
         self.component(component_id)
         unknown = set(texts) - set(TEXT_FIELDS_FAILURE_MODE)
         if unknown:
             raise ModelError(f"unknown failure mode field(s): {', '.join(sorted(unknown))}")
-        severity = validate_optional_score("severity", severity)
-        likelihood = validate_optional_score("likelihood", likelihood)
-        detection = validate_optional_score("detection", detection)
-        if revised is not None:
-            revised = Scores.checked(*_as_triple(revised), prefix="revised ")
         failure_mode = FailureMode(
             id=0,
             component_id=component_id,
-            severity=severity,  # type: ignore[arg-type]
-            likelihood=likelihood,  # type: ignore[arg-type]
-            detection=detection,  # type: ignore[arg-type]
-            revised=revised,
-            **texts,
+            severity=validate_optional_score("severity", severity),
+            likelihood=validate_optional_score("likelihood", likelihood),
+            detection=validate_optional_score("detection", detection),
+            revised=None if revised is None else checked_revised(revised),
         )
+        for name, text in texts.items():
+            if not isinstance(text, str):
+                raise ValidationError(f"{name.replace('_', ' ')} must be text, not {text!r}")
+            setattr(failure_mode, name, text)
         failure_mode.id = self._reserve(id)
         self.failure_modes[failure_mode.id] = failure_mode
         return failure_mode

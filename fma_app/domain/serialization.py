@@ -20,6 +20,7 @@ from fma_app.domain.model import (
     Action,
     Component,
     Dependency,
+    Entity,
     FailureMode,
     Model,
     ModelProperties,
@@ -41,7 +42,7 @@ _FM_KEYS = {"id", "severity", "likelihood", "detection", "revised", "actions", *
 _ACTION_KEYS = {"id", "description", "owner", "due_date", "status", "action_taken"}
 _REVISED_KEYS = {"severity", "likelihood", "detection"}
 
-T = TypeVar("T")
+E = TypeVar("E", bound=Entity)  # one entity kind
 
 
 # ---- model -> data ---------------------------------------------------------------------------
@@ -163,7 +164,7 @@ class _Reader:
                 f"(this one reads up to {FORMAT_VERSION})"
             )
 
-    def _add(self, where: str, item: dict[str, Any], add: Callable[[int | None], T]) -> T:
+    def _add(self, where: str, item: dict[str, Any], add: Callable[[int | None], E]) -> E:
         """Run one `Model.add_*`, prefixing its error with `where` and refusing reused ids."""
         entity_id = item.get("id")
         if entity_id is not None:
@@ -175,7 +176,7 @@ class _Reader:
             entity = add(entity_id)
         except (ValidationError, ModelError) as error:
             raise type(error)(f"{where}: {error}") from None
-        self.used_ids.add(entity.id)  # type: ignore[attr-defined]
+        self.used_ids.add(entity.id)
         return entity
 
     def _component(self, data: object, where: str) -> None:

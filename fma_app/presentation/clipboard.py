@@ -21,6 +21,7 @@ Paste (decided here, documented in the Help's keyboard page):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fma_app.domain.commands import Command, Macro, add_component, add_failure_mode, set_fields
@@ -118,7 +119,7 @@ def parse_tsv(text: str) -> list[list[str]]:
 MAX_PROBLEMS_SHOWN = 12
 
 
-class PasteRefused(ValidationError):
+class PasteRefusedError(ValidationError):
     """The paste would put bad values in the model; `problems` lists each, with its cell.
 
     A ValidationError, so the document's edit gate refuses it like any other bad value; the
@@ -185,9 +186,11 @@ def _row_values(row: list[str], columns: tuple[int, ...]) -> dict[str, str]:
 
 
 def _revised(
-    fm: FailureMode, values: dict[str, str], scores: dict[str, int | None]
-) -> Scores | None | str:
-    """The revised scores after the paste, or "keep" when no revised column was pasted."""
+    fm: FailureMode, values: dict[str, str], scores: Mapping[str, object]
+) -> Scores | str | None:
+    """The revised scores after the paste, or "keep" when no revised column was pasted.
+    `scores` are the row's own after the paste, not checked yet: Scores.checked checks any it
+    takes."""
     keys = [
         k for k in ("revised_severity", "revised_likelihood", "revised_detection") if k in values
     ]
@@ -220,7 +223,7 @@ def _row_changes(model: Model, fm: FailureMode, values: dict[str, str]) -> dict[
             continue  # empty component cell: leave it as it is
         changes.update(cell_changes(model, fm, key, text))
     scores = {f: changes.get(f, getattr(fm, f)) for f in ("severity", "likelihood", "detection")}
-    revised = _revised(fm, values, scores)  # type: ignore[arg-type]
+    revised = _revised(fm, values, scores)
     if revised != "keep":
         changes["revised"] = revised
     return {k: v for k, v in changes.items() if getattr(fm, k) != v}
@@ -253,7 +256,7 @@ def _new_row(model: Model, values: dict[str, str], component_id: int) -> Command
 
 
 def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Macro:
-    """One command for the whole paste, or PasteRefused listing every problem.
+    """One command for the whole paste, or PasteRefusedError listing every problem.
 
     Each row's command is tried on the model as it is built (later rows may refer to a component
     an earlier row created) and every step is undone before returning: the model is left exactly
@@ -262,7 +265,7 @@ def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Ma
     block = block or [[""]]
     problems = _check_cells(block, target.columns)
     if problems:
-        raise PasteRefused(problems)
+        raise PasteRefusedError(problems)
     commands: list[Command] = []
     try:
         for r, row in enumerate(block):
@@ -291,14 +294,14 @@ def build_paste(model: Model, block: list[list[str]], target: PasteTarget) -> Ma
         for command in reversed(commands):
             command.undo(model)
     if problems:
-        raise PasteRefused(problems)
+        raise PasteRefusedError(problems)
     rows = len(block)
     return Macro(commands, f"Paste {rows} Row{'s' if rows != 1 else ''}")
 
 
 def build_fill(model: Model, value: str, cells: list[tuple[int, int]]) -> Macro:
     """One value pasted into several selected cells (fm id, column) as one command, or
-    PasteRefused: the spreadsheet "fill the selection" habit."""
+    PasteRefusedError: the spreadsheet "fill the selection" habit."""
     problems: list[str] = []
     by_row: dict[int, dict[str, str]] = {}
     for fm_id, column in cells:
@@ -322,5 +325,5 @@ def build_fill(model: Model, value: str, cells: list[tuple[int, int]]) -> Macro:
         if changes:
             commands.append(set_fields(model, "failure_mode", fm_id, **changes))
     if problems:
-        raise PasteRefused(problems)
+        raise PasteRefusedError(problems)
     return Macro(commands, f"Paste into {len(cells)} Cells")

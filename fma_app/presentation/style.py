@@ -13,6 +13,7 @@ reader.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from fma_app.domain.scoring import ActionPriority
@@ -76,7 +77,7 @@ RPN_MAX = 1000
 
 def rpn_strength(rpn: int) -> float:
     """How far along the shading an RPN is: sqrt(RPN / 1000), from 0.03 at RPN 1 to 1.0."""
-    return min(1.0, (max(rpn, 1) / RPN_MAX) ** 0.5)
+    return min(1.0, math.sqrt(max(rpn, 1) / RPN_MAX))
 
 
 def rpn_shade(rpn: int) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, overload
 
 from fma_app.domain.commands import Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
@@ -60,15 +60,21 @@ NUMERIC_KINDS = ("score", "revised")
 TEXT_KEYS = tuple(c.key for c in COLUMNS if c.kind == "text")
 
 # 1,000 score combinations: a table beats the band look-ups when 20,000 rows are painted,
-# filtered and sorted by AP.
-_AP_OF: dict[tuple[int, int, int], ActionPriority] = {
-    scores: action_priority(*scores) for scores in itertools.product(range(1, 11), repeat=3)
+# filtered and sorted by AP. A triple with a None (not rated yet) is not in it.
+_SCORES = range(1, 11)
+_AP_OF: dict[tuple[int | None, int | None, int | None], ActionPriority] = {
+    (s, l_, d): action_priority(s, l_, d)
+    for s, l_, d in itertools.product(_SCORES, _SCORES, _SCORES)
 }
 
 
+@overload
+def ap_of(scores: Scores) -> ActionPriority: ...
+@overload
+def ap_of(scores: FailureMode) -> ActionPriority | None: ...
 def ap_of(scores: Scores | FailureMode) -> ActionPriority | None:
     """The AP, or None for a failure mode not rated yet."""
-    return _AP_OF.get((scores.severity, scores.likelihood, scores.detection))  # type: ignore[arg-type]
+    return _AP_OF.get((scores.severity, scores.likelihood, scores.detection))
 
 
 def _blank(value: object) -> object:
@@ -99,12 +105,12 @@ def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, 
         if key == "revised_rpn":
             return fm.revised.rpn
         if key == "revised_ap":
-            return ap_of(fm.revised).value  # type: ignore[union-attr]  # revised: all three
+            return ap_of(fm.revised).value
         return getattr(fm.revised, revised_field(key))
     return getattr(fm, key)
 
 
-def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> tuple:
+def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> tuple[object, ...]:
     """Every cell of a row at once, in COLUMNS order (copying 20,000 rows cell by cell through
     `cell_value` takes seconds)."""
     r, ap = fm.revised, ap_of(fm)
@@ -115,7 +121,7 @@ def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> t
         action_summary(counts),
         r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
         r.severity * r.likelihood * r.detection if r else "",
-        ap_of(r).value if r else "",  # type: ignore[union-attr]
+        ap_of(r).value if r else "",
         fm.id,
     )  # fmt: skip
 

@@ -21,6 +21,7 @@ from fma_app.presentation.style import AP_NAMES, AP_STYLES, NOT_RATED, ap_style
 from fma_app.presentation.text import elide_middle
 
 if TYPE_CHECKING:  # matplotlib loads on the first chart: importing a workbook never needs it
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
@@ -81,7 +82,7 @@ def _label(text: str, limit: int = 28) -> str:
     return elide_middle(flat, limit).replace("$", r"\$")
 
 
-def _whole_number_ticks(axis) -> None:
+def _whole_number_ticks(axis: Axis) -> None:
     """Counts and RPNs are whole numbers: no tick at 0.5 of a failure mode."""
     from matplotlib.ticker import MaxNLocator
 
@@ -121,10 +122,15 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     fig = _figure(figure, left=0.12, bottom=0.32, right=0.9, top=0.88)
     title = "Pareto of RPN"
     # Only rated failure modes have an RPN; ranking puts the others last.
-    ranked = [r for r in rank_failure_modes(model, RankBy.RPN) if r.failure_mode.rpn is not None]
-    if not ranked:
+    rated = [
+        (r, rpn)
+        for r in rank_failure_modes(model, RankBy.RPN)
+        if (rpn := r.failure_mode.rpn) is not None
+    ]
+    if not rated:
         return _empty(fig, title, _not_rated_empty(model))
-    total = sum(r.failure_mode.rpn for r in ranked)  # type: ignore[misc]
+    ranked, rpns = [r for r, _ in rated], [rpn for _, rpn in rated]
+    total = sum(rpns)
     shown = ranked[:PARETO_LIMIT]
     unrated = _not_rated_note(model)
     what = "rated failure modes" if unrated else "failure modes"
@@ -134,7 +140,7 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     positions = range(len(shown))
     ax.bar(
         positions,
-        [r.failure_mode.rpn for r in shown],
+        rpns[: len(shown)],
         # Only rated failure modes reach here; ap_style would paint any other in NOT_RATED.
         color=[ap_style(ap_of(r.failure_mode)).fill for r in shown],
         edgecolor=[ap_style(ap_of(r.failure_mode)).text for r in shown],
@@ -153,8 +159,8 @@ def pareto_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     ax.set_xlim(-0.6, len(shown) - 0.4)
     share = ax.twinx()
     running, cumulative = 0, []
-    for r in shown:
-        running += r.failure_mode.rpn or 0
+    for rpn in rpns[: len(shown)]:
+        running += rpn
         cumulative.append(100.0 * running / total)
     share.plot(list(positions), cumulative, color="#222222", marker="o", markersize=3)
     share.axhline(80, color="#888888", linestyle="--", linewidth=0.8)
@@ -172,7 +178,7 @@ def _ap_handles(suffix: str = "", edges: bool = True) -> list[Patch]:
     return [
         Patch(facecolor=AP_FILLS[ap], edgecolor=AP_EDGES[ap] if edges else AP_FILLS[ap],
               linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}{suffix}")
-        for ap in "HML"
+        for ap in ActionPriority
     ]  # fmt: skip
 
 
@@ -184,10 +190,10 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     """
     fig = _figure(figure, left=0.08, right=0.72)
     title = "Risk matrix: severity \u00d7 likelihood"
-    rated = [fm for fm in model.failure_modes.values() if fm.rpn is not None]
+    rated = [scores for fm in model.failure_modes.values() if (scores := fm.scores) is not None]
     if not rated:
         return _empty(fig, title, _not_rated_empty(model))
-    counts = Counter((fm.severity, fm.likelihood) for fm in rated)
+    counts = Counter((scores.severity, scores.likelihood) for scores in rated)
     title = _with_notes(title, _not_rated_note(model))
     zone_index = {"L": 0, "M": 1, "H": 2}
     zones = [
@@ -221,7 +227,7 @@ def risk_matrix_figure(model: Model, *, figure: Figure | None = None) -> Figure:
     return fig
 
 
-def ap_counts(model: Model) -> tuple[Counter, Counter]:
+def ap_counts(model: Model) -> tuple[Counter[str | None], Counter[str | None]]:
     """Failure modes per AP before actions and after them (revised scores where given); the
     key None counts those not rated yet."""
     before = Counter(ap_of(fm) for fm in model.failure_modes.values())
@@ -238,7 +244,7 @@ def ap_distribution_figure(model: Model, *, figure: Figure | None = None) -> Fig
     before, after = ap_counts(model)
     ax = fig.add_subplot()
     width = 0.38
-    order: list[str | None] = [ap.value for ap in ActionPriority]
+    order: list[ActionPriority | None] = list(ActionPriority)
     if before[None] or after[None]:
         order.append(None)  # a bar of its own: never counted as L
     xs = range(len(order))
@@ -265,7 +271,7 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
     title = "Risk by component (total RPN)"
     if not model.failure_modes:
         return _empty(fig, title)
-    totals: dict[int, Counter] = {}
+    totals: dict[int, Counter[str]] = {}
     for fm in model.failure_modes.values():
         ap, rpn = ap_of(fm), fm.rpn
         if ap is not None and rpn is not None:  # not rated yet adds no RPN
@@ -283,7 +289,7 @@ def risk_by_component_figure(model: Model, *, figure: Figure | None = None) -> F
     ax = fig.add_subplot()
     ys = list(range(len(shown)))
     left = [0] * len(shown)
-    for ap in "HML":
+    for ap in ActionPriority:
         values = [counter[ap] for _, counter in shown]
         ax.barh(ys, values, left=left, color=AP_FILLS[ap], edgecolor=AP_EDGES[ap],
                 linewidth=BAR_EDGE_WIDTH, label=f"AP {AP_NAMES[ap]}")  # fmt: skip

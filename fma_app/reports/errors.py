@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 
-class ImportProblems(Exception):
+class ImportProblemsError(Exception):
     """Every problem found in a workbook, each a line with its cell reference when it has one,
     for example ``DFMEA!F7: likelihood 0.8 is not a whole number from 1 to 10``."""
 
@@ -24,7 +24,7 @@ def one_line(problem: str) -> str:
     )
 
 
-class ReportCancelled(Exception):
+class ReportCancelledError(Exception):
     """The user cancelled an export; nothing was written."""
 
 

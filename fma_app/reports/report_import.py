@@ -10,10 +10,15 @@ S, L or D cell is a score not rated yet.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import (
@@ -25,7 +30,7 @@ from fma_app.domain.model import (
     parse_enum,
 )
 from fma_app.domain.scoring import validate_optional_score, validate_score
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.xlsx_report import (
     MARKER_NAME,
     MARKER_TEXT,
@@ -35,6 +40,8 @@ from fma_app.reports.xlsx_report import (
 )
 
 MAX_PROBLEMS = 200
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
 
 # The columns read back, per sheet (all must be present; others are ignored).
 READ_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -55,7 +62,7 @@ FAILURE_MODE_TEXTS = {
 }  # fmt: skip
 
 
-def is_report(workbook) -> bool:
+def is_report(workbook: Workbook) -> bool:
     """A workbook FMA Workbench exported: the five sheets in order and our marker."""
     names = list(workbook.sheetnames)
     if names[: len(SHEET_NAMES)] != list(SHEET_NAMES):
@@ -71,7 +78,7 @@ def is_report(workbook) -> bool:
     return False
 
 
-class _Problem(Exception):
+class _CellError(Exception):
     """A bad cell value; the message is shown after the cell reference."""
 
 
@@ -79,7 +86,7 @@ class _Problem(Exception):
 class _Row:
     sheet: str
     number: int
-    values: tuple
+    values: tuple[object, ...]
     columns: dict[str, int]
 
     def get(self, header: str) -> object:
@@ -89,6 +96,22 @@ class _Row:
 
     def ref(self, header: str) -> str:
         return f"{self.sheet}!{get_column_letter(self.columns[header] + 1)}{self.number}"
+
+
+class _Cells:
+    """Parses the cells of one row, adding each bad one to the problems; `ok` until one is."""
+
+    def __init__(self, row: _Row, problems: _Problems) -> None:
+        self.row, self.problems, self.ok = row, problems, True
+
+    def parse(self, header: str, parse: Callable[[object], T], instead: T) -> T:
+        """The parsed cell, or `instead` (never used: `ok` is False then) after a problem."""
+        try:
+            return parse(self.row.get(header))
+        except (_CellError, ValidationError, ModelError) as error:
+            self.problems.add(self.row.ref(header), str(error))
+            self.ok = False
+            return instead
 
 
 class _Problems:
@@ -101,18 +124,18 @@ class _Problems:
     def __bool__(self) -> bool:
         return bool(self.lines)
 
-    def error(self) -> ImportProblems:
+    def error(self) -> ImportProblemsError:
         shown = self.lines[:MAX_PROBLEMS]
         if len(self.lines) > MAX_PROBLEMS:
             shown.append(f"... and {len(self.lines) - MAX_PROBLEMS} more problems")
-        return ImportProblems(shown)
+        return ImportProblemsError(shown)
 
 
 def _normal(header: object) -> str:
     return " ".join(str(header).split()).casefold() if header is not None else ""
 
 
-def _read_table(ws, sheet: str, problems: _Problems) -> list[_Row]:
+def _read_table(ws: Worksheet, sheet: str, problems: _Problems) -> list[_Row]:
     rows = ws.iter_rows(values_only=True)
     header = next(rows, None) or ()
     found = {_normal(value): index for index, value in enumerate(header) if value is not None}
@@ -165,7 +188,7 @@ def _whole(value: object, what: str) -> int | None:
     elif isinstance(value, str) and value.strip().isdigit():
         number = int(value.strip())
     if number is None or number < 1:
-        raise _Problem(f"{what} {_shown(value)} is not a whole number from 1 up")
+        raise _CellError(f"{what} {_shown(value)} is not a whole number from 1 up")
     return number
 
 
@@ -175,11 +198,11 @@ def _shown(value: object) -> str:
 
 def _score(value: object, field: str) -> int:
     if value is None:
-        raise _Problem(f"{field} is empty; it must be a whole number from 1 to 10")
+        raise _CellError(f"{field} is empty; it must be a whole number from 1 to 10")
     try:
         return validate_score(field, value)
     except ValidationError as error:
-        raise _Problem(str(error)) from None
+        raise _CellError(str(error)) from None
 
 
 def _optional_score(value: object, field: str) -> int | None:
@@ -187,7 +210,7 @@ def _optional_score(value: object, field: str) -> int | None:
     try:
         return validate_optional_score(field, value)
     except ValidationError as error:
-        raise _Problem(str(error)) from None
+        raise _CellError(str(error)) from None
 
 
 def _number(value: object, what: str) -> float:
@@ -198,7 +221,7 @@ def _number(value: object, what: str) -> float:
     try:
         return float(str(value).strip())
     except ValueError:
-        raise _Problem(f"{what} {_shown(value)} is not a number") from None
+        raise _CellError(f"{what} {_shown(value)} is not a number") from None
 
 
 YES = {"yes", "y", "true", "1", "x"}
@@ -213,7 +236,7 @@ def _flag(value: object, what: str) -> bool:
     text = _text(value).strip().casefold()
     if text in YES or text in NO:
         return text in YES
-    raise _Problem(f"{what} {_shown(value)} is not yes or no")
+    raise _CellError(f"{what} {_shown(value)} is not yes or no")
 
 
 def _date(value: object, what: str = "due date") -> dt.date | None:
@@ -228,14 +251,14 @@ def _date(value: object, what: str = "due date") -> dt.date | None:
             return dt.date.fromisoformat(value.strip()) if value.strip() else None
         except ValueError:
             pass
-    raise _Problem(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
+    raise _CellError(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
 
 
-def _enum(enum_type, value: object, what: str):
+def _enum(enum_type: type[E], value: object, what: str) -> E:
     try:
         return parse_enum(enum_type, what, _text(value))
     except ValidationError as error:
-        raise _Problem(str(error)) from None
+        raise _CellError(str(error)) from None
 
 
 # ---- ids --------------------------------------------------------------------------------------
@@ -252,7 +275,7 @@ class _Ids:
             for row in rows:
                 try:
                     number = _whole(row.get(header), "id")
-                except _Problem as problem:
+                except _CellError as problem:
                     problems.add(row.ref(header), str(problem))
                     continue
                 if number is None:
@@ -271,7 +294,7 @@ class _Ids:
 
 
 # ---- the sheets -------------------------------------------------------------------------------
-def _summary(ws, source_name: str, problems: _Problems) -> Model:
+def _summary(ws: Worksheet, source_name: str, problems: _Problems) -> Model:
     """A model holding the Summary's name, description and FMEA header properties."""
     labels: dict[str, tuple[int, object]] = {}
     title = None
@@ -290,7 +313,7 @@ def _summary(ws, source_name: str, problems: _Problems) -> Model:
         if field == "key_date":
             try:
                 model.key_date = _date(value, "key date")
-            except _Problem as problem:
+            except _CellError as problem:
                 problems.add(f"Summary!B{number}", str(problem))
         else:
             setattr(model, field, _text(value))
@@ -302,25 +325,22 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
         entity_id = ids(row)
         if entity_id is None:
             continue
-        values, bad = {}, False
-        for field, header, parse in (
-            ("name", "Name", lambda v: model.check_component_name(_text(v))),
-            ("kind", "Kind", lambda v: _enum(ComponentKind, v, "kind")),
-            ("x", "X", lambda v: _number(v, "x")),
-            ("y", "Y", lambda v: _number(v, "y")),
-            ("user_facing", "Entry Point", lambda v: _flag(v, "entry point")),
-        ):
-            try:
-                values[field] = parse(row.get(header))
-            except (_Problem, ValidationError, ModelError) as error:
-                problems.add(row.ref(header), str(error))
-                bad = True
-        if not bad:
+        cells = _Cells(row, problems)
+        name = cells.parse("Name", lambda v: model.check_component_name(_text(v)), "")
+        kind = cells.parse("Kind", lambda v: _enum(ComponentKind, v, "kind"), ComponentKind.OTHER)
+        x = cells.parse("X", lambda v: _number(v, "x"), 0.0)
+        y = cells.parse("Y", lambda v: _number(v, "y"), 0.0)
+        user_facing = cells.parse("Entry Point", lambda v: _flag(v, "entry point"), False)
+        if cells.ok:
             model.add_component(
+                name,
+                kind,
                 id=entity_id,
                 description=_text(row.get("Description")),
                 owner=_text(row.get("Owner")),
-                **values,
+                x=x,
+                y=y,
+                user_facing=user_facing,
             )
 
 
@@ -329,8 +349,8 @@ def _component_id(model: Model, row: _Row, header: str) -> int:
     component = model.component_by_name(name) if name.strip() else None
     if component is None:
         if not name.strip():
-            raise _Problem("the component name is empty")
-        raise _Problem(f"no component named {name!r} on the Components sheet")
+            raise _CellError("the component name is empty")
+        raise _CellError(f"no component named {name!r} on the Components sheet")
     return component.id
 
 
@@ -341,11 +361,11 @@ def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems
         for header in ("Component", "Depends On"):
             try:
                 ends[header] = _component_id(model, row, header)
-            except _Problem as problem:
+            except _CellError as problem:
                 problems.add(row.ref(header), str(problem))
         try:
             strength = _enum(Strength, row.get("Strength"), "strength")
-        except _Problem as problem:
+        except _CellError as problem:
             problems.add(row.ref("Strength"), str(problem))
             continue
         if entity_id is None or len(ends) < 2:
@@ -370,7 +390,7 @@ def _revised(row: _Row, problems: _Problems) -> tuple[bool, Scores | None]:
     for header, field, value in zip(headers, fields, values, strict=True):
         try:
             scores.append(_score(value, field))
-        except _Problem as problem:
+        except _CellError as problem:
             message = str(problem)
             if value is None:
                 message = "revised scores need all three of S, L and D, or none"
@@ -384,14 +404,14 @@ def _failure_modes(model: Model, rows: list[_Row], ids: _Ids, problems: _Problem
         entity_id, ok = ids(row), True
         try:
             component_id = _component_id(model, row, "Component")
-        except _Problem as problem:
+        except _CellError as problem:
             problems.add(row.ref("Component"), str(problem))
             ok = False
         scores = {}
         for field, header in (("severity", "S"), ("likelihood", "L"), ("detection", "D")):
             try:
                 scores[field] = _optional_score(row.get(header), field)
-            except _Problem as problem:
+            except _CellError as problem:
                 problems.add(row.ref(header), str(problem))
                 ok = False
         revised_ok, revised = _revised(row, problems)
@@ -408,32 +428,27 @@ def _actions(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> 
         try:
             failure_mode_id = _whole(row.get("Failure Mode ID"), "failure mode id")
             if failure_mode_id is None:
-                raise _Problem("an action needs the ID of its failure mode")
+                raise _CellError("an action needs the ID of its failure mode")
             if failure_mode_id not in model.failure_modes:
-                raise _Problem(f"no failure mode with ID {failure_mode_id} on the Worksheet")
-        except _Problem as problem:
+                raise _CellError(f"no failure mode with ID {failure_mode_id} on the Worksheet")
+        except _CellError as problem:
             problems.add(row.ref("Failure Mode ID"), str(problem))
             ok = False
-        parsed = {}
-        for field, header, parse in (
-            ("due_date", "Due Date", _date),
-            ("status", "Status", lambda v: _enum(ActionStatus, v, "status")),
-        ):
-            try:
-                parsed[field] = parse(row.get(header))
-            except _Problem as problem:
-                problems.add(row.ref(header), str(problem))
-                ok = False
-        if ok and entity_id is not None and failure_mode_id is not None:
+        cells = _Cells(row, problems)
+        due_date = cells.parse("Due Date", _date, None)
+        status = cells.parse(
+            "Status", lambda v: _enum(ActionStatus, v, "status"), ActionStatus.OPEN
+        )
+        if ok and cells.ok and entity_id is not None and failure_mode_id is not None:
             model.add_action(
                 failure_mode_id, _text(row.get("Action")), id=entity_id,
                 owner=_text(row.get("Owner")), action_taken=_text(row.get("Action Taken")),
-                **parsed,
+                due_date=due_date, status=status,
             )  # fmt: skip
 
 
-def import_report(workbook, source_name: str) -> Model:
-    """The model the report describes; raises ImportProblems listing every bad cell."""
+def import_report(workbook: Workbook, source_name: str) -> Model:
+    """The model the report describes; raises ImportProblemsError listing every bad cell."""
     problems = _Problems()
     tables = {sheet: _read_table(workbook[sheet], sheet, problems) for sheet in READ_COLUMNS}
     if problems:

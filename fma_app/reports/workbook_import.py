@@ -9,10 +9,16 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from fma_app.domain.model import Model
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is read, not with this module
+    from openpyxl.workbook.workbook import Workbook
 
 # What openpyxl and zipfile raise for a damaged file; zlib.error and EOFError come from a
 # damaged compressed member (a bit flip in the deflate stream) and escaped as tracebacks.
@@ -21,19 +27,36 @@ DAMAGED_WORKBOOK = (
 )  # fmt: skip
 
 
-def load_workbook_checked(path: Path, *, read_only: bool = False):
-    """Open a workbook with openpyxl or raise ImportProblems naming the file and the problem.
+def load_workbook_checked(path: Path) -> Workbook:
+    """Load a whole workbook with openpyxl or raise ImportProblemsError naming the file and the
+    problem."""
+    handle, workbook = _load(path, read_only=False)
+    handle.close()  # everything is loaded
+    return workbook
 
-    Read-only workbooks stream their rows (faster, less memory) but cannot show merged cells,
-    which FMEA forms use; the caller must close() them.
-    """
+
+@contextmanager
+def streamed_workbook(path: Path) -> Iterator[Workbook]:
+    """A read-only workbook that streams its rows (faster, less memory, but it cannot show
+    merged cells, which FMEA forms use); closed with its file on leaving."""
+    handle, workbook = _load(path, read_only=True)
+    try:
+        yield workbook
+    finally:
+        try:
+            workbook.close()  # raises on some damaged archives: the handle must close anyway
+        finally:
+            handle.close()
+
+
+def _load(path: Path, *, read_only: bool) -> tuple[BinaryIO, Workbook]:
     import openpyxl
 
     name = Path(path).name
     if not Path(path).is_file():
-        raise ImportProblems([f"{name}: no such file"])
+        raise ImportProblemsError([f"{name}: no such file"])
     # We own the file handle: openpyxl leaves its own open when a damaged workbook fails to load.
-    handle = open(path, "rb")  # noqa: SIM115 (closed below, or by the workbook's close())
+    handle = open(path, "rb")  # noqa: SIM115 (the callers close it)
     try:
         if not read_only:
             _check_merged_area(Path(path), name)
@@ -41,28 +64,11 @@ def load_workbook_checked(path: Path, *, read_only: bool = False):
     except BaseException as error:
         handle.close()
         if isinstance(error, DAMAGED_WORKBOOK):
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [f"{name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
             ) from None
         raise
-    if not read_only:
-        handle.close()  # everything is loaded
-    else:
-        _close_with(workbook, handle)
-    return workbook
-
-
-def _close_with(workbook, handle) -> None:
-    """Make a streamed workbook's close() close our file handle too."""
-    close_archive = workbook.close
-
-    def close() -> None:
-        try:
-            close_archive()  # raises on some damaged archives: the handle must close anyway
-        finally:
-            handle.close()
-
-    workbook.close = close
+    return handle, workbook
 
 
 # openpyxl creates a cell object for every cell a merged range covers when it loads a sheet:
@@ -86,31 +92,32 @@ def _check_merged_area(path: Path, name: str) -> None:
                     width = abs(column(right) - column(left)) + 1
                     total += width * (abs(int(bottom) - int(top)) + 1)
     if total > MAX_MERGED_CELLS:
-        raise ImportProblems(
+        raise ImportProblemsError(
             [f"{name}: its merged cells cover {total:,} cells; FMA Workbench reads workbooks "
              f"whose merged cells cover at most {MAX_MERGED_CELLS:,}"]
         )  # fmt: skip
 
 
 def import_workbook(path: str | Path, sheet: str | None = None) -> Model:
-    """Build a model from a workbook; raises ImportProblems listing every problem found."""
+    """Build a model from a workbook; raises ImportProblemsError listing every problem found."""
     from fma_app.reports import report_import, xlsx_import
 
     source_name = Path(path).name
     if sheet is None:
         # Our own reports have no merged cells: stream them (20,000 rows: 14 s instead of 20 s).
-        streamed = load_workbook_checked(Path(path), read_only=True)
-        try:
-            if report_import.is_report(streamed):
-                return report_import.import_report(streamed, source_name=source_name)
-        except ImportProblems:
-            raise
-        except DAMAGED_WORKBOOK as error:
-            # A streamed sheet is parsed only now; a damaged one fails here, not at load.
-            raise ImportProblems(
-                [f"{source_name}: not a readable .xlsx workbook ({type(error).__name__}: {error})"]
-            ) from None
-        finally:
-            streamed.close()
+        with streamed_workbook(Path(path)) as streamed:
+            try:
+                if report_import.is_report(streamed):
+                    return report_import.import_report(streamed, source_name=source_name)
+            except ImportProblemsError:
+                raise
+            except DAMAGED_WORKBOOK as error:
+                # A streamed sheet is parsed only now; a damaged one fails here, not at load.
+                raise ImportProblemsError(
+                    [
+                        f"{source_name}: not a readable .xlsx workbook "
+                        f"({type(error).__name__}: {error})"
+                    ]
+                ) from None
     workbook = load_workbook_checked(Path(path))
     return xlsx_import.import_fmea_workbook(workbook, source_name=source_name, sheet=sheet)

@@ -21,17 +21,20 @@ How a form is read:
   actions taken and revised scores, else "open".
 - A sheet named Dependencies (columns Component, Depends On, optional Strength, Description,
   Redundancy Group) adds dependencies between the imported components.
-Every problem is collected with its cell reference and raised together as `ImportProblems`.
+Every problem is collected with its cell reference and raised together as `ImportProblemsError`.
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import PurePath
+from typing import Literal
 
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
@@ -50,9 +53,18 @@ from fma_app.domain.model import (
 )
 from fma_app.domain.scoring import validate_score
 from fma_app.reports import headers as h
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 
 HEADER_SEARCH_ROWS = 30
+
+
+class _Refused(Enum):
+    """A cell whose problem is already reported: the row it is on is not imported."""
+
+    CELL = "refused"
+
+
+REFUSED = _Refused.CELL
 MIN_HEADER_FIELDS = 3  # distinct known columns (two of them required) make a header row
 IMPORTED_KIND = ComponentKind.OTHER
 DEPENDENCIES_SHEET = "dependencies"
@@ -82,7 +94,8 @@ FM_CONTENT_FIELDS = (
 
 
 def import_fmea_workbook(workbook: Workbook, source_name: str, sheet: str | None) -> Model:
-    """Build a model from the workbook's FMEA sheet; raise ImportProblems listing every problem."""
+    """Build a model from the workbook's FMEA sheet; raise ImportProblemsError listing every
+    problem."""
     layout = choose_layout(workbook, source_name, sheet)
     model = Model(
         name=PurePath(source_name).stem or "Imported model",
@@ -95,7 +108,7 @@ def import_fmea_workbook(workbook: Workbook, source_name: str, sheet: str | None
     if dependencies is not None and dependencies is not layout.sheet:
         _read_dependencies(dependencies, layout.sheet.title, reader.components, model, problems)
     if problems:
-        raise ImportProblems(problems)
+        raise ImportProblemsError(problems)
     return model
 
 
@@ -187,7 +200,7 @@ def used_width(sheet: Worksheet, max_row: int | None = None) -> int:
 
 def sheet_rows(
     sheet: Worksheet, min_row: int, max_col: int, max_row: int | None = None
-) -> Iterator[tuple[int, tuple]]:
+) -> Iterator[tuple[int, tuple[object, ...]]]:
     """(row number, values of columns 1..max_col) for each row that holds a cell, in order.
 
     openpyxl's iter_rows creates a cell at every position it passes, so one stray cell in row
@@ -298,7 +311,7 @@ def _is_reference_row(values: Sequence[object], min_cells: int) -> bool:
     if len(labels) < min_cells or not all(labels):
         return False
     keys = [(label[1], int(label[2] or 0), label[3]) for label in labels if label]
-    return all(a < b for a, b in zip(keys, keys[1:], strict=False))  # labels count up
+    return all(a < b for a, b in itertools.pairwise(keys))  # labels count up
 
 
 def _is_sub_header(values: Sequence[object]) -> bool:
@@ -362,17 +375,18 @@ def _find_sheet(workbook: Workbook, title: str) -> Worksheet | None:
 
 
 def choose_layout(workbook: Workbook, source_name: str, sheet_name: str | None) -> Layout:
-    """The named sheet's header, or the first sheet with a complete one; raise ImportProblems."""
+    """The named sheet's header, or the first sheet with a complete one; raise
+    ImportProblemsError."""
     if sheet_name is not None:
         sheet = _find_sheet(workbook, sheet_name)
         if sheet is None:
             available = ", ".join(repr(s.title) for s in workbook.worksheets)
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [f"{source_name}: no sheet named {sheet_name!r}; its sheets are {available}"]
             )
         layout = find_layout(sheet)
         if layout is None:
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [f"{sheet.title}: no FMEA header row in its first {HEADER_SEARCH_ROWS} rows"]
             )
     else:
@@ -383,7 +397,7 @@ def choose_layout(workbook: Workbook, source_name: str, sheet_name: str | None) 
             and (found := find_layout(sheet)) is not None
         ]
         if not layouts:
-            raise ImportProblems(
+            raise ImportProblemsError(
                 [
                     f"{source_name}: no sheet has an FMEA header row in its first "
                     f"{HEADER_SEARCH_ROWS} rows (looking for columns such as Item, "
@@ -392,7 +406,7 @@ def choose_layout(workbook: Workbook, source_name: str, sheet_name: str | None) 
             )
         layout = next((found for found in layouts if not found.missing), layouts[0])
     if layout.problems():
-        raise ImportProblems(layout.problems())
+        raise ImportProblemsError(layout.problems())
     return layout
 
 
@@ -535,11 +549,11 @@ class _FormReader:
             ok = ok and (score is not None or is_blank(value))
         self.carry = (texts[h.FAILURE_MODE], texts[h.EFFECT], scores.get(h.SEVERITY))
         revised = self.revised_scores(row)
-        if not ok or revised is False:
+        if not ok or revised is REFUSED:
             return None
         try:
             return self.model.add_failure_mode(
-                component.id, revised=revised or None, **scores, **texts
+                component.id, id=None, revised=revised, **scores, **texts
             )
         except (ModelError, ValidationError) as error:
             self.problems.append(f"{self.ref(row, h.FAILURE_MODE)}: {error}")
@@ -557,8 +571,8 @@ class _FormReader:
             self.problems.append(f"{ref}: {error}")
             return None
 
-    def revised_scores(self, row: _Row) -> Scores | None | bool:
-        """Revised scores, None when the row has none, False after reporting a problem."""
+    def revised_scores(self, row: _Row) -> Scores | Literal[_Refused.CELL] | None:
+        """Revised scores, None when the row has none, REFUSED after reporting a problem."""
         columns = self.layout.revised
         if not columns:
             return None
@@ -573,9 +587,9 @@ class _FormReader:
                         f"{cell_ref(self.sheet, row.number, columns[name])}: revised {name} "
                         "is missing (revised scores need all three or none)"
                     )
-            return False
-        scores = {
-            name: self.score(
+            return REFUSED
+        severity, likelihood, detection = (
+            self.score(
                 row,
                 f"revised {name}",
                 values[name],
@@ -583,10 +597,10 @@ class _FormReader:
                 required=True,
             )
             for name in h.SCORE_FIELDS
-        }
-        if any(score is None for score in scores.values()):
-            return False
-        return Scores(scores[h.SEVERITY], scores[h.LIKELIHOOD], scores[h.DETECTION])
+        )
+        if severity is None or likelihood is None or detection is None:
+            return REFUSED
+        return Scores(severity, likelihood, detection)
 
     # -- actions --
     def add_actions(self, row: _Row, failure_mode: FailureMode) -> None:
@@ -603,26 +617,26 @@ class _FormReader:
             return
         owner, due = self.owner_and_due(row)
         status = self.status(row, failure_mode, taken)
-        if status is None or due is False:
+        if status is None or due is REFUSED:
             return
         for description in descriptions:
             self.model.add_action(
                 failure_mode.id,
                 description,
                 owner=owner,
-                due_date=due or None,
+                due_date=due,
                 status=status,
                 action_taken=taken,
             )
 
-    def owner_and_due(self, row: _Row) -> tuple[str, dt.date | None | bool]:
+    def owner_and_due(self, row: _Row) -> tuple[str, dt.date | Literal[_Refused.CELL] | None]:
         owner = name_text(row.value(self.col(h.OWNER)))
-        due: dt.date | None | bool = self.due_date(row, self.col(h.DUE))
+        due = self.due_date(row, self.col(h.DUE))
         combined = row.value(self.col(h.OWNER_AND_DUE))
         if is_blank(combined):
             return owner, due
         if isinstance(combined, dt.date):
-            return owner, due or _as_date(combined)
+            return owner, _as_date(combined) if due is None else due
         text = name_text(combined)
         found = _ANY_DATE.search(text)
         if found is None:
@@ -630,11 +644,13 @@ class _FormReader:
         parsed = parse_date_text(found[1])
         if parsed is None:
             self.problems.append(date_problem(self.ref(row, h.OWNER_AND_DUE), found[1]))
-            due = False
+            due = REFUSED
         rest = (text[: found.start()] + " " + text[found.end() :]).strip(" ,;/-\u2013")
         return owner or " ".join(rest.split()), due if due is not None else parsed
 
-    def due_date(self, row: _Row, column: int | None) -> dt.date | None | bool:
+    def due_date(self, row: _Row, column: int | None) -> dt.date | Literal[_Refused.CELL] | None:
+        if column is None:
+            return None
         value = row.value(column)
         if is_placeholder(value):
             return None
@@ -643,7 +659,7 @@ class _FormReader:
         parsed = parse_date_text(cell_text(value)) if isinstance(value, str) else None
         if parsed is None:
             self.problems.append(date_problem(cell_ref(self.sheet, row.number, column), value))
-            return False
+            return REFUSED
         return parsed
 
     def status(self, row: _Row, failure_mode: FailureMode, taken: str) -> ActionStatus | None:

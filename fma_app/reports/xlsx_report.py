@@ -18,17 +18,19 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell import Cell
 from openpyxl.drawing.image import Image
 from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.header_footer import HeaderFooterItem
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -36,6 +38,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.domain.model import Action, FailureMode, Model
+from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.style import (
     AP_NAMES,
     AP_STYLES,
@@ -46,7 +49,19 @@ from fma_app.presentation.style import (
     rgb,
 )
 from fma_app.reports import charts
-from fma_app.reports.errors import ReportCancelled, ReportError
+from fma_app.reports.errors import ReportCancelledError, ReportError
+
+if TYPE_CHECKING:
+    from openpyxl.formatting.formatting import ConditionalFormattingList
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils.indexed_list import IndexedList
+    from openpyxl.workbook.child import _WorkbookChild
+    from openpyxl.worksheet.cell_range import MultiCellRange
+    from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder
+    from openpyxl.worksheet.filters import AutoFilter
+    from openpyxl.worksheet.page import PrintOptions, PrintPageSetup
+    from openpyxl.worksheet.pagebreak import RowBreak
+    from openpyxl.worksheet.properties import WorksheetProperties
 
 # ---- the layout, shared with report_import ----------------------------------------------------
 SHEET_NAMES = ("Summary", "Worksheet", "Actions", "Components", "Dependencies")
@@ -122,15 +137,21 @@ def unescape_text(text: str) -> str:
     return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
-class _TooLong(Exception):
+class _TooLongError(Exception):
     def __init__(self, length: int):
         self.length = length
 
 
 # ---- styles -----------------------------------------------------------------------------------
-def _font(**attributes: object) -> Font:
+def _font(
+    *,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    size: float = 11,
+    color: str | None = None,
+) -> Font:
     """A font that names the default face: without a name LibreOffice falls back to a serif."""
-    return Font(name="Calibri", size=attributes.pop("size", 11), **attributes)
+    return Font(name="Calibri", size=size, bold=bold, italic=italic, color=color)
 
 
 def _solid(colour: str) -> PatternFill:
@@ -178,8 +199,8 @@ class _Styles:
     assigning openpyxl style objects (or even looking a style up) cell by cell costs more than
     writing the cell."""
 
-    def __init__(self, sheet: WriteOnlyWorksheet):
-        self._sheet = sheet
+    def __init__(self, workbook: _ReportWorkbook, sheet: _ReportSheet):
+        self._workbook, self._sheet = workbook, sheet
         self._cache: dict[tuple[str, bool], int] = {}
 
     def id(self, key: str, quote: bool = False) -> int:
@@ -187,33 +208,53 @@ class _Styles:
         if found is None:
             base, _, variant = key.partition(":")
             attributes = {**_BASES[base], **(_VARIANTS[variant] if variant else {})}
-            scratch = WriteOnlyCell(self._sheet)
+            scratch = _StyledCell(self._sheet, row=1, column=1)
             for name, value in attributes.items():
                 setattr(scratch, name, value)
             if quote:
                 scratch.quotePrefix = True
-            found = self._sheet.parent._cell_styles.add(scratch._style)
+            found = self._workbook._cell_styles.add(scratch._style)
             self._cache[(key, quote)] = found
         return found
 
 
 # ---- streaming sheets -------------------------------------------------------------------------
-class _StreamCell(Cell):
+# The classes below use private parts of openpyxl; their annotations (no run-time effect) type
+# what openpyxl sets up at run time but its stubs leave out.
+class _ReportWorkbook(Workbook):
+    """A write-only workbook (`_ReportWorkbook(write_only=True)`)."""
+
+    _cell_styles: IndexedList[StyleArray]  # the workbook's table of cell styles
+
+    if TYPE_CHECKING:
+
+        def _add_sheet(self, sheet: _WorkbookChild, index: int | None = None) -> None: ...
+
+
+class _StyledCell(Cell):
+    __slots__ = ()
+    _style: StyleArray  # the style ids of font, fill, alignment... (a slot of StyleableObject)
+    _value: Value  # what the writer writes (a slot of Cell)
+
+
+class _StreamCell(_StyledCell):
     """A reusable cell of one column that knows its column letter and style id: openpyxl's
     writer asks every cell for both, and working them out costs as much as writing the cell."""
 
     __slots__ = ("letter", "sid")
+    letter: str
+    sid: int
 
     @property
-    def style_id(self) -> int:  # type: ignore[override]
+    def style_id(self) -> int:
         return self.sid
 
     @property
-    def has_style(self) -> bool:  # type: ignore[override]
+    def has_style(self) -> bool:
         return True
 
     @property
-    def coordinate(self) -> str:  # type: ignore[override]
+    def coordinate(self) -> str:
         return f"{self.letter}{self.row}"
 
 
@@ -225,7 +266,26 @@ class _ReportSheet(WriteOnlyWorksheet):
     sheet as fast as a plain one.
     """
 
-    def _values_to_row(self, values, row_idx):
+    # What a write-only sheet borrows from Worksheet at run time (Worksheet._setup); the stubs
+    # list these on Worksheet only. Row heights go in as plain dicts: see _Sheet.append.
+    column_dimensions: DimensionHolder[str, ColumnDimension]
+    row_dimensions: dict[int, dict[str, str]]
+    merged_cells: MultiCellRange
+    auto_filter: AutoFilter
+    conditional_formatting: ConditionalFormattingList
+    page_setup: PrintPageSetup
+    page_margins: PageMargins
+    print_options: PrintOptions
+    sheet_properties: WorksheetProperties
+    row_breaks: RowBreak
+
+    if TYPE_CHECKING:
+
+        def add_image(self, img: Image, anchor: str | None = None) -> None: ...
+
+    def _values_to_row(
+        self, values: Iterable[_StreamCell | None], row_idx: int
+    ) -> Iterator[_StreamCell]:
         for cell in values:
             if cell is not None:
                 cell.row = row_idx
@@ -240,10 +300,10 @@ _EXCEL_FIRST_DATE = dt.date(1900, 3, 1)
 class _Sheet:
     """One sheet of the report: column set-up and rows of (value, style) pairs."""
 
-    def __init__(self, workbook: Workbook, title: str, styles: _Styles | None = None):
+    def __init__(self, workbook: _ReportWorkbook, title: str, styles: _Styles | None = None):
         self.ws = _ReportSheet(parent=workbook, title=title)
         workbook._add_sheet(self.ws)
-        self.styles = styles or _Styles(self.ws)
+        self.styles = styles or _Styles(workbook, self.ws)
         self._pool: list[_StreamCell] = []
         self._capacity: list[float] = []
         self.rows = 0
@@ -268,7 +328,7 @@ class _Sheet:
         if len(self._pool) < len(entries):
             self._grow_pool(len(entries))
         capacity = self._capacity
-        lines, cells = 1, []
+        lines, cells = 1, list[_StreamCell | None]()
         for index, entry in enumerate(entries):
             if entry is None or entry[0] is None or entry[0] == "":
                 cells.append(None)
@@ -301,7 +361,7 @@ class _Sheet:
         if type(value) is str:
             value, data_type = escape_text(value), "s"
             if len(value) > MAX_CELL_TEXT:
-                raise _TooLong(len(value))
+                raise _TooLongError(len(value))
             quote = value.startswith(FORMULA_STARTS)
         elif type(value) is int:
             data_type = "n"
@@ -314,7 +374,8 @@ class _Sheet:
                 style = ("dateleft" if base == "value" else "date") + colon + variant
         elif isinstance(value, float):
             # repr keeps every digit (openpyxl would write 16); not-a-number stays readable text
-            value, data_type = repr(value), ("n" if math.isfinite(value) else "s")
+            data_type = "n" if math.isfinite(value) else "s"
+            value = repr(value)
         else:
             data_type = "n"
         cell._value, cell.data_type = value, data_type
@@ -357,14 +418,15 @@ def _print_setup(sheet: _Sheet, model: Model, today: dt.date, landscape: bool = 
     ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.7, bottom=0.7, header=0.3,
                                   footer=0.3)  # fmt: skip
     ws.print_options.gridLines = ws.title != "Summary"
-    ws.oddHeader.left.text = _header_footer_text(model.name)
-    ws.oddHeader.center.text = _header_footer_text(_form_id(model))
-    ws.oddHeader.right.text = ws.title
-    ws.oddFooter.left.text = f"FMA Workbench report, {today.isoformat()}"
-    ws.oddFooter.right.text = "Page &P of &N"
-    for part in (ws.oddHeader.left, ws.oddHeader.center, ws.oddHeader.right, ws.oddFooter.left,
-                 ws.oddFooter.right):  # fmt: skip
+    header, footer = HeaderFooterItem(), HeaderFooterItem()
+    header.left.text = _header_footer_text(model.name)
+    header.center.text = _header_footer_text(_form_id(model))
+    header.right.text = ws.title
+    footer.left.text = f"FMA Workbench report, {today.isoformat()}"
+    footer.right.text = "Page &P of &N"
+    for part in (header.left, header.center, header.right, footer.left, footer.right):
         part.size = 9
+    ws.oddHeader, ws.oddFooter = header, footer
 
 
 def _form_id(model: Model) -> str:
@@ -381,7 +443,12 @@ def _form_id(model: Model) -> str:
 class _Progress:
     """Reports (done, total) at most about 200 times and checks for cancellation often."""
 
-    def __init__(self, total: int, progress, cancelled):
+    def __init__(
+        self,
+        total: int,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+    ):
         self.total, self.done = max(total, 1), 0
         self._progress, self._cancelled = progress, cancelled
         self._next_report = 0
@@ -389,7 +456,7 @@ class _Progress:
 
     def check(self) -> None:
         if self._cancelled is not None and self._cancelled():
-            raise ReportCancelled("the report export was cancelled")
+            raise ReportCancelledError("the report export was cancelled")
 
     def advance(self, count: int = 1) -> None:
         self.done = min(self.done + count, self.total)
@@ -447,13 +514,18 @@ def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry
     ]  # fmt: skip
 
 
-def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) -> None:
+def _write_worksheet(
+    sheet: _Sheet,
+    ranked: list[RankedFailureMode],
+    actions_by_fm: dict[int, list[Action]],
+    progress: _Progress,
+) -> None:
     # Rank, ID and Component stay in view when scrolling right.
     _header(sheet, WORKSHEET_COLUMNS, freeze="D2")
     for item in ranked:
         try:
             sheet.append(_worksheet_row(item, actions_by_fm.get(item.failure_mode.id, [])))
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Worksheet", f"failure mode {item.failure_mode.id}", error) from None
         progress.advance()
     _finish_table(sheet, WORKSHEET_COLUMNS)
@@ -468,7 +540,7 @@ def _write_worksheet(sheet: _Sheet, ranked, actions_by_fm, progress: _Progress) 
         )  # fmt: skip
 
 
-def _too_long(sheet: str, what: str, error: _TooLong) -> ReportError:
+def _too_long(sheet: str, what: str, error: _TooLongError) -> ReportError:
     return ReportError(
         f"cannot write the report: a text of {what} on the {sheet} sheet is "
         f"{error.length:,} characters long; a spreadsheet cell holds at most {MAX_CELL_TEXT:,}"
@@ -504,14 +576,20 @@ def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list
     ]  # fmt: skip
 
 
-def _write_actions(sheet, model, ranked, today, progress: _Progress) -> None:
+def _write_actions(
+    sheet: _Sheet,
+    model: Model,
+    ranked: list[RankedFailureMode],
+    today: dt.date,
+    progress: _Progress,
+) -> None:
     _header(sheet, ACTION_COLUMNS)
     item_of = {item.failure_mode.id: item for item in ranked}
     rank_of = {fm_id: item.rank for fm_id, item in item_of.items()}
     for action in _ordered_actions(model, rank_of):
         try:
             sheet.append(_action_row(action, item_of[action.failure_mode_id], today))
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Actions", f"action {action.id}", error) from None
         progress.advance()
     _finish_table(sheet, ACTION_COLUMNS)
@@ -533,7 +611,7 @@ def _write_components(sheet: _Sheet, model: Model, progress: _Progress) -> None:
         ]  # fmt: skip
         try:
             sheet.append(row)
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Components", f"component {c.id}", error) from None
         progress.advance()
     _finish_table(sheet, COMPONENT_COLUMNS)
@@ -553,7 +631,7 @@ def _write_dependencies(sheet: _Sheet, model: Model, progress: _Progress) -> Non
         ]  # fmt: skip
         try:
             sheet.append(row)
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Dependencies", f"dependency {d.id}", error) from None
         progress.advance()
     _finish_table(sheet, DEPENDENCY_COLUMNS)
@@ -567,7 +645,14 @@ def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> fl
     return min(line_height * lines + 3, 409) if lines > 1 else None
 
 
-def _write_summary(sheet, model, ranked, by: RankBy, today, progress: _Progress) -> None:
+def _write_summary(
+    sheet: _Sheet,
+    model: Model,
+    ranked: list[RankedFailureMode],
+    by: RankBy,
+    today: dt.date,
+    progress: _Progress,
+) -> None:
     ws = sheet.ws
     sheet.widths(SUMMARY_WIDTHS)
     wide = sum(SUMMARY_WIDTHS[1:])
@@ -620,7 +705,7 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
     sheet.append([])
     sheet.append([("Action Priority", "header"), ("Before actions", "header"),
                   ("After actions (revised where scored)", "header")], height=32)  # fmt: skip
-    for ap in "HML":
+    for ap in ActionPriority:
         sheet.append([(f"{AP_NAMES[ap]} ({ap})", f"num:{ap}"), (before[ap], "num"),
                       (after[ap], "num")])  # fmt: skip
     sheet.append([(NOT_RATED_YET, "num:none"), (before[None], "num"), (after[None], "num")])
@@ -641,7 +726,7 @@ def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> 
                 (fm.severity, "num"), (fm.likelihood, "num"), (fm.detection, "num"),
                 (fm.rpn, "num"), _ap_entry(fm),
             ])  # fmt: skip
-        except _TooLong as error:
+        except _TooLongError as error:
             raise _too_long("Summary", f"failure mode {fm.id}", error) from None
     if not ranked:
         sheet.append([(None, "num"), ("No failure modes", "note")])
@@ -683,7 +768,7 @@ def write_report(
 ) -> None:
     """Write the ranked report of `model` to `path` (.xlsx), complete or not at all.
 
-    Raises ReportCancelled when `cancelled()` turns true, ReportError for a model or path that
+    Raises ReportCancelledError when `cancelled()` turns true, ReportError for a model or path that
     cannot make a report, OSError for a failed write; in every case an existing file at `path`
     is left as it was and no partial file remains.
     """
@@ -702,7 +787,7 @@ def write_report(
                                          dir=target.parent)  # fmt: skip
     os.close(handle)
     temp = Path(temp_name)
-    workbook = Workbook(write_only=True)
+    workbook = _ReportWorkbook(write_only=True)
     try:
         _build(workbook, model, rank_by, today, steps)
         steps.check()
@@ -717,7 +802,9 @@ def write_report(
         progress(steps.total, steps.total)
 
 
-def _build(workbook: Workbook, model: Model, by: RankBy, today: dt.date, steps: _Progress) -> None:
+def _build(
+    workbook: _ReportWorkbook, model: Model, by: RankBy, today: dt.date, steps: _Progress
+) -> None:
     workbook.properties.title = _one_line(model.name, 200)
     workbook.properties.creator = f"FMA Workbench {__version__}"
     summary = _Sheet(workbook, SHEET_NAMES[0])
@@ -731,7 +818,7 @@ def _build(workbook: Workbook, model: Model, by: RankBy, today: dt.date, steps: 
         actions_by_fm.setdefault(action.failure_mode_id, []).append(action)
     try:
         _write_summary(summary, model, ranked, by, today, steps)
-    except _TooLong as error:  # the top-10 rows name their failure mode; this is the model
+    except _TooLongError as error:  # the top-10 rows name their failure mode; this is the model
         raise _too_long("Summary", "the model name or description", error) from None
     _write_worksheet(sheets[1], ranked, actions_by_fm, steps)
     _write_actions(sheets[2], model, ranked, today, steps)

@@ -19,7 +19,7 @@ from fma_app.domain.model import ActionStatus, ComponentKind, Model, Strength
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 
 
-class RowProblem(Exception):
+class RowProblemError(Exception):
     """A row breaks a rule; the message names the table, the row and the problem."""
 
 
@@ -165,19 +165,19 @@ def _first_bad_row(conn: sqlite3.Connection, table: str) -> None:
             problem = check.problem.format(
                 column=check.column.strip('"'), value=_shown(value), type=type_name
             )
-            raise RowProblem(f"{table} row {_shown(row_id)}: {problem}")
-    raise RowProblem(f"{table} row {row[0]} breaks the file's rules")  # pragma: no cover
+            raise RowProblemError(f"{table} row {_shown(row_id)}: {problem}")
+    raise RowProblemError(f"{table} row {row[0]} breaks the file's rules")  # pragma: no cover
 
 
 def check_rows(conn: sqlite3.Connection) -> None:
-    """Raise RowProblem for the first row that breaks a per-row rule of the model file.
+    """Raise RowProblemError for the first row that breaks a per-row rule of the model file.
 
     Needed when the tables are not exactly ours (a migrated copy, another writer), or to name
     the row behind a quick_check complaint; our own STRICT tables enforce the same rules.
     """
     count = conn.execute("SELECT count(*) FROM model").fetchone()[0]
     if count != 1:
-        raise RowProblem(f"the model table holds {count} rows instead of one")
+        raise RowProblemError(f"the model table holds {count} rows instead of one")
     for table in CHECKS:
         _first_bad_row(conn, table)
 
@@ -192,27 +192,27 @@ def check_model(model: Model) -> None:
     pairs: set[tuple[int, int]] = set()
     for dep in model.dependencies.values():
         if dep.source_id == dep.target_id:
-            raise RowProblem(
+            raise RowProblemError(
                 f"dependencies row {dep.id}: component {dep.source_id} depends on itself"
             )
         if (dep.source_id, dep.target_id) in pairs:
-            raise RowProblem(
+            raise RowProblemError(
                 f"dependencies row {dep.id}: component {dep.source_id} already depends on "
                 f"component {dep.target_id}"
             )
         pairs.add((dep.source_id, dep.target_id))
     kinds = (components, model.dependencies, failure_modes, model.actions)
-    if len(set().union(*kinds)) != sum(map(len, kinds)):
+    if len(set().union(*kinds)) != sum(len(kind) for kind in kinds):
         seen: set[int] = set()
         for entity_id in (key for kind in kinds for key in kind):
             if entity_id in seen:
-                raise RowProblem(f"id {entity_id} is used by more than one row")
+                raise RowProblemError(f"id {entity_id} is used by more than one row")
             seen.add(entity_id)
     names: dict[str, int] = {}
     for component in components.values():
         key = component.name.strip().casefold()  # the domain's rule (Model.component_by_name)
         if key in names:
-            raise RowProblem(
+            raise RowProblemError(
                 f"components row {component.id}: name {_shown(component.name)} is used twice"
             )
         names[key] = component.id
@@ -226,14 +226,14 @@ def _references(
     for row in rows:
         if getattr(row, column) not in targets:
             value = getattr(row, column)
-            raise RowProblem(f"{table} row {row.id}: {column} {_shown(value)} names no {what}")
+            raise RowProblemError(f"{table} row {row.id}: {column} {_shown(value)} names no {what}")
 
 
 def check_across_rows(conn: sqlite3.Connection) -> None:
     """`check_model`'s rules in SQL, for readers that do not build the model (read_info)."""
     count = conn.execute("SELECT count(*) FROM model").fetchone()[0]
     if count != 1:
-        raise RowProblem(f"the model table holds {count} rows instead of one")
+        raise RowProblemError(f"the model table holds {count} rows instead of one")
     for table, column, target, what in (
         ("dependencies", "source_id", "components", "component"),
         ("dependencies", "target_id", "components", "component"),
@@ -245,13 +245,15 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
             " ORDER BY id LIMIT 1"
         ).fetchone()
         if found is not None:
-            raise RowProblem(f"{table} row {found[0]}: {column} {_shown(found[1])} names no {what}")
+            raise RowProblemError(
+                f"{table} row {found[0]}: {column} {_shown(found[1])} names no {what}"
+            )
     twice = conn.execute(
         "SELECT max(id), source_id, target_id FROM dependencies GROUP BY source_id, target_id"
         " HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
     ).fetchone()
     if twice is not None:
-        raise RowProblem(
+        raise RowProblemError(
             f"dependencies row {twice[0]}: component {twice[1]} already depends on "
             f"component {twice[2]}"
         )
@@ -261,12 +263,12 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
         " GROUP BY id HAVING count(*) > 1 ORDER BY id LIMIT 1"
     ).fetchone()
     if shared is not None:
-        raise RowProblem(f"id {shared[0]} is used by more than one row")
+        raise RowProblemError(f"id {shared[0]} is used by more than one row")
     names: dict[str, int] = {}
     for row_id, name in conn.execute("SELECT id, name FROM components ORDER BY id"):
         key = name.strip().casefold()
         if key in names:
-            raise RowProblem(f"components row {row_id}: name {_shown(name)} is used twice")
+            raise RowProblemError(f"components row {row_id}: name {_shown(name)} is used twice")
         names[key] = row_id
     for row_id, text in conn.execute(
         "SELECT min(id), due_date FROM actions WHERE due_date IS NOT NULL GROUP BY due_date"
@@ -274,9 +276,11 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            raise RowProblem(f"actions row {row_id}: due_date {text!r} is not a date") from None
+            raise RowProblemError(
+                f"actions row {row_id}: due_date {text!r} is not a date"
+            ) from None
     for (text,) in conn.execute("SELECT key_date FROM model WHERE key_date IS NOT NULL"):
         try:
             dt.date.fromisoformat(text)
         except ValueError:
-            raise RowProblem(f"model row 1: key_date {text!r} is not a date") from None
+            raise RowProblemError(f"model row 1: key_date {text!r} is not a date") from None

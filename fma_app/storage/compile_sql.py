@@ -144,7 +144,7 @@ def render() -> str:
     def sql(compile_one: Callable[[str], str]) -> Callable[[str], str]:
         return lambda table: _sql_literal(compile_one(table), "    ")
 
-    def data(values: Callable[[str], tuple]) -> Callable[[str], str]:
+    def data(values: Callable[[str], tuple[object, ...]]) -> Callable[[str], str]:
         return lambda table: _value(values(table), "    ")
 
     blocks = [

@@ -20,11 +20,11 @@ import sqlite3
 import stat
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fma_app.domain.model import (
     Action,
@@ -32,6 +32,7 @@ from fma_app.domain.model import (
     Component,
     ComponentKind,
     Dependency,
+    Entity,
     FailureMode,
     Model,
     Scores,
@@ -40,7 +41,7 @@ from fma_app.domain.model import (
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 from fma_app.gc_pause import paused_gc
 from fma_app.storage import compiled_sql, migrations
-from fma_app.storage.checks import RowProblem, check_across_rows, check_model, check_rows
+from fma_app.storage.checks import RowProblemError, check_across_rows, check_model, check_rows
 from fma_app.storage.errors import (
     ModelFileError,
     describe_os_error,
@@ -150,7 +151,7 @@ def _guarded(path: Path, verb: str, work: Callable[[], T]) -> T:
         return work()
     except ModelFileError:
         raise
-    except (RowProblem, UnicodeDecodeError, sqlite3.Error, OSError) as error:
+    except (RowProblemError, UnicodeDecodeError, sqlite3.Error, OSError) as error:
         problem, reason = _describe(error)
         message = f"cannot {verb} {_q(path)}: {problem}"
         raise ModelFileError(message, path=path, reason=reason) from error
@@ -158,7 +159,7 @@ def _guarded(path: Path, verb: str, work: Callable[[], T]) -> T:
 
 def _describe(error: Exception) -> tuple[str, str]:
     """(problem, reason code) for an error met while reading or writing a model file."""
-    if isinstance(error, RowProblem):
+    if isinstance(error, RowProblemError):
         return str(error), "invalid"
     if isinstance(error, UnicodeDecodeError):  # Python's sqlite3 decoding a TEXT value
         return "the file holds text that is not valid UTF-8", "corrupt"
@@ -392,7 +393,8 @@ _STRENGTHS = {member.value: member for member in Strength}
 _STATUSES = {member.value: member for member in ActionStatus}
 
 
-def _rows(conn: sqlite3.Connection, table: str) -> list[tuple]:
+def _rows(conn: sqlite3.Connection, table: str) -> list[Any]:
+    # Any, as sqlite3 gives rows: _require checks each value before it reaches the model.
     return conn.execute(compiled_sql.SELECT_SQL[table]).fetchall()
 
 
@@ -406,16 +408,16 @@ def _load(conn: sqlite3.Connection, verified: bool) -> Model:
             check_rows(conn)
         with paused_gc():
             model = _build(conn)
-    except _BadValue:
+    except _BadValueError:
         check_rows(conn)  # names the table, the row and the rule
-        raise RowProblem("a row breaks the file's rules") from None  # pragma: no cover
+        raise RowProblemError("a row breaks the file's rules") from None  # pragma: no cover
     finally:
         conn.execute("COMMIT")
     check_model(model)
     return model
 
 
-class _BadValue(Exception):
+class _BadValueError(Exception):
     """A value breaks a CHECK rule; `check_rows` then says which and where."""
 
 
@@ -427,7 +429,7 @@ _FINITE = 1e300
 
 def _require(ok: bool) -> None:
     if not ok:
-        raise _BadValue
+        raise _BadValueError
 
 
 def _build(conn: sqlite3.Connection) -> Model:
@@ -435,7 +437,7 @@ def _build(conn: sqlite3.Connection) -> Model:
     on values whose types the STRICT tables guarantee: far cheaper than another SQL scan)."""
     metadata = _rows(conn, "model")
     if len(metadata) != 1:
-        raise RowProblem(f"the model table holds {len(metadata)} rows instead of one")
+        raise RowProblemError(f"the model table holds {len(metadata)} rows instead of one")
     ((_id, name, description, next_id, *header),) = metadata
     _require(_id == 1 and next_id >= 1)
     scope, fmea_number, team, revision, key_date, prepared_by, approved_by = header
@@ -468,11 +470,13 @@ def _build(conn: sqlite3.Connection) -> Model:
     failure_modes = _rows(conn, "failure_modes")
     _require(all(
         r[5] in _SCORES_OR_NONE and r[7] in _SCORES_OR_NONE and r[10] in _SCORES_OR_NONE
-        and (r[12:] == _NO_REVISION or r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES)
+        and (r[12:] == _NO_REVISION or (r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES))
         for r in failure_modes
     ))  # fmt: skip
+    # The 12 columns before the revised scores, positionally: mypy cannot count a slice's
+    # values (naming them, or one more tuple per row, costs a few ms per 20,000 rows).
     model.failure_modes = {
-        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))
+        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))  # type: ignore[call-arg]
         for r in failure_modes
     }
     actions = _rows(conn, "actions")
@@ -494,10 +498,10 @@ def _date(table: str, row_id: int, column: str, text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise RowProblem(f"{table} row {row_id}: {column} {text!r} is not a date") from None
+        raise RowProblemError(f"{table} row {row_id}: {column} {text!r} is not a date") from None
 
 
-def _id_maps(model: Model) -> tuple[dict, ...]:
+def _id_maps(model: Model) -> tuple[Mapping[int, Entity], ...]:
     return (model.components, model.dependencies, model.failure_modes, model.actions)
 
 
@@ -508,7 +512,7 @@ def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _table_rows(model: Model) -> dict[str, list[tuple]]:
+def _table_rows(model: Model) -> dict[str, list[tuple[object, ...]]]:
     """Every row of the file, as tuples in table column order."""
     return {
         "model": [
@@ -525,7 +529,7 @@ def _table_rows(model: Model) -> dict[str, list[tuple]]:
                 model.prepared_by,
                 model.approved_by,
             )
-        ],  # fmt: skip
+        ],
         "components": [
             (c.id, c.name, c.kind, c.description, c.owner, c.x, c.y, c.user_facing)
             for c in model.components.values()
@@ -551,7 +555,7 @@ def _table_rows(model: Model) -> dict[str, list[tuple]]:
                 *((r.severity, r.likelihood, r.detection) if (r := f.revised) else (None,) * 3),
             )
             for f in model.failure_modes.values()
-        ],  # fmt: skip
+        ],
         "actions": [
             (
                 a.id,
@@ -563,7 +567,7 @@ def _table_rows(model: Model) -> dict[str, list[tuple]]:
                 a.action_taken,
             )
             for a in model.actions.values()
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text
+from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text, inspect
 from sqlmodel import Field, SQLModel
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Strength
@@ -151,7 +151,9 @@ class ActionRow(SQLModel, table=True):
 
 
 def _table(row_class: type[SQLModel]) -> Table:
-    return row_class.__table__  # type: ignore[attr-defined, return-value]
+    table = inspect(row_class).local_table
+    assert isinstance(table, Table), row_class  # a class of its own table, not a join
+    return table
 
 
 # In creation order: a table comes after the tables its foreign keys name.

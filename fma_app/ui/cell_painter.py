@@ -97,7 +97,7 @@ class CellPainter(QStyledItemDelegate):
         # The view sets its own pen before the grid, and each cell sets these: no save/restore.
         painter.setFont(font)
         painter.setPen(colour)
-        if cached is None or type(cached) is str:
+        if cached is None or isinstance(cached, str):
             elided = metrics.elidedText(text, _ELIDE, width) if cached is None else cached
             if cached is None and not centred:
                 # First sight (a new sort or filter shows mostly new rows): laying a static
@@ -146,7 +146,8 @@ class CellPainter(QStyledItemDelegate):
             else QPalette.ColorRole.Window
         )
         focus.backgroundColor = option.palette.color(group, role)
-        style = option.widget.style() if option.widget else QApplication.style()
+        widget: QWidget | None = option.widget  # None where a view paints without a widget
+        style = widget.style() if widget is not None else QApplication.style()
         style.drawPrimitive(
             QStyle.PrimitiveElement.PE_FrameFocusRect, focus, painter, option.widget
         )

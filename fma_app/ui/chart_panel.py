@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from matplotlib.backends.backend_qtagg import FigureCanvas
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -42,7 +43,7 @@ class ChartPanel(QWidget):
         self.export_button = QPushButton("Export Chart\u2026")
         self.export_button.setToolTip("Save the chart shown as a PNG image or an SVG drawing")
         self.figure = Figure(figsize=charts.FIGSIZE)
-        self.canvas = FigureCanvas(self.figure)
+        self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumSize(320, 200)
         top = QHBoxLayout()
         top.addWidget(self.chooser, 1)
@@ -79,7 +80,7 @@ class ChartPanel(QWidget):
         self.refresh_count += 1
         self._stale = False
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if self._stale:
             self.refresh()

@@ -225,11 +225,11 @@ class DetailPanel(QWidget):
             for key, widget in self.texts.items():
                 widget.setEnabled(enabled)
                 text = getattr(fm, key) if fm else ""
-                current = widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
-                if current != text and isinstance(widget, QLineEdit):
-                    widget.setText(text)
-                    widget.setCursorPosition(0)  # show the start of a long text
-                elif current != text:
+                if isinstance(widget, QLineEdit):
+                    if widget.text() != text:
+                        widget.setText(text)
+                        widget.setCursorPosition(0)  # show the start of a long text
+                elif widget.toPlainText() != text:
                     widget.setPlainText(text)
             for field, box in self.scores.items():
                 box.setEnabled(enabled)

@@ -17,8 +17,9 @@ from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from fma_app.domain.model import PROPERTY_LABELS, Model
-from fma_app.reports.errors import ReportCancelled, ReportError
+from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import write_report
+from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, Level, WrittenChoice
 
 REPORT_FILE_FILTER = "Excel workbook (*.xlsx)"
@@ -55,7 +56,7 @@ class _Worker(QThread):
         try:
             write_report(self.model, self.path, self.by, progress=self.progressed.emit,
                          cancelled=self.cancel.is_set)  # fmt: skip
-        except ReportCancelled:
+        except ReportCancelledError:
             self.outcome = ("cancelled", "")
         except ReportError as error:
             self.outcome = ("failed", str(error))
@@ -76,7 +77,9 @@ class ReportExportJob(QObject):
     cancelled = Signal()
     ended = Signal()  # after any of the three above
 
-    def __init__(self, model: Model, path: str | Path, by: str = "rpn", parent=None):
+    def __init__(
+        self, model: Model, path: str | Path, by: str = "rpn", parent: QObject | None = None
+    ):
         super().__init__(parent)
         self.path = Path(path)
         self.outcome: str | None = None
@@ -122,15 +125,14 @@ class ReportExportJob(QObject):
         self.ended.emit()
 
 
-def _suggested_path(document) -> str:
-    path = getattr(document, "path", None)
-    if path:
-        return str(Path(path).with_suffix(".xlsx"))
+def _suggested_path(document: Document) -> str:
+    if document.path is not None:
+        return str(document.path.with_suffix(".xlsx"))
     name = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in document.model.name)
     return f"{name.strip() or 'report'}.xlsx"
 
 
-def ask_report_path(interaction: Interaction, document) -> str | None:
+def ask_report_path(interaction: Interaction, document: Document) -> str | None:
     return interaction.choose_save_path(
         TITLE, _suggested_path(document), REPORT_FILE_FILTER, "xlsx"
     )
@@ -182,7 +184,7 @@ def run_with_progress(parent: QWidget | None, job: ReportExportJob) -> ReportExp
 
 
 def export_report_interactive(
-    parent: QWidget | None, document, interaction: Interaction, by: str = "rpn"
+    parent: QWidget | None, document: Document, interaction: Interaction, by: str = "rpn"
 ) -> bool:
     """Ask for the ranking and a path, write the report with a cancellable progress dialog,
     then say where it went (offering to open it) or what went wrong. True when written."""

@@ -9,11 +9,12 @@ a minute of work.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from fma_app import storage
@@ -107,7 +108,9 @@ class FileController(QObject):
         self.window.setAcceptDrops(True)
         self.window.installEventFilter(self)
 
-    def _add_action(self, menu: QMenu, key: str, text: str, shortcut: str, slot) -> None:
+    def _add_action(
+        self, menu: QMenu, key: str, text: str, shortcut: str, slot: Callable[[], object]
+    ) -> None:
         action = QAction(text, self.window)
         action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _checked=False: slot())
@@ -136,7 +139,9 @@ class FileController(QObject):
     def recent_files(self) -> list[str]:
         """Recent models, newest first; files that no longer exist are dropped."""
         stored = self.settings.value(RECENT_KEY, [])
-        paths = [stored] if isinstance(stored, str) else list(stored or [])
+        if isinstance(stored, str):  # QSettings gives one path back as a str, several as a list
+            stored = [stored]
+        paths = [p for p in stored if isinstance(p, str)] if isinstance(stored, list) else []
         existing = [p for p in paths if Path(p).is_file()][:MAX_RECENT]
         if existing != paths:
             self._store_recent(existing)
@@ -170,8 +175,9 @@ class FileController(QObject):
         return path is not None and self.open_path(path)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        drag_events = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
-        if watched is self.window and event.type() in drag_events:
+        # A drag entering, moving over or dropped on the window (Qt's drag enter and drag move
+        # events are drop events too).
+        if watched is self.window and isinstance(event, QDropEvent):
             if self.dropped_path(event.mimeData()) is None:
                 return False
             event.acceptProposedAction()
@@ -310,7 +316,7 @@ class FileController(QObject):
         return True
 
     # ---- autosave and recovery -------------------------------------------------------------
-    def _mark_autosave_due(self, *_args) -> None:
+    def _mark_autosave_due(self, *_args: object) -> None:
         self._autosave_due = True
         self.idle_timer.start()
 

@@ -19,8 +19,8 @@ class LazyTab(QWidget):
         super().__init__(parent)
         self._factory: Callable[[], QWidget] | None = factory
         self._content: QWidget | None = None
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
 
     @property
     def is_built(self) -> bool:
@@ -31,9 +31,9 @@ class LazyTab(QWidget):
             assert self._factory is not None
             self._content = self._factory()
             self._factory = None
-            self.layout().addWidget(self._content)
+            self._layout.addWidget(self._content)
         return self._content
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+    def showEvent(self, event: QShowEvent) -> None:
         self.content()
         super().showEvent(event)

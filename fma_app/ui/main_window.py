@@ -12,13 +12,15 @@ import html
 import platform
 import sys
 from collections.abc import Callable
+from functools import partial
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QTabWidget, QWidget
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
 from fma_app import __version__
+from fma_app.domain.commands import Change
 from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
 from fma_app.ui.component_details import ComponentDetails
@@ -155,12 +157,16 @@ class MainWindow(QMainWindow):
         # The details dock follows the last selection: a component picked in the list or on
         # the graph, or a failure mode picked in the worksheet (connected after the panels, so
         # a component click wins over the worksheet row its filter makes current).
-        doc.selection.components_selected.connect(
-            lambda ids: len(ids) == 1 and self.details_tabs.setCurrentWidget(self.component_details)
-        )
-        doc.selection.failure_mode_selected.connect(
-            lambda fm_id: fm_id and self.details_tabs.setCurrentWidget(self.detail)
-        )
+        doc.selection.components_selected.connect(self._show_component_details)
+        doc.selection.failure_mode_selected.connect(self._show_failure_mode_details)
+
+    def _show_component_details(self, ids: list[int]) -> None:
+        if len(ids) == 1:
+            self.details_tabs.setCurrentWidget(self.component_details)
+
+    def _show_failure_mode_details(self, fm_id: int) -> None:
+        if fm_id:  # 0: none
+            self.details_tabs.setCurrentWidget(self.detail)
 
     def _build_analysis_tabs(self) -> None:
         """The dependency graph and the charts join the worksheet as central tabs."""
@@ -170,7 +176,7 @@ class MainWindow(QMainWindow):
         self.add_tab(self.charts_tab, "Charts")
         for index, title in enumerate(("Worksheet", "Graph", "Charts")):
             action = self._action(
-                f"Show {title}", f"Ctrl+{index + 1}", lambda i=index: self.tabs.setCurrentIndex(i)
+                f"Show {title}", f"Ctrl+{index + 1}", partial(self.tabs.setCurrentIndex, index)
             )
             self.view_menu.addAction(action)
         self.export_report_action = self._action("&Export Report...", "Ctrl+E", self.export_report)
@@ -233,7 +239,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(window_title(self.document))
         self.setWindowModified(not self.document.undo_stack.isClean())
 
-    def _model_changed(self, changes: list) -> None:
+    def _model_changed(self, changes: list[Change]) -> None:
         if any(change.kind == "model" for change in changes):  # the name may have changed
             self._update_title()
 
@@ -260,16 +266,20 @@ class MainWindow(QMainWindow):
 
         def where(action: QAction) -> str:
             owner = action.parent()
-            while owner is not None and owner not in panels:
+            while owner is not None:
+                if isinstance(owner, QWidget) and owner in panels:
+                    return panels[owner]
                 owner = owner.parent()
-            return panels.get(owner, "")  # type: ignore[arg-type]
+            return ""
 
         other_keys = [
             (keys, text + panels[panel])
             for panel in panels
             for keys, text in getattr(panel, "KEY_HELP", ())
         ]
-        menus = [action.menu() for action in self.menuBar().actions() if action.menu()]
+        menus = [
+            menu for action in self.menuBar().actions() if isinstance(menu := action.menu(), QMenu)
+        ]
         return shortcuts.shortcut_rows(
             menus, (self.undo_action, self.redo_action), notes,
             more_actions=self.findChildren(QAction), where=where, other_keys=other_keys,

@@ -66,7 +66,8 @@ class KeyDateEditor(QWidget):
     def value(self) -> dt.date | None:
         if not self.has_date.isChecked():
             return None
-        return self.date_edit.date().toPython()  # type: ignore[no-any-return]
+        date = self.date_edit.date()
+        return dt.date(date.year(), date.month(), date.day())
 
 
 class ModelPropertiesDialog(QDialog):

@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 
 from fma_app.domain.commands import Change
 from fma_app.domain.model import ActionStatus, FailureMode, Model
@@ -54,6 +54,8 @@ COLUMN_KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 # What the worksheet's delegate paints, in one call: (text, foreground, background, centred,
 # bold). Qt's own delegate asks seven roles per cell and lays the text out each time.
 PAINT_ROLE = Qt.ItemDataRole.UserRole + 4
+# What PAINT_ROLE gives per cell: text, foreground, background, centred, bold.
+PaintedCell = tuple[str, QColor | None, QColor | None, bool, bool]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -84,8 +86,8 @@ class WorksheetModel(QAbstractTableModel):
         self._search: dict[int, str] = {}  # lower-cased text of a row, for the filter
         # Per failure mode, built when first asked and dropped when it changes: the cells
         # (`row_values`) and what the delegate paints; a repaint asks for several hundred.
-        self._cells: dict[int, tuple] = {}
-        self._paint: dict[int, tuple] = {}
+        self._cells: dict[int, tuple[object, ...]] = {}
+        self._paint: dict[int, tuple[PaintedCell, ...]] = {}
         # Sort keys per column, then per failure mode, built on the first sort by the column:
         # computing 20,000 keys (an RPN is a property) was most of a sort's time.
         self._sort_keys: dict[int, dict[int, Any]] = {}
@@ -273,18 +275,18 @@ class WorksheetModel(QAbstractTableModel):
     def cell(self, row: int, column: int) -> object:
         return self._cell(self.model.failure_modes[self._ids[row]], column)
 
-    def row_cells(self, row: int) -> tuple:
+    def row_cells(self, row: int) -> tuple[object, ...]:
         fm = self.model.failure_modes[self._ids[row]]
         return self._row_cells(fm)
 
-    def _row_cells(self, fm: FailureMode) -> tuple:
+    def _row_cells(self, fm: FailureMode) -> tuple[object, ...]:
         cells = self._cells.get(fm.id)
         if cells is None:
             cells = row_values(self.model, fm, self._action_counts.get(fm.id, (0, 0, 0)))
             self._cells[fm.id] = cells
         return cells
 
-    def _paint_cells(self, fm: FailureMode) -> tuple:
+    def _paint_cells(self, fm: FailureMode) -> tuple[PaintedCell, ...]:
         """Per column: (text, foreground, background, centred, bold), as the roles say."""
         cells = self._paint.get(fm.id)
         if cells is None:
@@ -306,10 +308,10 @@ class WorksheetModel(QAbstractTableModel):
         return cell_value(self.model, fm, COLUMNS[column].key, counts)
 
     # -- Qt model interface --------------------------------------------------------------
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
@@ -357,7 +359,7 @@ class WorksheetModel(QAbstractTableModel):
     def _sort_key(self, fm: FailureMode, column: int) -> Any:
         return _sort_key_function(self, COLUMNS[column].key)(fm)
 
-    def _background(self, fm: FailureMode, column: int) -> Any:
+    def _background(self, fm: FailureMode, column: int) -> QColor | None:
         key = COLUMNS[column].key
         if key == "ap":
             return ap_fill(ap_of(fm))  # the not-rated grey when there is no AP yet
@@ -370,7 +372,7 @@ class WorksheetModel(QAbstractTableModel):
             return rpn_fill(fm.revised.rpn)
         return None
 
-    def _foreground(self, fm: FailureMode, column: int) -> Any:
+    def _foreground(self, fm: FailureMode, column: int) -> QColor | None:
         key = COLUMNS[column].key
         if key == "ap":
             return ap_text(ap_of(fm))
@@ -535,7 +537,7 @@ def _sort_key_function(sheet: WorksheetModel, key: str) -> Callable[[FailureMode
 
         return ap_key
     if key == "revised_ap":
-        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0  # type: ignore[union-attr]
+        return lambda fm: 3 - ap_of(fm.revised).order if fm.revised else 0
     if key == "revised_rpn":
         return lambda fm: fm.revised.rpn if fm.revised else -1
     if key.startswith("revised_"):

@@ -40,7 +40,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fma_app.domain.commands import Command, Macro, add_failure_mode, remove, set_fields
+from fma_app.domain.commands import (
+    AddEntities,
+    Command,
+    Macro,
+    add_failure_mode,
+    remove,
+    set_fields,
+)
 from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.scoring import ActionPriority
@@ -226,7 +233,10 @@ class WorksheetPanel(QWidget):
         layout.addWidget(self.view, 1)
 
     def _action(
-        self, text: str, shortcuts: str | list | QKeySequence.StandardKey, slot: Callable
+        self,
+        text: str,
+        shortcuts: str | list[str] | QKeySequence.StandardKey,
+        slot: Callable[[], object],
     ) -> QAction:
         action = QAction(text, self)
         if isinstance(shortcuts, list):
@@ -418,7 +428,7 @@ class WorksheetPanel(QWidget):
                 self.view.edit(index)
         return fm_id
 
-    def _new_failure_mode(self, model: Model) -> Command:
+    def _new_failure_mode(self, model: Model) -> AddEntities:
         component_id = self.current_component_id()
         if component_id is None:
             raise ModelError(
@@ -433,7 +443,8 @@ class WorksheetPanel(QWidget):
         rows is one range, while selectedIndexes() would build 360,000 indexes."""
         rows: set[int] = set()
         columns: set[int] = set()
-        for span in self.view.selectionModel().selection():
+        selection = self.view.selectionModel().selection()
+        for span in (selection.at(i) for i in range(selection.size())):
             rows.update(range(span.top(), span.bottom() + 1))
             columns.update(range(span.left(), span.right() + 1))
         return rows, columns
@@ -484,7 +495,7 @@ class WorksheetPanel(QWidget):
         if not rows:
             return ""
         selection = self.view.selectionModel()
-        whole_block = len(selection.selection()) <= 1  # one rectangle: every cell is selected
+        whole_block = selection.selection().size() <= 1  # one rectangle: every cell is selected
         block = []
         for row in rows:
             values = self.model.row_cells(self.proxy.mapToSource(self.proxy.index(row, 0)).row())

@@ -26,7 +26,10 @@ def radius(model: Model, failed: str) -> tuple[set[str], set[str], set[str]]:
     """(down, degraded, entry points lost) as sets of names."""
     result = blast_radius(model, model.component_by_name(failed).id)
     assert result.failed == model.component_by_name(failed).id
-    as_names = lambda ids: {model.components[i].name for i in ids}  # noqa: E731
+
+    def as_names(ids):
+        return {model.components[i].name for i in ids}
+
     return as_names(result.down), as_names(result.degraded), as_names(result.entry_points_lost)
 
 

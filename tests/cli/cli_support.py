@@ -23,7 +23,7 @@ def shop_model() -> Model:
             "pay-a",
             "pay-b",
             "vault",
-        )  # fmt: skip
+        )
     }
     for source, target, strength, group in [
         ("Web shop", "API", "strong", ""),

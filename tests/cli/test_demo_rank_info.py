@@ -53,7 +53,8 @@ def test_demo_writes_the_bundled_example_exactly(demo_file: Path):
 
 def test_demo_reports_what_it_wrote(tmp_path, capsys):
     code, out, err = run(capsys, "demo", "-o", str(tmp_path / "m.fma"))
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     assert "19 components, 29 dependencies, 51 failure modes, 22 actions" in out
 
 
@@ -61,7 +62,8 @@ def test_demo_refuses_to_overwrite_and_leaves_the_file(tmp_path, capsys):
     target = tmp_path / "mine.fma"
     target.write_bytes(b"precious work")
     code, out, err = run(capsys, "demo", "-o", str(target))
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert_one_line_error(err, "mine.fma", "already exists; use --force to replace it")
     assert target.read_bytes() == b"precious work"
 
@@ -145,9 +147,11 @@ def test_rank_top_keeps_rank_numbers(capsys, tie_model):
 # ---- rank: formats -----------------------------------------------------------------------------
 def test_rank_json_has_the_issues_keys_and_nulls(capsys, demo_file):
     code, out, err = run(capsys, "rank", str(demo_file), "--format", "json")
-    assert code == 0 and err == ""
+    assert code == 0
+    assert err == ""
     records = json.loads(out)
-    assert isinstance(records, list) and len(records) == 51
+    assert isinstance(records, list)
+    assert len(records) == 51
     assert all(list(r) == RECORD_KEYS for r in records)
     assert [r["rank"] for r in records] == list(range(1, 52))
     rpns = [r["rpn"] for r in records]
@@ -157,7 +161,8 @@ def test_rank_json_has_the_issues_keys_and_nulls(capsys, demo_file):
     assert len(revised) == 9
     for record in revised:
         sev, lik, det = (record[f"revised_{k}"] for k in ("severity", "likelihood", "detection"))
-        assert record["revised_rpn"] == sev * lik * det and record["revised_ap"] in "HML"
+        assert record["revised_rpn"] == sev * lik * det
+        assert record["revised_ap"] in "HML"
     for record in unrevised:
         assert all(record[k] is None for k in RECORD_KEYS if k.startswith("revised_"))
 
@@ -172,7 +177,8 @@ def test_rank_csv_has_header_and_same_rows_as_json(capsys, demo_file):
     assert len(rows) == len(expected)
     for row, record in zip(rows, expected, strict=True):
         assert row["component"] == record["component"]
-        assert row["ap"] == record["ap"] and int(row["rpn"]) == record["rpn"]
+        assert row["ap"] == record["ap"]
+        assert int(row["rpn"]) == record["rpn"]
         assert row["revised_rpn"] == (
             "" if record["revised_rpn"] is None else str(record["revised_rpn"])
         )
@@ -203,7 +209,8 @@ def test_rank_table_is_aligned_and_truncated(capsys, demo_file, monkeypatch):
     lines = out.splitlines()
     assert lines[0].split()[:7] == ["#", "ID", "AP", "RPN", "S", "L", "D"]
     rows = lines[2:-1]
-    assert len(rows) == 12 and lines[-1] == "12 of 51 failure modes, ranked by RPN"
+    assert len(rows) == 12
+    assert lines[-1] == "12 of 51 failure modes, ranked by RPN"
     assert "\x1b[" not in out  # not a terminal: no colour
     assert all(len(line) <= 90 for line in lines)
     assert any("…" in row for row in rows)  # long names cut, not wrapped
@@ -295,7 +302,8 @@ def test_rank_colours_ap_only_on_a_terminal_without_no_color(demo_file):
     argv = [sys.executable, "-m", "fma_app", "rank", str(demo_file), "--top", "20"]
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
     coloured = _run_in_pty(argv, env)
-    assert "\x1b[1;31mH\x1b[0m" in coloured and "\x1b[33mM\x1b[0m" in coloured
+    assert "\x1b[1;31mH\x1b[0m" in coloured
+    assert "\x1b[33mM\x1b[0m" in coloured
     plain = _run_in_pty(argv, {**env, "NO_COLOR": "1"})
     assert "\x1b[" not in plain
     # Colour codes do not shift the columns: stripped, both outputs are the same text.
@@ -322,7 +330,8 @@ def test_info_text_and_json(capsys, demo_file):
         "name": "Card payments platform", "components": 19, "dependencies": 29,
         "failure_modes": 51, "actions": 22,
     }  # fmt: skip
-    assert isinstance(data["schema_version"], int) and data["schema_version"] >= 1
+    assert isinstance(data["schema_version"], int)
+    assert data["schema_version"] >= 1
 
 
 # ---- bad input, for every command that reads a model -----------------------------------------
@@ -330,7 +339,8 @@ def test_info_text_and_json(capsys, demo_file):
 def test_missing_file(tmp_path, capsys, command):
     missing = tmp_path / "nowhere.fma"
     code, out, err = run(capsys, command[0], str(missing), *command[1:])
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert_one_line_error(err, "nowhere.fma")
     assert not missing.exists()
 
@@ -341,7 +351,8 @@ def test_not_a_model_is_refused_and_left_untouched(tmp_path, capsys, command):
     content = b"these are my notes, not a model\n" * 50
     path.write_bytes(content)
     code, out, err = run(capsys, command, str(path))
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert_one_line_error(err, "notes.fma")
     assert path.read_bytes() == content
 
@@ -349,7 +360,8 @@ def test_not_a_model_is_refused_and_left_untouched(tmp_path, capsys, command):
 @pytest.mark.parametrize("top", ["0", "-3", "abc", "2.5"])
 def test_bad_top(capsys, demo_file, top):
     code, out, err = run(capsys, "rank", str(demo_file), "--top", top)
-    assert code == 2 and out == ""
+    assert code == 2
+    assert out == ""
     assert_one_line_error(err, f"--top {top!r} is not a whole number of 1 or more")
 
 
@@ -359,7 +371,8 @@ def test_unknown_by_and_format_are_usage_errors(capsys, demo_file):
             main(["rank", str(demo_file), option, value])
         assert exited.value.code == 2
         err = capsys.readouterr().err
-        assert f"invalid choice: '{value}'" in err and "Traceback" not in err
+        assert f"invalid choice: '{value}'" in err
+        assert "Traceback" not in err
 
 
 # ---- as a real process: version, exit codes, and no Qt -----------------------------------------
@@ -403,5 +416,6 @@ def test_exit_code_and_stderr_of_a_real_process(tmp_path):
         [sys.executable, "-m", "fma_app", "rank", str(tmp_path / "gone.fma")],
         capture_output=True, text=True, env=_headless_env(),
     )  # fmt: skip
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 2
+    assert result.stdout == ""
     assert_one_line_error(result.stderr, "gone.fma")

@@ -63,7 +63,8 @@ def test_table_lists_every_system_library_the_installed_xcb_plugin_needs():
     for plugin_file in xcb_plugin_files():
         needed |= set(needed_libraries(plugin_file))
     system = {n for n in needed if n not in qt_libraries and not runtime.match(n)}
-    assert "libxcb-icccm.so.4" in system and "libQt6XcbQpa.so.6" in needed
+    assert "libxcb-icccm.so.4" in system
+    assert "libQt6XcbQpa.so.6" in needed
     assert system == {soname for soname, _ in XCB_PLUGIN_LIBRARIES}
 
 
@@ -132,7 +133,8 @@ def test_several_missing_libraries_name_each_package_once():
 
 def test_nothing_missing_or_another_platform_is_no_problem():
     load, tried = fake_loader()
-    assert desktop_problem({"DISPLAY": ":0"}, load) is None and tried
+    assert desktop_problem({"DISPLAY": ":0"}, load) is None
+    assert tried
     load, tried = fake_loader("libxcb-icccm.so.4")
     assert desktop_problem({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, load) is None
     assert tried == []  # nothing is even tried

@@ -90,7 +90,8 @@ def test_missing_model_file(capsys, tmp_path):
     code, out, err = run(capsys, "impact", str(missing), "db")
     assert (code, out) == (2, "")
     assert len(err.strip().splitlines()) == 1
-    assert err.startswith("fma-app: error: ") and "nowhere.fma" in err
+    assert err.startswith("fma-app: error: ")
+    assert "nowhere.fma" in err
     assert not missing.exists()
 
 
@@ -100,7 +101,8 @@ def test_not_a_model_is_refused_and_left_untouched(capsys, tmp_path):
     path.write_bytes(content)
     code, out, err = run(capsys, "impact", str(path), "db")
     assert (code, out) == (2, "")
-    assert len(err.strip().splitlines()) == 1 and "notes.fma" in err
+    assert len(err.strip().splitlines()) == 1
+    assert "notes.fma" in err
     assert "Traceback" not in err
     assert path.read_bytes() == content
 

@@ -81,12 +81,15 @@ def test_not_a_model_is_refused_and_left_untouched(capsys, tmp_path, fmt):
     code, out, err = run(capsys, "spof", str(path), "--format", fmt)
     assert (code, out) == (2, "")
     lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("fma-app: error: ") and "notes.fma" in lines[0]
+    assert len(lines) == 1
+    assert lines[0].startswith("fma-app: error: ")
+    assert "notes.fma" in lines[0]
     assert path.read_bytes() == content
 
 
 def test_missing_model_file(capsys, tmp_path):
     code, out, err = run(capsys, "spof", str(tmp_path / "gone.fma"))
     assert (code, out) == (2, "")
-    assert err.startswith("fma-app: error: ") and "gone.fma" in err
+    assert err.startswith("fma-app: error: ")
+    assert "gone.fma" in err
     assert len(err.strip().splitlines()) == 1

@@ -47,12 +47,52 @@ def test_revised_scores_are_all_three_or_none(model):
     assert model.failure_modes[fm_id].revised == Scores(3, 2, 2)
 
 
+@pytest.mark.parametrize("bad", [(1, 2), (1, 2, 3, 4), 5, "12"])
+def test_revised_scores_not_three_values_are_refused_with_the_message(model, bad):
+    fm_id = next(iter(model.failure_modes))
+    with pytest.raises(ValidationError, match="must be all three of severity"):
+        cmd.set_fields(model, "failure_mode", fm_id, revised=bad)
+    assert model.failure_modes[fm_id].revised is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value", "message"),
+    [
+        ("component", "x", "left", "Position 'left' is not a number"),
+        ("dependency", "source_id", "first", "Dependency 'first' is not an id"),
+        ("failure_mode", "component_id", 2.5, "Component 2.5 is not an id"),
+    ],
+)
+def test_numbers_and_ids_that_are_not_are_refused_with_the_message(
+    model, kind, field, value, message
+):
+    table = {
+        "component": model.components,
+        "dependency": model.dependencies,
+        "failure_mode": model.failure_modes,
+    }[kind]
+    entity_id = next(iter(table))
+    before = copy.deepcopy(model.content())
+    with pytest.raises(ValidationError, match=message):
+        cmd.set_fields(model, kind, entity_id, **{field: value})
+    assert model.content() == before
+
+
+def test_a_failure_mode_text_that_is_not_text_is_refused(model):
+    component_id = next(iter(model.components))
+    with pytest.raises(ValidationError, match="effect must be text, not 42"):
+        cmd.add_failure_mode(model, component_id, effect=42)
+    assert len(model.failure_modes) == 1
+
+
 def test_remove_component_cascades_and_undo_restores_everything(model):
     before = copy.deepcopy(model.content())
     db = model.component_by_name("db")
     command = cmd.remove(model, "component", [db.id])
     command.do(model)
-    assert not model.failure_modes and not model.actions and not model.dependencies
+    assert not model.failure_modes
+    assert not model.actions
+    assert not model.dependencies
     command.undo(model)
     assert model.content() == before
     command.do(model)  # redo after undo

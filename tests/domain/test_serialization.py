@@ -51,7 +51,7 @@ def test_round_trip_is_exact_for_every_field():
 def test_written_data_is_plain_json_and_names_dependency_ends():
     data = json.loads(model_to_json(hand_built()))
     assert data["format"] == FORMAT
-    assert data["dependencies"][0]["from"] == "web" and data["dependencies"][0]["to"] == "db"
+    assert (data["dependencies"][0]["from"], data["dependencies"][0]["to"]) == ("web", "db")
     assert data["components"][0]["failure_modes"][0]["actions"][0]["due_date"] == "2027-01-31"
     assert data["components"][1]["failure_modes"][0]["revised"] is None
 
@@ -70,7 +70,8 @@ def test_ids_are_optional_on_input_and_assigned_in_order():
     (dependency,) = model.dependencies.values()
     assert dependency.strength is Strength.STRONG
     (fm,) = model.failure_modes.values()
-    assert fm.rpn == 24 and fm.revised is None
+    assert fm.rpn == 24
+    assert fm.revised is None
     assert model.name == "Untitled model"
 
 
@@ -88,7 +89,8 @@ def test_example_is_as_big_as_the_issue_asks(example: Model):
     strengths = {d.strength for d in example.dependencies.values()}
     assert strengths == {Strength.STRONG, Strength.WEAK}
     groups = [d.group for d in example.dependencies.values() if d.group]
-    assert groups and all(groups.count(g) >= 2 for g in groups)  # a group has 2+ members
+    assert groups
+    assert all(groups.count(g) >= 2 for g in groups)  # a group has 2+ members
     assert sum(c.user_facing for c in example.components.values()) >= 2
     assert len({c.kind for c in example.components.values()}) >= 6
 
@@ -110,7 +112,8 @@ def test_example_content_is_written_out_not_templated(example: Model):
     assert len({fm.scores for fm in fms}) >= 30  # varied S/L/D
     assert {fm.ap.value for fm in fms} == {"H", "M", "L"}
     for component in example.components.values():
-        assert component.owner and component.description
+        assert component.owner, component.name
+        assert component.description, component.name
         assert example.failure_modes_of(component.id), component.name
     positions = {(c.x, c.y) for c in example.components.values()}
     assert len(positions) == len(example.components)
@@ -120,11 +123,14 @@ def test_example_actions_have_owners_dates_and_done_ones_revise_scores(example: 
     statuses = {a.status for a in example.actions.values()}
     assert {ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE} <= statuses
     for action in example.actions.values():
-        assert action.owner and action.due_date and action.description
+        assert action.owner, action
+        assert action.due_date, action
+        assert action.description, action
         fm = example.failure_mode(action.failure_mode_id)
         if action.status is ActionStatus.DONE:
             assert action.action_taken
-            assert fm.revised is not None and fm.revised_rpn < fm.rpn
+            assert fm.revised is not None
+            assert fm.revised.rpn < fm.rpn
     revised = [fm for fm in example.failure_modes.values() if fm.revised]
     assert len(revised) >= 5
     assert all(isinstance(fm.revised, Scores) for fm in revised)
@@ -169,25 +175,25 @@ def _set(data: dict, path: tuple, value: object) -> dict:
 
 
 BAD = [
-    (FM + ("severity",), 11, ValidationError,
+    ((*FM, "severity"), 11, ValidationError,
      "components[0] (A).failure_modes[0]: severity 11 is not a whole number from 1 to 10"),
-    (FM + ("likelihood",), "high", ValidationError,
+    ((*FM, "likelihood"), "high", ValidationError,
      "components[0] (A).failure_modes[0]: likelihood 'high' is not a whole number from 1 to 10"),
-    (FM + ("detection",), True, ValidationError, "detection True is not a whole number"),
+    ((*FM, "detection"), True, ValidationError, "detection True is not a whole number"),
     (("key_date",), "next spring", ValidationError,
      "the model: Key date 'next spring' is not a date written YYYY-MM-DD"),
     (("fmea_number",), "FM-1\nFM-2", ValidationError, "the model: FMEA number must be one line"),
-    (FM + ("revised",), {"severity": 2, "likelihood": 2}, ValidationError,
+    ((*FM, "revised"), {"severity": 2, "likelihood": 2}, ValidationError,
      "components[0] (A).failure_modes[0].revised: revised scores need all three of severity, "
      "likelihood, detection (missing detection)"),
-    (FM + ("revised",), {"severity": 2, "likelihood": 0, "detection": 2}, ValidationError,
+    ((*FM, "revised"), {"severity": 2, "likelihood": 0, "detection": 2}, ValidationError,
      "revised likelihood 0 is not a whole number from 1 to 10"),
-    (FM + ("severty",), 3, ValidationError,
+    ((*FM, "severty"), 3, ValidationError,
      "components[0] (A).failure_modes[0]: unknown field(s): severty"),
-    (FM + ("actions", 0, "due_date"), "31/01/2027", ValidationError,
+    ((*FM, "actions", 0, "due_date"), "31/01/2027", ValidationError,
      "components[0] (A).failure_modes[0].actions[0].due_date '31/01/2027' is not a date "
      "(YYYY-MM-DD)"),
-    (FM + ("actions", 0, "status"), "finished", ValidationError,
+    ((*FM, "actions", 0, "status"), "finished", ValidationError,
      "components[0] (A).failure_modes[0].actions[0]: status 'finished' is not one of: open, "
      "in progress, done, cancelled"),
     (("components", 0, "kind"), "lambda", ValidationError,

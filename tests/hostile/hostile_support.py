@@ -67,10 +67,12 @@ def sample_model(name: str = "Checkout") -> Model:
 
 def assert_model_keeps_the_rules(model: Model) -> None:
     """What every model that open_model returns must satisfy, whatever file it came from."""
-    assert isinstance(model.name, str) and isinstance(model.description, str)
+    assert isinstance(model.name, str)
+    assert isinstance(model.description, str)
     ids: set[int] = set()
     for entity in model.iter_entities():
-        assert isinstance(entity.id, int) and entity.id >= 1
+        assert isinstance(entity.id, int)
+        assert entity.id >= 1
         assert entity.id not in ids
         ids.add(entity.id)
     assert model._next_id > max(ids, default=0)
@@ -87,11 +89,13 @@ def assert_model_keeps_the_rules(model: Model) -> None:
     for fm in model.failure_modes.values():
         assert fm.component_id in model.components
         for score in (fm.severity, fm.likelihood, fm.detection):
-            assert type(score) is int and 1 <= score <= 10
+            assert type(score) is int
+            assert 1 <= score <= 10
         assert fm.revised is None or isinstance(fm.revised, Scores)
         if fm.revised is not None:
             for score in (fm.revised.severity, fm.revised.likelihood, fm.revised.detection):
-                assert type(score) is int and 1 <= score <= 10
+                assert type(score) is int
+                assert 1 <= score <= 10
         assert fm.rpn >= 1
     for action in model.actions.values():
         assert action.failure_mode_id in model.failure_modes
@@ -106,9 +110,16 @@ def folder_listing(folder: Path) -> list[str]:
 
 def assert_one_line_naming(message: str, path: Path) -> None:
     assert message, "empty message"
-    assert "\n" not in message and "\r" not in message, repr(message)
+    assert "\n" not in message, repr(message)
+    assert "\r" not in message, repr(message)
     assert path.name in message, f"{message!r} does not name {path.name}"
     assert "Traceback" not in message
+
+
+def _refusal_reason(error: ModelFileError, path: Path) -> str:
+    assert_one_line_naming(str(error), path)
+    assert error.reason, error
+    return error.reason
 
 
 def open_outcome(path: Path, *, opener: Callable[[Path], object] = open_model) -> str:
@@ -122,9 +133,7 @@ def open_outcome(path: Path, *, opener: Callable[[Path], object] = open_model) -
     try:
         result = opener(path)
     except ModelFileError as error:
-        assert_one_line_naming(str(error), path)
-        assert error.reason, error
-        outcome = error.reason
+        outcome = _refusal_reason(error, path)
     else:
         if isinstance(result, Model):
             assert_model_keeps_the_rules(result)
@@ -179,7 +188,7 @@ def run_cli_together(*argvs: list[str], timeout: float = 120) -> list:
             text=True,
             env=child_env(),
             cwd=ROOT,
-        )  # fmt: skip
+        )
         for argv in argvs
     ]
     results = []

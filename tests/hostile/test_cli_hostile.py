@@ -73,12 +73,14 @@ def test_commands_on_damaged_files_exit_2_with_one_line(tmp_path, capsys, model_
     code = main(argv)
     out, err = capsys.readouterr()
     if opens:
-        assert code == 0 and err == "", err
+        assert code == 0, err
+        assert err == ""
     else:
         assert code == 2
         assert out == ""
         lines = err.splitlines()
-        assert len(lines) == 1 and ERROR_LINE.fullmatch(lines[0]), err
+        assert len(lines) == 1, err
+        assert ERROR_LINE.fullmatch(lines[0]), err
         assert "damaged.fma" in lines[0]
 
 

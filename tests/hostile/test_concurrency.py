@@ -66,7 +66,8 @@ def test_two_processes_saving_one_file_never_tear_it(tmp_path):
             reads += 1
         for saver in savers:
             out, err = saver.communicate(timeout=120)
-            assert saver.returncode == 0 and out.strip() == "DONE", err
+            assert saver.returncode == 0, err
+            assert out.strip() == "DONE", err
     finally:
         for saver in savers:
             if saver.poll() is None:

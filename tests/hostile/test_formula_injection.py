@@ -35,7 +35,7 @@ PAYLOADS = [
 ]  # fmt: skip
 formula_text = st.one_of(
     st.sampled_from(PAYLOADS),
-    st.tuples(st.sampled_from(STARTS + ("'", "''", " =")), st.text(max_size=20)).map("".join),
+    st.tuples(st.sampled_from((*STARTS, "'", "''", " =")), st.text(max_size=20)).map("".join),
 )
 
 

@@ -3,7 +3,7 @@ alias mixes, random merged ranges and sheet names, reports edited at random, cor
 workbooks built to exhaust (a stray cell in the last row, a merged range over the whole sheet).
 
 The promise checked on every example: a model that keeps every rule (and survives a save and
-open), or `ImportProblems` whose every line is one line starting with a cell reference
+open), or `ImportProblemsError` whose every line is one line starting with a cell reference
 (`Sheet!F7: ...`), a sheet name or the file name.
 """
 
@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, MergedCell
 
 from fma_app.reports import headers as h
-from fma_app.reports.errors import ImportProblems, one_line
+from fma_app.reports.errors import ImportProblemsError, one_line
 from fma_app.reports.workbook_import import import_workbook
 from fma_app.reports.xlsx_report import write_report
 from fma_app.storage import open_model, save_model
@@ -66,24 +66,30 @@ def _sheet_titles(path: Path) -> list[str]:
     with open(path, "rb") as handle:
         try:
             workbook = openpyxl.load_workbook(handle, read_only=True)
-        except Exception:  # noqa: BLE001 - any damage: only the file name may be referred to
+        except Exception:  # any damage: only the file name may be referred to
             return []
         workbook.close()
         return workbook.sheetnames
+
+
+def _assert_located_one_line_problems(problems: list[str], path: Path) -> None:
+    assert problems, "ImportProblemsError without a problem"
+    titles = _sheet_titles(path)
+    patterns = _where_patterns(titles)
+    for problem in problems:
+        assert isinstance(problem, str)
+        assert problem.strip()
+        assert "\n" not in problem, repr(problem)
+        assert "\r" not in problem, repr(problem)
+        assert any(p.match(problem) for p in patterns), (problem, titles)
 
 
 def import_outcome(path: Path, sheet: str | None = None) -> str:
     """Import and check the promise; returns "ok" or "problems"."""
     try:
         model = import_workbook(path, sheet=sheet)
-    except ImportProblems as problems:
-        assert problems.problems, "ImportProblems without a problem"
-        titles = _sheet_titles(path)
-        patterns = _where_patterns(titles)
-        for problem in problems.problems:
-            assert isinstance(problem, str) and problem.strip()
-            assert "\n" not in problem and "\r" not in problem, repr(problem)
-            assert any(p.match(problem) for p in patterns), (problem, titles)
+    except ImportProblemsError as problems:
+        _assert_located_one_line_problems(problems.problems, path)
         note_event("outcome: problems")
         return "problems"
     assert_model_keeps_the_rules(model)
@@ -212,7 +218,7 @@ def test_a_real_form_still_imports(tmp_path):
               "Recommended Action", "Responsibility", "Target Date"]  # fmt: skip
     rows = [["api", "serve", "timeout", "slow", 7, "load", 3, 2, "cache", "ana", "2026-05-01"]]
     _write_form(path, ([], header, None, rows, [], ["FMEA"], [["api", "api", None]]))
-    with pytest.raises(ImportProblems) as refused:  # api depends on itself
+    with pytest.raises(ImportProblemsError) as refused:  # api depends on itself
         import_workbook(path)
     assert refused.value.problems == ["Dependencies!B2: component 'api' cannot depend on itself"]
     _write_form(path, ([], header, None, rows, [], ["FMEA"], None))
@@ -295,12 +301,12 @@ IMPORTER = (
     PEAK_MEMORY_SOURCE
     + """
 import json, sys
-from fma_app.reports.errors import ImportProblems, one_line
+from fma_app.reports.errors import ImportProblemsError, one_line
 from fma_app.reports.workbook_import import import_workbook
 try:
     model = import_workbook(sys.argv[1])
     outcome = ["ok", len(model.failure_modes)]
-except ImportProblems as problems:
+except ImportProblemsError as problems:
     outcome = ["problems", problems.problems[:3]]
 rss = peak_mb()
 print(json.dumps({"outcome": outcome, "maxrss_mb": rss}))
@@ -386,7 +392,8 @@ def test_many_merged_ranges_of_a_real_form_still_import(tmp_path):
     path = tmp_path / SOURCE
     workbook.save(path)
     model = import_workbook(path)
-    assert len(model.components) == 2001 and len(model.failure_modes) == 6001
+    assert len(model.components) == 2001
+    assert len(model.failure_modes) == 6001
     assert {fm.component_id for fm in model.failure_modes.values()} == set(model.components)
 
 
@@ -401,11 +408,13 @@ def test_import_command_on_a_corrupt_workbook_writes_nothing(tmp_path, report_by
     result = run_cli("import", str(bad), "-o", str(existing), "--force")
     assert result.returncode == 2, result.stderr
     assert result.stderr.startswith("fma-app: error: damaged report.xlsx: not a readable")
-    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.splitlines()) == 1
     assert existing.read_bytes() == before
     assert folder_listing(tmp_path) == listing
     result = run_cli("import", str(bad), "-o", str(tmp_path / "new.fma"))
-    assert result.returncode == 2 and not (tmp_path / "new.fma").exists()
+    assert result.returncode == 2
+    assert not (tmp_path / "new.fma").exists()
     assert folder_listing(tmp_path) == listing
 
 

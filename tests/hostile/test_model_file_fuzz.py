@@ -124,7 +124,7 @@ def random_databases(draw):
                 min_size=1,
                 max_size=6,
                 unique_by=lambda c: c[0].lower(),
-            ),  # fmt: skip
+            ),
             max_size=7,
         )
     )

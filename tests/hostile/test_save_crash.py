@@ -222,7 +222,8 @@ def test_the_desktop_reports_a_full_disk_and_keeps_the_unsaved_changes(tiny_disk
         assert (kind, title) == ("critical", "Cannot save model")
         assert_one_line_naming(text, target)
         assert text.endswith("no space left on device")
-        assert document.modified and document.model.content() == edited
+        assert document.modified
+        assert document.model.content() == edited
         assert target.read_bytes() == before
     finally:
         controller.shutdown()

@@ -41,14 +41,16 @@ def desktop_entry() -> configparser.SectionProxy:
 
 def test_desktop_entry_opens_model_files_with_the_app():
     entry = desktop_entry()
-    assert entry["Type"] == "Application" and entry["Name"] == "FMA Workbench"
+    assert entry["Type"] == "Application"
+    assert entry["Name"] == "FMA Workbench"
     assert entry["Exec"] == "fma-app %f"  # install-desktop.sh makes the path absolute
     assert entry["Icon"] == APP_ID
     assert "application/x-fma-model;" in entry["MimeType"]
     if shutil.which("desktop-file-validate"):
         result = subprocess.run(["desktop-file-validate", str(LINUX / f"{APP_ID}.desktop")],
                                 capture_output=True, text=True)  # fmt: skip
-        assert result.returncode == 0 and not result.stdout.strip(), result.stdout
+        assert result.returncode == 0, result.stdout
+        assert not result.stdout.strip(), result.stdout
 
 
 def test_metainfo_names_the_desktop_file_and_is_valid():
@@ -107,7 +109,8 @@ def bundle() -> Path:
                             capture_output=True, text=True, timeout=1800)  # fmt: skip
     sys.stdout.write(result.stdout[-3000:])  # sizes and build time, shown with -s
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert executable.is_file() and os.access(executable, os.X_OK)
+    assert executable.is_file()
+    assert os.access(executable, os.X_OK)
     return executable
 
 
@@ -145,7 +148,8 @@ def test_bundle_carries_resources_metadata_and_no_unused_qt(bundle):
     for unused in ("libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6Pdf.so.6", "libQt6Network.so.6",
                    "libQt6WebEngineCore.so.6"):  # fmt: skip
         assert unused not in names, unused
-    assert "libQt6Widgets.so.6" in names and "libQt6Svg.so.6" in names
+    assert "libQt6Widgets.so.6" in names
+    assert "libQt6Svg.so.6" in names
     assert list(internal.rglob("platforms/libqoffscreen.so"))
     assert list(internal.rglob("platforms/libqxcb.so"))
 
@@ -158,17 +162,20 @@ def test_bundle_runs_every_command(bundle, tmp_path):
     ranked = frozen(bundle, "rank", str(model), "--by", "ap", "--format", "json")
     assert ranked.returncode == 0, ranked.stderr
     records = json.loads(ranked.stdout)
-    assert len(records) == 51 and records[0]["ap"] == "H"
+    assert len(records) == 51
+    assert records[0]["ap"] == "H"
     for fmt in ("table", "csv"):
         result = frozen(bundle, "rank", str(model), "--format", fmt, "--top", "5")
-        assert result.returncode == 0 and "Auth service" in result.stdout, result.stderr
+        assert result.returncode == 0, result.stderr
+        assert "Auth service" in result.stdout, result.stderr
     info = json.loads(frozen(bundle, "info", str(model), "--format", "json").stdout)
     assert info["failure_modes"] == 51
     impact = json.loads(frozen(bundle, "impact", str(model), "ledger primary", "--format",
                                "json").stdout)  # fmt: skip
     assert "Payments API gateway" in impact["entry_points_lost"]
     spof = frozen(bundle, "spof", str(model), "--format", "json")
-    assert spof.returncode == 0 and "Tokenisation vault" in spof.stdout
+    assert spof.returncode == 0
+    assert "Tokenisation vault" in spof.stdout
     report = tmp_path / "report.xlsx"
     result = frozen(bundle, "report", str(model), "-o", str(report))
     assert result.returncode == 0, result.stderr
@@ -183,8 +190,10 @@ def test_bundle_runs_every_command(bundle, tmp_path):
 @pytest.mark.slow
 def test_bundle_refuses_bad_input_in_one_line(bundle, tmp_path):
     result = frozen(bundle, "rank", str(tmp_path / "missing.fma"))
-    assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.startswith("fma-app: error: ") and len(result.stderr.splitlines()) == 1
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("fma-app: error: ")
+    assert len(result.stderr.splitlines()) == 1
     assert "missing.fma" in result.stderr
 
 
@@ -225,7 +234,8 @@ def test_bundle_opens_its_window(bundle, tmp_path, platform):
     assert [w["class"] for w in report["windows"]] == ["MainWindow"], report["windows"]
     assert "payments.fma" in titles[0]
     assert report["application_version"] == VERSION
-    assert report["app_icon_null"] is False and 256 in report["app_icon_sizes"]
+    assert report["app_icon_null"] is False
+    assert 256 in report["app_icon_sizes"]
     assert "svg" in report["image_formats"]
     shot = Path(report["screenshot"])
     assert shot.stat().st_size > 10_000  # a painted window, not an empty image
@@ -236,7 +246,8 @@ def test_bundle_opens_its_window(bundle, tmp_path, platform):
 def test_bundle_without_a_display_explains_instead_of_aborting(bundle, tmp_path):
     result = frozen(bundle, str(tmp_path / "m.fma"), env=headless_env())
     assert result.returncode == 2
-    assert "no display" in result.stderr and "QT_QPA_PLATFORM=offscreen" in result.stderr
+    assert "no display" in result.stderr
+    assert "QT_QPA_PLATFORM=offscreen" in result.stderr
 
 
 @needs_bundle
@@ -271,5 +282,6 @@ def test_desktop_install_and_uninstall(bundle, tmp_path):
     result = subprocess.run(["bash", str(script), "--prefix", str(prefix), "--uninstall"],
                             capture_output=True, text=True, env=env)  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert not installed.exists() and not (prefix / "lib" / "fma-workbench").exists()
+    assert not installed.exists()
+    assert not (prefix / "lib" / "fma-workbench").exists()
     assert not (share / "applications" / f"{APP_ID}.desktop").exists()

@@ -6,7 +6,7 @@ import pytest
 
 from fma_app.domain.model import Scores
 from fma_app.presentation.clipboard import (
-    PasteRefused,
+    PasteRefusedError,
     PasteTarget,
     build_paste,
     parse_tsv,
@@ -140,7 +140,7 @@ def test_bad_scores_refuse_the_whole_paste_listing_every_cell(small_model, snaps
     before = snapshot(small_model)
     ids = ids_of(small_model)
     block = [["ok", "5"], ["fine", "11"], ["also", "x"]]
-    with pytest.raises(PasteRefused) as refused:
+    with pytest.raises(PasteRefusedError) as refused:
         build_paste(small_model, block, PasteTarget.from_column(ids, C["effect"], None))
     assert refused.value.problems == [
         "row 2, S: severity '11' is not a whole number from 1 to 10",
@@ -151,14 +151,14 @@ def test_bad_scores_refuse_the_whole_paste_listing_every_cell(small_model, snaps
 
 def test_too_wide_and_componentless_pastes_are_refused(small_model, snapshot):
     before = snapshot(small_model)
-    with pytest.raises(PasteRefused) as wide:
+    with pytest.raises(PasteRefusedError) as wide:
         build_paste(
             small_model, [["a", "b", "c"]], PasteTarget.from_column([], C["revised_rpn"], 1)
         )
     assert wide.value.problems == [
         "the pasted block is 3 columns wide but only 2 fit from column Rev. RPN"
     ]
-    with pytest.raises(PasteRefused) as nowhere:
+    with pytest.raises(PasteRefusedError) as nowhere:
         build_paste(small_model, [["Lost row"]], PasteTarget.from_column([], C["function"], None))
     assert nowhere.value.problems == [
         "row 1: new rows need a component: select one first, or paste a Component column"

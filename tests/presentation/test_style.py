@@ -40,7 +40,8 @@ def test_every_priority_has_a_distinct_swatch_of_hex_colours():
     assert set(AP_STYLES) == set(ActionPriority)
     swatches = [*AP_STYLES.values(), NOT_RATED]
     for swatch in swatches:
-        assert HEX_COLOUR.fullmatch(swatch.fill) and HEX_COLOUR.fullmatch(swatch.text), swatch
+        assert HEX_COLOUR.fullmatch(swatch.fill), swatch
+        assert HEX_COLOUR.fullmatch(swatch.text), swatch
     assert len({s.fill for s in swatches}) == len(swatches)
     assert AP_NAMES == {ActionPriority.HIGH: "High", ActionPriority.MEDIUM: "Medium",
                         ActionPriority.LOW: "Low"}  # fmt: skip
@@ -54,7 +55,8 @@ def test_not_rated_is_a_neutral_grey_with_its_label():
 
 def test_ap_style_takes_letters_the_enum_and_nothing():
     assert ap_style("H") is ap_style(ActionPriority.HIGH) is AP_STYLES[ActionPriority.HIGH]
-    assert ap_style(None) is NOT_RATED and ap_style("") is NOT_RATED
+    assert ap_style(None) is NOT_RATED
+    assert ap_style("") is NOT_RATED
     assert AP_NAMES["M"] == "Medium"  # StrEnum keys answer to the letter
     with pytest.raises(ValueError, match="'X' is not a valid ActionPriority"):
         ap_style("X")
@@ -69,7 +71,8 @@ def test_rpn_shade_runs_from_white_to_salmon_and_grows_with_the_rpn():
     assert rpn_shade(1) == rpn_shade(-5) == "#FFFBFB"  # RPN 1: a breath of colour
     assert rpn_shade(1000) == style.RPN_SHADE_HIGH == rpn_shade(5000)
     greens = [int(rgb(rpn_shade(r))[2:4], 16) for r in (1, 10, 100, 250, 500, 1000)]
-    assert greens == sorted(greens, reverse=True) and len(set(greens)) == len(greens)
+    assert greens == sorted(greens, reverse=True)
+    assert len(set(greens)) == len(greens)
     assert rpn_shade(250) == mix(style.RPN_SHADE_LOW, style.RPN_SHADE_HIGH, 0.5)
     assert [rpn for rpn, _ in RPN_SCALE_POINTS] == [1, 250, 1000]
 

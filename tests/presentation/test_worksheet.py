@@ -109,7 +109,8 @@ def test_cell_command_is_one_set_fields_step_or_none_when_nothing_changes(small_
     assert cell_command(small_model, fm.id, "severity", "8") is None  # already 8: no undo step
     assert cell_command(small_model, fm.id, "effect", fm.effect) is None
     command = cell_command(small_model, fm.id, "detection", "")  # emptied: not rated yet
-    assert command is not None and fm.detection == 4  # built, not done
+    assert command is not None
+    assert fm.detection == 4  # built, not done
     command.do(small_model)
     assert (fm.detection, fm.rpn) == (None, None)
     command.undo(small_model)

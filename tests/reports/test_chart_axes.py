@@ -95,9 +95,13 @@ def test_no_bar_touches_the_edge_of_its_axes(build, make):
         left, right = sorted((bar.get_x(), bar.get_x() + bar.get_width()))
         bottom, top = sorted((bar.get_y(), bar.get_y() + bar.get_height()))
         if horizontal:  # grows from x = 0 to the right
-            assert right <= x1 - gap_x and bottom >= y0 + gap_y and top <= y1 - gap_y
+            assert right <= x1 - gap_x
+            assert bottom >= y0 + gap_y
+            assert top <= y1 - gap_y
         else:  # grows from y = 0 upwards
-            assert top <= y1 - gap_y and left >= x0 + gap_x and right <= x1 - gap_x
+            assert top <= y1 - gap_y
+            assert left >= x0 + gap_x
+            assert right <= x1 - gap_x
 
 
 @pytest.mark.parametrize(

@@ -101,7 +101,8 @@ def test_odd_names_are_drawn_literally(tmp_path):
     ax = charts.risk_by_component_figure(model).axes[0]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     # Shortened in the middle (since names that differ only at the end must stay apart).
-    assert labels[0].startswith(r"\$cost\$") and labels[0].endswith("xxx")
+    assert labels[0].startswith(r"\$cost\$")
+    assert labels[0].endswith("xxx")
     assert "\u2026" in labels[0]
 
 
@@ -111,7 +112,7 @@ def test_save_png_and_svg_by_extension(tmp_path):
     charts.save_figure(fig, tmp_path / "m.SVG")
     assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in (tmp_path / "m.SVG").read_text(encoding="utf-8")[:500]
-    with pytest.raises(ValueError, match="charts save as .png or .svg, not .pdf"):
+    with pytest.raises(ValueError, match=r"charts save as \.png or \.svg, not \.pdf"):
         charts.save_figure(fig, tmp_path / "m.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.SVG", "m.png"]
 
@@ -120,7 +121,8 @@ def test_redrawing_into_the_same_figure_replaces_the_chart():
     fig = charts.pareto_figure(build_model())
     same = charts.risk_matrix_figure(build_model(), figure=fig)
     assert same is fig
-    assert len(fig.axes) == 1 and "Risk matrix" in fig.axes[0].get_title()
+    assert len(fig.axes) == 1
+    assert "Risk matrix" in fig.axes[0].get_title()
 
 
 def test_charts_never_touch_pyplot():

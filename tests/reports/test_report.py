@@ -15,7 +15,7 @@ from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model
 from fma_app.presentation.style import AP_STYLES, NOT_RATED, rgb
 from fma_app.reports import xlsx_report
-from fma_app.reports.errors import ReportCancelled, ReportError
+from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
 
 
@@ -74,7 +74,8 @@ def test_revised_scores_and_actions_summary_are_shown(report, book):
             assert shown["Revised RPN"] == fm.revised_rpn
             assert shown["Revised AP"] == fm.revised_ap.value
         else:
-            assert shown["Revised RPN"] is None and shown["Revised AP"] is None
+            assert shown["Revised RPN"] is None
+            assert shown["Revised AP"] is None
     timeout = next(f for f in model.failure_modes.values() if f.failure_mode == "Timeout to PSP")
     summary = by_id[timeout.id]["Actions"]
     assert "Add PSP failover (alice; due 2026-02-01; open)" in summary
@@ -87,31 +88,36 @@ def test_worksheet_is_set_up_for_screen_and_paper(book):
     assert ws.auto_filter.ref == f"A1:U{ws.max_row}"
     assert ws.print_title_rows.replace("$", "") == "1:1"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.fitToHeight == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert "Checkout && Payments" in ws.oddHeader.left.text  # & doubled, shown once
-    assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
+    assert "&P" in ws.oddFooter.right.text
+    assert "&N" in ws.oddFooter.right.text
     for letter, (_, width) in zip("ABCDEFGHIJKLMNOPQRSTU", xlsx_report.WORKSHEET_COLUMNS,
                                   strict=True):  # fmt: skip
         assert ws.column_dimensions[letter].width == width
     assert ws["F2"].alignment.wrap_text is True
     ap_cells = [row[i] for row in ws.iter_rows(min_row=2) for i in (13, 19) if row[i].value]
     fills = {cell.value: cell.fill.fgColor.rgb for cell in ap_cells}
-    assert fills["H"].endswith("FFC7CE") and fills["M"].endswith("FFEB9C")
+    assert fills["H"].endswith("FFC7CE")
+    assert fills["M"].endswith("FFEB9C")
     assert fills["L"].endswith("C6EFCE")
     rules = [str(r.sqref) for r in ws.conditional_formatting]
-    assert any(r.startswith("M2:M") for r in rules) and any(r.startswith("S2:S") for r in rules)
+    assert any(r.startswith("M2:M") for r in rules)
+    assert any(r.startswith("S2:S") for r in rules)
 
 
 def test_multi_line_rows_get_a_height_that_shows_them(book):
     ws = book["Worksheet"]
     heights = [ws.row_dimensions[r].height for r in range(2, ws.max_row + 1)]
     tall = [h for h in heights if h]
-    assert tall and all(h >= 30 for h in tall)
+    assert tall
+    assert all(h >= 30 for h in tall)
 
 
 def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book):
-    model, path = report
+    _model, path = report
     texts = ["=1+2 writes refused", "-Bad config push", "@manual edit", "=team()", "@dba",
              "=cmd|' /C calc'!A0", "+half done", "=g", "+fallback", "-primary store"]  # fmt: skip
     found = {}
@@ -128,7 +134,8 @@ def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book)
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert len(sheets) == 5
         for name in sheets:
-            assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+            assert b"<f>" not in archive.read(name)
+            assert b"<f " not in archive.read(name)
 
 
 def test_actions_open_first_by_priority_then_closed_and_overdue_stands_out(report, book):
@@ -147,13 +154,15 @@ def test_actions_open_first_by_priority_then_closed_and_overdue_stands_out(repor
     overdue = {r["Action"]: r["Overdue"] for r in records}
     assert overdue["Add PSP failover"] == "42 days"  # due 2026-02-01, report date 2026-03-15
     assert overdue["Automate renewal"] == "14 days"
-    assert overdue["Tune timeouts"] is None and overdue["=cmd|' /C calc'!A0"] is None
+    assert overdue["Tune timeouts"] is None
+    assert overdue["=cmd|' /C calc'!A0"] is None
     ws = book["Actions"]
     due_column = header.index("Due Date") + 1
     for row_number, record in enumerate(records, start=2):
         cell = ws.cell(row_number, due_column)
         if record["Overdue"]:
-            assert cell.fill.fgColor.rgb.endswith("FFC7CE") and cell.font.b
+            assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+            assert cell.font.b
         if isinstance(cell.value, dt.datetime):
             assert cell.number_format == "yyyy-mm-dd"
     assert "1899-12-31" in [r["Due Date"] for r in records]  # before Excel dates: kept as text
@@ -227,11 +236,11 @@ def test_cancel_leaves_no_file_and_keeps_the_existing_one(tmp_path):
         calls.append(1)
         return len(calls) > 3
 
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(ReportCancelledError):
         write_report(build_model(), target, cancelled=cancelled)
     assert target.read_bytes() == b"previous report"
     assert _files(tmp_path) == ["report.xlsx"]
-    with pytest.raises(ReportCancelled):
+    with pytest.raises(ReportCancelledError):
         write_report(build_model(), tmp_path / "new.xlsx", cancelled=lambda: True)
     assert _files(tmp_path) == ["report.xlsx"]
 
@@ -240,7 +249,8 @@ def test_progress_rises_to_the_total(tmp_path):
     seen: list[tuple[int, int]] = []
     write_report(build_model(), tmp_path / "r.xlsx", progress=lambda d, t: seen.append((d, t)))
     done = [d for d, _ in seen]
-    assert done == sorted(done) and seen[-1][0] == seen[-1][1] > 0
+    assert done == sorted(done)
+    assert seen[-1][0] == seen[-1][1] > 0
 
 
 def test_a_text_too_long_for_a_cell_is_refused_and_nothing_is_lost(tmp_path):

@@ -45,7 +45,8 @@ def test_a_model_that_cannot_be_opened_is_one_line_and_exit_2(tmp_path, capsys):
     not_a_model.write_text("just text", encoding="utf-8")
     assert main(["report", str(not_a_model), "-o", str(out)]) == 2
     line = error_line(capsys)
-    assert line.startswith("fma-app: error: ") and "notes.fma" in line
+    assert line.startswith("fma-app: error: ")
+    assert "notes.fma" in line
     assert main(["report", str(tmp_path / "missing.fma"), "-o", str(out)]) == 2
     assert "missing.fma" in error_line(capsys)
     assert out.read_bytes() == b"previous"

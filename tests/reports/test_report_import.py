@@ -17,7 +17,7 @@ from test_report_support import TODAY, build_model
 from fma_app.cli.demo import load_example
 from fma_app.domain.model import Model
 from fma_app.reports import charts
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.report_import import import_report, is_report
 from fma_app.reports.workbook_import import import_workbook
 from fma_app.reports.xlsx_report import write_report
@@ -167,7 +167,7 @@ def test_every_bad_cell_is_reported_with_its_reference(report_file, tmp_path):
         "Dependencies": {"C2": "Mainframe"},
     }
     bad = edit(report_file, changes, tmp_path / "bad.xlsx")
-    with pytest.raises(ImportProblems) as raised:
+    with pytest.raises(ImportProblemsError) as raised:
         import_workbook(bad)
     problems = raised.value.problems
     expected = [
@@ -200,7 +200,7 @@ def test_a_cleared_score_cell_is_not_rated_and_a_bad_one_is_named(report_file, t
     assert fm.severity == build_model().failure_modes[fm_id].severity
     bad_cells = {"G2": "not rated", "I3": 0, "L4": 2.5, "G5": "-"}
     bad = edit(report_file, {"Worksheet": bad_cells}, tmp_path / "b.xlsx")
-    with pytest.raises(ImportProblems) as raised:
+    with pytest.raises(ImportProblemsError) as raised:
         import_workbook(bad)
     worksheet_problems = [p for p in raised.value.problems if p.startswith("Worksheet")]
     assert worksheet_problems == [  # (their actions then name a missing failure mode)
@@ -215,7 +215,7 @@ def test_a_bad_key_date_on_the_summary_is_named(report_file, tmp_path):
     summary = openpyxl.load_workbook(report_file)["Summary"]
     row = next(r for r in range(1, 30) if summary[f"A{r}"].value == "Key date")
     bad = edit(report_file, {"Summary": {f"B{row}": "soon"}}, tmp_path / "k.xlsx")
-    with pytest.raises(ImportProblems) as raised:
+    with pytest.raises(ImportProblemsError) as raised:
         import_workbook(bad)
     assert raised.value.problems == [f"Summary!B{row}: key date 'soon' is not a date (YYYY-MM-DD)"]
 
@@ -223,7 +223,7 @@ def test_a_bad_key_date_on_the_summary_is_named(report_file, tmp_path):
 def test_a_missing_column_is_named(report_file, tmp_path):
     letter = header_letter(report_file, "Worksheet", "Effect")
     bad = edit(report_file, {"Worksheet": {f"{letter}1": "Consequence"}}, tmp_path / "m.xlsx")
-    with pytest.raises(ImportProblems) as raised:
+    with pytest.raises(ImportProblemsError) as raised:
         import_workbook(bad)
     assert raised.value.problems == ["Worksheet!1: missing column(s): Effect"]
 
@@ -261,10 +261,10 @@ def test_importing_a_report_does_not_load_matplotlib(report_file):
 
 def test_a_report_with_a_damaged_sheet_is_refused_with_one_clear_problem(tmp_path):
     """Reports are streamed (read-only): a sheet is parsed only when read, so damage shows
-    up late; it must still end as ImportProblems naming the file, not a traceback."""
+    up late; it must still end as ImportProblemsError naming the file, not a traceback."""
     import zipfile
 
-    from fma_app.reports.errors import ImportProblems
+    from fma_app.reports.errors import ImportProblemsError
     from fma_app.reports.workbook_import import import_workbook
     from fma_app.reports.xlsx_report import write_report
 
@@ -277,7 +277,7 @@ def test_a_report_with_a_damaged_sheet_is_refused_with_one_clear_problem(tmp_pat
             if item.filename == "xl/worksheets/sheet2.xml":
                 data = data[: len(data) // 2]  # the Worksheet sheet cut in the middle
             target.writestr(item, data)
-    with pytest.raises(ImportProblems) as caught:
+    with pytest.raises(ImportProblemsError) as caught:
         import_workbook(damaged)
     assert len(caught.value.problems) == 1
     assert caught.value.problems[0].startswith("damaged.xlsx: not a readable .xlsx workbook")

@@ -96,7 +96,8 @@ def test_formula_looking_text_is_shown_as_text_not_evaluated(converted):
     assert "=cmd|' /C calc'!A0" in [r["Action"] for r in actions]
     assert "+half done" in [r["Action Taken"] for r in actions]
     owners = {r["Name"]: r["Owner"] for r in records(sheets["Components"])}
-    assert owners["payments"] == "=team()" and owners["Ledger DB \u6570\u636e\u5e93"] == "@dba"
+    assert owners["payments"] == "=team()"
+    assert owners["Ledger DB \u6570\u636e\u5e93"] == "@dba"
     groups = [r["Redundancy Group"] for r in records(sheets["Dependencies"])]
     assert "=g" in groups
 
@@ -116,7 +117,8 @@ def test_summary_as_shown(converted):
     labels = {row[0]: row[1] for row in rows if len(row) > 1 and row[0]}
     assert labels["Model"] == converted.model.name
     assert labels["Report date"] == TODAY.isoformat()
-    assert labels["Failure modes"] == "6" and labels["Overdue actions"] == "2"
+    assert labels["Failure modes"] == "6"
+    assert labels["Overdue actions"] == "2"
 
 
 def test_printed_pages_have_headers_footers_and_no_hash_marks(converted):
@@ -124,7 +126,8 @@ def test_printed_pages_have_headers_footers_and_no_hash_marks(converted):
     assert "###" not in text
     assert "Checkout & Payments (EU)" in text  # the page header
     assert "Page 1 of" in text
-    assert "Prevention" in text and "Failure Mode" in text
+    assert "Prevention" in text
+    assert "Failure Mode" in text
     assert "=1+2 writes refused" in text
 
 

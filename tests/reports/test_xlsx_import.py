@@ -10,7 +10,7 @@ import pytest
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Scores, Strength
 from fma_app.reports import xlsx_import
-from fma_app.reports.errors import ImportProblems
+from fma_app.reports.errors import ImportProblemsError
 
 AIAG_HEADER_TOP = [
     "Item", "Function", "Potential\nFailure Mode", "Potential\nEffect(s) of Failure", "Sev",
@@ -34,7 +34,7 @@ def import_book(workbook: openpyxl.Workbook, tmp_path: Path, name: str = "book.x
 
 
 def problems_of(workbook: openpyxl.Workbook, tmp_path: Path, sheet=None) -> list[str]:
-    with pytest.raises(ImportProblems) as caught:
+    with pytest.raises(ImportProblemsError) as caught:
         import_book(workbook, tmp_path, sheet=sheet)
     return caught.value.problems
 

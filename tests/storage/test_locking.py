@@ -39,7 +39,8 @@ def test_lock_file_names_user_host_pid_and_time(model_path):
     assert lock_path(model_path).name == "plant.fma.lock"
     record = record_of(model_path)
     assert set(record) == {"user", "host", "pid", "time"}
-    assert record["pid"] == os.getpid() and record["host"] == socket.gethostname()
+    assert record["pid"] == os.getpid()
+    assert record["host"] == socket.gethostname()
     assert record["time"].endswith("Z")
     lock.release()
     assert not lock_path(model_path).exists()
@@ -82,7 +83,8 @@ def test_a_live_process_keeps_its_lock(model_path):
     try:
         assert holder.stdout.readline() == "LOCKED\n"
         refused = acquire_lock(model_path)
-        assert isinstance(refused, LockedBy) and refused.pid == holder.pid
+        assert isinstance(refused, LockedBy)
+        assert refused.pid == holder.pid
         assert record_of(model_path)["pid"] == holder.pid
     finally:
         holder.stdin.close()
@@ -121,7 +123,8 @@ def test_release_does_not_remove_a_lock_someone_else_took(model_path):
 def test_unreadable_lock_is_respected_while_fresh_and_taken_over_when_old(model_path):
     lock_path(model_path).write_text("")  # someone mid-write, or garbage
     holder = acquire_lock(model_path)
-    assert isinstance(holder, LockedBy) and holder.user == "unknown user"
+    assert isinstance(holder, LockedBy)
+    assert holder.user == "unknown user"
     old = time.time() - locking.UNREADABLE_GRACE_SECONDS - 10
     os.utime(lock_path(model_path), (old, old))
     lock = acquire_lock(model_path)

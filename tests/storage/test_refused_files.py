@@ -177,7 +177,7 @@ def test_write_ahead_log_mode_is_refused_before_sqlite_opens_it(saved):
 
 
 @pytest.mark.parametrize(
-    "statement, problem",
+    ("statement", "problem"),
     [
         ("CREATE TRIGGER wipe AFTER INSERT ON components BEGIN DELETE FROM actions; END",
          "the file holds a trigger 'wipe', which models never have"),
@@ -209,7 +209,7 @@ def test_unexpected_columns(saved):
 
 
 @pytest.mark.parametrize(
-    "statement, problem",
+    ("statement", "problem"),
     [
         ("UPDATE failure_modes SET severity = 11 WHERE failure_mode = 'Disk full'",
          "failure_modes row 8: severity 11 is not a whole number from 1 to 10"),
@@ -247,7 +247,7 @@ def test_rows_breaking_a_check_constraint(saved, statement, problem):
 
 
 @pytest.mark.parametrize(
-    "statement, problem",
+    ("statement", "problem"),
     [
         ("UPDATE failure_modes SET component_id = 999 WHERE id = 7",
          "failure_modes row 7: component_id 999 names no component"),
@@ -272,7 +272,7 @@ def test_rows_breaking_a_rule_across_rows(saved, statement, problem):
 
 
 @pytest.mark.parametrize(
-    "statement, problem",
+    ("statement", "problem"),
     [
         ("UPDATE failure_modes SET severity = 'high' WHERE id = 7",
          "failure_modes row 7: severity 'high' is not a whole number from 1 to 10"),
@@ -380,10 +380,15 @@ def test_damaged_copies_end_in_a_model_or_one_clean_error(saved):
             try:
                 reader(saved)
             except ModelFileError as error:
-                assert "\n" not in str(error) and str(error).startswith("cannot open ")
-                reasons.add(error.reason)
+                reasons.add(_one_line_refusal(error))
         assert saved.read_bytes() == bytes(data)
     assert {"corrupt", "truncated"} <= reasons
+
+
+def _one_line_refusal(error: ModelFileError) -> str:
+    assert "\n" not in str(error)
+    assert str(error).startswith("cannot open ")
+    return error.reason
 
 
 INTERRUPTED_WRITER = """

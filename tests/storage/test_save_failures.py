@@ -96,7 +96,8 @@ def test_target_that_is_a_folder(tmp_path, model):
     with pytest.raises(ModelFileError) as caught:
         save_model(model, folder)
     assert str(caught.value) == f"cannot save '{folder}': is a directory"
-    assert files_in(tmp_path) == ["plant.fma"] and folder.is_dir()
+    assert files_in(tmp_path) == ["plant.fma"]
+    assert folder.is_dir()
 
 
 def test_missing_folder(tmp_path, model):

@@ -52,7 +52,8 @@ def test_counts_and_badge_follow_edits_and_undo(document):
     assert rows(model)[1] == ("cache", 1, "H")
     timeout = next(f for f in document.model.failure_modes.values() if f.failure_mode == "Timeout")
     document.push(set_fields(document.model, "failure_mode", timeout.id, component_id=cache))
-    assert rows(model)[0] == ("api", 2, "L") and rows(model)[1] == ("cache", 2, "H")
+    assert rows(model)[0] == ("api", 2, "L")
+    assert rows(model)[1] == ("cache", 2, "H")
     document.undo_stack.undo()
     document.undo_stack.undo()
     assert rows(model) == [("api", 3, "M"), ("cache", 0, ""), ("database", 2, "H")]
@@ -94,7 +95,8 @@ def test_delete_confirmed_removes_everything_and_undo_restores(panel, document, 
     panel.select(document.model.component_by_name("database").id)
     assert panel.delete_selected()
     assert document.model.component_by_name("database") is None
-    assert len(document.model.failure_modes) == 3 and not document.model.actions
+    assert len(document.model.failure_modes) == 3
+    assert not document.model.actions
     assert document.undo_stack.undoText() == "Delete Component"
     document.undo_stack.undo()
     assert snapshot(document.model) == before

@@ -34,7 +34,8 @@ def rect_in(widget: QWidget, ancestor: QWidget) -> QRect:
 def test_the_window_fits_a_small_screen(main_window_factory):
     window = main_window_factory(first_open=True)
     screen = window.screen().availableGeometry()
-    assert window.width() <= screen.width() and window.height() <= screen.height()
+    assert window.width() <= screen.width()
+    assert window.height() <= screen.height()
 
 
 def test_scores_and_revised_scores_are_in_view_at_1366x768(main_window_factory):
@@ -45,7 +46,8 @@ def test_scores_and_revised_scores_are_in_view_at_1366x768(main_window_factory):
     viewport = scroll.viewport()
     assert scroll.verticalScrollBar().maximum() == 0, "the details form needs scrolling"
     for box in [*panel.scores.values(), *panel.revised.values(), panel.revised_check]:
-        assert box.isVisible() and box.isEnabled()
+        assert box.isVisible()
+        assert box.isEnabled()
         assert viewport.rect().contains(rect_in(box, viewport)), box
         assert box.width() >= box.fontMetrics().horizontalAdvance("10") + 8
     assert panel.revised["likelihood"].text() == "3"
@@ -55,17 +57,20 @@ def test_every_actions_column_is_in_view_at_1366x768(main_window_factory):
     window = main_window_factory(first_open=True)
     show_disk_full(window)
     view = window.detail.actions_view
-    assert view.isVisible() and view.model().rowCount() == 2
+    assert view.isVisible()
+    assert view.model().rowCount() == 2
     header = view.horizontalHeader()
     assert view.horizontalScrollBar().maximum() == 0
     titles = []
     for column in range(header.count()):
         left = header.sectionViewportPosition(column)
         right = left + header.sectionSize(column)
-        assert left >= 0 and right <= view.viewport().width(), f"column {column} cut off"
+        assert left >= 0, f"column {column} cut off"
+        assert right <= view.viewport().width(), f"column {column} cut off"
         assert header.sectionSize(column) >= 36
         titles.append(view.model().headerData(column, Qt.Orientation.Horizontal))
-    assert "Status" in titles and "Due" in titles
+    assert "Status" in titles
+    assert "Due" in titles
     for row in range(2):
         assert view.viewport().rect().contains(view.visualRect(view.model().index(row, 3)))
 
@@ -78,7 +83,8 @@ def test_the_due_date_editor_has_a_calendar_and_shows_the_whole_date(main_window
     view.setCurrentIndex(index)
     view.edit(index)
     editor = view.indexWidget(index)
-    assert isinstance(editor, QDateEdit) and editor.calendarPopup()
+    assert isinstance(editor, QDateEdit)
+    assert editor.calendarPopup()
     assert editor.width() >= editor.fontMetrics().horizontalAdvance("2026-12-31") + 30
     assert rect_in(editor, view.viewport()).right() <= view.viewport().width()
     editor.setDate(editor.date().fromString("2026-12-01", Qt.DateFormat.ISODate))
@@ -104,7 +110,8 @@ def test_the_actions_headers_survive_a_reopen(main_window_factory, document):
     assert first.close()
     second = main_window_factory(Document(document.model), first_open=True)
     header = second.detail.actions_view.horizontalHeader()
-    assert header.sectionSize(1) == 77 and header.visualIndex(3) == 0
+    assert header.sectionSize(1) == 77
+    assert header.visualIndex(3) == 0
 
 
 def test_a_selected_component_is_edited_in_the_details_dock(main_window_factory, snapshot):
@@ -116,9 +123,11 @@ def test_a_selected_component_is_edited_in_the_details_dock(main_window_factory,
     cache = document.model.component_by_name("cache")
     window.components.select(cache.id)
     details = window.component_details
-    assert window.details_tabs.currentWidget() is details and details.isVisible()
+    assert window.details_tabs.currentWidget() is details
+    assert details.isVisible()
     assert details.title.text() == "Component: cache"
-    assert details.kind.currentData() == "cache" and details.kind.isEnabled()
+    assert details.kind.currentData() == "cache"
+    assert details.kind.isEnabled()
     details.kind.setCurrentIndex(details.kind.findData("database"))
     details.kind.activated.emit(details.kind.currentIndex())
     assert cache.kind is ComponentKind.DATABASE
@@ -127,17 +136,20 @@ def test_a_selected_component_is_edited_in_the_details_dock(main_window_factory,
     details.owner.selectAll()
     QTest.keyClicks(details.owner, "platform team")
     QTest.keyClick(details.owner, Qt.Key.Key_Return)
-    assert cache.owner == "platform team" and document.undo_stack.undoText() == "Change Owner"
+    assert cache.owner == "platform team"
+    assert document.undo_stack.undoText() == "Change Owner"
     details.description.setPlainText("Session and price cache")
     details.description.committed.emit(details.description.toPlainText())
     assert cache.description == "Session and price cache"
     details.user_facing.click()
-    assert cache.user_facing and document.undo_stack.undoText() == "Change Entry Point"
+    assert cache.user_facing
+    assert document.undo_stack.undoText() == "Change Entry Point"
     assert document.undo_stack.count() == 4  # one step per edit
     for _ in range(4):
         window.undo_action.trigger()
     assert snapshot(document.model) == before
-    assert details.owner.text() == "" and not details.user_facing.isChecked()
+    assert details.owner.text() == ""
+    assert not details.user_facing.isChecked()
     window.components.select(document.model.component_by_name("api").id)
     assert window.details_tabs.currentWidget() is details
     window.worksheet.view.setCurrentIndex(window.worksheet.proxy.index(1, C_FAILURE_MODE))
@@ -151,7 +163,8 @@ def test_the_component_fields_refuse_edits_when_read_only(main_window_factory, s
     window.components.select(cache.id)
     document.set_read_only(True)
     details = window.component_details
-    assert not details.owner.isEnabled() and not details.user_facing.isEnabled()
+    assert not details.owner.isEnabled()
+    assert not details.user_facing.isEnabled()
     before = snapshot(document.model)
     assert not details.commit("owner", "someone")
     assert window.statusBar().currentMessage() == "The model is open read-only"

@@ -50,13 +50,15 @@ def test_text_commit_is_one_named_undo_step(panel, document):
     line.editingFinished.emit()
     assert fm.function == "Persist orders"
     document.undo_stack.undo()
-    assert fm.function == "Store orders" and line.text() == "Store orders"
+    assert fm.function == "Store orders"
+    assert line.text() == "Store orders"
 
 
 def test_scores_and_revised_scores(panel, document):
     fm = fm_named(document, "Disk full")
     panel.scores["likelihood"].setValue(4)
-    assert fm.likelihood == 4 and document.undo_stack.undoText() == "Change Likelihood"
+    assert fm.likelihood == 4
+    assert document.undo_stack.undoText() == "Change Likelihood"
     panel.revised_check.setChecked(True)
     assert fm.revised == Scores(10, 4, 10)  # starts from the original scores
     panel.revised["detection"].setValue(3)
@@ -116,11 +118,14 @@ def test_a_score_cleared_in_the_panel_is_not_rated_and_shows_so(panel, document,
     box.selectAll()
     QTest.keyClick(box, Qt.Key.Key_Delete)
     QTest.keyClick(box, Qt.Key.Key_Return)
-    assert fm.likelihood is None and fm.rpn is None
-    assert box.text() == "" and box.placeholderText() == "-"
+    assert fm.likelihood is None
+    assert fm.rpn is None
+    assert box.text() == ""
+    assert box.placeholderText() == "-"
     assert panel.score_label.text() == "RPN -   AP not rated yet"
     document.undo_stack.undo()
-    assert fm.likelihood is not None and panel.score_label.text().startswith("RPN ")
+    assert fm.likelihood is not None
+    assert panel.score_label.text().startswith("RPN ")
 
 
 def test_revised_scores_on_a_not_rated_failure_mode_are_refused_by_the_gate(
@@ -128,7 +133,8 @@ def test_revised_scores_on_a_not_rated_failure_mode_are_refused_by_the_gate(
 ):
     fm = fm_named(document, "Disk full")
     panel.scores["detection"].setValue(0)  # "-": not rated yet
-    assert fm.detection is None and fm.revised is None
+    assert fm.detection is None
+    assert fm.revised is None
     before, steps = snapshot(document.model), document.undo_stack.count()
     with qtbot.waitSignal(document.refused) as refused:
         panel.revised_check.setChecked(True)
@@ -137,4 +143,5 @@ def test_revised_scores_on_a_not_rated_failure_mode_are_refused_by_the_gate(
     )
     assert not panel.revised_check.isChecked()  # the refused toggle is put back
     assert not panel.revised["severity"].isEnabled()
-    assert snapshot(document.model) == before and document.undo_stack.count() == steps
+    assert snapshot(document.model) == before
+    assert document.undo_stack.count() == steps

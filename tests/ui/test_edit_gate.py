@@ -51,8 +51,10 @@ def test_an_accepted_edit_is_one_undo_step_and_announced(document, refusals):
     document.changed.connect(announced.append)
     assert document.edit(severity_to(2)) is None
     assert document.model.failure_modes[first_fm_id(document.model)].severity == 2
-    assert document.undo_stack.count() == 1 and document.undo_stack.undoText() == "Change Severity"
-    assert len(announced) == 1 and refusals == []
+    assert document.undo_stack.count() == 1
+    assert document.undo_stack.undoText() == "Change Severity"
+    assert len(announced) == 1
+    assert refusals == []
 
 
 def test_read_only_refuses_before_building_the_command(document, refusals, snapshot):
@@ -60,8 +62,10 @@ def test_read_only_refuses_before_building_the_command(document, refusals, snaps
     document.set_read_only(True)
     built = []
     assert document.edit(lambda model: built.append(model)) == READ_ONLY_REFUSAL
-    assert built == [] and refusals == [(READ_ONLY_REFUSAL, "")]
-    assert snapshot(document.model) == before and document.undo_stack.count() == 0
+    assert built == []
+    assert refusals == [(READ_ONLY_REFUSAL, "")]
+    assert snapshot(document.model) == before
+    assert document.undo_stack.count() == 0
 
 
 def test_domain_refusal_becomes_one_signal_with_the_callers_wording(document, refusals, snapshot):
@@ -70,12 +74,14 @@ def test_domain_refusal_becomes_one_signal_with_the_callers_wording(document, re
         "Not scored: severity 11 is not a whole number from 1 to 10"
     )
     assert refusals == [("Not scored: severity 11 is not a whole number from 1 to 10", "Scores")]
-    assert snapshot(document.model) == before and document.undo_stack.count() == 0
+    assert snapshot(document.model) == before
+    assert document.undo_stack.count() == 0
 
 
 def test_nothing_to_do_is_neither_a_step_nor_a_refusal(document, refusals):
     assert document.edit(lambda _model: None) is None
-    assert document.undo_stack.count() == 0 and refusals == []
+    assert document.undo_stack.count() == 0
+    assert refusals == []
 
 
 def test_commit_step_refusing_after_the_fact_rolls_the_change_back(qapp, small_model, snapshot):
@@ -88,9 +94,11 @@ def test_commit_step_refusing_after_the_fact_rolls_the_change_back(qapp, small_m
     commit.refuse = {"do"}
     text = document.edit(severity_to(2))
     assert text == "The server refused the do: the row changed since"
-    assert refused == [text] and commit.seen == [("do", "Change Severity")]
+    assert refused == [text]
+    assert commit.seen == [("do", "Change Severity")]
     assert snapshot(document.model) == before  # rolled back in memory
-    assert document.undo_stack.count() == 0 and not document.modified
+    assert document.undo_stack.count() == 0
+    assert not document.modified
     assert announced == []  # the views never saw the change
     component_id = next(iter(document.model.components))
     assert document.add(lambda model: add_component(model, "late")) is None
@@ -106,17 +114,20 @@ def test_undo_and_redo_go_through_the_commit_step_and_may_be_refused(qapp, small
     commit.refuse = {"undo"}
     assert document.undo() == "The server refused the undo: the row changed since"
     assert document.model.failure_modes[fm_id].severity == 2  # the change stays
-    assert document.undo_stack.index() == 1 and document.undo_stack.canUndo()
+    assert document.undo_stack.index() == 1
+    assert document.undo_stack.canUndo()
     commit.refuse = set()
     assert document.undo() is None
     assert document.model.failure_modes[fm_id].severity == 8
     assert document.undo_stack.index() == 0
     commit.refuse = {"redo"}
     assert document.redo() == "The server refused the redo: the row changed since"
-    assert document.model.failure_modes[fm_id].severity == 8 and document.undo_stack.index() == 0
+    assert document.model.failure_modes[fm_id].severity == 8
+    assert document.undo_stack.index() == 0
     commit.refuse = set()
     assert document.redo() is None
-    assert document.model.failure_modes[fm_id].severity == 2 and document.undo_stack.index() == 1
+    assert document.model.failure_modes[fm_id].severity == 2
+    assert document.undo_stack.index() == 1
     assert (
         commit.seen
         == [("do", "Change Severity")]
@@ -144,7 +155,8 @@ def test_path_and_read_only_change_through_methods_with_signals(document):
     document.set_read_only(True)
     document.set_read_only(True)
     document.set_read_only(False)
-    assert paths == [Path("/tmp/x.fma")] and states == [True, False]
+    assert paths == [Path("/tmp/x.fma")]
+    assert states == [True, False]
 
 
 def test_edit_menu_undo_asks_the_gate_and_shows_its_refusal(main_window_factory, small_model):
@@ -159,7 +171,8 @@ def test_edit_menu_undo_asks_the_gate_and_shows_its_refusal(main_window_factory,
     assert window.statusBar().currentMessage() == (
         "The server refused the undo: the row changed since"
     )
-    assert window.undo_action.text() == "&Undo Change Severity" and window.undo_action.isEnabled()
+    assert window.undo_action.text() == "&Undo Change Severity"
+    assert window.undo_action.isEnabled()
     commit.refuse = set()
     window.undo_action.trigger()
     assert window.document.model.failure_modes[fm_id].severity == 8
@@ -188,13 +201,14 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
     window = main_window_factory()
     document = window.document
     model = document.model
-    C = COLUMN_INDEX
+    column = COLUMN_INDEX
     ids = {c.name: c.id for c in model.components.values()}
     # Made while writable: a dependency for the edge paths, and a step each to undo and redo.
     assert document.edit(lambda m: add_dependency(m, ids["api"], ids["database"])) is None
     assert document.edit(severity_to(7)) is None
     assert document.undo() is None
-    assert document.undo_stack.canUndo() and document.undo_stack.canRedo()
+    assert document.undo_stack.canUndo()
+    assert document.undo_stack.canRedo()
     document.set_read_only(True)
     before = snapshot(model)
     stack_before = (document.undo_stack.count(), document.undo_stack.index())
@@ -207,7 +221,7 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
     action_id = next(a.id for a in model.actions.values() if not a.status.is_closed)
 
     def cell(row: int, key: str):
-        return window.worksheet.proxy.index(row, C[key])
+        return window.worksheet.proxy.index(row, column[key])
 
     def select_cells(top: int, left: str, bottom: int, right: str) -> None:
         window.worksheet.view.setCurrentIndex(cell(top, left))
@@ -236,19 +250,19 @@ def test_read_only_model_refuses_every_edit_of_every_view(main_window_factory, s
 
     paths: dict[str, Callable[[], object]] = {
         "worksheet: text cell": lambda: window.worksheet.model.setData(
-            window.worksheet.model.index(0, C["effect"]), "changed", EDIT
+            window.worksheet.model.index(0, column["effect"]), "changed", EDIT
         ),
         "worksheet: score cell": lambda: window.worksheet.model.setData(
-            window.worksheet.model.index(0, C["severity"]), 2, EDIT
+            window.worksheet.model.index(0, column["severity"]), 2, EDIT
         ),
         "worksheet: score cell emptied (not rated)": lambda: window.worksheet.model.setData(
-            window.worksheet.model.index(0, C["detection"]), "", EDIT
+            window.worksheet.model.index(0, column["detection"]), "", EDIT
         ),
         "worksheet: revised cell": lambda: window.worksheet.model.setData(
-            window.worksheet.model.index(0, C["revised_severity"]), 2, EDIT
+            window.worksheet.model.index(0, column["revised_severity"]), 2, EDIT
         ),
         "worksheet: component cell": lambda: window.worksheet.model.setData(
-            window.worksheet.model.index(0, C["component"]), "cache", EDIT
+            window.worksheet.model.index(0, column["component"]), "cache", EDIT
         ),
         "worksheet: add failure mode": window.worksheet.add_failure_mode,
         "worksheet: delete rows": lambda: (sheet.view.selectRow(0), sheet.delete_rows()),

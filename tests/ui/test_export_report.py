@@ -31,7 +31,8 @@ def test_a_job_writes_the_report_in_the_background(qapp, document, tmp_path):
     job.start()
     assert job.wait()
     assert (job.outcome, written) == ("finished", [str(target)])
-    assert seen and seen[-1][0] == seen[-1][1]
+    assert seen
+    assert seen[-1][0] == seen[-1][1]
     assert import_workbook(target).content() == document.model.content()
 
 
@@ -41,7 +42,8 @@ def test_the_job_reports_the_model_as_it_was_when_export_began(qapp, document, t
     document.model.name = "Renamed while exporting"
     next(iter(document.model.failure_modes.values())).severity = 1
     job.start()
-    assert job.wait() and job.outcome == "finished"
+    assert job.wait()
+    assert job.outcome == "finished"
     workbook = openpyxl.load_workbook(target, read_only=True)
     try:  # a read-only workbook holds its file open until closed
         assert workbook["Summary"]["B4"].value == "Shop"

@@ -80,15 +80,19 @@ def test_save_as_then_open_round_trips_the_model(env, tmp_path):
 
     assert env.controller.save()
     path = tmp_path / "round.fma"
-    assert env.document.path == path and not env.document.modified
+    assert env.document.path == path
+    assert not env.document.modified
     assert env.interaction.questions[0][0] == "save_as"
 
     assert env.controller.new_model()
-    assert env.document.model.content() == Model().content() and env.document.path is None
+    assert env.document.model.content() == Model().content()
+    assert env.document.path is None
     assert env.controller.open_path(path)
     assert env.document.model.content() == expected
-    assert env.document.path == path and not env.document.read_only
-    assert not env.document.modified and env.document.undo_stack.count() == 0
+    assert env.document.path == path
+    assert not env.document.read_only
+    assert not env.document.modified
+    assert env.document.undo_stack.count() == 0
     assert env.interaction.messages == []
 
 
@@ -278,7 +282,8 @@ def test_model_in_a_read_only_folder_opens_read_only(env, tmp_path):
     make_read_only(folder)
     try:
         assert env.controller.open_path(path)
-        assert env.document.read_only and env.document.model.name == "Archived"
+        assert env.document.read_only
+        assert env.document.model.name == "Archived"
         assert sorted(p.name for p in folder.iterdir()) == ["old.fma"]  # no lock file
         before = Snapshot.of(env.document)
         assert rename_first_component(env.document, "edited") == "The model is open read-only"
@@ -300,7 +305,8 @@ def test_save_on_a_read_only_document_goes_to_save_as(env, read_only_model, tmp_
     assert env.controller.save()
 
     assert env.interaction.questions == [("save_as", str(read_only_model))]
-    assert env.document.path == tmp_path / "copy.fma" and not env.document.read_only
+    assert env.document.path == tmp_path / "copy.fma"
+    assert not env.document.read_only
     assert window_title(env.document) == "copy.fma[*] \u2014 Frozen"
     assert file_content(tmp_path / "copy.fma") == env.document.model.content()
     assert file_content(read_only_model) == original
@@ -380,7 +386,8 @@ def test_disk_full_while_saving_reports_it_and_keeps_the_changes(env, edited, mo
 
     expected = f"Cannot save '{edited}': no space left on device"
     assert env.interaction.messages == [("critical", "Cannot save model", expected)]
-    assert Snapshot.of(env.document) == before and env.document.modified
+    assert Snapshot.of(env.document) == before
+    assert env.document.modified
     assert file_content(edited) == original
     assert sorted(p.name for p in edited.parent.iterdir() if "current" in p.name) == [
         "current.fma",
@@ -423,7 +430,8 @@ def test_recent_files_newest_first_capped_and_persisted(env, tmp_path):
     assert env.settings.value("files/recent") == expected
     assert env.controller.recent_menu.actions()[0].text() == "&1 m11.fma"  # already updated
     texts = _recent_menu_texts(env)
-    assert texts[0] == "&1 m11.fma" and texts[MAX_RECENT - 1] == "&0 m02.fma"
+    assert texts[0] == "&1 m11.fma"
+    assert texts[MAX_RECENT - 1] == "&0 m02.fma"
     assert texts[-1] == "Clear Menu"
 
 
@@ -437,7 +445,8 @@ def test_recent_files_drop_missing_files_and_open_from_the_menu(env, tmp_path):
 
     assert _recent_menu_texts(env) == ["&1 first.fma", "Clear Menu"]
     env.controller.recent_menu.actions()[0].trigger()
-    assert env.document.path == first and env.document.model.name == "First"
+    assert env.document.path == first
+    assert env.document.model.name == "First"
 
 
 def test_clear_recent_files_empties_the_menu(env, tmp_path):
@@ -457,7 +466,8 @@ def _mime(*urls: QUrl) -> QMimeData:
 def test_handle_drop_opens_the_dropped_model(env, tmp_path):
     path = write_model(tmp_path / "dropped.fma", sample_model("Dropped"))
     assert env.controller.handle_drop(_mime(QUrl.fromLocalFile(str(path))))
-    assert env.document.path == path and env.document.model.name == "Dropped"
+    assert env.document.path == path
+    assert env.document.model.name == "Dropped"
 
 
 def test_handle_drop_refuses_remote_urls_and_bad_files(env, edited, tmp_path):
@@ -505,7 +515,8 @@ def test_the_window_refuses_a_drag_without_a_local_file(env, qtbot):
     mime = _mime(QUrl("https://example.com/model.fma"))
     assert _drag_and_drop(env.window, mime) == (False, False, False)
     qtbot.wait(20)
-    assert Snapshot.of(env.document) == before and env.interaction.messages == []
+    assert Snapshot.of(env.document) == before
+    assert env.interaction.messages == []
 
 
 # ---- the real message boxes ----------------------------------------------------------------------

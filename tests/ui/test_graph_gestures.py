@@ -117,7 +117,8 @@ def test_double_click_adds_a_component_right_where_the_user_clicked(panel, where
     widget, _ = panel
     view, document = widget.view, widget.document
     point = edge_points(view, 30)[where]
-    assert view.node_at(point) is None and view.graph.edge_at(view.mapToScene(point), 8) is None
+    assert view.node_at(point) is None
+    assert view.graph.edge_at(view.mapToScene(point), 8) is None
     clicked = view.mapToScene(point)
     count = len(document.model.components)
 
@@ -131,4 +132,5 @@ def test_double_click_adds_a_component_right_where_the_user_clicked(panel, where
     assert (component.x, component.y) == pytest.approx((clicked.x(), clicked.y()))
     shown_at = view.mapFromScene(widget.scene.nodes[new_id].pos())
     assert (shown_at - point).manhattanLength() <= 1  # still under the pointer
-    assert view.rename_editor is not None and view.rename_editor.text() == component.name
+    assert view.rename_editor is not None
+    assert view.rename_editor.text() == component.name

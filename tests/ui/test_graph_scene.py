@@ -57,7 +57,7 @@ def assert_items_match(document: Document, scene: GraphScene) -> None:
 
 
 def test_scene_builds_one_item_per_component_and_dependency(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, ids = shop
     assert_items_match(document, scene)
     assert set(scene.junctions) == {(ids["checkout"], "payments")}
     junction = scene.junctions[(ids["checkout"], "payments")]
@@ -70,13 +70,14 @@ def test_scene_builds_one_item_per_component_and_dependency(shop):
 
 
 def test_add_component_at_position_then_undo_and_redo(shop):
-    document, scene, edits, overlays, _ = shop
+    document, scene, edits, _overlays, _ = shop
     new_id = edits.add_component_at(QPointF(321.0, -45.0))
     component = document.model.components[new_id]
     assert (component.name, component.x, component.y) == ("component 10", 321.0, -45.0)
     assert scene.nodes[new_id].pos() == QPointF(321.0, -45.0)
     document.undo_stack.undo()
-    assert new_id not in document.model.components and new_id not in scene.nodes
+    assert new_id not in document.model.components
+    assert new_id not in scene.nodes
     document.undo_stack.redo()
     assert_items_match(document, scene)
     assert new_id in scene.nodes
@@ -89,7 +90,7 @@ def test_next_component_name_skips_taken_names():
 
 
 def test_drag_of_two_nodes_is_one_undo_step(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     web, api = scene.nodes[ids["web"]], scene.nodes[ids["api"]]
     old = {
         cid: (document.model.components[cid].x, document.model.components[cid].y)
@@ -121,17 +122,18 @@ def test_drag_of_two_nodes_is_one_undo_step(shop):
 
 
 def test_connect_creates_a_dependency_and_undo_removes_it(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     assert edits.connect_components(ids["lonely"], ids["db"]) is None
     dep = next(d for d in document.model.dependencies.values() if d.source_id == ids["lonely"])
     assert (dep.target_id, dep.strength) == (ids["db"], Strength.STRONG)
     assert scene.edges[dep.id].target is scene.nodes[ids["db"]]
     document.undo_stack.undo()
-    assert dep.id not in scene.edges and dep.id not in document.model.dependencies
+    assert dep.id not in scene.edges
+    assert dep.id not in document.model.dependencies
 
 
 def test_connect_refuses_self_dependency_and_duplicates_with_a_message(shop, qtbot):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     before = dict(document.model.dependencies)
     count = document.undo_stack.count()
     with qtbot.waitSignal(document.refused) as signal:
@@ -147,7 +149,7 @@ def test_connect_refuses_self_dependency_and_duplicates_with_a_message(shop, qtb
 
 
 def test_delete_node_removes_its_edges_in_one_step_and_undo_restores_them(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     checkout = ids["checkout"]
     touching = {d.id for d in document.model.dependencies_of(checkout)}
     assert len(touching) == 5
@@ -165,19 +167,20 @@ def test_delete_node_removes_its_edges_in_one_step_and_undo_restores_them(shop):
 
 
 def test_delete_edges_and_nodes_together_is_one_step(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     count = document.undo_stack.count()
     edits.delete([ids["lonely"], ids["queue"]], [web_api])
     assert document.undo_stack.count() == count + 1
-    assert web_api not in scene.edges and ids["lonely"] not in scene.nodes
+    assert web_api not in scene.edges
+    assert ids["lonely"] not in scene.nodes
     document.undo_stack.undo()
     assert_items_match(document, scene)
     assert edits.delete([], []) is False
 
 
 def test_auto_layout_is_one_undo_step(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, _ids = shop
     before = {c.id: (c.x, c.y) for c in document.model.components.values()}
     expected = auto_layout(document.model)
     count = document.undo_stack.count()
@@ -193,7 +196,7 @@ def test_auto_layout_is_one_undo_step(shop):
 
 
 def test_changes_from_other_views_refresh_only_named_items(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, ids = shop
     untouched = scene.nodes[ids["web"]]
     document.push(
         set_fields(document.model, "component", ids["api"], name="gateway", kind="network")
@@ -220,7 +223,7 @@ def test_changes_from_other_views_refresh_only_named_items(shop):
 
 
 def test_strength_toggle_and_redundancy_group_edits(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     edits.toggle_strength(web_api)
     assert scene.edges[web_api].strength is Strength.WEAK
@@ -229,7 +232,8 @@ def test_strength_toggle_and_redundancy_group_edits(shop):
     for did in api_deps:
         edits.set_group(did, "either")
     junction = scene.junctions[(ids["api"], "either")]
-    assert len(junction.edges) == 2 and all(scene.edges[d].junction is junction for d in api_deps)
+    assert len(junction.edges) == 2
+    assert all(scene.edges[d].junction is junction for d in api_deps)
     edits.set_group(api_deps[0], "")
     assert len(scene.junctions[(ids["api"], "either")].edges) == 1
     assert scene.edges[api_deps[0]].junction is None
@@ -240,7 +244,7 @@ def test_strength_toggle_and_redundancy_group_edits(shop):
 
 
 def test_rename_refuses_duplicates_and_empty_names(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     assert edits.rename_component(ids["api"], "DB") == (
         "Not renamed: a component named 'DB' already exists"
     )
@@ -253,7 +257,7 @@ def test_rename_refuses_duplicates_and_empty_names(shop):
 
 
 def test_entry_point_toggle(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     edits.toggle_entry_point(ids["api"])
     assert document.model.components[ids["api"]].user_facing is True
     assert scene.nodes[ids["api"]].user_facing is True
@@ -262,7 +266,7 @@ def test_entry_point_toggle(shop):
 
 
 def test_reset_rebuilds_from_the_new_model(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, _ids = shop
     model = Model()
     a = model.add_component("a").id
     b = model.add_component("b", x=300).id
@@ -274,7 +278,7 @@ def test_reset_rebuilds_from_the_new_model(shop):
 
 # ---- impact overlays ------------------------------------------------------------------------
 def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
-    document, scene, edits, overlays, ids = shop
+    _document, scene, _edits, overlays, ids = shop
     with qtbot.waitSignal(overlays.overlay_changed) as signal:
         result = overlays.show_blast_radius(ids["db"])
     # db down -> checkout (strong) and catalog (strong) down; api needs checkout strongly -> down;
@@ -294,7 +298,7 @@ def test_blast_radius_styles_down_degraded_failed_and_unaffected(shop, qtbot):
 
 
 def test_blast_radius_marks_degraded_components_and_edges(shop):
-    document, scene, edits, overlays, ids = shop
+    _document, scene, _edits, overlays, ids = shop
     junction = scene.junctions[(ids["checkout"], "payments")]
     overlays.show_blast_radius(ids["db"])  # the OR group is not on the failure's path: dimmed
     assert junction.opacity() < 1
@@ -309,9 +313,11 @@ def test_blast_radius_marks_degraded_components_and_edges(shop):
         e for e in scene.edges.values()
         if (e.source.component_id, e.target.component_id) == (ids["api"], ids["catalog"])
     )  # fmt: skip
-    assert api_catalog.impact == OVERLAY_DEGRADED and not api_catalog.dimmed
+    assert api_catalog.impact == OVERLAY_DEGRADED
+    assert not api_catalog.dimmed
     web_api = next(e for e in scene.edges.values() if e.source.component_id == ids["web"])
-    assert web_api.impact == "" and web_api.dimmed
+    assert web_api.impact == ""
+    assert web_api.dimmed
 
 
 def test_overlay_follows_edits_and_clears_when_the_failed_component_goes(shop):
@@ -326,7 +332,7 @@ def test_overlay_follows_edits_and_clears_when_the_failed_component_goes(shop):
 
 
 def test_single_points_of_failure_marked_and_flagged_without_failure_modes(shop, qtbot):
-    document, scene, edits, overlays, ids = shop
+    _document, scene, _edits, overlays, ids = shop
     with qtbot.waitSignal(overlays.overlay_changed) as signal:
         spofs = overlays.show_single_points_of_failure()
     found = {s.component_id for s in spofs}
@@ -345,7 +351,7 @@ def test_single_points_of_failure_marked_and_flagged_without_failure_modes(shop,
 def test_spof_title_asks_for_entry_points_when_there_are_none(qapp):
     model = Model()
     model.add_component("a")
-    scene, edits, overlays = build_graph(Document(model))
+    _scene, _edits, overlays = build_graph(Document(model))
     assert overlays.show_single_points_of_failure() == []
     assert overlays.overlay == ("spof", 0)
 
@@ -363,7 +369,7 @@ def test_strong_cycle_rows(qapp):
 
 # ---- shared selection -----------------------------------------------------------------------
 def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, ids = shop
     emitted: list[list[int]] = []
     document.selection.components_selected.connect(emitted.append)
     scene.nodes[ids["db"]].setSelected(True)
@@ -375,7 +381,7 @@ def test_selecting_nodes_selects_components_in_the_document(shop, qtbot):
 
 
 def test_document_selection_selects_nodes_without_echo(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, ids = shop
     emitted: list[list[int]] = []
     document.selection.components_selected.connect(emitted.append)
     document.selection.select_components([ids["queue"], ids["web"]])
@@ -385,15 +391,17 @@ def test_document_selection_selects_nodes_without_echo(shop):
 
 
 def test_selected_failure_mode_highlights_its_component(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, ids = shop
     db_fm = next(f.id for f in document.model.failure_modes.values() if f.component_id == ids["db"])
     api_fm = next(
         f.id for f in document.model.failure_modes.values() if f.component_id == ids["api"]
     )
     document.selection.select_failure_mode(db_fm)
-    assert scene.nodes[ids["db"]].highlighted and scene.highlighted_component == ids["db"]
+    assert scene.nodes[ids["db"]].highlighted
+    assert scene.highlighted_component == ids["db"]
     document.selection.select_failure_mode(api_fm)
-    assert not scene.nodes[ids["db"]].highlighted and scene.nodes[ids["api"]].highlighted
+    assert not scene.nodes[ids["db"]].highlighted
+    assert scene.nodes[ids["api"]].highlighted
     document.selection.select_failure_mode(0)
     assert not any(node.highlighted for node in scene.nodes.values())
 
@@ -402,16 +410,18 @@ def test_selected_failure_mode_highlights_its_component(shop):
 def test_export_png_and_svg_are_valid_files(shop, tmp_path):
     from PySide6.QtGui import QImage
 
-    document, scene, edits, overlays, ids = shop
+    _document, scene, _edits, _overlays, ids = shop
     scene.nodes[ids["db"]].setSelected(True)
     png = export_png(scene, tmp_path / "graph.png", scale=1.0)
     image = QImage(str(png))
     assert not image.isNull()
     rect = scene.itemsBoundingRect()
-    assert image.width() == round(rect.width() + 60) and image.height() == round(rect.height() + 60)
+    assert image.width() == round(rect.width() + 60)
+    assert image.height() == round(rect.height() + 60)
     svg_path = export_svg(scene, tmp_path / "graph.svg")
     svg = svg_path.read_text(encoding="utf-8")
-    assert "<svg" in svg and "</svg>" in svg
+    assert "<svg" in svg
+    assert "</svg>" in svg
     from PySide6.QtSvg import QSvgRenderer
 
     assert QSvgRenderer(str(svg_path)).isValid()
@@ -428,7 +438,7 @@ def test_export_of_an_empty_graph_is_refused(qapp, tmp_path):
 
 # ---- edges: picking, selection, clipping ----------------------------------------------------
 def test_edge_at_picks_the_nearest_edge_within_tolerance(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, _edits, _overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     middle = scene.edges[web_api].line().center()
     assert scene.edge_at(middle, 3.0) is scene.edges[web_api]
@@ -438,19 +448,20 @@ def test_edge_at_picks_the_nearest_edge_within_tolerance(shop):
 
 
 def test_selected_edge_is_deleted_and_its_selection_forgotten(shop):
-    document, scene, edits, overlays, ids = shop
+    document, scene, edits, _overlays, ids = shop
     web_api = next(d.id for d in document.model.dependencies.values() if d.source_id == ids["web"])
     scene.select_edges([web_api])
     assert scene.selected_dependency_ids() == [web_api]
     assert scene.edges[web_api].selected
     assert edits.delete_selected() is True
-    assert web_api not in document.model.dependencies and scene.selected_edges == set()
+    assert web_api not in document.model.dependencies
+    assert scene.selected_edges == set()
     document.undo_stack.undo()
     assert not scene.edges[web_api].selected  # restored, not reselected
 
 
 def test_node_tooltip_summarises_failure_modes(shop):
-    _, scene, edits, overlays, ids = shop
+    _, scene, _edits, _overlays, ids = shop
     assert scene.nodes[ids["db"]].tooltip() == (
         "db (service)\n2 failure modes, worst AP High, max RPN 504"
     )
@@ -479,7 +490,7 @@ def test_clip_line_keeps_the_part_inside_the_rect(segment, expected):
 
 
 def test_scene_rect_follows_the_graph_after_layout(shop):
-    document, scene, edits, overlays, _ = shop
+    _document, scene, edits, _overlays, _ = shop
     edits.auto_layout()
     graph = scene.itemsBoundingRect()
     assert scene.sceneRect().contains(graph)
@@ -497,7 +508,7 @@ def test_dense_view_renders_every_edge_style(qapp, tmp_path):
     for i, hub in enumerate(hubs):
         for j, leaf in enumerate(leaves):
             model.add_dependency(hub, leaf, "weak" if (i + j) % 3 else "strong")
-    scene, edits, overlays = build_graph(Document(model))
+    scene, _edits, _overlays = build_graph(Document(model))
     image = QImage(400, 300, QImage.Format.Format_ARGB32)
     image.fill(0xFFFFFFFF)
     painter = QPainter(image)

@@ -52,7 +52,9 @@ def test_rename_in_place_commits_on_enter_and_cancels_on_escape(panel):
     widget, ids = panel
     view, model = widget.view, widget.document.model
     editor = view.begin_rename(ids["api"])
-    assert editor.isVisible() and editor.text() == "api" and editor.selectedText() == "api"
+    assert editor.isVisible()
+    assert editor.text() == "api"
+    assert editor.selectedText() == "api"
     editor.setText("gateway")
     QTest.keyClick(editor, Qt.Key.Key_Return)
     assert model.components[ids["api"]].name == "gateway"
@@ -84,13 +86,15 @@ def test_double_click_on_empty_space_adds_a_component_and_opens_its_name(panel):
     assert len(document.model.components) == count + 1
     assert document.selection.component_ids == [new_id]
     assert widget.scene.selected_component_ids() == [new_id]
-    assert view.rename_editor is not None and view.rename_editor.text() == "component 10"
+    assert view.rename_editor is not None
+    assert view.rename_editor.text() == "component 10"
     view.rename_editor.setText("search")
     view.finish_rename(commit=True)
     assert document.model.components[new_id].name == "search"
     document.undo_stack.undo()  # the rename
     document.undo_stack.undo()  # the add
-    assert new_id not in document.model.components and new_id not in widget.scene.nodes
+    assert new_id not in document.model.components
+    assert new_id not in widget.scene.nodes
 
 
 def test_connect_gesture_ends(panel):
@@ -149,7 +153,8 @@ def test_edge_and_background_context_menus(panel):
     weak.trigger()
     assert model.dependencies[web_api].strength is Strength.WEAK
     action(view.edge_menu(web_api), "Delete Dependency").trigger()
-    assert web_api not in model.dependencies and web_api not in widget.scene.edges
+    assert web_api not in model.dependencies
+    assert web_api not in widget.scene.edges
     count = len(model.components)
     action(view.background_menu(QPointF(5, 5)), "Add Component Here").trigger()
     assert len(model.components) == count + 1
@@ -207,7 +212,8 @@ def test_spof_toggle_fills_the_list_and_a_row_selects_its_component(panel):
     assert widget.document.selection.component_ids == [ids["db"]]
     assert widget.scene.selected_component_ids() == [ids["db"]]
     widget.spof_action.trigger()
-    assert widget.overlays.overlay is None and widget.impact_list.count() == 0
+    assert widget.overlays.overlay is None
+    assert widget.impact_list.count() == 0
 
 
 def test_cycles_action_lists_strong_cycles(panel):
@@ -221,9 +227,11 @@ def test_cycles_action_lists_strong_cycles(panel):
 def test_panel_export_by_extension_and_empty_graph_message(panel, context_factory, qtbot, tmp_path):
     widget, _ = panel
     png = widget.export(tmp_path / "graph.png")
-    assert png is not None and not QImage(str(png)).isNull()
+    assert png is not None
+    assert not QImage(str(png)).isNull()
     svg = widget.export(tmp_path / "graph.svg")
-    assert svg is not None and "<svg" in svg.read_text(encoding="utf-8")
+    assert svg is not None
+    assert "<svg" in svg.read_text(encoding="utf-8")
     empty = GraphPanel(context_factory(Document(Model())))
     qtbot.addWidget(empty)
     assert empty.export(tmp_path / "none.svg") is None
@@ -268,7 +276,8 @@ def test_connect_mode_toggle_changes_the_drag_mode(panel):
     widget, _ = panel
     widget.view.setFocus()
     QTest.keyClick(widget.view, Qt.Key.Key_C)
-    assert widget.connect_action.isChecked() and widget.view.connect_mode
+    assert widget.connect_action.isChecked()
+    assert widget.view.connect_mode
     widget.connect_action.trigger()
     assert not widget.view.connect_mode
 
@@ -314,11 +323,13 @@ def test_one_overlay_at_a_time_and_the_buttons_show_which(panel):
 
     scene.nodes[ids["pay-a"]].setSelected(True)
     widget.blast_action.trigger()
-    assert lit() == ["Blast Radius"] and widget.overlays.kind == "blast"
+    assert lit() == ["Blast Radius"]
+    assert widget.overlays.kind == "blast"
     assert scene.nodes[ids["web"]].overlay == OVERLAY_UNAFFECTED
 
     widget.spof_action.trigger()  # replaces the blast radius: nothing of it is left
-    assert lit() == ["SPOFs"] and widget.overlays.kind == "spof"
+    assert lit() == ["SPOFs"]
+    assert widget.overlays.kind == "spof"
     assert scene.nodes[ids["pay-a"]].overlay == OVERLAY_NONE
     assert scene.nodes[ids["db"]].overlay == OVERLAY_SPOF
     assert not any(node.overlay == OVERLAY_UNAFFECTED for node in scene.nodes.values())
@@ -327,7 +338,8 @@ def test_one_overlay_at_a_time_and_the_buttons_show_which(panel):
 
     widget.edits.connect_components(ids["db"], ids["checkout"])  # a strong cycle
     widget.cycles_action.trigger()
-    assert lit() == ["Cycles"] and widget.overlays.kind == "cycles"
+    assert lit() == ["Cycles"]
+    assert widget.overlays.kind == "cycles"
     assert widget.title.text() == "Strong dependency cycles: 1"
     on_cycle = {cid for cid, node in scene.nodes.items() if node.overlay == OVERLAY_CYCLE}
     assert on_cycle == {ids["checkout"], ids["db"]}
@@ -343,13 +355,15 @@ def test_one_overlay_at_a_time_and_the_buttons_show_which(panel):
     assert lit() == ["Blast Radius"]
     assert scene.nodes[ids["pay-a"]].overlay == OVERLAY_FAILED
     widget.blast_action.trigger()  # pressing the lit button turns its overlay off
-    assert lit() == [] and widget.overlays.overlay is None
+    assert lit() == []
+    assert widget.overlays.overlay is None
     assert all(node.overlay == OVERLAY_NONE for node in scene.nodes.values())
 
     widget.cycles_action.trigger()
     widget.view.setFocus()
     QTest.keyClick(widget.view, Qt.Key.Key_Escape)  # Escape clears whichever is on
-    assert lit() == [] and widget.overlays.overlay is None
+    assert lit() == []
+    assert widget.overlays.overlay is None
 
 
 def test_the_legend_explains_the_ring_of_the_current_failure_mode(panel):
@@ -383,7 +397,9 @@ def test_names_that_differ_only_at_the_end_stay_distinguishable_on_the_graph(qap
     a, b = scene.nodes[first], scene.nodes[second]
     width = a.name_rect().width()
     shown = [shown_name(n, width) for n in names]
-    assert shown[0] != shown[1] and all("…" in s for s in shown)  # elided, and still apart
-    assert shown[0].endswith("1") and shown[1].endswith("2")
+    assert shown[0] != shown[1]
+    assert all("…" in s for s in shown)
+    assert shown[0].endswith("1")
+    assert shown[1].endswith("2")
     assert render_node(scene, a) != render_node(scene, b)  # what the eye sees differs too
     assert a.tooltip().splitlines()[0] == f"{names[0]} (service)"  # the full name

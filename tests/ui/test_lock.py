@@ -40,7 +40,8 @@ lock.release()
 def _since(record: dict) -> str:
     """The lock's time as the prompt shows it: local time, never the file's UTC text."""
     shown = locking.local_time_text(record["time"])
-    assert shown != record["time"] and shown.endswith(" today")
+    assert shown != record["time"]
+    assert shown.endswith(" today")
     return shown
 
 
@@ -87,7 +88,8 @@ def _lock_record(model: Path) -> dict:
 def test_opening_takes_the_lock_and_closing_releases_it(env, model_path):
     assert env.controller.open_path(model_path)
     record = _lock_record(model_path)
-    assert record["pid"] == os.getpid() and record["host"] == socket.gethostname()
+    assert record["pid"] == os.getpid()
+    assert record["host"] == socket.gethostname()
     assert {"user", "time"} <= set(record)
     assert env.controller.close_model()
     assert not _lock_file(model_path).exists()
@@ -124,7 +126,8 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
     env.interaction.locked = LockedChoice.READ_ONLY
     with lock_holder(tmp_path, model_path) as holder:
         assert env.controller.open_path(model_path)
-        assert env.document.read_only and env.document.model.name == "Shared"
+        assert env.document.read_only
+        assert env.document.model.name == "Shared"
         assert window_title(env.document) == "shared.fma[*] \u2014 Shared (read-only)"
         assert _lock_record(model_path)["pid"] == holder.pid  # still theirs
 
@@ -133,7 +136,8 @@ def test_model_held_by_a_live_process_opens_read_only(env, tmp_path, model_path)
         assert [q[0] for q in env.interaction.questions] == ["locked", "save_as"]
         assert file_content(model_path) == sample_model("Shared").content()
         assert _lock_record(model_path)["pid"] == holder.pid
-    assert env.document.path == tmp_path / "my-copy.fma" and not env.document.read_only
+    assert env.document.path == tmp_path / "my-copy.fma"
+    assert not env.document.read_only
     assert _lock_record(tmp_path / "my-copy.fma")["pid"] == os.getpid()
 
 
@@ -181,6 +185,7 @@ def test_stale_lock_of_a_killed_process_is_taken_over_silently(env, tmp_path, mo
     assert _lock_record(model_path)["pid"] == dead_pid  # left behind by the killed process
 
     assert env.controller.open_path(model_path)
-    assert env.interaction.questions == [] and env.interaction.messages == []
+    assert env.interaction.questions == []
+    assert env.interaction.messages == []
     assert not env.document.read_only
     assert _lock_record(model_path)["pid"] == os.getpid()

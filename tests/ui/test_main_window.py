@@ -39,7 +39,8 @@ def fm_at(window: MainWindow, row: int):
 
 def test_title_marker_follows_undo_to_clean(window, qtbot):
     # The title names the file and then the model (since File > Model Properties).
-    assert window.windowTitle() == "Untitled[*] \u2014 Shop" and not window.isWindowModified()
+    assert window.windowTitle() == "Untitled[*] \u2014 Shop"
+    assert not window.isWindowModified()
     assert window.worksheet.model.setData(cell(window, 0, "severity"), 2)
     assert window.isWindowModified()
     assert window.undo_action.text() == "&Undo Change Severity"
@@ -65,7 +66,8 @@ def test_score_delegate_edits_and_enter_moves_down(window, qtbot):
     view.setCurrentIndex(index)
     view.edit(index)
     editor = view.indexWidget(index)
-    assert isinstance(editor, ScoreEdit) and editor.value() == 8
+    assert isinstance(editor, ScoreEdit)
+    assert editor.value() == 8
     assert "Very high" in editor.toolTip()
     editor.setText("3")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
@@ -269,8 +271,10 @@ def test_rows_round_trip_through_libreoffice(window, main_window_factory, tmp_pa
     (tmp_path / "rows.tsv").write_text(window.worksheet.copy(), encoding="utf-8")
     soffice_convert(tmp_path / "rows.tsv", "xlsx", tmp_path / "x", "--infilter=CSV:9,34,76,1")
     sheet = openpyxl.load_workbook(tmp_path / "x" / "rows.xlsx").active
-    assert sheet["D1"].value == "'=1+1 outage" and sheet["D1"].data_type == "s"  # not a formula
-    assert sheet["F2"].value == "two\nlines" and sheet["E1"].value == 8  # a number
+    assert sheet["D1"].value == "'=1+1 outage"
+    assert sheet["D1"].data_type == "s"
+    assert sheet["F2"].value == "two\nlines"
+    assert sheet["E1"].value == 8
     # back: LibreOffice writes the rows as tab-separated text, as a spreadsheet's clipboard
     tsv = "csv:Text - txt - csv (StarCalc):9,34,76,1"
     soffice_convert(tmp_path / "x" / "rows.xlsx", tsv, tmp_path / "t")
@@ -333,7 +337,8 @@ def test_f2_edits_the_worksheet_cell_not_the_component(window, qtbot):
     view.setCurrentIndex(cell(window, 0, "cause"))
     qtbot.keyClick(view, Qt.Key.Key_F2)
     editor = view.findChild(QLineEdit)
-    assert editor is not None and editor.text() == "Slow database"
+    assert editor is not None
+    assert editor.text() == "Slow database"
     assert window.components.view.state() != window.components.view.State.EditingState
 
 
@@ -386,7 +391,8 @@ def test_selecting_a_component_filters_and_show_all_clears(window):
     assert window.worksheet.proxy.rowCount() == 3
     assert window.worksheet.component_label.text() == "Component: api"
     window.worksheet.show_all_button.click()
-    assert window.worksheet.proxy.rowCount() == 5 and window.components.selected_ids() == []
+    assert window.worksheet.proxy.rowCount() == 5
+    assert window.components.selected_ids() == []
 
 
 def test_current_row_drives_the_detail_panel(window, qtbot):
@@ -419,7 +425,9 @@ def test_help_lists_shortcuts_and_about_shows_versions(window):
     dialog = window.show_shortcuts()
     assert "Ctrl+Shift+N or Ins" in dialog.findChild(QTextBrowser).toPlainText()
     about = window.about_text()
-    assert __version__ in about and qVersion() in about and platform.python_version() in about
+    assert __version__ in about
+    assert qVersion() in about
+    assert platform.python_version() in about
 
 
 def test_keyboard_shortcuts_list_every_action_of_the_window_and_its_panels(window):
@@ -429,14 +437,16 @@ def test_keyboard_shortcuts_list_every_action_of_the_window_and_its_panels(windo
     rows = window.shortcut_rows()
     shown = window.show_shortcuts().findChild(QTextBrowser).toPlainText()
     actions = [a for a in window.findChildren(QAction) if a.shortcuts() and a.text()]
-    assert window.graph.connect_action in actions and window.detail.findChildren(QAction)
+    assert window.graph.connect_action in actions
+    assert window.detail.findChildren(QAction)
     for action in actions:
         keys = shortcuts.action_keys(action)
         first_word = action.text().replace("&", "").split(" ")[0].rstrip(".\u2026")
         assert any(k == keys and t.startswith(first_word) for k, t in rows), action.text()
         assert keys in shown, action.text()
     for keys, text in rows:
-        assert keys in shown and text in shown
+        assert keys in shown
+        assert text in shown
     listed = dict((text, keys) for keys, text in rows)
     assert listed["Connect (in the graph)"] == "C"
     assert listed["Blast Radius (in the graph)"] == "B"
@@ -457,7 +467,8 @@ def test_graph_and_charts_join_the_worksheet_as_tabs(window):
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert titles == ["Worksheet", "Graph", "Charts"]
     index = window.add_tab(QLabel("more"), "More")
-    assert window.tabs.tabText(index) == "More" and window.tabs.count() == 4
+    assert window.tabs.tabText(index) == "More"
+    assert window.tabs.count() == 4
 
 
 def test_file_menu_offers_export_report_before_quit(window):
@@ -520,10 +531,13 @@ def test_no_display_prints_how_to_run_and_exits_2(tmp_path):
 
 
 def test_graph_and_charts_are_built_when_first_shown(window):
-    assert not window.graph_tab.is_built and not window.charts_tab.is_built
+    assert not window.graph_tab.is_built
+    assert not window.charts_tab.is_built
     window.tabs.setCurrentIndex(1)
     window.show()
-    assert window.graph_tab.is_built and not window.charts_tab.is_built
+    assert window.graph_tab.is_built
+    assert not window.charts_tab.is_built
     assert type(window.graph).__name__ == "GraphPanel"
     window.tabs.setCurrentIndex(2)
-    assert window.charts_tab.is_built and type(window.charts).__name__ == "ChartPanel"
+    assert window.charts_tab.is_built
+    assert type(window.charts).__name__ == "ChartPanel"

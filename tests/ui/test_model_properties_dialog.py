@@ -35,7 +35,8 @@ def window(main_window_factory, document) -> MainWindow:
 
 def open_dialog(window: MainWindow) -> ModelPropertiesDialog:
     dialog = window.edit_model_properties()  # what File > Model Properties runs
-    assert isinstance(dialog, ModelPropertiesDialog) and dialog.isVisible()
+    assert isinstance(dialog, ModelPropertiesDialog)
+    assert dialog.isVisible()
     assert window.model_properties_action in window.file_menu.actions()
     return dialog
 
@@ -103,13 +104,16 @@ def test_empty_name_is_refused_with_a_message_and_the_dialog_keeps_the_text(wind
     assert dialog.values()["scope"] == TYPED["scope"]
     assert dialog.values()["key_date"] == KEY_DATE
     expected = "Model properties not changed: the model name must not be empty"
-    assert dialog.error_label.isVisible() and dialog.error_label.text() == expected
+    assert dialog.error_label.isVisible()
+    assert dialog.error_label.text() == expected
     assert window.interaction.messages == [("warning", "Model Properties", expected)]
-    assert document.model.properties == before and document.undo_stack.count() == steps
+    assert document.model.properties == before
+    assert document.undo_stack.count() == steps
 
     type_into(qtbot, dialog, "name", "Checkout platform")  # corrected, OK now applies
     press_ok(dialog)
-    assert not dialog.isVisible() and document.model.name == "Checkout platform"
+    assert not dialog.isVisible()
+    assert document.model.name == "Checkout platform"
 
 
 def test_key_date_may_be_cleared_and_has_a_calendar(window, qtbot):
@@ -130,9 +134,11 @@ def test_cancel_and_unchanged_ok_add_no_undo_step(window, qtbot):
     dialog = open_dialog(window)
     type_into(qtbot, dialog, "team", "someone")
     dialog.reject()
-    assert document.model.team == "" and document.undo_stack.count() == steps
+    assert document.model.team == ""
+    assert document.undo_stack.count() == steps
     press_ok(open_dialog(window))
-    assert document.undo_stack.count() == steps and not window.isWindowModified()
+    assert document.undo_stack.count() == steps
+    assert not window.isWindowModified()
 
 
 def test_read_only_model_refuses_and_keeps_the_dialog_open(window, qtbot):
@@ -140,7 +146,8 @@ def test_read_only_model_refuses_and_keeps_the_dialog_open(window, qtbot):
     dialog = open_dialog(window)
     type_into(qtbot, dialog, "name", "Renamed")
     press_ok(dialog)
-    assert dialog.isVisible() and dialog.values()["name"] == "Renamed"
+    assert dialog.isVisible()
+    assert dialog.values()["name"] == "Renamed"
     assert window.document.model.name == "Shop"
     assert window.interaction.messages == [
         ("warning", "Model Properties", "The model is open read-only")

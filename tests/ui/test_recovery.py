@@ -54,7 +54,8 @@ def _recovery_of(env, path):
 def test_autosave_writes_a_recovery_copy_only_while_modified(env, model_path):
     assert env.controller.open_path(model_path)
     recovery_file = _recovery_of(env, model_path)
-    assert not env.controller.autosave() and not recovery_file.exists()
+    assert not env.controller.autosave()
+    assert not recovery_file.exists()
 
     rename_first_component(env.document, "autosaved name")
     assert env.controller.autosave()
@@ -164,7 +165,8 @@ def test_open_offers_a_newer_recovery_copy(qtbot, tmp_path, model_path, choice):
     )
     if choice is RestoreChoice.RESTORE:
         assert second.document.model.content() == edited
-        assert second.document.modified and second.document.path == model_path
+        assert second.document.modified
+        assert second.document.path == model_path
         assert _recovery_of(second, model_path).exists()  # until the changes are saved
     else:
         assert second.document.model.content() == file_content(model_path)
@@ -281,10 +283,12 @@ def test_killed_process_leaves_a_copy_that_the_next_start_restores(qtbot, tmp_pa
     assert [q[0] for q in files.interaction.questions] == ["restore"]
     assert not window.document.read_only
     assert window.document.model.content() == _expected_after_crash(sample_model("Plant"))
-    assert window.isWindowModified() and window.windowTitle() == "plant.fma[*] \u2014 Plant"
+    assert window.isWindowModified()
+    assert window.windowTitle() == "plant.fma[*] \u2014 Plant"
     assert files.save()
     assert file_content(model_path) == window.document.model.content()
-    assert not copy_path.exists() and not window.isWindowModified()
+    assert not copy_path.exists()
+    assert not window.isWindowModified()
     assert window.close()
     assert not locking.lock_path(model_path).exists()
 
@@ -302,7 +306,8 @@ def test_killed_process_with_an_untitled_model_is_offered_at_start(qtbot, tmp_pa
             "An unsaved model from a session that did not end normally was found.\nRestore it?",
         )
     ]
-    assert window.document.path is None and window.isWindowModified()
+    assert window.document.path is None
+    assert window.isWindowModified()
     assert window.document.model.content() == _expected_after_crash(sample_model("Never saved"))
     files.interaction.save = SaveChoice.DISCARD
     assert window.close()
@@ -316,7 +321,8 @@ def test_a_crashed_untitled_copy_survives_a_start_on_a_model(qtbot, tmp_path, mo
     recovery.write_recovery(sample_model("Orphan"), orphan)
     first = make_env(qtbot, tmp_path)
     assert first.controller.start(model_path)
-    assert first.controller.new_model() and first.controller.close_model()
+    assert first.controller.new_model()
+    assert first.controller.close_model()
     first.controller.shutdown()
     assert orphan.exists()
 
@@ -328,7 +334,8 @@ def test_a_crashed_untitled_copy_survives_a_start_on_a_model(qtbot, tmp_path, mo
 
 def test_start_without_a_recovery_copy_asks_nothing(env):
     assert not env.controller.start(None)
-    assert env.interaction.questions == [] and not env.document.modified
+    assert env.interaction.questions == []
+    assert not env.document.modified
 
 
 def test_autosave_failure_shows_in_the_status_bar_and_keeps_the_changes(env):

@@ -91,7 +91,8 @@ def test_a_bad_score_typed_in_the_worksheet_is_refused_and_the_old_one_kept(
     for text in BAD_INPUTS:
         type_into_cell(window, row, key, text, how)
         message = window.statusBar().currentMessage()
-        assert REFUSAL in message and repr(text) in message, message
+        assert REFUSAL in message, message
+        assert repr(text) in message, message
         assert snapshot(document.model) == before, f"{text!r} changed the model"
         assert document.undo_stack.count() == steps
         window.statusBar().clearMessage()
@@ -115,7 +116,8 @@ def test_two_digit_ten_and_an_emptied_editor_are_taken(window, how):
     type_into_cell(window, row, "likelihood", "10", how)
     assert fm.likelihood == 10
     type_into_cell(window, row, "likelihood", "", "F2")
-    assert fm.likelihood is None and fm.rpn is None  # not rated yet, allowed
+    assert fm.likelihood is None
+    assert fm.rpn is None  # not rated yet, allowed
     assert window.document.undo_stack.undoText() == "Change Likelihood"
 
 
@@ -167,9 +169,11 @@ def test_a_bad_score_typed_in_the_details_panel_is_refused_and_shown_back(
 def test_the_details_panel_takes_a_good_score_and_an_empty_box(window):
     panel, fm = details(window, "Timeout")
     type_into_box(panel.scores["severity"], "10")
-    assert fm.severity == 10 and window.document.undo_stack.undoText() == "Change Severity"
+    assert fm.severity == 10
+    assert window.document.undo_stack.undoText() == "Change Severity"
     type_into_box(panel.scores["detection"], "")
-    assert fm.detection is None and panel.scores["detection"].text() == ""
+    assert fm.detection is None
+    assert panel.scores["detection"].text() == ""
     assert panel.score_label.text() == "RPN -   AP not rated yet"
     panel, fm = details(window, "Crash loop")
     type_into_box(panel.revised["detection"], "7")

@@ -39,10 +39,12 @@ def test_report_lists_the_visible_window_and_saves_a_screenshot(qapp, qtbot, tmp
     assert {"class": "QWidget", "title": "probe window", "width": 320, "height": 200} in [
         {k: w[k] for k in ("class", "title", "width", "height")} for w in report["windows"]
     ]
-    assert report["app_icon_null"] is False and 16 in report["app_icon_sizes"]
+    assert report["app_icon_null"] is False
+    assert 16 in report["app_icon_sizes"]
     assert "png" in report["image_formats"]
     shot = QImage(report["screenshot"])
-    assert not shot.isNull() and shot.width() >= 320
+    assert not shot.isNull()
+    assert shot.width() >= 320
 
 
 def test_app_ended_by_the_smoke_check_releases_its_lock(tmp_path):

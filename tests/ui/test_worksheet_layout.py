@@ -46,11 +46,14 @@ def settle(window: MainWindow, size: tuple[int, int]) -> None:
 def test_the_ranking_cells_of_the_top_rows_are_in_view_with_both_docks(main_window_factory, size):
     window = main_window_factory(Document(many_failure_modes()), first_open=True)
     settle(window, size)
-    assert window.width() == size[0] and window.height() <= size[1]
-    assert window.components_dock.isVisible() and window.detail_dock.isVisible()
+    assert window.width() == size[0]
+    assert window.height() <= size[1]
+    assert window.components_dock.isVisible()
+    assert window.detail_dock.isVisible()
     view = window.worksheet.view
     viewport = view.viewport().rect()
-    assert view.horizontalScrollBar().value() == 0 and view.verticalScrollBar().value() == 0
+    assert view.horizontalScrollBar().value() == 0
+    assert view.verticalScrollBar().value() == 0
     for row in range(3):
         for key in RANKING_KEYS:
             rect = view.visualRect(window.worksheet.proxy.index(row, C[key]))
@@ -69,7 +72,8 @@ def test_the_first_open_ranks_by_rpn_and_later_opens_keep_the_users_sort(main_wi
     )
     proxy = first.worksheet.proxy
     rpns = [proxy.index(row, C["rpn"]).data() for row in range(proxy.rowCount())]
-    assert rpns == sorted(rpns, reverse=True) and rpns[0] > rpns[-1]
+    assert rpns == sorted(rpns, reverse=True)
+    assert rpns[0] > rpns[-1]
     first.worksheet.view.sortByColumn(C["severity"], Qt.SortOrder.AscendingOrder)
     first.document.undo_stack.setClean()
     assert first.close()
@@ -81,7 +85,8 @@ def test_the_first_open_ranks_by_rpn_and_later_opens_keep_the_users_sort(main_wi
     )
     proxy = second.worksheet.proxy
     severities = [proxy.index(row, C["severity"]).data() for row in range(proxy.rowCount())]
-    assert severities == sorted(severities) and severities[0] < severities[-1]
+    assert severities == sorted(severities)
+    assert severities[0] < severities[-1]
 
 
 def test_the_id_column_is_hidden_at_first_and_shown_from_the_view_menu(
@@ -89,11 +94,13 @@ def test_the_id_column_is_hidden_at_first_and_shown_from_the_view_menu(
 ):
     window = main_window_factory(document, first_open=True)
     view, action = window.worksheet.view, window.worksheet.show_id_action
-    assert view.isColumnHidden(C["id"]) and not action.isChecked()
+    assert view.isColumnHidden(C["id"])
+    assert not action.isChecked()
     assert action in window.view_menu.actions()
     assert action in view.horizontalHeader().actions()  # the header's right-click menu
     action.trigger()
-    assert not view.isColumnHidden(C["id"]) and view.columnWidth(C["id"]) >= 40
+    assert not view.isColumnHidden(C["id"])
+    assert view.columnWidth(C["id"]) >= 40
     assert view.horizontalHeader().visualIndex(C["id"]) == 0
     proxy = window.worksheet.proxy
     for row in range(proxy.rowCount()):
@@ -122,7 +129,8 @@ def test_copy_leaves_the_hidden_id_out_and_takes_it_when_shown(main_window_facto
     select_rows(window, 0, 0)
     fm_id = sheet.proxy.failure_mode_id(0)
     hidden = sheet.copy().rstrip("\n").split("\t")
-    assert len(hidden) == 18 and hidden[0] == "database"  # ranked first: Disk full, RPN 1000
+    assert len(hidden) == 18
+    assert hidden[0] == "database"  # ranked first: Disk full, RPN 1000
     sheet.show_id_action.trigger()
     shown = sheet.copy().rstrip("\n").split("\t")
     assert shown == [str(fm_id), *hidden]
@@ -146,7 +154,8 @@ def test_a_copied_row_pastes_back_onto_another_row_unchanged(
     assert sheet.paste(text)
     source = document.model.failure_modes[sheet.proxy.failure_mode_id(0)]
     target = document.model.failure_modes[target_id]
-    assert target.id == target_id and target.id != source.id
+    assert target.id == target_id
+    assert target.id != source.id
     for field in ("failure_mode", "effect", "cause", "function", "severity", "likelihood"):
         assert getattr(target, field) == getattr(source, field)
     assert window.document.undo_stack.undoText() == "Paste 1 Row"

@@ -37,7 +37,8 @@ def test_models_pass_the_model_tester(qtmodeltester, sheet):
 
 def test_rows_show_fields_and_computed_columns(sheet, document):
     model, _ = sheet
-    assert model.rowCount() == 5 and model.columnCount() == 19  # with the ID
+    assert model.rowCount() == 5
+    assert model.columnCount() == 19  # with the ID
     row = model.row_of(next(iter(document.model.failure_modes)))
     assert model.index(row, C["component"]).data() == "api"
     assert model.index(row, C["rpn"]).data() == 160
@@ -134,16 +135,19 @@ def test_rows_follow_added_removed_and_reset(sheet, document, qtbot):
     api = document.model.component_by_name("api").id
     with qtbot.waitSignal(model.rowsInserted):
         document.push(add_failure_mode(document.model, api, failure_mode="New"))
-    assert model.rowCount() == 6 and model.index(5, C["failure_mode"]).data() == "New"
+    assert model.rowCount() == 6
+    assert model.index(5, C["failure_mode"]).data() == "New"
     ids = [model.failure_mode_id(r) for r in (0, 2, 3)]
     document.push(remove(document.model, "failure_mode", ids))
-    assert model.rowCount() == 3 and proxy.rowCount() == 3
+    assert model.rowCount() == 3
+    assert proxy.rowCount() == 3
     assert all(model.row_of(i) is None for i in ids)
     document.undo_stack.undo()
     assert model.rowCount() == 6
     with qtbot.waitSignal(model.modelReset):
         document.replace(Model(), None)
-    assert model.rowCount() == 0 and proxy.rowCount() == 0
+    assert model.rowCount() == 0
+    assert proxy.rowCount() == 0
 
 
 def test_component_rename_refreshes_its_rows(sheet, document, qtbot):
@@ -197,7 +201,7 @@ def test_sort_by_ap_and_revised_put_empty_last(sheet):
 def test_sort_keeps_the_current_cell_on_its_failure_mode(sheet, qtbot):
     from PySide6.QtWidgets import QTableView
 
-    model, proxy = sheet
+    _model, proxy = sheet
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(proxy)
@@ -220,7 +224,7 @@ def test_text_filter_matches_any_column_case_insensitively(sheet):
 
 
 def test_component_and_ap_filters_combine(sheet, document):
-    model, proxy = sheet
+    _model, proxy = sheet
     api = document.model.component_by_name("api").id
     proxy.set_component_filter([api])
     assert proxy.rowCount() == 3
@@ -284,7 +288,7 @@ def test_model_tester_watches_filters_sorts_and_edits(qtmodeltester, sheet, docu
 
 
 def test_sorted_and_filtered_proxy_passes_the_model_tester(qtmodeltester, sheet):
-    model, proxy = sheet
+    _model, proxy = sheet
     proxy.sort(C["rpn"], Qt.SortOrder.DescendingOrder)
     proxy.set_text_filter("o")
     qtmodeltester.check(proxy, force_py=True)
@@ -331,7 +335,7 @@ def test_a_not_rated_row_shows_empty_scores_rpn_and_ap_in_grey(sheet, document):
 @pytest.mark.parametrize("column", ["rpn", "ap", "severity"])
 @pytest.mark.parametrize("order", [Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder])
 def test_sorting_puts_not_rated_last_both_ways(sheet, document, column, order):
-    model, proxy = sheet
+    _model, proxy = sheet
     blank = add_not_rated(document)
     partly = add_not_rated(document, likelihood=3)
     proxy.sort(C[column], order)
@@ -348,7 +352,8 @@ def test_clearing_a_score_cell_makes_it_not_rated_in_one_undo_step(sheet, docume
     assert (fm.detection, fm.rpn, fm.ap) == (None, None, None)
     assert model.index(row, C["rpn"]).data() == ""
     document.undo_stack.undo()
-    assert fm.detection == 4 and model.index(row, C["rpn"]).data() == 160
+    assert fm.detection == 4
+    assert model.index(row, C["rpn"]).data() == 160
 
 
 def test_a_revised_score_on_a_not_rated_row_is_refused_with_a_message(sheet, document, qtbot):
@@ -379,7 +384,8 @@ def test_the_score_editor_takes_an_emptied_text_as_not_rated(sheet, document, qt
     delegate.setModelData(editor, model, index)
     assert document.model.failure_modes[fm_id].severity is None
     delegate.setEditorData(editor, index)
-    assert editor.text() == "" and editor.placeholderText() == "-"
+    assert editor.text() == ""
+    assert editor.placeholderText() == "-"
     QTest.keyClicks(editor, "0")  # a typed 0 is not a score: refused, never taken as "clear"
     with qtbot.waitSignal(document.refused) as refused:
         delegate.setModelData(editor, model, index)

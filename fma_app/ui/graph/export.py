@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QImageWriter, QPainter
 from PySide6.QtSvg import QSvgGenerator
 
 from fma_app.ui.graph.scene import GraphScene
@@ -39,7 +39,9 @@ def export_png(scene: GraphScene, path: Path | str, scale: float = 2.0) -> Path:
         _render(scene, painter, QRectF(0, 0, size.width(), size.height()), source)
     finally:
         painter.end()
-    if not image.save(str(path), "PNG"):
+    # QImageWriter, not QImage.save: PySide6 6.11's save() refuses the bytes format its stub
+    # asks for (and takes only a str).
+    if not QImageWriter(str(path), b"PNG").write(image):
         raise OSError(f"Could not write the PNG file {path}.")
     return Path(path)
 

@@ -10,7 +10,7 @@ skipped when zoomed far out.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QGlyphRun,
     QGuiApplication,
+    QPaintDevice,
     QPainter,
     QPainterPath,
     QPen,
@@ -50,7 +51,8 @@ HALO = 10.0  # room around the shape for selection, highlight and overlay outlin
 
 # Keyed by the AP letter (NodeStats.worst_ap). None: no failure modes, or none of them rated
 # yet (grey, never the L green); the label is only shown for a component with failure modes.
-AP_FILL: dict[str | None, QColor] = {**AP_FILLS, None: NOT_RATED_FILL}
+AP_FILL: dict[str | None, QColor] = {ap.value: fill for ap, fill in AP_FILLS.items()}
+AP_FILL[None] = NOT_RATED_FILL
 AP_LABEL: dict[str | None, str] = {
     **{ap: f"AP {name}" for ap, name in AP_NAMES.items()},
     None: f"{NOT_RATED.label} yet",
@@ -228,7 +230,9 @@ PIXMAP_MAX_ZOOM = 3.0
 # The pictures of the last few zooms shown: zooming back and forth draws none again. About
 # 50 looks in a 500-node view, 55 KB a picture at zoom 1.
 PICTURE_ZOOMS_KEPT = 8
-NODE_PICTURES: dict[tuple[float, float], dict[tuple, QPixmap]] = {}  # (zoom, dpr) -> look
+# Everything a node's picture depends on but the selection and the zoom (NodeItem.look).
+Look = tuple[object, ...]
+NODE_PICTURES: dict[tuple[float, float], dict[Look, QPixmap]] = {}  # (zoom, dpr) -> look
 
 
 # name, its glyph runs, where they start (top left); the same for the failure mode summary
@@ -320,7 +324,7 @@ class NodeItem(QGraphicsObject):
         self.box = QRectF()
         self.layer: NodeLayer | None = None  # the scene's, which draws every node
         self._text: NodeText | None = None  # see _lay_out_text
-        self._look: tuple | None = None  # what its picture depends on, see look()
+        self._look: Look | None = None  # what its picture depends on, see look()
         # Qt only finds nodes (clicks, drags, rubber band, tooltips); the scene's node layer
         # draws them all in one pass (see node_layer.py)
         self.setFlags(
@@ -385,7 +389,7 @@ class NodeItem(QGraphicsObject):
         return "\n".join(lines)
 
     # ---- geometry --------------------------------------------------------------------------
-    def boundingRect(self) -> QRectF:  # noqa: N802 (called several times per frame: constant)
+    def boundingRect(self) -> QRectF:
         return NODE_BOUNDS
 
     def shape(self) -> QPainterPath:
@@ -411,7 +415,7 @@ class NodeItem(QGraphicsObject):
         """Never called (the item has no contents): `paint_full` and the pictures are drawn by
         the node layer."""
 
-    def look(self) -> tuple:
+    def look(self) -> Look:
         """Everything its picture depends on but the selection and the zoom."""
         if self._look is None:
             self._look = (
@@ -597,7 +601,7 @@ def painted_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
     """The part of the scene this paint call can show: the exposed rect within the painted
     device. `QGraphicsView.render` exposes the whole item (the view's own paints expose only
     the update region), and a layer that drew all of it would draw the whole graph."""
-    device = painter.device()
+    device: QPaintDevice | None = painter.device()  # None while the painter is not active
     inverse, invertible = painter.worldTransform().inverted()
     exposed = option.exposedRect
     if device is None or not invertible:
@@ -608,7 +612,7 @@ def painted_rect(painter: QPainter, option: QStyleOptionGraphicsItem) -> QRectF:
 ARROW_SIZE = 11.0
 _ARROW_SIN, _ARROW_COS = math.sin(math.pi / 6), math.cos(math.pi / 6)
 EDGE_COLOR = QColor("#546e7a")
-_PENS: dict[tuple, QPen] = {}
+_PENS: dict[tuple[int, float, bool], QPen] = {}
 
 
 def edge_pen(color: QColor, width: float, dashed: bool) -> QPen:
@@ -672,7 +676,8 @@ class JunctionItem(QGraphicsItem):
 
     def __init__(self, source: NodeItem, group: str, color: QColor):
         super().__init__()
-        self.source, self.group, self.color = source, group, color
+        # group_name, not group: QGraphicsItem.group() is a method of its own
+        self.source, self.group_name, self.color = source, group, color
         self.edges: list[EdgeItem] = []
         self.cx = self.cy = 0.0
         self._stem = QLineF()
@@ -680,7 +685,7 @@ class JunctionItem(QGraphicsItem):
         self.setZValue(0.5)
 
     def tooltip(self) -> str:
-        return f"redundancy group {self.group!r}: {self.source.name} needs any one of these"
+        return f"redundancy group {self.group_name!r}: {self.source.name} needs any one of these"
 
     def reposition(self) -> None:
         """Sit just outside the dependant, toward the middle of the alternatives, at the
@@ -690,8 +695,10 @@ class JunctionItem(QGraphicsItem):
         mx = sum(e.target.cx for e in self.edges) / len(self.edges)
         my = sum(e.target.cy for e in self.edges) / len(self.edges)
         ox, oy = self.source.cx, self.source.cy
-        scene = self.scene()
-        near = scene.node_centres_near if scene is not None else None  # type: ignore[attr-defined]
+        # The scene's node index (GraphScene.node_centres_near); none before it joins one.
+        near: Callable[[float, float, float], list[tuple[float, float]]] | None = getattr(
+            self.scene(), "node_centres_near", None
+        )
         self.cx, self.cy, ex, ey = junction_spot(
             ox, oy, self.source.kind, mx, my, near(ox, oy, JUNCTION_REACH) if near else ()
         )
@@ -708,7 +715,7 @@ class JunctionItem(QGraphicsItem):
         """Whether a node centred at (cx, cy) would cover this OR circle."""
         return not _clear_of((cx, cy), self.cx, self.cy)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(
@@ -732,7 +739,7 @@ class JunctionItem(QGraphicsItem):
             painter.drawText(
                 QRectF(-60, JUNCTION_RADIUS + 2, 120, 14),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                self.group,
+                self.group_name,
             )
 
 
@@ -963,7 +970,7 @@ class EdgeLayer(QGraphicsItem):
             self._bounds = bounds
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(

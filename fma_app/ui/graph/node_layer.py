@@ -69,7 +69,7 @@ class NodeLayer(QGraphicsItem):
             self._bounds = bounds
         self.update()
 
-    def boundingRect(self) -> QRectF:  # noqa: N802
+    def boundingRect(self) -> QRectF:
         return self._bounds
 
     def paint(

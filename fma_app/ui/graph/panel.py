@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QGraphicsView,
     QLabel,
@@ -45,7 +46,12 @@ LEGEND = (
 
 
 def _action(
-    parent: QWidget, text: str, slot, shortcuts: tuple = (), tip: str = "", checkable=False
+    parent: QWidget,
+    text: str,
+    slot: Callable[[], object] | Callable[[bool], object],  # bool: checked
+    shortcuts: tuple[str, ...] = (),
+    tip: str = "",
+    checkable: bool = False,
 ) -> QAction:
     action = QAction(text, parent)
     action.setShortcuts([QKeySequence(s) for s in shortcuts])
@@ -208,7 +214,7 @@ class GraphPanel(QWidget):
         if self.isVisible():
             self.show_message(text)
 
-    def _show_overlay_rows(self, title: str, rows: list) -> None:
+    def _show_overlay_rows(self, title: str, rows: list[tuple[int, str]]) -> None:
         self._sync_overlay_actions()
         self.title.setText(title or "Select a component and press Blast Radius, or show SPOFs.")
         self.impact_list.clear()
@@ -228,7 +234,7 @@ class GraphPanel(QWidget):
         if ids and ids[0] in self.scene.nodes:
             self.view.ensureVisible(self.scene.nodes[ids[0]], 40, 40)
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:  # the first look shows the whole graph
             self._shown_once = True

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -69,7 +69,7 @@ def node_stats(model: Model, component_ids: Iterable[int] | None = None) -> dict
 class GraphScene(QGraphicsScene):
     nodes_dropped = Signal()  # the left button was released: a drag may have moved nodes
 
-    def __init__(self, document: Document, parent=None):
+    def __init__(self, document: Document, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
         self.nodes: dict[int, NodeItem] = {}
@@ -180,7 +180,7 @@ class GraphScene(QGraphicsScene):
             for edge in outgoing:
                 if edge.group:
                     groups[edge.group].append(edge)
-            placed: dict[int, tuple[JunctionItem | None, object]] = {}
+            placed: dict[int, tuple[JunctionItem, QColor]] = {}
             for index, group in enumerate(sorted(groups)):
                 color = GROUP_COLORS[index % len(GROUP_COLORS)]
                 junction = JunctionItem(node, group, color)
@@ -189,15 +189,15 @@ class GraphScene(QGraphicsScene):
                 junction.edges = groups[group]
                 placed.update((e.dependency_id, (junction, color)) for e in groups[group])
             for edge in outgoing:  # touch only edges whose junction or colour changed
-                junction, color = placed.get(edge.dependency_id, (None, None))
-                if junction is None and edge.junction is None and edge.group_color is None:
+                new_junction, new_color = placed.get(edge.dependency_id, (None, None))
+                if new_junction is None and edge.junction is None and edge.group_color is None:
                     continue
-                edge.junction, edge.group_color = junction, color
+                edge.junction, edge.group_color = new_junction, new_color
                 edge.restyle()
 
                 edge.adjust()
-            for key in sorted(groups):
-                self.junctions[(source_id, key)].reposition()
+            for group in sorted(groups):
+                self.junctions[(source_id, group)].reposition()
 
     def edges_touched(self) -> None:
         """Edges are drawn by one layer item: repaint it after any edge changed."""
@@ -331,14 +331,14 @@ class GraphScene(QGraphicsScene):
             self.node_layer.invalidate()
             self.fit_scene_rect()
 
-    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if event.buttons() & Qt.MouseButton.LeftButton and isinstance(
             self.mouseGrabberItem(), NodeItem
         ):
             self.nodes_dragged()
 
-    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:  # noqa: N802
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
         """Tooltips computed when asked, not stored on thousands of items."""
         found = next(
             (i for i in self.items(event.scenePos()) if isinstance(i, NodeItem | JunctionItem)),
@@ -350,7 +350,7 @@ class GraphScene(QGraphicsScene):
         QToolTip.showText(event.screenPos(), found.tooltip())
         event.accept()
 
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton:
             return

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QActionGroup,
     QColor,
     QContextMenuEvent,
+    QFocusEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -43,7 +44,7 @@ class RenameEditor(QLineEdit):
 
     finished = Signal(bool)  # True to commit
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.finished.emit(False)
             return
@@ -52,7 +53,7 @@ class RenameEditor(QLineEdit):
             return
         super().keyPressEvent(event)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
         self.finished.emit(True)
 
@@ -129,7 +130,7 @@ class GraphView(QGraphicsView):
         self.fit()
         return moved
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom_by(ZOOM_STEP ** (event.angleDelta().y() / 120))
             event.accept()
@@ -151,7 +152,7 @@ class GraphView(QGraphicsView):
         return self.graph.edge_at(self.mapToScene(pos), EDGE_PICK_PIXELS / self.zoom)
 
     # ---- mouse: connect, pan -------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan_origin = event.position().toPoint()
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
@@ -176,7 +177,7 @@ class GraphView(QGraphicsView):
                 self.graph.select_edges([])
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._pan_origin is not None:
             delta = event.position().toPoint() - self._pan_origin
             self._pan_origin = event.position().toPoint()
@@ -191,7 +192,7 @@ class GraphView(QGraphicsView):
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.MiddleButton and self._pan_origin is not None:
             self._pan_origin = None
             self.viewport().unsetCursor()
@@ -222,7 +223,7 @@ class GraphView(QGraphicsView):
         return self.edits.connect_components(source.component_id, target.component_id)
 
     # ---- keys ------------------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.edits.delete_selected()
@@ -240,7 +241,7 @@ class GraphView(QGraphicsView):
             return
         event.accept()
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
             event.accept()
@@ -248,7 +249,7 @@ class GraphView(QGraphicsView):
         super().keyReleaseEvent(event)
 
     # ---- double-click: add or rename -------------------------------------------------------
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
@@ -298,7 +299,7 @@ class GraphView(QGraphicsView):
         return None
 
     # ---- context menus ---------------------------------------------------------------------
-    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         item = self._item_at(event.pos())
         if isinstance(item, NodeItem):
             if not item.isSelected():
