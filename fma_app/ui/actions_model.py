@@ -45,7 +45,7 @@ class ActionsModel(QAbstractTableModel):
         self.failure_mode_id = 0
         self._ids: list[int] = []
         document.changed.connect(self._on_changed)
-        document.reset.connect(lambda: self.set_failure_mode(0))
+        document.model_replaced.connect(lambda: self.set_failure_mode(0))
 
     def set_failure_mode(self, failure_mode_id: int) -> None:
         self.beginResetModel()

@@ -56,7 +56,7 @@ class ChartPanel(QWidget):
         self._timer.setInterval(REFRESH_DELAY_MS)
         self._timer.timeout.connect(self.refresh)
         document.changed.connect(self.schedule_refresh)
-        document.reset.connect(self.schedule_refresh)
+        document.model_replaced.connect(self.schedule_refresh)
         self.chooser.currentIndexChanged.connect(self.refresh)
         self.export_button.clicked.connect(lambda: self.export_chart())
         self.refresh()

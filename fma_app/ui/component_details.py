@@ -72,7 +72,7 @@ class ComponentDetails(QWidget):
         self.user_facing.toggled.connect(lambda checked: self.commit("user_facing", checked))
         document.selection.components_selected.connect(self._components_selected)
         document.changed.connect(self._on_changed)
-        document.reset.connect(lambda: self.show_component(0))
+        document.model_replaced.connect(lambda: self.show_component(0))
         document.read_only_changed.connect(lambda _read_only: self._load())
 
     # -- showing -------------------------------------------------------------------------

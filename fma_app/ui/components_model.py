@@ -43,7 +43,7 @@ class ComponentsModel(QAbstractTableModel):
         self._worst: dict[int, ActionPriority | None] = {}
         self._load()
         document.changed.connect(self._on_changed)
-        document.reset.connect(self._on_reset)
+        document.model_replaced.connect(self._on_reset)
 
     # -- bookkeeping ---------------------------------------------------------------------
     def _key(self, component_id: int) -> tuple[str, int]:

@@ -90,7 +90,7 @@ class DetailPanel(QWidget):
         self._build()
         document.selection.failure_mode_selected.connect(self.show_failure_mode)
         document.changed.connect(self._on_changed)
-        document.reset.connect(lambda: self.show_failure_mode(0))
+        document.model_replaced.connect(lambda: self.show_failure_mode(0))
         document.read_only_changed.connect(lambda _read_only: self._load())
         self.show_failure_mode(0)
 

@@ -102,7 +102,7 @@ class Selection(QObject):
 
 class Document(QObject):
     changed = Signal(list)  # list[Change] after every do/undo/redo
-    reset = Signal()  # the model was replaced (new, open, restore)
+    model_replaced = Signal()  # the model was replaced (new, open, restore)
     path_changed = Signal()
     read_only_changed = Signal(bool)
     refused = Signal(str, str)  # text, title; a title asks for a message box, not only a line
@@ -265,7 +265,7 @@ class Document(QObject):
         self.selection.select_components([])
         self.selection.select_failure_mode(0)
         self.set_read_only(read_only)
-        self.reset.emit()
+        self.model_replaced.emit()
         self.path_changed.emit()
 
 

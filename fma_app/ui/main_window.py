@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         doc = self.document
-        for signal in (doc.path_changed, doc.read_only_changed, doc.reset):
+        for signal in (doc.path_changed, doc.read_only_changed, doc.model_replaced):
             signal.connect(self._update_title)
         doc.changed.connect(self._model_changed)
         doc.undo_stack.cleanChanged.connect(self._clean_changed)

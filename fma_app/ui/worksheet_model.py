@@ -96,7 +96,7 @@ class WorksheetModel(QAbstractTableModel):
         self._action_fm: dict[int, int] = {}  # action id -> failure mode id
         self._load()
         document.changed.connect(self._on_changed)
-        document.reset.connect(self._on_reset)
+        document.model_replaced.connect(self._on_reset)
 
     # -- bookkeeping ---------------------------------------------------------------------
     @property

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
-from test_report_support import build_model
+from report_support import build_model
 
 from fma_app.domain.model import Model
 from fma_app.reports import charts

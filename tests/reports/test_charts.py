@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from matplotlib.figure import Figure
-from test_report_support import build_model
+from report_support import build_model
 
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_report_support import TODAY, build_model
+from report_support import TODAY, build_model
 
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_report_support import build_model
+from report_support import build_model
 
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.cli import main

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_report_support import TODAY, build_model
+from report_support import TODAY, build_model
 
 from fma_app.cli.demo import load_example
 from fma_app.domain.model import Model

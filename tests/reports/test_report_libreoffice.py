@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from test_report_support import (
+from report_support import (
     TODAY,
     LibreOfficeView,
     build_model,

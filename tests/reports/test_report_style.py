@@ -8,7 +8,7 @@ import datetime as dt
 import openpyxl
 import pytest
 from matplotlib.colors import to_hex
-from test_report_support import TODAY
+from report_support import TODAY
 
 from fma_app.domain.model import Model
 from fma_app.presentation.style import AP_STYLES, OVERDUE, RPN_SCALE_POINTS, rgb

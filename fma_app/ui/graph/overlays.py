@@ -44,7 +44,7 @@ class GraphOverlays(QObject):
         self._overlay: tuple[str, int] | None = None
         # Connected after the scene's own slots, so the items are current when restyled.
         document.changed.connect(self._after_edit)
-        document.reset.connect(self._forget)
+        document.model_replaced.connect(self._forget)
 
     @property
     def model(self) -> Model:

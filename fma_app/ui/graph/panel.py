@@ -90,7 +90,7 @@ class GraphPanel(QWidget):
         self.overlays.overlay_changed.connect(self._show_overlay_rows)
         self.scene.selectionChanged.connect(self._update_actions)
         document.selection.components_selected.connect(self._reveal)
-        document.reset.connect(self._after_reset)
+        document.model_replaced.connect(self._after_reset)
         self.impact_list.itemActivated.connect(self._select_row)
         self.impact_list.itemClicked.connect(self._select_row)
         self._shown_once = False

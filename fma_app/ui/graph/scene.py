@@ -86,7 +86,7 @@ class GraphScene(QGraphicsScene):
         self._highlighted = 0
         self.setBackgroundBrush(QColor("#fafafa"))
         document.changed.connect(self._on_changed)
-        document.reset.connect(self.rebuild)
+        document.model_replaced.connect(self.rebuild)
         document.selection.components_selected.connect(self._select_from_document)
         document.selection.failure_mode_selected.connect(self._highlight_failure_mode)
         self.selectionChanged.connect(self._selection_to_document)
