@@ -27,6 +27,7 @@ from fma_app.domain.model import (
     Model,
     Scores,
     Strength,
+    parse_date,
     parse_enum,
 )
 from fma_app.domain.scoring import validate_optional_score, validate_score
@@ -240,18 +241,10 @@ def _flag(value: object, what: str) -> bool:
 
 
 def _date(value: object, what: str = "due date") -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()) if value.strip() else None
-        except ValueError:
-            pass
-    raise _CellError(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)")
+    try:
+        return parse_date(what, value)
+    except ValidationError:  # the report names the cell, so its own wording
+        raise _CellError(f"{what} {_shown(value)} is not a date (YYYY-MM-DD)") from None
 
 
 def _enum(enum_type: type[E], value: object, what: str) -> E:
