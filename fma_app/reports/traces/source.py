@@ -6,6 +6,7 @@ line at a time (each line capped), so a large export reads in bounded memory.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import io
 import json
@@ -35,20 +36,20 @@ class FormatProblemError(Exception):
     """A problem inside a file, before the reader adds the file's name."""
 
 
-def open_decompressed(path: Path) -> IO[bytes]:
+@contextlib.contextmanager
+def open_decompressed(path: Path) -> Iterator[IO[bytes]]:
     """The file's bytes, through gzip or zstd when its first bytes say it is compressed."""
-    raw = open(path, "rb")  # noqa: SIM115 (the caller closes the returned stream, and so this)
-    try:
+    with open(path, "rb") as raw:
         magic = raw.read(4)
         raw.seek(0)
         if magic[:2] == GZIP_MAGIC:
-            return io.BufferedReader(gzip.GzipFile(fileobj=raw, mode="rb"), _READ_CHUNK)
-        if magic == ZSTD_MAGIC:
-            return _zstd_stream(raw)
-        return io.BufferedReader(raw, _READ_CHUNK)
-    except BaseException:
-        raw.close()
-        raise
+            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+                yield io.BufferedReader(unzipped, _READ_CHUNK)
+        elif magic == ZSTD_MAGIC:
+            with _zstd_stream(raw) as unzstd:
+                yield unzstd
+        else:
+            yield raw
 
 
 def _zstd_stream(raw: IO[bytes]) -> IO[bytes]:
