@@ -182,8 +182,9 @@ def checked_aliases(values: object) -> tuple[str, ...]:
         if not isinstance(item, str):
             raise ValidationError(f"alias {item!r} must be text")
         alias = item.strip()
-        if any(ch in alias for ch in "\r\n"):
-            raise ValidationError(f"alias {alias!r} must be one line")
+        if any(ch in alias for ch in "\r\n,"):
+            # A comma separates aliases where they are written as one text (the report).
+            raise ValidationError(f"alias {alias!r} must be one line without commas")
         if alias and alias.casefold() not in seen:
             seen.add(alias.casefold())
             result.append(alias)

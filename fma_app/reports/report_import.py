@@ -25,8 +25,10 @@ from fma_app.domain.model import (
     ActionStatus,
     ComponentKind,
     Model,
+    ObservedCalls,
     Scores,
     Strength,
+    checked_aliases,
     parse_date,
     parse_enum,
 )
@@ -35,6 +37,7 @@ from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.xlsx_report import (
     MARKER_NAME,
     MARKER_TEXT,
+    OBSERVED_COLUMNS,
     PROPERTY_ROWS,
     SHEET_NAMES,
     unescape_text,
@@ -55,6 +58,11 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
     "Actions": ("Action ID", "Failure Mode ID", "Action", "Owner", "Due Date", "Status",
                 "Action Taken"),
 }  # fmt: skip
+# Columns read when there (a report from before trace import has none of them).
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Components": ("Aliases",),
+    "Dependencies": tuple(name for name, _width in OBSERVED_COLUMNS),
+}
 ID_COLUMN = {"Components": "ID", "Dependencies": "ID", "Worksheet": "ID", "Actions": "Action ID"}
 FAILURE_MODE_TEXTS = {
     "function": "Function", "failure_mode": "Failure Mode", "effect": "Effect", "cause": "Cause",
@@ -91,6 +99,9 @@ class _Row:
     columns: dict[str, int]
 
     def get(self, header: str) -> object:
+        """The cell's value; None when blank or when the sheet lacks an optional column."""
+        if header not in self.columns:
+            return None
         index = self.columns[header]
         value = self.values[index] if index < len(self.values) else None
         return None if value == "" else value
@@ -150,6 +161,9 @@ def _read_table(ws: Worksheet, sheet: str, problems: _Problems) -> list[_Row]:
     if missing:
         problems.add(f"{sheet}!1", f"missing column(s): {', '.join(missing)}")
         return []
+    for name in OPTIONAL_COLUMNS.get(sheet, ()):
+        if _normal(name) in found:
+            columns[name] = found[_normal(name)]
     # Only the columns read: a streamed sheet fills every row up to its last column, so one
     # stray cell at XFD1048576 made 17 billion empty cells (about ten minutes).
     width = max(columns.values()) + 1
@@ -324,6 +338,7 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
         x = cells.parse("X", lambda v: _number(v, "x"), 0.0)
         y = cells.parse("Y", lambda v: _number(v, "y"), 0.0)
         user_facing = cells.parse("Entry Point", lambda v: _flag(v, "entry point"), False)
+        aliases = cells.parse("Aliases", lambda v: _aliases(_text(v)), ())
         if cells.ok:
             model.add_component(
                 name,
@@ -334,7 +349,28 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
                 x=x,
                 y=y,
                 user_facing=user_facing,
+                aliases=aliases,
             )
+
+
+def _aliases(text: str) -> tuple[str, ...]:
+    try:
+        return checked_aliases(text)
+    except ValidationError as error:
+        raise _CellError(str(error)) from None
+
+
+def _observed(row: _Row) -> ObservedCalls | None:
+    """The observed statistics of a dependency row: None when Calls is blank."""
+    values = [row.get(name) for name, _width in OBSERVED_COLUMNS]
+    if values[0] is None:
+        if any(value is not None for value in values[1:]):
+            raise _CellError("observed statistics need the Calls column")
+        return None
+    try:
+        return ObservedCalls.checked(*values)
+    except ValidationError as error:
+        raise _CellError(str(error)) from None
 
 
 def _component_id(model: Model, row: _Row, header: str) -> int:
@@ -361,13 +397,18 @@ def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems
         except _CellError as problem:
             problems.add(row.ref("Strength"), str(problem))
             continue
+        try:
+            observed = _observed(row)
+        except _CellError as problem:
+            problems.add(row.ref("Calls"), str(problem))
+            continue
         if entity_id is None or len(ends) < 2:
             continue
         try:
             model.add_dependency(
                 ends["Component"], ends["Depends On"], strength, id=entity_id,
                 description=_text(row.get("Description")),
-                group=_text(row.get("Redundancy Group")),
+                group=_text(row.get("Redundancy Group")), observed=observed,
             )  # fmt: skip
         except (ModelError, ValidationError) as error:
             problems.add(row.ref("Component"), str(error))

@@ -57,7 +57,11 @@ def test_matches_by_name_case_insensitively_and_by_alias(shop_topology):
     assert dict(plan.matched) == {"frontend": "Storefront", "checkout": "CHECKOUT",
                                   "payments": "Payments"}  # fmt: skip
     assert {c.name for c in plan.components_added} == {
-        "shipping", "orders", "orders (kafka)", "sessions-cache", "card-gateway",
+        "shipping",
+        "orders",
+        "orders (kafka)",
+        "sessions-cache",
+        "card-gateway",
     }
     assert plan.entry_point_candidates == ("Storefront",)
 
