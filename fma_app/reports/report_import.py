@@ -338,7 +338,8 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
         x = cells.parse("X", lambda v: _number(v, "x"), 0.0)
         y = cells.parse("Y", lambda v: _number(v, "y"), 0.0)
         user_facing = cells.parse("Entry Point", lambda v: _flag(v, "entry point"), False)
-        aliases = cells.parse("Aliases", lambda v: _aliases(_text(v)), ())
+        no_aliases: tuple[str, ...] = ()
+        aliases = cells.parse("Aliases", lambda v: _aliases(_text(v)), no_aliases)
         if cells.ok:
             model.add_component(
                 name,

@@ -64,8 +64,8 @@ def test_json_has_the_keys_of_the_issue(tmp_path, shop_file, capsys):
     data = run_json(capsys, "import-traces", str(shop_file), "-o", str(tmp_path / "m.fma"),
                     "--dry-run")  # fmt: skip
     assert set(data) >= JSON_KEYS
-    pay = next(d for d in data["dependencies_added"] if (d["from"], d["to"]) == ("checkout",
-                                                                              "payments"))  # fmt: skip
+    added = {(d["from"], d["to"]): d for d in data["dependencies_added"]}
+    pay = added[("checkout", "payments")]
     assert set(pay) >= {"from", "to", "calls", "errors", "p50_ms", "p99_ms"}
     assert (pay["calls"], pay["errors"]) == (10, 2)
     assert data["entry_point_candidates"] == ["frontend"]
