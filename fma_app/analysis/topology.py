@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -226,19 +226,26 @@ _KIND_RANK = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Edge:
     strength: Strength
     calls: int = 0
     errors: int | None = 0
     latencies_ns: array[int] = field(default_factory=lambda: array("q"))
     latency_count: int = 0  # latencies offered (the reservoir keeps LATENCY_SAMPLES of them)
-    first_ns: int | None = None
-    last_ns: int | None = None
+    first_ns: int = 2**63  # no span yet (a dependency list gives none)
+    last_ns: int = -(2**63)
     p50_ms: float | None = None  # given by the input (a servicegraph histogram), not spans
     p99_ms: float | None = None
 
 
+_NO_TIME = 2**63
+# trace id, span id, caller id, service, kind, start ns, end ns, error, peer
+SpanRow = tuple[str, str, str, str, int, int, int, bool, "Peer | None"]
+# Enum members as module constants: the hot path reads them once per span, and a class
+# attribute of an Enum costs several times a global in Python 3.11.
+_STRONG, _WEAK = Strength.STRONG, Strength.WEAK
+_QUEUE, _SERVICE = ComponentKind.QUEUE, ComponentKind.SERVICE
 # (client service, latency ns, error, start ns, end ns, peer)
 _PendingClient = tuple[str, int, bool, int, int, Peer | None]
 _PendingServer = tuple[str, bool]
@@ -262,8 +269,8 @@ class TopologyBuilder:
         self._entry_points: set[str] = set()
         self._clients: dict[tuple[str, str], _PendingClient] = {}
         self._servers: dict[tuple[str, str], _PendingServer] = {}
-        self._first_ns: int | None = None
-        self._last_ns: int | None = None
+        self._first_ns = _NO_TIME  # below and above every real time until a span is added
+        self._last_ns = -_NO_TIME
         self._spans = 0
         self._unpaired = 0
         self._random = random.Random(0)  # reservoir sampling, the same result every run
@@ -282,29 +289,60 @@ class TopologyBuilder:
         peer: Peer | None = None,
     ) -> None:
         """One span. `caller_id`: the span id of the span that called it ("" for a root)."""
-        if (self.since_ns is not None and start_ns < self.since_ns) or (
-            self.until_ns is not None and start_ns >= self.until_ns
-        ):
-            return
-        self._spans += 1
-        if self._first_ns is None or start_ns < self._first_ns:
-            self._first_ns = start_ns
-        if self._last_ns is None or end_ns > self._last_ns:
-            self._last_ns = end_ns
-        if service not in self._kinds:
-            self._note(service, ComponentKind.SERVICE)
-        if kind == SpanKind.SERVER:
-            self._server(trace_id, caller_id, service, error)
-        elif kind == SpanKind.CLIENT:
-            self._client(
-                trace_id, span_id, (service, end_ns - start_ns, error, start_ns, end_ns, peer)
-            )
-        elif kind in (SpanKind.PRODUCER, SpanKind.CONSUMER):
-            broker = peer if peer is not None and peer.kind == ComponentKind.QUEUE else None
-            name = broker.name if broker else UNKNOWN_BROKER
-            self._note(name, ComponentKind.QUEUE)
-            latency = end_ns - start_ns if kind == SpanKind.PRODUCER else None
-            self._record(service, name, Strength.WEAK, latency, error, start_ns, end_ns)
+        self.add_spans(((trace_id, span_id, caller_id, service, kind, start_ns, end_ns, error,
+                         peer),))  # fmt: skip
+
+    def add_spans(self, spans: Iterable[SpanRow]) -> None:
+        """Spans as `add_span` takes them, one tuple each: a reader hands over a batch, so the
+        loop below runs with its look-ups bound once (it is most of a large import's time)."""
+        since = -_NO_TIME if self.since_ns is None else self.since_ns
+        until = _NO_TIME if self.until_ns is None else self.until_ns
+        kinds, clients, servers = self._kinds, self._clients, self._servers
+        entry_points, record, max_pending = self._entry_points, self._record, self.max_pending
+        first, last, count = self._first_ns, self._last_ns, self._spans
+        try:
+            for trace_id, span_id, caller_id, service, kind, start_ns, end_ns, error, peer in spans:
+                if start_ns < since or start_ns >= until:
+                    continue
+                count += 1
+                if start_ns < first:
+                    first = start_ns
+                if end_ns > last:
+                    last = end_ns
+                if service not in kinds:
+                    self._note(service, _SERVICE)
+                if kind == 2:  # SpanKind.SERVER, as a plain int
+                    if not caller_id:
+                        entry_points.add(service)
+                        continue
+                    key = (trace_id, caller_id)
+                    client = clients.pop(key, None)
+                    if client is None:
+                        servers[key] = (service, error)
+                        if len(servers) > max_pending:
+                            del servers[next(iter(servers))]  # its caller is not coming
+                    else:
+                        record(client[0], service, _STRONG, client[1], client[2] or error,
+                               client[3], client[4])  # fmt: skip
+                elif kind == 3:  # SpanKind.CLIENT
+                    key = (trace_id, span_id)
+                    server = servers.pop(key, None)
+                    if server is None:
+                        clients[key] = (service, end_ns - start_ns, error, start_ns, end_ns, peer)
+                        if len(clients) > max_pending:
+                            self._unanswered(clients.pop(next(iter(clients))))
+                    else:
+                        record(service, server[0], _STRONG, end_ns - start_ns,
+                               error or server[1], start_ns, end_ns)  # fmt: skip
+                elif kind == 4 or kind == 5:  # PRODUCER, CONSUMER
+                    broker = peer if peer is not None and peer.kind == _QUEUE else None
+                    name = broker.name if broker else UNKNOWN_BROKER
+                    if name not in kinds:
+                        self._note(name, _QUEUE)
+                    latency = end_ns - start_ns if kind == 4 else None
+                    record(service, name, _WEAK, latency, error, start_ns, end_ns)
+        finally:
+            self._first_ns, self._last_ns, self._spans = first, last, count
 
     def add_dependency(
         self,
@@ -334,35 +372,6 @@ class TopologyBuilder:
         self._entry_points.add(service)
 
     # ---- pairing -------------------------------------------------------------------------
-    def _server(self, trace_id: str, caller_id: str, service: str, error: bool) -> None:
-        if not caller_id:
-            self._entry_points.add(service)
-            return
-        key = (trace_id, caller_id)
-        client = self._clients.pop(key, None)
-        if client is not None:
-            self._pair(client, service, error)
-            return
-        self._servers[key] = (service, error)
-        if len(self._servers) > self.max_pending:
-            del self._servers[next(iter(self._servers))]  # its caller is not coming
-
-    def _client(self, trace_id: str, span_id: str, client: _PendingClient) -> None:
-        key = (trace_id, span_id)
-        server = self._servers.pop(key, None)
-        if server is not None:
-            self._pair(client, *server)
-            return
-        self._clients[key] = client
-        if len(self._clients) > self.max_pending:
-            self._unanswered(self._clients.pop(next(iter(self._clients))))
-
-    def _pair(self, client: _PendingClient, server: str, server_error: bool) -> None:
-        service, latency, error, start_ns, end_ns, _peer = client
-        self._record(
-            service, server, Strength.STRONG, latency, error or server_error, start_ns, end_ns
-        )
-
     def _unanswered(self, client: _PendingClient) -> None:
         """A client span no server span answered: a call to a peer, if anything names it."""
         service, latency, error, start_ns, end_ns, peer = client
@@ -405,22 +414,25 @@ class TopologyBuilder:
     ) -> None:
         if source == target:
             return  # a service calling itself is no dependency between components
-        edge = self._edge(source, target, strength)
+        edge = self._edges.get((source, target))
+        if edge is None or (strength is _STRONG and edge.strength is not _STRONG):
+            edge = self._edge(source, target, strength)
         edge.calls += 1
         if error and edge.errors is not None:
             edge.errors += 1
         if latency_ns is not None:
-            self._sample(edge, max(latency_ns, 0))
-        if edge.first_ns is None or start_ns < edge.first_ns:
+            edge.latency_count += 1
+            if len(edge.latencies_ns) < LATENCY_SAMPLES:
+                edge.latencies_ns.append(latency_ns if latency_ns > 0 else 0)
+            else:
+                self._sample(edge, max(latency_ns, 0))
+        if start_ns < edge.first_ns:
             edge.first_ns = start_ns
-        if edge.last_ns is None or end_ns > edge.last_ns:
+        if end_ns > edge.last_ns:
             edge.last_ns = end_ns
 
     def _sample(self, edge: _Edge, latency_ns: int) -> None:
-        edge.latency_count += 1
-        if len(edge.latencies_ns) < LATENCY_SAMPLES:
-            edge.latencies_ns.append(latency_ns)
-            return
+        """Reservoir sampling once the edge holds LATENCY_SAMPLES latencies."""
         slot = self._random.randrange(edge.latency_count)
         if slot < LATENCY_SAMPLES:
             edge.latencies_ns[slot] = latency_ns
@@ -442,8 +454,8 @@ class TopologyBuilder:
             ),
             dependencies=dependencies,
             entry_points=tuple(sorted(self._entry_points)),
-            observed_from=_time(self._first_ns),
-            observed_to=_time(self._last_ns),
+            observed_from=_time(self._first_ns if self._spans else None),
+            observed_to=_time(self._last_ns if self._spans else None),
             spans=self._spans,
             unpaired_client_spans=self._unpaired,
         )
@@ -459,8 +471,8 @@ def _statistics(edge: _Edge) -> ObservedCalls:
         errors=edge.errors,
         p50_ms=p50,
         p99_ms=p99,
-        first_seen=_time(edge.first_ns),
-        last_seen=_time(edge.last_ns),
+        first_seen=_time(edge.first_ns if edge.first_ns <= edge.last_ns else None),
+        last_seen=_time(edge.last_ns if edge.first_ns <= edge.last_ns else None),
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from fma_app.analysis.topology import ObservedTopology, TooManyComponentsError, TopologyBuilder
+from fma_app.gc_pause import paused_gc
 from fma_app.reports.traces.dependency_list import is_dependency_link, read_dependency_list
 from fma_app.reports.traces.jaeger import is_jaeger_trace, read_jaeger
 from fma_app.reports.traces.otlp import is_otlp, read_otlp
@@ -62,7 +63,8 @@ def read_trace_files(
     notes: list[str] = []
     for path in paths:
         name = str(path)
-        formats[name] = _read_file(Path(path), builder, environment)
+        with paused_gc():  # JSON makes no cycles; collections would only rescan the builder
+            formats[name] = _read_file(Path(path), builder, environment)
         if formats[name] in _COUNTS_ONLY and (environment or since or until):
             notes.append(
                 f"{name}: a {formats[name]} has no environment or span times;"
