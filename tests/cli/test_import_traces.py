@@ -130,7 +130,7 @@ def test_dry_run_merge_writes_nothing(tmp_path, shop_file, capsys):
     content = path.read_bytes()
     assert main(["import-traces", str(shop_file), "--merge", str(path), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "would add 5 components:" in out
+    assert "would add 6 components:" in out  # 8 seen, Storefront (by alias) and Checkout kept
     assert "dry run: nothing written" in out
     assert path.read_bytes() == content
 
