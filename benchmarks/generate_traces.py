@@ -5,7 +5,7 @@ in-memory exporter each, explicit times and seeded ids so every run gives the sa
 finished spans are encoded with the OTLP exporter's own `encode_spans` and turned into OTLP/JSON
 (hex trace and span ids, integer enums), which protobuf's default JSON mapping does not give.
 
-    python -m benchmarks.generate_traces OUT.jsonl.gz    # the shop example, JSON lines, gzip
+    python -m benchmarks.generate_traces OUT.jsonl.gz    # the example's traces, JSON lines, gzip
 """
 
 from __future__ import annotations
@@ -195,13 +195,72 @@ def large_json_lines(path: Path, total_spans: int = 100_000, per_line: int = 100
     return written
 
 
+# ---- the example's traces: the payments platform of `fma-app demo`, as its services name
+# themselves (the example model's aliases map these names to its components) ------------------
+
+
+def payments_request(index: int) -> Call:
+    """One card payment through the example platform. Every 25th acquirer call fails; fraud
+    scoring asks a rules service the model does not have yet."""
+    slow = 1 + (index % 20) / 20
+    tokens_db = Call("tokenisation-vault", SpanKind.CLIENT, "SELECT token", 2 * slow, {
+        "db.system.name": "postgresql", "db.namespace": "ledger",
+    })  # fmt: skip
+    vault = Call("tokenisation-vault", SpanKind.SERVER, "POST /tokens", 10 * slow,
+                 children=[tokens_db])  # fmt: skip
+    tokenise = Call("payment-authorisation", SpanKind.CLIENT, "POST /tokens", 12 * slow,
+                    children=[vault])  # fmt: skip
+    rules = Call("fraud-scoring", SpanKind.CLIENT, "GET /rules", 4 * slow,
+                 children=[Call("risk-rules", SpanKind.SERVER, "GET /rules", 3 * slow)])  # fmt: skip
+    features = Call("fraud-scoring", SpanKind.CLIENT, "HGETALL", 0.8, {
+        "db.system": "redis", "server.address": "redis-cache",
+    })  # fmt: skip
+    score = Call("payment-authorisation", SpanKind.CLIENT, "POST /score", 25 * slow,
+                 children=[Call("fraud-scoring", SpanKind.SERVER, "POST /score", 22 * slow,
+                                children=[features, rules])])  # fmt: skip
+    acquirer = Call("payment-authorisation", SpanKind.CLIENT, "POST /authorise", 180 * slow,
+                    {"peer.service": "acquirer-a"}, error=index % 25 == 0)  # fmt: skip
+    ledger = Call("payment-authorisation", SpanKind.CLIENT, "INSERT entries", 6 * slow, {
+        "db.system": "postgresql", "db.name": "ledger",  # older conventions
+    })  # fmt: skip
+    notify = Call("notification-service", SpanKind.CONSUMER, "payments process", 5, {
+        "messaging.system": "kafka", "messaging.destination.name": "payments",
+    })  # fmt: skip
+    publish = Call("payment-authorisation", SpanKind.PRODUCER, "payments publish", 2, {
+        "messaging.system": "kafka", "messaging.destination.name": "payments",
+    }, children=[notify])  # fmt: skip
+    authorise = Call("payment-authorisation", SpanKind.SERVER, "POST /authorise", 240 * slow,
+                     error=index % 25 == 0, children=[tokenise, score, acquirer, ledger,
+                                                     publish])  # fmt: skip
+    session = Call("payments-api", SpanKind.CLIENT, "GET", 0.6, {
+        "db.system.name": "redis", "server.address": "redis-cache",
+    })  # fmt: skip
+    verify = Call("auth-service", SpanKind.SERVER, "POST /verify", 6 * slow)
+    auth = Call("payments-api", SpanKind.CLIENT, "POST /verify", 8 * slow, children=[verify])
+    call_authorise = Call("payments-api", SpanKind.CLIENT, "POST /authorise", 250 * slow,
+                          children=[authorise])  # fmt: skip
+    return Call("payments-api", SpanKind.SERVER, "POST /v1/payments", 270 * slow,
+                children=[session, auth, call_authorise])  # fmt: skip
+
+
+def payments_lines(requests: int = 50, per_line: int = 25, seed: int = 7) -> Iterator[str]:
+    recorder = Recorder(seed=seed)
+    for index in range(requests):
+        recorder.record(payments_request(index), START_NS + index * 2_000_000_000)
+    spans = sorted(recorder.finished(), key=lambda span: span.start_time or 0)
+    for first in range(0, len(spans), per_line):
+        yield json.dumps(otlp_json(spans[first : first + per_line]), separators=(",", ":"))
+
+
 def main(argv: Sequence[str]) -> int:
+    """Write the example's trace file (JSON lines, gzip): the one shipped in resources/example."""
     if len(argv) != 1:
         print("usage: python -m benchmarks.generate_traces OUT.jsonl.gz", file=sys.stderr)
         return 2
-    with gzip.open(argv[0], "wt", compresslevel=9) as out:
-        for line in json_lines(requests=40):
-            out.write(line + "\n")
+    # mtime 0: the same bytes every run, so regenerating it changes nothing in git
+    with open(argv[0], "wb") as raw, gzip.GzipFile("", "wb", 9, raw, mtime=0) as out:
+        for line in payments_lines():
+            out.write(line.encode() + b"\n")
     return 0
 
 

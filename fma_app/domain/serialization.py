@@ -24,6 +24,7 @@ from fma_app.domain.model import (
     FailureMode,
     Model,
     ModelProperties,
+    checked_aliases,
 )
 
 FORMAT = "fma-workbench-model"
@@ -34,7 +35,7 @@ _PROPERTY_KEYS = ("scope", "fmea_number", "team", "revision", "key_date", "prepa
 _TOP_KEYS = {"format", "format_version", "name", "description", "components", "dependencies",
              *_PROPERTY_KEYS}  # fmt: skip
 _COMPONENT_KEYS = {"id", "name", "kind", "description", "owner", "x", "y", "user_facing",
-                   "failure_modes"}  # fmt: skip
+                   "aliases", "failure_modes"}  # fmt: skip
 _DEPENDENCY_KEYS = {"id", "from", "to", "strength", "description", "group"}
 _FM_TEXT_KEYS = ("function", "failure_mode", "effect", "cause", "prevention_controls",
                  "detection_controls", "notes")  # fmt: skip
@@ -71,6 +72,7 @@ def _component_to_dict(model: Model, component: Component) -> dict[str, Any]:
         "x": component.x,
         "y": component.y,
         "user_facing": component.user_facing,
+        **({"aliases": list(component.aliases)} if component.aliases else {}),
         "failure_modes": [
             _failure_mode_to_dict(model, fm) for fm in model.failure_modes_of(component.id)
         ],
@@ -196,6 +198,7 @@ class _Reader:
                 x=_number(item, "x", where),
                 y=_number(item, "y", where),
                 user_facing=_flag(item, "user_facing", where),
+                aliases=_aliases(item.get("aliases", []), where),
             ),
         )
         for index, fm in enumerate(
@@ -271,6 +274,14 @@ def _mapping(data: object, where: str, allowed: set[str]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"{where}: unknown field(s): {', '.join(map(str, unknown))}")
     return data
+
+
+def _aliases(data: object, where: str) -> tuple[str, ...]:
+    names = _sequence(data, f"{where}.aliases")
+    try:
+        return checked_aliases(names)
+    except ValidationError as error:
+        raise ValidationError(f"{where}.aliases: {error}") from None
 
 
 def _sequence(data: object, where: str) -> list[Any]:
