@@ -210,8 +210,8 @@ def payments_request(index: int) -> Call:
                  children=[tokens_db])  # fmt: skip
     tokenise = Call("payment-authorisation", SpanKind.CLIENT, "POST /tokens", 12 * slow,
                     children=[vault])  # fmt: skip
-    rules = Call("fraud-scoring", SpanKind.CLIENT, "GET /rules", 4 * slow,
-                 children=[Call("risk-rules", SpanKind.SERVER, "GET /rules", 3 * slow)])  # fmt: skip
+    risk_rules = Call("risk-rules", SpanKind.SERVER, "GET /rules", 3 * slow)
+    rules = Call("fraud-scoring", SpanKind.CLIENT, "GET /rules", 4 * slow, children=[risk_rules])
     features = Call("fraud-scoring", SpanKind.CLIENT, "HGETALL", 0.8, {
         "db.system": "redis", "server.address": "redis-cache",
     })  # fmt: skip

@@ -39,7 +39,7 @@ def test_aliases_and_observed_statistics_round_trip(tmp_path):
     assert back.components[next(iter(back.components))].aliases == (
         "api-gateway", "edge-proxy", "Gateway ✓",
     )  # fmt: skip
-    assert list(back.dependencies.values())[0].observed == SEEN
+    assert next(iter(back.dependencies.values())).observed == SEEN
     assert read_info(path).components == len(model.components)
 
 
