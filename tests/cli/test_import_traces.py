@@ -188,3 +188,34 @@ def test_a_window_with_no_spans_writes_nothing(tmp_path, shop_file, capsys):
 def test_merge_needs_an_existing_model(tmp_path, shop_file, capsys):
     assert main(["import-traces", str(shop_file), "--merge", str(tmp_path / "none.fma")]) == 2
     assert "no such model file" in capsys.readouterr().err
+
+
+LOADED = """
+import json, sys
+from fma_app.cli import main
+code = main(sys.argv[1:])
+heavy = ("sqlalchemy", "sqlmodel", "PySide6", "openpyxl", "matplotlib")
+print(json.dumps({"code": code, "loaded": sorted(m for m in heavy if m in sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["dry-run", "new", "merge"])
+def test_import_traces_loads_no_orm_no_qt(tmp_path, shop_file, mode):
+    """Reading traces and a model, and saving one, go through compiled SQL and plain sqlite3."""
+    import subprocess
+    import sys
+
+    model = tmp_path / "team.fma"
+    if mode == "merge":
+        team_model(model)
+    argv = {
+        "dry-run": ["-o", str(model), "--dry-run"],
+        "new": ["-o", str(model)],
+        "merge": ["--merge", str(model)],
+    }[mode]
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, "import-traces", str(shop_file), *argv, "--format", "json"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "loaded": []}, done.stderr
