@@ -18,6 +18,8 @@ import gzip
 import json
 import random
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -54,6 +56,33 @@ def json_loads_each_line(path: Path) -> int:
             json.loads(line)
             count += 1
     return count
+
+
+def _larger_files(folder: Path, plain: Path) -> list[Path]:
+    """The same lines four times over (new trace ids), to see memory stay bounded."""
+    larger = folder / "spans-x4.jsonl"
+    with plain.open("rb") as source, larger.open("wb") as target:
+        lines = source.readlines()
+        for copy in range(4):
+            for line in lines:
+                target.write(line.replace(b'"traceId":"', b'"traceId":"%02d' % copy))
+    return [larger]
+
+
+PEAK = """
+import resource, sys
+from fma_app.reports.traces import read_trace_files
+if sys.argv[1:]:
+    read_trace_files(sys.argv[1:])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _peak_rss_mb(path: Path | None) -> float:
+    """Peak resident memory of a fresh process that reads `path` (or only imports)."""
+    argv = [sys.executable, "-c", PEAK, *([str(path)] if path else [])]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    return int(done.stdout.split()[-1]) / 1024
 
 
 def dependency_list(path: Path, services: int, edges: int) -> None:
@@ -97,6 +126,9 @@ def main_bench(argv: list[str] | None = None) -> None:
                   f" CPU; import {wall:.2f} s wall {cpu:.2f} s CPU")  # fmt: skip
             print(f"    ratio {wall / floor_wall:.2f}x wall, {cpu / floor_cpu:.2f}x CPU"
                   f" (goal <= {RATIO_GOAL:.0f}x)")  # fmt: skip
+        for path in (plain, *_larger_files(folder, plain)):
+            print(f"  peak memory reading {path.name}: {_peak_rss_mb(path):.0f} MB"
+                  f" (python with the imports alone: {_peak_rss_mb(None):.0f} MB)")  # fmt: skip
         topology = read_trace_files([plain]).topology
         print(f"  -> {len(topology.components)} components, {len(topology.dependencies)} "
               "dependencies")  # fmt: skip

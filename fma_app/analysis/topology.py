@@ -123,7 +123,9 @@ ENVIRONMENT_ATTRIBUTES = ("deployment.environment.name", "deployment.environment
 UNKNOWN_BROKER = "message broker"
 
 LATENCY_SAMPLES = 20_000
-DEFAULT_MAX_PENDING = 1_000_000
+# About 300 bytes each: at most about 75 MB of spans waiting for their partner (or for the end,
+# a client span whose peer no server span answers).
+DEFAULT_MAX_PENDING = 250_000
 MAX_COMPONENTS = 100_000  # far beyond any service graph; more means the input is not one
 
 
