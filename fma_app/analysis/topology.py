@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from fma_app.domain.model import ComponentKind, ObservedCalls, Strength
+from fma_app.domain.model import MAX_COUNT, ComponentKind, ObservedCalls, Strength
 
 
 class SpanKind(IntEnum):
@@ -366,6 +366,9 @@ class TopologyBuilder:
             return
         edge = self._edge(source, target, strength)
         edge.calls += calls
+        if edge.calls > MAX_COUNT:
+            raise TooManyComponentsError(f"{source} -> {target} adds up to more calls than any"
+                                         " real count")  # fmt: skip
         edge.errors = None if errors is None or edge.errors is None else edge.errors + errors
         edge.p50_ms, edge.p99_ms = p50_ms, p99_ms
 

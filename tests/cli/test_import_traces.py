@@ -217,5 +217,6 @@ def test_import_traces_loads_no_orm_no_qt(tmp_path, shop_file, mode):
         [sys.executable, "-c", LOADED, "import-traces", str(shop_file), *argv, "--format", "json"],
         capture_output=True, text=True, timeout=120, cwd=tmp_path,
     )  # fmt: skip
+    assert done.stdout.strip(), done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"code": 0, "loaded": []}, done.stderr

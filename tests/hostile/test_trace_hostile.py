@@ -9,6 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+from hostile_support import hostile
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.generate_traces import json_lines
 from fma_app.cli import main
@@ -173,3 +176,103 @@ def test_a_model_is_untouched_by_a_failed_merge(tmp_path, capsys):
     assert model_path.read_bytes() == before
     assert sorted(p.name for p in Path(tmp_path).iterdir()) == ["bad.json", "good.json",
                                                                 "model.fma"]  # fmt: skip
+
+
+# ---- property: any mutation of real trace files imports or is refused with one line ---------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                 max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    """Every place in a JSON document (key paths), to mutate one."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+def _replace(document: object, path: tuple, new: object) -> object:
+    if not path:
+        return new
+    copy = json.loads(json.dumps(document))
+    node = copy
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = new
+    return copy
+
+
+def _seed_documents() -> list[object]:
+    from benchmarks.generate_traces import shop_otlp
+
+    fixtures = Path(__file__).parents[1] / "reports" / "fixtures" / "traces"
+    documents = [shop_otlp(requests=1)]
+    documents += [json.loads((fixtures / name).read_text()) for name in
+                  ("jaeger_shop.json", "zipkin_shop.json", "dependencies_zipkin.json",
+                   "dependencies_jaeger.json")]  # fmt: skip
+    return documents
+
+
+SEEDS = _seed_documents()
+
+
+@pytest.mark.slow  # about 15 s on this 2-core machine
+@hostile(150)
+@given(data=st.data())
+def test_any_mutation_of_a_trace_file_imports_or_is_refused_in_one_line(tmp_path_factory, data):
+    document = data.draw(st.sampled_from(SEEDS))
+    path = data.draw(st.sampled_from(_paths(document)))
+    mutated = _replace(document, path, data.draw(JSON_VALUES))
+    file = tmp_path_factory.mktemp("mutant") / "traces.json"
+    file.write_text(json.dumps(mutated))
+    try:
+        reading = read_trace_files([file])
+    except TraceFileError as error:
+        message = str(error)
+    else:
+        from fma_app.analysis.trace_merge import new_model_from
+
+        new_model_from(reading.topology, "Mutant")  # what was read builds a valid model
+        return
+    assert message.startswith(f"{file}: ")
+    assert "\n" not in message
+
+
+@hostile(60)
+@given(
+    lines=st.lists(
+        st.tuples(st.sampled_from(["client", "server", "connection_type", "messaging_system",
+                                   "le", "x"]), st.text(max_size=6)),
+        max_size=4,
+    ),
+    value=st.sampled_from(["1", "0", "-1", "NaN", "+Inf", "1e400", "x", "3.5"]),
+    name=st.sampled_from(["traces_service_graph_request_total",
+                          "traces_service_graph_request_failed_total",
+                          "traces_service_graph_request_client_seconds_bucket", "up"]),
+)  # fmt: skip
+def test_any_servicegraph_sample_imports_or_is_refused_in_one_line(tmp_path, lines, value, name):
+    labels = ",".join(f'{key}="{text.replace(chr(92), "").replace(chr(34), "")}"'
+                      for key, text in lines)  # fmt: skip
+    file = tmp_path / "metrics.prom"
+    file.write_text(f"# TYPE {name} counter\n{name}{{{labels}}} {value}\n", encoding="utf-8")
+    try:
+        reading = read_trace_files([file])
+    except TraceFileError as error:
+        message = str(error)
+    else:
+        from fma_app.analysis.trace_merge import new_model_from
+
+        new_model_from(reading.topology, "Metrics")
+        return
+    assert message.startswith(f"{file}: ")
+    assert "\n" not in message

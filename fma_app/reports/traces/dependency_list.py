@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fma_app.analysis.topology import TopologyBuilder
+from fma_app.domain.model import MAX_COUNT
 from fma_app.reports.traces.source import FormatProblemError
 
 
@@ -35,6 +36,6 @@ def read_dependency_list(links: list[Any], builder: TopologyBuilder, prefix: str
 
 
 def _count(value: object, at: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
         raise FormatProblemError(f"{at} must be a whole number 0 or more, not {value!r:.40}")
     return value

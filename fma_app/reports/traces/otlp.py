@@ -173,7 +173,7 @@ def _diagnose(span: object) -> str:
         if key not in span:
             return f"{key} is missing"
     kind = span.get("kind", 0)
-    if not (isinstance(kind, int) or kind in _KIND_NAMES):
+    if not (isinstance(kind, int) or (isinstance(kind, str) and kind in _KIND_NAMES)):
         return f"kind must be a span kind (0-5), not {_short(kind)}"
     if not isinstance(span.get("status") or {}, dict):
         return f"status must be an object, not {_short(span.get('status'))}"

@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from fma_app.analysis.topology import TopologyBuilder, broker_name
-from fma_app.domain.model import ComponentKind, Strength
+from fma_app.domain.model import MAX_COUNT, ComponentKind, Strength
 from fma_app.reports.traces.source import FormatProblemError
 
 METRIC = "traces_service_graph_request"
@@ -59,10 +59,10 @@ def read_servicegraph(lines: Iterable[tuple[int, bytes]], builder: TopologyBuild
         labels = _labels(match["labels"] or "", number)
         value = _value(match["value"], number)
         key = (
-            labels.get("client", ""),
-            labels.get("server", ""),
+            labels.get("client", "").strip(),
+            labels.get("server", "").strip(),
             labels.get("connection_type", ""),
-            labels.get("messaging_system", ""),
+            labels.get("messaging_system", "").strip(),
         )
         if name.endswith(METRIC + "_total"):
             edges.calls[key] += value
@@ -127,7 +127,7 @@ def _value(text: str, number: int) -> float:
         value = float(text)
     except ValueError:
         raise FormatProblemError(f"line {number}: {text[:40]!r} is not a number") from None
-    if math.isnan(value) or value < 0:
+    if not 0 <= value <= MAX_COUNT:  # also NaN and infinity
         raise FormatProblemError(f"line {number}: {text[:40]!r} is not a count")
     return value
 
