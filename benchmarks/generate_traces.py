@@ -62,9 +62,15 @@ class Call:
 class Recorder:
     """Tracer providers and exporters, one per service."""
 
-    def __init__(self, environments: Mapping[str, str] | None = None, seed: int = 1) -> None:
+    def __init__(
+        self,
+        environments: Mapping[str, str] | None = None,
+        seed: int = 1,
+        http_attributes: bool = False,
+    ) -> None:
         self.environments = dict(environments or {})
         self.ids = SeededIds(seed)
+        self.http_attributes = http_attributes  # as HTTP instrumentations add to every span
         self.providers: dict[str, tuple[TracerProvider, InMemorySpanExporter]] = {}
 
     def tracer(self, service: str) -> trace.Tracer:
@@ -91,8 +97,11 @@ class Recorder:
                     trace_flags=parent_context.trace_flags,
                 )  # fmt: skip
             context = trace.set_span_in_context(NonRecordingSpan(parent_context))
+        attributes = dict(call.attributes)
+        if self.http_attributes and call.kind in (SpanKind.SERVER, SpanKind.CLIENT):
+            attributes = {**http_attributes(call), **attributes}
         span = self.tracer(call.service).start_span(
-            call.name, context=context, kind=call.kind, attributes=dict(call.attributes),
+            call.name, context=context, kind=call.kind, attributes=attributes,
             start_time=start_ns,
         )  # fmt: skip
         offset = start_ns + 100_000
@@ -109,6 +118,23 @@ class Recorder:
             spans.extend(exporter.get_finished_spans())
             exporter.clear()
         return spans
+
+
+def http_attributes(call: Call) -> dict[str, Any]:
+    """What OpenTelemetry's HTTP instrumentations (requests, Flask, ...) record on a span, by the
+    current semantic conventions: real exports carry these on most spans."""
+    method, _, route = call.name.partition(" ")
+    common: dict[str, Any] = {
+        "http.request.method": method or "GET",
+        "http.response.status_code": 500 if call.error else 200,
+        "network.protocol.version": "1.1",
+        "server.port": 8080,
+    }
+    if call.kind == SpanKind.SERVER:
+        return {**common, "http.route": route or "/", "url.path": route or "/",
+                "url.scheme": "http", "client.address": "10.0.0.1",
+                "user_agent.original": "python-requests/2.32.3"}  # fmt: skip
+    return {**common, "url.full": f"http://{call.service}:8080{route or '/'}"}
 
 
 def otlp_json(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
@@ -157,8 +183,10 @@ def shop_request(index: int) -> Call:
 SHOP_ENVIRONMENTS = {s: "production" for s in ("frontend", "checkout", "payments", "shipping")}
 
 
-def shop_spans(requests: int = 20, seed: int = 1) -> list[ReadableSpan]:
-    recorder = Recorder(SHOP_ENVIRONMENTS, seed)
+def shop_spans(
+    requests: int = 20, seed: int = 1, http_attributes: bool = False
+) -> list[ReadableSpan]:
+    recorder = Recorder(SHOP_ENVIRONMENTS, seed, http_attributes)
     for index in range(requests):
         recorder.record(shop_request(index), START_NS + index * 1_000_000_000)
     return recorder.finished()
@@ -176,10 +204,12 @@ def json_lines(requests: int, per_line: int = 10, seed: int = 1) -> Iterator[str
         yield json.dumps(otlp_json(spans[first : first + per_line]), separators=(",", ":"))
 
 
-def large_json_lines(path: Path, total_spans: int = 100_000, per_line: int = 100) -> int:
+def large_json_lines(
+    path: Path, total_spans: int = 100_000, per_line: int = 100, http_attributes: bool = False
+) -> int:
     """A JSON-lines file of about `total_spans` spans: an SDK-written batch, repeated with new
     trace ids (the SDK writes about 5,000 spans a second; this is for the benchmark)."""
-    batch = shop_spans(requests=100)
+    batch = shop_spans(requests=100, http_attributes=http_attributes)
     lines = [otlp_json(batch[i : i + per_line]) for i in range(0, len(batch), per_line)]
     written = 0
     with path.open("w") as out:
