@@ -1,0 +1,519 @@
+"""Availability of each entry point, its SLO and error budget, computed exactly from the graph.
+
+Rules: every component fails independently of the others with its own availability p (its
+own outages only; unknown counts as 1 and is reported, so the result is then an upper bound).
+An entry point is up when it is up itself and every strong requirement of it holds, and so on
+down the graph, by the rules of blast radius (`impact.py`): a strong dependency outside a group
+needs its target up; a strong redundancy group needs at least k of its n members up (k = 1,
+any one, by default); a weak dependency or a weak group never takes anything down. In a cycle of
+strong dependencies a component is down only when a failure reaches it (blast radius's least
+fixed point of "down"; here the greatest fixed point of "up").
+
+Method: the structure function of every component (up or down, as a function of which
+components failed) as a reduced ordered binary decision diagram (BDD), built bottom-up over the
+strongly connected components of the strong dependencies, with one shared, memoised diagram.
+A component that several paths share (two regions on one database) is one variable, tested once
+on every path of the diagram, so it counts once: the result is exact, where multiplying in
+series and parallel would count it twice. The availability is one pass over the nodes
+(P = p * P(high) + (1 - p) * P(low)); a contributor's gain, the availability the entry point
+would gain if that component never failed, is (1 - p) times the derivative of the availability
+by p, exact because the availability is linear in each p; one reverse pass gives them all.
+The variables are ordered depth-first, dependencies first, which keeps a group member next to
+what only it needs and tests shared components first (factoring on them).
+
+The general problem is #P-hard. When a diagram grows past `max_nodes`, the entry points it
+serves get a Monte Carlo estimate instead, marked `method="sampled"`, with its standard error
+and a 95 % interval, and no contributors; never a silently approximate figure.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypedDict
+
+from fma_app.analysis.graph import DependencyGraph
+from fma_app.domain.model import Model
+
+MINUTES_PER_DAY = 24 * 60
+DEFAULT_MAX_NODES = 2_000_000
+DEFAULT_SAMPLES = 200_000
+_FALSE, _TRUE = 0, 1
+
+Method = Literal["exact", "sampled"]
+
+
+@dataclass(frozen=True)
+class Contributor:
+    component_id: int
+    gain: float  # availability the entry point would gain if this component never failed
+
+
+@dataclass(frozen=True)
+class EntryPointAvailability:
+    """The figures of one entry point. Downtime and budgets are in minutes per window."""
+
+    entry_point: int
+    availability: float
+    window_days: float
+    slo: float | None
+    unknown_components: tuple[int, ...]  # counted as never failing: the figure is an upper bound
+    contributors: tuple[Contributor, ...]  # largest gain first; only those with a gain
+    method: Method = "exact"
+    standard_error: float = 0.0  # of a sampled estimate
+    interval: tuple[float, float] | None = None  # 95 % interval of a sampled estimate
+    samples: int = 0
+
+    @property
+    def window_minutes(self) -> float:
+        return self.window_days * MINUTES_PER_DAY
+
+    @property
+    def downtime_minutes(self) -> float:
+        """Expected minutes down per window, from the architecture alone."""
+        return (1.0 - self.availability) * self.window_minutes
+
+    @property
+    def budget_minutes(self) -> float | None:
+        """The downtime the SLO allows per window (the error budget)."""
+        return None if self.slo is None else (1.0 - self.slo) * self.window_minutes
+
+    @property
+    def budget_consumed(self) -> float | None:
+        """The share of the error budget the architecture alone uses up (1.0 = all of it)."""
+        budget = self.budget_minutes
+        return None if budget is None else self.downtime_minutes / budget
+
+    @property
+    def meets_slo(self) -> bool | None:
+        return None if self.slo is None else self.availability >= self.slo
+
+
+def entry_point_availability(
+    model: Model,
+    *,
+    window_days: float | None = None,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+) -> list[EntryPointAvailability]:
+    """The figures of every entry point, sorted by name (case-insensitive). `window_days`
+    overrides each entry point's own SLO window."""
+    return AvailabilityAnalysis(model, max_nodes=max_nodes).results(
+        model, window_days=window_days, samples=samples, seed=seed
+    )
+
+
+class AvailabilityAnalysis:
+    """The structure of a model's entry points, built once; `results` then recomputes the
+    figures for any availabilities in one pass (what-if edits of availabilities or SLOs need no
+    rebuild; a change to the components or dependencies does)."""
+
+    def __init__(self, model: Model, *, max_nodes: int = DEFAULT_MAX_NODES):
+        graph = DependencyGraph(model)
+        self.structure = _Structure(graph)
+        self.entry_points: list[int] = sorted(
+            graph.entry_points, key=lambda cid: (model.components[cid].name.casefold(), cid)
+        )
+        self.parts, self.out_of_reach = _build_diagrams(
+            self.structure, self.entry_points, max_nodes
+        )
+
+    def results(
+        self,
+        model: Model,
+        *,
+        window_days: float | None = None,
+        samples: int = DEFAULT_SAMPLES,
+        seed: int = 0,
+    ) -> list[EntryPointAvailability]:
+        own = {cid: c.availability for cid, c in model.components.items()}
+        names = {cid: (c.name.casefold(), cid) for cid, c in model.components.items()}
+        evaluated = {
+            entry: (diagram, root, probabilities)
+            for diagram, roots in self.parts
+            for probabilities in [diagram.probabilities(own)]
+            for entry, root in roots.items()
+        }
+        found: list[EntryPointAvailability] = []
+        for entry in self.entry_points:
+            component = model.components[entry]
+            reach = self.structure.reachable(entry)
+            unknown = tuple(sorted((c for c in reach if own.get(c) is None), key=names.__getitem__))
+            figures = EntryPointAvailability(
+                entry_point=entry,
+                availability=1.0,
+                window_days=float(component.slo_window_days if window_days is None else window_days),
+                slo=component.slo,
+                unknown_components=unknown,
+                contributors=(),
+            )
+            if entry in self.out_of_reach:
+                estimate = _sample(self.structure, entry, own, samples, seed)
+                found.append(replace(figures, method="sampled", **estimate))
+                continue
+            diagram, root, exact = evaluated[entry]
+            gains = diagram.gains(root, own, exact)
+            ranked = sorted(gains.items(), key=lambda item: (-item[1], names[item[0]]))
+            contributors = tuple(Contributor(cid, gain) for cid, gain in ranked if gain > 0.0)
+            found.append(replace(figures, availability=exact[root], contributors=contributors))
+        return found
+
+
+# ---- the structure: strong requirements only ----------------------------------------------
+
+
+class _Structure:
+    """Per component, what it needs: (targets, how many of them must be up)."""
+
+    def __init__(self, graph: DependencyGraph):
+        self.needs: dict[int, list[tuple[tuple[int, ...], int]]] = {
+            cid: [] for cid in graph.component_ids
+        }
+        for requirement in graph.requirements:
+            if requirement.strong:
+                needs = len(requirement.targets) - requirement.tolerates
+                self.needs[requirement.source_id].append((requirement.targets, needs))
+        self._reachable: dict[int, frozenset[int]] = {}
+
+    def targets(self, cid: int) -> Iterator[int]:
+        for targets, _needs in self.needs[cid]:
+            yield from targets
+
+    def reachable(self, start: int) -> frozenset[int]:
+        """The components whose failure can matter to `start` (itself included)."""
+        found = self._reachable.get(start)
+        if found is None:
+            seen, stack = {start}, [start]
+            while stack:
+                for target in self.targets(stack.pop()):
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+            found = self._reachable[start] = frozenset(seen)
+        return found
+
+    def components_dependencies_first(self, starts: Sequence[int]) -> list[list[int]]:
+        """Strongly connected components reachable from `starts`, each after every one it
+        needs (Tarjan's order), members in depth-first finishing order; iterative."""
+        index: dict[int, int] = {}
+        low: dict[int, int] = {}
+        on_stack: set[int] = set()
+        stack: list[int] = []
+        result: list[list[int]] = []
+        for start in starts:
+            if start in index:
+                continue
+            work: list[tuple[int, Iterator[int]]] = [(start, self.targets(start))]
+            index[start] = low[start] = len(index)
+            stack.append(start)
+            on_stack.add(start)
+            while work:
+                node, children = work[-1]
+                child = next(children, None)
+                if child is not None:
+                    if child not in index:
+                        index[child] = low[child] = len(index)
+                        stack.append(child)
+                        on_stack.add(child)
+                        work.append((child, self.targets(child)))
+                    elif child in on_stack:
+                        low[node] = min(low[node], index[child])
+                    continue
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    members: list[int] = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        members.append(member)
+                        if member == node:
+                            break
+                    result.append(members[::-1])
+        return result
+
+
+# ---- the binary decision diagram -----------------------------------------------------------
+
+
+class _TooLargeError(Exception):
+    """The diagram would pass its node limit."""
+
+
+@dataclass
+class _Diagram:
+    """A reduced ordered BDD over component variables; nodes are ints, 0 false and 1 true,
+    each node created after its children (so one forward pass evaluates them all)."""
+
+    max_nodes: int
+    level_of: dict[int, int] = field(default_factory=dict)  # component id -> variable level
+    component_at: list[int] = field(default_factory=list)  # level -> component id
+    var: list[int] = field(default_factory=lambda: [sys.maxsize, sys.maxsize])
+    low: list[int] = field(default_factory=lambda: [0, 1])
+    high: list[int] = field(default_factory=lambda: [0, 1])
+    unique: dict[tuple[int, int, int], int] = field(default_factory=dict)
+    and_memo: dict[tuple[int, int], int] = field(default_factory=dict)
+    or_memo: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def add_variable(self, cid: int) -> None:
+        if cid not in self.level_of:
+            self.level_of[cid] = len(self.component_at)
+            self.component_at.append(cid)
+
+    def variable(self, cid: int) -> int:
+        return self.node(self.level_of[cid], _FALSE, _TRUE)
+
+    def node(self, level: int, low: int, high: int) -> int:
+        if low == high:
+            return low
+        key = (level, low, high)
+        found = self.unique.get(key)
+        if found is None:
+            found = len(self.var)
+            if found >= self.max_nodes:
+                raise _TooLargeError
+            self.var.append(level)
+            self.low.append(low)
+            self.high.append(high)
+            self.unique[key] = found
+        return found
+
+    def conj(self, f: int, g: int) -> int:
+        if f == _FALSE or g == _FALSE:
+            return _FALSE
+        if f in (_TRUE, g):
+            return g
+        if g == _TRUE:
+            return f
+        if f > g:
+            f, g = g, f
+        found = self.and_memo.get((f, g))
+        if found is None:
+            found = self._split(f, g, self.conj)
+            self.and_memo[(f, g)] = found
+        return found
+
+    def disj(self, f: int, g: int) -> int:
+        if f == _TRUE or g == _TRUE:
+            return _TRUE
+        if f in (_FALSE, g):
+            return g
+        if g == _FALSE:
+            return f
+        if f > g:
+            f, g = g, f
+        found = self.or_memo.get((f, g))
+        if found is None:
+            found = self._split(f, g, self.disj)
+            self.or_memo[(f, g)] = found
+        return found
+
+    def _split(self, f: int, g: int, apply: Callable[[int, int], int]) -> int:
+        """Shannon expansion of `apply(f, g)` on the top variable of the two."""
+        level_f, level_g = self.var[f], self.var[g]
+        level = min(level_f, level_g)
+        f0, f1 = (self.low[f], self.high[f]) if level_f == level else (f, f)
+        g0, g1 = (self.low[g], self.high[g]) if level_g == level else (g, g)
+        return self.node(level, apply(f0, g0), apply(f1, g1))
+
+    def at_least(self, members: Sequence[int], count: int) -> int:
+        """At least `count` of the functions `members` true. Member i either holds, and the
+        rest need count - 1, or the rest need count; since "the rest have count" implies
+        "the rest have count - 1", that is (m_i and T[count - 1]) or T[count]."""
+        if count <= 0:
+            return _TRUE
+        table = [_TRUE] + [_FALSE] * count  # for no members: at least 0 holds, more do not
+        for member in reversed(members):
+            for needed in range(count, 0, -1):
+                table[needed] = self.disj(self.conj(member, table[needed - 1]), table[needed])
+        return table[count]
+
+    def probabilities(self, own: Mapping[int, float | None]) -> list[float]:
+        """P(true) of every node, for the components' own availabilities (None counts as 1)."""
+        up = [_known(own.get(cid)) for cid in self.component_at]
+        prob = [0.0, 1.0]
+        var, low, high = self.var, self.low, self.high
+        for node in range(2, len(var)):
+            p = up[var[node]]
+            prob.append(p * prob[high[node]] + (1.0 - p) * prob[low[node]])
+        return prob
+
+    def gains(
+        self, root: int, own: Mapping[int, float | None], prob: Sequence[float]
+    ) -> dict[int, float]:
+        """Per component: what P(root) would gain if it never failed, (1 - p) * dP/dp."""
+        if root < 2:
+            return {}
+        reached: dict[int, float] = {root: 1.0}  # probability that evaluation passes the node
+        stack, seen = [root], {root}
+        while stack:
+            node = stack.pop()
+            for child in (self.low[node], self.high[node]):
+                if child >= 2 and child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        derivative: dict[int, float] = {}
+        for node in sorted(seen, reverse=True):  # parents before children
+            weight = reached.get(node, 0.0)
+            level = self.var[node]
+            cid = self.component_at[level]
+            p = _known(own.get(cid))
+            low, high = self.low[node], self.high[node]
+            derivative[cid] = derivative.get(cid, 0.0) + weight * (prob[high] - prob[low])
+            if high >= 2:
+                reached[high] = reached.get(high, 0.0) + weight * p
+            if low >= 2:
+                reached[low] = reached.get(low, 0.0) + weight * (1.0 - p)
+        return {cid: (1.0 - _known(own.get(cid))) * d for cid, d in derivative.items()}
+
+
+def _known(availability: float | None) -> float:
+    return 1.0 if availability is None else availability
+
+
+@contextmanager
+def _deep_recursion(limit: int) -> Iterator[None]:
+    """The diagram operations recurse once per variable level; Python 3.11 keeps pure Python
+    calls off the C stack, so a higher limit is safe and restored afterwards."""
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, limit))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)
+
+
+_Part = tuple["_Diagram", dict[int, int]]  # a diagram and the entry points' roots in it
+
+
+def _build_diagrams(
+    structure: _Structure, entry_points: Sequence[int], max_nodes: int
+) -> tuple[list[_Part], set[int]]:
+    """One shared diagram for every entry point; if it grows too large, one per entry point,
+    and those that are still too large are out of reach (sampled instead)."""
+    try:
+        diagram = _Diagram(max_nodes)
+        return [(diagram, _up_functions(structure, diagram, entry_points))], set()
+    except _TooLargeError:
+        pass
+    parts: list[_Part] = []
+    out_of_reach: set[int] = set()
+    for entry in entry_points:
+        try:
+            diagram = _Diagram(max_nodes)
+            parts.append((diagram, _up_functions(structure, diagram, [entry])))
+        except _TooLargeError:
+            out_of_reach.add(entry)
+    return parts, out_of_reach
+
+
+def _up_functions(
+    structure: _Structure, diagram: _Diagram, entry_points: Sequence[int]
+) -> dict[int, int]:
+    """The diagram node of "up" for each entry point, building every component it needs."""
+    components = structure.components_dependencies_first(entry_points)
+    for members in components:
+        for cid in members:
+            diagram.add_variable(cid)
+    up: dict[int, int] = {}
+    with _deep_recursion(4 * len(diagram.component_at) + 1000):
+        for members in components:
+            if len(members) == 1:  # no self-dependencies: a single component is acyclic
+                up[members[0]] = _up(structure, diagram, members[0], up)
+                continue
+            # A strong cycle: start from "all up" and apply the rules until nothing changes,
+            # the greatest fixed point (down only where a failure reaches).
+            for cid in members:
+                up[cid] = _TRUE
+            while True:
+                changed = {cid: _up(structure, diagram, cid, up) for cid in members}
+                if all(changed[cid] == up[cid] for cid in members):
+                    break
+                up.update(changed)
+    return {entry: up[entry] for entry in entry_points}
+
+
+def _up(structure: _Structure, diagram: _Diagram, cid: int, up: Mapping[int, int]) -> int:
+    result = diagram.variable(cid)
+    for targets, needs in structure.needs[cid]:
+        if needs >= len(targets):
+            for target in targets:
+                result = diagram.conj(result, up[target])
+        elif needs == 1:
+            either = _FALSE
+            for target in targets:
+                either = diagram.disj(either, up[target])
+            result = diagram.conj(result, either)
+        else:
+            result = diagram.conj(result, diagram.at_least([up[t] for t in targets], needs))
+        if result == _FALSE:
+            break
+    return result
+
+
+# ---- out of reach: a sampled estimate --------------------------------------------------------
+
+
+class _Estimate(TypedDict):
+    availability: float
+    standard_error: float
+    interval: tuple[float, float]
+    samples: int
+
+
+def _sample(
+    structure: _Structure,
+    entry: int,
+    own: Mapping[int, float | None],
+    samples: int,
+    seed: int,
+) -> _Estimate:
+    """A Monte Carlo estimate of the entry point's availability under the same rules, with
+    its standard error and a 95 % Wilson interval."""
+    import numpy as np  # only here: most models never need it
+
+    rng = np.random.default_rng(seed)
+    up: dict[int, np.ndarray] = {}
+
+    def evaluate(cid: int) -> np.ndarray:
+        state = own_state[cid].copy()
+        for targets, needs in structure.needs[cid]:
+            count = np.zeros(samples, dtype=np.int32)
+            for target in targets:
+                count += up[target]
+            state &= count >= needs
+        return state
+
+    reach = structure.reachable(entry)
+    own_state = {cid: rng.random(samples) < _known(own.get(cid)) for cid in sorted(reach)}
+    for members in structure.components_dependencies_first([entry]):
+        for cid in members:
+            up[cid] = np.ones(samples, dtype=bool)
+        while True:
+            changed = {cid: evaluate(cid) for cid in members}
+            if all(np.array_equal(changed[cid], up[cid]) for cid in members):
+                break
+            up.update(changed)
+    hits = int(up[entry].sum())
+    estimate = hits / samples
+    return {
+        "availability": estimate,
+        "standard_error": math.sqrt(estimate * (1.0 - estimate) / samples),
+        "interval": _wilson(hits, samples),
+        "samples": samples,
+    }
+
+
+def _wilson(hits: int, samples: int, z: float = 1.959963984540054) -> tuple[float, float]:
+    """The 95 % Wilson score interval of a proportion (sound also at 0 or all hits)."""
+    share = hits / samples
+    denominator = 1.0 + z * z / samples
+    centre = (share + z * z / (2 * samples)) / denominator
+    spread = z * math.sqrt(share * (1 - share) / samples + z * z / (4 * samples**2)) / denominator
+    return max(0.0, centre - spread), min(1.0, centre + spread)
