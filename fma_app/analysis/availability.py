@@ -146,7 +146,9 @@ class AvailabilityAnalysis:
             figures = EntryPointAvailability(
                 entry_point=entry,
                 availability=1.0,
-                window_days=float(component.slo_window_days if window_days is None else window_days),
+                window_days=float(
+                    component.slo_window_days if window_days is None else window_days
+                ),
                 slo=component.slo,
                 unknown_components=unknown,
                 contributors=(),
@@ -157,7 +159,8 @@ class AvailabilityAnalysis:
                 continue
             diagram, root, exact = evaluated[entry]
             gains = diagram.gains(root, own, exact)
-            ranked = sorted(gains.items(), key=lambda item: (-item[1], names[item[0]]))
+            # equal gains (symmetric members) differ in the last bits: rank them by name
+            ranked = sorted(gains.items(), key=lambda item: (-round(item[1], 15), names[item[0]]))
             contributors = tuple(Contributor(cid, gain) for cid, gain in ranked if gain > 0.0)
             found.append(replace(figures, availability=exact[root], contributors=contributors))
         return found
