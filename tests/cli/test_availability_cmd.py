@@ -135,3 +135,19 @@ def test_percent_shows_the_nines_that_matter():
     assert percent(0.9999999) == "99.99999 %"
     assert percent(1.0) == "100.0000 %"
     assert percent(0.5) == "50.0000 %"
+
+
+def test_the_example_shows_one_slo_met_and_one_missed_by_its_architecture(capsys, tmp_path):
+    path = tmp_path / "example.fma"
+    assert run(capsys, "demo", "-o", str(path))[0] == 0
+    code, out, err = run(capsys, "availability", str(path), "--format", "json")
+    assert (code, err) == (0, "")
+    figures = {entry["entry_point"]: entry for entry in json.loads(out)}
+    dashboard, gateway = figures["Merchant dashboard"], figures["Payments API gateway"]
+    assert (dashboard["meets_slo"], gateway["meets_slo"]) == (True, False)
+    assert gateway["budget_consumed"] > 1 > dashboard["budget_consumed"]
+    assert {entry["method"] for entry in figures.values()} == {"exact"}
+    assert gateway["unknown_components"] == dashboard["unknown_components"] == []
+    # the acquirers are redundant: neither is among the gateway's biggest contributors
+    top = [c["component"] for c in gateway["contributors"][:4]]
+    assert not any("Acquirer" in name for name in top)

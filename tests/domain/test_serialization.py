@@ -119,6 +119,20 @@ def test_example_content_is_written_out_not_templated(example: Model):
     assert len(positions) == len(example.components)
 
 
+def test_example_gives_the_entry_points_slos_and_their_dependencies_availabilities(
+    example: Model,
+):
+    entries = [c for c in example.components.values() if c.user_facing]
+    assert len(entries) == 2
+    assert all(c.slo is not None and c.slo_window_days == 30 for c in entries)
+    needed = {d.target_id for d in example.dependencies.values()} | {c.id for c in entries}
+    for cid in needed:
+        figure = example.components[cid].availability
+        assert figure is not None, example.components[cid].name
+        assert 0.99 <= figure < 1  # published SLAs and measured services: 99 % to 99.99 %
+    assert len({c.availability for c in example.components.values()}) >= 4
+
+
 def test_example_actions_have_owners_dates_and_done_ones_revise_scores(example: Model):
     statuses = {a.status for a in example.actions.values()}
     assert {ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE} <= statuses
