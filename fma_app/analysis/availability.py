@@ -21,9 +21,9 @@ by p, exact because the availability is linear in each p; one reverse pass gives
 The variables are ordered depth-first, dependencies first, which keeps a group member next to
 what only it needs and tests shared components first (factoring on them).
 
-The general problem is #P-hard. When a diagram grows past `max_nodes`, the entry points it
-serves get a Monte Carlo estimate instead, marked `method="sampled"`, with its standard error
-and a 95 % interval, and no contributors; never a silently approximate figure.
+The general problem is #P-hard. An entry point whose diagram alone would pass `max_nodes`
+gets a Monte Carlo estimate instead, marked `method="sampled"`, with its standard error and a
+95 % interval, and no contributors; never a silently approximate figure.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from fma_app.analysis.graph import DependencyGraph
 from fma_app.domain.model import Model
 
 MINUTES_PER_DAY = 24 * 60
-DEFAULT_MAX_NODES = 2_000_000
+DEFAULT_MAX_NODES = 500_000  # about 150 MB with the memo tables, some 10 s to reach
 DEFAULT_SAMPLES = 200_000
 _FALSE, _TRUE = 0, 1
 
@@ -398,48 +398,71 @@ _Part = tuple["_Diagram", dict[int, int]]  # a diagram and the entry points' roo
 def _build_diagrams(
     structure: _Structure, entry_points: Sequence[int], max_nodes: int
 ) -> tuple[list[_Part], set[int]]:
-    """One shared diagram for every entry point; if it grows too large, one per entry point,
-    and those that are still too large are out of reach (sampled instead)."""
-    try:
-        diagram = _Diagram(max_nodes)
-        return [(diagram, _up_functions(structure, diagram, entry_points))], set()
-    except _TooLargeError:
-        pass
+    """Entry points share one diagram while it stays under `max_nodes`; when one does not fit,
+    the diagram so far is kept for the earlier ones and that one is tried alone in a new one;
+    if it does not fit alone either, it is out of reach (and sampled instead)."""
+    order = structure.components_dependencies_first(entry_points)
     parts: list[_Part] = []
     out_of_reach: set[int] = set()
+    builder = _Builder(structure, order, max_nodes)
     for entry in entry_points:
         try:
-            diagram = _Diagram(max_nodes)
-            parts.append((diagram, _up_functions(structure, diagram, [entry])))
+            builder.build(entry)
+            continue
         except _TooLargeError:
-            out_of_reach.add(entry)
+            pass
+        if builder.roots:  # the earlier entry points filled it: keep it, try this one alone
+            parts.append((builder.diagram, builder.roots))
+            builder = _Builder(structure, order, max_nodes)
+            try:
+                builder.build(entry)
+                continue
+            except _TooLargeError:
+                pass
+        out_of_reach.add(entry)
+        builder = _Builder(structure, order, max_nodes)
+    if builder.roots:
+        parts.append((builder.diagram, builder.roots))
     return parts, out_of_reach
 
 
-def _up_functions(
-    structure: _Structure, diagram: _Diagram, entry_points: Sequence[int]
-) -> dict[int, int]:
-    """The diagram node of "up" for each entry point, building every component it needs."""
-    components = structure.components_dependencies_first(entry_points)
-    for members in components:
-        for cid in members:
-            diagram.add_variable(cid)
-    up: dict[int, int] = {}
-    with _deep_recursion(4 * len(diagram.component_at) + 1000):
-        for members in components:
-            if len(members) == 1:  # no self-dependencies: a single component is acyclic
-                up[members[0]] = _up(structure, diagram, members[0], up)
-                continue
-            # A strong cycle: start from "all up" and apply the rules until nothing changes,
-            # the greatest fixed point (down only where a failure reaches).
+class _Builder:
+    """Builds "up" of components into one diagram, each strongly connected group of them once,
+    with the variables in one order for every entry point."""
+
+    def __init__(self, structure: _Structure, order: list[list[int]], max_nodes: int):
+        self.structure, self.order = structure, order
+        self.diagram = _Diagram(max_nodes)
+        for members in order:
             for cid in members:
-                up[cid] = _TRUE
-            while True:
-                changed = {cid: _up(structure, diagram, cid, up) for cid in members}
-                if all(changed[cid] == up[cid] for cid in members):
-                    break
-                up.update(changed)
-    return {entry: up[entry] for entry in entry_points}
+                self.diagram.add_variable(cid)
+        self.up: dict[int, int] = {}
+        self.roots: dict[int, int] = {}
+
+    def build(self, entry: int) -> None:
+        """The root of "up" for `entry`; raises _TooLargeError past the node limit."""
+        reach = self.structure.reachable(entry)
+        with _deep_recursion(4 * len(self.diagram.component_at) + 1000):
+            for members in self.order:
+                if members[0] in reach and members[0] not in self.up:
+                    self._build_group(members)
+        self.roots[entry] = self.up[entry]
+
+    def _build_group(self, members: list[int]) -> None:
+        structure, diagram, up = self.structure, self.diagram, self.up
+        if len(members) == 1:  # no self-dependencies: a single component is acyclic
+            up[members[0]] = _up(structure, diagram, members[0], up)
+            return
+        # A strong cycle: start from "all up" and apply the rules until nothing changes, the
+        # greatest fixed point (down only where a failure reaches).
+        current = dict.fromkeys(members, _TRUE)
+        while True:
+            up.update(current)
+            changed = {cid: _up(structure, diagram, cid, up) for cid in members}
+            if changed == current:
+                break
+            current = changed
+        up.update(current)
 
 
 def _up(structure: _Structure, diagram: _Diagram, cid: int, up: Mapping[int, int]) -> int:
