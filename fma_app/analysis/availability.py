@@ -24,6 +24,12 @@ what only it needs and tests shared components first (factoring on them).
 The general problem is #P-hard. An entry point whose diagram alone would pass `max_nodes`
 gets a Monte Carlo estimate instead, marked `method="sampled"`, with its standard error and a
 95 % interval, and no contributors; never a silently approximate figure.
+
+For a live view (what-if): keep one `AvailabilityAnalysis(model)` and call `results(model)`
+after an edit of availabilities, SLOs or windows (one pass: about 50 ms CPU at 2,000
+components, under 1 ms on the example); build a new one after any other change (components,
+dependencies, strengths, groups, group needs, entry points), about 0.6 s at 2,000 components.
+A result's `contributors` and `unknown_components` are component ids, to highlight.
 """
 
 from __future__ import annotations
