@@ -124,8 +124,9 @@ class AvailabilityAnalysis:
         self.entry_points: list[int] = sorted(
             graph.entry_points, key=lambda cid: (model.components[cid].name.casefold(), cid)
         )
+        self.order = self.structure.components_dependencies_first(self.entry_points)
         self.parts, self.out_of_reach = _build_diagrams(
-            self.structure, self.entry_points, max_nodes
+            self.structure, self.order, self.entry_points, max_nodes
         )
 
     def results(
@@ -144,6 +145,11 @@ class AvailabilityAnalysis:
             for probabilities in [diagram.probabilities(own)]
             for entry, root in roots.items()
         }
+        sampled = (
+            _sample(self.structure, self.order, sorted(self.out_of_reach), own, samples, seed)
+            if self.out_of_reach
+            else {}
+        )
         found: list[EntryPointAvailability] = []
         for entry in self.entry_points:
             component = model.components[entry]
@@ -160,8 +166,7 @@ class AvailabilityAnalysis:
                 contributors=(),
             )
             if entry in self.out_of_reach:
-                estimate = _sample(self.structure, entry, own, samples, seed)
-                found.append(replace(figures, method="sampled", **estimate))
+                found.append(replace(figures, method="sampled", **sampled[entry]))
                 continue
             diagram, root, exact = evaluated[entry]
             gains = diagram.gains(root, own, exact)
@@ -402,16 +407,20 @@ _Part = tuple["_Diagram", dict[int, int]]  # a diagram and the entry points' roo
 
 
 def _build_diagrams(
-    structure: _Structure, entry_points: Sequence[int], max_nodes: int
+    structure: _Structure, order: list[list[int]], entry_points: Sequence[int], max_nodes: int
 ) -> tuple[list[_Part], set[int]]:
     """Entry points share one diagram while it stays under `max_nodes`; when one does not fit,
     the diagram so far is kept for the earlier ones and that one is tried alone in a new one;
-    if it does not fit alone either, it is out of reach (and sampled instead)."""
-    order = structure.components_dependencies_first(entry_points)
+    if it does not fit alone either, it is out of reach (and sampled instead), and so is every
+    entry point that needs the components whose diagram outgrew the limit."""
     parts: list[_Part] = []
     out_of_reach: set[int] = set()
+    too_large: set[int] = set()  # a member of each group of components that did not fit alone
     builder = _Builder(structure, order, max_nodes)
     for entry in entry_points:
+        if too_large & structure.reachable(entry):
+            out_of_reach.add(entry)
+            continue
         try:
             builder.build(entry)
             continue
@@ -426,6 +435,7 @@ def _build_diagrams(
             except _TooLargeError:
                 pass
         out_of_reach.add(entry)
+        too_large.add(builder.building[0])
         builder = _Builder(structure, order, max_nodes)
     if builder.roots:
         parts.append((builder.diagram, builder.roots))
@@ -444,6 +454,7 @@ class _Builder:
                 self.diagram.add_variable(cid)
         self.up: dict[int, int] = {}
         self.roots: dict[int, int] = {}
+        self.building: list[int] = []  # the group of components being built
 
     def build(self, entry: int) -> None:
         """The root of "up" for `entry`; raises _TooLargeError past the node limit."""
@@ -456,19 +467,23 @@ class _Builder:
 
     def _build_group(self, members: list[int]) -> None:
         structure, diagram, up = self.structure, self.diagram, self.up
+        self.building = members
         if len(members) == 1:  # no self-dependencies: a single component is acyclic
             up[members[0]] = _up(structure, diagram, members[0], up)
             return
-        # A strong cycle: start from "all up" and apply the rules until nothing changes, the
-        # greatest fixed point (down only where a failure reaches).
-        current = dict.fromkeys(members, _TRUE)
-        while True:
-            up.update(current)
-            changed = {cid: _up(structure, diagram, cid, up) for cid in members}
-            if changed == current:
-                break
-            current = changed
-        up.update(current)
+        # A strong cycle: start from "all up" and apply the rules, each member in turn with
+        # the others' latest functions, until a sweep changes nothing: the greatest fixed
+        # point (down only where a failure reaches). Sweeping in place, rather than all members
+        # from the previous sweep, needs about half the intermediate nodes.
+        for cid in members:
+            up[cid] = _TRUE
+        changed = True
+        while changed:
+            changed = False
+            for cid in members:
+                new = _up(structure, diagram, cid, up)
+                if new != up[cid]:
+                    up[cid], changed = new, True
 
 
 def _up(structure: _Structure, diagram: _Diagram, cid: int, up: Mapping[int, int]) -> int:
@@ -501,45 +516,59 @@ class _Estimate(TypedDict):
 
 def _sample(
     structure: _Structure,
-    entry: int,
+    order: list[list[int]],
+    entries: Sequence[int],
     own: Mapping[int, float | None],
     samples: int,
     seed: int,
-) -> _Estimate:
-    """A Monte Carlo estimate of the entry point's availability under the same rules, with
-    its standard error and a 95 % Wilson interval."""
+) -> dict[int, _Estimate]:
+    """Monte Carlo estimates of these entry points' availabilities under the same rules, from
+    one set of sampled component states (each sample one bit), with standard errors and 95 %
+    Wilson intervals."""
     import numpy as np  # only here: most models never need it
 
     rng = np.random.default_rng(seed)
+    reach = set().union(*(structure.reachable(entry) for entry in entries))
     up: dict[int, np.ndarray] = {}
+    everything = np.packbits(np.ones(samples, dtype=bool))
 
     def evaluate(cid: int) -> np.ndarray:
         state = own_state[cid].copy()
         for targets, needs in structure.needs[cid]:
-            count = np.zeros(samples, dtype=np.int32)
+            # at_least[j]: the samples where at least j of the targets so far are up
+            at_least = [everything] + [np.zeros_like(everything)] * needs
             for target in targets:
-                count += up[target]
-            state &= count >= needs
+                for j in range(needs, 0, -1):
+                    at_least[j] = at_least[j] | (at_least[j - 1] & up[target])
+            state &= at_least[needs]
         return state
 
-    reach = structure.reachable(entry)
-    own_state = {cid: rng.random(samples) < _known(own.get(cid)) for cid in sorted(reach)}
-    for members in structure.components_dependencies_first([entry]):
-        for cid in members:
-            up[cid] = np.ones(samples, dtype=bool)
-        while True:
-            changed = {cid: evaluate(cid) for cid in members}
-            if all(np.array_equal(changed[cid], up[cid]) for cid in members):
-                break
-            up.update(changed)
-    hits = int(up[entry].sum())
-    estimate = hits / samples
-    return {
-        "availability": estimate,
-        "standard_error": math.sqrt(estimate * (1.0 - estimate) / samples),
-        "interval": _wilson(hits, samples),
-        "samples": samples,
+    own_state = {
+        cid: np.packbits(rng.random(samples) < _known(own.get(cid))) for cid in sorted(reach)
     }
+    for members in order:
+        if members[0] not in reach:
+            continue
+        for cid in members:
+            up[cid] = everything.copy()
+        changed = True
+        while changed:  # in a cycle, sweep until nothing changes (the greatest fixed point)
+            changed = False
+            for cid in members:
+                new = evaluate(cid)
+                if not np.array_equal(new, up[cid]):
+                    up[cid], changed = new, True
+    estimates: dict[int, _Estimate] = {}
+    for entry in entries:
+        hits = int(np.unpackbits(up[entry], count=samples).sum())
+        estimate = hits / samples
+        estimates[entry] = {
+            "availability": estimate,
+            "standard_error": math.sqrt(estimate * (1.0 - estimate) / samples),
+            "interval": _wilson(hits, samples),
+            "samples": samples,
+        }
+    return estimates
 
 
 def _wilson(hits: int, samples: int, z: float = 1.959963984540054) -> tuple[float, float]:

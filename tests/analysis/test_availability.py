@@ -164,6 +164,29 @@ def test_out_of_reach_exact_gives_a_sampled_estimate_that_says_so(build):
     assert 0 < sampled.standard_error < 0.01
 
 
+def test_entry_points_that_need_what_did_not_fit_are_sampled_the_others_stay_exact(build):
+    model = with_availability(
+        build(
+            "*a-shop -> r1 [regions]\n*a-shop -> r2 [regions]\nr1 -> db\nr2 -> db\n"
+            "*b-shop -> a-shop\n*c-solo"
+        ),
+        r1=0.8, r2=0.7, db=0.95, **{"a-shop": 0.9, "b-shop": 0.5, "c-solo": 0.99},
+    )  # fmt: skip
+    exact = {model.components[r.entry_point].name: r for r in entry_point_availability(model)}
+    analysis = AvailabilityAnalysis(model, max_nodes=4)  # room for c-solo's one variable only
+    assert {model.components[e].name for e in analysis.out_of_reach} == {"a-shop", "b-shop"}
+    results = {model.components[r.entry_point].name: r for r in analysis.results(model, seed=2)}
+    assert results["c-solo"].method == "exact"
+    assert results["c-solo"].availability == pytest.approx(0.99, abs=1e-15)
+    for name in ("a-shop", "b-shop"):
+        sampled = results[name]
+        assert (sampled.method, sampled.samples, sampled.contributors) == ("sampled", 200_000, ())
+        low, high = sampled.interval
+        assert low <= exact[name].availability <= high
+    # one set of sampled states for both: b-shop is up only where a-shop is
+    assert results["b-shop"].availability < results["a-shop"].availability
+
+
 def test_what_if_recomputes_without_rebuilding(build):
     model = with_availability(build("*api -> db"), api=0.999, db=0.99)
     analysis = AvailabilityAnalysis(model)
