@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "availability": "availability",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
