@@ -66,8 +66,10 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["info"], ()),
         (["impact", "MODEL", "db"], ("networkx",)),
         (["spof"], ("networkx",)),
+        (["availability"], ("networkx",)),
+        (["availability", "--format", "json", "--window", "4w"], ("networkx",)),
     ],
-    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof"],
+    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof", "availability", "avail-json"],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv

@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "availability": "availability",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

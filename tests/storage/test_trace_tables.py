@@ -4,13 +4,22 @@ checked like every other row, and absent (not lost) in older files."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
-from storage_helpers import full_model
+from storage_helpers import full_model, snapshot, v3_fixture_model
 
 from fma_app.domain.model import Model, ObservedCalls
-from fma_app.storage import ModelFileError, open_model, read_info, save_model
+from fma_app.storage import (
+    ModelFileError,
+    compiled_sql,
+    migrations,
+    open_model,
+    read_info,
+    save_model,
+)
 
 SEEN = ObservedCalls(
     calls=120, errors=3, p50_ms=12.5, p99_ms=80.125,
@@ -80,3 +89,53 @@ def test_a_bad_row_is_refused_with_its_table_and_problem(tmp_path, statement, pr
         open_model(path)
     assert problem in str(refused.value)
     assert ("observed_calls" in str(refused.value)) or ("component_aliases" in str(refused.value))
+
+
+# ---- schema 3 -> 4 ---------------------------------------------------------------------------
+
+FIXTURE_V3 = Path(__file__).parent / "fixtures" / "model_v3.fma"
+
+
+@pytest.fixture
+def v3_file(tmp_path) -> Path:
+    copy = tmp_path / "old3.fma"
+    shutil.copy2(FIXTURE_V3, copy)
+    return copy
+
+
+def test_the_v3_fixture_migrates_with_no_aliases_and_nothing_observed(v3_file):
+    """`fixtures/model_v3.fma` was written by the schema 3 code (commit d1b5099) from
+    `storage_helpers.v3_fixture_model()`; it must never be rewritten."""
+    before = snapshot(v3_file)
+    assert read_info(v3_file).schema_version == 3
+    model = open_model(v3_file)
+    assert model.content() == v3_fixture_model().content()  # availability, SLO, needs kept
+    assert all(c.aliases == () for c in model.components.values())
+    assert all(d.observed is None for d in model.dependencies.values())
+    assert snapshot(v3_file) == before  # migrated in memory only
+
+
+def test_a_migrated_v3_file_saves_as_4_with_aliases_and_statistics(v3_file):
+    model = open_model(v3_file, read_only=False)
+    gateway = model.component_by_name("API gateway")
+    gateway.aliases = ("api-gateway",)
+    next(iter(model.dependencies.values())).observed = SEEN
+    save_model(model, v3_file)
+    assert read_info(v3_file).schema_version == compiled_sql.SCHEMA_VERSION == 4
+    back = open_model(v3_file)
+    assert back.content() == model.content()
+    assert back.group_needs == {(gateway.id, "regions"): 2}
+
+
+def test_the_step_from_3_builds_exactly_the_tables_schema_4_creates(v3_file):
+    """The frozen DDL of the step equals what schema.py compiles to, so a migrated file's
+    tables are verified like a new file's (no row-by-row fallback)."""
+    memory = sqlite3.connect(":memory:")
+    with sqlite3.connect(v3_file) as source:
+        source.backup(memory)
+    source.close()
+    migrations.MIGRATIONS[3](memory)
+    created = dict(memory.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    memory.close()
+    for table in ("component_aliases", "observed_calls"):
+        assert created[table] == compiled_sql.CREATE_SQL[table]
