@@ -25,6 +25,9 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "diff": "diff",
+    "dump": "dump",
+    "merge": "merge",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
