@@ -213,7 +213,8 @@ def _ordered_ids(*sides: dict[int, Any]) -> list[int]:
 def _removed_on_one_side(
     found: Collection, record_id: int, b: Any, o: Any, t: Any, ours: Model, theirs: Model
 ) -> Conflict | None:
-    kept, remover, keeper = (o, "ours", "theirs") if o is not None else (t, "theirs", "ours")
+    # The side that still has the record keeps it; the other removed it.
+    kept, keeper, remover = (o, "ours", "theirs") if o is not None else (t, "theirs", "ours")
     if kept == b:
         return None  # removed on one side, untouched on the other: removed
     label = record_label(ours if o is not None else theirs, found.name, kept)
