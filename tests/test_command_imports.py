@@ -66,8 +66,13 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["info"], ()),
         (["impact", "MODEL", "db"], ("networkx",)),
         (["spof"], ("networkx",)),
+        (["diff", "MODEL", "MODEL"], ()),
+        (["diff", "MODEL", "MODEL", "--format", "json"], ()),
+        (["dump"], ()),
+        (["merge", "MODEL", "MODEL", "MODEL", "-o", "merged.fma"], ()),
     ],
-    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof"],
+    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof", "diff", "diff-json", "dump",
+         "merge"],  # fmt: skip
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv

@@ -35,9 +35,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "every conflict is settled (exit 0); otherwise exit 1. Records both sides added under "
         "the same ids are renumbered on their side. Works as a git merge driver (see the README).",
     )
-    parser.add_argument("base", metavar="BASE", help="the common ancestor (.fma)")
-    parser.add_argument("ours", metavar="OURS", help="our version (.fma)")
-    parser.add_argument("theirs", metavar="THEIRS", help="their version (.fma)")
+    # The files' dests differ from the --ours/--theirs flags', which share their words.
+    parser.add_argument("base_file", metavar="BASE", help="the common ancestor (.fma)")
+    parser.add_argument("ours_file", metavar="OURS", help="our version (.fma)")
+    parser.add_argument("theirs_file", metavar="THEIRS", help="their version (.fma)")
     parser.add_argument("-o", "--output", metavar="OUT", required=True, help="merged model")
     settle = parser.add_mutually_exclusive_group()
     settle.add_argument("--ours", action="store_true", help="settle every conflict with ours")
@@ -83,7 +84,7 @@ def read_choices(path: str, result: MergeResult) -> dict[str, Side]:
 def run(args: argparse.Namespace) -> int:
     from fma_app.domain.merge import merge_models
 
-    base, ours, theirs = (read_model(p) for p in (args.base, args.ours, args.theirs))
+    base, ours, theirs = (read_model(p) for p in (args.base_file, args.ours_file, args.theirs_file))
     result = merge_models(base, ours, theirs)
     for old, new in sorted(result.renumbered.items()):
         print(f"renumbered their new id {old} as {new} (ours added {old} too)")
