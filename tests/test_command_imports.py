@@ -71,8 +71,18 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["dump"], ()),
         (["merge", "MODEL", "MODEL", "MODEL", "-o", "merged.fma"], ()),
     ],
-    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof", "diff", "diff-json", "dump",
-         "merge"],  # fmt: skip
+    ids=[
+        "rank",
+        "rank-json",
+        "rank-csv",
+        "info",
+        "impact",
+        "spof",
+        "diff",
+        "diff-json",
+        "dump",
+        "merge",
+    ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv

@@ -32,9 +32,10 @@ def dump_lines(model: Model) -> Iterator[str]:
         for record_id in sorted(records):
             record = records[record_id]
             yield ""
-            yield f"[{field_key(found.name, record_id)}] {record_label(model, found.name, record)}"
-            for name, value in found.values(record).items():
-                yield f"{field_key(found.name, record_id, name)}: {shown(plain(value))}"
+            key = field_key(found.name, record_id)
+            yield f"[{key}] {record_label(model, found.name, record)}"
+            for name in found.fields:
+                yield f"{key}/{name}: {shown(plain(getattr(record, name)))}"
 
 
 def dump_text(model: Model) -> str:

@@ -12,7 +12,6 @@ ours); `MergeResult.resolved` applies a choice per conflict and returns the fini
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -22,6 +21,9 @@ from fma_app.domain.model import Model
 from fma_app.domain.records import (
     MODEL,
     Collection,
+    clone,
+    clone_model,
+    clone_value,
     collection,
     collections,
     field_key,
@@ -92,10 +94,10 @@ class MergeResult:
         left = [c for c in self.conflicts if c.key not in choices]
         if left:
             raise UnsettledConflictsError(left)
-        model = copy.deepcopy(self.pending)
+        model = clone_model(self.pending)
         removals: list[Conflict] = []
         for conflict in self.conflicts:
-            chosen = copy.deepcopy(conflict.value(choices[conflict.key]))
+            chosen = clone_value(conflict.value(choices[conflict.key]))
             if conflict.field is None and chosen is None:
                 removals.append(conflict)
             elif conflict.field is None:
@@ -141,7 +143,7 @@ def merge_models(base: Model, ours: Model, theirs: Model) -> MergeResult:
     conflicts: list[Conflict] = []
     for name in model_fields():
         value, conflict = _merge_field(MODEL, 0, name, base, ours, theirs, label=ours.name)
-        setattr(merged, name, copy.deepcopy(value))
+        setattr(merged, name, clone_value(value))
         if conflict is not None:
             conflicts.append(conflict)
     for found in collections():
@@ -178,24 +180,24 @@ def _merge_collection(
     for record_id in _ordered_ids(base, ours, theirs):
         b, o, t = base.get(record_id), ours.get(record_id), theirs.get(record_id)
         if b is None:  # added on one side, or on both alike
-            out[record_id] = copy.deepcopy(o if o is not None else t)
+            out[record_id] = clone(o if o is not None else t)
         elif o is None and t is None:
             continue
         elif o is None or t is None:
             conflict = _removed_on_one_side(found, record_id, b, o, t, ours_model, theirs_model)
             if conflict is not None:
                 conflicts.append(conflict)
-                out[record_id] = copy.deepcopy(o if o is not None else t)
+                out[record_id] = clone(o if o is not None else t)
         elif o == t or t == b:
-            out[record_id] = copy.deepcopy(o)
+            out[record_id] = clone(o)
         elif o == b:
-            out[record_id] = copy.deepcopy(t)
+            out[record_id] = clone(t)
         else:
-            record = copy.deepcopy(o)
+            record = clone(o)
             label = record_label(ours_model, found.name, o)
             for name in found.fields:
                 value, conflict = _merge_field(found.name, record_id, name, b, o, t, label)
-                setattr(record, name, copy.deepcopy(value))
+                setattr(record, name, clone_value(value))
                 if conflict is not None:
                     conflicts.append(conflict)
             out[record_id] = record
@@ -242,7 +244,7 @@ def _keep_what_is_needed(base: Model, ours: Model, theirs: Model, merged: Model)
             reason = f"removed by {remover}, still needed by {needed_by}"
             label = record_label(merged, target, kept)
             conflicts.append(Conflict(target, record_id, None, label, reason, b, o, t))
-            found.records(merged)[record_id] = copy.deepcopy(kept)
+            found.records(merged)[record_id] = clone(kept)
 
 
 def _dangling(model: Model) -> dict[tuple[str, int], str]:
@@ -275,7 +277,7 @@ def _renumber_their_additions(
     largest = max((i for m in (base, ours, theirs) for _, i, _ in iter_records(m)), default=0)
     next_id = max(base._next_id, ours._next_id, theirs._next_id, largest + 1)
     mapping = {old: next_id + offset for offset, old in enumerate(sorted(clashing))}
-    renumbered = copy.deepcopy(theirs)
+    renumbered = clone_model(theirs)
     for found in collections():
         records = found.records(renumbered)
         rebuilt = {}

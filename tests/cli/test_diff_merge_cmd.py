@@ -152,7 +152,7 @@ BAD = {
 
 @pytest.mark.parametrize("case", list(BAD))
 @pytest.mark.parametrize("command", ["diff", "dump", "merge"])
-def test_bad_input_is_one_line_and_exit_2_and_nothing_written(capsys, base, tmp_path, case, command):
+def test_bad_input_is_one_line_exit_2_and_nothing_written(capsys, base, tmp_path, case, command):
     make, message = BAD[case]
     bad = make(tmp_path)
     before = bad.read_bytes() if bad.exists() else None
@@ -190,9 +190,7 @@ def conflicting(tmp_path: Path, base: Path) -> list[str]:
     return [str(base), str(ours), str(theirs), "-o", str(tmp_path / "out.fma")]
 
 
-def test_merge_conflicts_are_listed_with_both_values_and_out_is_not_written(
-    capsys, base, tmp_path
-):
+def test_merge_conflicts_are_listed_with_both_values_and_out_is_not_written(capsys, base, tmp_path):
     code, out, _ = run(capsys, "merge", *conflicting(tmp_path, base))
     assert code == 1
     assert not (tmp_path / "out.fma").exists()
@@ -205,8 +203,12 @@ def test_merge_conflicts_are_listed_with_both_values_and_out_is_not_written(
     assert lines[-1].startswith("2 conflict(s) left;")
 
 
-@pytest.mark.parametrize(("option", "severity", "owner"), [("--ours", 8, "sre"), ("--theirs", 10, "db")])
-def test_merge_settles_every_conflict_with_one_side(capsys, base, tmp_path, option, severity, owner):
+@pytest.mark.parametrize(
+    ("option", "severity", "owner"), [("--ours", 8, "sre"), ("--theirs", 10, "db")]
+)
+def test_merge_settles_every_conflict_with_one_side(
+    capsys, base, tmp_path, option, severity, owner
+):
     argv = conflicting(tmp_path, base)
     assert run(capsys, "merge", *argv, option)[0] == 0
     merged = open_model(tmp_path / "out.fma")
