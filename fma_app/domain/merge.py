@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from fma_app.domain.commands import Change, Command, EntityKind
+from fma_app.domain.diff import ModelDiff, Op, diff_models
 from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.records import (
@@ -291,3 +293,57 @@ def _renumber_their_additions(
     renumbered._next_id = next_id + len(mapping)
     renumbered.invalidate_names()
     return renumbered, mapping
+
+
+_CHANGE_KINDS: dict[str, EntityKind] = {
+    "components": "component",
+    "dependencies": "dependency",
+    "failure_modes": "failure_mode",
+    "actions": "action",
+}
+
+
+class ReplaceContent(Command):
+    """Turn the open model into another one (a merge's result) as one undo step; the changes
+    it reports are the diff between the two, so every view refreshes only what changed."""
+
+    def __init__(self, after: Model, text: str = "Merge"):
+        self.after, self.text = clone_model(after), text
+        self.before: Model | None = None
+
+    def do(self, model: Model) -> list[Change]:
+        self.before = clone_model(model)
+        _assign(model, self.after)
+        return _changes(diff_models(self.before, self.after))
+
+    def undo(self, model: Model) -> list[Change]:
+        assert self.before is not None, "undo before do"
+        _assign(model, self.before)
+        return _changes(diff_models(self.after, self.before))
+
+
+def _assign(model: Model, content: Model) -> None:
+    copied = clone_model(content)
+    for name in model_fields():
+        setattr(model, name, getattr(copied, name))
+    for found in collections():
+        setattr(model, found.name, found.records(copied))
+    model._next_id = max(model._next_id, copied._next_id)
+    model.invalidate_names()
+
+
+def _changes(diff: ModelDiff) -> list[Change]:
+    """Removals children first, then additions parents first, then changed records."""
+    ids: dict[tuple[EntityKind, Op], list[int]] = {}
+    model_changed = False
+    for change in diff.changes:
+        kind = _CHANGE_KINDS.get(change.collection)
+        if kind is None:
+            model_changed = True
+        else:
+            ids.setdefault((kind, change.op), []).append(change.id)
+    kinds: list[EntityKind] = list(_CHANGE_KINDS.values())
+    order: list[tuple[EntityKind, Op]] = [(k, "removed") for k in reversed(kinds)]
+    order += [(k, "added") for k in kinds] + [(k, "changed") for k in kinds]
+    changes = [Change(kind, op, tuple(ids[(kind, op)])) for kind, op in order if (kind, op) in ids]
+    return [Change("model", "changed"), *changes] if model_changed else changes
