@@ -263,6 +263,7 @@ class CompareController:
     def install(self, file_menu: QMenu, before: QAction) -> None:
         file_menu.insertAction(before, self.compare_action)
         file_menu.insertAction(before, self.merge_action)
+        file_menu.insertSeparator(before)
 
     def _directory(self) -> str:
         path = self.context.document.path

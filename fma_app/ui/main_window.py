@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.compare = CompareController(self, self.context)  # Compare With..., Merge With...
-        self.compare.install(self.file_menu, before=quit_action)
+        self.compare.install(self.file_menu, before=self.model_properties_action)
         self.file_menu.insertSeparator(quit_action)
 
     # networkx, matplotlib and openpyxl load on first use: the worksheet paints first.
