@@ -40,6 +40,24 @@ from fma_app.ui.interaction import Level
 MODEL_FILE_FILTER = "FMA Workbench models (*.fma);;All files (*)"
 RECORD_ROLE = Qt.ItemDataRole.UserRole  # (collection, id) of the record a row stands for
 OPS = {"added": "+", "removed": "\u2212", "changed": "~"}
+WIDEST_FIRST_COLUMN = 480  # px: long failure mode texts must leave room for the values
+
+
+def _fit_columns(tree: QTreeWidget) -> None:
+    """Size every column to its text, the first no wider than WIDEST_FIRST_COLUMN; every cell
+    shows its whole text as a tooltip, since long values are cut."""
+    for column in range(tree.columnCount()):
+        tree.resizeColumnToContents(column)
+    tree.setColumnWidth(0, min(tree.columnWidth(0), WIDEST_FIRST_COLUMN))
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        for column in range(tree.columnCount()):
+            if not item.toolTip(column):
+                item.setToolTip(column, item.text(column))
+        stack.extend(item.child(i) for i in range(item.childCount()))
 
 
 def _what(collection: str, record_id: int, label: str) -> str:
@@ -116,7 +134,7 @@ class CompareDialog(QDialog):
         else:
             count = len(diff.content_changes())
             self.summary.setText(f"{count} record(s) differ, {len(moved)} node(s) moved.")
-        self.tree.resizeColumnToContents(0)
+        _fit_columns(self.tree)
 
     def _add_record(
         self,
@@ -184,6 +202,8 @@ class MergeDialog(QDialog):
         self.items: dict[str, QTreeWidgetItem] = {}
         for conflict in result.conflicts:
             self.items[conflict.key] = self._add(conflict)
+        self.tree.setRootIsDecorated(False)
+        _fit_columns(self.tree)
         first = self.tree.topLevelItem(0)
         if first is not None:
             self.tree.setCurrentItem(first)
@@ -192,9 +212,10 @@ class MergeDialog(QDialog):
 
     def _add(self, conflict: Conflict) -> QTreeWidgetItem:
         what = _what(conflict.collection, conflict.id, conflict.label)
-        field = f": {conflict.field}" if conflict.field else f" ({conflict.reason})"
+        # The field first: a long failure mode text would hide it at the end.
+        text = f"{conflict.field} of {what}" if conflict.field else f"{what} ({conflict.reason})"
         values = [conflict.shown(side) for side in ("base", "ours", "theirs")]
-        item = QTreeWidgetItem(self.tree, [what + field, *values])
+        item = QTreeWidgetItem(self.tree, [text, *values])
         item.setData(0, RECORD_ROLE, conflict.key)
         item.setToolTip(0, f"{conflict.key}: {conflict.reason}")
         return item
