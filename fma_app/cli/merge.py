@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import read_model
+from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.records import SINGULAR, shown
 
@@ -85,7 +86,10 @@ def run(args: argparse.Namespace) -> int:
     from fma_app.domain.merge import merge_models
 
     base, ours, theirs = (read_model(p) for p in (args.base_file, args.ours_file, args.theirs_file))
-    result = merge_models(base, ours, theirs)
+    try:
+        result = merge_models(base, ours, theirs)
+    except ModelError as error:  # only for files that break the model's own rules
+        raise CliError(f"cannot merge: {error}") from None
     for old, new in sorted(result.renumbered.items()):
         print(f"renumbered their new id {old} as {new} (ours added {old} too)")
     if args.ours or args.theirs:

@@ -26,11 +26,16 @@ def disk_full(model: Model) -> int:
     return next(f.id for f in model.failure_modes.values() if f.failure_mode == "Disk full")
 
 
-def window_with(main_window_factory, context_factory, model: Model, open_path: Path | None):
+def window_with(qtbot, context_factory, model: Model, open_path: Path | None):
+    """A shown main window whose file chooser answers `open_path` (a fake passed in)."""
+    from fma_app.ui.main_window import MainWindow
+
     interaction = RecordingInteraction(save=SaveChoice.DISCARD, open_path=str(open_path))
     document = Document(model)
-    window = main_window_factory(document)
-    window.compare.context = context_factory(document, interaction)
+    window = MainWindow(context_factory(document, interaction))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
     return window, document, interaction
 
 
@@ -45,7 +50,7 @@ def items(tree) -> list:
 
 
 def test_compare_with_lists_the_differences_and_selects_the_item(
-    qtbot, main_window_factory, context_factory, small_model, tmp_path
+    qtbot, context_factory, small_model, tmp_path
 ):
     other = copy.deepcopy(small_model)
     fm_id = disk_full(other)
@@ -53,9 +58,7 @@ def test_compare_with_lists_the_differences_and_selects_the_item(
     api = next(c for c in other.components.values() if c.name == "api")
     other.components[api.id].x = 500.0
     path = saved(tmp_path, "older.fma", other)
-    window, document, _ = window_with(
-        main_window_factory, context_factory, copy.deepcopy(small_model), path
-    )
+    window, document, _ = window_with(qtbot, context_factory, copy.deepcopy(small_model), path)
     assert window.compare.compare_action in window.file_menu.actions()
     window.compare.compare_action.trigger()
     dialog = window.compare.dialog
@@ -80,12 +83,12 @@ def test_compare_with_lists_the_differences_and_selects_the_item(
 
 
 def test_compare_with_a_file_that_is_not_a_model_says_so(
-    main_window_factory, context_factory, small_model, tmp_path
+    qtbot, context_factory, small_model, tmp_path
 ):
     path = tmp_path / "notes.fma"
     path.write_text("not a model")
     window, _document, interaction = window_with(
-        main_window_factory, context_factory, copy.deepcopy(small_model), path
+        qtbot, context_factory, copy.deepcopy(small_model), path
     )
     assert window.compare.compare_with() is None
     ((level, _title, text),) = interaction.messages
@@ -93,9 +96,7 @@ def test_compare_with_a_file_that_is_not_a_model_says_so(
     assert text == f"cannot open '{path}': not an FMA Workbench model (not a SQLite database)"
 
 
-def test_a_merge_without_conflicts_is_one_undo_step(
-    main_window_factory, context_factory, small_model, tmp_path
-):
+def test_a_merge_without_conflicts_is_one_undo_step(qtbot, context_factory, small_model, tmp_path):
     base = copy.deepcopy(small_model)
     theirs = copy.deepcopy(small_model)
     fm_id = disk_full(base)
@@ -103,7 +104,7 @@ def test_a_merge_without_conflicts_is_one_undo_step(
     theirs.add_component("queue", "queue")
     ours = copy.deepcopy(small_model)
     ours.failure_modes[fm_id].severity = 6
-    window, document, _ = window_with(main_window_factory, context_factory, ours, None)
+    window, document, _ = window_with(qtbot, context_factory, ours, None)
     applied = window.compare.merge_with(
         str(saved(tmp_path, "theirs.fma", theirs)), str(saved(tmp_path, "base.fma", base))
     )
@@ -120,14 +121,14 @@ def test_a_merge_without_conflicts_is_one_undo_step(
 
 
 def test_a_merge_with_conflicts_opens_them_to_settle_one_by_one(
-    qtbot, main_window_factory, context_factory, small_model, tmp_path
+    qtbot, context_factory, small_model, tmp_path
 ):
     base = copy.deepcopy(small_model)
     fm_id = disk_full(base)
     theirs, ours = copy.deepcopy(base), copy.deepcopy(base)
     theirs.failure_modes[fm_id].severity, ours.failure_modes[fm_id].severity = 3, 6
     theirs.failure_modes[fm_id].cause, ours.failure_modes[fm_id].cause = "Logs", "Backups"
-    window, document, _ = window_with(main_window_factory, context_factory, ours, None)
+    window, document, _ = window_with(qtbot, context_factory, ours, None)
     applied = window.compare.merge_with(
         str(saved(tmp_path, "theirs.fma", theirs)), str(saved(tmp_path, "base.fma", base))
     )
@@ -156,13 +157,11 @@ def test_a_merge_with_conflicts_opens_them_to_settle_one_by_one(
     assert document.model.failure_modes[fm_id].severity == 6
 
 
-def test_a_merge_that_breaks_a_rule_changes_nothing(
-    main_window_factory, context_factory, small_model, tmp_path
-):
+def test_a_merge_that_breaks_a_rule_changes_nothing(qtbot, context_factory, small_model, tmp_path):
     base, theirs, ours = (copy.deepcopy(small_model) for _ in range(3))
     theirs.add_component("queue", "queue")
     ours.add_component("Queue", "service")
-    window, document, interaction = window_with(main_window_factory, context_factory, ours, None)
+    window, document, interaction = window_with(qtbot, context_factory, ours, None)
     before = copy.deepcopy(document.model.content())
     applied = window.compare.merge_with(
         str(saved(tmp_path, "theirs.fma", theirs)), str(saved(tmp_path, "base.fma", base))
