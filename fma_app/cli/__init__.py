@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "availability": "availability",
     "diff": "diff",
     "dump": "dump",
     "merge": "merge",

@@ -16,6 +16,7 @@ from fma_app.domain.records import (
     Collection,
     collections,
     model_fields,
+    model_value,
     plain,
     record_label,
 )
@@ -72,7 +73,11 @@ def diff_models(old: Model, new: Model) -> ModelDiff:
     """Every difference from `old` to `new`: model properties first, then each collection in
     the model's order, records by id."""
     changes: list[RecordChange] = []
-    properties = _field_changes(old, new, model_fields())
+    properties = tuple(
+        FieldChange(name, plain(before), plain(after))
+        for name in model_fields()
+        if (before := model_value(old, name)) != (after := model_value(new, name))
+    )
     if properties:
         changes.append(RecordChange(MODEL, 0, "changed", new.name, properties))
     for found in collections():

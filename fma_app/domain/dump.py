@@ -15,6 +15,7 @@ from fma_app.domain.records import (
     collections,
     field_key,
     model_fields,
+    model_value,
     plain,
     record_label,
     shown,
@@ -26,7 +27,7 @@ DUMP_HEADER = "# FMA Workbench model (fma-app dump, format 1)"
 def dump_lines(model: Model) -> Iterator[str]:
     yield DUMP_HEADER
     for name in model_fields():
-        yield f"{field_key(MODEL, 0, name)}: {shown(plain(getattr(model, name)))}"
+        yield f"{field_key(MODEL, 0, name)}: {shown(plain(model_value(model, name)))}"
     for found in collections():
         records = found.records(model)
         for record_id in sorted(records):

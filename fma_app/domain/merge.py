@@ -21,6 +21,7 @@ from fma_app.domain.diff import ModelDiff, Op, diff_models
 from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.records import (
+    KEY_REFERENCES,
     MODEL,
     Collection,
     clone,
@@ -31,6 +32,7 @@ from fma_app.domain.records import (
     field_key,
     iter_records,
     model_fields,
+    model_value,
     plain,
     record_label,
     shown,
@@ -144,7 +146,7 @@ def merge_models(base: Model, ours: Model, theirs: Model) -> MergeResult:
     merged = Model()
     conflicts: list[Conflict] = []
     for name in model_fields():
-        value, conflict = _merge_field(MODEL, 0, name, base, ours, theirs, label=ours.name)
+        value, conflict = _merge_property(name, base, ours, theirs)
         setattr(merged, name, clone_value(value))
         if conflict is not None:
             conflicts.append(conflict)
@@ -171,6 +173,44 @@ def _merge_field(
     if o == b:
         return t, None
     return o, Conflict(collection_name, record_id, name, label, "changed on both sides", b, o, t)
+
+
+_MISSING = object()
+
+
+def _merge_property(
+    name: str, base: Model, ours: Model, theirs: Model
+) -> tuple[object, Conflict | None]:
+    """A model property three ways; a mapping (group_needs) entry by entry, so that two
+    people who set different groups' needs are not in conflict."""
+    b, o, t = (model_value(m, name) for m in (base, ours, theirs))
+    if o == t or t == b:
+        return o, None
+    if o == b:
+        return t, None
+    if isinstance(b, Mapping) and isinstance(o, Mapping) and isinstance(t, Mapping):
+        entries = _merge_mapping(b, o, t)
+        if entries is not None:
+            return entries, None
+    return o, Conflict(MODEL, 0, name, ours.name, "changed on both sides", b, o, t)
+
+
+def _merge_mapping(
+    base: Mapping[Any, Any], ours: Mapping[Any, Any], theirs: Mapping[Any, Any]
+) -> dict[Any, Any] | None:
+    """Entry by entry, or None when one entry was changed both ways."""
+    merged: dict[Any, Any] = {}
+    for key in {**base, **ours, **theirs}:
+        b, o, t = (side.get(key, _MISSING) for side in (base, ours, theirs))
+        if o == t or t == b:
+            value = o
+        elif o == b:
+            value = t
+        else:
+            return None
+        if value is not _MISSING:
+            merged[key] = value
+    return merged
 
 
 def _merge_collection(
@@ -262,6 +302,12 @@ def _dangling(model: Model) -> dict[tuple[str, int], str]:
     return missing
 
 
+def _renumbered_key(key: Any, mapping: Mapping[int, int]) -> Any:
+    if isinstance(key, tuple) and key and isinstance(key[0], int):
+        return (mapping.get(key[0], key[0]), *key[1:])
+    return key
+
+
 def _renumber_their_additions(
     base: Model, ours: Model, theirs: Model
 ) -> tuple[Model, dict[int, int]]:
@@ -290,6 +336,9 @@ def _renumber_their_additions(
                 setattr(record, field_name, mapping.get(pointed, pointed))
             rebuilt[record.id] = record
         setattr(renumbered, found.name, rebuilt)
+    for name in KEY_REFERENCES:  # (component id, group) -> needs; ids are unique across kinds
+        keyed: Mapping[Any, Any] = getattr(renumbered, name)
+        setattr(renumbered, name, {_renumbered_key(k, mapping): v for k, v in keyed.items()})
     renumbered._next_id = next_id + len(mapping)
     renumbered.invalidate_names()
     return renumbered, mapping

@@ -40,6 +40,14 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("failure_modes", "component_id"): "components",
     ("actions", "failure_mode_id"): "failure_modes",
 }
+# Model properties read through a method rather than as stored: group_needs keeps entries of
+# groups that lost their dependencies (for undo); only the live ones are content.
+MODEL_FIELD_READERS: dict[str, Callable[[Model], object]] = {
+    "group_needs": Model.live_group_needs,
+}
+# Mapping-valued model properties whose keys are tuples starting with a record's id:
+# property -> the collection of that id (a merge renumbers it with the record).
+KEY_REFERENCES: dict[str, str] = {"group_needs": "components"}
 # Names people read: "failure_modes" -> "failure mode".
 SINGULAR: dict[str, str] = {
     "components": "component",
@@ -86,8 +94,10 @@ def collections() -> tuple[Collection, ...]:
         hint = hints[model_field.name]
         if typing.get_origin(hint) is not dict or model_field.name.startswith("_"):
             continue
-        record_type = typing.get_args(hint)[1]
-        found.append(_collection(model_field.name, record_type))
+        key_type, record_type = typing.get_args(hint)
+        is_record = isinstance(record_type, type) and dataclasses.is_dataclass(record_type)
+        if key_type is int and is_record:  # otherwise a property (group_needs)
+            found.append(_collection(model_field.name, record_type))
     return tuple(found)
 
 
@@ -117,6 +127,12 @@ def model_fields() -> tuple[str, ...]:
             )
         names.append(name)
     return tuple(names)
+
+
+def model_value(model: Model, name: str) -> object:
+    """A model property's value as content (see MODEL_FIELD_READERS)."""
+    reader = MODEL_FIELD_READERS.get(name)
+    return reader(model) if reader is not None else getattr(model, name)
 
 
 def collection(name: str) -> Collection:
@@ -149,8 +165,15 @@ def plain(value: object) -> object:
     if isinstance(value, set | frozenset):
         return sorted((plain(item) for item in value), key=repr)
     if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in sorted(value.items(), key=repr)}
+        return {_plain_key(key): plain(item) for key, item in sorted(value.items(), key=repr)}
     raise UnclassifiedFieldError(f"no plain form for {type(value).__name__} value {value!r}")
+
+
+def _plain_key(key: object) -> str:
+    """A mapping key as text: (3, "pay") -> "3/pay"."""
+    if isinstance(key, tuple):
+        return "/".join(str(plain(part)) for part in key)
+    return str(plain(key))
 
 
 def record_label(model: Model, collection_name: str, record: object) -> str:

@@ -197,3 +197,46 @@ def test_the_same_field_edited_both_ways_is_a_conflict(seed):
     assert conflict.key == f"{found.name}/{record_id}/{name}"
     assert (conflict.ours, conflict.theirs) == (mine, yours)
     assert getattr(found.records(result.resolved_all("theirs"))[record_id], name) == yours
+
+
+def grouped_model() -> Model:
+    """api needs pay-a/pay-b/pay-c (group "pay") and q1/q2 (group "q")."""
+    model = Model(name="Groups")
+    api = model.add_component("api")
+    for name, group in (("pay-a", "pay"), ("pay-b", "pay"), ("pay-c", "pay"), ("q1", "q"),
+                        ("q2", "q")):  # fmt: skip
+        model.add_dependency(api.id, model.add_component(name).id, group=group)
+    return model
+
+
+def test_group_needs_merge_entry_by_entry_and_conflict_per_property():
+    base = grouped_model()
+    api = base.component_by_name("api").id  # type: ignore[union-attr]
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours.group_needs[(api, "pay")] = 2
+    theirs.group_needs[(api, "q")] = 2
+    result = merge_models(base, ours, theirs)
+    assert result.conflicts == ()
+    assert result.resolved({}).live_group_needs() == {(api, "pay"): 2, (api, "q"): 2}
+    theirs.group_needs[(api, "pay")] = 3
+    (conflict,) = merge_models(base, ours, theirs).conflicts
+    assert conflict.key == "model/group_needs"
+    assert (conflict.shown("ours"), conflict.shown("theirs")) == (
+        '{"1/pay": 2}', '{"1/pay": 3, "1/q": 2}',
+    )  # fmt: skip
+    assert merge_models(base, ours, theirs).resolved_all("theirs").group_needs[(api, "pay")] == 3
+
+
+def test_their_new_component_keeps_its_group_needs_when_renumbered():
+    base = grouped_model()
+    ours, theirs = copy.deepcopy(base), copy.deepcopy(base)
+    ours.add_component("cache")  # takes the id theirs gives its new gateway
+    gateway = theirs.add_component("gateway")
+    for name in ("pay-a", "pay-b"):
+        theirs.add_dependency(gateway.id, theirs.component_by_name(name).id, group="pay")  # type: ignore[union-attr]
+    theirs.group_needs[(gateway.id, "pay")] = 2
+    result = merge_models(base, ours, theirs)
+    new_id = result.renumbered[gateway.id]
+    merged = result.resolved({})
+    assert merged.components[new_id].name == "gateway"
+    assert merged.live_group_needs() == {(new_id, "pay"): 2}
