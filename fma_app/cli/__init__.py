@@ -27,6 +27,9 @@ SUBCOMMANDS = {
     "impact": "impact",
     "spof": "spof",
     "availability": "availability",
+    "diff": "diff",
+    "dump": "dump",
+    "merge": "merge",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -23,6 +23,7 @@ from fma_app import __version__
 from fma_app.domain.commands import Change
 from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
+from fma_app.ui.compare_dialog import CompareController
 from fma_app.ui.component_details import ComponentDetails
 from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.context import APP_NAME, AppContext
@@ -186,6 +187,8 @@ class MainWindow(QMainWindow):
         quit_action = self.files.actions["quit"]
         self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
+        self.compare = CompareController(self, self.context)  # Compare With..., Merge With...
+        self.compare.install(self.file_menu, before=self.model_properties_action)
         self.file_menu.insertSeparator(quit_action)
 
     # networkx, matplotlib and openpyxl load on first use: the worksheet paints first.
