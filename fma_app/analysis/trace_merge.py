@@ -222,16 +222,30 @@ def merge_command(
     (source, target) dependencies). A dependency whose new end was not accepted is left out.
     New components are placed beside their neighbours; entry point candidates among them are
     marked as entry points (existing components keep what a person set)."""
-    components = [
-        c for c in plan.components_added if accept_components is None or c.name in accept_components
-    ]
+    entities = planned_entities(model, plan, accept_components, accept_dependencies)
+    commands: list[Command] = [AddEntities(entities, COMMAND_TEXT)] if entities else []
+    commands.extend(
+        SetFields("dependency", update.dependency_id, {"observed": update.new}, COMMAND_TEXT)
+        for update in plan.statistics_updated
+    )
+    return Macro(commands, COMMAND_TEXT)
+
+
+def planned_entities(
+    model: Model,
+    plan: MergePlan,
+    accept_components: Collection[str] | None = None,
+    accept_dependencies: Collection[tuple[str, str]] | None = None,
+) -> list[Entity]:
+    """The new components (placed) and dependencies of the plan, with ids reserved in `model`."""
+    components = [c for c in plan.components_added
+                  if accept_components is None or c.name in accept_components]  # fmt: skip
     names = {c.name: c.id for c in model.components.values()}
     probe = Model(components=dict(model.components), dependencies=dict(model.dependencies))
     new_components: list[Component] = []
     for planned in components:
-        component = probe.add_component(
-            planned.name, planned.kind, id=model.new_id(), user_facing=planned.entry_point
-        )
+        component = probe.add_component(planned.name, planned.kind, id=model.new_id(),
+                                        user_facing=planned.entry_point)  # fmt: skip
         names[planned.name] = component.id
         new_components.append(component)
     new_dependencies: list[Dependency] = []
@@ -241,27 +255,20 @@ def merge_command(
             continue
         if ends[0] not in names or ends[1] not in names:
             continue
-        new_dependencies.append(
-            probe.add_dependency(
-                names[ends[0]],
-                names[ends[1]],
-                planned_dependency.strength,
-                id=model.new_id(),
-                observed=planned_dependency.observed,
-            )
-        )
+        # Built directly: the plan holds each pair once, never a self-dependency and never one
+        # the model has (Model.add_dependency would check all of that against every
+        # dependency again, quadratic for a 4,000-edge list).
+        source, target = names[ends[0]], names[ends[1]]
+        dependency = Dependency(model.new_id(), source, target, planned_dependency.strength,
+                                observed=planned_dependency.observed)  # fmt: skip
+        probe.dependencies[dependency.id] = dependency
+        new_dependencies.append(dependency)
     from fma_app.analysis.layout import place_near_neighbours  # numpy: only when applying
 
     positions = place_near_neighbours(probe, [c.id for c in new_components])
     for component in new_components:
         component.x, component.y = positions[component.id]
-    entities: list[Entity] = [*new_components, *new_dependencies]
-    commands: list[Command] = [AddEntities(entities, COMMAND_TEXT)] if entities else []
-    commands.extend(
-        SetFields("dependency", update.dependency_id, {"observed": update.new}, COMMAND_TEXT)
-        for update in plan.statistics_updated
-    )
-    return Macro(commands, COMMAND_TEXT)
+    return [*new_components, *new_dependencies]
 
 
 def apply_plan(model: Model, plan: MergePlan) -> Command:
@@ -272,7 +279,13 @@ def apply_plan(model: Model, plan: MergePlan) -> Command:
 
 
 def new_model_from(topology: ObservedTopology, name: str) -> Model:
-    """A model of only what the traces saw (`fma-app import-traces -o`)."""
+    """A model of only what the traces saw (`fma-app import-traces -o`): the plan's entities put
+    in directly, since there is nothing to undo (a command copies each entity twice)."""
     model = Model(name=name)
-    apply_plan(model, plan_merge(model, topology))
+    for entity in planned_entities(model, plan_merge(model, topology)):
+        if isinstance(entity, Component):
+            model.components[entity.id] = entity
+        elif isinstance(entity, Dependency):
+            model.dependencies[entity.id] = entity
+    model.invalidate_names()
     return model

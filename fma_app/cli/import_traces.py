@@ -126,15 +126,15 @@ def _check_paths(files: list[Path], model_path: Path, args: argparse.Namespace) 
 
 
 def _create(args: argparse.Namespace, model_path: Path, reading: TraceReading) -> int:
-    from fma_app.analysis.trace_merge import apply_plan, plan_merge
+    from fma_app.analysis.trace_merge import new_model_from, plan_merge
     from fma_app.domain.model import Model
 
-    model = Model(name=model_path.stem or "Traces")
-    plan = plan_merge(model, reading.topology)
+    name = model_path.stem or "Traces"
+    plan = plan_merge(Model(name=name), reading.topology)
     if not args.dry_run:
         from fma_app.storage import ModelFileError, save_model
 
-        apply_plan(model, plan)
+        model = new_model_from(reading.topology, name)
         try:
             save_model(model, model_path)
         except ModelFileError as error:

@@ -35,6 +35,10 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
     "binary": (bytes(range(256)) * 4, "not a trace file: it starts with binary data"),
     "text": (b"hello, this is not a trace\n", "not a trace file: it starts with 'hello, this is"),
     "empty": (b"   \n", "the file is empty"),
+    "markdown": (
+        b"# Test json\nFor testing the UI, paste json here.\n",
+        "not a trace file: it starts with '# Test json'",
+    ),
     "truncated": (otlp_with(GOOD_SPAN)[:-7].encode(), "JSON ends early (the file is truncated)"),
     "invalid": (b'{"resourceSpans": [}', "not valid JSON"),
     "nested": (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply to be trace data"),

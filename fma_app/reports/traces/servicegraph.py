@@ -39,8 +39,14 @@ class _Edges:
 
 
 def looks_like_prometheus(head: bytes) -> bool:
-    first = head.lstrip().split(b"\n", 1)[0].strip()
-    return first.startswith(b"#") or bool(_SAMPLE.match(first.decode("utf-8", "replace")))
+    """Prometheus text: its first line that is not a comment is a sample, or a HELP or TYPE
+    comment says so (a Markdown file also starts with '#', and is not)."""
+    text = head.decode("utf-8", "replace")
+    if "# TYPE " in text or "# HELP " in text:
+        return True
+    lines = (line.strip() for line in text.splitlines())
+    first = next((line for line in lines if line and not line.startswith("#")), "")
+    return bool(_SAMPLE.match(first))
 
 
 def read_servicegraph(lines: Iterable[tuple[int, bytes]], builder: TopologyBuilder) -> int:

@@ -115,7 +115,7 @@ def parse_json(data: bytes, where: str = "") -> Any:
 
 def describe_start(head: bytes) -> str:
     """How a file that is not trace data starts, for the message."""
-    text = head[:16]
-    if text.isascii() and all(32 <= byte < 127 for byte in text):
+    text = head[:64].split(b"\n", 1)[0].rstrip(b"\r")[:24]
+    if text and all(32 <= byte < 127 or byte == 9 for byte in text):
         return f"it starts with {text.decode()!r}"
     return "it starts with binary data"
