@@ -235,6 +235,16 @@ Look = tuple[object, ...]
 NODE_PICTURES: dict[tuple[float, float], dict[Look, QPixmap]] = {}  # (zoom, dpr) -> look
 
 
+def _pictures_at(scale: float, dpr: float) -> dict[Look, QPixmap]:
+    """The pictures of one zoom; the zoom shown longest ago goes when too many are kept."""
+    pictures = NODE_PICTURES.get((scale, dpr))
+    if pictures is None:
+        while len(NODE_PICTURES) >= PICTURE_ZOOMS_KEPT:
+            del NODE_PICTURES[next(iter(NODE_PICTURES))]
+        pictures = NODE_PICTURES[(scale, dpr)] = {}
+    return pictures
+
+
 # name, its glyph runs, where they start (top left); the same for the failure mode summary
 NodeText = tuple[str, list[QGlyphRun], QPointF, str, list[QGlyphRun], QPointF]
 
@@ -427,16 +437,33 @@ class NodeItem(QGraphicsObject):
     def picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap:
         """The node without its text at this zoom, from the pictures shared by every node that
         looks the same: one blit instead of antialiased paths (about 100 us a node)."""
-        pictures = NODE_PICTURES.get((scale, dpr))
-        if pictures is None:
-            while len(NODE_PICTURES) >= PICTURE_ZOOMS_KEPT:  # the zoom shown longest ago
-                del NODE_PICTURES[next(iter(NODE_PICTURES))]
-            pictures = NODE_PICTURES[(scale, dpr)] = {}
-        key = (self.look(), selected, tags)
-        picture = pictures.get(key)
+        picture = self.drawn_picture(scale, dpr, selected, tags)
         if picture is None:
-            picture = pictures[key] = self._render_picture(scale, dpr, selected, tags)
+            key = (self.look(), selected, tags)
+            picture = _pictures_at(scale, dpr)[key] = self._render_picture(
+                scale, dpr, selected, tags
+            )
         return picture
+
+    def drawn_picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap | None:
+        """The picture at this zoom if one is drawn already, else None."""
+        return _pictures_at(scale, dpr).get((self.look(), selected, tags))
+
+    def stand_in(
+        self, scale: float, dpr: float, selected: bool, tags: bool
+    ) -> tuple[QPixmap, float] | None:
+        """The same look's picture at the nearest zoom drawn before, and that zoom: shown
+        scaled for a frame or two while the pictures of a new zoom are drawn a few at a time."""
+        key = (self.look(), selected, tags)
+        found = [
+            (abs(math.log(zoom / scale)), pictures[key], zoom)
+            for (zoom, ratio), pictures in NODE_PICTURES.items()
+            if ratio == dpr and key in pictures and zoom != scale
+        ]
+        if not found:
+            return None
+        _distance, picture, zoom = min(found, key=lambda f: f[0])
+        return picture, zoom
 
     def _render_picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap:
         size = NODE_BOUNDS.size() * scale * dpr
