@@ -939,7 +939,29 @@ def clip_line(
 AA_LINE_BUDGET = 400  # antialias edges only when at most this many are in view
 
 
-class EdgeLayer(QGraphicsItem):
+class Layer(QGraphicsItem):
+    """An item that draws many things of one kind in one pass (`EdgeLayer`, `NodeLayer`):
+    it takes no clicks, is asked for the exposed rectangle, and bounds what it draws."""
+
+    def __init__(self, z: float):
+        super().__init__()
+        self._bounds = QRectF()
+        self.setZValue(z)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_bounds(self, bounds: QRectF) -> None:
+        """New bounds (Qt is told before they change) and a repaint."""
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+
+class EdgeLayer(Layer):
     """Draws every edge in one paint call. Emphasised edges (selected, impact) last, on top.
 
     The layer keeps every edge's line batched by style (each edge's own `QLineF`, which moves
@@ -951,16 +973,12 @@ class EdgeLayer(QGraphicsItem):
     """
 
     def __init__(self, edges: dict[int, EdgeItem]):
-        super().__init__()
+        super().__init__(z=0)  # below the nodes
         self.edges = edges
-        self._bounds = QRectF()
         self._batches: list[tuple[QPen, list[QLineF]]] = []  # plain styles first
         self._order: list[EdgeItem] = []  # the edges in the rows of _coords
         self._rows: dict[int, int] = {}  # dependency id -> row
-        self._coords = np.zeros((0, 4))  # x1, y1, x2, y2 per edge
-        self.setZValue(0)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the view picks edges itself
+        self._coords = np.zeros((0, 4))  # x1, y1, x2, y2 per edge (the view picks edges)
 
     def invalidate(self) -> None:
         """Edges came, went or changed style: regroup them, recompute the bounds, repaint."""
@@ -992,13 +1010,7 @@ class EdgeLayer(QGraphicsItem):
             )
         else:
             bounds = QRectF()
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
+        self.set_bounds(bounds)
 
     def paint(
         self,

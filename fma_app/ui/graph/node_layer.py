@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from fma_app.ui.graph.items import (
     AP_FILL,
@@ -31,6 +31,7 @@ from fma_app.ui.graph.items import (
     PIXMAP_MAX_ZOOM,
     SELECT_COLOR,
     TEXT_MIN_ZOOM,
+    Layer,
     NodeItem,
     opaque,
     painted_rect,
@@ -47,17 +48,14 @@ FADED_OPACITY = 0.35  # an unaffected node while a blast radius shows
 OUTLINE_PIXELS = 3.0  # an overview outline stays this wide on screen however far out the zoom
 
 
-class NodeLayer(QGraphicsItem):
+class NodeLayer(Layer):
     """Draws every node; the scene keeps it current (`invalidate` after moves, the nodes'
-    own `refresh` after a change of look, a repaint after a change of selection)."""
+    own `refresh` after a change of look, a repaint after a change of selection). Clicks are
+    the node items' own."""
 
     def __init__(self, nodes: dict[int, NodeItem]):
-        super().__init__()
+        super().__init__(z=1)  # with the node items: above edges and OR junctions
         self.nodes = nodes
-        self._bounds = QRectF()
-        self.setZValue(1)  # with the node items: above edges and OR junctions
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks are the nodes' own
 
     def invalidate(self) -> None:
         """Nodes moved, came or went: recompute the bounds and repaint."""
@@ -70,13 +68,7 @@ class NodeLayer(QGraphicsItem):
             )
         else:
             bounds = QRectF()
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
+        self.set_bounds(bounds)
 
     def paint(
         self,
