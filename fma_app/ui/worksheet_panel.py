@@ -193,6 +193,8 @@ class WorksheetPanel(QWidget):
         view.setObjectName("worksheetView")
         view.setModel(self.proxy)
         view.setItemDelegate(self.cell_painter)
+        for painter in (self.cell_painter, self.score_delegate, self.component_delegate):
+            painter.read_cells_from(self.model.painted_cell)  # the proxy maps rows 1:1
         # The headers get a selection model of their own: with the view's, they check every
         # row of each visible column after a big selection (select-all on 20,000 rows: 180,000
         # flags() calls, 5 s). Header highlighting is off anyway.
