@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
     QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -245,29 +246,59 @@ def _pictures_at(scale: float, dpr: float) -> dict[Look, QPixmap]:
     return pictures
 
 
-# name, its glyph runs, where they start (top left); the same for the failure mode summary
-NodeText = tuple[str, list[QGlyphRun], QPointF, str, list[QGlyphRun], QPointF]
+# The name's lines, each with where it starts (top left); the glyph runs of all of them and
+# where they are drawn from; the failure mode summary, its glyph runs and where they start.
+NodeText = tuple[list[tuple[str, QPointF]], list[QGlyphRun], QPointF, str, list[QGlyphRun], QPointF]
 
 
-def shown_name(name: str, width: float) -> str:
-    """The name as a node shows it: elided in the middle, since names of one family often
-    differ only at the end ("payments-eu-1", "payments-eu-2"); the tooltip has it whole."""
-    metrics = resolved(NAME_FONT)[1]
+def name_lines(name: str, width: float) -> list[str]:
+    """The name as a node shows it: one line when it fits, else two, broken where the text
+    allows it (after a space or a hyphen, or anywhere in a word too long for a line). Elided
+    in the middle on one line, "Payment …risation" read badly. A second line still too long
+    is elided in its middle: names of one family often differ only at the end
+    ("payments-gateway-adapter-eu-1", "...-eu-2") and must stay apart on the canvas. The
+    tooltip has the whole name."""
+    full, metrics = resolved(NAME_FONT)
     if metrics.horizontalAdvance(name) <= width:  # most names fit: a quarter of the cost
-        return name
-    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
-
-
-def _glyphs(font: QFont, text: str, rect: QRectF) -> tuple[list[QGlyphRun], QPointF]:
-    """The text shaped in font, and the top left to draw it from to sit centred in rect."""
-    full, metrics = resolved(font)
-    layout = QTextLayout(text, full)
+        return [name]
+    layout = QTextLayout(name, full)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
     layout.beginLayout()
-    layout.createLine()
+    line = layout.createLine()
+    line.setLineWidth(width)
+    end = line.textStart() + line.textLength()  # in UTF-16 code units, as Qt counts
     layout.endLayout()
-    x = rect.center().x() - metrics.horizontalAdvance(text) / 2
-    y = rect.top() + (rect.height() - metrics.height()) / 2
-    return layout.glyphRuns(), QPointF(x, y)
+    utf16 = name.encode("utf-16-le")
+    first = utf16[: 2 * end].decode("utf-16-le").rstrip()
+    rest = utf16[2 * end :].decode("utf-16-le").strip()
+    if not first or not rest:
+        return [metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)]
+    return [first, metrics.elidedText(rest, Qt.TextElideMode.ElideMiddle, width)]
+
+
+def _glyphs(
+    font: QFont, lines: list[str], rect: QRectF
+) -> tuple[list[QGlyphRun], QPointF, list[QPointF]]:
+    """The lines shaped in font, one under the other, each centred in rect's width and the
+    block centred in its height: their glyph runs, the point to draw the runs from (the top
+    left of the first line), and the top left of each line."""
+    full, metrics = resolved(font)
+    height = metrics.height()
+    top = rect.top() + (rect.height() - height * len(lines)) / 2
+    starts = [
+        QPointF(rect.center().x() - metrics.horizontalAdvance(text) / 2, top + number * height)
+        for number, text in enumerate(lines)
+    ]
+    runs: list[QGlyphRun] = []
+    for text, start in zip(lines, starts, strict=True):
+        layout = QTextLayout(text, full)
+        layout.beginLayout()
+        layout.createLine().setPosition(start - starts[0])
+        layout.endLayout()
+        runs += layout.glyphRuns()
+    return runs, starts[0], starts
 
 
 TEXT_MIN_ZOOM = 0.35  # below this scale names are unreadable: draw shapes only
@@ -488,10 +519,11 @@ class NodeItem(QGraphicsObject):
         self._paint_shapes(painter, selected)
         if with_text:
             self._paint_tags(painter)
-            name, _, name_at, detail, _, detail_at = self.text()
+            name, _, _, detail, _, detail_at = self.text()
             painter.setPen(NAME_COLOR)
             painter.setFont(NAME_FONT)
-            painter.drawText(name_at + QPointF(0, resolved(NAME_FONT)[1].ascent()), name)
+            for line, start in name:
+                painter.drawText(start + QPointF(0, resolved(NAME_FONT)[1].ascent()), line)
             painter.setPen(DETAIL_COLOR)
             painter.setFont(DETAIL_FONT)
             painter.drawText(detail_at + QPointF(0, resolved(DETAIL_FONT)[1].ascent()), detail)
@@ -558,22 +590,23 @@ class NodeItem(QGraphicsObject):
         name_rect = self.name_rect()
         if self.kind is ComponentKind.QUEUE:  # keep clear of the pipe's end cap
             name_rect.adjust(0, 0, -NODE_HEIGHT * 0.3, 0)
-        name = shown_name(self.name, name_rect.width())
+        lines = name_lines(self.name, name_rect.width())
+        more = (len(lines) - 1) * resolved(NAME_FONT)[1].height()  # a second line's height
         top = -NODE_HEIGHT / 2 + (
             14 if self.kind in (ComponentKind.DATABASE, ComponentKind.EXTERNAL) else 8
         )
+        top -= more / 3  # two lines and the summary still sit inside the shape
         name_rect.moveTop(top)
+        name_rect.setHeight(name_rect.height() + more)
         s = self.stats
         detail = f"{s.count} FM · RPN {s.max_rpn} · {s.worst_ap}" if s.count else "no FM"
         if s.count and s.worst_ap is None:
             detail = f"{s.count} FM · {NOT_RATED.label}"
-        detail_rect = QRectF(name_rect.x(), top + 18, name_rect.width(), 14)
-        return (
-            name,
-            *_glyphs(NAME_FONT, name, name_rect),
-            detail,
-            *_glyphs(DETAIL_FONT, detail, detail_rect),
-        )
+        detail_rect = QRectF(name_rect.x(), name_rect.bottom(), name_rect.width(), 14)
+        name_runs, name_at, starts = _glyphs(NAME_FONT, lines, name_rect)
+        detail_runs, detail_at, _ = _glyphs(DETAIL_FONT, [detail], detail_rect)
+        return (list(zip(lines, starts, strict=True)), name_runs, name_at,
+                detail, detail_runs, detail_at)  # fmt: skip
 
     def _paint_tags(self, painter: QPainter) -> None:
         """Small labels above the node: entry point, impact state, single point of failure."""
