@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyleOptionHeader,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -122,8 +124,33 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
+class SortArrowHeader(QHeaderView):
+    """A header whose sort arrow points the way the values go: down for descending (highest
+    first, the RPN ranking), up for ascending. Qt's header asks the style for the opposite
+    (`SortUp` for descending), so the ranking by RPN showed an up arrow."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None):
+        super().__init__(orientation, parent)
+        self.setSectionsClickable(True)  # as QTableView's own header
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        if option.sortIndicator != _NO_SORT:
+            descending = self.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+            option.sortIndicator = _SORT_DOWN if descending else _SORT_UP
+
+
+_NO_SORT = QStyleOptionHeader.SortIndicator.None_
+_SORT_UP = QStyleOptionHeader.SortIndicator.SortUp
+_SORT_DOWN = QStyleOptionHeader.SortIndicator.SortDown
+
+
 class WorksheetView(QTableView):
     """Enter commits and moves down (spreadsheet habit); Tab moves right (Qt's default)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHorizontalHeader(SortArrowHeader(Qt.Orientation.Horizontal, self))
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         move_down = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleOptionHeader
 
 from fma_app.domain.model import Model
 from fma_app.presentation.worksheet import COLUMN_INDEX
@@ -159,3 +159,22 @@ def test_a_copied_row_pastes_back_onto_another_row_unchanged(
     for field in ("failure_mode", "effect", "cause", "function", "severity", "likelihood"):
         assert getattr(target, field) == getattr(source, field)
     assert window.document.undo_stack.undoText() == "Paste 1 Row"
+
+
+def test_the_sort_arrow_points_down_for_the_descending_rpn_ranking_and_up_ascending(
+    main_window_factory,
+):
+    """Qt's header asks the style for an up arrow when the sort is descending."""
+    window = main_window_factory(Document(many_failure_modes()), first_open=True)
+    header = window.worksheet.view.horizontalHeader()
+
+    def arrow(section: int) -> QStyleOptionHeader.SortIndicator:
+        option = QStyleOptionHeader()
+        header.initStyleOptionForIndex(option, section)
+        return option.sortIndicator
+
+    assert arrow(C["rpn"]) == QStyleOptionHeader.SortIndicator.SortDown
+    assert arrow(C["severity"]) == QStyleOptionHeader.SortIndicator.None_
+    window.worksheet.view.sortByColumn(C["severity"], Qt.SortOrder.AscendingOrder)
+    assert arrow(C["severity"]) == QStyleOptionHeader.SortIndicator.SortUp
+    assert arrow(C["rpn"]) == QStyleOptionHeader.SortIndicator.None_
