@@ -47,7 +47,8 @@ class WindowLayout:
             window.restoreState(state)
         header = s.value(SETTINGS_PREFIX + "worksheetHeader")
         if header is None:  # the first open: ranked by RPN, ranking columns first
-            window.worksheet.apply_default_layout()
+            docks = COMPONENTS_DOCK_WIDTH + DETAIL_DOCK_WIDTH
+            window.worksheet.apply_default_layout(width=window.width() - docks)
         else:  # later opens: the user's columns and sort
             window.worksheet.restore_layout(header)
         for key, view_header in self._headers().items():

@@ -87,6 +87,10 @@ DEFAULT_ORDER: tuple[str, ...] = (
     "revised_severity", "revised_likelihood", "revised_detection", "revised_rpn", "revised_ap",
 )  # fmt: skip
 DEFAULT_WIDTHS: dict[str, int] = {"component": 96, "failure_mode": 170}
+# On a wide screen the ranking block (Component to Actions) takes this share of the first
+# open's worksheet, the Failure Mode column growing to fill it (see apply_default_layout).
+RANKING_BLOCK = ("component", "severity", "likelihood", "detection", "rpn", "ap", "actions")
+RANKING_SHARE = 0.6
 DEFAULT_SORT = ("rpn", Qt.SortOrder.DescendingOrder)
 HIDDEN_BY_DEFAULT = ("id",)
 
@@ -323,13 +327,20 @@ class WorksheetPanel(QWidget):
         )
 
     # ---- column layout ---------------------------------------------------------------------
-    def apply_default_layout(self) -> None:
-        """The first open's columns: ranking columns first, the ID hidden, ranked by RPN."""
+    def apply_default_layout(self, width: int = 0) -> None:
+        """The first open's columns: ranking columns first, the ID hidden, ranked by RPN. Given
+        the worksheet's `width`, the Failure Mode column takes what the ranking columns leave
+        of `RANKING_SHARE` of it: at 1920x1080 its default 170 pixels cut most failure modes
+        short while the texts beyond the ranking columns got the room."""
         header = self.view.horizontalHeader()
         for visual, key in enumerate(DEFAULT_ORDER):
             header.moveSection(header.visualIndex(COLUMN_INDEX[key]), visual)
-        for key, width in DEFAULT_WIDTHS.items():
-            self.view.setColumnWidth(COLUMN_INDEX[key], width)
+        for key, column_width in DEFAULT_WIDTHS.items():
+            self.view.setColumnWidth(COLUMN_INDEX[key], column_width)
+        others = sum(self.view.columnWidth(COLUMN_INDEX[key]) for key in RANKING_BLOCK)
+        failure_mode = int(width * RANKING_SHARE) - others
+        if failure_mode > DEFAULT_WIDTHS["failure_mode"]:
+            self.view.setColumnWidth(COLUMN_INDEX["failure_mode"], failure_mode)
         for key in HIDDEN_BY_DEFAULT:
             header.setSectionHidden(COLUMN_INDEX[key], True)
         key, order = DEFAULT_SORT
