@@ -15,7 +15,7 @@ from fma_app.reports import headers as h
         ("System element", h.ITEM),
         ("Item / Function", h.ITEM),
         ("2. Focus Element", h.ITEM),
-        ("Process Step", h.ITEM),
+        ("Process Step", h.PROCESS_STEP),  # the component only when there is no Item column
         ("Function", h.FUNCTION),
         ("2. Focus Element Function and Requirement", h.FUNCTION),
         ("Function of Focus Element", h.FUNCTION),

@@ -1,0 +1,444 @@
+"""Spreadsheets as grids of values, read in bounded memory: .xlsx/.xlsm, legacy .xls and .csv.
+
+Every format gives the same thing: the sheet names, and per sheet its merged ranges and its rows
+as `(row number, {column: value})` for the rows that hold something, in order. Empty cells are
+never materialised, so one stray cell at XFD1048576 costs one entry, not a billion.
+
+- .xlsx/.xlsm: openpyxl in read-only mode for the shared strings and date styles, its sheet XML
+  parser for the rows (streamed: a sheet is never loaded whole), and the merged ranges read
+  from the sheet XML's `mergeCells` element by a byte scan that loads no cells.
+- .xls: xlrd (the legacy format is at most 65,536 rows, so it is read whole).
+- .csv: UTF-8 with or without BOM, else the Windows code page Excel writes (cp1252); the
+  delimiter (comma, semicolon or tab) is the one the first lines agree on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fma_app.reports.cells import column_index
+from fma_app.reports.errors import ImportProblemsError
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+
+Row = dict[int, object]  # column (1-based) -> a non-empty value
+
+SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# openpyxl creates nothing per merged cell in read-only mode, but a form never merges this much:
+# a range over the whole sheet is a hostile file, refused before any row is read.
+MAX_MERGED_CELLS = 2_000_000
+MAX_MERGED_RANGES = 200_000
+# What openpyxl and zipfile raise for a damaged file; zlib.error and EOFError come from a
+# damaged compressed member (a bit flip in the deflate stream).
+DAMAGED_WORKBOOK = (
+    zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError, TypeError,
+    SyntaxError, IndexError,
+)  # fmt: skip
+_MERGE_REF = re.compile(
+    rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"'
+)
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class MergedRange:
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+    @property
+    def cells(self) -> int:
+        return (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
+
+
+class SheetGrid(ABC):
+    """One sheet: its title, merged ranges and non-empty rows."""
+
+    title: str
+
+    @property
+    def max_row(self) -> int | None:
+        """The last row as the file declares it (an estimate for progress), or None."""
+        return None
+
+    @property
+    @abstractmethod
+    def merged(self) -> tuple[MergedRange, ...]: ...
+
+    @abstractmethod
+    def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
+        """(row number, {column: value}) for each row from `first_row` that holds a value."""
+
+    def head(self, last_row: int, max_col: int | None = None) -> dict[int, Row]:
+        """The rows up to `last_row` (reading stops there)."""
+        found: dict[int, Row] = {}
+        for number, row in self.rows(1, max_col):
+            if number > last_row:
+                break
+            found[number] = row
+        return found
+
+
+class Spreadsheet(ABC):
+    """An opened file: close it (or use it as a context manager) when done."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.name = path.name
+
+    @property
+    @abstractmethod
+    def sheet_names(self) -> list[str]: ...
+
+    @abstractmethod
+    def sheet(self, name: str) -> SheetGrid: ...
+
+    def close(self) -> None:  # noqa: B027 (most formats hold nothing open)
+        pass
+
+    def __enter__(self) -> Spreadsheet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def find_sheet(self, name: str) -> str | None:
+        """The sheet's exact name: as given, or the one equal to it ignoring case and spaces."""
+        if name in self.sheet_names:
+            return name
+        wanted = name.strip().casefold()
+        return next((s for s in self.sheet_names if s.strip().casefold() == wanted), None)
+
+
+def open_spreadsheet(path: str | Path) -> Spreadsheet:
+    """Open a .xlsx, .xlsm, .xls or .csv file; raise ImportProblemsError with one line naming the
+    file and the problem."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise ImportProblemsError([f"{name}: no such file"])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return CsvSpreadsheet(path)
+    with open(path, "rb") as handle:
+        magic = handle.read(8)
+    if magic.startswith(b"\xd0\xcf\x11\xe0"):  # the OLE2 container of a legacy .xls
+        return XlsSpreadsheet(path)
+    if suffix == ".xls" and not magic.startswith(b"PK"):
+        raise ImportProblemsError([f"{name}: not a readable .xls workbook"])
+    if suffix not in SUFFIXES and not magic.startswith(b"PK"):
+        raise ImportProblemsError(
+            [f"{name}: not a spreadsheet FMA Workbench reads (.xlsx, .xlsm, .xls or .csv)"]
+        )
+    return XlsxSpreadsheet(path)
+
+
+def damaged(name: str, error: BaseException, kind: str = ".xlsx") -> ImportProblemsError:
+    return ImportProblemsError(
+        [f"{name}: not a readable {kind} workbook ({type(error).__name__}: {error})"]
+    )
+
+
+# ---- .xlsx / .xlsm ---------------------------------------------------------------------------
+
+
+class XlsxSpreadsheet(Spreadsheet):
+    def __init__(self, path: Path):
+        import openpyxl
+
+        super().__init__(path)
+        # We own the handle: openpyxl leaves its own open when a damaged workbook fails to load.
+        self._handle = open(path, "rb")  # noqa: SIM115 (closed by close())
+        try:
+            self.workbook: Workbook = openpyxl.load_workbook(
+                self._handle, read_only=True, data_only=True, keep_links=False
+            )
+        except BaseException as error:
+            self._handle.close()
+            if isinstance(error, DAMAGED_WORKBOOK):
+                raise damaged(self.name, error) from None
+            raise
+        self._sheets: dict[str, XlsxSheet] = {}
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.workbook.sheetnames)
+
+    def sheet(self, name: str) -> SheetGrid:
+        if name not in self._sheets:
+            self._sheets[name] = XlsxSheet(self, name)
+        return self._sheets[name]
+
+    def close(self) -> None:
+        try:
+            self.workbook.close()  # raises on some damaged archives: the handle must close
+        except DAMAGED_WORKBOOK:
+            pass
+        finally:
+            self._handle.close()
+
+
+class XlsxSheet(SheetGrid):
+    def __init__(self, spreadsheet: XlsxSpreadsheet, title: str):
+        self.title = title
+        self._book = spreadsheet
+        self._worksheet: Any = spreadsheet.workbook[title]
+        self._merged: tuple[MergedRange, ...] | None = None
+
+    @property
+    def max_row(self) -> int | None:
+        rows = getattr(self._worksheet, "max_row", None)
+        return rows if isinstance(rows, int) else None
+
+    @property
+    def merged(self) -> tuple[MergedRange, ...]:
+        if self._merged is None:
+            self._merged = self._scan_merged()
+        return self._merged
+
+    def _scan_merged(self) -> tuple[MergedRange, ...]:
+        """The `mergeCell` refs of the sheet XML, scanned in chunks: no cell is loaded."""
+        path = getattr(self._worksheet, "_worksheet_path", None)
+        if path is None:  # a chartsheet or something openpyxl does not stream
+            return ()
+        found: list[MergedRange] = []
+        total = 0
+        name = self._book.name
+        try:
+            with self._book.workbook._archive.open(path) as source:  # type: ignore[attr-defined]
+                tail = b""
+                while chunk := source.read(_CHUNK):
+                    buffer = tail + chunk
+                    end = 0
+                    for match in _MERGE_REF.finditer(buffer):
+                        left, top, right, bottom = (part.decode() for part in match.groups())
+                        first_col, last_col = sorted((column_index(left), column_index(right)))
+                        first_row, last_row = sorted((int(top), int(bottom)))
+                        merged = MergedRange(first_row, first_col, last_row, last_col)
+                        found.append(merged)
+                        total += merged.cells
+                        end = match.end()
+                    tail = buffer[max(end, len(buffer) - 256) :]
+                    if len(found) > MAX_MERGED_RANGES:
+                        raise ImportProblemsError(
+                            [f"{name}: sheet {self.title} has more than {MAX_MERGED_RANGES:,} "
+                             "merged ranges; FMA Workbench reads forms with fewer"]
+                        )  # fmt: skip
+        except DAMAGED_WORKBOOK as error:
+            raise damaged(name, error) from None
+        if total > MAX_MERGED_CELLS:
+            raise ImportProblemsError(
+                [f"{name}: its merged cells cover {total:,} cells; FMA Workbench reads workbooks "
+                 f"whose merged cells cover at most {MAX_MERGED_CELLS:,}"]
+            )  # fmt: skip
+        return tuple(found)
+
+    def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        worksheet = self._worksheet
+        path = getattr(worksheet, "_worksheet_path", None)
+        if path is None:
+            return
+        workbook: Any = self._book.workbook
+        limit = max_col or 1 << 30
+        try:
+            with workbook._archive.open(path) as source:
+                parser = WorkSheetParser(
+                    source,
+                    worksheet._shared_strings,
+                    data_only=True,
+                    epoch=workbook.epoch,
+                    date_formats=workbook._date_formats,
+                    timedelta_formats=workbook._timedelta_formats,
+                )
+                for number, cells in parser.parse():
+                    if number < first_row:
+                        continue
+                    row = {
+                        cell["column"]: cell["value"]
+                        for cell in cells
+                        if cell["value"] is not None and cell["column"] <= limit
+                    }
+                    if row:
+                        yield number, row
+        except ImportProblemsError:
+            raise
+        except DAMAGED_WORKBOOK as error:
+            raise damaged(self._book.name, error) from None
+
+
+# ---- .xls ------------------------------------------------------------------------------------
+
+
+class XlsSpreadsheet(Spreadsheet):
+    def __init__(self, path: Path):
+        super().__init__(path)
+        try:
+            import xlrd
+        except ImportError:  # pragma: no cover (a dependency; a broken install)
+            raise ImportProblemsError(
+                [f"{self.name}: reading legacy .xls files needs the xlrd package"]
+            ) from None
+        try:
+            self.book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+        except Exception as error:  # xlrd raises its own XLRDError and struct/Index errors
+            raise damaged(self.name, error, ".xls") from None
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self.book.sheet_names())
+
+    def sheet(self, name: str) -> SheetGrid:
+        try:
+            return XlsSheet(self.book, self.book.sheet_by_name(name))
+        except Exception as error:
+            raise damaged(self.name, error, ".xls") from None
+
+    def close(self) -> None:
+        self.book.release_resources()
+
+
+class XlsSheet(SheetGrid):
+    def __init__(self, book: Any, sheet: Any):
+        self.title = str(sheet.name)
+        self._book = book
+        self._sheet = sheet
+
+    @property
+    def max_row(self) -> int | None:
+        return int(self._sheet.nrows)
+
+    @property
+    def merged(self) -> tuple[MergedRange, ...]:
+        # xlrd gives (first row, last row + 1, first column, last column + 1), 0-based.
+        return tuple(
+            MergedRange(top + 1, left + 1, bottom, right)
+            for top, bottom, left, right in self._sheet.merged_cells
+        )
+
+    def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
+        import xlrd
+
+        sheet = self._sheet
+        for index in range(max(first_row - 1, 0), sheet.nrows):
+            row: Row = {}
+            width = sheet.row_len(index) if max_col is None else min(max_col, sheet.row_len(index))
+            for column in range(width):
+                cell = sheet.cell(index, column)
+                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    continue
+                value: object = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        value = xlrd.xldate_as_datetime(cell.value, self._book.datemode)
+                    except (ValueError, OverflowError):
+                        value = cell.value
+                elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
+                    value = bool(cell.value)
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    continue
+                elif isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                row[column + 1] = value
+            if row:
+                yield index + 1, row
+
+
+# ---- .csv ------------------------------------------------------------------------------------
+
+
+class CsvSpreadsheet(Spreadsheet):
+    """One sheet named after the file. Numbers stay text: the importer reads "7" as a score
+    exactly as it reads a number cell."""
+
+    DELIMITERS = (",", ";", "\t")
+
+    def __init__(self, path: Path):
+        super().__init__(path)
+        raw = path.read_bytes()
+        try:
+            self.text = raw.decode("utf-8-sig")
+            self.encoding = "UTF-8"
+        except UnicodeDecodeError:
+            # Not UTF-8: the legacy Windows code page Excel writes; latin-1 maps the five bytes
+            # cp1252 leaves undefined, so no file is refused for its encoding alone.
+            try:
+                self.text = raw.decode("cp1252")
+            except UnicodeDecodeError:
+                self.text = raw.decode("latin-1")
+            self.encoding = "Windows-1252"
+        if "\x00" in self.text:
+            raise ImportProblemsError([f"{self.name}: not a text (CSV) file"])
+        self.delimiter = self._delimiter()
+        self.title = path.stem or "CSV"
+
+    def _delimiter(self) -> str:
+        lines = [line for line in self.text.splitlines()[:30] if line.strip()]
+        best, best_score = ",", -1
+        for delimiter in self.DELIMITERS:
+            counts = [
+                len(r) - 1 for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+            ]
+            # The delimiter giving the most columns on the most lines (a header names >= 3).
+            score = sum(sorted(counts)[len(counts) // 2 :]) if counts else 0
+            if score > best_score:
+                best, best_score = delimiter, score
+        return best
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [self.title]
+
+    def sheet(self, name: str) -> SheetGrid:
+        if name != self.title:
+            raise KeyError(name)
+        return CsvSheet(self)
+
+
+class CsvSheet(SheetGrid):
+    def __init__(self, source: CsvSpreadsheet):
+        self.title = source.title
+        self._source = source
+
+    @property
+    def merged(self) -> tuple[MergedRange, ...]:
+        return ()
+
+    def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
+        reader = csv.reader(io.StringIO(self._source.text), delimiter=self._source.delimiter)
+        try:
+            for number, values in enumerate(reader, start=1):
+                if number < first_row:
+                    continue
+                row: Row = {
+                    column: value
+                    for column, value in enumerate(values, start=1)
+                    if value.strip() and (max_col is None or column <= max_col)
+                }
+                if row:
+                    yield number, row
+        except csv.Error as error:
+            raise ImportProblemsError(
+                [f"{self._source.name}: not a readable CSV file ({error})"]
+            ) from None
+
+
+def as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return None
