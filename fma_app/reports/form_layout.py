@@ -216,10 +216,11 @@ def column_texts(
     texts: list[str] = []
     for row in range(first, last + 1):
         value = head.get(row, {}).get(column)
-        if is_blank(value):
-            value = fill.get(row, column)
-        text = cell_text(value)
-        if text and (not texts or texts[-1] != text):
+        merged = is_blank(value)
+        text = cell_text(fill.get(row, column) if merged else value)
+        # A merged label repeats on every row it covers: once is enough. Own cells stay, so
+        # "O", "c", "c" stacked down a column still spell "Occ".
+        if text and not (merged and texts and texts[-1] == text):
             texts.append(text)
     return _fold_letters(texts)
 
@@ -235,6 +236,8 @@ def classify(texts: Sequence[str]) -> str | None:
     abbreviated_score = last in h.SCORE_FIELDS and len(h.normalise_header(texts[-1])) <= 4
     if joined in _GROUP_DECIDES and not abbreviated_score:
         return joined  # "Current Controls" over "Detection": the controls, not the score
+    if last == h.ACTION and any("result" in text.lower() for text in texts[:-1]):
+        return h.ACTION_TAKEN  # "Results" over "Corrective Action": what was done
     if last is not None:
         return last
     if joined is not None:
@@ -332,6 +335,20 @@ def _own_values(head: dict[int, Row], row: int, width: int) -> list[object]:
     return [values.get(c) for c in range(1, width + 1)]
 
 
+def _continued_from_left(
+    fill: MergedFill, head: dict[int, Row], first: int, last: int, column: int
+) -> bool:
+    """The column's lowest header text is a label merged in from a column to its left (an
+    "Actions Taken" cell spanning four columns): the field belongs to the leftmost column."""
+    for row in range(last, first - 1, -1):
+        if not is_blank(head.get(row, {}).get(column)):
+            return False
+        merged = fill.covering(row, column)
+        if merged is not None and fill.get(row, column) is not None:
+            return merged.min_col < column and merged.min_row <= row
+    return False
+
+
 def _data_first(head: dict[int, Row], last: int, width: int, fields: Sequence[str | None]) -> int:
     """The first row after the header and any rows of column labels under it."""
     min_cells = max(3, sum(map(bool, fields)) // 2)
@@ -370,6 +387,10 @@ def detect_layout(
             fields = [None] * width
         else:
             first, last, fields = found
+    fields = [
+        None if _continued_from_left(fill, head, first, last, c) else fields[c - 1]
+        for c in range(1, width + 1)
+    ]
     columns = [
         ColumnLayout(
             c, " / ".join(column_texts(head, fill, first, last, c)), fields[c - 1], fields[c - 1]
@@ -385,6 +406,7 @@ def detect_layout(
         excluded_rows=overrides.excluded_rows,
     )
     _assign_blocks(layout)
+    _second_item_is_the_function(layout)
     _apply_mapping(layout, overrides.columns)
     _check(layout)
     return layout
@@ -403,12 +425,32 @@ def _assign_blocks(layout: SheetLayout) -> None:
     )
     for index, column in enumerate(layout.columns):
         name = column.field
+        after_actions = action_start is not None and column.column > action_start
+        if after_actions and name in (h.PREVENTION, h.DETECTION_CONTROLS):
+            # "Action Results / Implemented Controls": what was done about it
+            layout.columns[index] = ColumnLayout(
+                column.column, column.header, h.ACTION_TAKEN, h.ACTION_TAKEN
+            )
+            continue
         if name not in h.SCORE_FIELDS:
             continue
-        after_actions = action_start is not None and column.column > action_start
         if after_actions or h.says_revised(column.header):
             name = h.REVISED_OF[name]
         layout.columns[index] = ColumnLayout(column.column, column.header, name, name)
+
+
+def _second_item_is_the_function(layout: SheetLayout) -> None:
+    """ "1 - Item" then "2 - Item Function(s)": the second item column is the function."""
+    items = layout.columns_of(h.ITEM)
+    if len(items) < 2 or layout.column_of(h.FUNCTION) is not None:
+        return
+    for column in items[1:]:
+        found = layout.columns[column - 1]
+        if "function" in found.header.lower():
+            layout.columns[column - 1] = ColumnLayout(
+                found.column, found.header, h.FUNCTION, h.FUNCTION
+            )
+            return
 
 
 def _apply_mapping(layout: SheetLayout, mapped: MappingType[str, str]) -> None:

@@ -46,7 +46,7 @@ from fma_app.reports.cells import (
     whole_score,
 )
 from fma_app.reports.errors import ImportCancelledError, ImportProblemsError
-from fma_app.reports.form_layout import MergedFill, SheetLayout, classify, is_header
+from fma_app.reports.form_layout import MergedFill, SheetLayout, is_header
 from fma_app.reports.sheet_source import Row, SheetGrid
 
 Progress = Callable[[int], None]  # rows read so far
@@ -76,7 +76,7 @@ _FOOTER = re.compile(
     r"issued|compiled|signed)\s*by\b|revision\s*history|revision\s*(?:no\.?|number|level|date)?"
     r"\s*:|rev(?:\.|ision)?\s*(?:no\.?|#)\s*:?|signatures?\b|sign(?:ed)?\s*:|page\s+\d|"
     r"legend\s*:|document\s*(?:no|number)\b|doc\.?\s*no\b|core\s*team\b|team\s*members?\s*:|"
-    r"erstellt\s*(?:von|durch)|gepr[uü]ft\s*(?:von|durch)|freigegeben\s*(?:von|durch))",
+    r"copyright\b|\u00a9|all\s+rights\s+reserved|erstellt\s*(?:von|durch)|gepr[uü]ft\s*(?:von|durch)|freigegeben\s*(?:von|durch))",
     re.IGNORECASE,
 )
 _FOOTER_MERGE_COLUMNS = 3  # a row merged across this many of the table's columns is a footer
@@ -208,7 +208,7 @@ class FormReader:
     # -- the table --
     def read(self, grid: SheetGrid) -> None:
         used = sorted(
-            {c.column for c in self.layout.columns if c.field is not None}
+            {c.column for c in self.layout.columns if c.field not in (None, h.IGNORED)}
             | set(self.unrecognised)
             | ({self.component_column} if self.component_column else set())
         )
@@ -225,7 +225,7 @@ class FormReader:
             if number in footer_merges or self._is_footer(values):
                 self.ended_at = number
                 break
-            own = {c: values[c] for c in used if c in values}
+            own = {c: values[c] for c in used if c in values and not is_blank(values[c])}
             if not own:
                 continue
             self.rows_read += 1
@@ -252,23 +252,25 @@ class FormReader:
             self.progress(self.rows_read)
 
     def _footer_merges(self, grid: SheetGrid, used: list[int]) -> set[int]:
-        """Rows where a merged range starts that spans several of the table's columns."""
-        wanted = set(used)
+        """Rows where a merged range starts that spans several different fields' columns (a
+        signature block; an "Actions Taken" cell merged over its own four columns is data)."""
+        fields = {c.column: c.field for c in self.layout.columns if c.field is not None}
         return {
             merged.min_row
             for merged in grid.merged
             if merged.min_row >= self.layout.data_first
             and merged.max_col > merged.min_col
-            and sum(merged.min_col <= c <= merged.max_col for c in wanted) >= _FOOTER_MERGE_COLUMNS
+            and len({f for c, f in fields.items() if merged.min_col <= c <= merged.max_col})
+            >= _FOOTER_MERGE_COLUMNS
         }
 
     def _is_footer(self, values: Row) -> bool:
         texts = [v for v in values.values() if isinstance(v, str)]
         if any(_FOOTER.match(text) for text in texts):
             return True
-        if len(texts) >= 3 and len(texts) == len(values):
-            fields = [classify([text]) for text in texts]
-            return is_header(fields)  # a second table's header
+        if len(texts) >= 4 and len(texts) == len(values):
+            fields = {h.exact_field(text) for text in texts} - {None, h.IGNORED}
+            return len(fields) >= 4 and is_header(fields)  # a second table's header
         return False
 
     def _watch(self, column: int, value: object) -> None:
@@ -299,6 +301,14 @@ class FormReader:
 
     # -- one row --
     def read_row(self, row: _Row) -> None:
+        # One component named after the sheet: made with the first failure mode, not for a
+        # stray note under the table.
+        if (
+            self.component_column is None
+            and self.component is None
+            and all(is_blank(row.raw(self.col(n))) for n in FM_CONTENT_FIELDS)
+        ):
+            return
         component = self.row_component(row)
         if component is None:
             return

@@ -157,7 +157,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     OWNER: (
         "responsibility", "owner", "action owner", "responsible", "responsible person",
         "responsible persons name", "responsible person name", "who", "person responsible",
-        "verantwortlich", "verantwortung",
+        "verantwortlich", "verantwortung", "responsible area", "responsible department",
     ),
     DUE: (
         "target date", "target completion date", "due", "due date", "target", "deadline",
@@ -182,7 +182,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "rpn", "risk priority number", "r p n", "rpz", "ap", "action priority", "dfmea ap",
         "pfmea ap", "class", "classification", "special characteristics", "filter code",
         "no", "nr", "id", "ref", "sr no", "s no", "sl no", "item no", "item number", "step no",
-        "op no", "opn no", "operation no", "line", "criticality", "risk", "risk level",
+        "op no", "opn no", "operation no", "line", "process no", "process number",
+        "criticality", "risk", "risk level",
         "aufgabenprioritat", "aufgabenprioritaet", "klasse", "rpn new", "new rpn",
     ),
 }  # fmt: skip
@@ -206,7 +207,10 @@ _SPELLING = {
     "funtion": "function", "controles": "controls", "prevension": "prevention",
 }  # fmt: skip
 # "Revised S" is a score column like "S"; `says_revised` keeps what the prefix said.
-_OPTIONAL_PREFIXES = ("potential ", "current ", "dfmea ", "pfmea ", "fmea ", "revised ")
+_OPTIONAL_PREFIXES = (
+    "potential ", "current ", "dfmea ", "pfmea ", "fmea ", "revised ", "new ", "resulting ",
+    "final ",
+)  # fmt: skip
 _REVISED_WORDS = frozenset({"revised", "new", "resulting", "after", "final", "residual"})
 _PERSON_WORDS = frozenset({"responsibility", "responsible", "owner", "person", "who"})
 _DATE_WORDS = frozenset({"date", "target", "due", "when", "deadline"})
@@ -226,7 +230,8 @@ def normalise_header(text: object) -> str:
         return ""
     value = _fold(str(text))
     value = re.sub(r"severity\s*\(s\)", "severity", value)  # "Severity(S)": not a plural
-    value = re.sub(r"(\w)\(s\)", r"\1s", value)  # "effect(s)" -> "effects"
+    value = re.sub(r"s\s*\(s\)", "s", value)  # "Causes(s)": a plural written twice
+    value = re.sub(r"(\w)\s?\(s\)", r"\1s", value)  # "effect(s)", "Effect (s)" -> "effects"
     value = re.sub(r"\([^)]*\)", " ", value)  # "(S)", "(FE)", "(Potential)"
     value = value.replace("&", " and ").replace("'", "").replace("\u2019", "")
     value = re.sub(r"(?<=\w)\.(?=\w)", "", value)  # "R.P.N." -> "RPN."
@@ -277,6 +282,12 @@ def match_header(text: object) -> str | None:
     return found
 
 
+def exact_field(text: object) -> str | None:
+    """The field a header names by one of its exact aliases (no guessing): for telling a second
+    header row from data."""
+    return _LOOKUP.get(normalise_header(text))
+
+
 def _singular(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
@@ -295,10 +306,16 @@ def _lookup(normalised: str) -> str | None:
         return DETECTION_CONTROLS
     if words & _PERSON_WORDS and words & _DATE_WORDS:
         return OWNER_AND_DUE  # "Person Responsible and Target Completion Date"
-    for separator in (" of ", " with ", " for ", " to ", " and "):
+    for separator in (" of ", " with ", " for ", " to ", " and ", " or "):
         head = normalised.split(separator, 1)[0]
         if head != normalised and head in _LOOKUP:
             return _LOOKUP[head]
+    if " or " in normalised:  # "Product or Process Step"
+        tail = normalised.rsplit(" or ", 1)[1]
+        if tail in _LOOKUP:
+            return _LOOKUP[tail]
+    if words & {"effect", "effects", "consequence", "consequences"}:
+        return EFFECT  # "Potential Technical Effect(s) of Failure"
     if "function" in words or "functions" in words:  # "2. Focus Element Function and Requirement"
         return FUNCTION
     return None
