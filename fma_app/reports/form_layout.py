@@ -198,8 +198,8 @@ def _fold_letters(texts: list[str]) -> list[str]:
     run: list[str] = []
     for text in [*texts, ""]:
         stripped = text.strip()
-        if len(stripped) == 1 and stripped.isalpha():
-            run.append(stripped)
+        if (len(stripped) == 1 or (run and len(stripped) == 2)) and stripped.isalpha():
+            run.append(stripped)  # "O" then "cc" on the next row spell "Occ" too
             continue
         if run:
             folded.append("".join(run))
