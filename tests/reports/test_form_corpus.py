@@ -10,7 +10,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from form_corpus import (
     ROWS,
     Expected,
@@ -26,6 +25,8 @@ from form_corpus import (
 
 from fma_app.reports.spreadsheet_import import Mapping, import_spreadsheet
 
+PLAIN_HEADER = ["Item", "Function", "Failure Mode", "Effect", "Severity", "Cause",
+                "Prevention Controls", "Occurrence", "Detection Controls", "Detection"]  # fmt: skip
 FormMaker = Callable[[Path], tuple[Path, Expected]]
 FORMS: dict[str, FormMaker] = {}
 
@@ -251,8 +252,9 @@ def prob_sev_det_short_headers(folder: Path) -> tuple[Path, Expected]:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "Risks"
-    put(sheet, 1, ["Component", "Function", "Failure Mode", "Cause", "Effect", "Prob", "Sev",
-                   "Det", "Prevention", "Detection Controls", "Action", "Owner", "Due"])  # fmt: skip
+    header = ["Component", "Function", "Failure Mode", "Cause", "Effect", "Prob", "Sev", "Det",
+              "Prevention", "Detection Controls", "Action", "Owner", "Due"]  # fmt: skip
+    put(sheet, 1, header)
     keys = ["component", "function", "mode", "cause", "effect", "L", "S", "D", "prevention",
             "detection_controls", "action", "owner", "due_text"]  # fmt: skip
     write_rows(sheet, Layout(keys, 2, merge_components=False, date_style="iso"))
@@ -302,8 +304,7 @@ def xlsm_macro_workbook(folder: Path) -> tuple[Path, Expected]:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "FMEA"
-    put(sheet, 1, ["Item", "Function", "Failure Mode", "Effect", "Severity", "Cause",
-                   "Prevention Controls", "Occurrence", "Detection Controls", "Detection"])  # fmt: skip
+    put(sheet, 1, PLAIN_HEADER)
     keys = ["component", "function", "mode", "effect", "S", "cause", "prevention", "L",
             "detection_controls", "D"]  # fmt: skip
     write_rows(sheet, Layout(keys, 2))
@@ -391,8 +392,7 @@ def aiag_with_second_table_below(folder: Path) -> tuple[Path, Expected]:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "FMEA"
-    put(sheet, 1, ["Item", "Function", "Failure Mode", "Effect", "Severity", "Cause",
-                   "Prevention Controls", "Occurrence", "Detection Controls", "Detection"])  # fmt: skip
+    put(sheet, 1, PLAIN_HEADER)
     keys = ["component", "function", "mode", "effect", "S", "cause", "prevention", "L",
             "detection_controls", "D"]  # fmt: skip
     end = write_rows(sheet, Layout(keys, 2, merge_components=False))
