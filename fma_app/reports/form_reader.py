@@ -523,7 +523,7 @@ class FormReader:
             ):
                 self.problems.append(_date_problem(ref, shown))
                 return REFUSED, found.span
-            found.ref, found.column, found.text = ref, column, text
+            found.ref, found.column, found.text = ref, column, shown
             return found, found.span
         if found.date is None:
             self.problems.append(_date_problem(ref, shown))

@@ -123,9 +123,9 @@ def find_columns(
 
 def _cells(
     grid: SheetGrid, table: tuple[CatalogueColumn, ...], problems: list[str]
-) -> Iterator[tuple[int, dict[str, int], dict[str, object]]]:
-    """Each data row: (row number, key -> column, key -> parsed value), in order. A cell that
-    does not parse is a problem naming it, and its row is left out."""
+) -> Iterator[tuple[int, dict[str, int], dict[str, object], bool]]:
+    """Each data row: (row number, key -> column, key -> parsed value, all cells parsed), in
+    order. A cell that does not parse is a problem naming it."""
     found = find_columns(grid, table)
     if found is None:
         needed = " and ".join(spec.label for spec in table if spec.required)
@@ -148,18 +148,25 @@ def _cells(
             except ValidationError as error:
                 problems.append(f"{cell_ref(grid.title, number, columns[spec.key])}: {error}")
                 ok = False
-        if ok:
-            yield number, columns, parsed
+        yield number, columns, parsed, ok
 
 
 def read_components(
-    grid: SheetGrid, model: Model, components: dict[str, Component], problems: list[str]
+    grid: SheetGrid,
+    model: Model,
+    components: dict[str, Component],
+    problems: list[str],
+    refused: set[str],
 ) -> None:
-    """Declare every component of a Components sheet."""
+    """Declare every component of a Components sheet; `refused` gets the casefolded names of
+    rows with problems."""
     rows = _cells(grid, COMPONENT_COLUMNS, problems)
-    for number, columns, values in rows:
+    for number, columns, values, ok in rows:
         name = str(values.pop("name", ""))
         ref = cell_ref(grid.title, number, columns["name"])
+        if not ok:
+            refused.add(name.casefold())  # reported once, not again by each dependency
+            continue
         if not name:
             problems.append(f"{ref}: Component is empty")
             continue
@@ -182,22 +189,26 @@ def read_dependencies(
     components: dict[str, Component],
     problems: list[str],
     declared_in: str,
+    refused: set[str] | None = None,
 ) -> None:
     """Add every dependency of a Dependencies sheet; `declared_in` names where components come
-    from, for the "unknown component" problem."""
+    from, for the "unknown component" problem; a name in `refused` had its own problem."""
+    refused = refused or set()
     rows = _cells(grid, DEPENDENCY_COLUMNS, problems)
-    for number, columns, values in rows:
+    for number, columns, values, ok in rows:
         ends: list[Component] = []
         for key, label in (("source", "Component"), ("target", "Depends On")):
             name = str(values.pop(key, ""))
             ref = cell_ref(grid.title, number, columns[key])
             if not name:
                 problems.append(f"{ref}: {label} is empty")
+            elif name.casefold() in refused:
+                pass  # its own row's problem is reported
             elif name.casefold() not in components:
                 problems.append(f"{ref}: unknown component {name!r} ({declared_in})")
             else:
                 ends.append(components[name.casefold()])
-        if len(ends) < 2:
+        if len(ends) < 2 or not ok:
             continue
         try:
             model.add_dependency(ends[0].id, ends[1].id, **values)  # type: ignore[arg-type]

@@ -344,8 +344,9 @@ class SpreadsheetImport:
         components: dict[str, Component] = {}
         notes: list[str] = []
         declared = self.spreadsheet.find_sheet("Components")
+        refused: set[str] = set()
         if declared is not None:
-            read_components(self.spreadsheet.sheet(declared), model, components, problems)
+            read_components(self.spreadsheet.sheet(declared), model, components, problems, refused)
         layouts = self._layouts(mapping, catalogue=declared is not None)
         expected = self._expected_rows(layouts)
         done = 0
@@ -379,6 +380,7 @@ class SpreadsheetImport:
                 components,
                 problems,
                 declared_in=_declared_in(where, declared is not None),
+                refused=refused,
             )
             sheets.append(dependencies)
         if declared is not None:
