@@ -39,7 +39,28 @@ HEADER_TOP = ["No.", "Item", "Function", "Potential Failure Mode", "Potential Ef
               "Remarks", "Ref", "Area", "Line"]  # fmt: skip
 HEADER_SUB = {16: "Actions Taken", 17: "Sev", 18: "Occ", 19: "Det", 20: "RPN"}
 WIDTH = len(HEADER_TOP)
-WORDS = ["pump", "seal", "valve", "leak", "crack", "sensor", "drift", "timeout", "overload", "corrosion", "wear", "fatigue", "misaligned", "contamination", "vibration", "pressure", "thermal", "firmware", "connector", "short"]
+WORDS = [
+    "pump",
+    "seal",
+    "valve",
+    "leak",
+    "crack",
+    "sensor",
+    "drift",
+    "timeout",
+    "overload",
+    "corrosion",
+    "wear",
+    "fatigue",
+    "misaligned",
+    "contamination",
+    "vibration",
+    "pressure",
+    "thermal",
+    "firmware",
+    "connector",
+    "short",
+]
 
 
 def _letters(column: int) -> str:
