@@ -213,6 +213,8 @@ class FormReader:
         self.content_columns = [c for n in FM_CONTENT_FIELDS if (c := self.col(n)) is not None]
         self.revised_columns = [c for c in self.revised.values() if c is not None]
         self.text_columns = [(n, self.col(n)) for n in FM_TEXT_FIELDS]
+        self.failure_mode_column = self.col(h.FAILURE_MODE)
+        self.score_columns = [c for n in h.SCORE_FIELDS if (c := self.col(n)) is not None]
         taken = self.col(h.ACTION_TAKEN)
         self.action_text_columns = [*self.action_columns, *([taken] if taken else [])]
 
@@ -240,15 +242,15 @@ class FormReader:
             fill.see(number, values)
             if number < layout.data_first or number in layout.excluded_rows:
                 continue
-            if number in footer_merges or self._is_footer(values):
-                self.ended_at = number
-                break
             own = {
                 c: value
                 for c in used
                 if (value := values.get(c)) is not None
                 and (type(value) is not str or value.strip())
             }
+            if number in footer_merges or (not self._is_data(own) and self._is_footer(values)):
+                self.ended_at = number
+                break
             if not own:
                 continue
             self.rows_read += 1
@@ -295,6 +297,17 @@ class FormReader:
         if len(texts) >= 4 and len(texts) == len(values) and self._names_a_field(values):
             fields = {h.exact_field(text) for text in texts} - {None, h.IGNORED}
             return len(fields) >= 4 and is_header(fields)  # a second table's header
+        return False
+
+    def _is_data(self, own: Row) -> bool:
+        """A failure mode with a score 1-10 beside it: a table row, never a footer (the
+        footer checks are skipped for it, which keeps large sheets fast)."""
+        if self.failure_mode_column not in own:
+            return False
+        for column in self.score_columns:
+            value = own.get(column)
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10:
+                return True
         return False
 
     def _names_a_field(self, values: Row) -> bool:

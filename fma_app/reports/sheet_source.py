@@ -223,6 +223,9 @@ class XlsxSheet(SheetGrid):
                 while chunk := source.read(_CHUNK):
                     buffer = tail + chunk
                     end = 0
+                    if b"mergeCell" not in buffer:  # the rows: a plain find skips them fast
+                        tail = buffer[-256:]
+                        continue
                     for match in _MERGE_REF.finditer(buffer):
                         left, top, right, bottom = (part.decode() for part in match.groups())
                         first_col, last_col = sorted((column_index(left), column_index(right)))
