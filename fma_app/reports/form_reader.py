@@ -156,6 +156,13 @@ class _Row:
         return self.fill.get(self.number, column) if value is None else value
 
 
+def _too_many_rows(title: str) -> str:
+    return (
+        f"{title}: the table has more than {MAX_TABLE_ROWS:,} rows; FMA Workbench imports forms "
+        f"of up to {MAX_TABLE_ROWS:,} rows"
+    )
+
+
 def _two_digit_year(year: int) -> int:
     return year if year >= 100 else (2000 + year if year < 70 else 1900 + year)
 
@@ -235,6 +242,7 @@ class FormReader:
         if not used:
             return
         width = max(used)
+        self._refuse_a_huge_table(grid)
         fill = MergedFill(grid.merged, used)
         footer_merges = self._footer_merges(grid, used)
         layout = self.layout
@@ -255,10 +263,7 @@ class FormReader:
                 continue
             self.rows_read += 1
             if self.rows_read > MAX_TABLE_ROWS:
-                raise ImportProblemsError(
-                    [f"{self.title}: the table has more than {MAX_TABLE_ROWS:,} rows; "
-                     f"FMA Workbench imports forms of up to {MAX_TABLE_ROWS:,} rows"]
-                )  # fmt: skip
+                raise ImportProblemsError([_too_many_rows(self.title)])
             if self.rows_read % PROGRESS_EVERY == 0:
                 self._tick()
             for column in self.unrecognised:
@@ -269,6 +274,16 @@ class FormReader:
         self._tick()
         self._resolve_dates()
         self._refuse_unrecognised_scores()
+
+    def _refuse_a_huge_table(self, grid: SheetGrid) -> None:
+        """A sheet that says it has more rows than a form can: count its rows with values
+        first (from the bytes, no cell read), so a huge sheet is refused in seconds, not after
+        building most of a model. The declared size alone is not trusted: files overstate it."""
+        declared = grid.max_row
+        if declared is None or declared - self.layout.data_first < MAX_TABLE_ROWS:
+            return
+        if grid.count_rows(self.layout.data_first, MAX_TABLE_ROWS + 1) > MAX_TABLE_ROWS:
+            raise ImportProblemsError([_too_many_rows(self.title)])
 
     def _tick(self) -> None:
         if self.cancelled is not None and self.cancelled():

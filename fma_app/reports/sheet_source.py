@@ -82,6 +82,16 @@ class SheetGrid(ABC):
     def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
         """(row number, {column: value}) for each row from `first_row` that holds a value."""
 
+    def count_rows(self, first_row: int, limit: int) -> int:
+        """How many rows from `first_row` hold a value, counting up to `limit` (a quick look
+        before a sheet that claims to be huge is read for real)."""
+        count = 0
+        for _ in self.rows(first_row):
+            count += 1
+            if count >= limit:
+                break
+        return count
+
     def head(self, last_row: int, max_col: int | None = None) -> dict[int, Row]:
         """The rows up to `last_row` (reading stops there)."""
         found: dict[int, Row] = {}
@@ -203,6 +213,16 @@ class XlsxSheet(SheetGrid):
         rows = getattr(self._worksheet, "max_row", None)
         return rows if isinstance(rows, int) else None
 
+    def count_rows(self, first_row: int, limit: int) -> int:
+        path = getattr(self._worksheet, "_worksheet_path", None)
+        if path is None:
+            return 0
+        try:
+            with self._book.workbook._archive.open(path) as source:  # type: ignore[attr-defined]
+                return _count_value_rows(source, first_row, limit)
+        except DAMAGED_WORKBOOK as error:
+            raise damaged(self._book.name, error) from None
+
     @property
     def merged(self) -> tuple[MergedRange, ...]:
         if self._merged is None:
@@ -270,6 +290,39 @@ class XlsxSheet(SheetGrid):
             raise damaged(self._book.name, error) from None
 
 
+def _count_value_rows(source: Any, first_row: int, limit: int) -> int:
+    """Rows from `first_row` with a cell value (a <v> or an inline string), counted from the
+    bytes without reading any cell; stops at `limit`."""
+    count = 0
+    counter = 0
+    buffer = b""
+    done = False
+    while not done:
+        chunk = source.read(_CHUNK)
+        done = not chunk
+        buffer += chunk
+        end = len(buffer) if done else buffer.rfind(b"row>") + len(b"row>")
+        if end < len(b"row>") and not done:
+            continue
+        segment, buffer = buffer[:end], buffer[end:]
+        for found in _ANY_ROW_XML.finditer(segment):
+            number = _ROW_NUMBER.search(found[1])
+            counter = int(number[1]) if number else counter + 1
+            body = found[2]
+            if (
+                counter >= first_row
+                and body
+                and (b"<v>" in body or b"<t" in body or b":v>" in body)
+            ):
+                count += 1
+                if count >= limit:
+                    return count
+    return count
+
+
+_ANY_ROW_XML = re.compile(
+    rb"<(?:[\w.-]+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?row>)", re.DOTALL
+)
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _VALUE = _MAIN + "row", _MAIN + "c", _MAIN + "v"
 _INLINE, _TEXT, _RUN = _MAIN + "is", _MAIN + "t", _MAIN + "r"
