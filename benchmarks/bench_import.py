@@ -2,8 +2,8 @@
 
 Generates its inputs: an AIAG-style form (two-row merged header, merged item cells, RPN and
 revised-score columns) of 20,000 rows, and a sheet of about 12 million cells (710,000 rows of
-up to 24 columns; about 85 MB compressed, as its texts are random). The sheet XML is written directly, streamed into the zip, so generating
-the big sheet needs no workbook in memory.
+up to 24 columns; about 85 MB compressed, as its texts are random). The sheet XML is written
+directly, streamed into the zip, so generating the big sheet needs no workbook in memory.
 
 - speed: `import_spreadsheet` on the 20,000-row form against openpyxl's read-only iteration over
   the same sheet (`iter_rows(values_only=True)`), best of --runs each, alternating.
