@@ -12,6 +12,8 @@
   blank status is "done" when the row has actions taken and revised scores, else "open". Dates
   written as text are read in the column's own order: day-first or month-first as the column's
   other dates allow ("13/04/2026" settles it); when no date settles it, the import refuses.
+- A text field found in several columns (two effect columns) is read from all of them, one line
+  each.
 - Columns whose header names no field but which hold whole numbers 1-10 are refused: they may
   be scores nobody recognised, and a score must never land in the wrong field.
 """
@@ -220,6 +222,11 @@ class FormReader:
         self.content_columns = [c for n in FM_CONTENT_FIELDS if (c := self.col(n)) is not None]
         self.revised_columns = [c for c in self.revised.values() if c is not None]
         self.text_columns = [(n, self.col(n)) for n in FM_TEXT_FIELDS]
+        # A text field in several columns ("Technical Effect" and "Business Consequence"):
+        # every column is read, one line each, so none is dropped.
+        self.more_text_columns = {
+            n: layout.columns_of(n)[1:] for n in FM_TEXT_FIELDS if len(layout.columns_of(n)) > 1
+        }
         self.failure_mode_column = self.col(h.FAILURE_MODE)
         self.score_columns = [c for n in h.SCORE_FIELDS if (c := self.col(n)) is not None]
         taken = self.col(h.ACTION_TAKEN)
@@ -424,6 +431,9 @@ class FormReader:
     # -- failure modes --
     def add_failure_mode(self, row: _Row, component: Component) -> FailureMode | None:
         texts = {name: cell_text(row.value(column)) for name, column in self.text_columns}
+        for name, columns in self.more_text_columns.items():
+            lines = [texts[name], *(cell_text(row.value(c)) for c in columns)]
+            texts[name] = "\n".join(line for line in lines if line)
         texts[h.FUNCTION] = self.function
         severity_value = row.value(self.col(h.SEVERITY))
         ok = True

@@ -338,3 +338,20 @@ def test_a_table_too_large_is_refused_in_one_line(tmp_path, monkeypatch):
 )
 def test_problem_location_finds_the_cell_a_problem_names(problem, location):
     assert problem_location(problem) == location
+
+
+def test_a_text_field_in_two_columns_keeps_both(tmp_path):
+    """jessephelps' form: a technical effect and a business consequence, both effects."""
+    technical = "Potential Technical Effect(s) of Failure"
+    business = "Potential Business Consequence(s) of Failure"
+    header = ["Item", "Failure Mode", technical, business, "Sev", "Cause", "Occ", "Det"]
+    rows = [
+        header,
+        ["Sync", "Stale data", "Old values shown", None, 6, "Lag", 3, 4],
+        ["Sync", "Lost data", "Rows missing", "Refunds", 9, "Crash", 2, 5],
+    ]
+    model = import_spreadsheet(write(tmp_path, rows)).model
+    assert [f.effect for f in model.failure_modes.values()] == [
+        "Old values shown",
+        "Rows missing\nRefunds",
+    ]
