@@ -292,37 +292,26 @@ class XlsxSheet(SheetGrid):
 
 def _count_value_rows(source: Any, first_row: int, limit: int) -> int:
     """Rows from `first_row` with a cell value (a <v> or an inline string), counted from the
-    bytes without reading any cell; stops at `limit`."""
+    bytes without reading any cell: the XML is split at each row's end tag; stops at `limit`."""
     count = 0
-    counter = 0
-    buffer = b""
-    done = False
-    while not done:
+    tail = b""
+    while True:
         chunk = source.read(_CHUNK)
-        done = not chunk
-        buffer += chunk
-        end = len(buffer) if done else buffer.rfind(b"row>") + len(b"row>")
-        if end < len(b"row>") and not done:
-            continue
-        segment, buffer = buffer[:end], buffer[end:]
-        for found in _ANY_ROW_XML.finditer(segment):
-            number = _ROW_NUMBER.search(found[1])
-            counter = int(number[1]) if number else counter + 1
-            body = found[2]
-            if (
-                counter >= first_row
-                and body
-                and (b"<v>" in body or b"<t" in body or b":v>" in body)
-            ):
+        pieces = (tail + chunk).split(b"row>")
+        tail = pieces.pop() if chunk else b""
+        for piece in pieces:  # one row each: '<row r="7" ...><c ...>...</c></' (any prefix)
+            opening = piece.rfind(b"row ")
+            number = _ROW_NUMBER.search(piece, opening) if opening >= 0 else None
+            if number is not None and int(number[1]) < first_row:
+                continue
+            if b"<v>" in piece or b"<t" in piece or b":v>" in piece:
                 count += 1
                 if count >= limit:
                     return count
-    return count
+        if not chunk:
+            return count
 
 
-_ANY_ROW_XML = re.compile(
-    rb"<(?:[\w.-]+:)?row\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?row>)", re.DOTALL
-)
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _ROW, _CELL, _VALUE = _MAIN + "row", _MAIN + "c", _MAIN + "v"
 _INLINE, _TEXT, _RUN = _MAIN + "is", _MAIN + "t", _MAIN + "r"
