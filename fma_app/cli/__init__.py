@@ -25,6 +25,8 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "chaos": "chaos",
+    "chaos-result": "chaos_result",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.resilience import NO_RESILIENCE, ChaosTarget, Resilience, new_model_uuid
 from fma_app.domain.scoring import (
     ActionPriority,
     action_priority,
@@ -75,6 +76,7 @@ class Component:
     x: float = 0.0
     y: float = 0.0
     user_facing: bool = False  # an entry point for single-point-of-failure analysis
+    chaos_target: ChaosTarget | None = None  # where chaos experiments inject a fault
 
 
 @dataclass
@@ -138,6 +140,7 @@ class FailureMode:
     detection: int | None = None
     notes: str = ""
     revised: Scores | None = None  # after actions: all three scores or none
+    resilience: Resilience = NO_RESILIENCE  # fault, hypothesis, probe, mitigations, runbook
 
     @property
     def is_rated(self) -> bool:
@@ -207,6 +210,20 @@ def checked_revised(revised: object) -> Scores:
             f"revised scores {revised!r} must be all three of severity, likelihood, detection"
         )
     return Scores.checked(*triple, prefix="revised ")
+
+
+def checked_target(target: object) -> ChaosTarget | None:
+    if target is not None and not isinstance(target, ChaosTarget):
+        raise ValidationError(f"chaos target {target!r} is not a ChaosTarget")
+    return target
+
+
+def checked_resilience(resilience: object) -> Resilience:
+    if resilience is None:
+        return NO_RESILIENCE
+    if not isinstance(resilience, Resilience):
+        raise ValidationError(f"resilience {resilience!r} is not a Resilience")
+    return resilience
 
 
 def field_names(entity_type: type) -> tuple[str, ...]:
@@ -292,6 +309,9 @@ class Model:
     key_date: dt.date | None = None
     prepared_by: str = ""
     approved_by: str = ""
+    # The model's identity, made once: copies, saves and the report round trip keep it, so a
+    # chaos draft and its journal name the model they came from. Not part of `content()`.
+    uuid: str = field(default_factory=new_model_uuid)
     components: dict[int, Component] = field(default_factory=dict)
     dependencies: dict[int, Dependency] = field(default_factory=dict)
     failure_modes: dict[int, FailureMode] = field(default_factory=dict)
@@ -403,6 +423,7 @@ class Model:
         x: float = 0.0,
         y: float = 0.0,
         user_facing: bool = False,
+        chaos_target: ChaosTarget | None = None,
     ) -> Component:
         component = Component(
             id=0,
@@ -413,6 +434,7 @@ class Model:
             x=float(x),
             y=float(y),
             user_facing=bool(user_facing),
+            chaos_target=checked_target(chaos_target),
         )
         component.id = self._reserve(id)
         self.components[component.id] = component
@@ -450,6 +472,7 @@ class Model:
         likelihood: object = None,
         detection: object = None,
         revised: object = None,
+        resilience: object = None,
         **texts: object,
     ) -> FailureMode:
         """A failure mode from unchecked values (an importer's cells, a pasted row): scores are
@@ -465,6 +488,7 @@ class Model:
             likelihood=validate_optional_score("likelihood", likelihood),
             detection=validate_optional_score("detection", detection),
             revised=None if revised is None else checked_revised(revised),
+            resilience=checked_resilience(resilience),
         )
         for name, text in texts.items():
             if not isinstance(text, str):
