@@ -37,6 +37,12 @@ def _python(
     }
 
 
+def _restore_from(variable: str) -> dict[str, Any]:
+    """The count a scale-to-zero rollback restores: the environment variable of the run (chaos
+    validate refuses a draft whose variable is unset), 1 if the operator did not set it."""
+    return {"type": "env", "key": variable, "default": 1}
+
+
 def steady_state_probe(probe: SteadyStateProbe) -> tuple[Activity, dict[str, Any]]:
     """The hypothesis probe and the experiment configuration it needs."""
     if probe.kind == ProbeKind.HTTP:
@@ -97,7 +103,7 @@ def _kubernetes(draft: DraftInput, name: str) -> tuple[Activity, list[Activity],
         return (
             action,
             [rollback],
-            {"original_replicas": {"type": "env", "key": "ORIGINAL_REPLICAS"}},
+            {"original_replicas": _restore_from("ORIGINAL_REPLICAS")},
         )
     if not selector:
         raise CannotDraftError("Chaos Mesh faults need the target's label selector")
@@ -172,7 +178,7 @@ def _aws(draft: DraftInput) -> tuple[Activity, list[Activity], dict[str, Any]]:
                 "update_desired_count",
                 {**service, "desired_count": "${original_desired_count}"},
             )
-            configuration = {"original_desired_count": {"type": "env", "key": "ORIGINAL_COUNT"}}
+            configuration = {"original_desired_count": _restore_from("ORIGINAL_COUNT")}
             return action, [rollback], configuration
         raise CannotDraftError(f"chaostoolkit-aws has no ECS action for {fault.kind.value!r}")
     # RDS cluster
