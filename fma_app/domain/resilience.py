@@ -92,12 +92,16 @@ def _enum(enum_type: type[E], label: str, value: object) -> E:
     """An enum member from itself or its text in any case, `_` and `-` read as spaces."""
     if isinstance(value, enum_type):
         return value
-    text = " ".join(str(value).strip().lower().replace("_", " ").split())
+    text = _normal(str(value))
     for member in enum_type:
-        if text in (member.value, member.value.replace("-", " ")):
+        if text == _normal(member.value):
             return member
     allowed = ", ".join(member.value for member in enum_type)
     raise ValidationError(f"{label} {value!r} is not one of: {allowed}")
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().replace("_", " ").replace("-", " ").split())
 
 
 def _whole(label: str, value: object, smallest: int, largest: int) -> int:
