@@ -480,3 +480,41 @@ def checked_uuid(value: object) -> str:
         return str(uuid.UUID(str(value).strip()))
     except ValueError:
         raise ValidationError(f"model identity {value!r} is not a UUID") from None
+
+
+# ---- one-line forms of a target, for a single text field -----------------------------------
+_TARGET_FIELDS = ("namespace", "selector", "deployment", "cluster", "resource_type",
+                  "resource_ids", "proxy")  # fmt: skip
+
+
+def format_target(target: ChaosTarget | None) -> str:
+    """ "kubernetes namespace=shop selector=app=api cluster=eks": the text `parse_target` reads."""
+    if target is None:
+        return ""
+    parts = [target.platform.value]
+    for name in _TARGET_FIELDS:
+        value = getattr(target, name)
+        if name == "resource_type" and value is not None:
+            value = value.value
+        if name == "resource_ids":
+            value = ",".join(value)
+        if value:
+            parts.append(f"{name}={value}")
+    return " ".join(parts)
+
+
+def parse_target(text: str) -> ChaosTarget | None:
+    """A target from its one-line form; empty text is no target."""
+    words = text.split()
+    if not words:
+        return None
+    fields: dict[str, object] = {}
+    for word in words[1:]:
+        name, equals, value = word.partition("=")
+        if not equals or name not in _TARGET_FIELDS:
+            allowed = ", ".join(_TARGET_FIELDS)
+            raise ValidationError(
+                f"target field {word!r} is not name=value with a name of: {allowed}"
+            )
+        fields[name] = value
+    return ChaosTarget.checked(words[0], **fields)
