@@ -77,10 +77,23 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["info"], ()),
         (["impact", "MODEL", "db"], ("networkx",)),
         (["spof"], ("networkx",)),
+        (["availability"], ("networkx",)),
+        (["availability", "--format", "json", "--window", "4w"], ("networkx",)),
         (["chaos", "-o", "drafts", "--format", "chaostoolkit"], ()),
         (["chaos", "-o", "drafts", "--format", "litmus"], ()),
     ],
-    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof", "chaos", "chaos-litmus"],
+    ids=[
+        "rank",
+        "rank-json",
+        "rank-csv",
+        "info",
+        "impact",
+        "spof",
+        "availability",
+        "avail-json",
+        "chaos",
+        "chaos-litmus",
+    ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv

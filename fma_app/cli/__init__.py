@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "spof": "spof",
     "chaos": "chaos",
     "chaos-result": "chaos_result",
+    "availability": "availability",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -84,8 +84,54 @@ def schema_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
 
 
-# The resilience tables as `schema.py` defined them when they were added.
-_RESILIENCE_TABLES_V6 = (
+# Schema 3 (availability, SLOs, redundancy groups that need k of n) as `schema.py` defined it
+# when schema 3 was current.
+_COMPONENTS_V3 = """CREATE TABLE components (
+    id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, description TEXT NOT NULL,
+    owner TEXT NOT NULL, x REAL NOT NULL, y REAL NOT NULL, user_facing INTEGER NOT NULL,
+    availability REAL, slo REAL, slo_window_days INTEGER NOT NULL, PRIMARY KEY (id),
+    CHECK (trim(name) != ''),
+    CHECK (kind IN ('service', 'database', 'queue', 'cache', 'external', 'network', 'host',
+                    'other')),
+    CHECK (x BETWEEN -1e300 AND 1e300 AND y BETWEEN -1e300 AND 1e300),
+    CHECK (user_facing IN (0, 1)),
+    CHECK (availability IS NULL OR availability BETWEEN 0 AND 1),
+    CHECK (slo IS NULL OR (slo > 0 AND slo < 1)),
+    CHECK (slo_window_days BETWEEN 1 AND 3660)
+) STRICT"""
+
+_REDUNDANCY_GROUPS_V3 = """CREATE TABLE redundancy_groups (
+    id INTEGER NOT NULL, source_id INTEGER NOT NULL, name TEXT NOT NULL, needs INTEGER NOT NULL,
+    PRIMARY KEY (id), CHECK (trim(name) != ''), CHECK (needs >= 1),
+    FOREIGN KEY(source_id) REFERENCES components (id)
+) STRICT"""
+
+_COMPONENT_COLUMNS_V2 = "id, name, kind, description, owner, x, y, user_facing"
+
+
+def schema_2_to_3(conn: sqlite3.Connection) -> None:
+    """Components gain their own availability and an SLO with its window; redundancy groups
+    gain a table for how many of their members they need.
+
+    Schema 2 knew neither: availability and SLO start unknown (NULL), every window at the
+    default 30 days, and every group needs any one of its members, as it did (no rows)."""
+    (legacy,) = conn.execute("PRAGMA legacy_alter_table").fetchone()
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        _rebuild(
+            conn,
+            "components",
+            _COMPONENTS_V3,
+            f"INSERT INTO components ({_COMPONENT_COLUMNS_V2}, availability, slo,"
+            f" slo_window_days) SELECT {_COMPONENT_COLUMNS_V2}, NULL, NULL, 30 FROM {{old}}",
+        )
+        conn.execute(_REDUNDANCY_GROUPS_V3)
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
+# Schema 4 (the model's identity, chaos targets, resilience) as `schema.py` defined it.
+_RESILIENCE_TABLES_V4 = (
     """CREATE TABLE model_identity (
     id INTEGER NOT NULL, uuid TEXT NOT NULL, PRIMARY KEY (id), CHECK (id = 1),
     CHECK (length(uuid) = 36)
@@ -128,7 +174,7 @@ def add_resilience_tables(conn: sqlite3.Connection) -> None:
     would not match the journal recorded later. Targets and resilience start empty (no rows)."""
     dump = "\n".join(conn.iterdump())
     identity = uuid.uuid5(_LEGACY_IDENTITY, hashlib.sha256(dump.encode("utf-8")).hexdigest())
-    for create in _RESILIENCE_TABLES_V6:
+    for create in _RESILIENCE_TABLES_V4:
         conn.execute(create)
     conn.execute("INSERT INTO model_identity (id, uuid) VALUES (1, ?)", (str(identity),))
 
@@ -137,4 +183,8 @@ Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
 # SQLAlchemy or SQLModel, so opening an older file costs no more imports than a current one.
-MIGRATIONS: dict[int, Migration] = {1: schema_1_to_2, 2: add_resilience_tables}
+MIGRATIONS: dict[int, Migration] = {
+    1: schema_1_to_2,
+    2: schema_2_to_3,
+    3: add_resilience_tables,
+}
