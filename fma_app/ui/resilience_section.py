@@ -137,12 +137,14 @@ class ResilienceSection(QWidget):
             self.load()
 
     # -- layout --------------------------------------------------------------------------
-    def _row(self, *widgets: QWidget) -> QWidget:
+    def _row(self, *widgets: QWidget, stretch: bool = False) -> QWidget:
         row = QWidget(self.editor)
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         for widget in widgets:
             layout.addWidget(widget)
+        if stretch:
+            layout.addStretch(1)
         return row
 
     def _build(self) -> None:
@@ -174,11 +176,18 @@ class ResilienceSection(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Fault", self.fault_kind)
-        form.addRow("", self._row(QLabel("s", self.editor), self.duration, self.magnitude,
-                                  self.magnitude_unit))  # fmt: skip
+        seconds = QLabel("s", self.editor)
+        form.addRow(
+            "Duration",
+            self._row(self.duration, seconds, self.magnitude, self.magnitude_unit, stretch=True),
+        )
         form.addRow("Target", self.target)
         form.addRow("Hypothesis", self.hypothesis)
-        form.addRow("Probe", self._row(self.probe_kind, self.expected_status, self.probe_timeout))
+        timeout_unit = QLabel("s", self.editor)
+        form.addRow(
+            "Probe",
+            self._row(self.probe_kind, self.expected_status, self.probe_timeout, timeout_unit),
+        )
         form.addRow("", self.probe_url)
         form.addRow("", self._row(self.query, self.threshold))
         form.addRow("Mitigations", self.mitigations)

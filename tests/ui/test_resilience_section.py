@@ -148,3 +148,22 @@ def test_the_resilience_tab_and_columns_in_the_window(main_window_factory):
     window.document.selection.select_failure_mode(fm_id)
     assert tabs.currentWidget() is window.resilience
     assert window.resilience.failure_mode_id == fm_id
+
+
+def test_the_resilience_tab_fits_1366x768_without_scrolling(main_window_factory):
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    window = main_window_factory(first_open=True)
+    fm_id = next(iter(window.document.model.failure_modes))
+    window.document.selection.select_failure_mode(fm_id)
+    window.details_tabs.setCurrentWidget(window.resilience)
+    window.resize(1366, 768)
+    for _ in range(3):
+        QApplication.processEvents()
+    scroll = window.resilience.findChild(QScrollArea)
+    assert scroll.verticalScrollBar().maximum() == 0, "the Resilience tab needs scrolling"
+    viewport = scroll.viewport()
+    for box in (window.resilience.experiment_result, window.resilience.open_runbook):
+        assert box.isVisible()
+        top_left = box.mapTo(viewport, box.rect().topLeft())
+        assert viewport.rect().contains(top_left)
