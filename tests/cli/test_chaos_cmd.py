@@ -3,16 +3,27 @@ exit codes, one stderr line per skipped draft, journals recorded, refused and ba
 
 from __future__ import annotations
 
+import http.server
 import json
 import shutil
+import socketserver
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from cli_support import run
 
 from fma_app.cli import main
-from fma_app.domain.resilience import ExperimentStatus
-from fma_app.storage import open_model
+from fma_app.domain.model import Model
+from fma_app.domain.resilience import (
+    ChaosTarget,
+    ExperimentStatus,
+    Fault,
+    Resilience,
+    SteadyStateProbe,
+)
+from fma_app.storage import open_model, save_model
 from fma_app.storage.locking import acquire_lock
 
 
@@ -154,7 +165,11 @@ def timeout_fm(model_path: Path) -> int:
         ({"status": "completed", "deviated": True}, ExperimentStatus.FAILED),
         ({"status": "aborted"}, ExperimentStatus.NOT_CONCLUDED),
         ({"status": "interrupted"}, ExperimentStatus.NOT_CONCLUDED),
-        ({"status": "failed"}, ExperimentStatus.NOT_CONCLUDED),  # unhealthy before the fault
+        ({"status": "failed"}, ExperimentStatus.NOT_CONCLUDED),
+        (
+            {"steady_states": {"before": {"steady_state_met": False, "probes": []}}},
+            ExperimentStatus.NOT_CONCLUDED,
+        ),  # unhealthy before the fault
     ],
 )
 def test_a_journal_is_recorded_on_its_failure_mode(capsys, demo, tmp_path, fields, status):
@@ -197,7 +212,9 @@ def test_a_journal_of_another_model_is_refused(capsys, demo, tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"chaoslib-version": "1.44.0", "experiment": {"title": "x", "tags": []', "truncated"),
+        ('{"chaoslib-version": "1.44.0", "experiment": {"title": "x", "tags": []',
+         "is not valid JSON (the file looks truncated)"),
+        ('{"chaoslib-version": "1.44.0", "experiment": {"title": "x', "looks truncated"),
         ('{"status": "completed"}', "is not a Chaos Toolkit journal (it holds no experiment)"),
         ('{"experiment": {}, "status": "done"}', "status 'done' is not one of"),
         ('{"experiment": {"title": "Kill it", "tags": ["x"]}, "status": "completed"}',
@@ -226,3 +243,67 @@ def test_a_journal_naming_an_unknown_failure_mode_is_refused(capsys, demo, tmp_p
     code, _out, err = run(capsys, "chaos-result", str(demo), str(journal))
     assert code == 2
     assert_one_line_error(err, "names failure mode 99999, which this model does not have")
+
+
+# ---- a real run ----------------------------------------------------------------------------------
+class _Health(http.server.BaseHTTPRequestHandler):
+    answers: ClassVar[list[int]] = [200]  # one status per request; the last one repeats
+
+    def do_GET(self) -> None:
+        answers = type(self).answers
+        self.send_response(answers.pop(0) if len(answers) > 1 else answers[0])
+        self.end_headers()
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("answers", "status"),
+    [
+        ([200], "passed"),  # healthy before and after the fault
+        ([200, 503], "failed"),  # healthy before, not after: deviated
+        # Unhealthy before the fault: chaoslib 1.44 says "completed", not deviated, and runs no
+        # method; only steady_states.before tells it apart.
+        ([503], "not concluded"),
+    ],
+)
+def test_a_journal_of_a_real_chaos_toolkit_run_is_recorded(capsys, tmp_path, answers, status):
+    """chaoslib runs our draft for real: the probe against a local server, the toxiproxy
+    action failing on a closed port (no toxiproxy here); its journal is what chaos-result
+    reads."""
+    chaoslib_experiment = pytest.importorskip("chaoslib.experiment", reason="needs the chaos group")
+    handler = type("Health", (_Health,), {"answers": list(answers)})
+    server = socketserver.TCPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        model = Model(name="Real run")
+        api = model.add_component("api", chaos_target=ChaosTarget.checked("toxiproxy", proxy="api"))
+        fm = model.add_failure_mode(
+            api.id,
+            failure_mode="Upstream unreachable",
+            resilience=Resilience.checked(
+                fault=Fault.checked("dependency unreachable", 1),
+                probe=SteadyStateProbe.checked(
+                    "http", f"http://127.0.0.1:{server.server_address[1]}/health", timeout_s=2
+                ),
+            ),
+        )
+        path = tmp_path / "run.fma"
+        save_model(model, path)
+        out_dir = tmp_path / "drafts"
+        assert main(["chaos", str(path), "-o", str(out_dir), "--format", "chaostoolkit"]) == 0
+        (draft,) = out_dir.iterdir()
+        experiment = json.loads(draft.read_text())
+        experiment["configuration"] = {"toxiproxy_host": "127.0.0.1", "toxiproxy_port": 9}
+        journal = chaoslib_experiment.run_experiment(experiment)
+    finally:
+        server.shutdown()
+        server.server_close()
+    journal_path = tmp_path / "journal.json"
+    journal_path.write_text(json.dumps(journal, default=str))
+    capsys.readouterr()
+    code, out, err = run(capsys, "chaos-result", str(path), str(journal_path))
+    assert (code, err) == (0, "")
+    assert open_model(path).failure_modes[fm.id].resilience.experiment.status.value == status
+    assert status in out

@@ -1,9 +1,11 @@
 """Read the journal that `chaos run` (Chaos Toolkit) writes, and turn it into an experiment record.
 
 The journal holds the experiment it ran, with the tags our draft gave it: the model's identity
-and the failure mode's id. A deviated run is a failed experiment; an aborted or interrupted one,
-or one that found the system unhealthy before the fault (status "failed" without deviation),
-did not conclude; a completed run without deviation passed.
+and the failure mode's id. A deviated run is a failed experiment; an aborted, interrupted or
+failed one did not conclude, and neither did one that found the system unhealthy before the
+fault: chaoslib 1.44 ends that run "completed", not deviated, without running the method (seen
+on a real run), so only its `steady_states.before` tells it apart. A completed run whose steady
+state held before the fault, without deviation, passed.
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ class JournalRun:
     chaos_status: str
     deviated: bool
     date: dt.date | None
+    healthy_before: bool | None = None  # steady_states.before.steady_state_met, if recorded
 
     @property
     def status(self) -> ExperimentStatus:
         if self.deviated:
             return ExperimentStatus.FAILED
-        if self.chaos_status == "completed":
+        if self.chaos_status == "completed" and self.healthy_before is not False:
             return ExperimentStatus.PASSED
         return ExperimentStatus.NOT_CONCLUDED
 
@@ -51,9 +54,10 @@ def read_journal(path: Path) -> JournalRun:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        cut = " (the file looks truncated)" if error.pos >= len(text.rstrip()) else ""
+        # A journal is one JSON object: one that stops before its closing brace was cut off.
+        cut = "" if text.rstrip().endswith("}") else " (the file looks truncated)"
         where = f"line {error.lineno} column {error.colno}"
-        raise JournalError(f"{path} is not valid JSON{cut}: {error.msg} at {where}") from None
+        raise JournalError(f"{path} is not valid JSON{cut}: {error.msg} ({where})") from None
     return parse_journal(data, path)
 
 
@@ -79,7 +83,16 @@ def parse_journal(data: object, path: Path) -> JournalRun:
             f"{path} names an experiment FMA Workbench did not draft ({title!r} has no "
             f"{MODEL_TAG} and {FAILURE_MODE_TAG} tags)"
         )
-    return JournalRun(model_uuid, int(failure_mode), status, deviated, _date(data))
+    return JournalRun(
+        model_uuid, int(failure_mode), status, deviated, _date(data), _healthy_before(data)
+    )
+
+
+def _healthy_before(data: dict[str, object]) -> bool | None:
+    states = data.get("steady_states")
+    before = states.get("before") if isinstance(states, dict) else None
+    met = before.get("steady_state_met") if isinstance(before, dict) else None
+    return met if isinstance(met, bool) else None
 
 
 def _tag(tags: list[str], name: str) -> str | None:
