@@ -81,6 +81,10 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["availability", "--format", "json", "--window", "4w"], ("networkx",)),
         (["chaos", "-o", "drafts", "--format", "chaostoolkit"], ()),
         (["chaos", "-o", "drafts", "--format", "litmus"], ()),
+        (["diff", "MODEL", "MODEL"], ()),
+        (["diff", "MODEL", "MODEL", "--format", "json"], ()),
+        (["dump"], ()),
+        (["merge", "MODEL", "MODEL", "MODEL", "-o", "merged.fma"], ()),
     ],
     ids=[
         "rank",
@@ -93,6 +97,10 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         "avail-json",
         "chaos",
         "chaos-litmus",
+        "diff",
+        "diff-json",
+        "dump",
+        "merge",
     ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):

@@ -28,6 +28,9 @@ SUBCOMMANDS = {
     "chaos": "chaos",
     "chaos-result": "chaos_result",
     "availability": "availability",
+    "diff": "diff",
+    "dump": "dump",
+    "merge": "merge",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
