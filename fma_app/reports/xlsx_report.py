@@ -38,6 +38,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.domain.model import Action, FailureMode, Model, ObservedCalls
+from fma_app.domain.resilience import format_mitigations
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.style import (
     AP_NAMES,
@@ -98,6 +99,20 @@ DEPENDENCY_COLUMNS = (
     ("Redundancy Group", 16), ("Group Needs", 9), ("Description", 44), *OBSERVED_COLUMNS,
 )  # fmt: skip
 ALIAS_SEPARATOR = ", "  # aliases hold no comma (domain.model.checked_aliases)
+# The resilience sheets, after the five above (a report without them still imports).
+RESILIENCE_SHEETS = ("Resilience", "Chaos Targets")
+RESILIENCE_COLUMNS = (
+    ("Failure Mode ID", 9), ("Component", 16), ("Failure Mode", 22), ("Fault", 14),
+    ("Duration (s)", 9), ("Magnitude", 9), ("Hypothesis", 34), ("Probe", 9), ("Probe URL", 26),
+    ("Expected Status", 8), ("Probe Timeout (s)", 8), ("Prometheus Query", 26),
+    ("Threshold", 9), ("Mitigations", 26), ("Runbook", 26), ("Experiment", 12),
+    ("Experiment Date", 11), ("Experiment Result", 24),
+)  # fmt: skip
+TARGET_COLUMNS = (
+    ("Component ID", 9), ("Component", 20), ("Platform", 11), ("Namespace", 14),
+    ("Selector", 22), ("Deployment", 16), ("Cluster", 14), ("Resource Type", 13),
+    ("Resource IDs", 22), ("Proxy", 14),
+)  # fmt: skip
 SUMMARY_WIDTHS = (16, 24, 34, 6, 6, 6, 7, 6)
 TOP_COUNT = 10
 CHART_DPI = 150
@@ -668,6 +683,59 @@ def iso_utc(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
+def _resilience_row(model: Model, fm: FailureMode) -> list[Entry]:
+    r = fm.resilience
+    fault, probe, record = r.fault, r.probe, r.experiment
+    return [
+        (fm.id, "num"), (model.component(fm.component_id).name, "text"),
+        (fm.failure_mode, "text"), (fault.kind.value if fault else None, "num"),
+        (fault.duration_s if fault else None, "num"), (fault.magnitude if fault else None, "num"),
+        (r.hypothesis, "text"), (probe.kind.value if probe else None, "num"),
+        (probe.url if probe else None, "text"), (probe.expected_status if probe else None, "num"),
+        (probe.timeout_s if probe else None, "num"), (probe.query if probe else None, "text"),
+        (probe.threshold if probe else None, "num"), (format_mitigations(r.mitigations), "text"),
+        (r.runbook, "text"), (record.status.value, "num"), (record.date, "date"),
+        (record.result, "text"),
+    ]  # fmt: skip
+
+
+def _write_resilience(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    """One row per failure mode that has any resilience, by component then failure mode id."""
+    _header(sheet, RESILIENCE_COLUMNS, freeze="D2")
+    names = {c.id: c.name.casefold() for c in model.components.values()}
+    chosen = sorted(
+        (fm for fm in model.failure_modes.values() if not fm.resilience.is_empty),
+        key=lambda fm: (names[fm.component_id], fm.id),
+    )
+    for fm in chosen:
+        try:
+            sheet.append(_resilience_row(model, fm))
+        except _TooLongError as error:
+            raise _too_long("Resilience", f"failure mode {fm.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, RESILIENCE_COLUMNS)
+
+
+def _write_targets(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    _header(sheet, TARGET_COLUMNS, freeze="C2")
+    for c in sorted(model.components.values(), key=lambda c: (c.name.casefold(), c.id)):
+        t = c.chaos_target
+        if t is None:
+            continue
+        row: list[Entry] = [
+            (c.id, "num"), (c.name, "text"), (t.platform.value, "num"), (t.namespace, "text"),
+            (t.selector, "text"), (t.deployment, "text"), (t.cluster, "text"),
+            (t.resource_type.value if t.resource_type else None, "num"),
+            (", ".join(t.resource_ids), "text"), (t.proxy, "text"),
+        ]  # fmt: skip
+        try:
+            sheet.append(row)
+        except _TooLongError as error:
+            raise _too_long("Chaos Targets", f"component {c.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, TARGET_COLUMNS)
+
+
 def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> float | None:
     """Row height for wrapped text in a merged cell, which spreadsheets do not fit by
     themselves; None for one line."""
@@ -838,8 +906,12 @@ def _build(
 ) -> None:
     workbook.properties.title = _one_line(model.name, 200)
     workbook.properties.creator = f"FMA Workbench {__version__}"
+    # The model's identity travels in the document properties (dc:identifier), so the round
+    # trip keeps it without a cell a reviewer could edit by accident.
+    workbook.properties.identifier = model.uuid
     summary = _Sheet(workbook, SHEET_NAMES[0])
-    sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in SHEET_NAMES[1:]]
+    names = SHEET_NAMES[1:] + RESILIENCE_SHEETS
+    sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in names]
     for sheet in sheets:
         _print_setup(sheet, model, today, landscape=sheet is not summary)
     workbook.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text="Summary!$A$2")
@@ -855,6 +927,8 @@ def _build(
     _write_actions(sheets[2], model, ranked, today, steps)
     _write_components(sheets[3], model, steps)
     _write_dependencies(sheets[4], model, steps)
+    _write_resilience(sheets[5], model, steps)
+    _write_targets(sheets[6], model, steps)
 
 
 def _publish(temp: Path, target: Path) -> None:

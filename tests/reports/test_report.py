@@ -37,7 +37,8 @@ def rows_of(ws) -> list[tuple]:
 
 
 def test_sheets_in_order_with_the_marker(book):
-    assert book.sheetnames == list(SHEET_NAMES)
+    # The resilience sheets (issue 16) come after the five that every report has.
+    assert book.sheetnames == [*SHEET_NAMES, *xlsx_report.RESILIENCE_SHEETS]
     assert book["Summary"]["A2"].value.startswith("FMA Workbench report")
     assert xlsx_report.MARKER_NAME in book.defined_names
 
@@ -132,7 +133,7 @@ def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book)
         assert cell.quotePrefix is True, cell.coordinate
     with zipfile.ZipFile(path) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 5
+        assert len(sheets) == 7  # the five, then Resilience and Chaos Targets (issue 16)
         for name in sheets:
             assert b"<f>" not in archive.read(name)
             assert b"<f " not in archive.read(name)
@@ -223,7 +224,8 @@ def test_empty_model_gives_a_complete_report(tmp_path):
     path = tmp_path / "empty.xlsx"
     write_report(Model(name="Nothing yet"), path, today=TODAY)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == list(SHEET_NAMES)
+    # The resilience sheets (issue 16) come after the five that every report has.
+    assert book.sheetnames == [*SHEET_NAMES, *xlsx_report.RESILIENCE_SHEETS]
     assert book["Worksheet"].max_row == 1
     assert any(row[1] == "No failure modes" for row in rows_of(book["Summary"]))
 
