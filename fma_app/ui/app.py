@@ -74,7 +74,7 @@ def build_window(context: AppContext) -> MainWindow:
 
 def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
-    from fma_app.ui.spreadsheet_import_session import wait_for_closing_sessions
+    from fma_app.ui.spreadsheet_import_session import close_all_sessions
 
     app = make_application()
     context = build_context()
@@ -88,5 +88,5 @@ def run(path: str | None) -> int:
     # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
     # release the lock and tidy the recovery copy; after a normal close this is a no-op.
     window.files.shutdown()
-    wait_for_closing_sessions()  # an import's reader thread must end before Qt goes
+    close_all_sessions()  # an import's reader thread must end before Qt goes
     return code

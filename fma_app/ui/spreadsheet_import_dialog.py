@@ -84,7 +84,8 @@ def summary(model: Model, source: str) -> str:
         (len(model.dependencies), "dependency"),
     )
     parts = [f"{n} {name}" if n == 1 else f"{n} {_plural(name)}" for n, name in counts if n]
-    return f"Imported {', '.join(parts) or 'nothing'} from {source}"
+    listed = " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+    return f"Imported {listed or 'nothing'} from {source}"
 
 
 def _plural(name: str) -> str:
@@ -118,7 +119,7 @@ class SpreadsheetImportDialog(QDialog):
         self.progress: QProgressDialog | None = None
         self._stage = "idle"  # "opening", "importing"
         self._wanted_cell: tuple[str, int, int] | None = None  # sheet, row, column to show
-        self.session = ImportSession(self)
+        self.session = ImportSession()
         self._build()
         self._connect()
         self._set_open_state()

@@ -98,8 +98,11 @@ class ImportSession(QObject):
     failed = Signal(str)  # one line: what went wrong that is not the spreadsheet's fault
     idle = Signal()  # no step running or waiting
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self) -> None:
+        # No parent: the session outlives its dialog until its worker has stopped (a QThread
+        # destroyed while running aborts the process). `close()` lets it go.
+        super().__init__()
+        _LIVE.add(self)
         self.source: SpreadsheetImport | None = None
         self._running: _Step | None = None
         self._done: Callable[[_Step], None] = _ignore
@@ -174,8 +177,6 @@ class ImportSession(QObject):
         self._closing = True
         self._cancel.set()
         self._waiting.clear()
-        self.setParent(None)
-        _KEPT.add(self)  # alive until its thread has ended, whoever owned it
         if self._running is None:
             self._finish_closing()
 
@@ -236,7 +237,7 @@ class ImportSession(QObject):
             self.source.close()
             self.source = None
         self.idle.emit()
-        _KEPT.discard(self)
+        _LIVE.discard(self)
         self.deleteLater()
 
     # ---- answers -------------------------------------------------------------------------
@@ -271,12 +272,13 @@ def _ignore(_step: _Step) -> None:
     pass
 
 
-_KEPT: set[ImportSession] = set()  # sessions closing while their worker still runs
+_LIVE: set[ImportSession] = set()  # every session not yet closed and finished
 
 
-def wait_for_closing_sessions(timeout_ms: int = 10_000) -> None:
-    """Let closed sessions finish their step (at exit, a running QThread must not be torn
-    down)."""
-    for session in list(_KEPT):
+def close_all_sessions(timeout_ms: int = 10_000) -> None:
+    """Close every session and let its running step end (at exit, a running QThread must
+    not be torn down with the application)."""
+    for session in list(_LIVE):
+        session.close()
         session.wait_idle(timeout_ms)
     QCoreApplication.processEvents()

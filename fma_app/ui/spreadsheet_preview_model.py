@@ -80,11 +80,30 @@ class PreviewModel(QAbstractTableModel):
 
     # ---- content -------------------------------------------------------------------------
     def set_content(self, layout: SheetLayout | None, rows: list[PreviewRow]) -> None:
-        self.beginResetModel()
+        """Show a sheet's layout and rows. When the columns are the same ones (the user chose
+        a field or left a row out), the rows change in place: the field combos stay open."""
+        if layout is None or self.layout is None or _shape(layout) != _shape(self.layout):
+            self.beginResetModel()
+            self._take(layout, rows)
+            self.endResetModel()
+            return
+        old, new = len(self.rows), len(rows)
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new + 1, old)
+            self.rows = self.rows[:new]
+            self.endRemoveRows()
+        elif new > old:
+            self.beginInsertRows(QModelIndex(), old + 1, new)
+            self.rows = self.rows + list(rows[old:])
+            self.endInsertRows()
+        self._take(layout, rows)
+        last = self.index(self.rowCount() - 1, self.columnCount() - 1)
+        self.dataChanged.emit(self.index(0, 0), last)
+
+    def _take(self, layout: SheetLayout | None, rows: list[PreviewRow]) -> None:
         self.layout, self.rows = layout, list(rows)
         self.fields = [current_field(c) for c in layout.columns] if layout else []
         self.excluded = {row.number for row in rows if row.excluded}
-        self.endResetModel()
 
     def set_problems(self, sheet: str | None, problems: list[str]) -> None:
         """Tint the cells of this sheet that `problems` name."""
@@ -227,6 +246,11 @@ class PreviewModel(QAbstractTableModel):
             self.row_excluded.emit(number, excluded)
             return True
         return False
+
+
+def _shape(layout: SheetLayout) -> list[tuple[int, str, str | None]]:
+    """What the header cells and the combos are built from."""
+    return [(c.column, c.header, c.detected) for c in layout.columns]
 
 
 def _short(header: str, limit: int = 28) -> str:
