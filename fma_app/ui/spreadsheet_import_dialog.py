@@ -60,6 +60,7 @@ from fma_app.ui.spreadsheet_preview_model import (
     FieldDelegate,
     PreviewModel,
     ProblemsModel,
+    is_read,
 )
 
 if TYPE_CHECKING:
@@ -338,7 +339,11 @@ class SpreadsheetImportDialog(QDialog):
             return  # the user changed something since; the newer answer follows
         self.analysis = analysis
         layout = analysis.layout
-        self.preview_model.set_content(layout, analysis.rows)
+        # Rows with nothing in the columns read (spacing, a template's empty lines with their
+        # RPN formulas) give no failure mode: the import passes them by, the preview too.
+        read = [i for i, c in enumerate(layout.columns) if is_read(c)] if layout else []
+        rows = [row for row in analysis.rows if any(row.cells[i].strip() for i in read)]
+        self.preview_model.set_content(layout, rows)
         if layout is not None:
             for spin, value in zip(
                 (self.header_first, self.header_last), layout.header_rows, strict=True
@@ -368,10 +373,12 @@ class SpreadsheetImportDialog(QDialog):
             return "\n".join(lines)
         first, last = layout.header_rows
         rows = f"row {first}" if first == last else f"rows {first}-{last}"
+        blank = len(analysis.rows) - self.preview_model.rowCount() + 1
+        hidden = f", less {blank} with nothing to read" if blank > 0 else ""
         lines.append(
             f"Header {rows}, data from row {layout.data_first}. "
-            f"The preview shows the first {len(analysis.rows)} rows; uncheck a row to leave it "
-            "out. Choose a column's field in the first row."
+            "Choose a column's field in the first row; uncheck a row to leave it out. "
+            f"The preview shows the first {len(analysis.rows)} rows below the header{hidden}."
         )
         lines.extend(layout.notes)
         if self.mapping.all_sheets:
@@ -394,14 +401,19 @@ class SpreadsheetImportDialog(QDialog):
     def _show_problems(self) -> None:
         layout = self.analysis.layout if self.analysis else None
         problems = list(self.import_problems or (layout.problems if layout else []))
+        if layout is not None:
+            # The refusal's closing list of every header and its field is what the preview's
+            # column titles and combos already show.
+            problems = [p for p in problems if p != layout.headers_found()]
         self.problems_model.set_problems(problems)
         self.preview_model.set_problems(self.sheet, problems)
-        count = len(problems)
-        self.problems_label.setText(
-            "No problems found so far (the import checks every row)"
-            if not count
-            else f"Problems ({count}): click one to see its cell"
-        )
+        with_cells = sum(1 for p in self.problems_model.problems if p.location is not None)
+        text = f"Problems ({len(problems)})"
+        if not problems:
+            text = "No problems found so far (the import checks every row)"
+        elif with_cells:
+            text += ": click one to see its cell"
+        self.problems_label.setText(text)
 
     # ---- what the user changes -----------------------------------------------------------
     def _sheet_chosen(self, _index: int) -> None:
@@ -583,6 +595,11 @@ class SpreadsheetImportDialog(QDialog):
         self.import_result = result
         assert self.opened is not None
         name = self.opened.path.name
+        if not result.model.components and not result.model.failure_modes:
+            text = f"{name} has no failure modes or components to import (an empty form?)."
+            self.interaction.show_message(TITLE, text, Level.WARNING)
+            self._say("Nothing was imported.")
+            return
         if self.adds_to_open_model:
             refusal = self.document.edit(
                 lambda model: merge_command(model, result.model, f"Import {name}"),
@@ -596,10 +613,12 @@ class SpreadsheetImportDialog(QDialog):
             self._say("The open model was kept; nothing was imported.")
             return
         line = summary(result.model, name)
-        if result.notes:
-            line += " (" + "; ".join(result.notes) + ")"
         self.imported.emit(line)
         self.accept()
+        # As the report export says where its file went: what was read, and how (the table's
+        # end, where components came from, not rated), so a person can check nothing was lost.
+        notes = "".join(f"\n\u2022 {note}" for note in result.notes)
+        self.interaction.show_message(TITLE, f"{line}.{notes}", Level.INFORMATION)
 
     def _on_refused(self, refusal: Refusal) -> None:
         stage = self._stage

@@ -60,6 +60,12 @@ def current_field(column: ColumnLayout) -> str:
     return NOT_READ
 
 
+def is_read(column: ColumnLayout) -> bool:
+    """Whether the import reads anything from the column ("ignore" is a field that reads
+    nothing: RPN columns are recomputed)."""
+    return column.field not in (None, IGNORE)
+
+
 def field_choices(column: ColumnLayout) -> list[str]:
     """The keys offered for a column: every field, and "(not read)" first for a column that
     detection did not recognise (choosing it drops the mapping)."""
@@ -193,7 +199,7 @@ class PreviewModel(QAbstractTableModel):
             return "\n".join(problems) or row.cells[index.column() - 1] or None
         if role == Qt.ItemDataRole.BackgroundRole and problems:
             return QBrush(PROBLEM_TINT)
-        if role == Qt.ItemDataRole.ForegroundRole and (excluded or column.field is None):
+        if role == Qt.ItemDataRole.ForegroundRole and (excluded or not is_read(column)):
             return QBrush(EXCLUDED_TEXT)
         if role == Qt.ItemDataRole.FontRole and excluded:
             font = QFont()
@@ -272,7 +278,6 @@ class FieldDelegate(QStyledItemDelegate):
         for key in field_choices(column):
             marker = " (detected)" if key and key == column.detected else ""
             combo.addItem(field_label(key) + marker, key)
-        combo.setToolTip(f"The field column {column.letter} is read as")
         combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
         return combo
 
@@ -280,6 +285,10 @@ class FieldDelegate(QStyledItemDelegate):
         if isinstance(editor, QComboBox):
             found = editor.findData(index.data(Qt.ItemDataRole.EditRole))
             editor.setCurrentIndex(max(found, 0))
+            font = editor.font()
+            font.setBold(isinstance(index.data(Qt.ItemDataRole.FontRole), QFont))  # chosen
+            editor.setFont(font)
+            editor.setToolTip(str(index.data(Qt.ItemDataRole.ToolTipRole) or ""))
 
     def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
         if isinstance(editor, QComboBox):

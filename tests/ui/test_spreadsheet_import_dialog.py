@@ -44,7 +44,12 @@ BAD_ROW = 6  # "Under-cured": severity 11
 BAD_CELL_PROBLEM = "'Line 3'!E6: severity 11 is not a whole number from 1 to 10"
 
 
-def write_form(path: Path, rows: list[list[object]] = ROWS, sheets: tuple[str, ...] = (SHEET,)):
+def write_form(
+    path: Path,
+    rows: list[list[object]] = ROWS,
+    sheets: tuple[str, ...] = (SHEET,),
+    header: list[str] = HEADER,
+) -> Path:
     """A process FMEA as a team keeps it: a title, a blank row, the header in row 3 with one
     header ("Chance") that detection does not know, then the rows."""
     workbook = openpyxl.Workbook()
@@ -53,7 +58,7 @@ def write_form(path: Path, rows: list[list[object]] = ROWS, sheets: tuple[str, .
         sheet = workbook.create_sheet(name)
         sheet["A1"] = f"Process FMEA - {name}"
         sheet.append([])
-        sheet.append(HEADER)
+        sheet.append(header)
         for row in rows:
             sheet.append(row)
     workbook.save(path)
@@ -219,6 +224,10 @@ def test_choose_a_field_see_the_bad_cell_leave_the_row_out_and_import_a_new_mode
     assert window.statusBar().currentMessage() == (
         "Imported 2 components, 3 failure modes and 1 action from line3.xlsx"
     )
+    assert interaction.messages[-1] == (
+        "information", TITLE, "Imported 2 components, 3 failure modes and 1 action from "
+        "line3.xlsx.",
+    )  # fmt: skip
 
 
 def test_add_to_the_open_model_is_one_undo_step(qtbot, window_factory, form, snapshot):
@@ -453,3 +462,24 @@ def sessions_end_with_the_test(qapp):
     """A worker still reading when the test's windows go must end first."""
     yield
     close_all_sessions()
+
+
+def test_an_empty_form_imports_nothing_and_says_so(qtbot, window_factory, tmp_path, snapshot):
+    # A template's empty lines, each with its RPN formula's 0.
+    blank_template: list[list[object]] = [[None] * len(HEADER) + [0] for _ in range(3)]
+    path = write_form(tmp_path / "template.xlsx", blank_template, header=[*HEADER, "RPN"])
+    interaction = RecordingInteraction(open_path=str(path), save=SaveChoice.DISCARD)
+    window = window_factory(interaction=interaction)
+    before = snapshot(window.document.model)
+    dialog = open_dialog(qtbot, window)
+    choose_in_combo(qtbot, field_combo(dialog, "G"), "Likelihood")
+    wait_read(qtbot, dialog)
+    assert dialog.preview_model.rowCount() == 1  # the field row; the template's rows are hidden
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.import_result is not None, timeout=20_000)
+    assert interaction.messages[-1] == (
+        "warning", TITLE,
+        "template.xlsx has no failure modes or components to import (an empty form?).",
+    )  # fmt: skip
+    assert snapshot(window.document.model) == before
+    assert dialog.isVisible()
