@@ -79,7 +79,19 @@ _FOOTER = re.compile(
     r"copyright\b|\u00a9|all\s+rights\s+reserved|erstellt\s*(?:von|durch)|gepr[uü]ft\s*(?:von|durch)|freigegeben\s*(?:von|durch))",
     re.IGNORECASE,
 )
-_FOOTER_MERGE_COLUMNS = 3  # a row merged across this many of the table's columns is a footer
+_FOOTER_STARTS = frozenset(
+    {"pr", "ap", "re", "ch", "ve", "au", "cr", "is", "co", "si", "pa", "le", "do", "te", "er",
+     "ge", "fr", "al"}
+)  # fmt: skip
+_FOOTER_MERGE_COLUMNS = 3
+
+
+def _may_be_footer(text: str) -> bool:
+    start = text.lstrip()[:2].lower()
+    return (
+        start in _FOOTER_STARTS or start[:1] == "\u00a9"
+    )  # a row merged across this many of the table's columns is a footer
+
 
 # Dates written as text: ISO, numeric day/month in either order, or with a month name.
 _ISO_DATE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
@@ -140,8 +152,8 @@ class _Row:
     def value(self, column: int | None) -> object:
         if column is None:
             return None
-        value = self.own.get(column)
-        return self.fill.get(self.number, column) if is_blank(value) else value
+        value = self.own.get(column)  # `own` holds no blank cells
+        return self.fill.get(self.number, column) if value is None else value
 
 
 def _two_digit_year(year: int) -> int:
@@ -197,6 +209,14 @@ class FormReader:
         }
         self.rows_read = 0
         self.ended_at: int | None = None
+        # Column lists of the hot path, worked out once.
+        self.content_columns = [c for n in FM_CONTENT_FIELDS if (c := self.col(n)) is not None]
+        self.revised_columns = [c for c in self.revised.values() if c is not None]
+        self.text_columns = [(n, self.col(n)) for n in FM_TEXT_FIELDS]
+        self.failure_mode_column = self.col(h.FAILURE_MODE)
+        self.score_columns = [c for n in h.SCORE_FIELDS if (c := self.col(n)) is not None]
+        taken = self.col(h.ACTION_TAKEN)
+        self.action_text_columns = [*self.action_columns, *([taken] if taken else [])]
 
     def col(self, name: str) -> int | None:
         return self.columns.get(name)
@@ -222,10 +242,15 @@ class FormReader:
             fill.see(number, values)
             if number < layout.data_first or number in layout.excluded_rows:
                 continue
-            if number in footer_merges or self._is_footer(values):
+            own = {
+                c: value
+                for c in used
+                if (value := values.get(c)) is not None
+                and (type(value) is not str or value.strip())
+            }
+            if number in footer_merges or (not self._is_data(own) and self._is_footer(values)):
                 self.ended_at = number
                 break
-            own = {c: values[c] for c in used if c in values and not is_blank(values[c])}
             if not own:
                 continue
             self.rows_read += 1
@@ -265,12 +290,32 @@ class FormReader:
         }
 
     def _is_footer(self, values: Row) -> bool:
-        texts = [v for v in values.values() if isinstance(v, str)]
-        if any(_FOOTER.match(text) for text in texts):
+        texts = [v for v in values.values() if type(v) is str]
+        # The first letters decide cheaply whether the footer pattern is worth trying.
+        if any(_may_be_footer(t) and _FOOTER.match(t) for t in texts):
             return True
-        if len(texts) >= 4 and len(texts) == len(values):
+        if len(texts) >= 4 and len(texts) == len(values) and self._names_a_field(values):
             fields = {h.exact_field(text) for text in texts} - {None, h.IGNORED}
             return len(fields) >= 4 and is_header(fields)  # a second table's header
+        return False
+
+    def _is_data(self, own: Row) -> bool:
+        """A failure mode with a score 1-10 beside it: a table row, never a footer (the
+        footer checks are skipped for it, which keeps large sheets fast)."""
+        if self.failure_mode_column not in own:
+            return False
+        for column in self.score_columns:
+            value = own.get(column)
+            if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 10:
+                return True
+        return False
+
+    def _names_a_field(self, values: Row) -> bool:
+        """The row's component or failure mode cell is a header's text ("Failure Mode")."""
+        for column in (self.component_column, self.col(h.FAILURE_MODE)):
+            text = values.get(column) if column is not None else None
+            if isinstance(text, str) and len(text) < 40 and h.exact_field(text) is not None:
+                return True
         return False
 
     def _watch(self, column: int, value: object) -> None:
@@ -303,11 +348,11 @@ class FormReader:
     def read_row(self, row: _Row) -> None:
         # One component named after the sheet: made with the first failure mode, not for a
         # stray note under the table.
-        if (
-            self.component_column is None
-            and self.component is None
-            and all(is_blank(row.raw(self.col(n))) for n in FM_CONTENT_FIELDS)
-        ):
+        own = row.own
+        fm_content = any(c in own for c in self.content_columns) or any(
+            not is_placeholder(own.get(c)) for c in self.revised_columns
+        )
+        if self.component_column is None and self.component is None and not fm_content:
             return
         component = self.row_component(row)
         if component is None:
@@ -318,10 +363,7 @@ class FormReader:
         function = cell_text(row.value(self.col(h.FUNCTION)))
         if function:
             self.function = function
-        fm_content = any(not is_blank(row.raw(self.col(n))) for n in FM_CONTENT_FIELDS) or any(
-            not is_placeholder(row.raw(c)) for c in self.revised.values()
-        )
-        action_content = any(not is_placeholder(row.raw(c)) for c in self.action_text_columns())
+        action_content = any(not is_placeholder(own.get(c)) for c in self.action_text_columns)
         if fm_content:
             self.previous = self.add_failure_mode(row, component)
             self.previous_refused = self.previous is None
@@ -335,10 +377,6 @@ class FormReader:
                 )
             else:
                 self.add_actions(row, self.previous)
-
-    def action_text_columns(self) -> list[int]:
-        extra = [self.col(h.ACTION_TAKEN)]
-        return [c for c in [*self.action_columns, *extra] if c is not None]
 
     def row_component(self, row: _Row) -> Component | None:
         if self.component_column is None:
@@ -370,7 +408,7 @@ class FormReader:
 
     # -- failure modes --
     def add_failure_mode(self, row: _Row, component: Component) -> FailureMode | None:
-        texts = {name: cell_text(row.value(self.col(name))) for name in FM_TEXT_FIELDS}
+        texts = {name: cell_text(row.value(column)) for name, column in self.text_columns}
         texts[h.FUNCTION] = self.function
         severity_value = row.value(self.col(h.SEVERITY))
         ok = True
@@ -390,7 +428,7 @@ class FormReader:
         for name in h.SCORE_FIELDS:
             value = severity_value if name == h.SEVERITY else row.value(self.col(name))
             # A blank score is not rated yet; anything else must be a whole number 1-10.
-            scores[name] = score = self.score(name, value, self.ref(row, name), required=False)
+            scores[name] = score = self.score(name, value, row, name, required=False)
             ok = ok and (score is not None or is_blank(value))
         self.carry = (texts[h.FAILURE_MODE], texts[h.EFFECT], scores.get(h.SEVERITY))
         revised = self.revised_scores(row)
@@ -408,17 +446,29 @@ class FormReader:
             self.problems.append(f"{self.ref(row, h.FAILURE_MODE)}: {error}")
             return None
 
-    def score(self, label: str, value: object, ref: str, required: bool) -> int | None:
+    def score(
+        self, label: str, value: object, row: _Row, field_name: str, required: bool
+    ) -> int | None:
+        """A score 1-10, None for blank; a problem naming the cell otherwise. `field_name` is
+        the field whose column holds the value (the cell is named only on a problem)."""
+        if type(value) is int and 1 <= value <= 10:
+            return value  # the common case, kept fast for large sheets
         label = label.replace("_", " ")
         if is_blank(value):
             if required:
-                self.problems.append(f"{ref}: {label} is missing")
+                self.problems.append(f"{self.cell(row, field_name)}: {label} is missing")
             return None
         try:
             return validate_score(label, value.strip() if isinstance(value, str) else value)
         except ValidationError as error:
-            self.problems.append(f"{ref}: {error}")
+            self.problems.append(f"{self.cell(row, field_name)}: {error}")
             return None
+
+    def cell(self, row: _Row, field_name: str) -> str:
+        if field_name.startswith("revised "):
+            column = self.revised[field_name.removeprefix("revised ")] or 1
+            return cell_ref(self.title, row.number, column)
+        return self.ref(row, field_name)
 
     def revised_scores(self, row: _Row) -> Scores | _Refused | None:
         """Revised scores, None when the row has none, REFUSED after reporting a problem."""
@@ -438,12 +488,7 @@ class FormReader:
                     )
             return REFUSED
         severity, likelihood, detection = (
-            self.score(
-                f"revised {name}",
-                values[name],
-                cell_ref(self.title, row.number, columns[name]),
-                required=True,
-            )
+            self.score(f"revised {name}", values[name], row, f"revised {name}", required=True)
             for name in h.SCORE_FIELDS
         )
         if severity is None or likelihood is None or detection is None:

@@ -12,7 +12,8 @@ detection, and "Recommended Controls" is the recommended action), a header namin
 date is the owner-and-date column, and any other naming a function is the Function column
 (unless it is the next higher or lower level's, on AIAG-VDA forms).
 
-The field keys are the names a user gives to `fma-app import --map COLUMN=FIELD`.
+A few Portuguese, Spanish and French headers ("Modo de Falha", "Severidade", "Ocorrência")
+match too. The field keys are the names a user gives to `fma-app import --map COLUMN=FIELD`.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "operation", "operations", "operation name", "opn name", "op name", "process name",
         "process", "process description", "process operation", "station", "step",
         "process step name", "operation description", "process step and function",
-        "prozessschritt", "prozess", "arbeitsgang",
+        "prozessschritt", "prozess", "arbeitsgang", "etapa do processo", "etapa",
+        "paso del proceso", "etape du processus", "operacao", "operacion",
     ),
     FUNCTION: (
         "function", "functions", "function requirements", "function and requirements",
@@ -113,20 +115,24 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "failure mode", "failure modes", "mode of failure", "functional failure mode",
         "functional failure modes", "functional failure", "failure", "failures", "fault",
         "failure description", "failure type", "mode", "fehlerart", "fehler", "fehlerbild",
+        "modo de falha", "modo de falla", "mode de defaillance",
     ),
     EFFECT: (
         "effect", "effects", "failure effect", "failure effects", "effect of failure",
         "effects of failure", "end effect", "end effects", "local effect", "local effects",
-        "consequence", "consequences", "fehlerfolge", "fehlerfolgen",
+        "consequence", "consequences", "fehlerfolge", "fehlerfolgen", "efeito", "efeito da falha",
+        "efecto", "efecto de la falla", "effet", "effet de la defaillance",
     ),
     SEVERITY: (
         "severity", "sev", "s", "severity rating", "seve", "sever", "b", "bedeutung",
+        "severidade", "severidad", "gravidade", "gravedad", "gravite",
     ),
     CAUSE: (
         "cause", "causes", "mechanism", "mechanisms", "cause mechanism", "causes mechanisms",
         "failure cause", "failure causes", "cause of failure", "causes of failure",
         "mechanisms of failure", "failure mechanism", "failure mechanisms", "root cause",
-        "root causes", "fehlerursache", "fehlerursachen", "ursache", "ursachen",
+        "root causes", "fehlerursache", "fehlerursachen", "ursache", "ursachen", "causa",
+        "causa da falha", "causa de la falla", "cause de la defaillance",
     ),
     PREVENTION: (
         "prevention controls", "prevention control", "prevention", "vermeidungsmassnahmen",
@@ -135,7 +141,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     LIKELIHOOD: (
         "occurrence", "occur", "occ", "o", "likelihood", "probability", "occurrence rating",
         "l", "prob", "frequency", "freq", "a", "auftreten", "auftretenswahrscheinlichkeit",
-        "likeliness",
+        "likeliness", "ocorrencia", "ocurrencia", "probabilidade", "probabilidad",
     ),
     DETECTION_CONTROLS: (
         "detection controls", "detection control", "entdeckungsmassnahmen",
@@ -143,7 +149,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     ),
     DETECTION: (
         "detection", "detec", "det", "d", "detection rating", "detectability", "detect",
-        "e", "entdeckung", "entdeckungswahrscheinlichkeit",
+        "e", "entdeckung", "entdeckungswahrscheinlichkeit", "deteccao", "deteccion",
     ),
     ACTION: (
         "recommended action", "recommended actions", "recommendation", "recommendations",
@@ -152,7 +158,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "recommended control", "corrective action", "corrective actions", "mitigation",
         "mitigations", "countermeasure", "countermeasures", "recommended corrective action",
         "recommended corrective actions", "improvement actions", "empfohlene massnahmen",
-        "empfohlene abstellmassnahmen", "massnahmen", "massnahme",
+        "empfohlene abstellmassnahmen", "massnahmen", "massnahme", "acao recomendada",
+        "acoes recomendadas", "accion recomendada", "acciones recomendadas",
+        "action recommandee", "actions recommandees",
     ),
     OWNER: (
         "responsibility", "owner", "action owner", "responsible", "responsible person",
@@ -214,6 +222,7 @@ _OPTIONAL_PREFIXES = (
 _REVISED_WORDS = frozenset({"revised", "new", "resulting", "after", "final", "residual"})
 _PERSON_WORDS = frozenset({"responsibility", "responsible", "owner", "person", "who"})
 _DATE_WORDS = frozenset({"date", "target", "due", "when", "deadline"})
+_POTENTIAL = frozenset({"potencial", "potentiel", "potentielle"})
 _TRANSLITERATE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -298,7 +307,11 @@ def _lookup(normalised: str) -> str | None:
     words = set(normalised.split())
     if "recommended" in words and words & {"action", "actions", "control", "controls"}:
         return ACTION  # "Recommended Action(s)/Controls": what to do, not a control in place
-    if words & {"control", "controls"}:
+    if words & {"potencial", "potentiel", "potentielle"}:  # "Modo de Falha Potencial"
+        shorter = " ".join(w for w in normalised.split() if w not in _POTENTIAL)
+        if shorter in _LOOKUP:
+            return _LOOKUP[shorter]
+    if words & {"control", "controls", "controles", "controle"}:
         if words & {"prevention", "preventive", "preventative"}:
             return PREVENTION
         # "Detection controls", "Detective controls", and the single "Current Controls"

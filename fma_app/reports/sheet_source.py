@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 import zipfile
@@ -222,6 +223,9 @@ class XlsxSheet(SheetGrid):
                 while chunk := source.read(_CHUNK):
                     buffer = tail + chunk
                     end = 0
+                    if b"mergeCell" not in buffer:  # the rows: a plain find skips them fast
+                        tail = buffer[-256:]
+                        continue
                     for match in _MERGE_REF.finditer(buffer):
                         left, top, right, bottom = (part.decode() for part in match.groups())
                         first_col, last_col = sorted((column_index(left), column_index(right)))
@@ -246,38 +250,248 @@ class XlsxSheet(SheetGrid):
         return tuple(found)
 
     def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
-        from openpyxl.worksheet._reader import WorkSheetParser
-
         worksheet = self._worksheet
         path = getattr(worksheet, "_worksheet_path", None)
         if path is None:
             return
         workbook: Any = self._book.workbook
-        limit = max_col or 1 << 30
         try:
             with workbook._archive.open(path) as source:
-                parser = WorkSheetParser(
-                    source,
+                styles = _Styles(
                     worksheet._shared_strings,
-                    data_only=True,
-                    epoch=workbook.epoch,
-                    date_formats=workbook._date_formats,
-                    timedelta_formats=workbook._timedelta_formats,
+                    workbook._date_formats,
+                    workbook._timedelta_formats,
+                    workbook.epoch,
                 )
-                for number, cells in parser.parse():
-                    if number < first_row:
-                        continue
-                    row = {
-                        cell["column"]: cell["value"]
-                        for cell in cells
-                        if cell["value"] is not None and cell["column"] <= limit
-                    }
-                    if row:
-                        yield number, row
+                yield from _sheet_rows(source, styles, first_row, max_col or 1 << 30)
         except ImportProblemsError:
             raise
         except DAMAGED_WORKBOOK as error:
             raise damaged(self._book.name, error) from None
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _CELL, _VALUE = _MAIN + "row", _MAIN + "c", _MAIN + "v"
+_INLINE, _TEXT, _RUN = _MAIN + "is", _MAIN + "t", _MAIN + "r"
+_COORDINATE = re.compile(r"([A-Z]{1,3})(\d*)")
+
+
+@dataclass
+class _Styles:
+    """What turns a raw cell into a value: the shared strings and which styles are dates."""
+
+    shared_strings: Any
+    date_formats: Any
+    timedelta_formats: Any
+    epoch: Any
+
+
+def _sheet_rows(
+    source: Any, styles: _Styles, first_row: int, max_col: int
+) -> Iterator[tuple[int, Row]]:
+    """The rows of a sheet XML with the values openpyxl's read-only parser gives (shared
+    strings, numbers, booleans, dates by their style, cached formula results), streamed.
+
+    The sheet XML is read in chunks and each row is cut out by a pattern: rows of plain cells
+    (what Excel and LibreOffice write: a number, a shared string, a formula's cached value) are
+    read straight from the bytes, any other row (inline strings, rich text) through lxml. A
+    sheet whose elements carry a namespace prefix is read wholly through lxml. Memory holds one
+    chunk, never the sheet."""
+    first = source.read(_CHUNK)
+    if re.search(rb"<\w+:sheetData\b", first):
+        yield from _lxml_rows(_Chained(first, source), styles, first_row, max_col)
+        return
+    # The namespaces the worksheet declares, for reading a row on its own through lxml.
+    root = re.search(rb"<worksheet\b[^>]*>", first)
+    declared = b" ".join(re.findall(rb'xmlns(?::[\w.-]+)?="[^"]*"', root[0] if root else b""))
+    columns: dict[bytes, int] = {}
+    counter = 0
+    buffer = first
+    done = not first
+    while True:
+        if not done:
+            chunk = source.read(_CHUNK)
+            done = not chunk
+            buffer += chunk
+        end = len(buffer) if done else buffer.rfind(b"</row>") + len(b"</row>")
+        if end < len(b"</row>") and not done:
+            continue  # a row longer than the chunk: read on
+        segment, buffer = buffer[:end], buffer[end:]
+        for found in _ROW_XML.finditer(segment):
+            number = _ROW_NUMBER.search(found[1])
+            counter = int(number[1]) if number else counter + 1
+            body = found[2]
+            if counter < first_row or not body:
+                continue
+            row = _plain_row(body, columns, max_col, styles)
+            if row is None:
+                row = _fragment_row(found[0], declared, max_col, styles)
+            if row:
+                yield counter, row
+        if done:
+            return
+
+
+class _Chained:
+    """A file whose first bytes were already read."""
+
+    def __init__(self, first: bytes, rest: Any):
+        self._first, self._rest = first, rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._first:
+            data, self._first = self._first, b""
+            return data
+        return bytes(self._rest.read(size))
+
+
+_ROW_XML = re.compile(rb"<row\b([^>]*?)(?:/>|>(.*?)</row>)", re.DOTALL)
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+# A plain cell: coordinate, other attributes, an optional formula, an optional value.
+_PLAIN_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})\d+"((?: [a-z]+="[^"]*")*)\s*'
+    rb"(?:/>|>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)?(?:<v>([^<]*)</v>)?</c>)"
+)
+_TYPE = re.compile(rb' t="(\w+)"')
+_STYLE = re.compile(rb' s="(\d+)"')
+
+
+def _plain_row(body: bytes, columns: dict[bytes, int], max_col: int, styles: _Styles) -> Row | None:
+    """A row of plain cells read from its bytes; None when it has any other kind of cell."""
+    row: Row = {}
+    consumed = 0
+    for cell in _PLAIN_CELL.finditer(body):
+        if cell.start() != consumed:
+            return None
+        consumed = cell.end()
+        raw = cell[3]
+        if not raw:
+            continue
+        letters = cell[1]
+        column = columns.get(letters) or columns.setdefault(letters, column_index(letters.decode()))
+        if column > max_col:
+            continue
+        attributes = cell[2]
+        kind = _TYPE.search(attributes) if attributes else None
+        style = _STYLE.search(attributes) if attributes else None
+        value = _raw_value(
+            kind[1].decode() if kind else "n", raw, int(style[1]) if style else 0, styles
+        )
+        if value is not None:
+            row[column] = value
+    return row if consumed == len(body) else None
+
+
+def _raw_value(kind: str, raw: bytes, style: int, styles: _Styles) -> object:
+    from openpyxl.utils.datetime import from_excel
+
+    if kind == "s":
+        return styles.shared_strings[int(raw)]
+    text = raw.decode()
+    if "&" in text:
+        text = html.unescape(text)
+    if kind == "n":
+        value = _number(text)
+        if style and style in styles.date_formats:
+            try:
+                return from_excel(value, styles.epoch, timedelta=style in styles.timedelta_formats)
+            except (OverflowError, ValueError, TypeError):
+                return "#VALUE!"  # a date serial out of range: what openpyxl gives
+        return value
+    if kind == "b":
+        return text.strip() not in ("0", "")
+    if kind == "d":
+        return _iso_date(text)
+    return text  # "str" (a formula's text), "e" (an error such as #DIV/0!)
+
+
+def _fragment_row(xml: bytes, declared: bytes, max_col: int, styles: _Styles) -> Row:
+    """One row's XML read through lxml (inline strings, rich text, unusual attributes), with
+    the namespaces the worksheet element declared."""
+    from lxml import etree  # type: ignore[import-untyped]  # no stubs installed
+
+    if b'xmlns="' not in declared:
+        declared += b' xmlns="' + _MAIN[1:-1].encode() + b'"'
+    wrapped = b"<sheetData " + declared + b">" + xml + b"</sheetData>"
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    root = etree.fromstring(wrapped, parser)
+    return _element_row(root[0], {}, max_col, styles)
+
+
+def _lxml_rows(
+    source: Any, styles: _Styles, first_row: int, max_col: int
+) -> Iterator[tuple[int, Row]]:
+    """Every row through lxml's streaming parser (a sheet written with namespace prefixes)."""
+    from lxml import etree
+
+    columns: dict[str, int] = {}
+    counter = 0
+    parser = etree.iterparse(
+        source, events=("end",), tag=_ROW, resolve_entities=False, no_network=True,
+        huge_tree=False, remove_comments=True,
+    )  # fmt: skip
+    for _, element in parser:
+        number = element.get("r")
+        counter = int(number) if number and number.isdigit() else counter + 1
+        if counter >= first_row:
+            row = _element_row(element, columns, max_col, styles)
+            if row:
+                yield counter, row
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+
+
+def _element_row(element: Any, columns: dict[str, int], max_col: int, styles: _Styles) -> Row:
+    row: Row = {}
+    column = 0
+    for cell in element.iterchildren(_CELL):
+        ref = cell.get("r")
+        found = _COORDINATE.match(ref) if ref else None
+        if found is not None:
+            letters = found[1]
+            column = columns.get(letters) or columns.setdefault(letters, column_index(letters))
+        else:
+            column += 1
+        if column > max_col:
+            continue
+        value = _cell_value(cell, styles)
+        if value is not None:
+            row[column] = value
+    return row
+
+
+def _cell_value(cell: Any, styles: _Styles) -> object:
+    """A cell element's value as openpyxl's read-only parser (data_only) gives it."""
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        inline = cell.find(_INLINE)
+        if inline is None:
+            return None
+        return "".join(
+            t.text or ""
+            for t in inline.iter(_TEXT)
+            if t.getparent() is inline or t.getparent().tag == _RUN  # not phonetic runs
+        )
+    text = cell.findtext(_VALUE)
+    if not text:
+        return None
+    style = cell.get("s")
+    return _raw_value(kind, text.encode(), int(style) if style else 0, styles)
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _iso_date(text: str) -> object:
+    try:
+        return dt.datetime.fromisoformat(text.rstrip("Z"))
+    except ValueError:
+        return text
 
 
 # ---- .xls ------------------------------------------------------------------------------------

@@ -260,7 +260,10 @@ def problem_location(problem: str) -> ProblemLocation | None:
 
 
 class SpreadsheetImport:
-    """An opened spreadsheet: detection, preview and import. Close it when done."""
+    """An opened spreadsheet: detection, preview and import. Close it when done.
+
+    One thread at a time: it reads through one open file. A dialog that imports in the
+    background opens a second `SpreadsheetImport` of the same path for the worker."""
 
     def __init__(self, spreadsheet: Spreadsheet):
         self.spreadsheet = spreadsheet
