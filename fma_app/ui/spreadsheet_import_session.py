@@ -5,6 +5,7 @@ at a time: opening (a legacy .xls is read whole, a workbook with many sheets is 
 tables), detecting a sheet's layout with its preview, and the import itself with progress and
 cancel. Results come back as signals in the UI thread, so the window never waits. A new preview
 asked for while one is being read replaces any other still waiting: only the latest is read.
+The steps never overlap, so the `SpreadsheetImport` serves one thread at a time, as it must.
 Closing the session cancels an import and closes the file once the running step has ended.
 """
 
@@ -273,6 +274,11 @@ def _ignore(_step: _Step) -> None:
 
 
 _LIVE: set[ImportSession] = set()  # every session not yet closed and finished
+
+
+def live_sessions() -> list[ImportSession]:
+    """The sessions whose file is still open or whose worker still runs."""
+    return list(_LIVE)
 
 
 def close_all_sessions(timeout_ms: int = 10_000) -> None:

@@ -25,7 +25,7 @@ from fma_app.ui.spreadsheet_import_dialog import (
     SpreadsheetImportDialog,
     SpreadsheetImportRoom,
 )
-from fma_app.ui.spreadsheet_import_session import close_all_sessions
+from fma_app.ui.spreadsheet_import_session import close_all_sessions, live_sessions
 from fma_app.ui.spreadsheet_preview_model import FIELD_ROW
 
 SHEET = "Line 3"
@@ -483,3 +483,20 @@ def test_an_empty_form_imports_nothing_and_says_so(qtbot, window_factory, tmp_pa
     )  # fmt: skip
     assert snapshot(window.document.model) == before
     assert dialog.isVisible()
+
+
+def test_closing_while_reading_lets_the_reader_finish_and_closes_the_file(
+    qtbot, window_factory, tmp_path
+):
+    many = [[f"Part {n}", "Hold", f"Mode {n}", "Stop", 5, "Wear", 3, "Check", 4, None]
+            for n in range(3000)]  # fmt: skip
+    path = write_form(tmp_path / "big.xlsx", many)
+    window = window_factory(interaction=RecordingInteraction(open_path=str(path)))
+    qtbot.keyClick(window.worksheet.view, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.findChild(SpreadsheetImportRoom).dialog
+    session = dialog.session
+    assert session.busy  # still opening
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    wait_closed(qtbot, window)
+    qtbot.waitUntil(lambda: session not in live_sessions(), timeout=20_000)
+    assert window.document.model.name == "Shop"
