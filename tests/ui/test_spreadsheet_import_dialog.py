@@ -500,3 +500,27 @@ def test_closing_while_reading_lets_the_reader_finish_and_closes_the_file(
     wait_closed(qtbot, window)
     qtbot.waitUntil(lambda: session not in live_sessions(), timeout=20_000)
     assert window.document.model.name == "Shop"
+
+
+def test_a_problem_below_the_preview_is_read_up_to_and_shown(qtbot, window_factory, tmp_path):
+    rows = [[f"Part {n}", "Hold", f"Mode {n}", "Stop", 5, "Wear", 3, "Check", 4, None]
+            for n in range(80)]  # fmt: skip
+    rows[70][4] = 0  # sheet row 74: severity 0
+    path = write_form(tmp_path / "long.xlsx", rows)
+    interaction = RecordingInteraction(open_path=str(path))
+    window = window_factory(interaction=interaction)
+    dialog = open_dialog(qtbot, window)
+    choose_in_combo(qtbot, field_combo(dialog, "G"), "Likelihood")
+    wait_read(qtbot, dialog)
+    assert dialog.preview_model.rows[-1].number == 53  # the first 50 rows below the header
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(dialog.import_problems), timeout=20_000)
+    problem = "'Line 3'!E74: severity 0 is not a whole number from 1 to 10"
+    assert [p.text for p in dialog.problems_model.problems] == [problem]
+
+    click_problem(qtbot, dialog, problem)
+    wait_read(qtbot, dialog)
+    current = dialog.preview_view.currentIndex()
+    assert current.data() == "0"
+    assert dialog.preview_model.rows[current.row() - 1].number == 74
+    assert dialog.problems_model.rowCount() == 1  # reading further kept the import's problems
