@@ -65,7 +65,7 @@ def build_window(context: AppContext) -> MainWindow:
     """The main window with every room the app has: the window assembles the panels; the
     rooms that are windows of their own (the spreadsheet import) are attached here."""
     from fma_app.ui.main_window import MainWindow
-    from fma_app.ui.spreadsheet_import_dialog import SpreadsheetImportRoom
+    from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
 
     window = MainWindow(context)
     SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
@@ -74,8 +74,6 @@ def build_window(context: AppContext) -> MainWindow:
 
 def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
-    from fma_app.ui.spreadsheet_import_session import close_all_sessions
-
     app = make_application()
     context = build_context()
     window = build_window(context)
@@ -88,5 +86,8 @@ def run(path: str | None) -> int:
     # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
     # release the lock and tidy the recovery copy; after a normal close this is a no-op.
     window.files.shutdown()
-    close_all_sessions()  # an import's reader thread must end before Qt goes
+    if "fma_app.ui.spreadsheet_import_session" in sys.modules:  # an import was started
+        from fma_app.ui.spreadsheet_import_session import close_all_sessions
+
+        close_all_sessions()  # an import's reader thread must end before Qt goes
     return code

@@ -19,12 +19,8 @@ from fma_app.storage import open_model
 from fma_app.ui.app import build_window
 from fma_app.ui.document import READ_ONLY_REFUSAL, Document
 from fma_app.ui.interaction import RecordingInteraction, SaveChoice
-from fma_app.ui.spreadsheet_import_dialog import (
-    SHORTCUT,
-    TITLE,
-    SpreadsheetImportDialog,
-    SpreadsheetImportRoom,
-)
+from fma_app.ui.spreadsheet_import_dialog import TITLE, SpreadsheetImportDialog
+from fma_app.ui.spreadsheet_import_room import SHORTCUT, SpreadsheetImportRoom
 from fma_app.ui.spreadsheet_import_session import close_all_sessions, live_sessions
 from fma_app.ui.spreadsheet_preview_model import FIELD_ROW
 
