@@ -5,11 +5,12 @@ UI thread, and a refusal, a cancel or a read-only model leaves everything as it 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionViewItem
 
 from fma_app.cli import main as cli_main
@@ -79,6 +80,16 @@ def window_factory(qtbot, context_factory):
     return make
 
 
+def wait_for(qtbot, condition, timeout_s: float = 60) -> None:
+    """Process events until `condition()`; a sleep each turn hands Python's lock to the reader
+    thread (a wait inside Qt alone may keep it)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the reader"
+        time.sleep(0.005)
+        qtbot.wait(5)
+
+
 def choose_import(window) -> SpreadsheetImportRoom:
     """File > Import Spreadsheet... (the menu's action: a shortcut needs the window active,
     which the offscreen platform does not always grant once other tests' windows came and
@@ -94,13 +105,13 @@ def open_dialog(qtbot, window) -> SpreadsheetImportDialog:
     room = choose_import(window)
     dialog = room.dialog
     assert isinstance(dialog, SpreadsheetImportDialog)
-    qtbot.waitUntil(lambda: dialog.analysis is not None, timeout=20_000)
+    wait_for(qtbot, lambda: dialog.analysis is not None)
     return dialog
 
 
 def wait_closed(qtbot, window) -> None:
     room = window.findChild(SpreadsheetImportRoom)
-    qtbot.waitUntil(lambda: room.dialog is None, timeout=20_000)
+    wait_for(qtbot, lambda: room.dialog is None)
 
 
 def click_box(qtbot, box) -> None:
@@ -110,13 +121,13 @@ def click_box(qtbot, box) -> None:
 
 def wait_read(qtbot, dialog: SpreadsheetImportDialog) -> None:
     """Until the preview shows the latest request."""
-    qtbot.waitUntil(
+    wait_for(
+        qtbot,
         lambda: (
             dialog.analysis is not None
             and dialog.analysis.request == dialog.session.latest_request
             and not dialog.session.busy
         ),
-        timeout=20_000,
     )
 
 
@@ -192,7 +203,7 @@ def test_choose_a_field_see_the_bad_cell_leave_the_row_out_and_import_a_new_mode
     assert field_combo(dialog, "G").currentText() == "Likelihood"
 
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(dialog.import_problems), timeout=20_000)
+    wait_for(qtbot, lambda: bool(dialog.import_problems))
     assert interaction.messages[-1] == (
         "warning",
         TITLE,
@@ -274,7 +285,7 @@ def test_a_read_only_model_refuses_the_addition_and_keeps_the_dialog(
     wait_read(qtbot, dialog)
     click_box(qtbot, dialog.add_radio)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.import_result is not None, timeout=20_000)
+    wait_for(qtbot, lambda: dialog.import_result is not None)
 
     assert interaction.messages[-1] == ("warning", TITLE, READ_ONLY_REFUSAL)
     assert snapshot(document.model) == before
@@ -292,19 +303,20 @@ def test_keeping_unsaved_changes_keeps_the_open_model(qtbot, window_factory, for
     before = snapshot(document.model)
     dialog = open_dialog(qtbot, window)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)  # refused: no likelihood
-    qtbot.waitUntil(lambda: bool(dialog.import_problems), timeout=20_000)
+    wait_for(qtbot, lambda: bool(dialog.import_problems))
     choose_in_combo(qtbot, field_combo(dialog, "G"), "Likelihood")
     wait_read(qtbot, dialog)
     click_row_check(qtbot, dialog, BAD_ROW)
     wait_read(qtbot, dialog)
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.import_result is not None, timeout=20_000)
+    wait_for(qtbot, lambda: dialog.import_result is not None)
 
     assert ("save", "Save the changes to Untitled?") in interaction.questions
     assert snapshot(document.model) == before
     assert document.modified
     assert dialog.isVisible()
     assert dialog.notes_label.text() == "The open model was kept; nothing was imported."
+    interaction.save = SaveChoice.DISCARD  # so the window closes when the test ends
 
 
 def test_header_rows_typed_in_are_the_mapping(qtbot, window_factory, form):
@@ -313,7 +325,7 @@ def test_header_rows_typed_in_are_the_mapping(qtbot, window_factory, form):
     dialog.header_first.selectAll()
     qtbot.keyClicks(dialog.header_first, "1")
     qtbot.keyClick(dialog.header_first, Qt.Key.Key_Enter)
-    qtbot.waitUntil(lambda: dialog.mapping.header_rows == (1, 3), timeout=5_000)
+    wait_for(qtbot, lambda: dialog.mapping.header_rows == (1, 3))
     wait_read(qtbot, dialog)
     assert dialog.analysis is not None
     assert dialog.analysis.layout is not None
@@ -402,9 +414,7 @@ def test_cancel_stops_the_import_and_changes_nothing(qtbot, window_factory, tmp_
     wait_read(qtbot, dialog)
     dialog.session.progressed.connect(lambda _done, _expected: dialog.cancel_import())
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(
-        lambda: dialog.notes_label.text().startswith("Import cancelled"), timeout=30_000
-    )
+    wait_for(qtbot, lambda: dialog.notes_label.text().startswith("Import cancelled"))
     assert dialog.notes_label.text() == "Import cancelled; nothing was changed."
     assert dialog.progress is None
     assert dialog.import_button.isEnabled()
@@ -418,7 +428,7 @@ def test_an_unreadable_file_is_refused_with_one_message(qtbot, window_factory, t
     interaction = RecordingInteraction(open_path=str(path))
     window = window_factory(interaction=interaction)
     dialog = choose_import(window).dialog
-    qtbot.waitUntil(lambda: bool(interaction.messages), timeout=20_000)
+    wait_for(qtbot, lambda: bool(interaction.messages))
     level, title, text = interaction.messages[0]
     assert (level, title) == ("critical", TITLE)
     assert text.startswith("The spreadsheet cannot be read:\nbroken.xlsx")
@@ -461,7 +471,13 @@ def test_preview_and_problem_models_pass_the_model_tester(qtmodeltester, qtbot, 
 
 @pytest.fixture(autouse=True)
 def sessions_end_with_the_test(qapp):
-    """A worker still reading when the test's windows go must end first."""
+    """A worker still reading when the test's windows go must end first.
+
+    Before: run the event loop once. An earlier test (test_smoke) calls QApplication.exit()
+    outside a running loop; until a loop runs again, waiting in a test (qtbot.wait) keeps
+    Python's GIL and the reader thread never gets to read."""
+    QTimer.singleShot(0, qapp.quit)
+    qapp.exec()
     yield
     close_all_sessions()
 
@@ -478,7 +494,7 @@ def test_an_empty_form_imports_nothing_and_says_so(qtbot, window_factory, tmp_pa
     wait_read(qtbot, dialog)
     assert dialog.preview_model.rowCount() == 1  # the field row; the template's rows are hidden
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.import_result is not None, timeout=20_000)
+    wait_for(qtbot, lambda: dialog.import_result is not None)
     assert interaction.messages[-1] == (
         "warning", TITLE,
         "template.xlsx has no failure modes or components to import (an empty form?).",
@@ -499,7 +515,7 @@ def test_closing_while_reading_lets_the_reader_finish_and_closes_the_file(
     assert session.busy  # still opening
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
     wait_closed(qtbot, window)
-    qtbot.waitUntil(lambda: session not in live_sessions(), timeout=20_000)
+    wait_for(qtbot, lambda: session not in live_sessions())
     assert window.document.model.name == "Shop"
 
 
@@ -515,7 +531,7 @@ def test_a_problem_below_the_preview_is_read_up_to_and_shown(qtbot, window_facto
     wait_read(qtbot, dialog)
     assert dialog.preview_model.rows[-1].number == 53  # the first 50 rows below the header
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: bool(dialog.import_problems), timeout=20_000)
+    wait_for(qtbot, lambda: bool(dialog.import_problems))
     problem = "'Line 3'!E74: severity 0 is not a whole number from 1 to 10"
     assert [p.text for p in dialog.problems_model.problems] == [problem]
 
