@@ -29,6 +29,7 @@ SUBCOMMANDS = {
     "diff": "diff",
     "dump": "dump",
     "merge": "merge",
+    "library": "library",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 
