@@ -14,12 +14,14 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -230,6 +232,7 @@ class LibraryChooser(QDialog):
             header.resizeSection(column, width)
         self.view.selectionModel().currentRowChanged.connect(self._show_current)
         self.view.doubleClicked.connect(self._toggle)
+        self.view.installEventFilter(self)
         self.details = QTextBrowser(self)
         self.details.setObjectName("libraryDetails")
         self.count_label = QLabel(self)
@@ -276,14 +279,19 @@ class LibraryChooser(QDialog):
         row = self.proxy.mapToSource(index).row()
         self.entries.set_checked(row, entry_row_unchecked(self.entries, row))
 
-    def keyPressEvent(self, event: Any) -> None:
-        # Space ticks the current row from anywhere in the table, as in a list of check boxes.
-        if event.key() == Qt.Key.Key_Space and self.view.hasFocus():
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Space ticks the current row whichever of its cells is current, as in a check list.
+        if (
+            watched is self.view
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Space
+        ):
             current = self.view.currentIndex()
             if current.isValid():
                 self._toggle(current)
-                return
-        super().keyPressEvent(event)
+            return True
+        return super().eventFilter(watched, event)
 
     def _update_button(self, *_args: object) -> None:
         count = len(self.entries.checked_entries())
