@@ -206,6 +206,8 @@ class LibraryChooser(QDialog):
         self.proxy.rowsRemoved.connect(self._update_count)
         self._update_button()
         self._update_count()
+        if self.proxy.rowCount():  # the first entry's details in view from the start
+            self.view.setCurrentIndex(self.proxy.index(0, 0))
         self.resize(980, 560)
 
     def _build(self, kind: ComponentKind) -> None:
