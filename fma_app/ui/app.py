@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
@@ -21,6 +22,9 @@ from fma_app.ui import smoke
 from fma_app.ui.context import APP_NAME, ORGANIZATION, AppContext, default_settings
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, QtInteraction
+
+if TYPE_CHECKING:
+    from fma_app.ui.main_window import MainWindow
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -57,13 +61,22 @@ def build_context(
     )
 
 
+def build_window(context: AppContext) -> MainWindow:
+    """The main window with every room the app has: the window assembles the panels; the
+    rooms that are windows of their own (the spreadsheet import) are attached here."""
+    from fma_app.ui.main_window import MainWindow
+    from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
+
+    window = MainWindow(context)
+    SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
+    return window
+
+
 def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
-    from fma_app.ui.main_window import MainWindow
-
     app = make_application()
     context = build_context()
-    window = MainWindow(context)
+    window = build_window(context)
     if isinstance(context.interaction, QtInteraction):
         context.interaction.set_parent(window)  # dialogs centre on the window
     window.files.start(path)  # before show: the first paint already shows the model
@@ -73,4 +86,8 @@ def run(path: str | None) -> int:
     # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
     # release the lock and tidy the recovery copy; after a normal close this is a no-op.
     window.files.shutdown()
+    if "fma_app.ui.spreadsheet_import_session" in sys.modules:  # an import was started
+        from fma_app.ui.spreadsheet_import_session import close_all_sessions
+
+        close_all_sessions()  # an import's reader thread must end before Qt goes
     return code
