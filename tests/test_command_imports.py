@@ -72,6 +72,8 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["diff", "MODEL", "MODEL", "--format", "json"], ()),
         (["dump"], ()),
         (["merge", "MODEL", "MODEL", "MODEL", "-o", "merged.fma"], ()),
+        (["library", "list", "--format", "json"], ()),
+        (["library", "export", "MODEL", "--failure-mode", "4", "-o", "lib.json"], ()),
     ],
     ids=[
         "rank",
@@ -86,12 +88,14 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         "diff-json",
         "dump",
         "merge",
+        "library-list",
+        "library-export",
     ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv
     rest = [str(model_file) if arg == "MODEL" else arg for arg in rest]
-    if "MODEL" not in argv:
+    if "MODEL" not in argv and command != "library":
         rest.insert(0, str(model_file))
     loaded = loaded_by(tmp_path, command, *rest)
     assert not set(loaded) & set(STORAGE_ORM), f"{command} imported {loaded}"

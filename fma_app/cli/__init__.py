@@ -30,6 +30,7 @@ SUBCOMMANDS = {
     "diff": "diff",
     "dump": "dump",
     "merge": "merge",
+    "library": "library",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -49,6 +49,8 @@ OVERDUE = Swatch(
     ansi=AP_STYLES[ActionPriority.HIGH].ansi,
 )
 CLOSED_TEXT = "#7F7F7F"  # done or cancelled actions: still there, out of the way
+# A score a library suggests, shown in an empty score cell until someone rates it.
+SCORE_HINT_TEXT = "#9E9E9E"
 
 
 def rgb(colour: str) -> str:

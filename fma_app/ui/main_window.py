@@ -127,10 +127,14 @@ class MainWindow(QMainWindow):
         for item in (self.undo_action, self.redo_action, None, sheet.cut_action,
                      sheet.copy_action, sheet.paste_action, sheet.clear_cells_action,
                      sheet.delete_rows_action, None,
-                     sheet.add_fm_action, self.add_action_action, None, components.add_action,
-                     components.rename_action, components.delete_action, None,
-                     sheet.find_action):  # fmt: skip
+                     sheet.add_fm_action, sheet.add_from_library_action, self.add_action_action,
+                     None, components.add_action, components.rename_action,
+                     components.delete_action, None, sheet.find_action):  # fmt: skip
             self.edit_menu.addSeparator() if item is None else self.edit_menu.addAction(item)
+        self.preferences_action = self._action("Pre&ferences...", "", self.show_preferences)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.preferences_action)
         self.view_menu.addAction(self.components_dock.toggleViewAction())
         self.view_menu.addAction(self.detail_dock.toggleViewAction())
         self.view_menu.addSeparator()
@@ -292,6 +296,14 @@ class MainWindow(QMainWindow):
             f"<p>Qt {qVersion()}, PySide6 {pyside_version}<br>"
             f"Python {platform.python_version()} ({html.escape(sys.platform)})</p>"
         )
+
+    def show_preferences(self) -> QDialog:
+        from fma_app.ui.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self.interaction, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         self.interaction.show_about(f"About {APP_NAME}", self.about_text())

@@ -58,6 +58,7 @@ from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS
 from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
+from fma_app.ui.library_chooser import LibraryChooser, open_library_chooser
 from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
 
 PASTE_RULES = (
@@ -184,6 +185,7 @@ class WorksheetPanel(QWidget):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
+        self.context = context
         self.document = context.document
         self.model = WorksheetModel(self.document, self)
         self.proxy = WorksheetProxy(self)
@@ -294,6 +296,9 @@ class WorksheetPanel(QWidget):
             self.view.addAction(action)
         self.add_fm_action = self._action(
             "Add &Failure Mode", ["Ctrl+Shift+N", "Ins"], self.add_failure_mode
+        )
+        self.add_from_library_action = self._action(
+            "Add from &Library...", [], self.add_from_library
         )
         self.find_action = self._action(
             "&Filter Rows", QKeySequence.StandardKey.Find, self.focus_filter
@@ -467,6 +472,14 @@ class WorksheetPanel(QWidget):
                 self.view.setFocus()
                 self.view.edit(index)
         return fm_id
+
+    def add_from_library(self) -> LibraryChooser | None:
+        """The library chooser for the current component (as Add Failure Mode picks it)."""
+        component_id = self.current_component_id()
+        if component_id is None:
+            self.status_reported.emit("Select a component first, then Add from Library", 6000)
+            return None
+        return open_library_chooser(self.context, component_id, self)
 
     def _new_failure_mode(self, model: Model) -> AddEntities:
         component_id = self.current_component_id()
