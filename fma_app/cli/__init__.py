@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "check": "check",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -56,7 +56,7 @@ FIELD_LABELS: dict[str, str] = {
     "cause": "Cause", "likelihood": "Likelihood", "prevention_controls": "Prevention Controls",
     "detection_controls": "Detection Controls", "detection": "Detection", "notes": "Notes",
     "revised": "Revised Scores", "due_date": "Due Date", "status": "Status",
-    "action_taken": "Action Taken",
+    "action_taken": "Action Taken", "justification": "Justification",
 }  # fmt: skip
 
 _KIND_LABELS: dict[EntityKind, str] = {

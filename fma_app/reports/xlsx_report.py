@@ -548,9 +548,7 @@ def _too_long(sheet: str, what: str, error: _TooLongError) -> ReportError:
 
 
 def _overdue_days(action: Action, today: dt.date) -> int:
-    if action.status.is_closed or action.due_date is None or action.due_date >= today:
-        return 0
-    return (today - action.due_date).days
+    return action.days_overdue(today)
 
 
 def _ordered_actions(model: Model, rank_of: dict[int, int]) -> list[Action]:
