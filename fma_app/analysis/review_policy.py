@@ -162,14 +162,18 @@ class _Locator:
         self.lines = text.splitlines()
 
     def line_of(self, path: tuple[str, ...], index: int = 0) -> int | None:
+        """The line of the key at `path`; for a key missing from a table (a waiver without an
+        owner), the table's header line. `index` picks the [[waivers]] table."""
         table, key = ".".join(path[:-1]), path[-1]
-        current, seen, fallback = "", -1, None
+        current, seen, header_line, fallback = "", -1, None, None
         for number, line in enumerate(self.lines, start=1):
             header = self._HEADER.match(line)
             if header:
                 current = _unquote(header.group(2))
                 if current == table and header.group(1) == "[[":
                     seen += 1
+                    if seen == index:
+                        header_line = number
                 if current == ".".join(path):
                     return number  # the key is a table of its own: [rules.ID]
                 continue
@@ -181,9 +185,9 @@ class _Locator:
             if in_table and name == key:
                 return number
             full = f"{current}.{name}" if current else name
-            if fallback is None and (full == ".".join(path) or full.startswith(".".join(path))):
+            if fallback is None and full.startswith(".".join(path)):
                 fallback = number
-        return fallback
+        return header_line if header_line is not None else fallback
 
     def error(self, path: tuple[str, ...], problem: str, index: int = 0) -> PolicyError:
         line = self.line_of(path, index)
