@@ -55,11 +55,13 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
     "Actions": ("Action ID", "Failure Mode ID", "Action", "Owner", "Due Date", "Status",
                 "Action Taken"),
 }  # fmt: skip
+# Columns read when present: reports written before the column existed import without it.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"Worksheet": ("Justification",)}
 ID_COLUMN = {"Components": "ID", "Dependencies": "ID", "Worksheet": "ID", "Actions": "Action ID"}
 FAILURE_MODE_TEXTS = {
     "function": "Function", "failure_mode": "Failure Mode", "effect": "Effect", "cause": "Cause",
     "prevention_controls": "Prevention Controls", "detection_controls": "Detection Controls",
-    "notes": "Notes",
+    "notes": "Notes", "justification": "Justification",
 }  # fmt: skip
 
 
@@ -91,7 +93,10 @@ class _Row:
     columns: dict[str, int]
 
     def get(self, header: str) -> object:
-        index = self.columns[header]
+        """The cell under `header`; None when blank or when an optional column is absent."""
+        index = self.columns.get(header)
+        if index is None:
+            return None
         value = self.values[index] if index < len(self.values) else None
         return None if value == "" else value
 
@@ -150,6 +155,9 @@ def _read_table(ws: Worksheet, sheet: str, problems: _Problems) -> list[_Row]:
     if missing:
         problems.add(f"{sheet}!1", f"missing column(s): {', '.join(missing)}")
         return []
+    for name in OPTIONAL_COLUMNS.get(sheet, ()):
+        if _normal(name) in found:
+            columns[name] = found[_normal(name)]
     # Only the columns read: a streamed sheet fills every row up to its last column, so one
     # stray cell at XFD1048576 made 17 billion empty cells (about ten minutes).
     width = max(columns.values()) + 1
