@@ -136,3 +136,14 @@ def test_a_waiver_of_an_unknown_rule():
     expected = r"^line 2, key waivers.rule: waiver 1: rule 'not-ratd'"
     with pytest.raises(PolicyError, match=expected):
         parse_policy(text)
+
+
+def test_the_readme_documents_every_rule_id_and_its_policy_example_parses():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for rule in rv.RULES:
+        assert f"| `{rule.id}` |" in readme, rule.id
+    [example] = [part.split("```")[0] for part in readme.split("```toml\n")[1:]]
+    policy = parse_policy(example)
+    assert [w.rule for w in policy.waivers] == [rv.HIGH_PRIORITY, rv.SPOF]
