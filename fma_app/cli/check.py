@@ -61,7 +61,7 @@ def parse_as_of(text: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise CliError(f"--as-of {text!r} is not a date written YYYY-MM-DD") from None
+        raise CliError(f"--as-of {text!r} is not a valid date written YYYY-MM-DD") from None
 
 
 def policy_path(model: str, given: str | None) -> Path | None:

@@ -193,7 +193,7 @@ def test_malformed_policy_exits_2_naming_line_and_key(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        (["--as-of", "yesterday"], "--as-of 'yesterday' is not a date written YYYY-MM-DD"),
+        (["--as-of", "yesterday"], "--as-of 'yesterday' is not a valid date written YYYY-MM-DD"),
         (["--policy", "missing.toml"], "missing.toml: no such file"),
         (["--traces", "spans.json"], "--traces is not available in this version"),
     ],
