@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 from fma_app.domain.model import (
@@ -202,6 +203,15 @@ class ReviewInputs:
     as_of: dt.date
     observed: Sequence[ObservedDependency] | None = None
 
+    @cached_property
+    def failure_mode_items(self) -> list[tuple[FailureMode, Item]]:
+        """Every failure mode with its item, made once for the three failure mode rules."""
+        components = self.model.components
+        return [
+            (fm, failure_mode_item(fm, components[fm.component_id]))
+            for fm in self.model.failure_modes.values()
+        ]
+
 
 @dataclass
 class RuleResult:
@@ -266,14 +276,6 @@ _LIVE = frozenset({ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DON
 _AP_ORDER = {ActionPriority.LOW: 0, ActionPriority.MEDIUM: 1, ActionPriority.HIGH: 2}
 
 
-def _fm_items(model: Model) -> list[tuple[FailureMode, Item]]:
-    components = model.components
-    return [
-        (fm, failure_mode_item(fm, components[fm.component_id]))
-        for fm in model.failure_modes.values()
-    ]
-
-
 def _current_scores(fm: FailureMode) -> tuple[int, ActionPriority, str] | None:
     """RPN and AP now: the revised scores when there are any, else the initial ones."""
     if fm.revised is not None:
@@ -290,7 +292,7 @@ def check_high_priority(inputs: ReviewInputs, policy: Policy) -> tuple[list[Item
     threshold = policy.setting(HIGH_PRIORITY, "rpn_at_least")
     handled = {a.failure_mode_id for a in model.actions.values() if a.status in _LIVE}
     items, findings = [], []
-    for fm, item in _fm_items(model):
+    for fm, item in inputs.failure_mode_items:
         items.append(item)
         current = _current_scores(fm)
         if current is None or fm.id in handled or fm.justification.strip():
@@ -312,7 +314,7 @@ def check_high_priority(inputs: ReviewInputs, policy: Policy) -> tuple[list[Item
 
 def check_not_rated(inputs: ReviewInputs, policy: Policy) -> tuple[list[Item], list[Finding]]:
     items, findings = [], []
-    for fm, item in _fm_items(inputs.model):
+    for fm, item in inputs.failure_mode_items:
         items.append(item)
         missing = [
             name for name in ("severity", "likelihood", "detection") if getattr(fm, name) is None
@@ -326,7 +328,7 @@ def check_revised_not_better(
     inputs: ReviewInputs, policy: Policy
 ) -> tuple[list[Item], list[Finding]]:
     items, findings = [], []
-    for fm, item in _fm_items(inputs.model):
+    for fm, item in inputs.failure_mode_items:
         revised, initial = fm.revised, fm.scores
         if revised is None:
             continue

@@ -10,7 +10,7 @@ about 100,000 test cases, and building an element tree for them costs more than 
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from fma_app.analysis.review import Finding, Item, Review, RuleResult, Waiver
 
@@ -19,6 +19,10 @@ SUITES_NAME = "fma-app check"
 
 # What XML 1.0 cannot carry, even escaped (most control characters, lone surrogates).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Anything that needs work in text or in an attribute; most names and messages have none, and
+# the check is far cheaper than the standard library's escaping (100,000 cases).
+_SPECIAL = re.compile('[&<>"\t\n\r]|[^\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+_ATTRIBUTE = {"\t": "&#9;", "\n": "&#10;", "\r": "&#13;", '"': "&quot;"}
 
 
 def _clean(text: str) -> str:
@@ -26,8 +30,16 @@ def _clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
+def _text(text: str) -> str:
+    """Element text: escaped, and cleaned of what XML cannot carry."""
+    return text if _SPECIAL.search(text) is None else escape(_clean(text))
+
+
 def _attr(text: str) -> str:
-    return quoteattr(_clean(text))
+    """A quoted attribute value (tabs and line breaks kept as character references)."""
+    if _SPECIAL.search(text) is None:
+        return f'"{text}"'
+    return f'"{escape(_clean(text), _ATTRIBUTE)}"'
 
 
 def junit_xml(review: Review, model_name: str) -> str:
@@ -72,14 +84,14 @@ def _suite(result: RuleResult) -> list[str]:
             continue
         lines.append(head + ">")
         for finding in findings or ():
-            message = _clean(finding.message)
+            message = finding.message
             lines.append(
-                f"      <failure type={classname} message={quoteattr(message)}>"
-                f"{escape(message)}</failure>"
+                f"      <failure type={classname} message={_attr(message)}>"
+                f"{_text(message)}</failure>"
             )
         if waiver is not None:
             note = f"waived by {waiver.owner} until {waiver.expires.isoformat()}: {waiver.reason}"
-            lines.append(f"      <system-out>{escape(_clean(note))}</system-out>")
+            lines.append(f"      <system-out>{_text(note)}</system-out>")
         lines.append("    </testcase>")
     lines.append("  </testsuite>")
     return lines
