@@ -136,3 +136,24 @@ def test_the_policy_beside_the_model_applies_and_a_bad_one_is_named(
         "fma-policy.toml: line 2, key rules.not-rated.enabled: must be true or false, not 'no'; "
         "the default rules apply"
     )
+
+
+def test_the_exported_report_uses_the_policy_beside_the_model(tmp_path, small_model, qtbot):
+    import openpyxl
+
+    from fma_app.reports.xlsx_report import FINDINGS_SHEET
+    from fma_app.ui.export_report import ReportExportJob
+    from fma_app.ui.review_panel import read_policy
+
+    (tmp_path / "fma-policy.toml").write_text("[rules.not-rated]\nenabled = false\n")
+    policy, problem = read_policy(tmp_path / "model.fma")
+    assert problem == ""
+    job = ReportExportJob(with_findings(small_model), tmp_path / "r.xlsx", policy=policy)
+    with qtbot.waitSignal(job.ended, timeout=60000):
+        job.start()
+    assert job.outcome == "finished"
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
+    rules = {row[0] for row in book[FINDINGS_SHEET].iter_rows(min_row=2, values_only=True)}
+    book.close()
+    assert rv.SPOF in rules
+    assert rv.NOT_RATED not in rules
