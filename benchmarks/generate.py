@@ -33,15 +33,26 @@ def _sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize()
 
 
+# Own availabilities as published SLAs and measured services put them (None: unknown).
+AVAILABILITIES = (0.999, 0.9995, 0.9999, 0.99, 0.99995, 0.9995, 0.999, None)
+
+
 def generate_model(
     components: int = 2000,
     dependencies: int = 4000,
     failure_modes: int = 20000,
     actions: int = 5000,
     seed: int = 1,
+    redundancy_groups: int = 0,
 ) -> Model:
     """A model of the given size; dependencies point from later to earlier components (a DAG)
-    except for a few back edges, like a layered service architecture with some cycles."""
+    except for a few back edges, like a layered service architecture with some cycles.
+
+    With `redundancy_groups`, that many components first get a group of 2 or 3 strong
+    dependencies (a third of the groups of three need 2 of 3, the others any one), whose
+    members all depend on one component below them (a shared database, a zone), so the
+    members are not independent; these count towards `dependencies`. Every component then also
+    gets an own availability (AVAILABILITIES) and every entry point an SLO of 99.9 %."""
     rng = random.Random(seed)
     model = Model(name=f"Generated {components}x{failure_modes}")
     kinds = list(ComponentKind)
@@ -58,6 +69,8 @@ def generate_model(
         for index in range(components)
     ]
     seen: set[tuple[int, int]] = set()
+    if redundancy_groups:
+        _add_redundancy(model, ids, redundancy_groups, seen, random.Random(seed + 1))
     while len(seen) < dependencies:
         a, b = rng.sample(range(components), 2)
         source, target = (max(a, b), min(a, b)) if rng.random() > 0.01 else (min(a, b), max(a, b))
@@ -70,6 +83,11 @@ def generate_model(
             Strength.STRONG if rng.random() < 0.7 else Strength.WEAK,
             description=_sentence(rng, 4),
         )
+    if redundancy_groups:
+        figures = random.Random(seed + 2)
+        for component in model.components.values():
+            component.availability = figures.choice(AVAILABILITIES)
+            component.slo = 0.999 if component.user_facing else None
     fm_ids = []
     for index in range(failure_modes):
         revised = None
@@ -102,3 +120,21 @@ def generate_model(
             action_taken=_sentence(rng, 5) if rng.random() < 0.3 else "",
         )
     return model
+
+
+def _add_redundancy(
+    model: Model, ids: list[int], groups: int, seen: set[tuple[int, int]], rng: random.Random
+) -> None:
+    """Redundancy groups with a dependency shared below their members (see generate_model)."""
+    sources = rng.sample(range(len(ids) // 4, len(ids)), groups)
+    for number, source in enumerate(sources):
+        size = 3 if number % 2 else 2
+        below = rng.sample(range(1, source), size + 1)
+        shared, members = min(below), sorted(below)[1:]
+        for member in members:
+            for edge in ((source, member, "redundant"), (member, shared, "")):
+                if (ids[edge[0]], ids[edge[1]]) not in seen:
+                    seen.add((ids[edge[0]], ids[edge[1]]))
+                    model.add_dependency(ids[edge[0]], ids[edge[1]], Strength.STRONG, group=edge[2])
+        if size == 3 and number % 3 == 0:
+            model.group_needs[(ids[source], "redundant")] = 2

@@ -71,10 +71,23 @@ def loaded_by(
         (["info"], ()),
         (["impact", "MODEL", "db"], ("networkx",)),
         (["spof"], ("networkx",)),
+        (["availability"], ("networkx",)),
+        (["availability", "--format", "json", "--window", "4w"], ("networkx",)),
         (["check"], ("networkx",)),  # the model has an entry point: the SPOF rule runs
         (["check", "--format", "junit"], ("networkx",)),
     ],
-    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof", "check", "check-junit"],
+    ids=[
+        "rank",
+        "rank-json",
+        "rank-csv",
+        "info",
+        "impact",
+        "spof",
+        "availability",
+        "avail-json",
+        "check",
+        "check-junit",
+    ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv

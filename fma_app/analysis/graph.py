@@ -17,10 +17,11 @@ from fma_app.domain.model import Model, Strength
 
 
 class Requirement(NamedTuple):
-    """What `source_id` needs: one target (ungrouped) or any one of a group's targets.
+    """What `source_id` needs: one target (ungrouped) or `needs` of a group's targets up.
 
     A redundancy group is strong when at least one of its dependencies is strong: the group
-    protects the strong path, and a weak member does not make the whole need optional.
+    protects the strong path, and a weak member does not make the whole need optional. It fails
+    when more than `len(targets) - needs` of its targets are down (`tolerates`).
     A NamedTuple, not a frozen dataclass: a graph builds thousands of them, once per query.
     """
 
@@ -28,6 +29,12 @@ class Requirement(NamedTuple):
     targets: tuple[int, ...]
     strong: bool
     group: str = ""
+    needs: int = 1  # how many targets must be up: 1 is any-of, len(targets) is all-of
+
+    @property
+    def tolerates(self) -> int:
+        """How many targets may be down before the requirement fails."""
+        return len(self.targets) - self.needs
 
 
 class DependencyGraph:
@@ -72,8 +79,15 @@ def _requirements(model: Model) -> tuple[Requirement, ...]:
             groups[(dep.source_id, dep.group)].append((dep.target_id, strong))
         else:
             singles.append(Requirement(dep.source_id, (dep.target_id,), strong))
+    needs = model.live_group_needs()
     grouped = [
-        Requirement(source, tuple(t for t, _ in members), any(s for _, s in members), group)
+        Requirement(
+            source,
+            tuple(t for t, _ in members),
+            any(s for _, s in members),
+            group,
+            needs.get((source, group), 1),
+        )
         for (source, group), members in groups.items()
     ]
     return tuple(singles + grouped)

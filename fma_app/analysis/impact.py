@@ -3,12 +3,14 @@
 Rules (a dependant S, a failed component X; "down" spreads, "degraded" does not):
 
 - X itself is down.
-- S is DOWN when one of its strong, ungrouped dependencies is down, or when every member of one
-  of its strong redundancy groups is down. A group is strong when any of its dependencies is
-  strong; a group of one dependency acts as a plain dependency.
+- S is DOWN when one of its strong, ungrouped dependencies is down, or when one of its strong
+  redundancy groups has fewer members up than it needs (k of n; k = 1, any one, by default:
+  then every member must be down). A group is strong when any of its dependencies is strong; a
+  group of one dependency acts as a plain dependency, and a group that needs all n members acts
+  as n plain dependencies.
 - S is DEGRADED when it is not down but depends, in any way, on a down component: a weak
-  dependency is down, some but not all members of a strong group are down (it lost its
-  redundancy), or any member of a weak group is down.
+  dependency is down, some members of a strong group are down but it still has the k it needs
+  (it lost redundancy), or any member of a weak group is down.
 - Down spreads transitively to the dependants of every down component; degraded stops there: the
   dependants of a degraded component are not affected through it.
 - Cycles terminate: a component goes down at most once (the result is the least fixed point).
@@ -73,7 +75,7 @@ def propagate(graph: DependencyGraph, component_id: int) -> BlastRadius:
             if requirement.source_id in down:
                 continue
             lost[index] = lost.get(index, 0) + 1
-            if requirement.strong and lost[index] == len(requirement.targets):
+            if requirement.strong and lost[index] == requirement.tolerates + 1:
                 down.add(requirement.source_id)
                 queue.append(requirement.source_id)
     touched = {graph.requirements[index].source_id for index in lost}
@@ -108,10 +110,11 @@ def _takes_down(graph: DependencyGraph) -> dict[int, int]:
     """For each component v, the components whose single failure takes v down (v included),
     as a bit set over `graph.component_ids`.
 
-    F(v) = {v} | union over strong requirements r of (intersection of F(t), t in r.targets), as
-    bit sets, solved by a worklist from the bottom up to the least fixed point. It is the same
-    relation as `propagate` (v in F(x) iff v in blast radius of x) at the cost of one pass over
-    the graph instead of one pass per component.
+    F(v) = {v} | union over strong requirements r of (the components in at least
+    r.tolerates + 1 of the sets F(t), t in r.targets: an intersection for any-of, a union for
+    all-of), as bit sets, solved by a worklist from the bottom up to the least fixed point. It
+    is the same relation as `propagate` (v in F(x) iff v in blast radius of x) at the cost of
+    one pass over the graph instead of one pass per component.
     """
     sets = {cid: 1 << index for index, cid in enumerate(graph.component_ids)}
     queue = deque(_dependencies_first(graph))
@@ -132,13 +135,25 @@ def _required_set(graph: DependencyGraph, cid: int, sets: dict[int, int]) -> int
     result = 0
     for index in graph.requirements_of.get(cid, ()):
         requirement = graph.requirements[index]
-        if not requirement.strong:
-            continue
-        common = -1  # all bits set: the identity of &
-        for target in requirement.targets:
-            common &= sets[target]
-        result |= common
+        if requirement.strong:
+            target_sets = [sets[t] for t in requirement.targets]
+            result |= _in_at_least(requirement.tolerates + 1, target_sets)
     return result
+
+
+def _in_at_least(count: int, bit_sets: list[int]) -> int:
+    """The bits set in at least `count` of `bit_sets` (count >= 1)."""
+    if count == len(bit_sets):
+        common = -1  # all bits set: the identity of &
+        for bits in bit_sets:
+            common &= bits
+        return common
+    # at_least[j]: bits seen in at least j of the sets so far (a counter per bit, in bit slices)
+    at_least = [-1] + [0] * count
+    for bits in bit_sets:
+        for j in range(count, 0, -1):
+            at_least[j] |= at_least[j - 1] & bits
+    return at_least[count]
 
 
 def _dependencies_first(graph: DependencyGraph) -> list[int]:

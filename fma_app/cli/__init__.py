@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "availability": "availability",
     "check": "check",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())

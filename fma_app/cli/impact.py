@@ -13,8 +13,9 @@ if TYPE_CHECKING:  # networkx and sqlmodel load only when the command runs (fast
     from fma_app.analysis.impact import BlastRadius
 
 RULES = (
-    "Down spreads through strong dependencies (a redundancy group only when all of its members "
-    "are down); a component that depends on a down one but is not down itself is degraded, and "
+    "Down spreads through strong dependencies (a redundancy group only when fewer of its "
+    "members are up than it needs: any one by default, or k of n); a component that depends "
+    "on a down one but is not down itself is degraded, and "
     "degraded does not spread further."
 )
 

@@ -31,6 +31,9 @@ from fma_app.domain.model import (
     Strength,
     checked_revised,
     parse_enum,
+    parse_fraction,
+    parse_slo,
+    parse_window_days,
 )
 from fma_app.domain.scoring import validate_optional_score
 
@@ -56,7 +59,8 @@ FIELD_LABELS: dict[str, str] = {
     "cause": "Cause", "likelihood": "Likelihood", "prevention_controls": "Prevention Controls",
     "detection_controls": "Detection Controls", "detection": "Detection", "notes": "Notes",
     "revised": "Revised Scores", "due_date": "Due Date", "status": "Status",
-    "action_taken": "Action Taken", "justification": "Justification",
+    "action_taken": "Action Taken", "availability": "Availability", "slo": "SLO",
+    "slo_window_days": "SLO Window", "justification": "Justification",
 }  # fmt: skip
 
 _KIND_LABELS: dict[EntityKind, str] = {
@@ -252,6 +256,38 @@ def edit_model_properties(model: Model, /, **changes: object) -> EditModelProper
     return EditModelProperties(replace(model.properties, **merged))
 
 
+class SetGroupNeeds(Command):
+    """Set how many members of one redundancy group its source needs (1: any one).
+
+    The change names the group's dependencies, so views redraw its junction ("2 of 3")."""
+
+    def __init__(self, source_id: int, group: str, needs: int):
+        self.key, self.new, self.old = (source_id, group), needs, 1
+        self.text = "Change Group Needs"
+
+    def _apply(self, model: Model, needs: int) -> list[Change]:
+        if needs > 1:
+            model.group_needs[self.key] = needs
+        else:
+            model.group_needs.pop(self.key, None)
+        members = tuple(d.id for d in model.group_members(*self.key))
+        return [Change("dependency", "changed", members)]
+
+    def do(self, model: Model) -> list[Change]:
+        self.old = model.group_needs.get(self.key, 1)
+        return self._apply(model, self.new)
+
+    def undo(self, model: Model) -> list[Change]:
+        return self._apply(model, self.old)
+
+
+def set_group_needs(model: Model, source_id: int, group: str, needs: object) -> SetGroupNeeds:
+    """A validated command: `source_id`'s group `group` needs `needs` of its members up
+    (a whole number from 1 to the group's size); raises ValidationError/ModelError otherwise."""
+    count = model.check_group_needs(source_id, group, needs)
+    return SetGroupNeeds(source_id, group.strip(), count)
+
+
 def _changes(entities: list[Entity], op: Literal["added", "removed"]) -> list[Change]:
     by_kind: dict[EntityKind, list[int]] = {}
     for entity in entities:
@@ -326,6 +362,12 @@ def _clean_value(
         return _as_float(name, value)
     if name == "user_facing":
         return bool(value)
+    if name == "availability":
+        return parse_fraction("availability", value)
+    if name == "slo":
+        return parse_slo("SLO", value)
+    if name == "slo_window_days":
+        return parse_window_days("SLO window", value)
     if name == "component_id":
         return model.component(_as_id(name, value)).id
     if name in ("source_id", "target_id"):
@@ -367,6 +409,9 @@ class ComponentExtras(TypedDict, total=False):
     x: float
     y: float
     user_facing: bool
+    availability: object
+    slo: object
+    slo_window_days: object
 
 
 class DependencyExtras(TypedDict, total=False):
@@ -424,7 +469,7 @@ def remove(model: Model, kind: EntityKind, ids: list[int]) -> RemoveEntities:
 __all__ = [
     "TEXT_FIELDS_FAILURE_MODE",
     "Action", "AddEntities", "Change", "Command", "EditModelProperties", "Macro",
-    "RemoveEntities", "RenameModel", "SetFields",
+    "RemoveEntities", "RenameModel", "SetFields", "SetGroupNeeds",
     "add_action", "add_component", "add_dependency", "add_failure_mode", "edit_model_properties",
-    "remove", "set_fields",
+    "remove", "set_fields", "set_group_needs",
 ]  # fmt: skip

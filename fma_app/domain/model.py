@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
 
@@ -65,6 +66,72 @@ def parse_enum(enum_type: type[E], field_name: str, value: object) -> E:
     raise ValidationError(f"{field_name} {value!r} is not one of: {allowed}")
 
 
+DEFAULT_SLO_WINDOW_DAYS = 30
+MAX_SLO_WINDOW_DAYS = 3660  # ten years: a longer window is a typo
+
+
+def parse_fraction(label: str, value: object) -> float | None:
+    """An availability or SLO as a fraction 0-1, from a fraction (0.9995), a percent number
+    (99.95: any number above 1 is a percent) or a text of either ("99.95 %", "0.9995").
+
+    None or blank is None (unknown). Raises ValidationError naming `label` for anything else,
+    including percents above 100 and negative numbers."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{label} {value!r} is not a percentage")
+    percent_sign = False
+    if isinstance(value, str):
+        text = value.strip()
+        percent_sign = text.endswith("%")
+        text = text.removesuffix("%").strip().replace(",", ".") if percent_sign else text
+        number: object = text
+    else:
+        number = value
+    try:
+        # Decimal, so "99.95" becomes exactly the float nearest 0.9995 and not 0.9995000000000001.
+        exact = Decimal(str(number)) if isinstance(number, int | float | str) else None
+    except InvalidOperation:
+        exact = None
+    if exact is None or not exact.is_finite():
+        raise ValidationError(f"{label} {value!r} is not a percentage")
+    if percent_sign or exact > 1:
+        exact /= 100
+    if not 0 <= exact <= 1:
+        raise ValidationError(f"{label} {value!r} is not a percentage from 0 to 100")
+    return float(exact)
+
+
+def parse_slo(label: str, value: object) -> float | None:
+    """An SLO target: like `parse_fraction`, but above 0 and below 100 % (a 100 % target
+    allows no downtime at all, so no error budget can be computed)."""
+    fraction = parse_fraction(label, value)
+    if fraction is not None and not 0 < fraction < 1:
+        raise ValidationError(f"{label} {value!r} must be above 0 and below 100 %")
+    return fraction
+
+
+def parse_window_days(label: str, value: object) -> int:
+    """An SLO window in whole days (30, "30", "30d", "4w"); None or blank is the default."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_SLO_WINDOW_DAYS
+    days: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        days = value
+    elif isinstance(value, float) and value.is_integer():
+        days = int(value)
+    elif isinstance(value, str):
+        text = value.strip().lower()
+        scale = 7 if text.endswith("w") else 1
+        text = text.removesuffix("d").removesuffix("w").strip()
+        days = int(text) * scale if text.isdigit() else None
+    if days is None or not 1 <= days <= MAX_SLO_WINDOW_DAYS:
+        raise ValidationError(
+            f"{label} {value!r} is not a whole number of days from 1 to {MAX_SLO_WINDOW_DAYS}"
+        )
+    return days
+
+
 @dataclass
 class Component:
     id: int
@@ -75,14 +142,21 @@ class Component:
     x: float = 0.0
     y: float = 0.0
     user_facing: bool = False  # an entry point for single-point-of-failure analysis
+    # The component's own availability as a fraction (0.9995 for 99.95 %), its dependencies'
+    # outages left out (the graph counts those); None when unknown.
+    availability: float | None = None
+    # For an entry point: the availability its users are promised, and over how many days.
+    slo: float | None = None
+    slo_window_days: int = DEFAULT_SLO_WINDOW_DAYS
 
 
 @dataclass
 class Dependency:
     """`source` depends on `target`.
 
-    Dependencies from one source that share a non-empty `group` form an any-of redundancy group:
-    the source is down through that group only when every target in it is down.
+    Dependencies from one source that share a non-empty `group` form a redundancy group: the
+    source is down through that group when fewer of its targets are up than the group needs
+    (`Model.group_needs`, one by default: any one is enough).
     """
 
     id: int
@@ -306,6 +380,11 @@ class Model:
     dependencies: dict[int, Dependency] = field(default_factory=dict)
     failure_modes: dict[int, FailureMode] = field(default_factory=dict)
     actions: dict[int, Action] = field(default_factory=dict)
+    # (source component id, group name) -> how many of the group's members the source needs
+    # up, for groups that need more than one (the default, any one, is not stored). Kept when
+    # a group loses its dependencies, so an undo brings the group back whole; only groups that
+    # have dependencies count (`live_group_needs`).
+    group_needs: dict[tuple[int, str], int] = field(default_factory=dict)
     _next_id: int = 1
     # casefolded name -> id; rebuilt lazily (see component_by_name)
     _names: dict[str, int] | None = field(default=None, repr=False, compare=False)
@@ -375,6 +454,47 @@ class Model:
         """Dependencies where the component is either end."""
         return [d for d in self.dependencies.values() if component_id in (d.source_id, d.target_id)]
 
+    def group_members(self, source_id: int, group: str) -> list[Dependency]:
+        """The dependencies of `source_id` in redundancy group `group` (none for "")."""
+        if not group:
+            return []
+        return [
+            d for d in self.dependencies.values() if d.source_id == source_id and d.group == group
+        ]
+
+    def needs_of(self, source_id: int, group: str) -> int:
+        """How many members of the group must be up, at most its size (1: any one)."""
+        needs = self.group_needs.get((source_id, group), 1)
+        return max(1, min(needs, len(self.group_members(source_id, group)) or 1))
+
+    def live_group_needs(self) -> dict[tuple[int, str], int]:
+        """What each group with dependencies needs, at most its size, where that is more than
+        one: as saved, compared and analysed (an entry outlives its group for undo's sake)."""
+        if not self.group_needs:
+            return {}
+        sizes: dict[tuple[int, str], int] = {}
+        for dep in self.dependencies.values():
+            if dep.group:
+                sizes[(dep.source_id, dep.group)] = sizes.get((dep.source_id, dep.group), 0) + 1
+        live = {key: min(needs, sizes.get(key, 0)) for key, needs in self.group_needs.items()}
+        return {key: needs for key, needs in live.items() if needs > 1}
+
+    def check_group_needs(self, source_id: int, group: str, needs: object) -> int:
+        """A whole number from 1 to the group's size; raises naming the group."""
+        source = self.component(source_id)
+        members = len(self.group_members(source_id, group.strip()))
+        if not members:
+            raise ModelError(f"{source.name!r} has no redundancy group named {group!r}")
+        count = needs if isinstance(needs, int) and not isinstance(needs, bool) else None
+        if isinstance(needs, str) and needs.strip().isdigit():
+            count = int(needs.strip())
+        if count is None or not 1 <= count <= members:
+            raise ValidationError(
+                f"group {group!r} of {source.name!r} has {members} member(s): it can need "
+                f"from 1 to {members} of them, not {needs!r}"
+            )
+        return count
+
     def iter_entities(self) -> Iterator[Entity]:
         yield from self.components.values()
         yield from self.dependencies.values()
@@ -413,6 +533,9 @@ class Model:
         x: float = 0.0,
         y: float = 0.0,
         user_facing: bool = False,
+        availability: object = None,
+        slo: object = None,
+        slo_window_days: object = DEFAULT_SLO_WINDOW_DAYS,
     ) -> Component:
         component = Component(
             id=0,
@@ -423,6 +546,9 @@ class Model:
             x=float(x),
             y=float(y),
             user_facing=bool(user_facing),
+            availability=parse_fraction("availability", availability),
+            slo=parse_slo("SLO", slo),
+            slo_window_days=parse_window_days("SLO window", slo_window_days),
         )
         component.id = self._reserve(id)
         self.components[component.id] = component
@@ -518,4 +644,5 @@ class Model:
             "dependencies": sorted(self.dependencies.values(), key=lambda d: d.id),
             "failure_modes": sorted(self.failure_modes.values(), key=lambda f: f.id),
             "actions": sorted(self.actions.values(), key=lambda a: a.id),
+            "group_needs": sorted(self.live_group_needs().items()),
         }

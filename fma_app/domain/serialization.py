@@ -27,14 +27,16 @@ from fma_app.domain.model import (
 )
 
 FORMAT = "fma-workbench-model"
-FORMAT_VERSION = 1
+# 2: components' availability and SLO, redundancy groups that need more than one member.
+FORMAT_VERSION = 2
 
 _PROPERTY_KEYS = ("scope", "fmea_number", "team", "revision", "key_date", "prepared_by",
                   "approved_by")  # fmt: skip
 _TOP_KEYS = {"format", "format_version", "name", "description", "components", "dependencies",
-             *_PROPERTY_KEYS}  # fmt: skip
+             "redundancy_groups", *_PROPERTY_KEYS}  # fmt: skip
 _COMPONENT_KEYS = {"id", "name", "kind", "description", "owner", "x", "y", "user_facing",
-                   "failure_modes"}  # fmt: skip
+                   "availability", "slo", "slo_window_days", "failure_modes"}  # fmt: skip
+_GROUP_KEYS = {"component", "group", "needs"}
 _DEPENDENCY_KEYS = {"id", "from", "to", "strength", "description", "group"}
 _FM_TEXT_KEYS = ("function", "failure_mode", "effect", "cause", "prevention_controls",
                  "detection_controls", "notes", "justification")  # fmt: skip
@@ -58,6 +60,10 @@ def model_to_dict(model: Model) -> dict[str, Any]:
         "key_date": model.key_date.isoformat() if model.key_date else None,
         "components": [_component_to_dict(model, c) for c in model.components.values()],
         "dependencies": [_dependency_to_dict(d, names) for d in model.dependencies.values()],
+        "redundancy_groups": [
+            {"component": names[source_id], "group": group, "needs": needs}
+            for (source_id, group), needs in model.live_group_needs().items()
+        ],
     }
 
 
@@ -71,6 +77,9 @@ def _component_to_dict(model: Model, component: Component) -> dict[str, Any]:
         "x": component.x,
         "y": component.y,
         "user_facing": component.user_facing,
+        "availability": component.availability,
+        "slo": component.slo,
+        "slo_window_days": component.slo_window_days,
         "failure_modes": [
             _failure_mode_to_dict(model, fm) for fm in model.failure_modes_of(component.id)
         ],
@@ -150,6 +159,9 @@ class _Reader:
             self._component(item, f"components[{index}]")
         for index, item in enumerate(_sequence(top.get("dependencies", []), "dependencies")):
             self._dependency(item, f"dependencies[{index}]")
+        groups = _sequence(top.get("redundancy_groups", []), "redundancy_groups")
+        for index, item in enumerate(groups):
+            self._group(item, f"redundancy_groups[{index}]")
         return self.model
 
     @staticmethod
@@ -197,6 +209,9 @@ class _Reader:
                 x=_number(item, "x", where),
                 y=_number(item, "y", where),
                 user_facing=_flag(item, "user_facing", where),
+                availability=item.get("availability"),
+                slo=item.get("slo"),
+                slo_window_days=item.get("slo_window_days"),
             ),
         )
         for index, fm in enumerate(
@@ -255,6 +270,20 @@ class _Reader:
                 group=_text(item, "group", where),
             ),
         )
+
+    def _group(self, data: object, where: str) -> None:
+        item = _mapping(data, where, _GROUP_KEYS)
+        source = self._component_id(item, "component", where)
+        group = _text(item, "group", where).strip()
+        key = (source, group)
+        if key in self.model.group_needs:
+            raise ModelError(f"{where}: group {group!r} is listed twice")
+        try:
+            needs = self.model.check_group_needs(source, group, item.get("needs"))
+        except (ValidationError, ModelError) as error:
+            raise type(error)(f"{where}: {error}") from None
+        if needs > 1:
+            self.model.group_needs[key] = needs
 
     def _component_id(self, item: dict[str, Any], end: str, where: str) -> int:
         name = _text(item, end, where)

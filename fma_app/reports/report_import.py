@@ -29,9 +29,14 @@ from fma_app.domain.model import (
     Strength,
     parse_date,
     parse_enum,
+    parse_fraction,
+    parse_slo,
+    parse_window_days,
 )
 from fma_app.domain.scoring import validate_optional_score, validate_score
 from fma_app.reports.errors import ImportProblemsError
+from fma_app.reports.group_needs import HEADER as GROUP_NEEDS
+from fma_app.reports.group_needs import GroupNeedsCells
 from fma_app.reports.xlsx_report import (
     MARKER_NAME,
     MARKER_TEXT,
@@ -55,8 +60,12 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
     "Actions": ("Action ID", "Failure Mode ID", "Action", "Owner", "Due Date", "Status",
                 "Action Taken"),
 }  # fmt: skip
-# Columns read when present: reports written before the column existed import without it.
-OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {"Worksheet": ("Justification",)}
+# Columns read when present: reports written before they existed do not have them.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "Components": ("Availability", "SLO", "SLO Window (days)"),
+    "Dependencies": (GROUP_NEEDS,),
+    "Worksheet": ("Justification",),
+}
 ID_COLUMN = {"Components": "ID", "Dependencies": "ID", "Worksheet": "ID", "Actions": "Action ID"}
 FAILURE_MODE_TEXTS = {
     "function": "Function", "failure_mode": "Failure Mode", "effect": "Effect", "cause": "Cause",
@@ -93,9 +102,8 @@ class _Row:
     columns: dict[str, int]
 
     def get(self, header: str) -> object:
-        """The cell under `header`; None when blank or when an optional column is absent."""
         index = self.columns.get(header)
-        if index is None:
+        if index is None:  # an optional column the sheet does not have
             return None
         value = self.values[index] if index < len(self.values) else None
         return None if value == "" else value
@@ -332,6 +340,11 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
         x = cells.parse("X", lambda v: _number(v, "x"), 0.0)
         y = cells.parse("Y", lambda v: _number(v, "y"), 0.0)
         user_facing = cells.parse("Entry Point", lambda v: _flag(v, "entry point"), False)
+        availability = cells.parse(
+            "Availability", lambda v: parse_fraction("availability", v), None
+        )
+        slo = cells.parse("SLO", lambda v: parse_slo("SLO", v), None)
+        window = cells.parse("SLO Window (days)", lambda v: parse_window_days("SLO window", v), 30)
         if cells.ok:
             model.add_component(
                 name,
@@ -342,6 +355,9 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
                 x=x,
                 y=y,
                 user_facing=user_facing,
+                availability=availability,
+                slo=slo,
+                slo_window_days=window,
             )
 
 
@@ -356,6 +372,8 @@ def _component_id(model: Model, row: _Row, header: str) -> int:
 
 
 def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> None:
+    needs = GroupNeedsCells()
+    needs_problems: list[str] = []
     for row in rows:
         entity_id = ids(row)
         ends = {}
@@ -379,6 +397,13 @@ def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems
             )  # fmt: skip
         except (ModelError, ValidationError) as error:
             problems.add(row.ref("Component"), str(error))
+            continue
+        if row.get(GROUP_NEEDS) is not None:
+            group = _text(row.get("Redundancy Group")).strip()
+            source = ends["Component"]
+            needs.add(source, group, row.get(GROUP_NEEDS), row.ref(GROUP_NEEDS), needs_problems)
+    needs.apply(model, needs_problems)
+    problems.lines += needs_problems
 
 
 def _revised(row: _Row, problems: _Problems) -> tuple[bool, Scores | None]:

@@ -52,6 +52,7 @@ from fma_app.domain.model import (
     parse_enum,
 )
 from fma_app.domain.scoring import validate_score
+from fma_app.reports import group_needs
 from fma_app.reports import headers as h
 from fma_app.reports.errors import ImportProblemsError
 
@@ -689,6 +690,7 @@ _DEPENDENCY_ALIASES = {
     "target": {"depends on", "dependson", "to", "target", "dependency", "depends upon"},
     "strength": {"strength"},
     "group": {"redundancy group", "group", "any of group"},
+    "needs": set(group_needs.ALIASES),
     "description": {"description", "notes", "note", "comment", "comments", "remarks"},
 }
 
@@ -722,6 +724,7 @@ def _read_dependencies(
         )
         return
     header_row, columns = found
+    needs = group_needs.GroupNeedsCells()
     for number, values in sheet_rows(sheet, header_row + 1, max(columns.values())):
         cells = {key: values[c - 1] if c <= len(values) else None for key, c in columns.items()}
         if is_blank(cells["source"]) and is_blank(cells["target"]):
@@ -754,7 +757,7 @@ def _read_dependencies(
         if len(ends) < 2:
             continue
         try:
-            model.add_dependency(
+            dependency = model.add_dependency(
                 ends[0].id,
                 ends[1].id,
                 parsed,
@@ -763,3 +766,7 @@ def _read_dependencies(
             )
         except (ModelError, ValidationError) as error:
             problems.append(f"{ref('target')}: {error}")
+            continue
+        if not is_blank(cells.get("needs")):
+            needs.add(ends[0].id, dependency.group, cells["needs"], ref("needs"), problems)
+    needs.apply(model, problems)

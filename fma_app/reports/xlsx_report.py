@@ -89,11 +89,12 @@ ACTION_COLUMNS = (
 )  # fmt: skip
 COMPONENT_COLUMNS = (
     ("ID", 7), ("Name", 22), ("Kind", 11), ("Owner", 16), ("Description", 44),
-    ("Entry Point", 8), ("X", 10), ("Y", 10), ("Failure Modes", 9), ("Highest RPN", 9),
+    ("Entry Point", 8), ("Availability", 11), ("SLO", 9), ("SLO Window (days)", 9), ("X", 10),
+    ("Y", 10), ("Failure Modes", 9), ("Highest RPN", 9),
 )  # fmt: skip
 DEPENDENCY_COLUMNS = (
     ("ID", 7), ("Component", 22), ("Depends On", 22), ("Strength", 10),
-    ("Redundancy Group", 16), ("Description", 44),
+    ("Redundancy Group", 16), ("Group Needs", 9), ("Description", 44),
 )  # fmt: skip
 FINDING_COLUMNS = (
     ("Rule", 26), ("Component", 18), ("Failure Mode ID", 9), ("Failure Mode", 26),
@@ -175,6 +176,9 @@ _BASES: dict[str, dict[str, object]] = {
              "number_format": "yyyy-mm-dd"},
     "dateleft": {"alignment": Alignment(horizontal="left", vertical="top"),
                  "number_format": "yyyy-mm-dd"},
+    # a fraction shown as a percent with the nines it has: 99.95%, 99.9702%
+    "percent": {"alignment": Alignment(horizontal="center", vertical="top"),
+                "number_format": "0.00##%"},
     "header": {"font": _font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
     "title": {"font": _font(bold=True, size=16), "alignment": _TOP},
@@ -612,8 +616,9 @@ def _write_components(sheet: _Sheet, model: Model, progress: _Progress) -> None:
     for c in sorted(model.components.values(), key=lambda c: (c.name.casefold(), c.id)):
         row: list[Entry] = [
             (c.id, "num"), (c.name, "text"), (c.kind.value, "num"), (c.owner, "text"),
-            (c.description, "text"), ("yes" if c.user_facing else "no", "num"), (c.x, "num"),
-            (c.y, "num"), (counts.get(c.id, 0), "num"), (highest.get(c.id), "num"),
+            (c.description, "text"), ("yes" if c.user_facing else "no", "num"),
+            (c.availability, "percent"), (c.slo, "percent"), (c.slo_window_days, "num"),
+            (c.x, "num"), (c.y, "num"), (counts.get(c.id, 0), "num"), (highest.get(c.id), "num"),
         ]  # fmt: skip
         try:
             sheet.append(row)
@@ -630,10 +635,13 @@ def _write_dependencies(sheet: _Sheet, model: Model, progress: _Progress) -> Non
         model.dependencies.values(),
         key=lambda d: (names[d.source_id].casefold(), names[d.target_id].casefold(), d.id),
     )
+    needs = model.live_group_needs()
     for d in ordered:
+        group_needs = needs.get((d.source_id, d.group), 1) if d.group else None
         row: list[Entry] = [
             (d.id, "num"), (names[d.source_id], "text"), (names[d.target_id], "text"),
-            (d.strength.value, "num"), (d.group, "num"), (d.description, "text"),
+            (d.strength.value, "num"), (d.group, "num"), (group_needs, "num"),
+            (d.description, "text"),
         ]  # fmt: skip
         try:
             sheet.append(row)

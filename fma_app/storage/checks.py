@@ -15,7 +15,7 @@ from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
-from fma_app.domain.model import ActionStatus, ComponentKind, Model, Strength
+from fma_app.domain.model import MAX_SLO_WINDOW_DAYS, ActionStatus, ComponentKind, Model, Strength
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 
 
@@ -108,6 +108,23 @@ CHECKS: dict[str, list[Check]] = {
         _number("x"),
         _number("y"),
         Check("user_facing", "user_facing NOT IN (0, 1)", "user_facing {value} is not 0 or 1"),
+        Check(
+            "availability",
+            "availability IS NOT NULL AND (typeof(availability) NOT IN ('integer', 'real')"
+            " OR availability NOT BETWEEN 0 AND 1)",
+            "availability {value} is not a fraction from 0 to 1",
+        ),
+        Check(
+            "slo",
+            "slo IS NOT NULL AND (typeof(slo) NOT IN ('integer', 'real') OR slo <= 0 OR slo >= 1)",
+            "slo {value} is not a fraction above 0 and below 1",
+        ),
+        Check(
+            "slo_window_days",
+            "typeof(slo_window_days) != 'integer'"
+            f" OR slo_window_days NOT BETWEEN 1 AND {MAX_SLO_WINDOW_DAYS}",
+            f"slo_window_days {{value}} is not a whole number from 1 to {MAX_SLO_WINDOW_DAYS}",
+        ),
     ],
     "dependencies": [
         _ID,
@@ -117,6 +134,17 @@ CHECKS: dict[str, list[Check]] = {
         _one_of("strength", Strength),
         _text("description"),
         _text('"group"'),
+    ],
+    "redundancy_groups": [
+        _ID,
+        _refers("source_id", "components", "component"),
+        _text("name"),
+        Check("name", "trim(name) = ''", "name is empty"),
+        Check(
+            "needs",
+            "typeof(needs) != 'integer' OR needs < 1",
+            "needs {value} is not a positive whole number",
+        ),
     ],
     "failure_modes": [
         _ID,
@@ -249,6 +277,33 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
             raise RowProblemError(
                 f"{table} row {found[0]}: {column} {_shown(found[1])} names no {what}"
             )
+    found = conn.execute(
+        "SELECT id, source_id FROM redundancy_groups WHERE source_id NOT IN"
+        " (SELECT id FROM components) ORDER BY id LIMIT 1"
+    ).fetchone()
+    if found is not None:
+        raise RowProblemError(
+            f"redundancy_groups row {found[0]}: source_id {_shown(found[1])} names no component"
+        )
+    found = conn.execute(
+        "SELECT g.id, g.name, g.source_id, g.needs, (SELECT count(*) FROM dependencies d"
+        ' WHERE d.source_id = g.source_id AND d."group" = g.name) AS size'
+        " FROM redundancy_groups g WHERE needs > size ORDER BY g.id LIMIT 1"
+    ).fetchone()
+    if found is not None:
+        raise RowProblemError(
+            f"redundancy_groups row {found[0]}: group {found[1]!r} of component {found[2]} "
+            f"needs {found[3]} of its {found[4]} dependencies"
+        )
+    twice = conn.execute(
+        "SELECT max(id), source_id, name FROM redundancy_groups GROUP BY source_id, name"
+        " HAVING count(*) > 1 ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    if twice is not None:
+        raise RowProblemError(
+            f"redundancy_groups row {twice[0]}: group {_shown(twice[2])} of component "
+            f"{twice[1]} is listed twice"
+        )
     twice = conn.execute(
         "SELECT max(id), source_id, target_id FROM dependencies GROUP BY source_id, target_id"
         " HAVING count(*) > 1 ORDER BY 1 LIMIT 1"

@@ -103,13 +103,14 @@ def _quoted(text: str) -> str:
     return '"' + body.replace('"', '\\"') + '"'
 
 
-def _value(value: object, indent: str) -> str:
-    """A str, bool, int or (nested) tuple as ruff would lay it out starting at `indent`."""
+def _value(value: object, indent: str, before: int = 12) -> str:
+    """A str, bool, int or (nested) tuple as ruff would lay it out starting at `indent`, after
+    `before` characters of the line (a dict key, or a variable and its annotation)."""
     if not isinstance(value, tuple):
         return _quoted(value) if isinstance(value, str) else repr(value)
     items = [_value(item, "") for item in value]
     flat = f"({', '.join(items)}{',' if len(items) == 1 else ''})"
-    if len(indent) + len(flat) + 12 <= _LINE and "\n" not in flat:
+    if len(indent) + len(flat) + before <= _LINE and "\n" not in flat:
         return flat
     inner = indent + "    "
     return "(\n" + "".join(f"{inner}{_value(item, inner)},\n" for item in value) + indent + ")"
@@ -127,7 +128,7 @@ def _sql_literal(text: str, indent: str) -> str:
     single = _quoted(text)
     if len(pieces) <= 1 and len(indent) + len(single) + 24 <= _LINE:
         return single
-    if len(pieces) <= 1:
+    if len(pieces) <= 1 or len(indent) + 4 + len(single) <= _LINE:  # ruff joins what fits
         return f"(\n{indent}    {single}\n{indent})"
     inner = indent + "    "
     return "(\n" + "".join(f"{inner}{_quoted(piece)}\n" for piece in pieces) + indent + ")"
@@ -153,7 +154,7 @@ def render() -> str:
         f"APPLICATION_ID = 0x{schema.APPLICATION_ID:X}\n"
         f"MAX_VALUE_BYTES = {schema.MAX_VALUE_BYTES}\n",
         "# In creation order: a table comes after the tables its foreign keys name.\n"
-        f"TABLE_NAMES: tuple[str, ...] = {_value(schema.TABLE_NAMES, '')}\n",
+        f"TABLE_NAMES: tuple[str, ...] = {_value(schema.TABLE_NAMES, '', before=32)}\n",
         _by_table(
             "COLUMNS", "dict[str, tuple[str, ...]]", data(columns), "Column names, in order."
         ),

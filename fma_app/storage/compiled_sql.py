@@ -5,12 +5,19 @@ Storage reads and writes model files with these statements and plain `sqlite3`, 
 command that only reads a model never imports SQLAlchemy or SQLModel.
 """
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x464D4157
 MAX_VALUE_BYTES = 16777216
 
 # In creation order: a table comes after the tables its foreign keys name.
-TABLE_NAMES: tuple[str, ...] = ("model", "components", "dependencies", "failure_modes", "actions")
+TABLE_NAMES: tuple[str, ...] = (
+    "model",
+    "components",
+    "dependencies",
+    "redundancy_groups",
+    "failure_modes",
+    "actions",
+)
 
 # Column names, in order.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -27,8 +34,21 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "prepared_by",
         "approved_by",
     ),
-    "components": ("id", "name", "kind", "description", "owner", "x", "y", "user_facing"),
+    "components": (
+        "id",
+        "name",
+        "kind",
+        "description",
+        "owner",
+        "x",
+        "y",
+        "user_facing",
+        "availability",
+        "slo",
+        "slo_window_days",
+    ),
     "dependencies": ("id", "source_id", "target_id", "strength", "description", "group"),
+    "redundancy_groups": ("id", "source_id", "name", "needs"),
     "failure_modes": (
         "id",
         "component_id",
@@ -82,6 +102,9 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("x", "REAL", False),
         ("y", "REAL", False),
         ("user_facing", "INTEGER", False),
+        ("availability", "REAL", False),
+        ("slo", "REAL", False),
+        ("slo_window_days", "INTEGER", False),
     ),
     "dependencies": (
         ("id", "INTEGER", True),
@@ -90,6 +113,12 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("strength", "TEXT", False),
         ("description", "TEXT", False),
         ("group", "TEXT", False),
+    ),
+    "redundancy_groups": (
+        ("id", "INTEGER", True),
+        ("source_id", "INTEGER", False),
+        ("name", "TEXT", False),
+        ("needs", "INTEGER", False),
     ),
     "failure_modes": (
         ("id", "INTEGER", True),
@@ -152,12 +181,18 @@ CREATE_SQL: dict[str, str] = {
         "\tx REAL NOT NULL, \n"
         "\ty REAL NOT NULL, \n"
         "\tuser_facing INTEGER NOT NULL, \n"
+        "\tavailability REAL, \n"
+        "\tslo REAL, \n"
+        "\tslo_window_days INTEGER NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (trim(name) != ''), \n"
         "\tCHECK (kind IN ('service', 'database', 'queue', 'cache', 'external', "
         "'network', 'host', 'other')), \n"
         "\tCHECK (x BETWEEN -1e300 AND 1e300 AND y BETWEEN -1e300 AND 1e300), \n"
-        "\tCHECK (user_facing IN (0, 1))\n"
+        "\tCHECK (user_facing IN (0, 1)), \n"
+        "\tCHECK (availability IS NULL OR availability BETWEEN 0 AND 1), \n"
+        "\tCHECK (slo IS NULL OR (slo > 0 AND slo < 1)), \n"
+        "\tCHECK (slo_window_days BETWEEN 1 AND 3660)\n"
         ")\n"
         " STRICT"
     ),
@@ -174,6 +209,19 @@ CREATE_SQL: dict[str, str] = {
         "\tCHECK (strength IN ('strong', 'weak')), \n"
         "\tFOREIGN KEY(source_id) REFERENCES components (id), \n"
         "\tFOREIGN KEY(target_id) REFERENCES components (id)\n"
+        ")\n"
+        " STRICT"
+    ),
+    "redundancy_groups": (
+        "CREATE TABLE redundancy_groups (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tsource_id INTEGER NOT NULL, \n"
+        "\tname TEXT NOT NULL, \n"
+        "\tneeds INTEGER NOT NULL, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (trim(name) != ''), \n"
+        "\tCHECK (needs >= 1), \n"
+        "\tFOREIGN KEY(source_id) REFERENCES components (id)\n"
         ")\n"
         " STRICT"
     ),
@@ -238,11 +286,15 @@ INSERT_SQL: dict[str, str] = {
     ),
     "components": (
         "INSERT INTO components (id, name, kind, description, owner, x, y, "
-        "user_facing) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        "user_facing, availability, slo, slo_window_days) VALUES (?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?)"
     ),
     "dependencies": (
         "INSERT INTO dependencies (id, source_id, target_id, strength, "
         'description, "group") VALUES (?, ?, ?, ?, ?, ?)'
+    ),
+    "redundancy_groups": (
+        "INSERT INTO redundancy_groups (id, source_id, name, needs) VALUES (?, ?, ?, ?)"
     ),
     "failure_modes": (
         "INSERT INTO failure_modes (id, component_id, function, failure_mode, "
@@ -268,13 +320,19 @@ SELECT_SQL: dict[str, str] = {
     "components": (
         "SELECT components.id, components.name, components.kind, "
         "components.description, components.owner, components.x, components.y, "
-        "components.user_facing \n"
+        "components.user_facing, components.availability, components.slo, "
+        "components.slo_window_days \n"
         "FROM components ORDER BY components.id"
     ),
     "dependencies": (
         "SELECT dependencies.id, dependencies.source_id, dependencies.target_id, "
         'dependencies.strength, dependencies.description, dependencies."group" \n'
         "FROM dependencies ORDER BY dependencies.id"
+    ),
+    "redundancy_groups": (
+        "SELECT redundancy_groups.id, redundancy_groups.source_id, "
+        "redundancy_groups.name, redundancy_groups.needs \n"
+        "FROM redundancy_groups ORDER BY redundancy_groups.id"
     ),
     "failure_modes": (
         "SELECT failure_modes.id, failure_modes.component_id, "
@@ -302,15 +360,21 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
         "ifnull((next_id >= 1), 1)) LIMIT 1"
     ),
     "components": (
-        "SELECT rowid FROM components WHERE NOT (ifnull((kind IN ('service', "
+        "SELECT rowid FROM components WHERE NOT (ifnull((availability IS NULL OR "
+        "availability BETWEEN 0 AND 1), 1) AND ifnull((kind IN ('service', "
         "'database', 'queue', 'cache', 'external', 'network', 'host', 'other')), "
-        "1) AND ifnull((trim(name) != ''), 1) AND ifnull((user_facing IN (0, "
-        "1)), 1) AND ifnull((x BETWEEN -1e300 AND 1e300 AND y BETWEEN -1e300 AND "
-        "1e300), 1)) LIMIT 1"
+        "1) AND ifnull((slo IS NULL OR (slo > 0 AND slo < 1)), 1) AND "
+        "ifnull((slo_window_days BETWEEN 1 AND 3660), 1) AND ifnull((trim(name) "
+        "!= ''), 1) AND ifnull((user_facing IN (0, 1)), 1) AND ifnull((x BETWEEN "
+        "-1e300 AND 1e300 AND y BETWEEN -1e300 AND 1e300), 1)) LIMIT 1"
     ),
     "dependencies": (
         "SELECT rowid FROM dependencies WHERE NOT (ifnull((source_id != "
         "target_id), 1) AND ifnull((strength IN ('strong', 'weak')), 1)) LIMIT 1"
+    ),
+    "redundancy_groups": (
+        "SELECT rowid FROM redundancy_groups WHERE NOT (ifnull((needs >= 1), 1) "
+        "AND ifnull((trim(name) != ''), 1)) LIMIT 1"
     ),
     "failure_modes": (
         "SELECT rowid FROM failure_modes WHERE NOT (ifnull(((revised_severity IS "

@@ -82,7 +82,54 @@ def schema_1_to_2(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
 
 
-# failure_modes with the justification column, as `schema.py` defined it when it was added.
+# Schema 3 (availability, SLOs, redundancy groups that need k of n) as `schema.py` defined it
+# when schema 3 was current.
+_COMPONENTS_V3 = """CREATE TABLE components (
+    id INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, description TEXT NOT NULL,
+    owner TEXT NOT NULL, x REAL NOT NULL, y REAL NOT NULL, user_facing INTEGER NOT NULL,
+    availability REAL, slo REAL, slo_window_days INTEGER NOT NULL, PRIMARY KEY (id),
+    CHECK (trim(name) != ''),
+    CHECK (kind IN ('service', 'database', 'queue', 'cache', 'external', 'network', 'host',
+                    'other')),
+    CHECK (x BETWEEN -1e300 AND 1e300 AND y BETWEEN -1e300 AND 1e300),
+    CHECK (user_facing IN (0, 1)),
+    CHECK (availability IS NULL OR availability BETWEEN 0 AND 1),
+    CHECK (slo IS NULL OR (slo > 0 AND slo < 1)),
+    CHECK (slo_window_days BETWEEN 1 AND 3660)
+) STRICT"""
+
+_REDUNDANCY_GROUPS_V3 = """CREATE TABLE redundancy_groups (
+    id INTEGER NOT NULL, source_id INTEGER NOT NULL, name TEXT NOT NULL, needs INTEGER NOT NULL,
+    PRIMARY KEY (id), CHECK (trim(name) != ''), CHECK (needs >= 1),
+    FOREIGN KEY(source_id) REFERENCES components (id)
+) STRICT"""
+
+_COMPONENT_COLUMNS_V2 = "id, name, kind, description, owner, x, y, user_facing"
+
+
+def schema_2_to_3(conn: sqlite3.Connection) -> None:
+    """Components gain their own availability and an SLO with its window; redundancy groups
+    gain a table for how many of their members they need.
+
+    Schema 2 knew neither: availability and SLO start unknown (NULL), every window at the
+    default 30 days, and every group needs any one of its members, as it did (no rows)."""
+    (legacy,) = conn.execute("PRAGMA legacy_alter_table").fetchone()
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        _rebuild(
+            conn,
+            "components",
+            _COMPONENTS_V3,
+            f"INSERT INTO components ({_COMPONENT_COLUMNS_V2}, availability, slo,"
+            f" slo_window_days) SELECT {_COMPONENT_COLUMNS_V2}, NULL, NULL, 30 FROM {{old}}",
+        )
+        conn.execute(_REDUNDANCY_GROUPS_V3)
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
+# failure_modes with the justification column (issue 15), as `schema.py` defined it when it was
+# added.
 _FAILURE_MODES_WITH_JUSTIFICATION = """CREATE TABLE failure_modes (
     id INTEGER NOT NULL, component_id INTEGER NOT NULL, function TEXT NOT NULL,
     failure_mode TEXT NOT NULL, effect TEXT NOT NULL, severity INTEGER, cause TEXT NOT NULL,
@@ -123,4 +170,8 @@ Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
 # SQLAlchemy or SQLModel, so opening an older file costs no more imports than a current one.
-MIGRATIONS: dict[int, Migration] = {1: schema_1_to_2, 2: add_failure_mode_justification}
+MIGRATIONS: dict[int, Migration] = {
+    1: schema_1_to_2,
+    2: schema_2_to_3,
+    3: add_failure_mode_justification,
+}

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fma_app.domain.model import (
+    MAX_SLO_WINDOW_DAYS,
     Action,
     ActionStatus,
     Component,
@@ -456,17 +457,25 @@ def _build(conn: sqlite3.Connection) -> Model:
     _require(all(
         r[1].strip(" ") and r[2] in _KINDS and -_FINITE <= r[5] <= _FINITE
         and -_FINITE <= r[6] <= _FINITE and r[7] in (0, 1)
+        and (r[8] is None or 0 <= r[8] <= 1) and (r[9] is None or 0 < r[9] < 1)
+        and 1 <= r[10] <= MAX_SLO_WINDOW_DAYS
         for r in components
     ))  # fmt: skip
     model.components = {
-        r[0]: Component(r[0], r[1], _KINDS[r[2]], r[3], r[4], float(r[5]), float(r[6]), bool(r[7]))
+        r[0]: Component(
+            r[0], r[1], _KINDS[r[2]], r[3], r[4], float(r[5]), float(r[6]), bool(r[7]),
+            None if r[8] is None else float(r[8]), None if r[9] is None else float(r[9]), r[10],
+        )
         for r in components
-    }
+    }  # fmt: skip
     dependencies = _rows(conn, "dependencies")
     _require(all(r[3] in _STRENGTHS and r[1] != r[2] for r in dependencies))
     model.dependencies = {
         r[0]: Dependency(r[0], r[1], r[2], _STRENGTHS[r[3]], r[4], r[5]) for r in dependencies
     }
+    groups = _rows(conn, "redundancy_groups")
+    _require(all(r[2].strip(" ") and r[3] >= 1 for r in groups))
+    model.group_needs = _group_needs(groups, model.dependencies)
     failure_modes = _rows(conn, "failure_modes")
     _require(all(
         r[5] in _SCORES_OR_NONE and r[7] in _SCORES_OR_NONE and r[10] in _SCORES_OR_NONE
@@ -492,6 +501,30 @@ def _build(conn: sqlite3.Connection) -> Model:
     largest = max((max(kind, default=0) for kind in _id_maps(model)), default=0)
     model._next_id = max(next_id, largest + 1)
     return model
+
+
+def _group_needs(
+    rows: list[Any], dependencies: Mapping[int, Dependency]
+) -> dict[tuple[int, str], int]:
+    """Needs per (source, group) from the rows, each naming a group of the dependencies once
+    and needing no more members than the group has. 1, the default, is not kept."""
+    sizes: dict[tuple[int, str], int] = {}
+    for dep in dependencies.values():
+        if dep.group:
+            sizes[(dep.source_id, dep.group)] = sizes.get((dep.source_id, dep.group), 0) + 1
+    needs: dict[tuple[int, str], int] = {}
+    seen: set[tuple[int, str]] = set()
+    for row_id, source_id, group, count in rows:
+        key = (source_id, group)
+        where = f"redundancy_groups row {row_id}: group {group!r} of component {source_id}"
+        if key in seen:
+            raise RowProblemError(f"{where} is listed twice")
+        if count > sizes.get(key, 0):
+            raise RowProblemError(f"{where} needs {count} of its {sizes.get(key, 0)} dependencies")
+        seen.add(key)
+        if count > 1:
+            needs[key] = count
+    return needs
 
 
 def _date(table: str, row_id: int, column: str, text: str) -> dt.date:
@@ -532,12 +565,30 @@ def _table_rows(model: Model) -> dict[str, list[tuple[object, ...]]]:
             )
         ],
         "components": [
-            (c.id, c.name, c.kind, c.description, c.owner, c.x, c.y, c.user_facing)
+            (
+                c.id,
+                c.name,
+                c.kind,
+                c.description,
+                c.owner,
+                c.x,
+                c.y,
+                c.user_facing,
+                c.availability,
+                c.slo,
+                c.slo_window_days,
+            )
             for c in model.components.values()
         ],
         "dependencies": [
             (d.id, d.source_id, d.target_id, d.strength, d.description, d.group)
             for d in model.dependencies.values()
+        ],
+        "redundancy_groups": [
+            (row, source_id, group, needs)
+            for row, ((source_id, group), needs) in enumerate(
+                model.live_group_needs().items(), start=1
+            )
         ],
         "failure_modes": [
             (

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text, inspect
 from sqlmodel import Field, SQLModel
 
-from fma_app.domain.model import ActionStatus, ComponentKind, Strength
+from fma_app.domain.model import MAX_SLO_WINDOW_DAYS, ActionStatus, ComponentKind, Strength
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 
 # Bump SCHEMA_VERSION with every change to the tables below, register a migration from the
 # previous version in migrations.MIGRATIONS (plus a fixture file of the old version and a
 # test), and regenerate compiled_sql.py.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
@@ -77,12 +77,17 @@ class ModelRow(SQLModel, table=True):
 
 
 class ComponentRow(SQLModel, table=True):
+    """A component; since schema 3 its own availability and, for an entry point, its SLO."""
+
     __tablename__ = "components"
     __table_args__ = (
         CheckConstraint("trim(name) != ''"),
         _in("kind", ComponentKind),
         CheckConstraint(f"x {_FINITE} AND y {_FINITE}"),
         CheckConstraint("user_facing IN (0, 1)"),
+        CheckConstraint("availability IS NULL OR availability BETWEEN 0 AND 1"),
+        CheckConstraint("slo IS NULL OR (slo > 0 AND slo < 1)"),
+        CheckConstraint(f"slo_window_days BETWEEN 1 AND {MAX_SLO_WINDOW_DAYS}"),
         _STRICT,
     )
     id: int = Field(primary_key=True)
@@ -93,6 +98,9 @@ class ComponentRow(SQLModel, table=True):
     x: float = Field(sa_type=REAL)
     y: float = Field(sa_type=REAL)
     user_facing: bool = Field(sa_type=Integer)
+    availability: float | None = Field(default=None, sa_type=REAL)  # a fraction; NULL: unknown
+    slo: float | None = Field(default=None, sa_type=REAL)  # a fraction; NULL: none
+    slo_window_days: int
 
 
 class DependencyRow(SQLModel, table=True):
@@ -103,7 +111,20 @@ class DependencyRow(SQLModel, table=True):
     target_id: int = Field(foreign_key="components.id")
     strength: str = _text()
     description: str = _text()
-    group: str = _text()  # redundancy group: an any-of group of dependencies of one source
+    group: str = _text()  # redundancy group: alternatives among the dependencies of one source
+
+
+class RedundancyGroupRow(SQLModel, table=True):
+    """How many members of one redundancy group its source needs up (schema 3). A group is
+    named by the `group` text of its dependencies; only groups that need more than one member
+    (any one is the default) have a row. `id` numbers the rows; it is not a model id."""
+
+    __tablename__ = "redundancy_groups"
+    __table_args__ = (CheckConstraint("trim(name) != ''"), CheckConstraint("needs >= 1"), _STRICT)
+    id: int = Field(primary_key=True)
+    source_id: int = Field(foreign_key="components.id")
+    name: str = _text()
+    needs: int
 
 
 class FailureModeRow(SQLModel, table=True):
@@ -132,7 +153,7 @@ class FailureModeRow(SQLModel, table=True):
     revised_severity: int | None = None
     revised_likelihood: int | None = None
     revised_detection: int | None = None
-    justification: str = _text()  # why the current controls suffice (schema 3)
+    justification: str = _text()  # why the current controls suffice (schema 4)
 
 
 class ActionRow(SQLModel, table=True):
@@ -159,6 +180,9 @@ def _table(row_class: type[SQLModel]) -> Table:
 
 # In creation order: a table comes after the tables its foreign keys name.
 TABLES: tuple[Table, ...] = tuple(
-    _table(row) for row in (ModelRow, ComponentRow, DependencyRow, FailureModeRow, ActionRow)
-)
+    _table(row)
+    for row in (
+        ModelRow, ComponentRow, DependencyRow, RedundancyGroupRow, FailureModeRow, ActionRow
+    )
+)  # fmt: skip
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in TABLES)

@@ -4,6 +4,7 @@ One line per dependency or component:
     web -> api          web depends strongly on api
     web ~> search       web depends weakly on search
     shop -> pay-a [pay] a dependency in shop's redundancy group "pay"
+    shop -> pay-b [pay/2] ... and the group needs 2 of its members up (any one by default)
     *web                web is an entry point (user-facing); a star works inside edges too
     lonely              a component with no dependency
 Components are created in order of first mention.
@@ -18,7 +19,7 @@ import pytest
 
 from fma_app.domain.model import Model
 
-LINE = re.compile(r"^(\*?[\w.-]+)(?:\s+(->|~>)\s+(\*?[\w.-]+)(?:\s+\[([\w-]+)\])?)?$")
+LINE = re.compile(r"^(\*?[\w.-]+)(?:\s+(->|~>)\s+(\*?[\w.-]+)(?:\s+\[([\w-]+)(?:/(\d+))?\])?)?$")
 
 
 def diagram(text: str) -> Model:
@@ -34,11 +35,13 @@ def diagram(text: str) -> Model:
     for raw in text.strip().splitlines():
         match = LINE.match(raw.strip())
         assert match, f"bad diagram line {raw!r}"
-        source, arrow, target, group = match.groups()
+        source, arrow, target, group, needs = match.groups()
         source_id = component(source)
         if arrow:
             strength = "strong" if arrow == "->" else "weak"
             model.add_dependency(source_id, component(target), strength, group=group or "")
+        if needs:
+            model.group_needs[(source_id, group)] = int(needs)
     return model
 
 

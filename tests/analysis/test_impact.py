@@ -196,6 +196,48 @@ def test_no_entry_points_means_no_spofs(build):
     assert single_points_of_failure(build("a -> b\nb -> c")) == []
 
 
+# ---- k of n redundancy groups -----------------------------------------------------------------
+TWO_OF_THREE = """
+*shop -> r1 [regions]
+*shop -> r2 [regions]
+*shop -> r3 [regions/2]
+"""
+
+
+def test_a_two_of_three_group_survives_one_member_and_only_degrades(build):
+    model = build(TWO_OF_THREE)
+    assert radius(model, "r1") == ({"r1"}, {"shop"}, set())
+
+
+def test_a_two_of_three_group_goes_down_with_two_members_down(build):
+    model = build(TWO_OF_THREE + "r1 -> zone\nr2 -> zone")
+    assert radius(model, "zone") == ({"zone", "r1", "r2", "shop"}, set(), {"shop"})
+    # with any one of three, the same shared zone leaves r3 to carry the load
+    any_of = build(TWO_OF_THREE.replace("[regions/2]", "[regions]") + "r1 -> zone\nr2 -> zone")
+    assert radius(any_of, "zone") == ({"zone", "r1", "r2"}, {"shop"}, set())
+
+
+def test_a_group_that_needs_every_member_makes_each_member_a_spof(build):
+    model = build("*shop -> a [pair/2]\n*shop -> b [pair]\n*shop -> c")
+    assert radius(model, "a") == ({"a", "shop"}, set(), {"shop"})
+    assert spofs(model) == [
+        ("a", ["shop"], False), ("b", ["shop"], False), ("c", ["shop"], False)
+    ]  # fmt: skip
+    any_of = build("*shop -> a [pair]\n*shop -> b [pair]\n*shop -> c")
+    assert spofs(any_of) == [("c", ["shop"], False)]
+
+
+def test_a_shared_dependency_below_two_of_three_is_a_spof_and_one_member_is_not(build):
+    model = build(TWO_OF_THREE + "r1 -> zone\nr2 -> zone\nr3 -> other")
+    assert spofs(model) == [("zone", ["shop"], False)]
+
+
+def test_a_group_that_lost_a_member_needs_at_most_what_it_has(build):
+    model = build("*shop -> a [pair]\n*shop -> b [pair/3]")
+    assert model.needs_of(model.component_by_name("shop").id, "pair") == 2
+    assert radius(model, "a") == ({"a", "shop"}, set(), {"shop"})
+
+
 # ---- the fast SPOF pass agrees with a blast radius per component, on any graph ----------------
 @st.composite
 def random_models(draw) -> Model:
@@ -209,6 +251,10 @@ def random_models(draw) -> Model:
         model.add_dependency(
             source, target, strength, group=draw(st.sampled_from(["", "", "g", "h"]))
         )
+    for source, group in sorted({(d.source_id, d.group) for d in model.dependencies.values()}):
+        members = len(model.group_members(source, group))
+        if members > 1:  # k of n, k from 1 (any one) to n (every member)
+            model.group_needs[(source, group)] = draw(st.integers(1, members))
     return model
 
 
@@ -225,7 +271,8 @@ def reference_radius(model: Model, failed: int) -> tuple[set[int], set[int]]:
             )
             grouped = any(
                 any(d.strength == "strong" for d in deps if d.group == g)
-                and all(d.target_id in down for d in deps if d.group == g)
+                and sum(d.target_id not in down for d in deps if d.group == g)
+                < model.needs_of(cid, g)
                 for g in groups
             )
             if single or grouped:

@@ -119,6 +119,20 @@ def test_example_content_is_written_out_not_templated(example: Model):
     assert len(positions) == len(example.components)
 
 
+def test_example_gives_the_entry_points_slos_and_their_dependencies_availabilities(
+    example: Model,
+):
+    entries = [c for c in example.components.values() if c.user_facing]
+    assert len(entries) == 2
+    assert all(c.slo is not None and c.slo_window_days == 30 for c in entries)
+    needed = {d.target_id for d in example.dependencies.values()} | {c.id for c in entries}
+    for cid in needed:
+        figure = example.components[cid].availability
+        assert figure is not None, example.components[cid].name
+        assert 0.99 <= figure < 1  # published SLAs and measured services: 99 % to 99.99 %
+    assert len({c.availability for c in example.components.values()}) >= 4
+
+
 def test_example_actions_have_owners_dates_and_done_ones_revise_scores(example: Model):
     statuses = {a.status for a in example.actions.values()}
     assert {ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.DONE} <= statuses
@@ -218,7 +232,15 @@ BAD = [
     (("components", 1, "id"), 1, ModelError, "components[1] (B): id 1 is used twice"),
     (("components", 1, "id"), -4, ValidationError,
      "components[1] (B): id -4 is not a positive whole number"),
-    (("format_version",), 2, ModelError, "format_version 2 was made by a newer FMA Workbench"),
+    (("format_version",), 3, ModelError, "format_version 3 was made by a newer FMA Workbench"),
+    (("components", 1, "availability"), "101 %", ValidationError,
+     "components[1] (B): availability '101 %' is not a percentage from 0 to 100"),
+    (("components", 1, "slo"), 1, ValidationError,
+     "components[1] (B): SLO 1 must be above 0 and below 100 %"),
+    (("components", 1, "slo_window_days"), "a month", ValidationError,
+     "components[1] (B): SLO window 'a month' is not a whole number of days from 1 to 3660"),
+    (("redundancy_groups",), [{"component": "A", "group": "g", "needs": 2}], ModelError,
+     "redundancy_groups[0]: 'A' has no redundancy group named 'g'"),
     (("format",), "something-else", ValidationError, "format 'something-else' is not"),
     (("name",), ["x"], ValidationError, "the model: name ['x'] is not text"),
 ]  # fmt: skip

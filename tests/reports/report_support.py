@@ -27,10 +27,13 @@ def build_model() -> Model:
     )
     gw = model.add_component("API gateway", "service", owner="edge-team",
                              description="Entry for merchants", x=10.5, y=-20.25,
-                             user_facing=True)  # fmt: skip
-    pay = model.add_component("payments", "service", owner="=team()", x=200, y=0)
+                             user_facing=True, availability=0.9995, slo="99.9",
+                             slo_window_days=28)  # fmt: skip
+    pay = model.add_component("payments", "service", owner="=team()", x=200, y=0,
+                              availability=0.999702)  # fmt: skip
     db = model.add_component("Ledger DB \u6570\u636e\u5e93", "database", owner="@dba",
-                             description="-primary store", x=400.125, y=80)  # fmt: skip
+                             description="-primary store", x=400.125, y=80,
+                             availability=0.99995)  # fmt: skip
     psp = model.add_component("Card PSP", "external", description="Stripe-like \U0001f4b3")
     cache = model.add_component("Session cache", "cache")
     model.add_dependency(gw.id, pay.id, "strong", description="sync call")

@@ -174,13 +174,18 @@ def test_components_and_dependencies_carry_every_field(report, book):
     comps = {r[0]: r for r in rows_of(book["Components"])[1:]}
     for c in model.components.values():
         row = comps[c.id]
-        assert row[1:8] == (c.name, c.kind.value, c.owner or None, c.description or None,
-                            "yes" if c.user_facing else "no", c.x, c.y)  # fmt: skip
+        assert row[1:11] == (c.name, c.kind.value, c.owner or None, c.description or None,
+                             "yes" if c.user_facing else "no", c.availability, c.slo,
+                             c.slo_window_days, c.x, c.y)  # fmt: skip
+    assert {c.availability for c in model.components.values()} > {0.9995, 0.99995, None}
+    availability = book["Components"]["G2"]
+    assert (availability.value, availability.number_format) == (0.9995, "0.00##%")  # 99.95%
     deps = {r[0]: r for r in rows_of(book["Dependencies"])[1:]}
     names = {c.id: c.name for c in model.components.values()}
     for d in model.dependencies.values():
         assert deps[d.id][1:] == (names[d.source_id], names[d.target_id], d.strength.value,
-                                  d.group or None, d.description or None)  # fmt: skip
+                                  d.group or None, 1 if d.group else None,
+                                  d.description or None)  # fmt: skip
 
 
 def test_summary_counts_top_ten_and_charts(report, book):

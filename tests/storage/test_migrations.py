@@ -1,11 +1,12 @@
-"""Schema migrations, exercised with real files written at schemas 1 and 2.
+"""Schema migrations, exercised with real files written at schemas 1, 2 and 3.
 
 `fixtures/model_v1.fma` was written by `save_model(full_model("Version 1 fixture"), ...)` at
-SCHEMA_VERSION 1, and `fixtures/model_v2.fma` by the schema 2 code from
-`full_model("Version 2 fixture")` with "Disk full" not rated (likelihood blank) and the FMEA
-number, team, key date and revision set (`v2_expected` below). Neither is ever rewritten: they
-are how every later version proves that it still opens old files. The real migrations run on
-them; the further steps registered by the `later_step` fixture exist only inside these tests.
+SCHEMA_VERSION 1, `fixtures/model_v2.fma` by the schema 2 code (commit bb57e74) from
+`v2_fixture_model()` below, and `fixtures/model_v3.fma` by the schema 3 code (commit d1b5099)
+from `v3_fixture_model()` below; none may ever be rewritten: they are how every later version
+proves that it still opens old files. The real migrations (`migrations.schema_1_to_2`,
+`schema_2_to_3`, `add_failure_mode_justification`) run on them; the further step registered by
+the `later_step` fixture exists only inside these tests.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 from storage_helpers import files_in, full_model, snapshot
 
-from fma_app.domain.commands import edit_model_properties
+from fma_app.domain.commands import edit_model_properties, set_fields, set_group_needs
 from fma_app.domain.model import Model
 from fma_app.storage import (
     ModelFileError,
@@ -32,7 +33,8 @@ from fma_app.storage import (
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model_v1.fma"
 FIXTURE_V2 = Path(__file__).parent / "fixtures" / "model_v2.fma"
-LATEST = compiled_sql.SCHEMA_VERSION  # the real one; `later_step` makes a build one above it
+FIXTURE_V3 = Path(__file__).parent / "fixtures" / "model_v3.fma"
+CURRENT = compiled_sql.SCHEMA_VERSION
 
 
 @pytest.fixture
@@ -43,23 +45,16 @@ def v1_file(tmp_path) -> Path:
 
 
 @pytest.fixture
-def v2_file(tmp_path) -> Path:
-    copy = tmp_path / "old2.fma"
-    shutil.copy2(FIXTURE_V2, copy)
-    return copy
-
-
-@pytest.fixture
 def later_step(monkeypatch) -> list[int]:
-    """Make this build one schema above the real one, with a step that renames every owner."""
+    """Make this build schema CURRENT + 1, with a step from CURRENT that renames every owner."""
     ran: list[int] = []
 
     def owners_become_teams(conn: sqlite3.Connection) -> None:
         ran.append(conn.execute("PRAGMA user_version").fetchone()[0])
         conn.execute("UPDATE components SET owner = 'team ' || owner WHERE owner != ''")
 
-    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", LATEST + 1)
-    monkeypatch.setitem(migrations.MIGRATIONS, LATEST, owners_become_teams)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", CURRENT + 1)
+    monkeypatch.setitem(migrations.MIGRATIONS, CURRENT, owners_become_teams)
     return ran
 
 
@@ -86,7 +81,7 @@ def test_the_fixture_is_schema_1_and_migrates_to_2_with_its_content():
     assert snapshot(FIXTURE) == before
 
 
-def test_a_migrated_schema_1_file_saves_as_latest_and_holds_not_rated_scores_and_properties(
+def test_a_migrated_schema_1_file_saves_as_current_and_holds_not_rated_scores_and_properties(
     v1_file,
 ):
     model = open_model(v1_file, read_only=False)
@@ -95,7 +90,7 @@ def test_a_migrated_schema_1_file_saves_as_latest_and_holds_not_rated_scores_and
     edit_model_properties(model, fmea_number="FM-7", key_date="2026-05-01").do(model)
     save_model(model, v1_file)
     with sqlite3.connect(v1_file) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT
         assert conn.execute(
             "SELECT severity, likelihood, detection FROM failure_modes WHERE id = ?", (timeout.id,)
         ).fetchone() == (9, None, 3)
@@ -113,12 +108,12 @@ def _tables(conn: sqlite3.Connection) -> dict[str, str]:
     }
 
 
-def test_the_step_from_1_builds_exactly_the_tables_schema_2_has(v1_file):
-    with sqlite3.connect(v1_file) as old, sqlite3.connect(FIXTURE_V2) as v2:
+def test_the_step_from_1_builds_exactly_the_tables_schema_2_creates(v1_file):
+    with sqlite3.connect(v1_file) as old, sqlite3.connect(FIXTURE_V2) as new:
         old.execute("BEGIN")
         migrations.schema_1_to_2(old)
         old.execute("COMMIT")
-        assert _tables(old) == _tables(v2)
+        assert _tables(old) == _tables(new)
         assert old.execute("PRAGMA foreign_key_check").fetchall() == []
         # The frozen CHECKs hold: a blank score is fine, an 11 or a lone revised score is not.
         old.execute("UPDATE failure_modes SET severity = NULL")
@@ -129,59 +124,12 @@ def test_the_step_from_1_builds_exactly_the_tables_schema_2_has(v1_file):
             old.execute("UPDATE model SET key_date = '2026-13-01'")
 
 
-def v2_expected() -> Model:
-    """What the schema 2 fixture holds (see the module doc)."""
-    model = full_model("Version 2 fixture")
-    disk = next(fm for fm in model.failure_modes.values() if fm.failure_mode == "Disk full")
-    disk.likelihood = None
-    edit_model_properties(
-        model, fmea_number="FM-7", team="SRE", key_date="2026-05-01", revision="B"
-    ).do(model)
-    return model
-
-
-def test_the_v2_fixture_opens_with_its_content_and_no_justifications():
-    before = snapshot(FIXTURE_V2)
-    assert read_info(FIXTURE_V2).schema_version == 2
-    model = open_model(FIXTURE_V2)
-    assert model.content() == v2_expected().content()
-    assert {fm.justification for fm in model.failure_modes.values()} == {""}
-    assert snapshot(FIXTURE_V2) == before
-
-
-def test_the_justification_step_builds_exactly_the_tables_a_new_file_has(v2_file, tmp_path):
-    assert LATEST == 3, "a later schema exists: compare this step with a fixture of schema 3"
-    fresh = tmp_path / "fresh.fma"
-    save_model(full_model(), fresh)
-    with sqlite3.connect(v2_file) as old, sqlite3.connect(fresh) as new:
-        old.execute("BEGIN")
-        migrations.add_failure_mode_justification(old)
-        old.execute("COMMIT")
-        assert _tables(old) == _tables(new)
-        assert old.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert {row[0] for row in old.execute("SELECT justification FROM failure_modes")} == {""}
-        with pytest.raises(sqlite3.IntegrityError, match="NOT NULL constraint failed"):
-            old.execute("UPDATE failure_modes SET justification = NULL")
-
-
-def test_a_migrated_v2_file_saves_as_3_and_keeps_a_justification(v2_file):
-    model = open_model(v2_file, read_only=False)
-    timeout = next(fm for fm in model.failure_modes.values() if fm.failure_mode == "Timeout")
-    timeout.justification = "Circuit breaker tested monthly\nsee RUN-12 \u2713"
-    save_model(model, v2_file)
-    with sqlite3.connect(v2_file) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST
-    reopened = open_model(v2_file)
-    assert reopened.content() == model.content()
-    assert reopened.failure_modes[timeout.id].justification == timeout.justification
-
-
 @pytest.mark.parametrize("read_only", [True, False])
 def test_an_older_file_migrates_in_memory_and_is_never_written(v1_file, later_step, read_only):
     before = snapshot(v1_file)
     model = open_model(v1_file, read_only=read_only)
     assert model.content() == expected_after_migration()
-    assert later_step == [LATEST]  # after the real steps
+    assert later_step == [CURRENT]  # after the real steps from 1
     assert snapshot(v1_file) == before
     assert files_in(v1_file.parent) == ["old.fma"]
     assert read_info(v1_file).schema_version == 1  # the file is still what it was
@@ -191,21 +139,21 @@ def test_saving_a_migrated_model_writes_the_new_version(v1_file, later_step, tmp
     model = open_model(v1_file)
     save_model(model, v1_file)
     with sqlite3.connect(v1_file) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST + 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT + 1
     assert open_model(v1_file).content() == expected_after_migration()
-    assert later_step == [LATEST]  # the saved file needed no second migration
+    assert later_step == [CURRENT]  # the saved file needed no second migration
 
 
 def test_migrations_run_in_order(v1_file, later_step, monkeypatch):
     def one_more(conn: sqlite3.Connection) -> None:
         later_step.append(conn.execute("PRAGMA user_version").fetchone()[0])
-        conn.execute("UPDATE model SET description = description || ' (v4)'")
+        conn.execute("UPDATE model SET description = description || ' (one more)'")
 
-    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", LATEST + 2)
-    monkeypatch.setitem(migrations.MIGRATIONS, LATEST + 1, one_more)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", CURRENT + 2)
+    monkeypatch.setitem(migrations.MIGRATIONS, CURRENT + 1, one_more)
     model = open_model(v1_file)
-    assert later_step == [LATEST, LATEST + 1]
-    assert model.description.endswith(" (v4)")
+    assert later_step == [CURRENT, CURRENT + 1]
+    assert model.description.endswith(" (one more)")
     assert model.components[1].owner == "team edge"
 
 
@@ -219,10 +167,10 @@ def refused(path: Path, reason: str) -> str:
 
 
 def test_a_missing_migration_step_is_refused(v1_file, later_step, monkeypatch):
-    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", LATEST + 2)
+    monkeypatch.setattr(compiled_sql, "SCHEMA_VERSION", CURRENT + 2)
     assert refused(v1_file, "migration") == (
-        f"cannot open '{v1_file}': no migration from schema {LATEST + 1} "
-        f"(this version reads up to {LATEST + 2})"
+        f"cannot open '{v1_file}': no migration from schema {CURRENT + 1} "
+        f"(this version reads up to {CURRENT + 2})"
     )
 
 
@@ -231,16 +179,16 @@ def test_a_failing_migration_is_refused(v1_file, later_step, monkeypatch):
         conn.execute("UPDATE components SET owner = 'half done'")
         raise RuntimeError("lost the owner map")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, LATEST, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, CURRENT, broken)
     assert refused(v1_file, "migration") == (
-        f"cannot open '{v1_file}': migration from schema {LATEST} failed (lost the owner map)"
+        f"cannot open '{v1_file}': migration from schema {CURRENT} failed (lost the owner map)"
     )
 
 
 def test_a_migration_that_leaves_the_wrong_tables_is_refused(v1_file, later_step, monkeypatch):
     monkeypatch.setitem(
         migrations.MIGRATIONS,
-        LATEST,
+        CURRENT,
         lambda conn: conn.execute("ALTER TABLE components DROP owner"),
     )
     assert refused(v1_file, "schema") == (
@@ -253,7 +201,7 @@ def test_a_migrated_copy_is_checked_row_by_row(v1_file, later_step, monkeypatch)
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("UPDATE failure_modes SET detection = 0 WHERE id = 8")
 
-    monkeypatch.setitem(migrations.MIGRATIONS, LATEST, bad_scores)
+    monkeypatch.setitem(migrations.MIGRATIONS, CURRENT, bad_scores)
     assert refused(v1_file, "invalid") == (
         f"cannot open '{v1_file}': failure_modes row 8: detection 0 is not a whole number "
         "from 1 to 10"
@@ -267,3 +215,170 @@ def test_schema_version_zero_with_our_id_is_refused(v1_file):
         f"cannot open '{v1_file}': no migration from schema 0 "
         f"(this version reads up to {compiled_sql.SCHEMA_VERSION})"
     )
+
+
+# ---- schema 2 -> 3: availability, SLOs, redundancy groups that need k of n -------------------
+def v2_fixture_model() -> Model:
+    """What `fixtures/model_v2.fma` holds: every field of schema 2 (a failure mode not rated yet,
+    the FMEA header) and a two-member redundancy group, which schema 3 lets need both."""
+    model = full_model("Version 2 fixture")
+    gateway = model.component_by_name("API gateway")
+    assert gateway is not None
+    model.add_failure_mode(gateway.id, failure_mode="Not rated yet", severity=8)
+    edit_model_properties(model, fmea_number="FM-2", key_date="2026-06-30", team="SRE").do(model)
+    region_a = model.add_component("Region A", "host")
+    region_b = model.add_component("Region B", "host")
+    model.add_dependency(gateway.id, region_a.id, "strong", group="regions")
+    model.add_dependency(gateway.id, region_b.id, "strong", group="regions")
+    return model
+
+
+@pytest.fixture
+def v2_file(tmp_path) -> Path:
+    copy = tmp_path / "old2.fma"
+    shutil.copy2(FIXTURE_V2, copy)
+    return copy
+
+
+def test_the_v2_fixture_migrates_with_unknown_availability_and_any_of_groups(v2_file):
+    before = snapshot(v2_file)
+    assert read_info(v2_file).schema_version == 2
+    model = open_model(v2_file)
+    assert model.content() == v2_fixture_model().content()
+    assert all(c.availability is None and c.slo is None for c in model.components.values())
+    assert {c.slo_window_days for c in model.components.values()} == {30}
+    gateway = model.component_by_name("API gateway")
+    assert gateway is not None
+    assert model.group_needs == {}
+    assert model.needs_of(gateway.id, "regions") == 1  # any one, as schema 2 meant
+    assert snapshot(v2_file) == before
+
+
+def test_a_migrated_v2_file_saves_availability_slo_and_group_needs(v2_file):
+    model = open_model(v2_file, read_only=False)
+    gateway = model.component_by_name("API gateway")
+    ledger = model.component_by_name("Ledger DB")
+    assert gateway is not None
+    assert ledger is not None
+    set_fields(model, "component", gateway.id, slo="99.9%", slo_window_days="28d").do(model)
+    set_fields(model, "component", ledger.id, availability=99.95).do(model)
+    set_group_needs(model, gateway.id, "regions", 2).do(model)
+    save_model(model, v2_file)
+    with sqlite3.connect(v2_file) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT
+        assert conn.execute("SELECT source_id, name, needs FROM redundancy_groups").fetchall() == [
+            (gateway.id, "regions", 2)
+        ]
+    reopened = open_model(v2_file)
+    assert reopened.content() == model.content()
+    entry = reopened.components[gateway.id]
+    assert (entry.slo, entry.slo_window_days) == (0.999, 28)
+    assert reopened.components[ledger.id].availability == 0.9995
+    assert reopened.needs_of(gateway.id, "regions") == 2
+
+
+def test_the_step_from_2_builds_exactly_the_tables_schema_3_creates(v2_file):
+    with sqlite3.connect(v2_file) as old:
+        old.execute("BEGIN")
+        migrations.schema_2_to_3(old)
+        old.execute("COMMIT")
+        with sqlite3.connect(FIXTURE_V3) as v3:  # the tables schema 3 created
+            assert _tables(old) == _tables(v3)
+        assert old.execute("PRAGMA foreign_key_check").fetchall() == []
+        # The frozen CHECKs hold.
+        for bad in ("availability = 1.5", "availability = -0.1", "slo = 1", "slo = 0",
+                    "slo_window_days = 0", "slo_window_days = 3661"):  # fmt: skip
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                old.execute(f"UPDATE components SET {bad}")
+        with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+            old.execute("INSERT INTO redundancy_groups VALUES (1, 1, 'regions', 0)")
+
+
+def _with_group_row(path: Path, row: str) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"INSERT INTO redundancy_groups VALUES {row}")
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("(1, 1, 'regions', 3)", "redundancy_groups row 1: group 'regions' of component 1 needs 3 "
+                                 "of its 2 dependencies"),
+        ("(1, 1, 'nowhere', 2)", "redundancy_groups row 1: group 'nowhere' of component 1 needs 2 "
+                                 "of its 0 dependencies"),
+    ],
+)  # fmt: skip
+def test_a_group_row_that_needs_more_than_its_group_has_is_refused(v2_file, tmp_path, row, problem):
+    saved = tmp_path / "saved.fma"
+    save_model(open_model(v2_file), saved)
+    _with_group_row(saved, row)
+    with pytest.raises(ModelFileError) as caught:
+        open_model(saved)
+    assert str(caught.value) == f"cannot open '{saved}': {problem}"
+    with pytest.raises(ModelFileError) as caught:
+        read_info(saved)
+    assert str(caught.value) == f"cannot open '{saved}': {problem}"
+
+
+# ---- schema 3 -> 4: a failure mode's justification (issue 15) ---------------------------------
+def v3_fixture_model() -> Model:
+    """What `fixtures/model_v3.fma` holds: every field of schema 3 (availability, an SLO with its
+    window, a group that needs both members) and of the schemas before it."""
+    model = full_model("Version 3 fixture")
+    gateway = model.component_by_name("API gateway")
+    ledger = model.component_by_name("Ledger DB")
+    assert gateway is not None
+    assert ledger is not None
+    model.add_failure_mode(gateway.id, failure_mode="Not rated yet", severity=8)
+    edit_model_properties(model, fmea_number="FM-3", key_date="2026-11-30", team="SRE").do(model)
+    region_a = model.add_component("Region A", "host")
+    region_b = model.add_component("Region B", "host")
+    model.add_dependency(gateway.id, region_a.id, "strong", group="regions")
+    model.add_dependency(gateway.id, region_b.id, "strong", group="regions")
+    set_fields(model, "component", gateway.id, slo="99.9%", slo_window_days="28d").do(model)
+    set_fields(model, "component", ledger.id, availability=99.95).do(model)
+    set_group_needs(model, gateway.id, "regions", 2).do(model)
+    return model
+
+
+@pytest.fixture
+def v3_file(tmp_path) -> Path:
+    copy = tmp_path / "old3.fma"
+    shutil.copy2(FIXTURE_V3, copy)
+    return copy
+
+
+def test_the_v3_fixture_opens_with_its_content_and_no_justifications(v3_file):
+    before = snapshot(v3_file)
+    assert read_info(v3_file).schema_version == 3
+    model = open_model(v3_file)
+    assert model.content() == v3_fixture_model().content()
+    assert {fm.justification for fm in model.failure_modes.values()} == {""}
+    assert snapshot(v3_file) == before
+
+
+def test_the_justification_step_builds_exactly_the_tables_a_new_file_has(v3_file, tmp_path):
+    assert CURRENT == 4, "a later schema exists: compare this step with a fixture of schema 4"
+    fresh = tmp_path / "fresh.fma"
+    save_model(full_model(), fresh)
+    with sqlite3.connect(v3_file) as old, sqlite3.connect(fresh) as new:
+        old.execute("BEGIN")
+        migrations.add_failure_mode_justification(old)
+        old.execute("COMMIT")
+        assert _tables(old) == _tables(new)
+        assert old.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert {row[0] for row in old.execute("SELECT justification FROM failure_modes")} == {""}
+        with pytest.raises(sqlite3.IntegrityError, match="NOT NULL constraint failed"):
+            old.execute("UPDATE failure_modes SET justification = NULL")
+
+
+def test_a_migrated_v3_file_saves_as_current_and_keeps_a_justification(v3_file):
+    model = open_model(v3_file, read_only=False)
+    timeout = next(fm for fm in model.failure_modes.values() if fm.failure_mode == "Timeout")
+    timeout.justification = "Circuit breaker tested monthly\nsee RUN-12 \u2713"
+    save_model(model, v3_file)
+    with sqlite3.connect(v3_file) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT
+    reopened = open_model(v3_file)
+    assert reopened.content() == model.content()
+    assert reopened.failure_modes[timeout.id].justification == timeout.justification

@@ -8,7 +8,7 @@ from graph_support import build_graph
 from PySide6.QtCore import QPointF, QRectF
 
 from fma_app.analysis.layout import auto_layout
-from fma_app.domain.commands import add_failure_mode, remove, set_fields
+from fma_app.domain.commands import add_failure_mode, remove, set_fields, set_group_needs
 from fma_app.domain.model import Model, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph.controller import next_component_name
@@ -561,3 +561,16 @@ def test_the_or_junction_is_never_under_a_node(qapp):
     document.push(set_fields(document.model, "component", blocker, x=junction.cx, y=junction.cy))
     for cid in scene.nodes:
         assert not node_box(scene, cid).intersects(junction_box(junction)), cid
+
+
+def test_a_group_that_needs_k_of_n_shows_it_on_its_junction_and_undo_brings_back_or(shop):
+    document, scene, _edits, _overlays, ids = shop
+    key = (ids["checkout"], "payments")
+    assert (scene.junctions[key].symbol, scene.junctions[key].caption) == ("OR", "payments")
+    assert document.edit(lambda model: set_group_needs(model, *key, 2)) is None
+    junction = scene.junctions[key]
+    assert (junction.symbol, junction.caption) == ("2/2", "payments (2 of 2)")
+    assert junction.tooltip().endswith("needs 2 of these 2")
+    document.undo_stack.undo()
+    assert scene.junctions[key].symbol == "OR"
+    assert "needs any one of these" in scene.junctions[key].tooltip()

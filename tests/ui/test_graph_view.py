@@ -403,3 +403,30 @@ def test_names_that_differ_only_at_the_end_stay_distinguishable_on_the_graph(qap
     assert shown[1].endswith("2")
     assert render_node(scene, a) != render_node(scene, b)  # what the eye sees differs too
     assert a.tooltip().splitlines()[0] == f"{names[0]} (service)"  # the full name
+
+
+def test_group_menu_sets_how_many_members_the_group_needs_and_refuses_too_many(panel):
+    widget, ids = panel
+    view, model = widget.view, widget.document.model
+    member = next(d.id for d in model.dependencies.values() if d.group == "payments")
+    ungrouped = next(d.id for d in model.dependencies.values() if d.source_id == ids["web"])
+    with pytest.raises(LookupError):
+        action(view.edge_menu(ungrouped), "Group Needs…")
+    view.interaction.text = "2"
+    action(view.edge_menu(member), "Group Needs…").trigger()
+    assert model.needs_of(ids["checkout"], "payments") == 2
+    assert widget.scene.junctions[(ids["checkout"], "payments")].symbol == "2/2"
+    assert view.interaction.questions[-1] == (
+        "text",
+        "Group Needs: How many of the 2 members of group 'payments' must be up for checkout to "
+        "work?\n1: any one of them; 2: all of them.",
+    )
+    refusals: list[str] = []
+    widget.document.refused.connect(lambda text, _title: refusals.append(text))
+    view.interaction.text = "3"
+    action(view.edge_menu(member), "Group Needs…").trigger()
+    assert model.needs_of(ids["checkout"], "payments") == 2
+    assert refusals
+    assert refusals[-1].endswith("it can need from 1 to 2 of them, not '3'")
+    widget.document.undo_stack.undo()
+    assert model.needs_of(ids["checkout"], "payments") == 1

@@ -20,6 +20,7 @@ from fma_app.domain.commands import (
     add_dependency,
     remove,
     set_fields,
+    set_group_needs,
 )
 from fma_app.domain.model import ComponentKind, Model, Strength
 from fma_app.ui.document import Document
@@ -110,6 +111,12 @@ class GraphController(QObject):
         return self._edit(
             lambda model: set_fields(model, "dependency", dependency_id, group=group.strip())
         )
+
+    def set_group_needs(self, source_id: int, group: str, needs: object) -> str | None:
+        """The group needs `needs` of its members up (refused unless 1 to the group's size)."""
+        if str(needs).strip() == str(self.model.needs_of(source_id, group)):
+            return None
+        return self._edit(lambda model: set_group_needs(model, source_id, group, needs))
 
     def connect_components(
         self, source_id: int, target_id: int, strength: Strength | str = Strength.STRONG

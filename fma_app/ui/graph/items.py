@@ -671,13 +671,15 @@ def junction_spot(
 
 
 class JunctionItem(QGraphicsItem):
-    """The "OR" of a redundancy group: a stem from the dependant to a small circle, from which
-    the group's edges fan out to the alternatives."""
+    """The "OR" of a redundancy group (or "2/3" for one that needs 2 of its 3 members): a stem
+    from the dependant to a small circle, from which the group's edges fan out to the
+    alternatives."""
 
-    def __init__(self, source: NodeItem, group: str, color: QColor):
+    def __init__(self, source: NodeItem, group: str, color: QColor, needs: int = 1):
         super().__init__()
         # group_name, not group: QGraphicsItem.group() is a method of its own
         self.source, self.group_name, self.color = source, group, color
+        self.needs = needs  # how many members must be up; 1: any one
         self.edges: list[EdgeItem] = []
         self.cx = self.cy = 0.0
         self._stem = QLineF()
@@ -685,7 +687,22 @@ class JunctionItem(QGraphicsItem):
         self.setZValue(0.5)
 
     def tooltip(self) -> str:
-        return f"redundancy group {self.group_name!r}: {self.source.name} needs any one of these"
+        wanted = (
+            "any one of these" if self.needs <= 1 else f"{self.needs} of these {len(self.edges)}"
+        )
+        return f"redundancy group {self.group_name!r}: {self.source.name} needs {wanted}"
+
+    @property
+    def symbol(self) -> str:
+        """In the circle: OR for any one, k/n for k of n."""
+        return "OR" if self.needs <= 1 else f"{self.needs}/{len(self.edges)}"
+
+    @property
+    def caption(self) -> str:
+        """Under the circle: the group's name, and "2 of 3" when it needs more than one."""
+        if self.needs <= 1:
+            return self.group_name
+        return f"{self.group_name} ({self.needs} of {len(self.edges)})"
 
     def reposition(self) -> None:
         """Sit just outside the dependant, toward the middle of the alternatives, at the
@@ -732,14 +749,14 @@ class JunctionItem(QGraphicsItem):
         painter.drawText(
             QRectF(-JUNCTION_RADIUS, -JUNCTION_RADIUS, 2 * JUNCTION_RADIUS, 2 * JUNCTION_RADIUS),
             Qt.AlignmentFlag.AlignCenter,
-            "OR",
+            self.symbol,
         )
         if option.levelOfDetailFromTransform(painter.worldTransform()) >= 0.5:
             painter.setPen(self.color)
             painter.drawText(
                 QRectF(-60, JUNCTION_RADIUS + 2, 120, 14),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                self.group_name,
+                self.caption,
             )
 
 

@@ -183,7 +183,9 @@ class GraphScene(QGraphicsScene):
             placed: dict[int, tuple[JunctionItem, QColor]] = {}
             for index, group in enumerate(sorted(groups)):
                 color = GROUP_COLORS[index % len(GROUP_COLORS)]
-                junction = JunctionItem(node, group, color)
+                # at most the group's size (a group that lost members needs all it has)
+                needs = min(self.model.group_needs.get((source_id, group), 1), len(groups[group]))
+                junction = JunctionItem(node, group, color, needs)
                 self.addItem(junction)
                 self.junctions[(source_id, group)] = junction
                 junction.edges = groups[group]

@@ -350,6 +350,8 @@ class GraphView(QGraphicsView):
         weak.setChecked(dependency.strength is Strength.WEAK)
         weak.triggered.connect(lambda: self.edits.toggle_strength(dependency_id))
         menu.addAction("Redundancy Group…", lambda: self.ask_group(dependency_id))
+        if dependency.group:
+            menu.addAction("Group Needs…", lambda: self.ask_group_needs(dependency_id))
         menu.addSeparator()
         menu.addAction("Delete Dependency", lambda: self.edits.delete((), [dependency_id]))
         return menu
@@ -371,3 +373,18 @@ class GraphView(QGraphicsView):
         )
         if text is not None:
             self.edits.set_group(dependency_id, text)
+
+    def ask_group_needs(self, dependency_id: int) -> None:
+        """How many members of this dependency's group its component needs (k of n)."""
+        model = self.graph.model
+        dependency = model.dependencies[dependency_id]
+        source, group = dependency.source_id, dependency.group
+        size = len(model.group_members(source, group))
+        text = self.interaction.ask_text(
+            "Group Needs",
+            f"How many of the {size} members of group {group!r} must be up for "
+            f"{model.components[source].name} to work?\n1: any one of them; {size}: all of them.",
+            str(model.needs_of(source, group)),
+        )
+        if text is not None:
+            self.edits.set_group_needs(source, group, text)
