@@ -410,17 +410,69 @@ def check_component_without_failure_modes(
     return items, findings
 
 
+def _percent(fraction: float) -> str:
+    """99.95 %, with more decimals when it is that close to 100 % (99.99995 %)."""
+    for decimals in range(2, 10):
+        text = f"{fraction * 100:.{decimals}f}"
+        if fraction >= 1.0 or not text.startswith("100."):
+            return text.rstrip("0").rstrip(".") + " %"
+    return f"{fraction * 100:.9f} %"
+
+
+def check_slo(inputs: ReviewInputs, policy: Policy) -> tuple[list[Item], list[Finding]]:
+    """Each entry point with an SLO: the availability its dependencies allow (the availability
+    analysis, exact, or sampled on graphs too large) must reach the SLO. A sampled figure breaks
+    the rule only when its whole 95 % interval lies below the SLO, so a gate never flips on
+    sampling noise."""
+    model = inputs.model
+    if not any(c.user_facing and c.slo is not None for c in model.components.values()):
+        return [], []  # nothing to check (and no networkx)
+    from fma_app.analysis.availability import entry_point_availability
+
+    items, findings = [], []
+    for figures in entry_point_availability(model):
+        if figures.slo is None:
+            continue
+        component = model.components[figures.entry_point]
+        item = component_item(component)._replace(kind="entry point")
+        items.append(item)
+        ceiling = figures.interval[1] if figures.interval else figures.availability
+        if ceiling >= figures.slo:
+            continue
+        how = "sampled estimate" if figures.method == "sampled" else "availability"
+        message = (
+            f"{how} {_percent(figures.availability)} from its dependencies is below its SLO "
+            f"{_percent(figures.slo)}"
+        )
+        consumed = figures.budget_consumed
+        if consumed is not None:
+            message += (
+                f": the architecture alone uses {consumed:.0%} of the "
+                f"{figures.window_days:g}-day error budget"
+            )
+        if figures.contributors:
+            top = figures.contributors[0]
+            message += f"; costliest: {model.components[top.component_id].name}"
+        if figures.unknown_components:
+            message += (
+                f" ({len(figures.unknown_components)} component(s) of unknown availability "
+                "counted as never failing: the real figure is lower)"
+            )
+        findings.append(Finding(SLO, item, message))
+    return items, findings
+
+
 # rule id -> its check; a rule absent here is skipped with the reason in NOT_AVAILABLE.
 CHECKS: dict[str, Check] = {
     HIGH_PRIORITY: check_high_priority,
     NOT_RATED: check_not_rated,
     SPOF: check_spof,
     OVERDUE: check_overdue,
+    SLO: check_slo,
     REVISED_NOT_BETTER: check_revised_not_better,
     NO_FAILURE_MODES: check_component_without_failure_modes,
 }
 NOT_AVAILABLE: dict[str, str] = {
-    SLO: "not available in this version: it needs the availability analysis (issue 13)",
     NOT_IN_MODEL: "not available in this version: it needs trace import (issue 14)",
 }
 # Rules that run only when an input is given: rule id -> (is it given?, why skipped if not).

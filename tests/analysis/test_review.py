@@ -273,12 +273,51 @@ def test_a_dependency_waiver_matches_names_in_any_case_and_spacing():
     )
 
 
+# ---- slo-above-ceiling -------------------------------------------------------------------------
+def slo_model(slo: float | None, db_availability: float | None = 0.99) -> Model:
+    """web (an entry point, availability 1) strongly needs db: web can reach db's availability."""
+    model = Model(name="Slo")
+    web = model.add_component("web", user_facing=True, availability=1.0, slo=slo)
+    db = model.add_component("db", availability=db_availability)
+    model.add_dependency(web.id, db.id)
+    return model
+
+
+def test_an_slo_above_what_the_dependencies_allow_is_a_violation():
+    assert findings(slo_model(0.999), rv.SLO) == [
+        (
+            "web",
+            "availability 99 % from its dependencies is below its SLO 99.9 %: the architecture "
+            "alone uses 1000% of the 30-day error budget; costliest: db",
+        )
+    ]
+
+
+def test_an_slo_the_dependencies_allow_or_no_slo_passes():
+    assert findings(slo_model(0.99), rv.SLO) == []  # equal is met
+    assert findings(slo_model(0.95), rv.SLO) == []
+    result = review(ReviewInputs(slo_model(None), AS_OF))
+    (ran,) = [r for r in result.results if r.rule.id == rv.SLO]
+    assert ran.items == []  # nothing promised, nothing to check
+
+
+def test_unknown_availabilities_are_named_as_making_the_figure_an_upper_bound():
+    model = slo_model(0.999)
+    cache = model.add_component("cache")  # availability unknown
+    model.add_dependency(model.component_by_name("web").id, cache.id)
+    [(_, message)] = findings(model, rv.SLO)
+    assert message.endswith(
+        "(1 component(s) of unknown availability counted as never failing: the real figure is "
+        "lower)"
+    )
+
+
 # ---- rules that cannot run ----------------------------------------------------------------------
 def test_rules_without_their_input_or_analysis_are_skipped_with_the_reason():
     model, _ = one_failure_mode()
     result = review(ReviewInputs(model, AS_OF))
     skipped = {r.rule.id: r.skipped for r in result.skipped}
-    assert set(skipped) == {rv.SLO, rv.NOT_IN_MODEL}
+    assert set(skipped) == {rv.NOT_IN_MODEL}
     assert all(reason for reason in skipped.values())
     assert all(not r.items and not r.findings for r in result.skipped)
 
@@ -295,6 +334,8 @@ def test_a_clean_model_passes_every_rule():
     model, fm_id = one_failure_mode(severity=9, likelihood=8, detection=7, revised=Scores(9, 2, 2))
     model.add_action(fm_id, "Bulkhead", status="done", due_date=dt.date(2026, 1, 1))
     model.add_action(fm_id, "Load test", status="open", due_date=dt.date(2027, 1, 1))
+    api = model.component_by_name("api")
+    api.user_facing, api.availability, api.slo = True, 0.999, 0.99
     result = review(ReviewInputs(model, AS_OF), Policy(enabled={rv.NO_FAILURE_MODES: True}))
     assert result.passed
     assert all(r.items for r in result.ran if r.rule.id not in (rv.WAIVER_EXPIRED,))

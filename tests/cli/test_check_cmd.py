@@ -67,7 +67,7 @@ def test_violations_exit_1_and_text_groups_them_by_rule(capsys, tmp_path):
     )
     assert "overdue-action: 1 violation" in lines
     assert lines[-1] == (
-        "failed: 4 violations of 4 rules (6 rules checked on Shop as of 2026-12-01)"
+        "failed: 4 violations of 4 rules (7 rules checked on Shop as of 2026-12-01)"
     )
 
 
@@ -118,7 +118,7 @@ def test_json_fields_and_summary(capsys, tmp_path):
     summary = document["summary"]
     assert (summary["violations"], summary["passed"], summary["as_of"]) == (4, False, AS_OF)
     assert summary["rules"]["not-rated"] == {"checked": 3, "violations": 1, "waived": 0}
-    assert set(summary["skipped"]) == {"slo-above-ceiling", "dependency-not-in-model"}
+    assert set(summary["skipped"]) == {"dependency-not-in-model"}
 
 
 def test_junit_has_a_suite_per_rule_and_a_case_per_item(capsys, tmp_path):
@@ -136,9 +136,10 @@ def test_junit_has_a_suite_per_rule_and_a_case_per_item(capsys, tmp_path):
     names = [case.get("name") for case in not_rated.findall("testcase")]
     assert any('Slow <start> & "stop"' in name for name in names)
     assert suites["spof-without-failure-modes"].get("tests") == "9"  # every component
-    skipped = suites["slo-above-ceiling"].find("testcase/skipped")
+    assert suites["slo-above-ceiling"].get("tests") == "0"  # no entry point has an SLO
+    skipped = suites["dependency-not-in-model"].find("testcase/skipped")
     assert skipped is not None
-    assert "availability" in skipped.get("message")
+    assert "trace import" in skipped.get("message")
     assert root.get("failures") == "4"
     total = sum(int(s.get("tests")) for s in suites.values())
     assert root.get("tests") == str(total) == str(len(root.findall("testsuite/testcase")))
@@ -223,3 +224,19 @@ def test_check_only_reads_the_model(capsys, tmp_path):
     before = path.read_bytes()
     check(capsys, path)
     assert path.read_bytes() == before
+
+
+def test_an_slo_the_dependencies_cannot_meet_fails_the_check(capsys, tmp_path):
+    model = clean_model()
+    api = model.component_by_name("api")
+    db = model.add_component("db", availability=0.995)
+    model.add_failure_mode(db.id, failure_mode="Disk full", severity=2, likelihood=2, detection=2)
+    model.add_dependency(api.id, db.id)
+    api.availability, api.slo = 1.0, 0.999
+    code, out, _ = check(capsys, saved(model, tmp_path), "--format", "json")
+    [violation] = json.loads(out)["violations"]
+    assert code == 1
+    assert (violation["rule"], violation["component"]) == ("slo-above-ceiling", "api")
+    assert violation["message"].startswith(
+        "availability 99.5 % from its dependencies is below its SLO 99.9 %"
+    )
