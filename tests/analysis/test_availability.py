@@ -187,6 +187,14 @@ def test_entry_points_that_need_what_did_not_fit_are_sampled_the_others_stay_exa
     assert results["b-shop"].availability < results["a-shop"].availability
 
 
+def test_a_sampled_entry_point_that_never_failed_keeps_1_inside_its_interval(build):
+    model = with_availability(build("*e -> a [g]\n*e -> b [g]"), e=1.0, a=0.9999, b=0.9999)
+    (sampled,) = entry_point_availability(model, max_nodes=2, samples=1000)
+    assert sampled.availability == 1.0  # no sample had both members down
+    assert sampled.interval[1] == 1.0
+    assert 0.99 < sampled.interval[0] < 1.0  # yet the interval says 1,000 samples prove little
+
+
 def test_what_if_recomputes_without_rebuilding(build):
     model = with_availability(build("*api -> db"), api=0.999, db=0.99)
     analysis = AvailabilityAnalysis(model)
