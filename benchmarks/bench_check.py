@@ -14,7 +14,6 @@ Goal (issue 15): the whole process under 2 s. Figures only; nothing here fails o
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import statistics
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_cli import RAW_READ, Figures, fma_app_argv
-from benchmarks.generate import generate_model
+from benchmarks.generate import generate_model, model_size_parser
 
 GOAL_S = 2.0
 AS_OF = "2026-12-01"
@@ -68,12 +67,8 @@ def run_once(argv: list[str], pycache: Path) -> Figures:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = model_size_parser(__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--components", type=int, default=2000)
-    parser.add_argument("--dependencies", type=int, default=4000)
-    parser.add_argument("--failure-modes", type=int, default=20000)
-    parser.add_argument("--actions", type=int, default=5000)
     parser.add_argument("--redundancy-groups", type=int, default=300)
     args = parser.parse_args()
 

@@ -26,6 +26,9 @@ SUBCOMMANDS = {
     "impact": "impact",
     "spof": "spof",
     "availability": "availability",
+    "diff": "diff",
+    "dump": "dump",
+    "merge": "merge",
     "check": "check",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
