@@ -1,12 +1,13 @@
-"""Schema migrations, exercised with real files written at schemas 1, 2 and 3.
+"""Schema migrations, exercised with real files written at schemas 1, 2, 3 and 4.
 
 `fixtures/model_v1.fma` was written by `save_model(full_model("Version 1 fixture"), ...)` at
 SCHEMA_VERSION 1, `fixtures/model_v2.fma` by the schema 2 code (commit bb57e74) from
-`v2_fixture_model()` below, and `fixtures/model_v3.fma` by the schema 3 code (commit d1b5099)
-from `v3_fixture_model()` below; none may ever be rewritten: they are how every later version
-proves that it still opens old files. The real migrations (`migrations.schema_1_to_2`,
-`schema_2_to_3`, `add_failure_mode_justification`) run on them; the further step registered by
-the `later_step` fixture exists only inside these tests.
+`v2_fixture_model()` below, `fixtures/model_v3.fma` by the schema 3 code (commit d1b5099) from
+`storage_helpers.v3_fixture_model()`, and `fixtures/model_v4.fma` by the schema 4 code (commit
+6f10e11) from `v4_fixture_model()` below; none may ever be rewritten: they are how every later
+version proves that it still opens old files. The real migrations (`migrations.schema_1_to_2`,
+`schema_2_to_3`, `schema_3_to_4`, `add_failure_mode_justification`) run on them; the further
+step registered by the `later_step` fixture exists only inside these tests.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from storage_helpers import files_in, full_model, snapshot
+from storage_helpers import files_in, full_model, snapshot, v3_fixture_model
 
 from fma_app.domain.commands import edit_model_properties, set_fields, set_group_needs
-from fma_app.domain.model import Model
+from fma_app.domain.model import Model, ObservedCalls
 from fma_app.storage import (
     ModelFileError,
     compiled_sql,
@@ -34,6 +35,7 @@ from fma_app.storage import (
 FIXTURE = Path(__file__).parent / "fixtures" / "model_v1.fma"
 FIXTURE_V2 = Path(__file__).parent / "fixtures" / "model_v2.fma"
 FIXTURE_V3 = Path(__file__).parent / "fixtures" / "model_v3.fma"
+FIXTURE_V4 = Path(__file__).parent / "fixtures" / "model_v4.fma"
 CURRENT = compiled_sql.SCHEMA_VERSION
 
 
@@ -320,48 +322,45 @@ def test_a_group_row_that_needs_more_than_its_group_has_is_refused(v2_file, tmp_
     assert str(caught.value) == f"cannot open '{saved}': {problem}"
 
 
-# ---- schema 3 -> 4: a failure mode's justification (issue 15) ---------------------------------
-def v3_fixture_model() -> Model:
-    """What `fixtures/model_v3.fma` holds: every field of schema 3 (availability, an SLO with its
-    window, a group that needs both members) and of the schemas before it."""
-    model = full_model("Version 3 fixture")
+# ---- schema 4 -> 5: a failure mode's justification (issue 15) ---------------------------------
+def v4_fixture_model() -> Model:
+    """What `fixtures/model_v4.fma` holds, written by the schema 4 code (commit 6f10e11): the
+    schema 3 fixture's model with a component's aliases and a dependency's observed calls."""
+    model = v3_fixture_model()
+    model.name = "Version 4 fixture"
     gateway = model.component_by_name("API gateway")
-    ledger = model.component_by_name("Ledger DB")
     assert gateway is not None
-    assert ledger is not None
-    model.add_failure_mode(gateway.id, failure_mode="Not rated yet", severity=8)
-    edit_model_properties(model, fmea_number="FM-3", key_date="2026-11-30", team="SRE").do(model)
-    region_a = model.add_component("Region A", "host")
-    region_b = model.add_component("Region B", "host")
-    model.add_dependency(gateway.id, region_a.id, "strong", group="regions")
-    model.add_dependency(gateway.id, region_b.id, "strong", group="regions")
-    set_fields(model, "component", gateway.id, slo="99.9%", slo_window_days="28d").do(model)
-    set_fields(model, "component", ledger.id, availability=99.95).do(model)
-    set_group_needs(model, gateway.id, "regions", 2).do(model)
+    gateway.aliases = ("api-gw", "gateway.prod")
+    first = next(iter(model.dependencies.values()))
+    first.observed = ObservedCalls(
+        calls=1200, errors=3, p50_ms=12.5, p99_ms=80.0,
+        first_seen=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        last_seen=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
     return model
 
 
 @pytest.fixture
-def v3_file(tmp_path) -> Path:
-    copy = tmp_path / "old3.fma"
-    shutil.copy2(FIXTURE_V3, copy)
+def v4_file(tmp_path) -> Path:
+    copy = tmp_path / "old4.fma"
+    shutil.copy2(FIXTURE_V4, copy)
     return copy
 
 
-def test_the_v3_fixture_opens_with_its_content_and_no_justifications(v3_file):
-    before = snapshot(v3_file)
-    assert read_info(v3_file).schema_version == 3
-    model = open_model(v3_file)
-    assert model.content() == v3_fixture_model().content()
+def test_the_v4_fixture_opens_with_its_content_and_no_justifications(v4_file):
+    before = snapshot(v4_file)
+    assert read_info(v4_file).schema_version == 4
+    model = open_model(v4_file)
+    assert model.content() == v4_fixture_model().content()
     assert {fm.justification for fm in model.failure_modes.values()} == {""}
-    assert snapshot(v3_file) == before
+    assert snapshot(v4_file) == before
 
 
-def test_the_justification_step_builds_exactly_the_tables_a_new_file_has(v3_file, tmp_path):
-    assert CURRENT == 4, "a later schema exists: compare this step with a fixture of schema 4"
+def test_the_justification_step_builds_exactly_the_tables_a_new_file_has(v4_file, tmp_path):
+    assert CURRENT == 5, "a later schema exists: compare this step with a fixture of schema 5"
     fresh = tmp_path / "fresh.fma"
     save_model(full_model(), fresh)
-    with sqlite3.connect(v3_file) as old, sqlite3.connect(fresh) as new:
+    with sqlite3.connect(v4_file) as old, sqlite3.connect(fresh) as new:
         old.execute("BEGIN")
         migrations.add_failure_mode_justification(old)
         old.execute("COMMIT")
@@ -372,13 +371,13 @@ def test_the_justification_step_builds_exactly_the_tables_a_new_file_has(v3_file
             old.execute("UPDATE failure_modes SET justification = NULL")
 
 
-def test_a_migrated_v3_file_saves_as_current_and_keeps_a_justification(v3_file):
-    model = open_model(v3_file, read_only=False)
+def test_a_migrated_v4_file_saves_as_current_and_keeps_a_justification(v4_file):
+    model = open_model(v4_file, read_only=False)
     timeout = next(fm for fm in model.failure_modes.values() if fm.failure_mode == "Timeout")
     timeout.justification = "Circuit breaker tested monthly\nsee RUN-12 \u2713"
-    save_model(model, v3_file)
-    with sqlite3.connect(v3_file) as conn:
+    save_model(model, v4_file)
+    with sqlite3.connect(v4_file) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT
-    reopened = open_model(v3_file)
+    reopened = open_model(v4_file)
     assert reopened.content() == model.content()
     assert reopened.failure_modes[timeout.id].justification == timeout.justification
