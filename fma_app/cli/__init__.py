@@ -31,6 +31,7 @@ SUBCOMMANDS = {
     "dump": "dump",
     "merge": "merge",
     "library": "library",
+    "check": "check",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -441,6 +441,24 @@ class WorksheetPanel(QWidget):
         self.ap_combo.setCurrentIndex(0)
         self.document.selection.select_components([])
 
+    def reveal_failure_mode(self, fm_id: int) -> bool:
+        """Make the failure mode's row current and scroll to it, clearing the filters when they
+        hide it (the Review panel's findings lead here). False for an unknown id."""
+        row = self.proxy.row_of(fm_id)
+        if row is None and fm_id in self.document.model.failure_modes:
+            self.clear_filters()
+            row = self.proxy.row_of(fm_id)
+        if row is None:
+            return False
+        current = self.view.currentIndex()
+        column = (
+            current.column() if current.isValid() else self.view.horizontalHeader().logicalIndex(0)
+        )
+        index = self.proxy.index(row, column)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        return True
+
     # ---- rows ------------------------------------------------------------------------------
     def current_component_id(self) -> int | None:
         """The component new rows go to: the current row's, else the first selected one."""
