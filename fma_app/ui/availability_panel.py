@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 RECOMPUTE_DELAY_MS = 40  # typing several edits in a row recomputes once
 SHORTCUT = "Ctrl+Shift+U"  # U for uptime
+DOCK_HEIGHT = 210  # the entry points, the summary and five contributors at 1366x768
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 NO_ENTRY_POINTS = (
@@ -348,6 +349,7 @@ class AvailabilityPanel(QWidget):
             view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
             view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
             view.verticalHeader().hide()
+            view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
             view.setWordWrap(False)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(ENTRY, Qt.SortOrder.AscendingOrder)
@@ -374,6 +376,8 @@ class AvailabilityPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._selection_moved())
+        # a click picks the component everywhere (list, graph, details), as the graph's list does
+        self.contributors_view.clicked.connect(self._reveal_contributor)
         self.contributors_view.activated.connect(self._reveal_contributor)
 
     # ---- staying current -------------------------------------------------------------------
@@ -481,7 +485,7 @@ class AvailabilityPanel(QWidget):
         return "\n".join(lines)
 
     def _reveal_contributor(self, index: QModelIndex) -> None:
-        cid = index.siblingAtColumn(0).data(ENTRY_ROLE)
+        cid = index.siblingAtColumn(1).data(ENTRY_ROLE)
         if cid:
             self.document.selection.select_components([int(cid)])
 
@@ -495,6 +499,8 @@ def install_availability_dock(window: MainWindow, context: AppContext) -> Availa
     dock.setObjectName("availabilityDock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    # low enough to leave the worksheet or graph most of a 768-pixel screen
+    window.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
     dock.hide()
     toggle = dock.toggleViewAction()
     toggle.setText("&Availability")

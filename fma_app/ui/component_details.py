@@ -42,9 +42,8 @@ from fma_app.ui.detail_panel import CommitTextEdit
 NO_COMPONENT_HINT = "Select one component (in the components list or on the graph) to edit it."
 USER_FACING_TIP = "An entry point users reach directly: single points of failure are found from it"
 AVAILABILITY_HINT = (
-    "Its own availability, with its dependencies' outages taken out (they count through the "
-    "graph): a provider's SLA or a measured figure. Empty: unknown, counted as 100 %, and every "
-    "figure that needs it becomes an upper bound."
+    "Its own availability (an SLA or measured), with its dependencies' outages taken out: "
+    "they count through the graph. Empty: unknown, counted as 100 % (an upper bound)."
 )
 AVAILABILITY_PLACEHOLDER = "unknown (e.g. 99.95)"
 SLO_TIP = "The availability this entry point's users are promised, as a percent (99.9)"

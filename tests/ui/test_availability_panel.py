@@ -293,3 +293,16 @@ def test_no_entry_points_says_how_to_get_some(main_window_factory, qtbot):
     panel.parentWidget().show()
     qtbot.waitUntil(lambda: not panel.stale)
     assert panel.summary.text() == NO_ENTRY_POINTS
+
+
+def test_clicking_a_contributor_opens_it_in_the_component_details(window, panel):
+    model = window.document.model
+    select(panel, GATEWAY)
+    view = panel.contributors_view
+    first = panel.contributors.index(0, 1)
+    QTest.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(first).center()
+    )
+    assert window.details_tabs.currentWidget() is window.component_details
+    assert window.component_details.title.text() == f"Component: {first.data()}"
+    assert window.component_details.component_id == cid(model, first.data())

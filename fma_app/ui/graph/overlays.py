@@ -188,9 +188,9 @@ class GraphOverlays(QObject):
         self._overlay, self._contributors = ("availability", entry_point), ranked
         rank = {cid: index + 1 for index, cid in enumerate(ranked)}
         for cid, node in self.scene.nodes.items():
-            if cid == entry_point:  # its own outages count too: say its rank if it has one
-                own = f" · COSTS #{rank[cid]}" if cid in rank else ""
-                node.set_overlay(OVERLAY_AVAILABILITY_ENTRY, f"AVAILABILITY{own}")
+            if cid == entry_point:  # its own outages count too: its rank, if it has one
+                own = f"COSTS #{rank[cid]}" if cid in rank else "THIS ONE"
+                node.set_overlay(OVERLAY_AVAILABILITY_ENTRY, own)
             elif cid in rank:
                 node.set_overlay(OVERLAY_CONTRIBUTOR, f"COSTS #{rank[cid]}")
             else:
@@ -208,7 +208,8 @@ class GraphOverlays(QObject):
             self.model.components[entry_point].name if entry_point in self.model.components else ""
         )
         rows = [(cid, f"#{rank[cid]} {self.model.components[cid].name}") for cid in ranked]
-        self.overlay_changed.emit(f"Costs {name} availability: {len(ranked)}", rows)
+        title = f"{name}: {len(ranked)} component(s) cost it availability, costliest first"
+        self.overlay_changed.emit(title, rows)
 
     @property
     def contributors(self) -> tuple[int, ...]:
