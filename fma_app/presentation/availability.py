@@ -3,6 +3,8 @@ Availability panel and the report's Availability sheet say the same thing in the
 
 from __future__ import annotations
 
+import math
+
 SLO_MET_TEXT = "met"
 SLO_MISSED_TEXT = "NOT met"
 NO_SLO_TEXT = "no SLO"
@@ -38,5 +40,10 @@ def days(window_days: float) -> str:
 
 
 def gain_points(gain: float) -> str:
-    """A contributor's gain in percentage points: +0.04998 pp."""
-    return f"+{gain * 100:.4g} pp"
+    """A contributor's gain in percentage points to four significant digits, never in
+    exponent form (a reviewer reads +0.00009983 pp, not +9.983e-05 pp)."""
+    points = gain * 100
+    if points <= 0:
+        return "+0 pp"
+    decimals = min(max(3 - math.floor(math.log10(points)), 0), 12)
+    return f"+{points:.{decimals}f} pp"

@@ -174,6 +174,9 @@ _BASES: dict[str, dict[str, object]] = {
     # a fraction shown as a percent with the nines it has: 99.95%, 99.9702%
     "percent": {"alignment": Alignment(horizontal="center", vertical="top"),
                 "number_format": "0.00##%"},
+    # an availability as the panel and the CLI show it: four decimals
+    "availability": {"alignment": Alignment(horizontal="center", vertical="top"),
+                     "number_format": "0.0000%"},
     "share": {"alignment": Alignment(horizontal="center", vertical="top"), "number_format": "0%"},
     "minutes": {"alignment": Alignment(horizontal="right", vertical="top"),
                 "number_format": "#,##0.0"},

@@ -50,10 +50,10 @@ def test_one_row_per_entry_point_with_the_cli_figures(example):
     for row, result in zip(entries, results, strict=True):
         assert row["Availability"] == pytest.approx(result.availability, abs=1e-15)
         assert row["SLO"] == pytest.approx(result.slo)
-        assert row["SLO Window (days)"] == 30
+        assert row["Window (days)"] == 30
         assert row["Verdict"] == ("met" if result.meets_slo else "NOT met")
-        assert row["Downtime (min per window)"] == pytest.approx(result.downtime_minutes)
-        assert row["Error Budget (min per window)"] == pytest.approx(result.budget_minutes)
+        assert row["Downtime (min)"] == pytest.approx(result.downtime_minutes)
+        assert row["Budget (min)"] == pytest.approx(result.budget_minutes)
         assert row["Budget Used"] == pytest.approx(result.budget_consumed)
         assert row["Method"] == "exact"
         assert row["Unknown Availability (upper bound)"] is None
@@ -74,7 +74,7 @@ def test_verdicts_carry_the_palette_and_the_note_explains(example):
     }
     assert fills["Payments API gateway"].endswith(rgb(SLO_MISSED.fill))
     assert fills["Merchant dashboard"].endswith(rgb(SLO_MET.fill))
-    assert sheet.cell(2, 2).number_format == "0.00##%"
+    assert sheet.cell(2, 2).number_format == "0.0000%"
     assert any(row["Entry Point"] == NOTE for row in rows)
 
 
