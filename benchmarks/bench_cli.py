@@ -21,7 +21,6 @@ Figures only; nothing here fails on timing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -31,7 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.generate import generate_model
+from benchmarks.generate import describe, model_from_args, model_size_parser
 
 RAW_READ = """
 import sqlite3, sys
@@ -142,22 +141,14 @@ def report(all_commands: list[Command], medians: dict[str, Figures], runs: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = model_size_parser(__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=9)
-    parser.add_argument("--components", type=int, default=2000)
-    parser.add_argument("--dependencies", type=int, default=4000)
-    parser.add_argument("--failure-modes", type=int, default=20000)
-    parser.add_argument("--actions", type=int, default=5000)
     args = parser.parse_args()
 
     from fma_app.storage import save_model  # the benchmark's own set-up, not measured
 
-    model = generate_model(args.components, args.dependencies, args.failure_modes, args.actions)
-    print(
-        f"model: {len(model.components)} components, {len(model.dependencies)} dependencies, "
-        f"{len(model.failure_modes)} failure modes, {len(model.actions)} actions; "
-        f"fma-app: {' '.join(fma_app_argv())}"
-    )
+    model = model_from_args(args)
+    print(f"model: {describe(model)}; fma-app: {' '.join(fma_app_argv())}")
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
         path = Path(folder) / "model.fma"
         save_model(model, path)

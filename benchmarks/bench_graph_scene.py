@@ -6,7 +6,7 @@ and 2.0 beside the goal of 50 ms per frame (issue 10): a full repaint of the vie
 step, a 40 px pan and a render into a QImage the size of the viewport. CPU time of this process,
 so the figures hold while others share the machine; the load average is printed with them.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.bench_graph_scene [components] [deps]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m benchmarks.bench_graph_scene [--components N ...]
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QApplication
 
-from benchmarks.generate import generate_model
+from benchmarks.generate import describe, model_from_args, model_size_parser
 from fma_app.analysis.layout import auto_layout
 from fma_app.ui.app import build_context
 from fma_app.ui.document import Document
@@ -105,20 +105,15 @@ def image_ms(view: GraphView, image: QImage, frames: int) -> list[float]:
     return times
 
 
-def main(components: int = 2000, dependencies: int = 6000) -> None:
+def main() -> None:
+    args = model_size_parser(__doc__.splitlines()[0], dependencies=6000, actions=2000).parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     load = os.getloadavg()
     print(f"load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if keep_none_alive():
         print("note: this PySide6 drops a reference to None per void call; worked around")
-    model = timed(
-        f"generate model ({components} c, {dependencies} d, 20000 fm)",
-        generate_model,
-        components,
-        dependencies,
-        20000,
-        2000,
-    )
+    model = timed("generate model", model_from_args, args)
+    print(f"  model: {describe(model)}")
     document = Document(model)
     context = build_context(document=document, interaction=RecordingInteraction())
     panel = timed("GraphPanel (scene build + view)", GraphPanel, context)
@@ -201,4 +196,4 @@ def print_frames(app: QApplication, view: GraphView) -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:3]))
+    main()

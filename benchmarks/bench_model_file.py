@@ -15,7 +15,6 @@ Figures only; nothing here fails on timing.
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import sqlite3
@@ -25,7 +24,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.generate import generate_model
+from benchmarks.generate import describe, model_from_args, model_size_parser
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.storage import compiled_sql, open_model, save_model
 from fma_app.storage.model_file import _table_rows
@@ -91,19 +90,12 @@ def raw_open(path: Path) -> dict[str, list[tuple]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = model_size_parser(__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--components", type=int, default=2000)
-    parser.add_argument("--dependencies", type=int, default=4000)
-    parser.add_argument("--failure-modes", type=int, default=20000)
-    parser.add_argument("--actions", type=int, default=5000)
     args = parser.parse_args()
 
-    model = generate_model(args.components, args.dependencies, args.failure_modes, args.actions)
-    print(
-        f"model: {len(model.components)} components, {len(model.dependencies)} dependencies, "
-        f"{len(model.failure_modes)} failure modes, {len(model.actions)} actions"
-    )
+    model = model_from_args(args)
+    print(f"model: {describe(model)}")
     rows = _table_rows(model)
     with tempfile.TemporaryDirectory(prefix="bench-model-file-") as folder:
         target, raw_target = Path(folder) / "model.fma", Path(folder) / "raw.sqlite"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from openpyxl import LXML, Workbook
 
-from benchmarks.generate import generate_model
+from benchmarks.generate import describe, model_from_args, model_size_parser
 from fma_app.domain.model import Model
 from fma_app.reports.xlsx_report import write_report
 
@@ -82,10 +82,10 @@ def _status_mb(field: str) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def peak_memory_child(failure_modes: int) -> None:
+def peak_memory_child(args: argparse.Namespace) -> None:
     """Run in a fresh process: print RSS once the model is built, and the process peak while
     writing the report (the peak counter is reset first, so building the model is not in it)."""
-    model = generate_model(failure_modes=failure_modes)
+    model = model_from_args(args)
     import matplotlib.figure  # noqa: F401  (imports are part of the model baseline)
 
     with contextlib.suppress(OSError):
@@ -97,18 +97,15 @@ def peak_memory_child(failure_modes: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = model_size_parser(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--failure-modes", type=int, default=20000)
     parser.add_argument("--child-memory", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_memory:
-        peak_memory_child(args.failure_modes)
+        peak_memory_child(args)
         return
-    model = generate_model(failure_modes=args.failure_modes)
-    print(f"model: {len(model.components)} components, {len(model.dependencies)} dependencies, "
-          f"{len(model.failure_modes)} failure modes, {len(model.actions)} actions; "
-          f"openpyxl lxml={LXML}")  # fmt: skip
+    model = model_from_args(args)
+    print(f"model: {describe(model)}; openpyxl lxml={LXML}")
     raw_times: list[tuple[float, float]] = []
     report_times: list[tuple[float, float]] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -131,7 +128,8 @@ def main() -> None:
           "wall (best runs; target <= 1.3x)")  # fmt: skip
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_report", "--child-memory",
-         "--failure-modes", str(args.failure_modes)],
+         "--components", str(args.components), "--dependencies", str(args.dependencies),
+         "--failure-modes", str(args.failure_modes), "--actions", str(args.actions)],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     before, peak = map(float, child.stdout.split())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 
@@ -138,3 +139,34 @@ def _add_redundancy(
                     model.add_dependency(ids[edge[0]], ids[edge[1]], Strength.STRONG, group=edge[2])
         if size == 3 and number % 3 == 0:
             model.group_needs[(ids[source], "redundant")] = 2
+
+
+def model_size_parser(
+    description: str,
+    *,
+    components: int = 2000,
+    dependencies: int = 4000,
+    failure_modes: int = 20000,
+    actions: int = 5000,
+) -> argparse.ArgumentParser:
+    """A benchmark's command line with the model-size options every benchmark takes; the
+    benchmark adds its own options and passes the parsed arguments to `model_from_args`."""
+    parser = argparse.ArgumentParser(description=description)
+    size = parser.add_argument_group("size of the generated model")
+    size.add_argument("--components", type=int, default=components)
+    size.add_argument("--dependencies", type=int, default=dependencies)
+    size.add_argument("--failure-modes", type=int, default=failure_modes)
+    size.add_argument("--actions", type=int, default=actions)
+    return parser
+
+
+def model_from_args(args: argparse.Namespace) -> Model:
+    """The model of the size `model_size_parser`'s options asked for."""
+    return generate_model(args.components, args.dependencies, args.failure_modes, args.actions)
+
+
+def describe(model: Model) -> str:
+    return (
+        f"{len(model.components)} components, {len(model.dependencies)} dependencies, "
+        f"{len(model.failure_modes)} failure modes, {len(model.actions)} actions"
+    )

@@ -68,8 +68,25 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["spof"], ("networkx",)),
         (["availability"], ("networkx",)),
         (["availability", "--format", "json", "--window", "4w"], ("networkx",)),
+        (["diff", "MODEL", "MODEL"], ()),
+        (["diff", "MODEL", "MODEL", "--format", "json"], ()),
+        (["dump"], ()),
+        (["merge", "MODEL", "MODEL", "MODEL", "-o", "merged.fma"], ()),
     ],
-    ids=["rank", "rank-json", "rank-csv", "info", "impact", "spof", "availability", "avail-json"],
+    ids=[
+        "rank",
+        "rank-json",
+        "rank-csv",
+        "info",
+        "impact",
+        "spof",
+        "availability",
+        "avail-json",
+        "diff",
+        "diff-json",
+        "dump",
+        "merge",
+    ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv

@@ -26,6 +26,9 @@ SUBCOMMANDS = {
     "impact": "impact",
     "spof": "spof",
     "availability": "availability",
+    "diff": "diff",
+    "dump": "dump",
+    "merge": "merge",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -12,6 +12,7 @@ margins, the focus frame on the current cell. Editing is left to `QStyledItemDel
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QStaticText
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fma_app.ui.worksheet_model import PAINT_ROLE
+from fma_app.ui.worksheet_model import PAINT_ROLE, PaintedCell
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 CACHE_LIMIT = 50_000  # laid-out texts kept; cleared when full (a screenful is about 700)
@@ -51,9 +52,17 @@ class CellPainter(QStyledItemDelegate):
         self._base_font: QFont | None = None
         self._fonts: dict[bool, tuple[QFont, QFontMetrics]] = {}
         self._margin: int | None = None  # the style's, asked once
+        self._cells: Callable[[int, int], PaintedCell | None] | None = None
+
+    def read_cells_from(self, cells: Callable[[int, int], PaintedCell | None]) -> None:
+        """Take each cell's `PAINT_ROLE` tuple from `cells(row, column)` of the view's rows
+        (a view whose proxy keeps the source's rows one to one) instead of from `data()`: a
+        `data()` call through the proxy cost more than the rest of the cell's Python."""
+        self._cells = cells
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        prepared = index.data(PAINT_ROLE)
+        cells = self._cells
+        prepared = index.data(PAINT_ROLE) if cells is None else cells(index.row(), index.column())
         if prepared is None:
             super().paint(painter, option, index)
             return

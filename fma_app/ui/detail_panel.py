@@ -58,7 +58,9 @@ LONG_FIELDS = (
     ("notes", "Notes"),
 )
 SCORES = ("severity", "likelihood", "detection")
-ACTION_COLUMN_WIDTHS = (100, 56, 86, 66, 48)  # action, owner, due, status, action taken
+# action, owner, due, status, action taken (the last stretches): in the 390-pixel dock every
+# title is whole; with 100 pixels for the action, "Action Taken" showed as "Action Ta".
+ACTION_COLUMN_WIDTHS = (74, 56, 86, 66, 48)
 LONG_FIELD_HEIGHT = 44  # two lines: the whole panel fits a 768-pixel-high screen
 
 

@@ -2,8 +2,8 @@
 
 Components on the left, the worksheet (with the graph and the charts as tabs) in the middle, the
 selected failure mode's details on the right. Each panel owns its actions; the window puts them
-in its menus, writes the title from the document's signals, shows every refused edit once, and
-keeps the layout in the settings.
+in its menus, writes the title from the document's signals and shows every refused edit once;
+`WindowLayout` keeps its layout in the settings.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from fma_app import __version__
 from fma_app.domain.commands import Change
 from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
+from fma_app.ui.compare_dialog import CompareController
 from fma_app.ui.component_details import ComponentDetails
 from fma_app.ui.components_panel import ComponentsPanel
 from fma_app.ui.context import APP_NAME, AppContext
@@ -32,15 +33,12 @@ from fma_app.ui.files import FileController
 from fma_app.ui.interaction import Level
 from fma_app.ui.lazy_tab import LazyTab
 from fma_app.ui.undo_actions import UndoStepAction
+from fma_app.ui.window_layout import WindowLayout
 from fma_app.ui.worksheet_panel import WorksheetPanel
 
-SETTINGS_PREFIX = "window/"
 READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 STATUS_MS = 8000
-DEFAULT_SIZE = (1400, 820)  # fitted to the screen when smaller
-SCREEN_SHARE = 0.9  # of a screen wider than 1,555 px (1920x1080: 1728x972)
-DETAIL_DOCK_WIDTH = 390  # the actions table's five columns and a readable due date
 
 
 def window_title(document: Document) -> str:
@@ -59,6 +57,7 @@ class MainWindow(QMainWindow):
         self.document = context.document
         self.settings = context.settings
         self.interaction = context.interaction
+        self.layout_keeper = WindowLayout(self, context.settings)
         self.setObjectName("mainWindow")
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("centralTabs")
@@ -89,11 +88,7 @@ class MainWindow(QMainWindow):
         self.details_tabs.addTab(self.component_details, "Component")
         self.detail_dock = self._dock("detailDock", "Details", self.details_tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
-        self.resizeDocks(
-            [self.components_dock, self.detail_dock],
-            [210, DETAIL_DOCK_WIDTH],
-            Qt.Orientation.Horizontal,
-        )
+        self.layout_keeper.size_docks()
 
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -186,6 +181,8 @@ class MainWindow(QMainWindow):
         quit_action = self.files.actions["quit"]
         self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
+        self.compare = CompareController(self, self.context)  # Compare With..., Merge With...
+        self.compare.install(self.file_menu, before=self.model_properties_action)
         self.file_menu.insertSeparator(quit_action)
 
     # networkx, matplotlib and openpyxl load on first use: the worksheet paints first.
@@ -301,59 +298,10 @@ class MainWindow(QMainWindow):
 
     # ---- settings and closing --------------------------------------------------------------
     def save_settings(self) -> None:
-        s = self.settings
-        s.setValue(SETTINGS_PREFIX + "geometry", self.saveGeometry())
-        s.setValue(SETTINGS_PREFIX + "state", self.saveState())
-        s.setValue(
-            SETTINGS_PREFIX + "worksheetHeader", self.worksheet.view.horizontalHeader().saveState()
-        )
-        s.setValue(
-            SETTINGS_PREFIX + "componentsHeader",
-            self.components.view.horizontalHeader().saveState(),
-        )
-        s.setValue(SETTINGS_PREFIX + "detailSplitter", self.detail.splitter.saveState())
-        s.setValue(
-            SETTINGS_PREFIX + "actionsHeader",
-            self.detail.actions_view.horizontalHeader().saveState(),
-        )
-        s.sync()
+        self.layout_keeper.save()
 
     def restore_settings(self) -> None:
-        s = self.settings
-        geometry = s.value(SETTINGS_PREFIX + "geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.fit_to_screen()
-        state = s.value(SETTINGS_PREFIX + "state")
-        if state is not None:
-            self.restoreState(state)
-        header = s.value(SETTINGS_PREFIX + "worksheetHeader")
-        if header is None:  # the first open: ranked by RPN, ranking columns first
-            self.worksheet.apply_default_layout()
-        else:  # later opens: the user's columns and sort
-            self.worksheet.restore_layout(header)
-        components_header = s.value(SETTINGS_PREFIX + "componentsHeader")
-        if components_header is not None:
-            self.components.view.horizontalHeader().restoreState(components_header)
-        actions_header = s.value(SETTINGS_PREFIX + "actionsHeader")
-        if actions_header is not None:
-            self.detail.actions_view.horizontalHeader().restoreState(actions_header)
-        splitter = s.value(SETTINGS_PREFIX + "detailSplitter")
-        if splitter is not None:
-            self.detail.splitter.restoreState(splitter)
-
-    def fit_to_screen(self) -> None:
-        """The default size, never larger than the screen: on a 1366x768 screen a 1400x820
-        window hid the status bar and the right edge of the details dock."""
-        available = self.screen().availableGeometry()
-        width, height = DEFAULT_SIZE
-        if available.width() > width / SCREEN_SHARE:  # a big screen: use most of it
-            width, height = int(available.width() * SCREEN_SHARE), int(available.height() * 0.9)
-        self.resize(min(width, available.width()), min(height, available.height()))
-        self.resizeDocks(
-            [self.components_dock, self.detail_dock],
-            [210, DETAIL_DOCK_WIDTH],
-            Qt.Orientation.Horizontal,
-        )
+        self.layout_keeper.restore()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

@@ -303,6 +303,18 @@ class WorksheetModel(QAbstractTableModel):
             self._paint[fm.id] = cells
         return cells
 
+    def painted_cell(self, row: int, column: int) -> PaintedCell | None:
+        """What the cell painter draws at (row, column), as `PAINT_ROLE` gives it: the painter
+        asks here directly, without a `data()` call through the proxy (one per painted cell)."""
+        fm_id = self._ids[row]
+        cells = self._paint.get(fm_id)
+        if cells is None:
+            fm = self.model.failure_modes.get(fm_id)  # None: being removed (see `data`)
+            if fm is None:
+                return None
+            cells = self._paint_cells(fm)
+        return cells[column]
+
     def _cell(self, fm: FailureMode, column: int) -> object:
         counts = self._action_counts.get(fm.id, (0, 0, 0))
         return cell_value(self.model, fm, COLUMNS[column].key, counts)

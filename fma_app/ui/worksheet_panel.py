@@ -32,9 +32,11 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyleOptionHeader,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -85,6 +87,10 @@ DEFAULT_ORDER: tuple[str, ...] = (
     "revised_severity", "revised_likelihood", "revised_detection", "revised_rpn", "revised_ap",
 )  # fmt: skip
 DEFAULT_WIDTHS: dict[str, int] = {"component": 96, "failure_mode": 170}
+# On a wide screen the ranking block (Component to Actions) takes this share of the first
+# open's worksheet, the Failure Mode column growing to fill it (see apply_default_layout).
+RANKING_BLOCK = ("component", "severity", "likelihood", "detection", "rpn", "ap", "actions")
+RANKING_SHARE = 0.6
 DEFAULT_SORT = ("rpn", Qt.SortOrder.DescendingOrder)
 HIDDEN_BY_DEFAULT = ("id",)
 
@@ -122,8 +128,33 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
+class SortArrowHeader(QHeaderView):
+    """A header whose sort arrow points the way the values go: down for descending (highest
+    first, the RPN ranking), up for ascending. Qt's header asks the style for the opposite
+    (`SortUp` for descending), so the ranking by RPN showed an up arrow."""
+
+    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None):
+        super().__init__(orientation, parent)
+        self.setSectionsClickable(True)  # as QTableView's own header
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        if option.sortIndicator != _NO_SORT:
+            descending = self.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+            option.sortIndicator = _SORT_DOWN if descending else _SORT_UP
+
+
+_NO_SORT = QStyleOptionHeader.SortIndicator.None_
+_SORT_UP = QStyleOptionHeader.SortIndicator.SortUp
+_SORT_DOWN = QStyleOptionHeader.SortIndicator.SortDown
+
+
 class WorksheetView(QTableView):
     """Enter commits and moves down (spreadsheet habit); Tab moves right (Qt's default)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHorizontalHeader(SortArrowHeader(Qt.Orientation.Horizontal, self))
 
     def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:
         move_down = hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache
@@ -193,6 +224,8 @@ class WorksheetPanel(QWidget):
         view.setObjectName("worksheetView")
         view.setModel(self.proxy)
         view.setItemDelegate(self.cell_painter)
+        for painter in (self.cell_painter, self.score_delegate, self.component_delegate):
+            painter.read_cells_from(self.model.painted_cell)  # the proxy maps rows 1:1
         # The headers get a selection model of their own: with the view's, they check every
         # row of each visible column after a big selection (select-all on 20,000 rows: 180,000
         # flags() calls, 5 s). Header highlighting is off anyway.
@@ -294,13 +327,20 @@ class WorksheetPanel(QWidget):
         )
 
     # ---- column layout ---------------------------------------------------------------------
-    def apply_default_layout(self) -> None:
-        """The first open's columns: ranking columns first, the ID hidden, ranked by RPN."""
+    def apply_default_layout(self, width: int = 0) -> None:
+        """The first open's columns: ranking columns first, the ID hidden, ranked by RPN. Given
+        the worksheet's `width`, the Failure Mode column takes what the ranking columns leave
+        of `RANKING_SHARE` of it: at 1920x1080 its default 170 pixels cut most failure modes
+        short while the texts beyond the ranking columns got the room."""
         header = self.view.horizontalHeader()
         for visual, key in enumerate(DEFAULT_ORDER):
             header.moveSection(header.visualIndex(COLUMN_INDEX[key]), visual)
-        for key, width in DEFAULT_WIDTHS.items():
-            self.view.setColumnWidth(COLUMN_INDEX[key], width)
+        for key, column_width in DEFAULT_WIDTHS.items():
+            self.view.setColumnWidth(COLUMN_INDEX[key], column_width)
+        others = sum(self.view.columnWidth(COLUMN_INDEX[key]) for key in RANKING_BLOCK)
+        failure_mode = int(width * RANKING_SHARE) - others
+        if failure_mode > DEFAULT_WIDTHS["failure_mode"]:
+            self.view.setColumnWidth(COLUMN_INDEX["failure_mode"], failure_mode)
         for key in HIDDEN_BY_DEFAULT:
             header.setSectionHidden(COLUMN_INDEX[key], True)
         key, order = DEFAULT_SORT

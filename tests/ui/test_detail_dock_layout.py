@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDateEdit, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QDateEdit, QScrollArea, QStyle, QWidget
 
 from fma_app.domain.model import Scores
 from fma_app.ui.document import Document
@@ -71,6 +71,10 @@ def test_every_actions_column_is_in_view_at_1366x768(main_window_factory):
         titles.append(view.model().headerData(column, Qt.Orientation.Horizontal))
     assert "Status" in titles
     assert "Due" in titles
+    margin = header.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    for column, title in enumerate(titles):  # whole, not "Action Ta..."
+        need = header.fontMetrics().horizontalAdvance(title) + 2 * margin
+        assert header.sectionSize(column) >= need, f"{title!r} cut"
     for row in range(2):
         assert view.viewport().rect().contains(view.visualRect(view.model().index(row, 3)))
 

@@ -9,18 +9,23 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QFontInfo, QGuiApplication, QImage
 from PySide6.QtTest import QTest
 
-from fma_app.domain.model import Model
+from fma_app.domain.model import ComponentKind, Model
 from fma_app.ui.document import Document
 from fma_app.ui.graph.items import (
     AP_FILL,
     BACKGROUND,
     NODE_HEIGHT,
+    NODE_PICTURES,
     NODE_WIDTH,
     OVERVIEW_ZOOM,
     SELECT_COLOR,
     opaque,
 )
-from fma_app.ui.graph.node_layer import FADED_OPACITY, TEXT_LAYOUTS_PER_FRAME
+from fma_app.ui.graph.node_layer import (
+    FADED_OPACITY,
+    PICTURES_PER_FRAME,
+    TEXT_LAYOUTS_PER_FRAME,
+)
 from fma_app.ui.graph.panel import GraphPanel
 
 
@@ -193,3 +198,36 @@ def test_a_frame_lays_out_a_bounded_number_of_names_and_the_next_frames_the_rest
     widget.view.viewport().grab()  # one frame
     assert sum(node.has_text() for node in nodes) == TEXT_LAYOUTS_PER_FRAME
     qtbot.waitUntil(lambda: all(node.has_text() for node in nodes), timeout=3000)
+
+
+def test_a_frame_at_a_new_zoom_draws_a_bounded_number_of_pictures_and_the_next_frames_the_rest(
+    qtbot, context_factory
+):
+    """The first frame at a new zoom drew a picture for every look in view (40-50 on the
+    benchmark model) and was the slowest frame of all."""
+    model = Model()
+    kinds = list(ComponentKind)
+    for n in range(60):
+        component = model.add_component(
+            f"c{n}", kinds[n % len(kinds)], x=(n % 10) * 160.0, y=(n // 10) * 80.0
+        )
+        model.add_failure_mode(
+            component.id, severity=1 + n % 10, likelihood=10, detection=1 + n // 10
+        )
+    widget = GraphPanel(context_factory(Document(model)))
+    qtbot.addWidget(widget)
+    widget.resize(1400, 900)
+    widget.show()
+    qtbot.waitExposed(widget)
+    widget.view.zoom_by(0.7 / widget.view.zoom)
+    widget.view.centerOn(widget.scene.itemsBoundingRect().center())
+    nodes = list(widget.scene.nodes.values())
+    assert len({node.look() for node in nodes}) > PICTURES_PER_FRAME
+    NODE_PICTURES.clear()
+    widget.view.viewport().grab()  # one frame
+    ((scale, dpr),) = NODE_PICTURES
+    assert len(NODE_PICTURES[(scale, dpr)]) == PICTURES_PER_FRAME
+    qtbot.waitUntil(
+        lambda: all(node.drawn_picture(scale, dpr, False, True) is not None for node in nodes),
+        timeout=3000,
+    )

@@ -20,7 +20,7 @@ from fma_app.ui.graph.items import (
     OVERLAY_NONE,
     OVERLAY_SPOF,
     OVERLAY_UNAFFECTED,
-    shown_name,
+    name_lines,
 )
 from fma_app.ui.graph.panel import GraphPanel
 
@@ -396,7 +396,7 @@ def test_names_that_differ_only_at_the_end_stay_distinguishable_on_the_graph(qap
     scene = build_graph(Document(model)).scene
     a, b = scene.nodes[first], scene.nodes[second]
     width = a.name_rect().width()
-    shown = [shown_name(n, width) for n in names]
+    shown = [" ".join(name_lines(n, width)) for n in names]
     assert shown[0] != shown[1]
     assert all("…" in s for s in shown)
     assert shown[0].endswith("1")
@@ -430,3 +430,19 @@ def test_group_menu_sets_how_many_members_the_group_needs_and_refuses_too_many(p
     assert refusals[-1].endswith("it can need from 1 to 2 of them, not '3'")
     widget.document.undo_stack.undo()
     assert model.needs_of(ids["checkout"], "payments") == 1
+
+
+def test_a_name_too_long_for_one_line_wraps_onto_two_lines_before_anything_is_elided(qapp):
+    model = Model()
+    node_id = model.add_component("Payment authorisation").id
+    scene = build_graph(Document(model)).scene
+    width = scene.nodes[node_id].name_rect().width()
+    assert name_lines("Auth service", width) == ["Auth service"]
+    assert name_lines("Payment authorisation", width) == ["Payment", "authorisation"]
+    first, second = name_lines("x" * 80, width)  # no place to break: broken in the word
+    assert first.startswith("xxxx")
+    assert "…" not in first
+    assert "…" in second
+    lines, *_ = scene.nodes[node_id].text()
+    assert [line for line, _start in lines] == ["Payment", "authorisation"]
+    assert lines[1][1].y() > lines[0][1].y()  # the second line under the first

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyleOptionHeader
 
 from fma_app.domain.model import Model
 from fma_app.presentation.worksheet import COLUMN_INDEX
@@ -159,3 +159,36 @@ def test_a_copied_row_pastes_back_onto_another_row_unchanged(
     for field in ("failure_mode", "effect", "cause", "function", "severity", "likelihood"):
         assert getattr(target, field) == getattr(source, field)
     assert window.document.undo_stack.undoText() == "Paste 1 Row"
+
+
+def test_the_sort_arrow_points_down_for_the_descending_rpn_ranking_and_up_ascending(
+    main_window_factory,
+):
+    """Qt's header asks the style for an up arrow when the sort is descending."""
+    window = main_window_factory(Document(many_failure_modes()), first_open=True)
+    header = window.worksheet.view.horizontalHeader()
+
+    def arrow(section: int) -> QStyleOptionHeader.SortIndicator:
+        option = QStyleOptionHeader()
+        header.initStyleOptionForIndex(option, section)
+        return option.sortIndicator
+
+    assert arrow(C["rpn"]) == QStyleOptionHeader.SortIndicator.SortDown
+    assert arrow(C["severity"]) == QStyleOptionHeader.SortIndicator.None_
+    window.worksheet.view.sortByColumn(C["severity"], Qt.SortOrder.AscendingOrder)
+    assert arrow(C["severity"]) == QStyleOptionHeader.SortIndicator.SortUp
+    assert arrow(C["rpn"]) == QStyleOptionHeader.SortIndicator.None_
+
+
+def test_a_wide_first_open_gives_the_failure_mode_column_the_room(main_window_factory):
+    """At 1920x1080 (a 1,728-pixel window, 1,128 for the worksheet) the Failure Mode column
+    stayed 170 pixels wide, cutting most failure modes short; at 1366x768 it keeps 170."""
+    window = main_window_factory(Document(many_failure_modes()), first_open=True)
+    sheet, column = window.worksheet, C["failure_mode"]
+    sheet.apply_default_layout(width=1366 - 600)
+    assert sheet.view.columnWidth(column) == 170
+    sheet.apply_default_layout(width=1728 - 600)
+    wide = sheet.view.columnWidth(column)
+    assert wide > 250
+    block = [C[key] for key in ("component", "severity", "rpn", "ap", "actions")]
+    assert wide + sum(sheet.view.columnWidth(c) for c in block) < 1728 - 600

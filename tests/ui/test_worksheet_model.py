@@ -11,7 +11,7 @@ from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.ui.document import Document
 from fma_app.ui.qt_style import AP_FILLS, AP_TEXTS
-from fma_app.ui.worksheet_model import SORT_ROLE, WorksheetModel, WorksheetProxy
+from fma_app.ui.worksheet_model import PAINT_ROLE, SORT_ROLE, WorksheetModel, WorksheetProxy
 
 EDIT = Qt.ItemDataRole.EditRole
 C = COLUMN_INDEX
@@ -395,3 +395,18 @@ def test_the_score_editor_takes_an_emptied_text_as_not_rated(sheet, document, qt
     QTest.keyClicks(editor, "6")
     delegate.setModelData(editor, model, index)
     assert document.model.failure_modes[fm_id].severity == 6
+
+
+def test_the_painter_reads_what_the_paint_role_gives_at_each_view_row(sheet, document):
+    """The cell painter asks `painted_cell(row, column)` of the rows the proxy shows, without
+    a data() call: after a sort, a filter and an edit it must be the PAINT_ROLE of that cell."""
+    model, proxy = sheet
+    fm_id = model.failure_mode_id(0)
+    document.apply(lambda m: set_fields(m, "failure_mode", fm_id, severity=2))
+    proxy.sort(C["rpn"], Qt.SortOrder.DescendingOrder)
+    proxy.set_text_filter(document.model.failure_modes[fm_id].failure_mode[:3])
+    assert 0 < proxy.rowCount() < len(document.model.failure_modes)
+    for row in range(proxy.rowCount()):
+        for column in range(proxy.columnCount()):
+            expected = proxy.index(row, column).data(PAINT_ROLE)
+            assert model.painted_cell(row, column) == expected

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
     QTextLayout,
+    QTextOption,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -244,29 +245,69 @@ Look = tuple[object, ...]
 NODE_PICTURES: dict[tuple[float, float], dict[Look, QPixmap]] = {}  # (zoom, dpr) -> look
 
 
-# name, its glyph runs, where they start (top left); the same for the failure mode summary
-NodeText = tuple[str, list[QGlyphRun], QPointF, str, list[QGlyphRun], QPointF]
+def _pictures_at(scale: float, dpr: float) -> dict[Look, QPixmap]:
+    """The pictures of one zoom; the zoom shown longest ago goes when too many are kept."""
+    pictures = NODE_PICTURES.get((scale, dpr))
+    if pictures is None:
+        while len(NODE_PICTURES) >= PICTURE_ZOOMS_KEPT:
+            del NODE_PICTURES[next(iter(NODE_PICTURES))]
+        pictures = NODE_PICTURES[(scale, dpr)] = {}
+    return pictures
 
 
-def shown_name(name: str, width: float) -> str:
-    """The name as a node shows it: elided in the middle, since names of one family often
-    differ only at the end ("payments-eu-1", "payments-eu-2"); the tooltip has it whole."""
-    metrics = resolved(NAME_FONT)[1]
+# The name's lines, each with where it starts (top left); the glyph runs of all of them and
+# where they are drawn from; the failure mode summary, its glyph runs and where they start.
+NodeText = tuple[list[tuple[str, QPointF]], list[QGlyphRun], QPointF, str, list[QGlyphRun], QPointF]
+
+
+def name_lines(name: str, width: float) -> list[str]:
+    """The name as a node shows it: one line when it fits, else two, broken where the text
+    allows it (after a space or a hyphen, or anywhere in a word too long for a line). Elided
+    in the middle on one line, "Payment …risation" read badly. A second line still too long
+    is elided in its middle: names of one family often differ only at the end
+    ("payments-gateway-adapter-eu-1", "...-eu-2") and must stay apart on the canvas. The
+    tooltip has the whole name."""
+    full, metrics = resolved(NAME_FONT)
     if metrics.horizontalAdvance(name) <= width:  # most names fit: a quarter of the cost
-        return name
-    return metrics.elidedText(name, Qt.TextElideMode.ElideMiddle, width)
-
-
-def _glyphs(font: QFont, text: str, rect: QRectF) -> tuple[list[QGlyphRun], QPointF]:
-    """The text shaped in font, and the top left to draw it from to sit centred in rect."""
-    full, metrics = resolved(font)
-    layout = QTextLayout(text, full)
+        return [name]
+    layout = QTextLayout(name, full)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
     layout.beginLayout()
-    layout.createLine()
+    line = layout.createLine()
+    line.setLineWidth(width)
+    end = line.textStart() + line.textLength()  # in UTF-16 code units, as Qt counts
     layout.endLayout()
-    x = rect.center().x() - metrics.horizontalAdvance(text) / 2
-    y = rect.top() + (rect.height() - metrics.height()) / 2
-    return layout.glyphRuns(), QPointF(x, y)
+    utf16 = name.encode("utf-16-le")
+    first = utf16[: 2 * end].decode("utf-16-le").rstrip()
+    rest = utf16[2 * end :].decode("utf-16-le").strip()
+    if not first or not rest:
+        return [metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)]
+    return [first, metrics.elidedText(rest, Qt.TextElideMode.ElideMiddle, width)]
+
+
+def _glyphs(
+    font: QFont, lines: list[str], rect: QRectF
+) -> tuple[list[QGlyphRun], QPointF, list[QPointF]]:
+    """The lines shaped in font, one under the other, each centred in rect's width and the
+    block centred in its height: their glyph runs, the point to draw the runs from (the top
+    left of the first line), and the top left of each line."""
+    full, metrics = resolved(font)
+    height = metrics.height()
+    top = rect.top() + (rect.height() - height * len(lines)) / 2
+    starts = [
+        QPointF(rect.center().x() - metrics.horizontalAdvance(text) / 2, top + number * height)
+        for number, text in enumerate(lines)
+    ]
+    runs: list[QGlyphRun] = []
+    for text, start in zip(lines, starts, strict=True):
+        layout = QTextLayout(text, full)
+        layout.beginLayout()
+        layout.createLine().setPosition(start - starts[0])
+        layout.endLayout()
+        runs += layout.glyphRuns()
+    return runs, starts[0], starts
 
 
 TEXT_MIN_ZOOM = 0.35  # below this scale names are unreadable: draw shapes only
@@ -441,16 +482,33 @@ class NodeItem(QGraphicsObject):
     def picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap:
         """The node without its text at this zoom, from the pictures shared by every node that
         looks the same: one blit instead of antialiased paths (about 100 us a node)."""
-        pictures = NODE_PICTURES.get((scale, dpr))
-        if pictures is None:
-            while len(NODE_PICTURES) >= PICTURE_ZOOMS_KEPT:  # the zoom shown longest ago
-                del NODE_PICTURES[next(iter(NODE_PICTURES))]
-            pictures = NODE_PICTURES[(scale, dpr)] = {}
-        key = (self.look(), selected, tags)
-        picture = pictures.get(key)
+        picture = self.drawn_picture(scale, dpr, selected, tags)
         if picture is None:
-            picture = pictures[key] = self._render_picture(scale, dpr, selected, tags)
+            key = (self.look(), selected, tags)
+            picture = _pictures_at(scale, dpr)[key] = self._render_picture(
+                scale, dpr, selected, tags
+            )
         return picture
+
+    def drawn_picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap | None:
+        """The picture at this zoom if one is drawn already, else None."""
+        return _pictures_at(scale, dpr).get((self.look(), selected, tags))
+
+    def stand_in(
+        self, scale: float, dpr: float, selected: bool, tags: bool
+    ) -> tuple[QPixmap, float] | None:
+        """The same look's picture at the nearest zoom drawn before, and that zoom: shown
+        scaled for a frame or two while the pictures of a new zoom are drawn a few at a time."""
+        key = (self.look(), selected, tags)
+        found = [
+            (abs(math.log(zoom / scale)), pictures[key], zoom)
+            for (zoom, ratio), pictures in NODE_PICTURES.items()
+            if ratio == dpr and key in pictures and zoom != scale
+        ]
+        if not found:
+            return None
+        _distance, picture, zoom = min(found, key=lambda f: f[0])
+        return picture, zoom
 
     def _render_picture(self, scale: float, dpr: float, selected: bool, tags: bool) -> QPixmap:
         size = NODE_BOUNDS.size() * scale * dpr
@@ -475,10 +533,11 @@ class NodeItem(QGraphicsObject):
         self._paint_shapes(painter, selected)
         if with_text:
             self._paint_tags(painter)
-            name, _, name_at, detail, _, detail_at = self.text()
+            name, _, _, detail, _, detail_at = self.text()
             painter.setPen(NAME_COLOR)
             painter.setFont(NAME_FONT)
-            painter.drawText(name_at + QPointF(0, resolved(NAME_FONT)[1].ascent()), name)
+            for line, start in name:
+                painter.drawText(start + QPointF(0, resolved(NAME_FONT)[1].ascent()), line)
             painter.setPen(DETAIL_COLOR)
             painter.setFont(DETAIL_FONT)
             painter.drawText(detail_at + QPointF(0, resolved(DETAIL_FONT)[1].ascent()), detail)
@@ -545,22 +604,23 @@ class NodeItem(QGraphicsObject):
         name_rect = self.name_rect()
         if self.kind is ComponentKind.QUEUE:  # keep clear of the pipe's end cap
             name_rect.adjust(0, 0, -NODE_HEIGHT * 0.3, 0)
-        name = shown_name(self.name, name_rect.width())
+        lines = name_lines(self.name, name_rect.width())
+        more = (len(lines) - 1) * resolved(NAME_FONT)[1].height()  # a second line's height
         top = -NODE_HEIGHT / 2 + (
             14 if self.kind in (ComponentKind.DATABASE, ComponentKind.EXTERNAL) else 8
         )
+        top -= more / 3  # two lines and the summary still sit inside the shape
         name_rect.moveTop(top)
+        name_rect.setHeight(name_rect.height() + more)
         s = self.stats
         detail = f"{s.count} FM · RPN {s.max_rpn} · {s.worst_ap}" if s.count else "no FM"
         if s.count and s.worst_ap is None:
             detail = f"{s.count} FM · {NOT_RATED.label}"
-        detail_rect = QRectF(name_rect.x(), top + 18, name_rect.width(), 14)
-        return (
-            name,
-            *_glyphs(NAME_FONT, name, name_rect),
-            detail,
-            *_glyphs(DETAIL_FONT, detail, detail_rect),
-        )
+        detail_rect = QRectF(name_rect.x(), name_rect.bottom(), name_rect.width(), 14)
+        name_runs, name_at, starts = _glyphs(NAME_FONT, lines, name_rect)
+        detail_runs, detail_at, _ = _glyphs(DETAIL_FONT, [detail], detail_rect)
+        return (list(zip(lines, starts, strict=True)), name_runs, name_at,
+                detail, detail_runs, detail_at)  # fmt: skip
 
     def _paint_tags(self, painter: QPainter) -> None:
         """Small labels above the node: entry point, impact state, single point of failure."""
@@ -948,7 +1008,29 @@ def clip_line(
 AA_LINE_BUDGET = 400  # antialias edges only when at most this many are in view
 
 
-class EdgeLayer(QGraphicsItem):
+class Layer(QGraphicsItem):
+    """An item that draws many things of one kind in one pass (`EdgeLayer`, `NodeLayer`):
+    it takes no clicks, is asked for the exposed rectangle, and bounds what it draws."""
+
+    def __init__(self, z: float):
+        super().__init__()
+        self._bounds = QRectF()
+        self.setZValue(z)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+
+    def set_bounds(self, bounds: QRectF) -> None:
+        """New bounds (Qt is told before they change) and a repaint."""
+        if bounds != self._bounds:
+            self.prepareGeometryChange()
+            self._bounds = bounds
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+
+class EdgeLayer(Layer):
     """Draws every edge in one paint call. Emphasised edges (selected, impact) last, on top.
 
     The layer keeps every edge's line batched by style (each edge's own `QLineF`, which moves
@@ -960,16 +1042,12 @@ class EdgeLayer(QGraphicsItem):
     """
 
     def __init__(self, edges: dict[int, EdgeItem]):
-        super().__init__()
+        super().__init__(z=0)  # below the nodes
         self.edges = edges
-        self._bounds = QRectF()
         self._batches: list[tuple[QPen, list[QLineF]]] = []  # plain styles first
         self._order: list[EdgeItem] = []  # the edges in the rows of _coords
         self._rows: dict[int, int] = {}  # dependency id -> row
-        self._coords = np.zeros((0, 4))  # x1, y1, x2, y2 per edge
-        self.setZValue(0)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # the view picks edges itself
+        self._coords = np.zeros((0, 4))  # x1, y1, x2, y2 per edge (the view picks edges)
 
     def invalidate(self) -> None:
         """Edges came, went or changed style: regroup them, recompute the bounds, repaint."""
@@ -1001,13 +1079,7 @@ class EdgeLayer(QGraphicsItem):
             )
         else:
             bounds = QRectF()
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
+        self.set_bounds(bounds)
 
     def paint(
         self,

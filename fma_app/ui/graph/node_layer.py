@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap, QTransform
+from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 
 from fma_app.ui.graph.items import (
     AP_FILL,
@@ -31,27 +31,31 @@ from fma_app.ui.graph.items import (
     PIXMAP_MAX_ZOOM,
     SELECT_COLOR,
     TEXT_MIN_ZOOM,
+    Layer,
     NodeItem,
     opaque,
     painted_rect,
 )
 
-TEXT_LAYOUTS_PER_FRAME = 80
+TEXT_LAYOUTS_PER_FRAME = 40
+# Node pictures drawn per frame at a new zoom (about 0.25 ms each); the others show their
+# picture of the nearest zoom drawn before, scaled (or a plain box in their AP fill when there
+# is none), until theirs are drawn in the next frames.
+# A zoom step in a 500-node view needed 40-50 new pictures, which made its first frame the
+# slowest of all (53-82 ms).
+PICTURES_PER_FRAME = 12
 FADED_OPACITY = 0.35  # an unaffected node while a blast radius shows
 OUTLINE_PIXELS = 3.0  # an overview outline stays this wide on screen however far out the zoom
 
 
-class NodeLayer(QGraphicsItem):
+class NodeLayer(Layer):
     """Draws every node; the scene keeps it current (`invalidate` after moves, the nodes'
-    own `refresh` after a change of look, a repaint after a change of selection)."""
+    own `refresh` after a change of look, a repaint after a change of selection). Clicks are
+    the node items' own."""
 
     def __init__(self, nodes: dict[int, NodeItem]):
-        super().__init__()
+        super().__init__(z=1)  # with the node items: above edges and OR junctions
         self.nodes = nodes
-        self._bounds = QRectF()
-        self.setZValue(1)  # with the node items: above edges and OR junctions
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
-        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)  # clicks are the nodes' own
 
     def invalidate(self) -> None:
         """Nodes moved, came or went: recompute the bounds and repaint."""
@@ -64,13 +68,7 @@ class NodeLayer(QGraphicsItem):
             )
         else:
             bounds = QRectF()
-        if bounds != self._bounds:
-            self.prepareGeometryChange()
-            self._bounds = bounds
-        self.update()
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
+        self.set_bounds(bounds)
 
     def paint(
         self,
@@ -122,7 +120,9 @@ class NodeLayer(QGraphicsItem):
         resampling), then its text in scene coordinates. A node's text is laid out the first
         time it is drawn (about 0.1 ms); zooming in on 600 nodes at once would lay out all
         of them in one frame, so a frame lays out at most `TEXT_LAYOUTS_PER_FRAME` and asks
-        for another."""
+        for another. Likewise a frame draws at most `PICTURES_PER_FRAME` new pictures and
+        shows the others' pictures of a nearby zoom, stretched, or plain boxes, until the
+        next frames."""
         base = painter.opacity()
         dpr = painter.device().devicePixelRatioF()
         scale = round(lod, 4)  # one set of pictures per zoom, not per rounding error
@@ -131,16 +131,30 @@ class NodeLayer(QGraphicsItem):
         device = QTransform()
         shown = base
         layouts, unwritten = TEXT_LAYOUTS_PER_FRAME, False
+        drawings = PICTURES_PER_FRAME
+        boxed: list[NodeItem] = []
         for node in nodes:
             wanted = base * _opacity(node)
             if wanted != shown:
                 painter.setOpacity(wanted)
                 shown = wanted
-            picture = node.picture(scale, dpr, node.isSelected(), with_text)
+            selected = node.isSelected()
             x = round((node.cx + NODE_BOUNDS.left()) * sx + dx)
             y = round((node.cy + NODE_BOUNDS.top()) * sx + dy)
             painter.setWorldTransform(device)
-            painter.drawPixmap(x, y, picture)
+            picture = node.drawn_picture(scale, dpr, selected, with_text)
+            if picture is not None:
+                painter.drawPixmap(x, y, picture)
+            elif drawings > 0:
+                drawings -= 1
+                painter.drawPixmap(x, y, node.picture(scale, dpr, selected, with_text))
+            else:  # its own picture in a next frame; until then a stand-in, or a plain box
+                unwritten = True
+                stand_in = node.stand_in(scale, dpr, selected, with_text)
+                if stand_in is None:
+                    boxed.append(node)
+                    continue
+                _draw_scaled(painter, x, y, *stand_in, scale)
             if not with_text:
                 continue
             if not node.has_text():
@@ -151,6 +165,10 @@ class NodeLayer(QGraphicsItem):
             painter.setWorldTransform(QTransform.fromTranslate(node.cx, node.cy) * transform)
             node.paint_text(painter)
         painter.setWorldTransform(transform)
+        if boxed:
+            antialiased = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_boxes(painter, boxed, lod)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, antialiased)
         if unwritten:
             QTimer.singleShot(0, self.update_later)
 
@@ -173,6 +191,16 @@ class NodeLayer(QGraphicsItem):
             painter.setPen(QPen(box.border, 0))  # cosmetic: one pixel, the fastest line there is
             painter.setBrush(box.fill)
             painter.drawRects(rects)
+
+
+def _draw_scaled(
+    painter: QPainter, x: int, y: int, picture: QPixmap, zoom: float, scale: float
+) -> None:
+    """A picture drawn at `zoom`, stretched to `scale` (nearest pixel: it shows for a frame)."""
+    stretch = scale / zoom
+    size = picture.deviceIndependentSize()
+    target = QRectF(x, y, size.width() * stretch, size.height() * stretch)
+    painter.drawPixmap(target, picture, QRectF(picture.rect()))
 
 
 def _opacity(node: NodeItem) -> float:
