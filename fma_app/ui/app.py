@@ -65,7 +65,8 @@ def build_context(
 def build_window(context: AppContext) -> MainWindow:
     """The main window with every panel wired in; the docks keep the layout the user left."""
     from fma_app.ui.availability_panel import install_availability_dock
-    from fma_app.ui.main_window import SETTINGS_PREFIX, MainWindow
+    from fma_app.ui.main_window import MainWindow
+    from fma_app.ui.window_layout import SETTINGS_PREFIX
 
     window = MainWindow(context)
     install_availability_dock(window, context)

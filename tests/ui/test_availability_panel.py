@@ -306,3 +306,20 @@ def test_clicking_a_contributor_opens_it_in_the_component_details(window, panel)
     assert window.details_tabs.currentWidget() is window.component_details
     assert window.component_details.title.text() == f"Component: {first.data()}"
     assert window.component_details.component_id == cid(model, first.data())
+
+
+def test_the_panel_stays_open_in_the_next_session(context_factory, qtbot):
+    from fma_app.ui.app import build_window
+
+    context = context_factory(Document(example()))
+    first = build_window(context)
+    qtbot.addWidget(first)
+    first.show()
+    first.findChild(AvailabilityPanel).parentWidget().show()
+    first.save_settings()
+    again = build_window(context)
+    qtbot.addWidget(again)
+    again.show()
+    panel = again.findChild(AvailabilityPanel)
+    assert panel.parentWidget().isVisible()
+    qtbot.waitUntil(lambda: panel.figures.rowCount() == 2)
