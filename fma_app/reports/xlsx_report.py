@@ -1,4 +1,5 @@
-"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies, Findings.
+"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies, Findings,
+Availability.
 
 The report is for review meetings (it must look right on screen and on paper) and it carries the
 whole model, so `report_import` can rebuild it exactly. Cells hold values only; every user text is
@@ -47,6 +48,9 @@ from fma_app.presentation.style import (
     NOT_RATED,
     OVERDUE,
     RPN_SCALE_POINTS,
+    SLO_MET,
+    SLO_MISSED,
+    UPPER_BOUND,
     rgb,
 )
 from fma_app.reports import charts
@@ -185,6 +189,12 @@ _BASES: dict[str, dict[str, object]] = {
     # a fraction shown as a percent with the nines it has: 99.95%, 99.9702%
     "percent": {"alignment": Alignment(horizontal="center", vertical="top"),
                 "number_format": "0.00##%"},
+    # an availability as the panel and the CLI show it: four decimals
+    "availability": {"alignment": Alignment(horizontal="center", vertical="top"),
+                     "number_format": "0.0000%"},
+    "share": {"alignment": Alignment(horizontal="center", vertical="top"), "number_format": "0%"},
+    "minutes": {"alignment": Alignment(horizontal="right", vertical="top"),
+                "number_format": "#,##0.0"},
     "header": {"font": _font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
     "title": {"font": _font(bold=True, size=16), "alignment": _TOP},
@@ -209,6 +219,11 @@ _VARIANTS: dict[str, dict[str, object]] = {
         "font": _font(italic=True, color=rgb(NOT_RATED.text)),
     },
     "closed": {"font": _font(color=rgb(CLOSED_TEXT))},
+    # an SLO met or not, and a figure that is an upper bound (the Availability sheet)
+    **{
+        key: {"fill": _solid(rgb(style.fill)), "font": _font(bold=True, color=rgb(style.text))}
+        for key, style in (("met", SLO_MET), ("missed", SLO_MISSED), ("upper", UPPER_BOUND))
+    },
 }
 
 
@@ -899,6 +914,9 @@ def _build(
     _write_components(sheets[3], model, steps)
     _write_dependencies(sheets[4], model, steps)
     _write_findings(sheets[5], review(ReviewInputs(model, today), policy), steps)
+    from fma_app.reports.availability_sheet import write_availability_sheet  # imports this module
+
+    write_availability_sheet(workbook, model, today, summary.styles)
 
 
 def _publish(temp: Path, target: Path) -> None:

@@ -1,8 +1,9 @@
 """Start the desktop application: the composition root.
 
 `build_context` makes the one `AppContext` (document, settings, interaction, data folder) that
-the main window passes to its file controller and panels; `run` builds the real one, opens the
-window and runs the event loop.
+the main window passes to its file controller and panels; `build_window` assembles the window and
+the panels that are rooms of their own (the Availability dock); `run` builds the real context,
+opens the window and runs the event loop.
 """
 
 from __future__ import annotations
@@ -63,12 +64,19 @@ def build_context(
 
 def build_window(context: AppContext) -> MainWindow:
     """The main window with every room the app has: the window assembles the panels; the
-    rooms that are windows of their own (the spreadsheet import) are attached here."""
+    docks and rooms of their own (availability, the spreadsheet import) are attached here, and
+    the docks keep the layout the user left."""
+    from fma_app.ui.availability_panel import install_availability_dock
     from fma_app.ui.main_window import MainWindow
     from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
+    from fma_app.ui.window_layout import SETTINGS_PREFIX
 
     window = MainWindow(context)
     SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
+    install_availability_dock(window, context)
+    state = context.settings.value(SETTINGS_PREFIX + "state")
+    if state is not None:  # the window restored its layout before these docks existed
+        window.restoreState(state)
     return window
 
 

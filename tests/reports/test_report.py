@@ -15,6 +15,7 @@ from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model
 from fma_app.presentation.style import AP_STYLES, NOT_RATED, rgb
 from fma_app.reports import xlsx_report
+from fma_app.reports.availability_sheet import AVAILABILITY_SHEET
 from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
 
@@ -37,7 +38,7 @@ def rows_of(ws) -> list[tuple]:
 
 
 def test_sheets_in_order_with_the_marker(book):
-    assert book.sheetnames == [*SHEET_NAMES, xlsx_report.FINDINGS_SHEET]
+    assert book.sheetnames == [*SHEET_NAMES, xlsx_report.FINDINGS_SHEET, AVAILABILITY_SHEET]
     assert book["Summary"]["A2"].value.startswith("FMA Workbench report")
     assert xlsx_report.MARKER_NAME in book.defined_names
 
@@ -133,7 +134,7 @@ def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book)
         assert cell.quotePrefix is True, cell.coordinate
     with zipfile.ZipFile(path) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 6  # with Findings
+        assert len(sheets) == len(SHEET_NAMES) + 2  # and the Findings and Availability sheets
         for name in sheets:
             assert b"<f>" not in archive.read(name)
             assert b"<f " not in archive.read(name)
@@ -224,7 +225,7 @@ def test_empty_model_gives_a_complete_report(tmp_path):
     path = tmp_path / "empty.xlsx"
     write_report(Model(name="Nothing yet"), path, today=TODAY)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [*SHEET_NAMES, xlsx_report.FINDINGS_SHEET]
+    assert book.sheetnames == [*SHEET_NAMES, xlsx_report.FINDINGS_SHEET, AVAILABILITY_SHEET]
     assert book["Worksheet"].max_row == 1
     assert any(row[1] == "No failure modes" for row in rows_of(book["Summary"]))
 
