@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fma_app.analysis.ranking import RankBy, RankedFailureMode, RankRow, rank
 from fma_app.domain.model import (
     MAX_SLO_WINDOW_DAYS,
     Action,
@@ -119,6 +120,47 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
             )
 
         return _guarded(file_path, "open", info)
+
+
+def read_ranking(
+    path: str | os.PathLike[str], by: RankBy | str = RankBy.RPN
+) -> list[RankedFailureMode[RankRow]]:
+    """`rank_failure_modes(open_model(path), by)` with only the columns a ranking reads: no
+    Model is built. The file passes the checks open makes (in SQL, as read_info checks it), so a
+    file that open refuses is refused here with the same message."""
+    file_path = Path(path)
+    with _checked_connection(file_path) as (conn, _version, verified):
+
+        def ranking() -> list[RankedFailureMode[RankRow]]:
+            conn.execute("BEGIN")  # every table read from one snapshot
+            try:
+                if not verified or _breaks_checks(conn):
+                    check_rows(conn)
+                check_across_rows(conn)
+                _load_every_value(conn)
+                with paused_gc():
+                    names = dict(conn.execute(RANK_COMPONENTS_SQL).fetchall())
+                    rows = [
+                        RankRow(
+                            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                            None if r[8] is None else Scores(r[8], r[9], r[10]),
+                        )
+                        for r in conn.execute(RANK_FAILURE_MODES_SQL).fetchall()
+                    ]  # fmt: skip
+                    return rank(rows, names, by)
+            finally:
+                conn.execute("COMMIT")
+
+        return _guarded(file_path, "open", ranking)
+
+
+# The columns of RankRow, the revised scores last; ORDER BY id as open reads them, so the
+# ranking breaks no tie differently.
+RANK_COMPONENTS_SQL = "SELECT id, name FROM components ORDER BY id"
+RANK_FAILURE_MODES_SQL = (
+    "SELECT id, component_id, function, failure_mode, effect, severity, likelihood, detection,"
+    " revised_severity, revised_likelihood, revised_detection FROM failure_modes ORDER BY id"
+)
 
 
 def _load_every_value(conn: sqlite3.Connection) -> None:
