@@ -134,18 +134,30 @@ def read_ranking(
         def ranking() -> list[RankedFailureMode[RankRow]]:
             conn.execute("BEGIN")  # every table read from one snapshot
             try:
-                if not verified or _breaks_checks(conn):
+                # The failure modes' CHECK rules are checked on the rows read, as _build does;
+                # the other tables' in SQL, as read_info does.
+                if not verified or _breaks_checks(conn, skip="failure_modes"):
                     check_rows(conn)
                 check_across_rows(conn)
-                _load_every_value(conn)
+                _load_every_value(conn, read=("failure_modes", RANK_FAILURE_MODE_COLUMNS))
                 with paused_gc():
                     names = dict(conn.execute(RANK_COMPONENTS_SQL).fetchall())
+                    found = conn.execute(RANK_FAILURE_MODES_SQL).fetchall()
+                    if not all(
+                        r[5] in _SCORES_OR_NONE and r[6] in _SCORES_OR_NONE
+                        and r[7] in _SCORES_OR_NONE
+                        and (r[8:] == _NO_REVISION
+                             or (r[8] in _SCORES and r[9] in _SCORES and r[10] in _SCORES))
+                        for r in found
+                    ):  # fmt: skip
+                        check_rows(conn)  # names the table, the row and the rule
+                        raise RowProblemError("a row breaks the file's rules")  # pragma: no cover
                     rows = [
                         RankRow(
                             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
                             None if r[8] is None else Scores(r[8], r[9], r[10]),
                         )
-                        for r in conn.execute(RANK_FAILURE_MODES_SQL).fetchall()
+                        for r in found
                     ]  # fmt: skip
                     return rank(rows, names, by)
             finally:
@@ -157,17 +169,26 @@ def read_ranking(
 # The columns of RankRow, the revised scores last; ORDER BY id as open reads them, so the
 # ranking breaks no tie differently.
 RANK_COMPONENTS_SQL = "SELECT id, name FROM components ORDER BY id"
+RANK_FAILURE_MODE_COLUMNS = (
+    "id", "component_id", "function", "failure_mode", "effect", "severity", "likelihood",
+    "detection", "revised_severity", "revised_likelihood", "revised_detection",
+)  # fmt: skip
 RANK_FAILURE_MODES_SQL = (
-    "SELECT id, component_id, function, failure_mode, effect, severity, likelihood, detection,"
-    " revised_severity, revised_likelihood, revised_detection FROM failure_modes ORDER BY id"
+    f"SELECT {', '.join(RANK_FAILURE_MODE_COLUMNS)} FROM failure_modes ORDER BY id"
 )
 
 
-def _load_every_value(conn: sqlite3.Connection) -> None:
+def _load_every_value(
+    conn: sqlite3.Connection, read: tuple[str, tuple[str, ...]] = ("", ())
+) -> None:
     """length() loads each value, so one over the length limit is refused here as open refuses
-    it: info must not call a file fine that open then rejects."""
+    it: info must not call a file fine that open then rejects. `read`: a table and the columns
+    of it that the caller reads itself (which refuses such a value on its own)."""
     for table in compiled_sql.TABLE_NAMES:
-        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in compiled_sql.COLUMNS[table])
+        columns = [c for c in compiled_sql.COLUMNS[table] if table != read[0] or c not in read[1]]
+        if not columns:
+            continue
+        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in columns)
         conn.execute(f"SELECT sum({total}) FROM {table}").fetchone()
 
 
@@ -362,12 +383,14 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
     )
 
 
-def _breaks_checks(conn: sqlite3.Connection) -> bool:
+def _breaks_checks(conn: sqlite3.Connection, skip: str = "") -> bool:
     """Whether a row breaks a CHECK constraint (quick_check skips them on read-only files);
-    one SQL scan per table, for readers that do not look at every value themselves."""
+    one SQL scan per table, for readers that do not look at every value themselves (`skip`:
+    a table the caller checks itself)."""
     return any(
         conn.execute(compiled_sql.VIOLATED_CHECKS_SQL[table]).fetchone() is not None
         for table in compiled_sql.TABLE_NAMES
+        if table != skip
     )
 
 

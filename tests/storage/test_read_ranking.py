@@ -70,3 +70,30 @@ def test_refuses_a_file_open_refuses_with_the_same_message(tmp_path: Path):
         read_ranking(path)
     assert str(ranking.value) == str(opening.value)
     assert "8888" in str(ranking.value)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE failure_modes SET severity = 11 WHERE id = (SELECT max(id) FROM failure_modes)",
+        "UPDATE failure_modes SET revised_severity = 3, revised_likelihood = NULL,"
+        " revised_detection = NULL WHERE id = (SELECT min(id) FROM failure_modes)",
+        "UPDATE actions SET status = 'someday'",
+    ],
+    ids=["score out of range", "revised scores not all or none", "action status"],
+)
+def test_refuses_a_row_that_breaks_a_check_rule_as_open_does(tmp_path: Path, change: str):
+    path = tmp_path / "bad.fma"
+    model = generated_model(4, failure_modes=20)
+    model.add_action(next(iter(model.failure_modes)), description="fix")
+    save_model(model, path)
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute(change)
+    conn.close()
+    with pytest.raises(ModelFileError) as opening:
+        open_model(path)
+    with pytest.raises(ModelFileError) as ranking:
+        read_ranking(path)
+    assert str(ranking.value) == str(opening.value)
+    assert " row " in str(ranking.value)
