@@ -12,6 +12,9 @@ from importlib.resources import files
 from pathlib import Path
 
 EXAMPLE_MODEL = "example/payments-platform.json"
+# The example's services as OpenTelemetry traces them (OTLP JSON lines, gzip), for
+# `fma-app import-traces`; written by `python -m benchmarks.generate_traces`.
+EXAMPLE_TRACES = "example/payments-traces.jsonl.gz"
 ICON_SVG = "icons/fma-app.svg"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
 
@@ -45,6 +48,11 @@ def resource_path(relative: str) -> Path:
 def example_model_path() -> Path:
     """The example model as JSON (see `fma_app.domain.serialization`)."""
     return resource_path(EXAMPLE_MODEL)
+
+
+def example_traces_path() -> Path:
+    """A small trace file of the example platform (see EXAMPLE_TRACES)."""
+    return resource_path(EXAMPLE_TRACES)
 
 
 def app_icon_path(size: int | None = None) -> Path:

@@ -17,7 +17,7 @@ never overlap. The result is deterministic for a given model.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import networkx as nx
 import numpy as np
@@ -236,3 +236,48 @@ def _ring(cx: int, cy: int, radius: int) -> Iterable[tuple[int, int]]:
         yield from ((cx + d, cy - radius), (cx + d, cy + radius))
     for d in range(-radius + 1, radius):
         yield from ((cx - radius, cy + d), (cx + radius, cy + d))
+
+
+# ---- placing new components beside the ones they depend on -------------------------------------
+
+
+def place_near_neighbours(model: Model, new_ids: Collection[int]) -> Positions:
+    """Positions for the components `new_ids` (already in the model) beside the components they
+    share a dependency with: a dependant one column left of what it depends on, a dependency one
+    column right, on the nearest free cell. The others keep their places. A new component with
+    no placed neighbour starts a row below everything; a model of only new components gets the
+    automatic layout."""
+    wanted = set(new_ids)
+    if all(component_id in wanted for component_id in model.components):
+        return {node: xy for node, xy in auto_layout(model).items() if node in wanted}
+    placed = {c.id: (c.x, c.y) for c in model.components.values() if c.id not in wanted}
+    taken = {(round(x / COLUMN_PITCH), round(y / ROW_PITCH)) for x, y in placed.values()}
+    links: dict[int, list[tuple[int, float]]] = {node: [] for node in wanted}
+    for dependency in model.dependencies.values():
+        if dependency.source_id in links:  # the new one depends on it: stand to its left
+            links[dependency.source_id].append((dependency.target_id, -COLUMN_PITCH))
+        if dependency.target_id in links:
+            links[dependency.target_id].append((dependency.source_id, COLUMN_PITCH))
+    result: Positions = {}
+    remaining = sorted(wanted, key=lambda node: model.components[node].name.casefold())
+    while remaining:
+        anchored = [node for node in remaining if any(o in placed for o, _ in links[node])]
+        if not anchored:  # nothing placed next to it yet: a fresh row below the rest
+            bottom = max((cell[1] for cell in taken), default=-2) + 2
+            anchored, ideal = [remaining[0]], {remaining[0]: (0.0, float(bottom))}
+        else:
+            ideal = {node: _mean_of_neighbours(links[node], placed) for node in anchored}
+        for node in anchored:
+            cell = _nearest_free(*ideal[node], taken)
+            taken.add(cell)
+            placed[node] = result[node] = (cell[0] * COLUMN_PITCH, cell[1] * ROW_PITCH)
+        remaining = [node for node in remaining if node not in result]
+    return result
+
+
+def _mean_of_neighbours(links: list[tuple[int, float]], placed: Positions) -> tuple[float, float]:
+    """The grid cell (fractional) a new node would like: beside the mean of its neighbours."""
+    spots = [(placed[o][0] + dx, placed[o][1]) for o, dx in links if o in placed]
+    x = sum(spot[0] for spot in spots) / len(spots)
+    y = sum(spot[1] for spot in spots) / len(spots)
+    return x / COLUMN_PITCH, y / ROW_PITCH

@@ -20,6 +20,7 @@ from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
 SUBCOMMANDS = {
     "demo": "demo",
     "import": "import_cmd",
+    "import-traces": "import_traces",
     "rank": "rank",
     "info": "info",
     "report": "report",

@@ -28,7 +28,9 @@ from fma_app.domain.model import (
     FailureMode,
     Model,
     ModelProperties,
+    ObservedCalls,
     Strength,
+    checked_aliases,
     checked_revised,
     parse_enum,
     parse_fraction,
@@ -60,7 +62,7 @@ FIELD_LABELS: dict[str, str] = {
     "detection_controls": "Detection Controls", "detection": "Detection", "notes": "Notes",
     "revised": "Revised Scores", "due_date": "Due Date", "status": "Status",
     "action_taken": "Action Taken", "availability": "Availability", "slo": "SLO",
-    "slo_window_days": "SLO Window",
+    "slo_window_days": "SLO Window", "aliases": "Aliases", "observed": "Observed Calls",
 }  # fmt: skip
 
 _KIND_LABELS: dict[EntityKind, str] = {
@@ -374,6 +376,12 @@ def _clean_value(
         return _as_id(name, value)
     if name == "due_date":
         return value
+    if name == "aliases":
+        return checked_aliases(value)
+    if name == "observed":
+        if value is None or isinstance(value, ObservedCalls):
+            return value
+        raise ValidationError(f"observed calls {value!r} must be ObservedCalls or None")
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -412,12 +420,14 @@ class ComponentExtras(TypedDict, total=False):
     availability: object
     slo: object
     slo_window_days: object
+    aliases: tuple[str, ...]
 
 
 class DependencyExtras(TypedDict, total=False):
     strength: Strength | str
     description: str
     group: str
+    observed: ObservedCalls | None
 
 
 class ActionExtras(TypedDict, total=False):

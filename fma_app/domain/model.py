@@ -148,6 +148,120 @@ class Component:
     # For an entry point: the availability its users are promised, and over how many days.
     slo: float | None = None
     slo_window_days: int = DEFAULT_SLO_WINDOW_DAYS
+    # Other names of this component (service names in traces), matched case-insensitively like
+    # the name, so "payments-api" in a trace finds the model's "Payments API gateway".
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ObservedCalls:
+    """What traces saw of one dependency in the period `first_seen`..`last_seen` (the spans' own
+    times). Traces are sampled: counts are what the sample held, not every call. `errors`,
+    `p50_ms` and `p99_ms` are None where the input cannot say (a dependency list has counts
+    only). A trace import replaces these, and only these, on every re-import."""
+
+    calls: int
+    errors: int | None = None
+    p50_ms: float | None = None  # client-side latency percentiles, milliseconds
+    p99_ms: float | None = None
+    first_seen: dt.datetime | None = None  # UTC
+    last_seen: dt.datetime | None = None
+
+    @staticmethod
+    def checked(
+        calls: object,
+        errors: object = None,
+        p50_ms: object = None,
+        p99_ms: object = None,
+        first_seen: object = None,
+        last_seen: object = None,
+    ) -> ObservedCalls:
+        """Checked statistics; raises ValidationError naming the value and the problem."""
+        checked_calls = _count("observed calls", calls)
+        if checked_calls is None:
+            raise ValidationError("observed calls must be a whole number 0 or more, not None")
+        checked_errors = _count("observed errors", errors)
+        if checked_errors is not None and checked_errors > checked_calls:
+            raise ValidationError(
+                f"observed errors {checked_errors} exceed the observed calls {checked_calls}"
+            )
+        first, last = _utc("first seen", first_seen), _utc("last seen", last_seen)
+        if first is not None and last is not None and last < first:
+            raise ValidationError(f"last seen {last.isoformat()} is before first seen")
+        return ObservedCalls(
+            checked_calls,
+            checked_errors,
+            _milliseconds("p50 latency", p50_ms),
+            _milliseconds("p99 latency", p99_ms),
+            first,
+            last,
+        )
+
+
+MAX_COUNT = 2**62  # fits SQLite's INTEGER with room; a count beyond it is not a real count
+
+
+def _count(label: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        raise ValidationError(f"{label} {value!r} is not a whole number 0 or more")
+    return value
+
+
+def _milliseconds(label: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError(f"{label} {value!r} is not a number of milliseconds")
+    milliseconds = float(value)
+    if not 0.0 <= milliseconds <= 1e15:  # also refuses NaN and infinity
+        raise ValidationError(f"{label} {value!r} is not a number of milliseconds")
+    return milliseconds
+
+
+def _utc(label: str, value: object) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(f"{label} {value!r} is not an ISO 8601 time") from None
+    if not isinstance(value, dt.datetime):
+        raise ValidationError(f"{label} {value!r} is not a time")
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def checked_aliases(values: object) -> tuple[str, ...]:
+    """Aliases from a list (or a comma/newline separated text): trimmed, one line each, blanks
+    and repeats (case-insensitively) dropped, in the order given."""
+    if values is None:
+        return ()
+    items: list[object]
+    if isinstance(values, str):
+        items = [part for line in values.splitlines() for part in line.split(",")]
+    elif isinstance(values, Iterable):
+        items = list(values)
+    else:
+        raise ValidationError(f"aliases {values!r} must be a list of names")
+    result: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        if not isinstance(item, str):
+            raise ValidationError(f"alias {item!r} must be text")
+        alias = item.strip()
+        if any(ch in alias for ch in "\r\n,"):
+            # A comma separates aliases where they are written as one text (the report).
+            raise ValidationError(f"alias {alias!r} must be one line without commas")
+        if alias and alias.casefold() not in seen:
+            seen.add(alias.casefold())
+            result.append(alias)
+    return tuple(result)
 
 
 @dataclass
@@ -165,6 +279,7 @@ class Dependency:
     strength: Strength = Strength.STRONG
     description: str = ""
     group: str = ""
+    observed: ObservedCalls | None = None  # from the last trace import; None if never seen
 
 
 @dataclass(frozen=True)
@@ -526,6 +641,7 @@ class Model:
         availability: object = None,
         slo: object = None,
         slo_window_days: object = DEFAULT_SLO_WINDOW_DAYS,
+        aliases: Iterable[str] = (),
     ) -> Component:
         component = Component(
             id=0,
@@ -539,6 +655,7 @@ class Model:
             availability=parse_fraction("availability", availability),
             slo=parse_slo("SLO", slo),
             slo_window_days=parse_window_days("SLO window", slo_window_days),
+            aliases=checked_aliases(aliases),
         )
         component.id = self._reserve(id)
         self.components[component.id] = component
@@ -553,6 +670,7 @@ class Model:
         id: int | None = None,
         description: str = "",
         group: str = "",
+        observed: ObservedCalls | None = None,
     ) -> Dependency:
         self.check_dependency(source_id, target_id)
         dependency = Dependency(
@@ -562,6 +680,7 @@ class Model:
             strength=parse_enum(Strength, "strength", strength),
             description=description,
             group=group.strip(),
+            observed=observed,
         )
         dependency.id = self._reserve(id)
         self.dependencies[dependency.id] = dependency

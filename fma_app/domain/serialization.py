@@ -24,6 +24,7 @@ from fma_app.domain.model import (
     FailureMode,
     Model,
     ModelProperties,
+    checked_aliases,
 )
 
 FORMAT = "fma-workbench-model"
@@ -35,7 +36,8 @@ _PROPERTY_KEYS = ("scope", "fmea_number", "team", "revision", "key_date", "prepa
 _TOP_KEYS = {"format", "format_version", "name", "description", "components", "dependencies",
              "redundancy_groups", *_PROPERTY_KEYS}  # fmt: skip
 _COMPONENT_KEYS = {"id", "name", "kind", "description", "owner", "x", "y", "user_facing",
-                   "availability", "slo", "slo_window_days", "failure_modes"}  # fmt: skip
+                   "availability", "slo", "slo_window_days", "aliases",
+                   "failure_modes"}  # fmt: skip
 _GROUP_KEYS = {"component", "group", "needs"}
 _DEPENDENCY_KEYS = {"id", "from", "to", "strength", "description", "group"}
 _FM_TEXT_KEYS = ("function", "failure_mode", "effect", "cause", "prevention_controls",
@@ -80,6 +82,7 @@ def _component_to_dict(model: Model, component: Component) -> dict[str, Any]:
         "availability": component.availability,
         "slo": component.slo,
         "slo_window_days": component.slo_window_days,
+        **({"aliases": list(component.aliases)} if component.aliases else {}),
         "failure_modes": [
             _failure_mode_to_dict(model, fm) for fm in model.failure_modes_of(component.id)
         ],
@@ -211,6 +214,7 @@ class _Reader:
                 availability=item.get("availability"),
                 slo=item.get("slo"),
                 slo_window_days=item.get("slo_window_days"),
+                aliases=_aliases(item.get("aliases", []), where),
             ),
         )
         for index, fm in enumerate(
@@ -300,6 +304,14 @@ def _mapping(data: object, where: str, allowed: set[str]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"{where}: unknown field(s): {', '.join(map(str, unknown))}")
     return data
+
+
+def _aliases(data: object, where: str) -> tuple[str, ...]:
+    names = _sequence(data, f"{where}.aliases")
+    try:
+        return checked_aliases(names)
+    except ValidationError as error:
+        raise ValidationError(f"{where}.aliases: {error}") from None
 
 
 def _sequence(data: object, where: str) -> list[Any]:

@@ -25,8 +25,10 @@ from fma_app.domain.model import (
     ActionStatus,
     ComponentKind,
     Model,
+    ObservedCalls,
     Scores,
     Strength,
+    checked_aliases,
     parse_date,
     parse_enum,
     parse_fraction,
@@ -40,6 +42,7 @@ from fma_app.reports.group_needs import GroupNeedsCells
 from fma_app.reports.xlsx_report import (
     MARKER_NAME,
     MARKER_TEXT,
+    OBSERVED_COLUMNS,
     PROPERTY_ROWS,
     SHEET_NAMES,
     unescape_text,
@@ -60,10 +63,11 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
     "Actions": ("Action ID", "Failure Mode ID", "Action", "Owner", "Due Date", "Status",
                 "Action Taken"),
 }  # fmt: skip
-# Columns read when present: reports written before schema 3 do not have them.
+# Columns read when present: reports written before schema 3 do not have the availability ones,
+# reports written before trace import (schema 4) not the aliases and observed calls.
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "Components": ("Availability", "SLO", "SLO Window (days)"),
-    "Dependencies": (GROUP_NEEDS,),
+    "Components": ("Availability", "SLO", "SLO Window (days)", "Aliases"),
+    "Dependencies": (GROUP_NEEDS, *(name for name, _width in OBSERVED_COLUMNS)),
 }
 ID_COLUMN = {"Components": "ID", "Dependencies": "ID", "Worksheet": "ID", "Actions": "Action ID"}
 FAILURE_MODE_TEXTS = {
@@ -344,6 +348,8 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
         )
         slo = cells.parse("SLO", lambda v: parse_slo("SLO", v), None)
         window = cells.parse("SLO Window (days)", lambda v: parse_window_days("SLO window", v), 30)
+        no_aliases: tuple[str, ...] = ()
+        aliases = cells.parse("Aliases", lambda v: _aliases(_text(v)), no_aliases)
         if cells.ok:
             model.add_component(
                 name,
@@ -357,7 +363,28 @@ def _components(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) 
                 availability=availability,
                 slo=slo,
                 slo_window_days=window,
+                aliases=aliases,
             )
+
+
+def _aliases(text: str) -> tuple[str, ...]:
+    try:
+        return checked_aliases(text)
+    except ValidationError as error:
+        raise _CellError(str(error)) from None
+
+
+def _observed(row: _Row) -> ObservedCalls | None:
+    """The observed statistics of a dependency row: None when Calls is blank."""
+    values = [row.get(name) for name, _width in OBSERVED_COLUMNS]
+    if values[0] is None:
+        if any(value is not None for value in values[1:]):
+            raise _CellError("observed statistics need the Calls column")
+        return None
+    try:
+        return ObservedCalls.checked(*values)
+    except ValidationError as error:
+        raise _CellError(str(error)) from None
 
 
 def _component_id(model: Model, row: _Row, header: str) -> int:
@@ -386,13 +413,18 @@ def _dependencies(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems
         except _CellError as problem:
             problems.add(row.ref("Strength"), str(problem))
             continue
+        try:
+            observed = _observed(row)
+        except _CellError as problem:
+            problems.add(row.ref("Calls"), str(problem))
+            continue
         if entity_id is None or len(ends) < 2:
             continue
         try:
             model.add_dependency(
                 ends["Component"], ends["Depends On"], strength, id=entity_id,
                 description=_text(row.get("Description")),
-                group=_text(row.get("Redundancy Group")),
+                group=_text(row.get("Redundancy Group")), observed=observed,
             )  # fmt: skip
         except (ModelError, ValidationError) as error:
             problems.add(row.ref("Component"), str(error))

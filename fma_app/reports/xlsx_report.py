@@ -37,7 +37,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
-from fma_app.domain.model import Action, FailureMode, Model
+from fma_app.domain.model import Action, FailureMode, Model, ObservedCalls
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.style import (
     AP_NAMES,
@@ -86,12 +86,18 @@ ACTION_COLUMNS = (
 COMPONENT_COLUMNS = (
     ("ID", 7), ("Name", 22), ("Kind", 11), ("Owner", 16), ("Description", 44),
     ("Entry Point", 8), ("Availability", 11), ("SLO", 9), ("SLO Window (days)", 9), ("X", 10),
-    ("Y", 10), ("Failure Modes", 9), ("Highest RPN", 9),
+    ("Y", 10), ("Failure Modes", 9), ("Highest RPN", 9), ("Aliases", 22),
+)  # fmt: skip
+# The observed columns: what the last trace import saw (blank if never seen; times ISO UTC).
+OBSERVED_COLUMNS = (
+    ("Calls", 9), ("Errors", 8), ("p50 ms", 9), ("p99 ms", 9), ("First Seen", 24),
+    ("Last Seen", 24),
 )  # fmt: skip
 DEPENDENCY_COLUMNS = (
     ("ID", 7), ("Component", 22), ("Depends On", 22), ("Strength", 10),
-    ("Redundancy Group", 16), ("Group Needs", 9), ("Description", 44),
+    ("Redundancy Group", 16), ("Group Needs", 9), ("Description", 44), *OBSERVED_COLUMNS,
 )  # fmt: skip
+ALIAS_SEPARATOR = ", "  # aliases hold no comma (domain.model.checked_aliases)
 SUMMARY_WIDTHS = (16, 24, 34, 6, 6, 6, 7, 6)
 TOP_COUNT = 10
 CHART_DPI = 150
@@ -615,6 +621,7 @@ def _write_components(sheet: _Sheet, model: Model, progress: _Progress) -> None:
             (c.description, "text"), ("yes" if c.user_facing else "no", "num"),
             (c.availability, "percent"), (c.slo, "percent"), (c.slo_window_days, "num"),
             (c.x, "num"), (c.y, "num"), (counts.get(c.id, 0), "num"), (highest.get(c.id), "num"),
+            (ALIAS_SEPARATOR.join(c.aliases), "text"),
         ]  # fmt: skip
         try:
             sheet.append(row)
@@ -638,6 +645,7 @@ def _write_dependencies(sheet: _Sheet, model: Model, progress: _Progress) -> Non
             (d.id, "num"), (names[d.source_id], "text"), (names[d.target_id], "text"),
             (d.strength.value, "num"), (d.group, "num"), (group_needs, "num"),
             (d.description, "text"),
+            *_observed_entries(d.observed),
         ]  # fmt: skip
         try:
             sheet.append(row)
@@ -645,6 +653,21 @@ def _write_dependencies(sheet: _Sheet, model: Model, progress: _Progress) -> Non
             raise _too_long("Dependencies", f"dependency {d.id}", error) from None
         progress.advance()
     _finish_table(sheet, DEPENDENCY_COLUMNS)
+
+
+def _observed_entries(observed: ObservedCalls | None) -> list[Entry]:
+    if observed is None:
+        return [(None, "num")] * len(OBSERVED_COLUMNS)
+    return [
+        (observed.calls, "num"), (observed.errors, "num"), (observed.p50_ms, "num"),
+        (observed.p99_ms, "num"), (iso_utc(observed.first_seen), "num"),
+        (iso_utc(observed.last_seen), "num"),
+    ]  # fmt: skip
+
+
+def iso_utc(moment: dt.datetime | None) -> str | None:
+    """A time as ISO 8601 text in UTC with a Z: text, so it reads back to the microsecond."""
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
 def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> float | None:

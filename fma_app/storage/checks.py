@@ -173,6 +173,48 @@ CHECKS: dict[str, list[Check]] = {
         _one_of("status", ActionStatus),
         _text("action_taken"),
     ],
+    "component_aliases": [
+        _ID,
+        _refers("component_id", "components", "component"),
+        _text("alias"),
+        Check(
+            "alias",
+            "trim(alias) = '' OR instr(alias, ',') > 0",
+            "alias {value} is empty or holds a comma",
+        ),
+    ],
+    "observed_calls": [
+        _ID,
+        _refers("id", "dependencies", "dependency"),
+        Check(
+            "calls",
+            "typeof(calls) != 'integer' OR calls < 0",
+            "calls {value} is not a whole number 0 or more",
+        ),
+        Check(
+            "errors",
+            "errors IS NOT NULL AND (typeof(errors) != 'integer' OR errors < 0 OR errors > calls)",
+            "errors {value} is not a whole number from 0 to calls",
+        ),
+        *(
+            Check(
+                column,
+                f"{column} IS NOT NULL AND (typeof({column}) NOT IN ('integer',"
+                f" 'real') OR {column} NOT BETWEEN 0 AND 1e15)",
+                "{column} {value} is not a number of milliseconds",
+            )
+            for column in ("p50_ms", "p99_ms")
+        ),
+        *(
+            Check(
+                column,
+                f"{column} IS NOT NULL AND (typeof({column}) != 'text'"
+                f" OR julianday({column}) IS NULL)",
+                "{column} {value} is not a time",
+            )
+            for column in ("first_seen", "last_seen")
+        ),
+    ],
 }
 
 
@@ -267,6 +309,8 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
         ("dependencies", "target_id", "components", "component"),
         ("failure_modes", "component_id", "components", "component"),
         ("actions", "failure_mode_id", "failure_modes", "failure mode"),
+        ("component_aliases", "component_id", "components", "component"),
+        ("observed_calls", "id", "dependencies", "dependency"),
     ):
         found = conn.execute(
             f"SELECT id, {column} FROM {table} WHERE {column} NOT IN (SELECT id FROM {target})"

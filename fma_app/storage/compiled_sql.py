@@ -5,7 +5,7 @@ Storage reads and writes model files with these statements and plain `sqlite3`, 
 command that only reads a model never imports SQLAlchemy or SQLModel.
 """
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x464D4157
 MAX_VALUE_BYTES = 16777216
 
@@ -17,6 +17,8 @@ TABLE_NAMES: tuple[str, ...] = (
     "redundancy_groups",
     "failure_modes",
     "actions",
+    "component_aliases",
+    "observed_calls",
 )
 
 # Column names, in order.
@@ -75,6 +77,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "status",
         "action_taken",
     ),
+    "component_aliases": ("id", "component_id", "alias"),
+    "observed_calls": ("id", "calls", "errors", "p50_ms", "p99_ms", "first_seen", "last_seen"),
 }
 
 # (name, declared type, is primary key) per column, as PRAGMA table_xinfo gives them.
@@ -144,6 +148,20 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("due_date", "TEXT", False),
         ("status", "TEXT", False),
         ("action_taken", "TEXT", False),
+    ),
+    "component_aliases": (
+        ("id", "INTEGER", True),
+        ("component_id", "INTEGER", False),
+        ("alias", "TEXT", False),
+    ),
+    "observed_calls": (
+        ("id", "INTEGER", True),
+        ("calls", "INTEGER", False),
+        ("errors", "INTEGER", False),
+        ("p50_ms", "REAL", False),
+        ("p99_ms", "REAL", False),
+        ("first_seen", "TEXT", False),
+        ("last_seen", "TEXT", False),
     ),
 }
 
@@ -272,6 +290,38 @@ CREATE_SQL: dict[str, str] = {
         ")\n"
         " STRICT"
     ),
+    "component_aliases": (
+        "CREATE TABLE component_aliases (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tcomponent_id INTEGER NOT NULL, \n"
+        "\talias TEXT NOT NULL, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (trim(alias) != ''), \n"
+        "\tCHECK (instr(alias, ',') = 0), \n"
+        "\tFOREIGN KEY(component_id) REFERENCES components (id)\n"
+        ")\n"
+        " STRICT"
+    ),
+    "observed_calls": (
+        "CREATE TABLE observed_calls (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tcalls INTEGER NOT NULL, \n"
+        "\terrors INTEGER, \n"
+        "\tp50_ms REAL, \n"
+        "\tp99_ms REAL, \n"
+        "\tfirst_seen TEXT, \n"
+        "\tlast_seen TEXT, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (calls >= 0), \n"
+        "\tCHECK (errors IS NULL OR errors BETWEEN 0 AND calls), \n"
+        "\tCHECK (p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15), \n"
+        "\tCHECK (p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), \n"
+        "\tCHECK (first_seen IS NULL OR julianday(first_seen) IS NOT NULL), \n"
+        "\tCHECK (last_seen IS NULL OR julianday(last_seen) IS NOT NULL), \n"
+        "\tFOREIGN KEY(id) REFERENCES dependencies (id)\n"
+        ")\n"
+        " STRICT"
+    ),
 }
 
 # One ? per column, in column order.
@@ -303,6 +353,13 @@ INSERT_SQL: dict[str, str] = {
     "actions": (
         "INSERT INTO actions (id, failure_mode_id, description, owner, due_date, "
         "status, action_taken) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    ),
+    "component_aliases": (
+        "INSERT INTO component_aliases (id, component_id, alias) VALUES (?, ?, ?)"
+    ),
+    "observed_calls": (
+        "INSERT INTO observed_calls (id, calls, errors, p50_ms, p99_ms, "
+        "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)"
     ),
 }
 
@@ -346,6 +403,17 @@ SELECT_SQL: dict[str, str] = {
         "actions.owner, actions.due_date, actions.status, actions.action_taken \n"
         "FROM actions ORDER BY actions.id"
     ),
+    "component_aliases": (
+        "SELECT component_aliases.id, component_aliases.component_id, "
+        "component_aliases.alias \n"
+        "FROM component_aliases ORDER BY component_aliases.id"
+    ),
+    "observed_calls": (
+        "SELECT observed_calls.id, observed_calls.calls, observed_calls.errors, "
+        "observed_calls.p50_ms, observed_calls.p99_ms, "
+        "observed_calls.first_seen, observed_calls.last_seen \n"
+        "FROM observed_calls ORDER BY observed_calls.id"
+    ),
 }
 
 # The first row that breaks a CHECK (quick_check skips them on a read-only file).
@@ -388,5 +456,17 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
         "SELECT rowid FROM actions WHERE NOT (ifnull((due_date IS NULL OR "
         "date(due_date) IS due_date), 1) AND ifnull((status IN ('open', 'in "
         "progress', 'done', 'cancelled')), 1)) LIMIT 1"
+    ),
+    "component_aliases": (
+        "SELECT rowid FROM component_aliases WHERE NOT (ifnull((instr(alias, "
+        "',') = 0), 1) AND ifnull((trim(alias) != ''), 1)) LIMIT 1"
+    ),
+    "observed_calls": (
+        "SELECT rowid FROM observed_calls WHERE NOT (ifnull((calls >= 0), 1) AND "
+        "ifnull((errors IS NULL OR errors BETWEEN 0 AND calls), 1) AND "
+        "ifnull((first_seen IS NULL OR julianday(first_seen) IS NOT NULL), 1) "
+        "AND ifnull((last_seen IS NULL OR julianday(last_seen) IS NOT NULL), 1) "
+        "AND ifnull((p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15), 1) AND "
+        "ifnull((p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), 1)) LIMIT 1"
     ),
 }

@@ -128,8 +128,52 @@ def schema_2_to_3(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
 
 
+# Schema 4 (trace import: aliases, observed call statistics) as `schema.py` defined it when
+# schema 4 was current, as SQLAlchemy compiles it (so a migrated file's tables are exactly ours).
+_COMPONENT_ALIASES_V4 = (
+    "CREATE TABLE component_aliases (\n"
+    "\tid INTEGER NOT NULL, \n"
+    "\tcomponent_id INTEGER NOT NULL, \n"
+    "\talias TEXT NOT NULL, \n"
+    "\tPRIMARY KEY (id), \n"
+    "\tCHECK (trim(alias) != ''), \n"
+    "\tCHECK (instr(alias, ',') = 0), \n"
+    "\tFOREIGN KEY(component_id) REFERENCES components (id)\n"
+    ")\n"
+    " STRICT"
+)
+
+_OBSERVED_CALLS_V4 = (
+    "CREATE TABLE observed_calls (\n"
+    "\tid INTEGER NOT NULL, \n"
+    "\tcalls INTEGER NOT NULL, \n"
+    "\terrors INTEGER, \n"
+    "\tp50_ms REAL, \n"
+    "\tp99_ms REAL, \n"
+    "\tfirst_seen TEXT, \n"
+    "\tlast_seen TEXT, \n"
+    "\tPRIMARY KEY (id), \n"
+    "\tCHECK (calls >= 0), \n"
+    "\tCHECK (errors IS NULL OR errors BETWEEN 0 AND calls), \n"
+    "\tCHECK (p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15), \n"
+    "\tCHECK (p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), \n"
+    "\tCHECK (first_seen IS NULL OR julianday(first_seen) IS NOT NULL), \n"
+    "\tCHECK (last_seen IS NULL OR julianday(last_seen) IS NOT NULL), \n"
+    "\tFOREIGN KEY(id) REFERENCES dependencies (id)\n"
+    ")\n"
+    " STRICT"
+)
+
+
+def schema_3_to_4(conn: sqlite3.Connection) -> None:
+    """Components gain aliases and dependencies the statistics a trace import observed, each
+    in a table of its own. An older file has neither: no aliases, nothing observed."""
+    conn.execute(_COMPONENT_ALIASES_V4)
+    conn.execute(_OBSERVED_CALLS_V4)
+
+
 Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
 # SQLAlchemy or SQLModel, so opening an older file costs no more imports than a current one.
-MIGRATIONS: dict[int, Migration] = {1: schema_1_to_2, 2: schema_2_to_3}
+MIGRATIONS: dict[int, Migration] = {1: schema_1_to_2, 2: schema_2_to_3, 3: schema_3_to_4}

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, RankRow, rank
+from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import (
     MAX_SLO_WINDOW_DAYS,
     Action,
@@ -37,6 +38,7 @@ from fma_app.domain.model import (
     Entity,
     FailureMode,
     Model,
+    ObservedCalls,
     Scores,
     Strength,
 )
@@ -553,6 +555,8 @@ def _build(conn: sqlite3.Connection) -> Model:
         r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))  # type: ignore[call-arg]
         for r in failure_modes
     }
+    _aliases(conn, model)
+    _observed(conn, model)
     actions = _rows(conn, "actions")
     dates: dict[str | None, dt.date | None] = {None: None}
     for row in actions:
@@ -589,6 +593,33 @@ def _group_needs(
         if count > 1:
             needs[key] = count
     return needs
+
+
+def _aliases(conn: sqlite3.Connection, model: Model) -> None:
+    """Each component's aliases, in their order in the file (schema 4)."""
+    found: dict[int, list[str]] = {}
+    for _place, component_id, alias in _rows(conn, "component_aliases"):
+        _require(bool(alias.strip()) and "," not in alias)
+        found.setdefault(component_id, []).append(alias)
+    for component_id, aliases in found.items():
+        component = model.components.get(component_id)
+        if component is None:
+            raise RowProblemError(
+                f"component_aliases: component_id {component_id} names no component"
+            )
+        component.aliases = tuple(aliases)
+
+
+def _observed(conn: sqlite3.Connection, model: Model) -> None:
+    """What the last trace import saw of each dependency (schema 4)."""
+    for row_id, *values in _rows(conn, "observed_calls"):
+        dependency = model.dependencies.get(row_id)
+        if dependency is None:
+            raise RowProblemError(f"observed_calls row {row_id}: id names no dependency")
+        try:
+            dependency.observed = ObservedCalls.checked(*values)
+        except ValidationError as error:
+            raise RowProblemError(f"observed_calls row {row_id}: {error}") from None
 
 
 def _date(table: str, row_id: int, column: str, text: str) -> dt.date:
@@ -684,7 +715,23 @@ def _table_rows(model: Model) -> dict[str, list[tuple[object, ...]]]:
             )
             for a in model.actions.values()
         ],
+        "component_aliases": [
+            (place, component_id, alias)
+            for place, (component_id, alias) in enumerate(
+                ((c.id, alias) for c in model.components.values() for alias in c.aliases), 1
+            )
+        ],
+        "observed_calls": [
+            (d.id, o.calls, o.errors, o.p50_ms, o.p99_ms, _time(o.first_seen), _time(o.last_seen))
+            for d in model.dependencies.values()
+            if (o := d.observed) is not None
+        ],
     }
+
+
+def _time(moment: dt.datetime | None) -> str | None:
+    """ISO 8601 in UTC: text SQLite's julianday reads, and back to the microsecond."""
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat()
 
 
 def write_tables(conn: sqlite3.Connection, model: Model) -> None:

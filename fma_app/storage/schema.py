@@ -25,7 +25,7 @@ from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 # Bump SCHEMA_VERSION with every change to the tables below, register a migration from the
 # previous version in migrations.MIGRATIONS (plus a fixture file of the old version and a
 # test), and regenerate compiled_sql.py.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
@@ -171,6 +171,45 @@ class ActionRow(SQLModel, table=True):
     action_taken: str = _text()
 
 
+class ComponentAliasRow(SQLModel, table=True):
+    """Other names of a component (service names in traces), in order (schema 4)."""
+
+    __tablename__ = "component_aliases"
+    __table_args__ = (
+        CheckConstraint("trim(alias) != ''"),
+        CheckConstraint("instr(alias, ',') = 0"),  # the report joins aliases with commas
+        _STRICT,
+    )
+    id: int = Field(primary_key=True)  # the alias's place in the file: aliases keep their order
+    component_id: int = Field(foreign_key="components.id")
+    alias: str = _text()
+
+
+_TIME = "IS NULL OR julianday({0}) IS NOT NULL"
+
+
+class ObservedCallsRow(SQLModel, table=True):
+    """What the last trace import saw of a dependency (schema 4); no row if never seen."""
+
+    __tablename__ = "observed_calls"
+    __table_args__ = (
+        CheckConstraint("calls >= 0"),
+        CheckConstraint("errors IS NULL OR errors BETWEEN 0 AND calls"),
+        CheckConstraint("p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15"),
+        CheckConstraint("p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15"),
+        CheckConstraint(f"first_seen {_TIME.format('first_seen')}"),
+        CheckConstraint(f"last_seen {_TIME.format('last_seen')}"),
+        _STRICT,
+    )
+    id: int = Field(primary_key=True, foreign_key="dependencies.id")  # the dependency's id
+    calls: int
+    errors: int | None = None  # NULL: the input could not say (a dependency list)
+    p50_ms: float | None = Field(default=None, sa_type=REAL)
+    p99_ms: float | None = Field(default=None, sa_type=REAL)
+    first_seen: str | None = _text(default=None)  # ISO 8601, UTC
+    last_seen: str | None = _text(default=None)
+
+
 def _table(row_class: type[SQLModel]) -> Table:
     table = inspect(row_class).local_table
     assert isinstance(table, Table), row_class  # a class of its own table, not a join
@@ -181,7 +220,14 @@ def _table(row_class: type[SQLModel]) -> Table:
 TABLES: tuple[Table, ...] = tuple(
     _table(row)
     for row in (
-        ModelRow, ComponentRow, DependencyRow, RedundancyGroupRow, FailureModeRow, ActionRow
+        ModelRow,
+        ComponentRow,
+        DependencyRow,
+        RedundancyGroupRow,
+        FailureModeRow,
+        ActionRow,
+        ComponentAliasRow,
+        ObservedCallsRow,
     )
-)  # fmt: skip
+)
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in TABLES)

@@ -182,9 +182,9 @@ def test_components_and_dependencies_carry_every_field(report, book):
     deps = {r[0]: r for r in rows_of(book["Dependencies"])[1:]}
     names = {c.id: c.name for c in model.components.values()}
     for d in model.dependencies.values():
-        assert deps[d.id][1:] == (names[d.source_id], names[d.target_id], d.strength.value,
-                                  d.group or None, 1 if d.group else None,
-                                  d.description or None)  # fmt: skip
+        assert deps[d.id][1:7] == (names[d.source_id], names[d.target_id], d.strength.value,
+                                   d.group or None, 1 if d.group else None,
+                                   d.description or None)  # fmt: skip
 
 
 def test_summary_counts_top_ten_and_charts(report, book):

@@ -42,6 +42,27 @@ def full_model(name: str = "Checkout platform") -> Model:
     return model
 
 
+def v3_fixture_model() -> Model:
+    """What `fixtures/model_v3.fma` holds, written by the schema 3 code (commit d1b5099): every
+    field of schema 3 (availability, an SLO and its window, a group that needs 2 of 2), so the
+    step to schema 4 is seen to keep them. Uses only what schema 3's code had."""
+    from fma_app.domain.commands import set_group_needs
+
+    model = full_model("Version 3 fixture")
+    gateway = model.component_by_name("API gateway")
+    ledger = model.component_by_name("Ledger DB")
+    assert gateway is not None
+    assert ledger is not None
+    gateway.slo, gateway.slo_window_days = 0.999, 28
+    ledger.availability = 0.9995
+    region_a = model.add_component("Region A", "host", availability=0.99)
+    region_b = model.add_component("Region B", "host", availability=0.99)
+    model.add_dependency(gateway.id, region_a.id, "strong", group="regions")
+    model.add_dependency(gateway.id, region_b.id, "strong", group="regions")
+    set_group_needs(model, gateway.id, "regions", 2).do(model)
+    return model
+
+
 def snapshot(path: Path) -> tuple[bytes, int]:
     """Bytes and modification time: a refused or failed file must keep both."""
     return path.read_bytes(), path.stat().st_mtime_ns
