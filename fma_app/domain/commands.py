@@ -63,6 +63,7 @@ FIELD_LABELS: dict[str, str] = {
     "revised": "Revised Scores", "due_date": "Due Date", "status": "Status",
     "action_taken": "Action Taken", "availability": "Availability", "slo": "SLO",
     "slo_window_days": "SLO Window", "aliases": "Aliases", "observed": "Observed Calls",
+    "justification": "Justification",
 }  # fmt: skip
 
 _KIND_LABELS: dict[EntityKind, str] = {

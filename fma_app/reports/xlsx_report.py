@@ -1,4 +1,5 @@
-"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies.
+"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies, Findings,
+Availability.
 
 The report is for review meetings (it must look right on screen and on paper) and it carries the
 whole model, so `report_import` can rebuild it exactly. Cells hold values only; every user text is
@@ -37,6 +38,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
+from fma_app.analysis.review import Policy, Review, ReviewInputs, review
 from fma_app.domain.model import Action, FailureMode, Model, ObservedCalls
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.style import (
@@ -46,6 +48,9 @@ from fma_app.presentation.style import (
     NOT_RATED,
     OVERDUE,
     RPN_SCALE_POINTS,
+    SLO_MET,
+    SLO_MISSED,
+    UPPER_BOUND,
     rgb,
 )
 from fma_app.reports import charts
@@ -65,6 +70,9 @@ if TYPE_CHECKING:
 
 # ---- the layout, shared with report_import ----------------------------------------------------
 SHEET_NAMES = ("Summary", "Worksheet", "Actions", "Components", "Dependencies")
+# After the sheets that carry the model: what `fma-app check` finds, for the review meeting.
+# Derived, so report_import does not read it (a report without it still imports).
+FINDINGS_SHEET = "Findings"
 MARKER_TEXT = "FMA Workbench report"
 MARKER_NAME = "FMA_Workbench_Report"
 FORMAT_VERSION = 1
@@ -76,7 +84,7 @@ WORKSHEET_COLUMNS = (
     ("Effect", 22), ("S", 4.5), ("Cause", 20), ("L", 4.5), ("Prevention Controls", 18),
     ("Detection Controls", 18), ("D", 4.5), ("RPN", 6), ("AP", 5), ("Actions", 30),
     ("Revised S", 8), ("Revised L", 8), ("Revised D", 8), ("Revised RPN", 8.5),
-    ("Revised AP", 8), ("Notes", 18),
+    ("Revised AP", 8), ("Notes", 18), ("Justification", 24),
 )  # fmt: skip
 ACTION_COLUMNS = (
     ("Priority", 8), ("Action ID", 8), ("Failure Mode ID", 9), ("Component", 16),
@@ -98,6 +106,10 @@ DEPENDENCY_COLUMNS = (
     ("Redundancy Group", 16), ("Group Needs", 9), ("Description", 44), *OBSERVED_COLUMNS,
 )  # fmt: skip
 ALIAS_SEPARATOR = ", "  # aliases hold no comma (domain.model.checked_aliases)
+FINDING_COLUMNS = (
+    ("Rule", 26), ("Component", 18), ("Failure Mode ID", 9), ("Failure Mode", 26),
+    ("Dependency", 22), ("Finding", 60), ("Waiver", 34),
+)  # fmt: skip
 SUMMARY_WIDTHS = (16, 24, 34, 6, 6, 6, 7, 6)
 TOP_COUNT = 10
 CHART_DPI = 150
@@ -177,6 +189,12 @@ _BASES: dict[str, dict[str, object]] = {
     # a fraction shown as a percent with the nines it has: 99.95%, 99.9702%
     "percent": {"alignment": Alignment(horizontal="center", vertical="top"),
                 "number_format": "0.00##%"},
+    # an availability as the panel and the CLI show it: four decimals
+    "availability": {"alignment": Alignment(horizontal="center", vertical="top"),
+                     "number_format": "0.0000%"},
+    "share": {"alignment": Alignment(horizontal="center", vertical="top"), "number_format": "0%"},
+    "minutes": {"alignment": Alignment(horizontal="right", vertical="top"),
+                "number_format": "#,##0.0"},
     "header": {"font": _font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
     "title": {"font": _font(bold=True, size=16), "alignment": _TOP},
@@ -201,6 +219,11 @@ _VARIANTS: dict[str, dict[str, object]] = {
         "font": _font(italic=True, color=rgb(NOT_RATED.text)),
     },
     "closed": {"font": _font(color=rgb(CLOSED_TEXT))},
+    # an SLO met or not, and a figure that is an upper bound (the Availability sheet)
+    **{
+        key: {"fill": _solid(rgb(style.fill)), "font": _font(bold=True, color=rgb(style.text))}
+        for key, style in (("met", SLO_MET), ("missed", SLO_MISSED), ("upper", UPPER_BOUND))
+    },
 }
 
 
@@ -520,7 +543,7 @@ def _worksheet_row(item: RankedFailureMode[FailureMode], actions: list[Action]) 
         (fm.detection_controls, "text"), (fm.detection, "num"),  # blank: not rated yet
         (fm.rpn, "num"), _ap_entry(fm),
         (_actions_summary(actions) if actions else None, "text"), *revised_entries,
-        (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"),
+        (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"), (fm.justification, "text"),
     ]  # fmt: skip
 
 
@@ -558,9 +581,7 @@ def _too_long(sheet: str, what: str, error: _TooLongError) -> ReportError:
 
 
 def _overdue_days(action: Action, today: dt.date) -> int:
-    if action.status.is_closed or action.due_date is None or action.due_date >= today:
-        return 0
-    return (today - action.due_date).days
+    return action.days_overdue(today)
 
 
 def _ordered_actions(model: Model, rank_of: dict[int, int]) -> list[Action]:
@@ -668,6 +689,34 @@ def _observed_entries(observed: ObservedCalls | None) -> list[Entry]:
 def iso_utc(moment: dt.datetime | None) -> str | None:
     """A time as ISO 8601 text in UTC with a Z: text, so it reads back to the microsecond."""
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def _write_findings(sheet: _Sheet, result: Review, progress: _Progress) -> None:
+    """Violations by rule (in the order of the rules), then waived ones with their waiver, then
+    the rules that did not run and why."""
+    _header(sheet, FINDING_COLUMNS)
+    waived = [(finding, waiver) for finding, waiver in result.waived]
+    rows = [(finding, None) for finding in result.findings] + waived
+    for finding, waiver in rows:
+        note = None
+        if waiver is not None:
+            note = f"waived by {waiver.owner} until {waiver.expires.isoformat()}: {waiver.reason}"
+        try:
+            sheet.append([
+                (finding.rule, "num"), (finding.component, "text"),
+                (finding.failure_mode_id, "num"), (finding.failure_mode, "text"),
+                (finding.dependency, "text"), (finding.message, "text"), (note, "text"),
+            ])  # fmt: skip
+        except _TooLongError as error:
+            raise _too_long(FINDINGS_SHEET, f"a finding of {finding.rule}", error) from None
+        progress.advance()
+    for skipped in result.skipped:
+        sheet.append([(skipped.rule.id, "num"), *[None] * 4, (f"not run: {skipped.skipped}",
+                                                             "note")])  # fmt: skip
+    if not rows:
+        sheet.append([(None, "num"), *[None] * 4, (
+            f"No rule broken as of {result.as_of.isoformat()}", "note")])  # fmt: skip
+    _finish_table(sheet, FINDING_COLUMNS)
 
 
 def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> float | None:
@@ -798,8 +847,11 @@ def write_report(
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    policy: Policy | None = None,
 ) -> None:
-    """Write the ranked report of `model` to `path` (.xlsx), complete or not at all.
+    """Write the ranked report of `model` to `path` (.xlsx), complete or not at all. The
+    Findings sheet holds the review rules' findings under `policy` (default: the defaults) as
+    of `today`.
 
     Raises ReportCancelledError when `cancelled()` turns true, ReportError for a model or path that
     cannot make a report, OSError for a failed write; in every case an existing file at `path`
@@ -822,7 +874,7 @@ def write_report(
     temp = Path(temp_name)
     workbook = _ReportWorkbook(write_only=True)
     try:
-        _build(workbook, model, rank_by, today, steps)
+        _build(workbook, model, rank_by, today, steps, policy)
         steps.check()
         workbook.save(temp)
         steps.check()
@@ -836,12 +888,18 @@ def write_report(
 
 
 def _build(
-    workbook: _ReportWorkbook, model: Model, by: RankBy, today: dt.date, steps: _Progress
+    workbook: _ReportWorkbook,
+    model: Model,
+    by: RankBy,
+    today: dt.date,
+    steps: _Progress,
+    policy: Policy | None = None,
 ) -> None:
     workbook.properties.title = _one_line(model.name, 200)
     workbook.properties.creator = f"FMA Workbench {__version__}"
     summary = _Sheet(workbook, SHEET_NAMES[0])
-    sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in SHEET_NAMES[1:]]
+    names = (*SHEET_NAMES[1:], FINDINGS_SHEET)
+    sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in names]
     for sheet in sheets:
         _print_setup(sheet, model, today, landscape=sheet is not summary)
     workbook.defined_names[MARKER_NAME] = DefinedName(MARKER_NAME, attr_text="Summary!$A$2")
@@ -857,6 +915,10 @@ def _build(
     _write_actions(sheets[2], model, ranked, today, steps)
     _write_components(sheets[3], model, steps)
     _write_dependencies(sheets[4], model, steps)
+    _write_findings(sheets[5], review(ReviewInputs(model, today), policy), steps)
+    from fma_app.reports.availability_sheet import write_availability_sheet  # imports this module
+
+    write_availability_sheet(workbook, model, today, summary.styles)
 
 
 def _publish(temp: Path, target: Path) -> None:

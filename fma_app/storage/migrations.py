@@ -172,8 +172,51 @@ def schema_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_OBSERVED_CALLS_V4)
 
 
+# failure_modes with the justification column (issue 15), as `schema.py` defined it when it was
+# added.
+_FAILURE_MODES_WITH_JUSTIFICATION = """CREATE TABLE failure_modes (
+    id INTEGER NOT NULL, component_id INTEGER NOT NULL, function TEXT NOT NULL,
+    failure_mode TEXT NOT NULL, effect TEXT NOT NULL, severity INTEGER, cause TEXT NOT NULL,
+    likelihood INTEGER, prevention_controls TEXT NOT NULL, detection_controls TEXT NOT NULL,
+    detection INTEGER, notes TEXT NOT NULL, revised_severity INTEGER,
+    revised_likelihood INTEGER, revised_detection INTEGER, justification TEXT NOT NULL,
+    PRIMARY KEY (id),
+    CHECK (severity IS NULL OR severity BETWEEN 1 AND 10),
+    CHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 10),
+    CHECK (detection IS NULL OR detection BETWEEN 1 AND 10),
+    CHECK (revised_severity IS NULL OR revised_severity BETWEEN 1 AND 10),
+    CHECK (revised_likelihood IS NULL OR revised_likelihood BETWEEN 1 AND 10),
+    CHECK (revised_detection IS NULL OR revised_detection BETWEEN 1 AND 10),
+    CHECK ((revised_severity IS NULL) = (revised_likelihood IS NULL)
+           AND (revised_likelihood IS NULL) = (revised_detection IS NULL)),
+    FOREIGN KEY(component_id) REFERENCES components (id)
+) STRICT"""
+
+
+def add_failure_mode_justification(conn: sqlite3.Connection) -> None:
+    """Failure modes gain `justification` (why the current controls suffice, issue 15), empty
+    for every failure mode of an older file: nobody had recorded one."""
+    (legacy,) = conn.execute("PRAGMA legacy_alter_table").fetchone()
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        _rebuild(
+            conn,
+            "failure_modes",
+            _FAILURE_MODES_WITH_JUSTIFICATION,
+            f"INSERT INTO failure_modes ({_FAILURE_MODE_COLUMNS}, justification)"
+            f" SELECT {_FAILURE_MODE_COLUMNS}, '' FROM {{old}}",
+        )
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
 Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
 # SQLAlchemy or SQLModel, so opening an older file costs no more imports than a current one.
-MIGRATIONS: dict[int, Migration] = {1: schema_1_to_2, 2: schema_2_to_3, 3: schema_3_to_4}
+MIGRATIONS: dict[int, Migration] = {
+    1: schema_1_to_2,
+    2: schema_2_to_3,
+    3: schema_3_to_4,
+    4: add_failure_mode_justification,
+}

@@ -546,13 +546,14 @@ def _build(conn: sqlite3.Connection) -> Model:
     failure_modes = _rows(conn, "failure_modes")
     _require(all(
         r[5] in _SCORES_OR_NONE and r[7] in _SCORES_OR_NONE and r[10] in _SCORES_OR_NONE
-        and (r[12:] == _NO_REVISION or (r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES))
+        and (r[12:15] == _NO_REVISION
+             or (r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES))
         for r in failure_modes
     ))  # fmt: skip
     # The 12 columns before the revised scores, positionally: mypy cannot count a slice's
     # values (naming them, or one more tuple per row, costs a few ms per 20,000 rows).
     model.failure_modes = {
-        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))  # type: ignore[call-arg]
+        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]), r[15])  # type: ignore[call-arg]
         for r in failure_modes
     }
     _aliases(conn, model)
@@ -700,6 +701,7 @@ def _table_rows(model: Model) -> dict[str, list[tuple[object, ...]]]:
                 f.detection,
                 f.notes,
                 *((r.severity, r.likelihood, r.detection) if (r := f.revised) else (None,) * 3),
+                f.justification,
             )
             for f in model.failure_modes.values()
         ],

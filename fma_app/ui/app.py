@@ -1,14 +1,16 @@
 """Start the desktop application: the composition root.
 
 `build_context` makes the one `AppContext` (document, settings, interaction, data folder) that
-the main window passes to its file controller and panels; `run` builds the real one, opens the
-window and runs the event loop.
+the main window passes to its file controller and panels; `build_window` assembles the window and
+the panels that are rooms of their own (the Availability dock); `run` builds the real context,
+opens the window and runs the event loop.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
@@ -21,6 +23,9 @@ from fma_app.ui import smoke
 from fma_app.ui.context import APP_NAME, ORGANIZATION, AppContext, default_settings
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, QtInteraction
+
+if TYPE_CHECKING:
+    from fma_app.ui.main_window import MainWindow
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -57,13 +62,29 @@ def build_context(
     )
 
 
+def build_window(context: AppContext) -> MainWindow:
+    """The main window with every room the app has: the window assembles the panels; the
+    docks and rooms of their own (availability, the spreadsheet import) are attached here, and
+    the docks keep the layout the user left."""
+    from fma_app.ui.availability_panel import install_availability_dock
+    from fma_app.ui.main_window import MainWindow
+    from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
+    from fma_app.ui.window_layout import SETTINGS_PREFIX
+
+    window = MainWindow(context)
+    SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
+    install_availability_dock(window, context)
+    state = context.settings.value(SETTINGS_PREFIX + "state")
+    if state is not None:  # the window restored its layout before these docks existed
+        window.restoreState(state)
+    return window
+
+
 def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
-    from fma_app.ui.main_window import MainWindow
-
     app = make_application()
     context = build_context()
-    window = MainWindow(context)
+    window = build_window(context)
     if isinstance(context.interaction, QtInteraction):
         context.interaction.set_parent(window)  # dialogs centre on the window
     window.files.start(path)  # before show: the first paint already shows the model
@@ -73,4 +94,8 @@ def run(path: str | None) -> int:
     # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
     # release the lock and tidy the recovery copy; after a normal close this is a no-op.
     window.files.shutdown()
+    if "fma_app.ui.spreadsheet_import_session" in sys.modules:  # an import was started
+        from fma_app.ui.spreadsheet_import_session import close_all_sessions
+
+        close_all_sessions()  # an import's reader thread must end before Qt goes
     return code

@@ -207,6 +207,17 @@ class FileController(QObject):
         self._show(Model(), None, read_only=False)
         return True
 
+    def show_imported(self, model: Model) -> bool:
+        """Show a model an import built as a new, unsaved model (after asking about the open
+        model's changes); False when the user kept the open model."""
+        if not self.maybe_save():
+            return False
+        self._forget_current()
+        self._show(model, None, read_only=False)
+        self.document.undo_stack.resetClean()  # never saved: the title marks it modified
+        self._autosave_due = True
+        return True
+
     def open_dialog(self) -> bool:
         path = self.interaction.choose_open_path(
             "Open Model", str(self._browse_dir()), MODEL_FILE_FILTER

@@ -97,6 +97,9 @@ class Interaction(ABC):
         overwrite question, so that question names the file really written."""
 
     @abstractmethod
+    def choose_folder(self, title: str, directory: str) -> str | None: ...
+
+    @abstractmethod
     def open_location(self, path: Path) -> bool:
         """Open a file or folder with the desktop's default application; False if it could
         not be opened."""
@@ -211,6 +214,10 @@ class QtInteraction(Interaction):
             return None
         return dialog.selectedFiles()[0]
 
+    def choose_folder(self, title: str, directory: str) -> str | None:
+        path = QFileDialog.getExistingDirectory(self.parent, title, directory)
+        return path or None
+
     def open_location(self, path: Path) -> bool:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
@@ -234,7 +241,9 @@ class RecordingInteraction(Interaction):
         save_path: str | None = None,
         choice: int | None = 0,
         written: WrittenChoice = WrittenChoice.CLOSE,
+        folder: str | None = None,
     ):
+        self.folder = folder
         self.yes, self.save, self.restore, self.locked = yes, save, restore, locked
         self.text, self.open_path, self.save_path = text, open_path, save_path
         self.choice, self.written = choice, written
@@ -289,6 +298,10 @@ class RecordingInteraction(Interaction):
         if self.save_path is None or Path(self.save_path).suffix:
             return self.save_path
         return f"{self.save_path}.{suffix}"  # as the real dialog's default suffix does
+
+    def choose_folder(self, title: str, directory: str) -> str | None:
+        self.questions.append(("folder", directory))
+        return self.folder
 
     def open_location(self, path: Path) -> bool:
         self.opened.append(Path(path))

@@ -184,7 +184,15 @@ def test_libreoffice_reads_a_report_full_of_odd_text(tmp_path):
     sheets = {p.name: p.read_text(encoding="utf-8") for p in out.glob("*.csv")}
     assert set(sheets) == {
         f"odd-{name}.csv"
-        for name in ("Summary", "Worksheet", "Actions", "Components", "Dependencies")
+        for name in (
+            "Summary",
+            "Worksheet",
+            "Actions",
+            "Components",
+            "Dependencies",
+            "Findings",
+            "Availability",
+        )
     }
     worksheet = list(csv.reader(io.StringIO(sheets["odd-Worksheet.csv"])))
     cells = {cell for row in worksheet for cell in row}

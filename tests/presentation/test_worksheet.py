@@ -28,7 +28,7 @@ def failure_mode(model, name: str):
 
 
 def test_columns_have_unique_keys_and_an_index_that_finds_them():
-    assert len(set(COLUMN_KEYS)) == len(COLUMNS) == 19  # 18 and the ID
+    assert len(set(COLUMN_KEYS)) == len(COLUMNS) == 20  # 18, the ID and the justification
     assert all(COLUMNS[COLUMN_INDEX[key]].key == key for key in COLUMN_KEYS)
     computed = [c.key for c in COLUMNS if c.kind == "computed"]
     assert computed == ["rpn", "ap", "actions", "revised_rpn", "revised_ap", "id"]

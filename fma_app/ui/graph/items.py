@@ -41,7 +41,12 @@ from PySide6.QtWidgets import (
 
 from fma_app.analysis.layout import NODE_HEIGHT, NODE_WIDTH
 from fma_app.domain.model import Component, ComponentKind, Strength
-from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.presentation.style import (
+    AP_NAMES,
+    AVAILABILITY_ENTRY_OUTLINE,
+    CONTRIBUTOR_OUTLINE,
+    NOT_RATED,
+)
 from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
 
 if TYPE_CHECKING:
@@ -68,6 +73,8 @@ OVERLAY_UNAFFECTED = "unaffected"
 OVERLAY_SPOF = "spof"
 OVERLAY_SPOF_NO_FM = "spof-no-fm"
 OVERLAY_CYCLE = "cycle"  # on a strong dependency cycle
+OVERLAY_AVAILABILITY_ENTRY = "availability-entry"  # the entry point the Availability panel shows
+OVERLAY_CONTRIBUTOR = "contributor"  # costs that entry point availability (tag: its rank)
 
 FAILED_COLOR = QColor("#212121")
 DOWN_COLOR = QColor("#c62828")
@@ -77,6 +84,8 @@ CYCLE_COLOR = QColor("#00695c")
 ENTRY_COLOR = QColor("#1565c0")
 HIGHLIGHT_COLOR = QColor("#fdd835")
 SELECT_COLOR = QColor("#1e88e5")
+CONTRIBUTOR_COLOR = QColor(CONTRIBUTOR_OUTLINE)
+AVAILABILITY_ENTRY_COLOR = QColor(AVAILABILITY_ENTRY_OUTLINE)
 GROUP_COLORS = [QColor(c) for c in ("#00838f", "#6d4c41", "#5e35b1", "#2e7d32", "#ad1457")]
 
 
@@ -332,6 +341,8 @@ OVERLAY_PENS = {
     OVERLAY_SPOF: QPen(SPOF_COLOR, 7),
     OVERLAY_SPOF_NO_FM: QPen(SPOF_COLOR, 7, Qt.PenStyle.DashLine),
     OVERLAY_CYCLE: QPen(CYCLE_COLOR, 7),
+    OVERLAY_AVAILABILITY_ENTRY: QPen(AVAILABILITY_ENTRY_COLOR, 8),
+    OVERLAY_CONTRIBUTOR: QPen(CONTRIBUTOR_COLOR, 7),
 }
 
 NODE_BOUNDS = QRectF(
@@ -357,6 +368,7 @@ class NodeItem(QGraphicsObject):
         self.name, self.kind, self.user_facing = "", ComponentKind.SERVICE, False
         self.stats = stats
         self.overlay = OVERLAY_NONE
+        self.overlay_note = ""
         self.highlighted = False  # the component of the selected failure mode
         self.edge_ids: set[int] = set()
         self.cx = self.cy = 0.0  # the centre as floats, for edge geometry without Qt calls
@@ -398,9 +410,11 @@ class NodeItem(QGraphicsObject):
             self._text = None
             self.refresh()
 
-    def set_overlay(self, overlay: str) -> None:
-        if overlay != self.overlay:
+    def set_overlay(self, overlay: str, note: str = "") -> None:
+        """`note` is the overlay's own tag text where it varies (a contributor's rank)."""
+        if overlay != self.overlay or note != self.overlay_note:
             self.overlay = overlay
+            self.overlay_note = note
             self.setOpacity(0.35 if overlay == OVERLAY_UNAFFECTED else 1.0)
             self.refresh()
 
@@ -620,6 +634,11 @@ class NodeItem(QGraphicsObject):
             OVERLAY_SPOF: ("SPOF", SPOF_COLOR),
             OVERLAY_SPOF_NO_FM: ("SPOF · NO FM!", SPOF_COLOR),
             OVERLAY_CYCLE: ("CYCLE", CYCLE_COLOR),
+            OVERLAY_AVAILABILITY_ENTRY: (
+                self.overlay_note or "AVAILABILITY",
+                AVAILABILITY_ENTRY_COLOR,
+            ),
+            OVERLAY_CONTRIBUTOR: (self.overlay_note or "COSTS", CONTRIBUTOR_COLOR),
         }
         if self.overlay in overlay_tags:
             tags.append(overlay_tags[self.overlay])

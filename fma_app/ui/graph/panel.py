@@ -27,6 +27,7 @@ from fma_app.ui.graph.items import HIGHLIGHT_COLOR, SELECT_COLOR
 from fma_app.ui.graph.overlays import GraphOverlays
 from fma_app.ui.graph.scene import GraphScene
 from fma_app.ui.graph.view import GraphView
+from fma_app.ui.library_chooser import open_library_chooser
 
 LEGEND = (
     "<small><b>Fill</b>: worst Action Priority "
@@ -76,6 +77,9 @@ class GraphPanel(QWidget):
         self.edits = GraphController(document, self.scene, self)
         self.overlays = GraphOverlays(document, self.scene, self)
         self.view = GraphView(self.scene, self.edits, self.overlays, self.interaction, self)
+        self.view.library_requested.connect(
+            lambda component_id: open_library_chooser(context, component_id, self)
+        )
         self.toolbar = QToolBar("Graph", self)
         self.title = QLabel("Select a component and press Blast Radius, or show SPOFs.", self)
         self.title.setWordWrap(True)
