@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
@@ -21,6 +22,9 @@ from fma_app.ui import smoke
 from fma_app.ui.context import APP_NAME, ORGANIZATION, AppContext, default_settings
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, QtInteraction
+
+if TYPE_CHECKING:
+    from fma_app.ui.main_window import MainWindow
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -57,13 +61,23 @@ def build_context(
     )
 
 
+def build_window(context: AppContext) -> MainWindow:
+    """The main window with the rooms that are wired in here rather than by the window itself:
+    File > Import Traces... (beside Compare With... and Merge With...)."""
+    from fma_app.ui.main_window import MainWindow
+    from fma_app.ui.trace_import_dialog import TraceImportController
+
+    window = MainWindow(context)
+    window.trace_import = TraceImportController(context, window)
+    window.trace_import.install(window.file_menu, before=window.compare.compare_action)
+    return window
+
+
 def run(path: str | None) -> int:
     """Open the main window on `path` (or an empty model) and run until it closes."""
-    from fma_app.ui.main_window import MainWindow
-
     app = make_application()
     context = build_context()
-    window = MainWindow(context)
+    window = build_window(context)
     if isinstance(context.interaction, QtInteraction):
         context.interaction.set_parent(window)  # dialogs centre on the window
     window.files.start(path)  # before show: the first paint already shows the model
