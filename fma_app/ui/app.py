@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QApplication
 
 from fma_app import __version__
@@ -65,11 +65,20 @@ def build_window(context: AppContext) -> MainWindow:
     """The main window with the rooms that are wired in here rather than by the window itself:
     File > Import Traces... (beside Compare With... and Merge With...)."""
     from fma_app.ui.main_window import MainWindow
-    from fma_app.ui.trace_import_dialog import TraceImportController
+    from fma_app.ui.trace_import_dialog import TraceImportController, add_calls_width_toggle
 
     window = MainWindow(context)
     window.trace_import = TraceImportController(context, window)
     window.trace_import.install(window.file_menu, before=window.compare.compare_action)
+
+    def graph_toggle() -> QAction:
+        from fma_app.ui.graph.panel import GraphPanel  # networkx loads when the graph is used
+
+        graph = window.graph
+        assert isinstance(graph, GraphPanel)
+        return graph.calls_width_action
+
+    window.calls_width_action = add_calls_width_toggle(window.view_menu, graph_toggle)
     return window
 
 

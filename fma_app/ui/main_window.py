@@ -55,7 +55,9 @@ def window_title(document: Document) -> str:
 
 
 class MainWindow(QMainWindow):
-    trace_import: TraceImportController | None = None  # File > Import Traces (app.build_window)
+    # File > Import Traces... and View > Edge Width by Calls (wired by app.build_window)
+    trace_import: TraceImportController | None = None
+    calls_width_action: QAction | None = None
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)

@@ -11,7 +11,7 @@ undo step; a read-only model refuses. A bad file gives the reader's one-line mes
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -53,7 +53,7 @@ from fma_app.ui.interaction import Level
 TITLE = "Import Traces"
 TRACE_FILE_FILTER = "Trace files (*.json *.jsonl *.ndjson *.gz *.zst *.txt *.prom);;All files (*)"
 SAMPLED_NOTE = "Counts are what the sampled traces saw, not every call."
-COLUMNS = ("Add", "Calls", "Errors", "p50 ms", "p99 ms")
+COLUMNS = ("Add what the traces saw", "Calls", "Errors", "p50 ms", "p99 ms")
 PlanRow = PlannedComponent | PlannedDependency
 
 
@@ -413,3 +413,24 @@ class TraceImportController(QObject):
         if refusal is None:
             self.applied.emit()
         return refusal is None
+
+
+def add_calls_width_toggle(view_menu: QMenu, graph_action: Callable[[], QAction]) -> QAction:
+    """View > Edge Width by Calls, in step with the graph toolbar's Width by Calls (the graph
+    is built on first use: `graph_action` builds it when the menu is first used)."""
+    action = QAction("Edge &Width by Calls", view_menu)
+    action.setCheckable(True)
+    action.setStatusTip("Draw each dependency wider the more calls the traces saw")
+    follower: list[QAction] = []  # the graph's action once connected
+
+    def set_on(on: bool) -> None:
+        toolbar_action = graph_action()
+        if not follower:
+            follower.append(toolbar_action)
+            toolbar_action.toggled.connect(action.setChecked)
+        if toolbar_action.isChecked() != on:
+            toolbar_action.trigger()  # checks it and redraws the edges
+
+    action.triggered.connect(set_on)
+    view_menu.addAction(action)
+    return action

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from fma_app.analysis.trace_merge import plan_merge
+from fma_app.analysis.trace_merge import apply_plan, plan_merge
 from fma_app.cli.demo import load_example
 from fma_app.domain.model import Model, ObservedCalls
 from fma_app.reports.traces import read_trace_files
@@ -232,3 +232,22 @@ def test_the_file_chooser_offers_trace_files(qtbot, context_factory):
     choose_in_file_menu(qtbot, window)  # cancelled: nothing read
     assert interaction.questions == [("open_many", str(Path.home()))]
     assert window.trace_import.job is None
+
+
+def test_the_view_menu_toggle_follows_the_graph_toolbar(qtbot, context_factory):
+    example = load_example()
+    apply_plan(example, plan_merge(example, _example_topology()))  # edges with observed calls
+    window, _, _ = window_on(qtbot, context_factory, example, [])
+    menu_action = window.calls_width_action
+    assert menu_action in window.view_menu.actions()
+    assert not menu_action.isChecked()
+    menu_action.trigger()  # builds the graph if its tab was never shown
+    graph = window.graph
+    assert graph.calls_width_action.isChecked()
+    assert graph.scene.weigh_by_calls
+    observed = [e for e in graph.scene.edges.values() if e.observed is not None]
+    assert observed
+    assert all(e.width_factor > 1.0 for e in observed if e.observed.calls > 1)
+    graph.calls_width_action.trigger()  # off from the toolbar: the menu follows
+    assert not menu_action.isChecked()
+    assert not graph.scene.weigh_by_calls
