@@ -1,5 +1,8 @@
-"""`fma-app import WORKBOOK -o MODEL [--sheet NAME] [--force]`: build a model from a worksheet.
+"""`fma-app import WORKBOOK -o MODEL [options]`: build a model from a spreadsheet.
 
+WORKBOOK is .xlsx, .xlsm, .xls or .csv. The options build a `spreadsheet_import.Mapping`:
+`--sheet`, `--all-sheets`, `--header-rows N-M`, `--map COLUMN=FIELD` (repeatable), on top of
+`--mapping FILE` when given; `--save-mapping FILE` writes it as JSON once the import succeeded.
 A workbook with problems writes nothing: every problem is printed on its own line with its cell
 reference and the command exits 2. An existing MODEL is replaced only with --force, and then
 only once the import has succeeded (the save is atomic).
@@ -12,26 +15,44 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
 from fma_app.domain.model import Model
 from fma_app.reports.errors import ImportProblemsError
+from fma_app.reports.headers import USER_FIELDS
+
+if TYPE_CHECKING:
+    from fma_app.reports.spreadsheet_import import Mapping
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="build a model from an FMEA worksheet (.xlsx)",
-        description="Build a model from an FMEA worksheet: the first sheet with a recognisable "
-        "header row (or --sheet NAME), plus a sheet named Dependencies if there is one. "
-        "A report exported by FMA Workbench is read back exactly (without --sheet). "
-        "Components get the kind 'other'. If the workbook has "
-        "problems, each is printed with its cell and nothing is written.",
+        help="build a model from an FMEA spreadsheet (.xlsx, .xlsm, .xls, .csv)",
+        description="Build a model from an FMEA spreadsheet: the first sheet with a recognisable "
+        "header (or --sheet NAME, or --all-sheets), plus the Components and Dependencies "
+        "sheets if there are. A report exported by FMA Workbench is read back exactly (without "
+        "mapping options). If the spreadsheet has problems, each is printed with its cell, "
+        "with every header found and the field it was read as, and nothing is written.",
     )
-    parser.add_argument("workbook", metavar="WORKBOOK", help="the .xlsx workbook to read")
+    parser.add_argument("workbook", metavar="WORKBOOK", help="the spreadsheet to read")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="file to write")
     parser.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the first "
                         "sheet with an FMEA header row)")  # fmt: skip
+    parser.add_argument("--all-sheets", action="store_true",
+                        help="read every sheet with an FMEA header into one model")  # fmt: skip
+    parser.add_argument("--header-rows", metavar="N-M",
+                        help="the header is rows N to M, not the detected rows")  # fmt: skip
+    parser.add_argument(
+        "--map", action="append", default=[], metavar="COLUMN=FIELD",
+        help="read COLUMN (a letter such as F, or its header text) as FIELD; repeatable. "
+        "FIELD is one of: " + ", ".join(USER_FIELDS),
+    )  # fmt: skip
+    parser.add_argument("--mapping", metavar="FILE", help="start from a mapping saved with "
+                        "--save-mapping (the options above add to it)")  # fmt: skip
+    parser.add_argument("--save-mapping", metavar="FILE",
+                        help="write the mapping to FILE (JSON) after a good import")  # fmt: skip
     parser.add_argument("--force", action="store_true", help="replace MODEL if it exists")
     parser.set_defaults(handler=run)
 
@@ -70,23 +91,50 @@ def summary(model: Model, output: str) -> str:
     return f"imported {', '.join(parts[:-1])} and {parts[-1]} into {output}"
 
 
+def build_mapping(args: argparse.Namespace) -> Mapping:
+    """The mapping the options describe: --mapping FILE, then the other options on top."""
+    from fma_app.reports import spreadsheet_import as si
+
+    mapping = si.Mapping.load(args.mapping) if args.mapping else si.Mapping()
+    if args.sheet is not None:
+        mapping.sheet = args.sheet
+    if args.all_sheets:
+        mapping.all_sheets = True
+    if args.header_rows is not None:
+        mapping.header_rows = si.parse_header_rows(args.header_rows)
+    for option in args.map:
+        column, field_name = si.parse_map_option(option)
+        mapping.columns[column] = field_name
+    if mapping.sheet is not None and mapping.all_sheets:
+        raise ImportProblemsError(["--sheet and --all-sheets cannot be used together"])
+    return mapping
+
+
 def run(args: argparse.Namespace) -> int:
-    from fma_app.reports import workbook_import
+    from fma_app.reports import spreadsheet_import
     from fma_app.storage import ModelFileError, save_model
 
     workbook, output = Path(args.workbook), Path(args.output)
     check_output(workbook, output, args.force)
     try:
+        mapping = build_mapping(args)
         with warnings.catch_warnings():
             # openpyxl warns about workbook features it skips (data validation, conditional
             # formats); they carry no FMEA data, so they are not the user's problem.
             warnings.simplefilter("ignore", UserWarning)
-            model = workbook_import.import_workbook(workbook, sheet=args.sheet)
+            result = spreadsheet_import.import_spreadsheet(workbook, mapping)
     except ImportProblemsError as problems:
         return report_problems(workbook, problems.problems)
     try:
-        save_model(model, output)
+        save_model(result.model, output)
     except ModelFileError as error:
         raise CliError(str(error)) from None
-    print(summary(model, args.output))
+    if args.save_mapping:
+        try:
+            mapping.save(args.save_mapping)
+        except OSError as error:
+            raise CliError(f"cannot write the mapping {args.save_mapping!r}: {error}") from None
+    print(summary(result.model, args.output))
+    for note in result.notes:
+        print(f"  {note}")
     return 0

@@ -658,7 +658,12 @@ class Model:
             aliases=checked_aliases(aliases),
         )
         component.id = self._reserve(id)
+        names = self._names
         self.components[component.id] = component
+        if names is not None and len(names) == len(self.components) - 1:
+            # Keep the name index current: rebuilding it on every add made building a model
+            # of n components O(n^2) (4,000 imported components: 6 s).
+            names[component.name.casefold()] = component.id
         return component
 
     def add_dependency(

@@ -30,3 +30,7 @@ class ReportCancelledError(Exception):
 
 class ReportError(Exception):
     """The report cannot be written (a text too long for a cell, an unusable path); one line."""
+
+
+class ImportCancelledError(Exception):
+    """The user cancelled an import; nothing was built."""

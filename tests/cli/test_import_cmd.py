@@ -209,3 +209,87 @@ def test_output_that_is_a_folder_is_refused(tmp_path, capsys):
         f"fma-app: error: {str(folder)!r} is a folder; give a file name such as model.fma\n"
     )
     assert list(folder.iterdir()) == []
+
+
+# ---- mapping options (issue 12) --------------------------------------------------------------
+
+RENAMED = ["Step", "What breaks", "Badness", "Chance", "Spotting", "Recommended Action"]
+
+
+def write_renamed(path: Path) -> Path:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "Risks"
+    sheet.append(RENAMED)
+    sheet.append(["Weld", "Crack", 8, 3, 5, "X-ray"])
+    sheet.append(["Paint", "Peels", 4, 6, 2, None])
+    workbook.save(path)
+    return path
+
+
+def test_map_options_import_a_form_with_headers_nobody_recognised(tmp_path, capsys):
+    source = write_renamed(tmp_path / "renamed.xlsx")
+    out = tmp_path / "out.fma"
+    code, _, err = run_import(capsys, str(source), "-o", str(out))
+    assert code == 2
+    assert err.splitlines() == [
+        "fma-app: error: renamed.xlsx: no sheet has an FMEA header row in its first 30 rows "
+        "(looking for columns such as Item, Failure Mode, Severity, Occurrence, Detection)"
+    ]
+    assert not out.exists()
+    code, _, err = run_import(
+        capsys, str(source), "-o", str(out), "--header-rows", "1",
+        "--map", "What breaks=failure_mode",
+        "--map", "badness=severity", "--map", "D=likelihood", "--map", "Spotting=detection",
+        "--save-mapping", str(tmp_path / "layout.json"),
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    model = open_model(out)
+    assert [(f.failure_mode, f.severity, f.likelihood, f.detection) for f in
+            model.failure_modes.values()] == [("Crack", 8, 3, 5), ("Peels", 4, 6, 2)]  # fmt: skip
+    assert [c.name for c in model.components.values()] == ["Weld", "Paint"]
+    # The saved mapping imports the same layout the same way again.
+    again = tmp_path / "again.fma"
+    code, stdout, _ = run_import(
+        capsys, str(source), "-o", str(again), "--mapping", str(tmp_path / "layout.json")
+    )
+    assert code == 0
+    assert open_model(again).content() == model.content()
+    assert "components from column A 'Step' (the sheet has no item column)" in stdout
+
+
+def test_bad_mapping_options_are_refused_before_anything_is_read(tmp_path, capsys):
+    source = write_renamed(tmp_path / "renamed.xlsx")
+    out = str(tmp_path / "out.fma")
+    for args, message in [
+        (["--map", "F"], "--map 'F': write COLUMN=FIELD, e.g. --map F=severity or --map "
+                         "Prob=likelihood"),
+        (["--header-rows", "3-1"], "--header-rows: header rows 3-1 must be 1-based, first <= "
+                                   "last, at most 20 rows"),
+        (["--sheet", "Risks", "--all-sheets"], "--sheet and --all-sheets cannot be used together"),
+        (["--mapping", str(tmp_path / "none.json")], "none.json: cannot read the mapping"),
+    ]:  # fmt: skip
+        code, _, err = run_import(capsys, str(source), "-o", out, *args)
+        assert code == 2
+        assert err.startswith(f"fma-app: error: {message}"), err
+    assert not Path(out).exists()
+
+
+def test_all_sheets_reads_every_fmea_sheet_and_prints_the_notes(tmp_path, capsys):
+    workbook = openpyxl.Workbook()
+    for index, title in enumerate(("Line 1", "Line 2")):
+        sheet = workbook.active if index == 0 else workbook.create_sheet(title)
+        sheet.title = title
+        sheet.append(["Item", "Failure Mode", "Effect", "Cause"])
+        sheet.append([f"Station {index}", "Jams", "Stops", "Dust"])
+    source = tmp_path / "lines.xlsx"
+    workbook.save(source)
+    out = tmp_path / "out.fma"
+    code, stdout, _ = run_import(capsys, str(source), "-o", str(out), "--all-sheets")
+    assert code == 0
+    assert stdout.splitlines() == [
+        f"imported 2 components, 0 dependencies, 2 failure modes and 0 actions into {out}",
+        "  Line 1: no score columns, so every failure mode is not rated yet",
+        "  Line 2: no score columns, so every failure mode is not rated yet",
+    ]
+    assert len(open_model(out).failure_modes) == 2

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from fma_app.domain.model import ActionStatus, ComponentKind, Scores, Strength
-from fma_app.reports import xlsx_import
 from fma_app.reports.errors import ImportProblemsError
+from fma_app.reports.workbook_import import import_workbook
 
 AIAG_HEADER_TOP = [
     "Item", "Function", "Potential\nFailure Mode", "Potential\nEffect(s) of Failure", "Sev",
@@ -29,8 +29,8 @@ def save_and_load(workbook: openpyxl.Workbook, path: Path) -> openpyxl.Workbook:
 
 
 def import_book(workbook: openpyxl.Workbook, tmp_path: Path, name: str = "book.xlsx", sheet=None):
-    loaded = save_and_load(workbook, tmp_path / name)
-    return xlsx_import.import_fmea_workbook(loaded, source_name=name, sheet=sheet)
+    workbook.save(tmp_path / name)
+    return import_workbook(tmp_path / name, sheet=sheet)
 
 
 def problems_of(workbook: openpyxl.Workbook, tmp_path: Path, sheet=None) -> list[str]:
@@ -437,18 +437,23 @@ def test_sheet_names_with_spaces_are_quoted_in_cell_references(tmp_path):
     ]
 
 
-def test_missing_required_columns_are_named_with_the_sheet(tmp_path):
+def test_missing_score_columns_are_named_with_every_header_found(tmp_path):
     header = ["Item", "Function", "Failure Mode", "Severity", "Detection Controls"]
     assert problems_of(simple_form(header, [["a", "b", "c", 5, "d"]]), tmp_path) == [
-        "DFMEA: missing required columns Occurrence, Detection (header row 1)"
+        "DFMEA: found Severity but no Occurrence or Detection column; map it with "
+        "--map COLUMN=FIELD",
+        "DFMEA: headers found in row 1: A 'Item' = component; B 'Function' = function; "
+        "C 'Failure Mode' = failure_mode; D 'Severity' = severity; "
+        "E 'Detection Controls' = detection_controls",
     ]
 
 
-def test_missing_single_required_column(tmp_path):
+def test_without_an_item_column_the_function_names_the_component(tmp_path):
+    """Issue 12: forms without an Item column were refused; the function is the component."""
     header = ["Function", "Failure Mode", "Severity", "Occurrence", "Detection"]
-    assert problems_of(simple_form(header, [["b", "c", 5, 5, 5]]), tmp_path) == [
-        "DFMEA: missing required column Item (header row 1)"
-    ]
+    model = import_book(simple_form(header, [["Log in", "c", 5, 5, 5]]), tmp_path)
+    assert [c.name for c in model.components.values()] == ["Log in"]
+    assert [(f.function, f.failure_mode) for f in model.failure_modes.values()] == [("Log in", "c")]
 
 
 def test_no_header_anywhere(tmp_path):
@@ -473,7 +478,8 @@ def test_named_sheet_without_a_header(tmp_path):
     workbook = simple_form(BASIC_HEADER, [])
     workbook.create_sheet("Cover")["A1"] = "Payments DFMEA"
     assert problems_of(workbook, tmp_path, sheet="Cover") == [
-        "Cover: no FMEA header row in its first 30 rows"
+        "Cover: no FMEA header row in its first 30 rows (give the header rows with "
+        "--header-rows N-M, or name the columns with --map)"
     ]
 
 
@@ -496,7 +502,12 @@ def test_partial_revised_score_columns(tmp_path):
     header = [*BASIC_HEADER, "Actions Taken", "Sev", "Det"]
     assert problems_of(simple_form(header, [["a", "f", "m", "e", 5, "c", 5, 5]]), tmp_path) == [
         "DFMEA!J1: the repeated (revised) score columns need all of Severity, Occurrence and "
-        "Detection; found only Severity, Detection"
+        "Detection; found only Severity, Detection",
+        "DFMEA: headers found in row 1: A 'Component' = component; B 'Function' = function; "
+        "C 'Failure Mode' = failure_mode; D 'Effect' = effect; E 'Severity' = severity; "
+        "F 'Cause' = cause; G 'Occurrence' = likelihood; H 'Detection' = detection; "
+        "I 'Actions Taken' = action_taken; J 'Sev' = revised_severity; "
+        "K 'Det' = revised_detection",
     ]
 
 
@@ -509,12 +520,13 @@ def test_bad_due_dates_and_statuses(tmp_path):
         ["A", "f", "m3", "e", 5, "c", 5, 5, "Act 3", 45000, "WIP-ish"],
         ["A", "f", "m4", "e", 5, "c", 5, 5, "Act 4", None, None, "G. Ray 2026-13-01"],
     ]
+    formats = "(use a date cell, YYYY-MM-DD, DD/MM/YYYY or MM/DD/YYYY)"
     assert problems_of(simple_form(header, rows), tmp_path) == [
-        "DFMEA!J2: due date 'next week' is not a date (use a date cell, YYYY-MM-DD or DD-MM-YYYY)",
-        "DFMEA!J3: due date '31-02-2026' is not a date (use a date cell, YYYY-MM-DD or DD-MM-YYYY)",
-        "DFMEA!J4: due date '45000' is not a date (use a date cell, YYYY-MM-DD or DD-MM-YYYY)",
+        f"DFMEA!J2: due date 'next week' is not a date {formats}",
+        f"DFMEA!J3: due date '31-02-2026' is not a date {formats}",
+        f"DFMEA!J4: due date '45000' is not a date {formats}",
         "DFMEA!K4: status 'WIP-ish' is not one of: open, in progress, done, cancelled",
-        "DFMEA!L5: due date '2026-13-01' is not a date (use a date cell, YYYY-MM-DD or DD-MM-YYYY)",
+        f"DFMEA!L5: due date '2026-13-01' is not a date {formats}",
     ]
 
 
@@ -589,7 +601,7 @@ def test_the_same_form_saved_by_libreoffice_imports_the_same(tmp_path):
     fixture = Path(__file__).parent / "fixtures" / "aiag_dfmea_libreoffice.xlsx"
     loaded = openpyxl.load_workbook(fixture, data_only=True)
     assert loaded["DFMEA"]["L9"].value == 0  # what the form says; the import recomputes
-    from_libreoffice = xlsx_import.import_fmea_workbook(loaded, fixture.name, sheet=None)
+    from_libreoffice = import_workbook(fixture)
     from_openpyxl = import_book(aiag_form(), tmp_path, name=fixture.name)
     assert from_libreoffice.content() == from_openpyxl.content()
     assert [f.rpn for f in from_libreoffice.failure_modes.values()] == [96, 240, 189, 36, 48]

@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 
 from fma_app.domain.model import Model
-from fma_app.reports import xlsx_import
 from fma_app.reports.errors import ImportProblemsError
+from fma_app.reports.workbook_import import import_workbook
 
 HEADER = ("Component", "Depends On", "Strength", "Redundancy Group", "Group needs")
 
@@ -39,8 +39,7 @@ def with_dependencies(rows: list[list[object]], header: tuple[str, ...]) -> open
 def import_book(workbook: openpyxl.Workbook, tmp_path: Path) -> Model:
     path = tmp_path / "book.xlsx"
     workbook.save(path)
-    loaded = openpyxl.load_workbook(path, data_only=True)
-    return xlsx_import.import_fmea_workbook(loaded, source_name=path.name, sheet=None)
+    return import_workbook(path)
 
 
 def problems_of(workbook: openpyxl.Workbook, tmp_path: Path) -> list[str]:
@@ -79,3 +78,35 @@ def test_bad_group_needs_name_their_cells(tmp_path):
         "Dependencies!E4: group 'backends' of 'Checkout' has 2 member(s): it can need from 1 to "
         "2 of them, not 3",
     ]
+
+
+def test_a_catalogue_components_sheet_carries_availability_and_slo(tmp_path):
+    workbook = openpyxl.Workbook()
+    components = workbook.active
+    components.title = "Components"
+    components.append(["Component", "User facing", "Availability", "SLO", "SLO Window (days)"])
+    components.append(["Checkout", "yes", "99.95 %", 99.9, 28])
+    components.append(["Ledger", "no", 0.9999, None, None])
+    components.append(["Payments", "no", None, None, None])
+    dependencies = workbook.create_sheet("Dependencies")
+    dependencies.append(["Component", "Depends On", "Group", "Group needs"])
+    dependencies.append(["Checkout", "Ledger", "", None])
+    dependencies.append(["Checkout", "Payments", "", None])
+    model = import_book(workbook, tmp_path)
+    checkout = model.component_by_name("Checkout")
+    assert (checkout.availability, checkout.slo, checkout.slo_window_days) == (0.9995, 0.999, 28)
+    assert model.component_by_name("Ledger").availability == 0.9999
+    assert model.component_by_name("Payments").availability is None
+
+
+def test_bad_availability_in_a_catalogue_names_its_cell(tmp_path):
+    workbook = openpyxl.Workbook()
+    components = workbook.active
+    components.title = "Components"
+    components.append(["Component", "Availability"])
+    components.append(["Checkout", "101 %"])
+    components.append(["Ledger", -1])
+    workbook.create_sheet("Dependencies").append(["Component", "Depends On"])
+    problems = problems_of(workbook, tmp_path)
+    assert any(p.startswith("Components!B2: availability '101 %'") for p in problems), problems
+    assert any(p.startswith("Components!B3: availability -1") for p in problems), problems

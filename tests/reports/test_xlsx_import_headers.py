@@ -15,7 +15,7 @@ from fma_app.reports import headers as h
         ("System element", h.ITEM),
         ("Item / Function", h.ITEM),
         ("2. Focus Element", h.ITEM),
-        ("Process Step", h.ITEM),
+        ("Process Step", h.PROCESS_STEP),  # the component only when there is no Item column
         ("Function", h.FUNCTION),
         ("2. Focus Element Function and Requirement", h.FUNCTION),
         ("Function of Focus Element", h.FUNCTION),
@@ -83,6 +83,42 @@ from fma_app.reports import headers as h
         ("Actions Taken & Completion Date", h.ACTION_TAKEN),
         ("Status", h.STATUS),
         ("Remarks", h.NOTES),
+        # Issue 12: headers of real forms that were not recognised.
+        ("Prob", h.LIKELIHOOD),
+        ("Occurance", h.LIKELIHOOD),
+        ("Failiure Mode", h.FAILURE_MODE),
+        ("Potential Failiure Mode", h.FAILURE_MODE),
+        ("Functional Failure Mode(s)", h.FAILURE_MODE),
+        ("2 - Item Function(s)", h.ITEM),  # the second item column becomes the function
+        ("6 - Root cause(s) of Failure", h.CAUSE),
+        ("Potential Causes(s) of Failure", h.CAUSE),
+        ("Person Responsible and Target Completion\nDate", h.OWNER_AND_DUE),
+        ("OPN. NAME.", h.PROCESS_STEP),
+        ("Subsystem", h.ITEM),
+        ("8 - O\nc\nc", h.LIKELIHOOD),
+        ("5 -\nS\ne\nv", h.SEVERITY),
+        ("10  - D\ne\nt", h.DETECTION),
+        ("Recommended Controls", h.ACTION),
+        ("Recommended\nControls / Preventive Controls", h.ACTION),
+        ("Serverity", h.SEVERITY),
+        ("Detecion", h.DETECTION),
+        ("New Sev", h.SEVERITY),  # a score after the actions: revised by position or wording
+        ("Fehlerart", h.FAILURE_MODE),
+        ("Fehlerfolge", h.EFFECT),
+        ("Fehlerursache", h.CAUSE),
+        ("B", h.SEVERITY),
+        ("Bedeutung", h.SEVERITY),
+        ("A", h.LIKELIHOOD),
+        ("Auftreten", h.LIKELIHOOD),
+        ("E", h.DETECTION),
+        ("Entdeckung", h.DETECTION),
+        ("Vermeidungsmaßnahmen", h.PREVENTION),
+        ("Entdeckungsmaßnahmen", h.DETECTION_CONTROLS),
+        ("Modo de Falha Potencial", h.FAILURE_MODE),
+        ("Severidade (S)", h.SEVERITY),
+        ("Ocorrência (O)", h.LIKELIHOOD),
+        ("Detecção (D)", h.DETECTION),
+        ("Etapa do Processo", h.PROCESS_STEP),
     ],
 )
 def test_header_aliases(header, field):
@@ -112,3 +148,12 @@ def test_normalisation_folds_case_space_plurals_and_punctuation():
     assert h.normalise_header("  Potential\n Effect(s)  of   FAILURE ") == "effects of failure"
     assert h.normalise_header("R.P.N.") == "rpn"
     assert h.normalise_header("Responsibility & Target") == "responsibility and target"
+
+
+@pytest.mark.parametrize(
+    ("header", "revised"),
+    [("Revised S", True), ("New Occ", True), ("Resulting RPN", True), ("Sev", False),
+     ("Severity (S) of FE", False)],
+)  # fmt: skip
+def test_headers_that_say_revised(header, revised):
+    assert h.says_revised(header) is revised
