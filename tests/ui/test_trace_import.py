@@ -5,10 +5,11 @@ message; the graph's edge tooltip and width show what the traces saw."""
 from __future__ import annotations
 
 import gzip
+import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt
 from PySide6.QtTest import QTest
 
 from fma_app.analysis.trace_merge import apply_plan, plan_merge
@@ -40,10 +41,19 @@ def choose_in_file_menu(qtbot, window) -> None:
     action.trigger()
 
 
+def settle(condition, timeout_s: float = 30.0) -> None:
+    """Process events until `condition()` holds. Not qtbot.waitUntil: once a test has called
+    QApplication.exit() (test_smoke does), qtbot's waits return without processing events."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+
+
 def preview_of(qtbot, window) -> TraceImportDialog:
     controller = window.trace_import
-    qtbot.waitUntil(lambda: controller.dialog is not None and controller.dialog.isVisible(),
-                    timeout=30_000)  # fmt: skip
+    settle(lambda: controller.dialog is not None and controller.dialog.isVisible())
     return controller.dialog
 
 
@@ -129,7 +139,7 @@ def test_a_bad_file_gives_the_readers_one_line(qtbot, context_factory, tmp_path)
     example = load_example()
     window, document, interaction = window_on(qtbot, context_factory, example, [str(bad)])
     choose_in_file_menu(qtbot, window)
-    qtbot.waitUntil(lambda: bool(interaction.messages), timeout=30_000)
+    settle(lambda: bool(interaction.messages))
     level, title, text = interaction.messages[0]
     assert (level, title) == ("critical", "Import Traces")
     assert text.startswith(f"The traces were not imported: {bad}: ")
@@ -155,7 +165,8 @@ def test_cancelling_the_reading_shows_no_preview(qtbot, context_factory):
     job = window.trace_import.read([str(example_traces_path())])
     job.cancel()
     assert job.wait()
-    qtbot.wait(50)  # let the thread's late answer arrive: it must be dropped
+    for _ in range(5):  # let the thread's late answer arrive: it must be dropped
+        QCoreApplication.processEvents()
     assert window.trace_import.dialog is None
     assert document.undo_stack.count() == 0
 
