@@ -527,7 +527,7 @@ def _actions_summary(actions: list[Action], limit: int = 2000) -> str:
     return text
 
 
-def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry]:
+def _worksheet_row(item: RankedFailureMode[FailureMode], actions: list[Action]) -> list[Entry]:
     fm, revised = item.failure_mode, item.failure_mode.revised
     revised_ap = charts.revised_ap_of(fm)
     if revised:
@@ -549,7 +549,7 @@ def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry
 
 def _write_worksheet(
     sheet: _Sheet,
-    ranked: list[RankedFailureMode],
+    ranked: list[RankedFailureMode[FailureMode]],
     actions_by_fm: dict[int, list[Action]],
     progress: _Progress,
 ) -> None:
@@ -593,7 +593,9 @@ def _ordered_actions(model: Model, rank_of: dict[int, int]) -> list[Action]:
     )  # fmt: skip
 
 
-def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list[Entry]:
+def _action_row(
+    action: Action, item: RankedFailureMode[FailureMode], today: dt.date
+) -> list[Entry]:
     fm, days = item.failure_mode, _overdue_days(action, today)
     text = "text:closed" if action.status.is_closed else "text"
     num = "num:closed" if action.status.is_closed else "num"
@@ -610,7 +612,7 @@ def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list
 def _write_actions(
     sheet: _Sheet,
     model: Model,
-    ranked: list[RankedFailureMode],
+    ranked: list[RankedFailureMode[FailureMode]],
     today: dt.date,
     progress: _Progress,
 ) -> None:
@@ -728,7 +730,7 @@ def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> fl
 def _write_summary(
     sheet: _Sheet,
     model: Model,
-    ranked: list[RankedFailureMode],
+    ranked: list[RankedFailureMode[FailureMode]],
     by: RankBy,
     today: dt.date,
     progress: _Progress,
@@ -791,7 +793,7 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
     sheet.append([(NOT_RATED_YET, "num:none"), (before[None], "num"), (after[None], "num")])
 
 
-def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> None:
+def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode[FailureMode]], by: RankBy) -> None:
     sheet.append([])
     label = "RPN" if by is RankBy.RPN else "Action Priority"
     sheet.append([(f"Top {TOP_COUNT} by {label}", "section")])

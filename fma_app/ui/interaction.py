@@ -90,6 +90,10 @@ class Interaction(ABC):
     def choose_open_path(self, title: str, directory: str, file_filter: str) -> str | None: ...
 
     @abstractmethod
+    def choose_open_paths(self, title: str, directory: str, file_filter: str) -> list[str]:
+        """One or more existing files to read; an empty list when cancelled."""
+
+    @abstractmethod
     def choose_save_path(
         self, title: str, suggestion: str, file_filter: str, suffix: str
     ) -> str | None:
@@ -203,6 +207,10 @@ class QtInteraction(Interaction):
         path, _ = QFileDialog.getOpenFileName(self.parent, title, directory, file_filter)
         return path or None
 
+    def choose_open_paths(self, title: str, directory: str, file_filter: str) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, title, directory, file_filter)
+        return list(paths)
+
     def choose_save_path(
         self, title: str, suggestion: str, file_filter: str, suffix: str
     ) -> str | None:
@@ -238,6 +246,7 @@ class RecordingInteraction(Interaction):
         locked: LockedChoice = LockedChoice.CANCEL,
         text: str | None = None,
         open_path: str | None = None,
+        open_paths: list[str] | None = None,
         save_path: str | None = None,
         choice: int | None = 0,
         written: WrittenChoice = WrittenChoice.CLOSE,
@@ -247,6 +256,7 @@ class RecordingInteraction(Interaction):
         self.yes, self.save, self.restore, self.locked = yes, save, restore, locked
         self.text, self.open_path, self.save_path = text, open_path, save_path
         self.choice, self.written = choice, written
+        self.open_paths = open_paths
         self.messages: list[tuple[str, str, str]] = []
         self.questions: list[tuple[str, str]] = []
         self.opened: list[Path] = []
@@ -290,6 +300,13 @@ class RecordingInteraction(Interaction):
     def choose_open_path(self, title: str, directory: str, file_filter: str) -> str | None:
         self.questions.append(("open", directory))
         return self.open_path
+
+    def choose_open_paths(self, title: str, directory: str, file_filter: str) -> list[str]:
+        """`open_paths` if given, else `open_path` alone (nothing: cancelled)."""
+        self.questions.append(("open_many", directory))
+        if self.open_paths is not None:
+            return list(self.open_paths)
+        return [self.open_path] if self.open_path else []
 
     def choose_save_path(
         self, title: str, suggestion: str, file_filter: str, suffix: str

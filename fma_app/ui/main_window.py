@@ -13,6 +13,7 @@ import platform
 import sys
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
@@ -38,6 +39,9 @@ from fma_app.ui.undo_actions import UndoStepAction
 from fma_app.ui.window_layout import WindowLayout
 from fma_app.ui.worksheet_panel import WorksheetPanel
 
+if TYPE_CHECKING:
+    from fma_app.ui.trace_import_dialog import TraceImportController
+
 READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 STATUS_MS = 8000
@@ -53,6 +57,10 @@ def window_title(document: Document) -> str:
 
 
 class MainWindow(QMainWindow):
+    # File > Import Traces... and View > Edge Width by Calls (wired by app.build_window)
+    trace_import: TraceImportController | None = None
+    calls_width_action: QAction | None = None
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.analysis.layout import NODE_HEIGHT, NODE_WIDTH
-from fma_app.domain.model import Component, ComponentKind, Strength
+from fma_app.domain.model import Component, ComponentKind, ObservedCalls, Strength
 from fma_app.presentation.style import (
     AP_NAMES,
     AVAILABILITY_ENTRY_OUTLINE,
@@ -856,6 +856,29 @@ def fast_pen(pen: QPen, lod: float) -> QPen:
     )
 
 
+def observed_text(observed: ObservedCalls) -> str:
+    """What traces saw of a dependency, for its tooltip (sampled: what the sample held)."""
+    parts = [f"{observed.calls:,} call{'' if observed.calls == 1 else 's'}"]
+    if observed.errors is not None:
+        parts.append(f"{observed.errors:,} error{'' if observed.errors == 1 else 's'}")
+    if observed.p50_ms is not None and observed.p99_ms is not None:
+        parts.append(f"p50 {observed.p50_ms:g} ms, p99 {observed.p99_ms:g} ms")
+    text = "traces saw " + ", ".join(parts)
+    if observed.first_seen is not None and observed.last_seen is not None:
+        first = observed.first_seen.strftime("%Y-%m-%d %H:%M:%S")
+        last = observed.last_seen.strftime("%Y-%m-%d %H:%M:%S UTC")
+        text += f"\nobserved from {first} to {last}"
+    return text + "\n(counts are what the sampled traces saw)"
+
+
+def calls_width_factor(observed: ObservedCalls | None) -> float:
+    """Edge width by observed calls on a log scale: 1x for none or one call, 2x at 100,
+    at most 3x (10,000 and more). Absolute, so one edge's width never depends on another's."""
+    if observed is None or observed.calls <= 1:
+        return 1.0
+    return 1.0 + min(2.0, math.log10(observed.calls) / 2.0)
+
+
 class EdgeItem:
     """One dependency, drawn from the dependant (source) to the dependency (target).
 
@@ -868,6 +891,8 @@ class EdgeItem:
         self.dependency_id = dependency.id
         self.source, self.target = source, target
         self.strength, self.group = dependency.strength, dependency.group
+        self.observed = dependency.observed
+        self.width_factor = 1.0  # > 1 when the view weighs edges by observed calls
         self.group_color: QColor | None = None
         self.junction: JunctionItem | None = None
         # "down"/"degraded" when the overlay shows failure spreading along it, "cycle" on a
@@ -884,6 +909,7 @@ class EdgeItem:
 
     def update_from(self, dependency: Dependency) -> None:
         self.strength, self.group = dependency.strength, dependency.group
+        self.observed = dependency.observed
         self.restyle()
 
     def restyle(self) -> None:
@@ -896,7 +922,15 @@ class EdgeItem:
         text = f"{self.source.name} depends on {self.target.name} ({self.strength.value})"
         if self.group:
             text += f"\nredundancy group {self.group!r} (any one is enough)"
+        if self.observed is not None:
+            text += "\n" + observed_text(self.observed)
         return text
+
+    def weigh_by_calls(self, on: bool) -> None:
+        factor = calls_width_factor(self.observed) if on else 1.0
+        if factor != self.width_factor:
+            self.width_factor = factor
+            self.restyle()
 
     def set_impact(self, impact: str, dimmed: bool) -> None:
         if (impact, dimmed) != (self.impact, self.dimmed):
@@ -925,7 +959,7 @@ class EdgeItem:
         if self.dimmed:
             color = QColor(color)
             color.setAlpha(64)
-        width = 2.6 if self.emphasised else 1.6
+        width = (2.6 if self.emphasised else 1.6) * self.width_factor
         return edge_pen(color, width, self.strength is not Strength.STRONG)
 
     def adjust(self) -> None:
