@@ -112,6 +112,15 @@ def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allo
     assert set(loaded) <= set(allowed), f"{command} imported {loaded}"
 
 
+def test_check_with_traces_loads_only_the_trace_readers(model_file, tmp_path):
+    """Reading traces for `check --traces` adds no heavy library: the trace readers are stdlib."""
+    traces = tmp_path / "dependencies.json"
+    traces.write_text('[{"parent": "api", "child": "cache", "callCount": 3}]', encoding="utf-8")
+    argv = ("check", str(model_file), "--traces", str(traces), "--format", "json")
+    loaded = loaded_by(tmp_path, *argv, codes=(1,))  # api -> cache is not in the model
+    assert set(loaded) <= {"networkx"}, f"check --traces imported {loaded}"  # the SPOF rule
+
+
 @pytest.mark.parametrize("command", ["rank", "info"])
 def test_reading_a_schema_1_file_skips_the_orm(tmp_path, command):
     """An older file is migrated on open by steps with frozen DDL (storage/migrations.py), so it

@@ -6,8 +6,8 @@ each item that breaks it. A `Policy` turns rules on and off, sets their threshol
 single items until an expiry date; an expired waiver waives nothing and is a finding of its own
 (rule `waiver-expired`). Dates are judged as of `as_of`, so a run can be repeated.
 
-Rules that need an input the model does not hold (traces for `dependency-not-in-model`) or an
-analysis this version lacks report themselves as skipped with the reason, never as passed.
+A rule that needs an input the model does not hold (traces for `dependency-not-in-model`)
+reports itself as skipped with the reason when the input is not given, never as passed.
 
 Pure Python over the domain: no I/O, no Qt. networkx loads only when the model has entry points
 (the single-point-of-failure rule needs the impact analysis).
@@ -16,10 +16,10 @@ Pure Python over the domain: no I/O, no Qt. networkx loads only when the model h
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from fma_app.domain.model import (
     Action,
@@ -30,6 +30,10 @@ from fma_app.domain.model import (
     Model,
 )
 from fma_app.domain.scoring import ActionPriority, action_priority, rpn
+
+if TYPE_CHECKING:
+    from fma_app.analysis.topology import ObservedTopology
+    from fma_app.analysis.trace_merge import TracedDependency
 
 ItemKind = Literal["failure mode", "component", "action", "dependency", "entry point", "waiver"]
 
@@ -187,21 +191,13 @@ class Policy:
         return defaults[name]
 
 
-class ObservedDependency(NamedTuple):
-    """A call seen in traces: `source` called `target` (service names as the traces give them)."""
-
-    source: str
-    target: str
-    calls: int = 1
-
-
 @dataclass(frozen=True)
 class ReviewInputs:
     """What the rules read besides the model. `observed` is None when no traces were given."""
 
     model: Model
     as_of: dt.date
-    observed: Sequence[ObservedDependency] | None = None
+    observed: ObservedTopology | None = None
 
     @cached_property
     def failure_mode_items(self) -> list[tuple[FailureMode, Item]]:
@@ -462,6 +458,42 @@ def check_slo(inputs: ReviewInputs, policy: Policy) -> tuple[list[Item], list[Fi
     return items, findings
 
 
+def check_not_in_model(inputs: ReviewInputs, policy: Policy) -> tuple[list[Item], list[Finding]]:
+    """Each dependency the traces saw that the model lacks, matched as `fma-app import-traces
+    --merge` matches (component names and aliases, any case): what the merge would add."""
+    from fma_app.analysis.trace_merge import traced_dependencies
+
+    model, observed = inputs.model, inputs.observed
+    assert observed is not None  # NEEDS_INPUT skips the rule without traces
+    by_name = {c.name: c for c in model.components.values()}
+    items, findings = [], []
+    for traced in traced_dependencies(model, observed):
+        source = by_name.get(traced.source)
+        item = Item(
+            "dependency",
+            traced.name,
+            component=traced.source,
+            dependency=traced.name,
+            component_id=source.id if source is not None else None,
+        )
+        items.append(item)
+        if not traced.in_model:
+            findings.append(Finding(NOT_IN_MODEL, item, _not_in_model_message(traced)))
+    return items, findings
+
+
+def _not_in_model_message(traced: TracedDependency) -> str:
+    seen = f"{traced.calls:,} call{'s' if traced.calls != 1 else ''}"
+    if traced.errors:
+        seen += f", {traced.errors:,} error{'s' if traced.errors != 1 else ''}"
+    message = f"seen in the traces ({seen}) but not in the model"
+    if len(traced.unknown) == 1:
+        message += f"; {traced.unknown[0]} is not a component of it either"
+    elif traced.unknown:
+        message += f"; {' and '.join(traced.unknown)} are not components of it either"
+    return message
+
+
 # rule id -> its check; a rule absent here is skipped with the reason in NOT_AVAILABLE.
 CHECKS: dict[str, Check] = {
     HIGH_PRIORITY: check_high_priority,
@@ -469,12 +501,11 @@ CHECKS: dict[str, Check] = {
     SPOF: check_spof,
     OVERDUE: check_overdue,
     SLO: check_slo,
+    NOT_IN_MODEL: check_not_in_model,
     REVISED_NOT_BETTER: check_revised_not_better,
     NO_FAILURE_MODES: check_component_without_failure_modes,
 }
-NOT_AVAILABLE: dict[str, str] = {
-    NOT_IN_MODEL: "not available in this version: it needs trace import (issue 14)",
-}
+NOT_AVAILABLE: dict[str, str] = {}  # none today: every rule has its check
 # Rules that run only when an input is given: rule id -> (is it given?, why skipped if not).
 NEEDS_INPUT: dict[str, tuple[Callable[[ReviewInputs], bool], str]] = {
     NOT_IN_MODEL: (lambda inputs: inputs.observed is not None, "no traces given (--traces)"),

@@ -19,6 +19,7 @@ from fma_app.cli.common import CliError
 
 if TYPE_CHECKING:
     from fma_app.analysis.review import Policy, Review
+    from fma_app.analysis.topology import ObservedTopology
 
 EXIT_VIOLATIONS = 1
 DEFAULT_POLICY = "fma-policy.toml"
@@ -30,8 +31,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="check a model against the review rules (exit 1 on a violation)",
         description="Check a model against the review rules: high-priority failure modes "
         "without action, failure modes not rated, single points of failure without failure "
-        "modes, overdue actions, revised scores that raise the risk, and more (see the README "
-        "for each rule id). Exit 0 when no rule is broken, 1 when any is, 2 for bad input. "
+        "modes, overdue actions, revised scores that raise the risk, with --traces the "
+        "dependencies seen in traces that the model lacks, and more (see the README for each "
+        "rule id). Exit 0 when no rule is broken, 1 when any is, 2 for bad input. "
         "The file is only read.",
     )
     parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
@@ -93,12 +95,15 @@ def load_policy(path: Path | None) -> Policy:
         raise CliError(f"policy {path}: {error}") from None
 
 
-def read_traces(paths: list[str]) -> None:
-    """Trace import is issue 14; until it lands, asking for it is refused rather than ignored."""
-    raise CliError(
-        "--traces is not available in this version: reading trace files needs trace import "
-        "(issue 14); run without --traces"
-    )
+def read_traces(paths: list[str]) -> ObservedTopology:
+    """The topology the trace files saw; a file that cannot be read is bad input, in one line
+    naming it. Loads only the trace readers (no Qt, no SQL)."""
+    from fma_app.reports.traces import TraceFileError, read_trace_files
+
+    try:
+        return read_trace_files(paths).topology
+    except TraceFileError as error:
+        raise CliError(f"trace file {error}") from None
 
 
 # ---- formats ------------------------------------------------------------------------------------
@@ -176,10 +181,9 @@ def run(args: argparse.Namespace) -> int:
     as_of = parse_as_of(args.as_of)
     policy_file = policy_path(args.model, args.policy)
     policy = load_policy(policy_file)
-    if args.traces:
-        read_traces(args.traces)
     model = load_model(args.model)
-    result = review(ReviewInputs(model, as_of), policy)
+    observed = read_traces(args.traces) if args.traces else None
+    result = review(ReviewInputs(model, as_of, observed), policy)
     if args.format == "json":
         text = format_json(result, model.name, policy_file)
     elif args.format == "junit":

@@ -9,6 +9,7 @@ import pytest
 
 from fma_app.analysis import review as rv
 from fma_app.analysis.review import Policy, ReviewInputs, Waiver, review
+from fma_app.analysis.topology import ObservedTopology, TopologyBuilder
 from fma_app.domain.model import ActionStatus, Model, Scores
 from fma_app.domain.scoring import ActionPriority, action_priority
 
@@ -312,13 +313,92 @@ def test_unknown_availabilities_are_named_as_making_the_figure_an_upper_bound():
     )
 
 
+# ---- dependency-not-in-model -------------------------------------------------------------------
+def traced_model() -> Model:
+    """web -> checkout -> payments; checkout is traced as "checkout-svc" (an alias)."""
+    model = Model(name="Traced")
+    web = model.add_component("web", user_facing=True)
+    checkout = model.add_component("Checkout", aliases=["checkout-svc"])
+    payments = model.add_component("payments")
+    model.add_dependency(web.id, checkout.id)
+    model.add_dependency(checkout.id, payments.id)
+    return model
+
+
+def traces(*edges: tuple[str, str, int, int | None]) -> ObservedTopology:
+    builder = TopologyBuilder()
+    for source, target, calls, errors in edges:
+        builder.add_dependency(source, target, calls, errors)
+    return builder.finish()
+
+
+def traced_findings(model: Model, observed: ObservedTopology, policy: Policy | None = None):
+    result = review(ReviewInputs(model, AS_OF, observed), policy)
+    (ran,) = [r for r in result.results if r.rule.id == rv.NOT_IN_MODEL]
+    assert not ran.skipped, ran.skipped
+    return ran
+
+
+def test_traced_dependencies_the_model_has_pass_matched_by_name_or_alias_in_any_case():
+    observed = traces(("WEB", "checkout-svc", 40, 0), ("Checkout-SVC", "payments", 30, None))
+    ran = traced_findings(traced_model(), observed)
+    assert {item.dependency for item in ran.items} == {"web -> Checkout", "Checkout -> payments"}
+    assert ran.findings == []
+
+
+def test_a_traced_dependency_the_model_lacks_is_a_violation_of_its_source():
+    model = traced_model()
+    observed = traces(
+        ("checkout-svc", "web", 3, 1),  # reversed: the model has web -> Checkout only
+        ("payments", "ledger", 1, None),  # ledger is no component
+        ("web", "payments", 12, 0),
+    )
+    ran = traced_findings(model, observed)
+    assert [(f.rule, f.component, f.dependency, f.message) for f in ran.findings] == [
+        (rv.NOT_IN_MODEL, "Checkout", "Checkout -> web",
+         "seen in the traces (3 calls, 1 error) but not in the model"),
+        (rv.NOT_IN_MODEL, "payments", "payments -> ledger",
+         "seen in the traces (1 call) but not in the model; ledger is not a component of it "
+         "either"),
+        (rv.NOT_IN_MODEL, "web", "web -> payments",
+         "seen in the traces (12 calls) but not in the model"),
+    ]  # fmt: skip
+    checkout = model.component_by_name("Checkout")
+    assert ran.findings[0].item.component_id == checkout.id  # the Review panel can select it
+    assert ran.findings[1].item.component_id == model.component_by_name("payments").id
+
+
+def test_two_traced_names_of_one_pair_are_one_dependency_and_one_component_is_no_pair():
+    observed = traces(
+        ("Checkout", "web", 3, 1), ("checkout-svc", "web", 4, 2), ("checkout-svc", "Checkout", 5, 0)
+    )
+    [finding] = traced_findings(traced_model(), observed).findings
+    assert (finding.dependency, finding.message) == (
+        "Checkout -> web",
+        "seen in the traces (7 calls, 3 errors) but not in the model",
+    )
+
+
+def test_a_dependency_waiver_waives_a_traced_dependency_until_it_expires():
+    observed = traces(("web", "payments", 12, 0), ("payments", "ledger", 1, None))
+    waiver = Waiver(rv.NOT_IN_MODEL, "retired next week", "sre", AS_OF, dependency="WEB->Payments")
+    ran = traced_findings(traced_model(), observed, Policy(waivers=(waiver,)))
+    assert [f.dependency for f in ran.findings] == ["payments -> ledger"]
+    assert [(f.dependency, w.owner) for f, w in ran.waived] == [("web -> payments", "sre")]
+    later = review(
+        ReviewInputs(traced_model(), AS_OF + dt.timedelta(days=1), observed),
+        Policy(waivers=(waiver,)),
+    )
+    rules = sorted(f.rule for f in later.findings if f.rule in (rv.NOT_IN_MODEL, rv.WAIVER_EXPIRED))
+    assert rules == [rv.NOT_IN_MODEL, rv.NOT_IN_MODEL, rv.WAIVER_EXPIRED]
+
+
 # ---- rules that cannot run ----------------------------------------------------------------------
 def test_rules_without_their_input_or_analysis_are_skipped_with_the_reason():
     model, _ = one_failure_mode()
     result = review(ReviewInputs(model, AS_OF))
     skipped = {r.rule.id: r.skipped for r in result.skipped}
-    assert set(skipped) == {rv.NOT_IN_MODEL}
-    assert all(reason for reason in skipped.values())
+    assert skipped == {rv.NOT_IN_MODEL: "no traces given (--traces)"}
     assert all(not r.items and not r.findings for r in result.skipped)
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from cli_support import run, shop_model
 
+from fma_app.cli import main
 from fma_app.domain.model import Model
+from fma_app.resources import example_traces_path
 from fma_app.storage import save_model
 
 AS_OF = "2026-12-01"
@@ -139,7 +141,7 @@ def test_junit_has_a_suite_per_rule_and_a_case_per_item(capsys, tmp_path):
     assert suites["slo-above-ceiling"].get("tests") == "0"  # no entry point has an SLO
     skipped = suites["dependency-not-in-model"].find("testcase/skipped")
     assert skipped is not None
-    assert "trace import" in skipped.get("message")
+    assert skipped.get("message") == "no traces given (--traces)"
     assert root.get("failures") == "4"
     total = sum(int(s.get("tests")) for s in suites.values())
     assert root.get("tests") == str(total) == str(len(root.findall("testsuite/testcase")))
@@ -196,7 +198,7 @@ def test_malformed_policy_exits_2_naming_line_and_key(capsys, tmp_path):
     [
         (["--as-of", "yesterday"], "--as-of 'yesterday' is not a valid date written YYYY-MM-DD"),
         (["--policy", "missing.toml"], "missing.toml: no such file"),
-        (["--traces", "spans.json"], "--traces is not available in this version"),
+        (["--traces", "spans.json"], "trace file spans.json: no such file"),
     ],
     ids=["as-of", "policy-missing", "traces"],
 )
@@ -240,3 +242,164 @@ def test_an_slo_the_dependencies_cannot_meet_fails_the_check(capsys, tmp_path):
     assert violation["message"].startswith(
         "availability 99.5 % from its dependencies is below its SLO 99.9 %"
     )
+
+
+# ---- dependency-not-in-model: --traces ----------------------------------------------------------
+def traced_model() -> Model:
+    """clean_model's api, depending on db; db answers traces as "postgres" (an alias)."""
+    model = clean_model()
+    db = model.add_component("db", aliases=["postgres"])
+    model.add_failure_mode(db.id, failure_mode="Disk full", severity=2, likelihood=2, detection=2)
+    model.add_dependency(model.component_by_name("api").id, db.id)
+    return model
+
+
+def dependency_list(folder: Path, *links: dict[str, object]) -> Path:
+    path = folder / "dependencies.json"
+    path.write_text(json.dumps(list(links)), encoding="utf-8")
+    return path
+
+
+SEEN = {"parent": "API", "child": "postgres", "callCount": 9}
+UNSEEN = {"parent": "api", "child": "cache", "callCount": 2, "errorCount": 1}
+HSM = {"parent": "vault", "child": "hsm", "callCount": 2, "errorCount": 1}
+
+
+def test_traces_the_model_has_pass(capsys, tmp_path):
+    traces = dependency_list(tmp_path, SEEN)
+    code, out, err = check(capsys, saved(traced_model(), tmp_path), "--traces", str(traces))
+    assert (code, err) == (0, "")
+    assert "skipped" not in out
+    assert out.splitlines()[-1].startswith("passed: no violations (8 rules checked")
+
+
+def test_a_traced_dependency_the_model_lacks_fails_the_check(capsys, tmp_path):
+    path = saved(traced_model(), tmp_path)
+    traces = dependency_list(tmp_path, SEEN, UNSEEN)
+    code, out, err = check(capsys, path, "--traces", str(traces))
+    assert (code, err) == (1, "")
+    assert out.splitlines() == [
+        "dependency-not-in-model: 1 violation",
+        "  api -> cache: seen in the traces (2 calls, 1 error) but not in the model; cache is "
+        "not a component of it either",
+        "failed: 1 violation of 1 rule (8 rules checked on Clean as of 2026-12-01)",
+    ]
+    code, out, _ = check(capsys, path, "--traces", str(traces), "--format", "json")
+    document = json.loads(out)
+    assert document["violations"] == [
+        {
+            "rule": "dependency-not-in-model",
+            "component": "api",
+            "failure_mode": None,
+            "failure_mode_id": None,
+            "dependency": "api -> cache",
+            "message": "seen in the traces (2 calls, 1 error) but not in the model; cache is "
+            "not a component of it either",
+        }
+    ]
+    assert document["summary"]["rules"]["dependency-not-in-model"] == {
+        "checked": 2, "violations": 1, "waived": 0
+    }  # fmt: skip
+    assert document["summary"]["skipped"] == {}
+
+
+def test_traced_violations_agree_in_the_three_formats(capsys, tmp_path):
+    path = saved(broken_model(), tmp_path)
+    traces = dependency_list(tmp_path, {"parent": "API", "child": "vault", "callCount": 3}, HSM)
+    found = records_of_each_format(capsys, path, "--traces", str(traces))
+    assert found["text"] == found["json"] == found["junit"]
+    assert {message for rule, message in found["json"] if rule == "dependency-not-in-model"} == {
+        "seen in the traces (3 calls) but not in the model",
+        "seen in the traces (2 calls, 1 error) but not in the model; hsm is not a component of it "
+        "either",
+    }
+    _, xml, _ = check(capsys, path, "--traces", str(traces), "--format", "junit")
+    [suite] = [s for s in ET.fromstring(xml) if s.get("name") == "dependency-not-in-model"]
+    names = {case.get("name") for case in suite.findall("testcase")}
+    assert names == {"API -> vault", "vault -> hsm"}  # every traced dependency is a case
+    assert (suite.get("tests"), suite.get("failures"), suite.find("testcase/skipped")) == (
+        "2", "2", None
+    )  # fmt: skip
+
+
+def test_without_traces_the_rule_is_listed_as_not_run_in_every_format(capsys, tmp_path):
+    path = saved(clean_model(), tmp_path)
+    code, text, _ = check(capsys, path)
+    assert "dependency-not-in-model: skipped, no traces given (--traces)" in text.splitlines()
+    _, doc, _ = check(capsys, path, "--format", "json")
+    skipped = json.loads(doc)["summary"]["skipped"]
+    assert skipped == {"dependency-not-in-model": "no traces given (--traces)"}
+    _, xml, _ = check(capsys, path, "--format", "junit")
+    [suite] = [s for s in ET.fromstring(xml) if s.get("name") == "dependency-not-in-model"]
+    assert suite.find("testcase/skipped").get("message") == "no traces given (--traces)"
+    assert code == 0  # a rule not run is not a violation
+
+
+def test_a_dependency_waiver_in_the_policy_waives_a_traced_dependency(capsys, tmp_path):
+    path = saved(traced_model(), tmp_path)
+    traces = dependency_list(tmp_path, SEEN, UNSEEN)
+    (tmp_path / "fma-policy.toml").write_text(
+        "[[waivers]]\nrule = 'dependency-not-in-model'\ndependency = 'API -> Cache'\n"
+        "reason = 'cache is modelled next sprint'\nowner = 'sre'\nexpires = 2026-12-31\n",
+        encoding="utf-8",
+    )
+    code, out, err = check(capsys, path, "--traces", str(traces), "--format", "json")
+    document = json.loads(out)
+    assert (code, err, document["violations"]) == (0, "", [])
+    [waived] = document["waived"]
+    assert (waived["dependency"], waived["waiver"]["owner"]) == ("api -> cache", "sre")
+    code, out, _ = run(capsys, "check", str(path), "--traces", str(traces), "--as-of", "2027-01-01")
+    assert code == 1
+    assert "dependency-not-in-model: 1 violation" in out.splitlines()
+    assert "waiver-expired: 1 violation" in out.splitlines()
+
+
+def test_the_example_traces_against_the_example_model(capsys, tmp_path):
+    """The example model misses two calls its traces make; merging the traces mends it."""
+    model = tmp_path / "payments.fma"
+    assert main(["demo", "-o", str(model)]) == 0
+    capsys.readouterr()
+    traces = str(example_traces_path())
+    code, out, _ = check(capsys, model, "--traces", traces, "--format", "json")
+    document = json.loads(out)
+    missing = [
+        (v["component"], v["dependency"], v["message"])
+        for v in document["violations"]
+        if v["rule"] == "dependency-not-in-model"
+    ]
+    assert code == 1
+    assert missing == [
+        ("Fraud scoring", "Fraud scoring -> risk-rules",
+         "seen in the traces (50 calls) but not in the model; risk-rules is not a component of "
+         "it either"),
+        ("Tokenisation vault", "Tokenisation vault -> Ledger primary",
+         "seen in the traces (50 calls) but not in the model"),
+    ]  # fmt: skip
+    checked = document["summary"]["rules"]["dependency-not-in-model"]["checked"]
+    assert main(["import-traces", traces, "--merge", str(model)]) == 0
+    capsys.readouterr()
+    _, out, _ = check(capsys, model, "--traces", traces, "--format", "json")
+    after = json.loads(out)["summary"]["rules"]["dependency-not-in-model"]
+    assert after == {"checked": checked, "violations": 0, "waived": 0}
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "the file is empty"),
+        (b'[{"parent": "api"}]', "not a trace file: a JSON list of object with keys 'parent'"),
+        (b"\x1f\x8b\x08\x00truncated", "the gzip data is truncated or damaged"),
+        (b'[{"parent": "api", "child": "db", "callCount": -1}]', "[0].callCount must be a whole"),
+    ],
+    ids=["empty", "not-traces", "bad-gzip", "bad-count"],
+)
+def test_a_bad_trace_file_exits_2_naming_it(capsys, tmp_path, content, problem):
+    path = saved(traced_model(), tmp_path)
+    good = dependency_list(tmp_path, SEEN)
+    bad = tmp_path / "spans.json.gz"
+    bad.write_bytes(content)
+    code, out, err = check(capsys, path, "--traces", str(good), str(bad))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"fma-app: error: trace file {bad}: ")
+    assert problem in err
+    assert err.count("\n") == 1
