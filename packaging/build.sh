@@ -35,7 +35,7 @@ STAMP="$VENV/.fma-deps"
 if [[ ! -f $STAMP || pyproject.toml -nt $STAMP ]]; then
     echo "build: installing PyInstaller and the app's dependencies"
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q ".[bundle]"
+    "$VENV/bin/python" -m pip install -q ".[desktop,bundle]"  # the bundle is the desktop app
     touch "$STAMP"
 fi
 "$VENV/bin/python" -m pip install -q --no-deps --force-reinstall .

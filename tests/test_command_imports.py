@@ -56,7 +56,12 @@ def model_file(tmp_path_factory) -> Path:
     return path
 
 
-def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> list[str]:
+def loaded_by(
+    tmp_path: Path,
+    *argv: str,
+    env: dict[str, str] | None = None,
+    codes: tuple[int | None, ...] = (0, None),
+) -> list[str]:
     report = tmp_path / "loaded.json"
     done = subprocess.run(
         [sys.executable, "-c", WRAPPER, str(report), ",".join(HEAVY), *argv],
@@ -64,7 +69,7 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
     )  # fmt: skip
     assert report.exists(), done.stderr
     result = json.loads(report.read_text())
-    assert result["code"] in (0, None), done.stderr
+    assert result["code"] in codes, done.stderr
     return result["loaded"]
 
 
@@ -85,6 +90,10 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         (["diff", "MODEL", "MODEL", "--format", "json"], ()),
         (["dump"], ()),
         (["merge", "MODEL", "MODEL", "MODEL", "-o", "merged.fma"], ()),
+        (["library", "list", "--format", "json"], ()),
+        (["library", "export", "MODEL", "--failure-mode", "4", "-o", "lib.json"], ()),
+        (["check"], ("networkx",)),  # the model has an entry point: the SPOF rule runs
+        (["check", "--format", "junit"], ("networkx",)),
     ],
     ids=[
         "rank",
@@ -101,16 +110,30 @@ def loaded_by(tmp_path: Path, *argv: str, env: dict[str, str] | None = None) -> 
         "diff-json",
         "dump",
         "merge",
+        "library-list",
+        "library-export",
+        "check",
+        "check-junit",
     ],
 )
 def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allowed):
     command, *rest = argv
     rest = [str(model_file) if arg == "MODEL" else arg for arg in rest]
-    if "MODEL" not in argv:
+    if "MODEL" not in argv and command != "library":
         rest.insert(0, str(model_file))
-    loaded = loaded_by(tmp_path, command, *rest)
+    # check exits 1 here: the model's one failure mode is not rated
+    loaded = loaded_by(tmp_path, command, *rest, codes=(1,) if command == "check" else (0, None))
     assert not set(loaded) & set(STORAGE_ORM), f"{command} imported {loaded}"
     assert set(loaded) <= set(allowed), f"{command} imported {loaded}"
+
+
+def test_check_with_traces_loads_only_the_trace_readers(model_file, tmp_path):
+    """Reading traces for `check --traces` adds no heavy library: the trace readers are stdlib."""
+    traces = tmp_path / "dependencies.json"
+    traces.write_text('[{"parent": "api", "child": "cache", "callCount": 3}]', encoding="utf-8")
+    argv = ("check", str(model_file), "--traces", str(traces), "--format", "json")
+    loaded = loaded_by(tmp_path, *argv, codes=(1,))  # api -> cache is not in the model
+    assert set(loaded) <= {"networkx"}, f"check --traces imported {loaded}"  # the SPOF rule
 
 
 @pytest.mark.parametrize("command", ["rank", "info"])

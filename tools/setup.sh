@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything FMA Workbench needs on this machine: system libraries for Qt and its X11
 # window (when run as root and missing), a virtual environment in .venv and the app installed
-# into it (editable).
+# into it (editable) with the desktop extra (PySide6) and the development tools.
 # Usage: tools/setup.sh [extra apt packages...]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,6 +45,6 @@ STAMP=.venv/.fma-installed
 if [[ ! -f $STAMP || pyproject.toml -nt $STAMP ]]; then
     echo "setup: installing FMA Workbench and its dependencies into .venv"
     .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e ".[dev]"
+    .venv/bin/python -m pip install -q -e ".[desktop,dev]"
     touch "$STAMP"
 fi

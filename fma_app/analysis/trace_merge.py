@@ -14,11 +14,11 @@ importing the same file again plans nothing.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from fma_app.analysis.topology import ObservedTopology
+from fma_app.analysis.topology import ObservedDependency, ObservedTopology
 from fma_app.domain.commands import AddEntities, Command, Macro, SetFields
 from fma_app.domain.model import (
     Component,
@@ -166,20 +166,16 @@ def plan_merge(model: Model, topology: ObservedTopology) -> MergePlan:
             matched.append((observed.name, name))
         elif name not in added:
             added[name] = PlannedComponent(name, observed.kind, name in entry_points)
-    by_ends = {(d.source_id, d.target_id): d for d in model.dependencies.values()}
     ids = {c.name: c.id for c in model.components.values()}
     new_dependencies: dict[tuple[str, str], PlannedDependency] = {}
     updated: list[UpdatedStatistics] = []
     seen_ends: set[tuple[int, int]] = set()
-    for dependency in topology.dependencies:
-        source, target = matcher.resolve(dependency.source), matcher.resolve(dependency.target)
-        if source == target or (source, target) in new_dependencies:
-            continue  # two names of one component, or a second name of the same pair
-        existing = by_ends.get((ids.get(source, 0), ids.get(target, 0)))
+    for source, target, dependency, existing in _matched_dependencies(model, topology, matcher):
         if existing is None:
-            new_dependencies[(source, target)] = PlannedDependency(
-                source, target, dependency.strength, dependency.observed
-            )
+            if (source, target) not in new_dependencies:  # else a second name of the pair
+                new_dependencies[(source, target)] = PlannedDependency(
+                    source, target, dependency.strength, dependency.observed
+                )
             continue
         seen_ends.add((existing.source_id, existing.target_id))
         if existing.observed != dependency.observed:
@@ -209,6 +205,66 @@ def plan_merge(model: Model, topology: ObservedTopology) -> MergePlan:
         observed_from=topology.observed_from,
         observed_to=topology.observed_to,
     )
+
+
+class _Matched(NamedTuple):
+    source: str  # component names as they are (or will be) in the model
+    target: str
+    traced: ObservedDependency
+    existing: Dependency | None  # the model's dependency between them, if it has one
+
+
+def _matched_dependencies(
+    model: Model, topology: ObservedTopology, matcher: _Matcher
+) -> Iterator[_Matched]:
+    """Each traced dependency with its ends resolved and the model's dependency it matches;
+    one between two names of the same component is left out."""
+    by_ends = {(d.source_id, d.target_id): d for d in model.dependencies.values()}
+    ids = {c.name: c.id for c in model.components.values()}
+    for dependency in topology.dependencies:
+        source, target = matcher.resolve(dependency.source), matcher.resolve(dependency.target)
+        if source != target:
+            existing = by_ends.get((ids.get(source, 0), ids.get(target, 0)))
+            yield _Matched(source, target, dependency, existing)
+
+
+@dataclass(frozen=True)
+class TracedDependency:
+    """A dependency the traces saw, its ends named as the model names them (by name or alias,
+    in any case); an end no component matches keeps the name the traces gave it."""
+
+    source: str
+    target: str
+    calls: int
+    errors: int | None  # None when the traces did not say (a dependency list without errors)
+    in_model: bool
+    unknown: tuple[str, ...]  # the ends that are not components of the model
+
+    @property
+    def name(self) -> str:
+        return f"{self.source} -> {self.target}"
+
+
+def traced_dependencies(model: Model, topology: ObservedTopology) -> list[TracedDependency]:
+    """Every dependency the traces saw, matched to the model by the rules of `plan_merge` (so
+    `fma-app check --traces` lacks exactly what `import-traces --merge` would add). Two traced
+    names of one pair count as one dependency, their calls added up."""
+    matcher = _Matcher(model)
+    for name in (*topology.entry_points, *(c.name for c in topology.components)):
+        matcher.resolve(name)  # new names spelled as plan_merge first meets them
+    found: dict[tuple[str, str], TracedDependency] = {}
+    for source, target, traced, existing in _matched_dependencies(model, topology, matcher):
+        calls, errors = traced.observed.calls, traced.observed.errors
+        before = found.get((source, target))
+        if before is not None:
+            calls += before.calls
+            if before.errors is not None:
+                errors = before.errors + (errors or 0)
+        unknown = tuple(end for end in (source, target) if matcher.existing(end) is None)
+        found[(source, target)] = TracedDependency(
+            source, target, calls, errors, existing is not None, unknown
+        )
+    return list(found.values())
 
 
 def merge_command(

@@ -32,6 +32,8 @@ SUBCOMMANDS = {
     "diff": "diff",
     "dump": "dump",
     "merge": "merge",
+    "library": "library",
+    "check": "check",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from fma_app.cli.common import CliError
 from fma_app.cli.impact import load_model
 from fma_app.domain.model import Model
+from fma_app.presentation.availability import days as _days
+from fma_app.presentation.availability import percent, target
 
 if TYPE_CHECKING:  # networkx loads only when the command runs (fast --help)
     from fma_app.analysis.availability import EntryPointAvailability
@@ -56,24 +58,6 @@ def parse_window(text: str) -> float:
     if not 0 < days <= 3660:
         raise CliError(f"--window {text!r} is not a duration from 1h to 3660d, like 30d, 4w or 12h")
     return days
-
-
-def percent(fraction: float) -> str:
-    """A fraction as a percent with four decimals, or more when it is that close to 100 %."""
-    for decimals in range(4, 10):
-        text = f"{fraction * 100:.{decimals}f}"
-        if fraction >= 1.0 or not text.startswith("100."):
-            return text.rstrip("0").rstrip(".") + " %" if decimals > 4 else text + " %"
-    return f"{fraction * 100:.9f} %"
-
-
-def target(fraction: float) -> str:
-    """An SLO as people write it: 99.9 %, 99.95 %."""
-    return f"{fraction * 100:.10g} %"
-
-
-def _days(days: float) -> str:
-    return f"{days:g} days" if days != 1 else "1 day"
 
 
 def record(model: Model, result: EntryPointAvailability) -> dict[str, object]:

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring as quote  # C; what ensure_ascii=False writes
 
-from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
+from fma_app.analysis.ranking import Rankable, RankBy, RankedFailureMode, RankRow
 from fma_app.cli.common import CliError
 from fma_app.domain.model import Model
 from fma_app.gc_pause import paused_gc
@@ -56,11 +56,12 @@ def parse_top(text: str | None) -> int | None:
     return number
 
 
-def load_model(path: str) -> Model:
-    from fma_app.storage import ModelFileError, open_model  # sqlmodel: slow to import
+def ranking_of_file(path: str, by: RankBy) -> list[RankedFailureMode[RankRow]]:
+    """The ranking straight from the file's rows, without building the model."""
+    from fma_app.storage import ModelFileError, read_ranking
 
     try:
-        return open_model(path, read_only=True)
+        return read_ranking(path, by)
     except ModelFileError as error:
         raise CliError(str(error)) from None
 
@@ -70,8 +71,7 @@ def run(args: argparse.Namespace) -> int:
     # One short process that makes tens of thousands of objects and no cycles: collections
     # would only scan the whole model again and again.
     with paused_gc():
-        model = load_model(args.model)
-        ranked = rank_failure_modes(model, RankBy(args.by))
+        ranked = ranking_of_file(args.model, RankBy(args.by))
         shown = ranked if top is None else ranked[:top]
         # JSON and the table are written straight from the ranking; only CSV makes the records.
         if args.format == "json":
@@ -140,7 +140,9 @@ def _encoded_fields(record: dict[str, object], keys: tuple[str, ...]) -> str:
     return _FLAT_ENCODER.encode({key: record[key] for key in keys})[1:-1]
 
 
-def ranked_json_pieces(ranked: Sequence[RankedFailureMode], per_piece: int = 1000) -> Iterator[str]:
+def ranked_json_pieces(
+    ranked: Sequence[RankedFailureMode[Rankable]], per_piece: int = 1000
+) -> Iterator[str]:
     """Exactly `json_pieces([entry.as_record() for entry in ranked], per_piece)`."""
     if not ranked:
         yield "[]"
@@ -251,7 +253,7 @@ def component_width_cap(terminal_columns: int) -> int:
 
 
 def format_table(
-    ranked: Sequence[RankedFailureMode], *, total: int, by: RankBy, colour: bool
+    ranked: Sequence[RankedFailureMode[Rankable]], *, total: int, by: RankBy, colour: bool
 ) -> str:
     """The ranking as a table as wide as the terminal."""
     if not ranked:

@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "report",
         help="write the ranked Excel report of a model",
         description="Write the ranked Excel report (Summary, Worksheet, Actions, Components, "
-        "Dependencies) of MODEL. `fma-app import REPORT.xlsx -o MODEL` reads it back.",
+        "Dependencies, and the Findings of `fma-app check`) of MODEL. "
+        "`fma-app import REPORT.xlsx -o MODEL` reads it back.",
     )
     parser.add_argument("model", metavar="MODEL", help="the model file (.fma)")
     parser.add_argument(
@@ -25,10 +26,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="rpn",
         help="rank by RPN (default) or by AIAG-VDA Action Priority",
     )
+    parser.add_argument(
+        "--policy",
+        metavar="FILE",
+        help="review policy for the Findings sheet (TOML, as for check); default: "
+        "fma-policy.toml beside MODEL, when there is one",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.cli.check import load_policy, policy_path
     from fma_app.reports.errors import ReportError
     from fma_app.reports.xlsx_report import write_report
     from fma_app.storage import ModelFileError, open_model
@@ -36,12 +44,13 @@ def run(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise CliError(f"the report file must end in .xlsx: {output}")
+    policy = load_policy(policy_path(args.model, args.policy))
     try:
         model = open_model(Path(args.model), read_only=True)
     except ModelFileError as error:
         raise CliError(str(error)) from None
     try:
-        write_report(model, output, args.by)
+        write_report(model, output, args.by, policy=policy)
     except ReportError as error:
         raise CliError(str(error)) from None
     except OSError as error:

@@ -1,9 +1,11 @@
-"""`fma-app [MODEL]`: open the desktop window. Qt is imported only after checking for a display
-and, on X11, for the system libraries of Qt's xcb plugin, because without either Qt aborts the
-whole process with a plugin message (exit 134)."""
+"""`fma-app [MODEL]`: open the desktop window. Qt is imported only after checking that PySide6
+is installed (the `desktop` extra), for a display and, on X11, for the system libraries of Qt's
+xcb plugin, because without a display or those libraries Qt aborts the whole process with a
+plugin message (exit 134)."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 
@@ -25,7 +27,24 @@ def has_display(environ: dict[str, str] | os._Environ[str] = os.environ) -> bool
     return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+NO_DESKTOP = (
+    "the desktop window needs PySide6, which this installation lacks (every other command works "
+    "without it); install it with: pip install 'fma-workbench[desktop]'"
+)
+
+
+def has_qt() -> bool:
+    """Whether PySide6 can be imported (the `desktop` extra), without importing it."""
+    try:
+        return importlib.util.find_spec("PySide6") is not None
+    except (ImportError, ValueError):  # a blocked or half-removed package
+        return False
+
+
 def open_window(path: str | None) -> int:
+    if not has_qt():
+        print_error(NO_DESKTOP)
+        return EXIT_BAD_INPUT
     if not has_display():
         message = NO_DISPLAY_HELP.format(args=path or "").replace(" \n", "\n")
         print_error(message.splitlines()[0])

@@ -67,6 +67,7 @@ FIELD_LABELS: dict[str, str] = {
     "action_taken": "Action Taken", "chaos_target": "Chaos Target",
     "resilience": "Resilience", "availability": "Availability", "slo": "SLO",
     "slo_window_days": "SLO Window", "aliases": "Aliases", "observed": "Observed Calls",
+    "justification": "Justification",
 }  # fmt: skip
 
 _KIND_LABELS: dict[EntityKind, str] = {

@@ -329,6 +329,9 @@ class FailureMode:
     detection: int | None = None
     notes: str = ""
     revised: Scores | None = None  # after actions: all three scores or none
+    # Why the current controls are adequate without a further action (AIAG-VDA accepts a
+    # documented reason for a high Action Priority); blank when none is recorded.
+    justification: str = ""
     resilience: Resilience = NO_RESILIENCE  # fault, hypothesis, probe, mitigations, runbook
 
     @property
@@ -377,12 +380,19 @@ class Action:
     status: ActionStatus = ActionStatus.OPEN
     action_taken: str = ""
 
+    def days_overdue(self, as_of: dt.date) -> int:
+        """Days past the due date as of `as_of`; 0 when closed, undated or not yet due. The one
+        rule of "overdue" that the report's Actions sheet and `fma-app check` share."""
+        if self.status.is_closed or self.due_date is None or self.due_date >= as_of:
+            return 0
+        return (as_of - self.due_date).days
+
 
 Entity = Component | Dependency | FailureMode | Action
 
 TEXT_FIELDS_FAILURE_MODE = (
     "function", "failure_mode", "effect", "cause", "prevention_controls",
-    "detection_controls", "notes",
+    "detection_controls", "notes", "justification",
 )  # fmt: skip
 SCORE_FIELDS = ("severity", "likelihood", "detection")
 

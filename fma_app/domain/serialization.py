@@ -50,7 +50,7 @@ _COMPONENT_KEYS = {"id", "name", "kind", "description", "owner", "x", "y", "user
 _GROUP_KEYS = {"component", "group", "needs"}
 _DEPENDENCY_KEYS = {"id", "from", "to", "strength", "description", "group"}
 _FM_TEXT_KEYS = ("function", "failure_mode", "effect", "cause", "prevention_controls",
-                 "detection_controls", "notes")  # fmt: skip
+                 "detection_controls", "notes", "justification")  # fmt: skip
 _FM_KEYS = {"id", "severity", "likelihood", "detection", "revised", "resilience", "actions",
             *_FM_TEXT_KEYS}  # fmt: skip
 _ACTION_KEYS = {"id", "description", "owner", "due_date", "status", "action_taken"}
@@ -115,6 +115,7 @@ def _failure_mode_to_dict(model: Model, fm: FailureMode) -> dict[str, Any]:
     data["detection_controls"] = fm.detection_controls
     data["detection"] = fm.detection
     data["notes"] = fm.notes
+    data["justification"] = fm.justification
     data["revised"] = (
         None
         if fm.revised is None

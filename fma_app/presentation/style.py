@@ -49,6 +49,40 @@ OVERDUE = Swatch(
     ansi=AP_STYLES[ActionPriority.HIGH].ansi,
 )
 CLOSED_TEXT = "#7F7F7F"  # done or cancelled actions: still there, out of the way
+# A score a library suggests, shown in an empty score cell until someone rates it.
+SCORE_HINT_TEXT = "#9E9E9E"
+
+# An entry point's SLO verdict: met reads like an L, missed like an H (the same light fill and
+# dark text, so the panel, the report and paper agree), no SLO like something not rated.
+SLO_MET = Swatch(
+    "met",
+    fill=AP_STYLES[ActionPriority.LOW].fill,
+    text=AP_STYLES[ActionPriority.LOW].text,
+    ansi=AP_STYLES[ActionPriority.LOW].ansi,
+)
+SLO_MISSED = Swatch(
+    "NOT met",
+    fill=AP_STYLES[ActionPriority.HIGH].fill,
+    text=AP_STYLES[ActionPriority.HIGH].text,
+    ansi=AP_STYLES[ActionPriority.HIGH].ansi,
+)
+# An unknown availability makes a figure an upper bound: a caution, not an alarm.
+UPPER_BOUND = Swatch(
+    "upper bound",
+    fill=AP_STYLES[ActionPriority.MEDIUM].fill,
+    text=AP_STYLES[ActionPriority.MEDIUM].text,
+    ansi=AP_STYLES[ActionPriority.MEDIUM].ansi,
+)
+# The graph's mark for the components that cost the selected entry point availability, and
+# for the entry point itself: apart from the blast radius's red and the SPOF purple.
+CONTRIBUTOR_OUTLINE = "#0277BD"
+AVAILABILITY_ENTRY_OUTLINE = "#212121"
+
+
+def slo_style(meets_slo: bool | None) -> Swatch:
+    if meets_slo is None:
+        return NOT_RATED
+    return SLO_MET if meets_slo else SLO_MISSED
 
 
 def rgb(colour: str) -> str:

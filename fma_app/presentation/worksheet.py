@@ -54,6 +54,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("revised_ap", "Rev. AP", "computed", "Revised Action Priority (computed)", 56),
     # Last, so the other columns keep their numbers; the view shows it first when it is shown.
     Column("id", "ID", "computed", "The failure mode's stable id, as in the report and rank", 44),
+    # After the ID, so every column before keeps its number (saved layouts, pasted rows).
+    Column("justification", "Justification", "text",
+           "Why the current controls are adequate without a further action (satisfies fma-app "
+           "check's high-priority rule)", 140),
     # Resilience (hidden until View > Show Resilience Columns); edited in the details' section.
     Column("mitigations", "Mitigations", "computed", "Resiliency patterns in place or planned",
            140),
@@ -131,7 +135,8 @@ def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> t
         r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
         r.severity * r.likelihood * r.detection if r else "",
         ap_of(r).value if r else "",
-        fm.id, format_mitigations(fm.resilience.mitigations), experiment_text(fm),
+        fm.id, fm.justification, format_mitigations(fm.resilience.mitigations),
+        experiment_text(fm),
     )  # fmt: skip
 
 

@@ -85,12 +85,13 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
 OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "Components": ("Availability", "SLO", "SLO Window (days)", "Aliases"),
     "Dependencies": (GROUP_NEEDS, *(name for name, _width in OBSERVED_COLUMNS)),
+    "Worksheet": ("Justification",),
 }
 ID_COLUMN = {"Components": "ID", "Dependencies": "ID", "Worksheet": "ID", "Actions": "Action ID"}
 FAILURE_MODE_TEXTS = {
     "function": "Function", "failure_mode": "Failure Mode", "effect": "Effect", "cause": "Cause",
     "prevention_controls": "Prevention Controls", "detection_controls": "Detection Controls",
-    "notes": "Notes",
+    "notes": "Notes", "justification": "Justification",
 }  # fmt: skip
 
 

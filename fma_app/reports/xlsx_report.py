@@ -1,4 +1,5 @@
-"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies.
+"""The ranked Excel report: Summary, Worksheet, Actions, Components, Dependencies, Findings,
+Availability.
 
 The report is for review meetings (it must look right on screen and on paper) and it carries the
 whole model, so `report_import` can rebuild it exactly. Cells hold values only; every user text is
@@ -37,6 +38,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
+from fma_app.analysis.review import Policy, Review, ReviewInputs, review
 from fma_app.domain.model import Action, FailureMode, Model, ObservedCalls
 from fma_app.domain.resilience import format_mitigations
 from fma_app.domain.scoring import ActionPriority
@@ -47,6 +49,9 @@ from fma_app.presentation.style import (
     NOT_RATED,
     OVERDUE,
     RPN_SCALE_POINTS,
+    SLO_MET,
+    SLO_MISSED,
+    UPPER_BOUND,
     rgb,
 )
 from fma_app.reports import charts
@@ -66,6 +71,9 @@ if TYPE_CHECKING:
 
 # ---- the layout, shared with report_import ----------------------------------------------------
 SHEET_NAMES = ("Summary", "Worksheet", "Actions", "Components", "Dependencies")
+# After the sheets that carry the model: what `fma-app check` finds, for the review meeting.
+# Derived, so report_import does not read it (a report without it still imports).
+FINDINGS_SHEET = "Findings"
 MARKER_TEXT = "FMA Workbench report"
 MARKER_NAME = "FMA_Workbench_Report"
 FORMAT_VERSION = 1
@@ -77,7 +85,7 @@ WORKSHEET_COLUMNS = (
     ("Effect", 22), ("S", 4.5), ("Cause", 20), ("L", 4.5), ("Prevention Controls", 18),
     ("Detection Controls", 18), ("D", 4.5), ("RPN", 6), ("AP", 5), ("Actions", 30),
     ("Revised S", 8), ("Revised L", 8), ("Revised D", 8), ("Revised RPN", 8.5),
-    ("Revised AP", 8), ("Notes", 18),
+    ("Revised AP", 8), ("Notes", 18), ("Justification", 24),
 )  # fmt: skip
 ACTION_COLUMNS = (
     ("Priority", 8), ("Action ID", 8), ("Failure Mode ID", 9), ("Component", 16),
@@ -99,7 +107,11 @@ DEPENDENCY_COLUMNS = (
     ("Redundancy Group", 16), ("Group Needs", 9), ("Description", 44), *OBSERVED_COLUMNS,
 )  # fmt: skip
 ALIAS_SEPARATOR = ", "  # aliases hold no comma (domain.model.checked_aliases)
-# The resilience sheets, after the five above (a report without them still imports).
+FINDING_COLUMNS = (
+    ("Rule", 26), ("Component", 18), ("Failure Mode ID", 9), ("Failure Mode", 26),
+    ("Dependency", 22), ("Finding", 60), ("Waiver", 34),
+)  # fmt: skip
+# The resilience sheets, after Findings and Availability (a report without them still imports).
 RESILIENCE_SHEETS = ("Resilience", "Chaos Targets")
 RESILIENCE_COLUMNS = (
     ("Failure Mode ID", 9), ("Component", 16), ("Failure Mode", 22), ("Fault", 14),
@@ -192,6 +204,12 @@ _BASES: dict[str, dict[str, object]] = {
     # a fraction shown as a percent with the nines it has: 99.95%, 99.9702%
     "percent": {"alignment": Alignment(horizontal="center", vertical="top"),
                 "number_format": "0.00##%"},
+    # an availability as the panel and the CLI show it: four decimals
+    "availability": {"alignment": Alignment(horizontal="center", vertical="top"),
+                     "number_format": "0.0000%"},
+    "share": {"alignment": Alignment(horizontal="center", vertical="top"), "number_format": "0%"},
+    "minutes": {"alignment": Alignment(horizontal="right", vertical="top"),
+                "number_format": "#,##0.0"},
     "header": {"font": _font(bold=True, color="FFFFFF"), "fill": _solid("44546A"),
                "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
     "title": {"font": _font(bold=True, size=16), "alignment": _TOP},
@@ -216,6 +234,11 @@ _VARIANTS: dict[str, dict[str, object]] = {
         "font": _font(italic=True, color=rgb(NOT_RATED.text)),
     },
     "closed": {"font": _font(color=rgb(CLOSED_TEXT))},
+    # an SLO met or not, and a figure that is an upper bound (the Availability sheet)
+    **{
+        key: {"fill": _solid(rgb(style.fill)), "font": _font(bold=True, color=rgb(style.text))}
+        for key, style in (("met", SLO_MET), ("missed", SLO_MISSED), ("upper", UPPER_BOUND))
+    },
 }
 
 
@@ -519,7 +542,7 @@ def _actions_summary(actions: list[Action], limit: int = 2000) -> str:
     return text
 
 
-def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry]:
+def _worksheet_row(item: RankedFailureMode[FailureMode], actions: list[Action]) -> list[Entry]:
     fm, revised = item.failure_mode, item.failure_mode.revised
     revised_ap = charts.revised_ap_of(fm)
     if revised:
@@ -535,13 +558,13 @@ def _worksheet_row(item: RankedFailureMode, actions: list[Action]) -> list[Entry
         (fm.detection_controls, "text"), (fm.detection, "num"),  # blank: not rated yet
         (fm.rpn, "num"), _ap_entry(fm),
         (_actions_summary(actions) if actions else None, "text"), *revised_entries,
-        (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"),
+        (revised_ap, _ap_style(revised_ap)), (fm.notes, "text"), (fm.justification, "text"),
     ]  # fmt: skip
 
 
 def _write_worksheet(
     sheet: _Sheet,
-    ranked: list[RankedFailureMode],
+    ranked: list[RankedFailureMode[FailureMode]],
     actions_by_fm: dict[int, list[Action]],
     progress: _Progress,
 ) -> None:
@@ -573,9 +596,7 @@ def _too_long(sheet: str, what: str, error: _TooLongError) -> ReportError:
 
 
 def _overdue_days(action: Action, today: dt.date) -> int:
-    if action.status.is_closed or action.due_date is None or action.due_date >= today:
-        return 0
-    return (today - action.due_date).days
+    return action.days_overdue(today)
 
 
 def _ordered_actions(model: Model, rank_of: dict[int, int]) -> list[Action]:
@@ -587,7 +608,9 @@ def _ordered_actions(model: Model, rank_of: dict[int, int]) -> list[Action]:
     )  # fmt: skip
 
 
-def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list[Entry]:
+def _action_row(
+    action: Action, item: RankedFailureMode[FailureMode], today: dt.date
+) -> list[Entry]:
     fm, days = item.failure_mode, _overdue_days(action, today)
     text = "text:closed" if action.status.is_closed else "text"
     num = "num:closed" if action.status.is_closed else "num"
@@ -604,7 +627,7 @@ def _action_row(action: Action, item: RankedFailureMode, today: dt.date) -> list
 def _write_actions(
     sheet: _Sheet,
     model: Model,
-    ranked: list[RankedFailureMode],
+    ranked: list[RankedFailureMode[FailureMode]],
     today: dt.date,
     progress: _Progress,
 ) -> None:
@@ -736,6 +759,34 @@ def _write_targets(sheet: _Sheet, model: Model, progress: _Progress) -> None:
     _finish_table(sheet, TARGET_COLUMNS)
 
 
+def _write_findings(sheet: _Sheet, result: Review, progress: _Progress) -> None:
+    """Violations by rule (in the order of the rules), then waived ones with their waiver, then
+    the rules that did not run and why."""
+    _header(sheet, FINDING_COLUMNS)
+    waived = [(finding, waiver) for finding, waiver in result.waived]
+    rows = [(finding, None) for finding in result.findings] + waived
+    for finding, waiver in rows:
+        note = None
+        if waiver is not None:
+            note = f"waived by {waiver.owner} until {waiver.expires.isoformat()}: {waiver.reason}"
+        try:
+            sheet.append([
+                (finding.rule, "num"), (finding.component, "text"),
+                (finding.failure_mode_id, "num"), (finding.failure_mode, "text"),
+                (finding.dependency, "text"), (finding.message, "text"), (note, "text"),
+            ])  # fmt: skip
+        except _TooLongError as error:
+            raise _too_long(FINDINGS_SHEET, f"a finding of {finding.rule}", error) from None
+        progress.advance()
+    for skipped in result.skipped:
+        sheet.append([(skipped.rule.id, "num"), *[None] * 4, (f"not run: {skipped.skipped}",
+                                                             "note")])  # fmt: skip
+    if not rows:
+        sheet.append([(None, "num"), *[None] * 4, (
+            f"No rule broken as of {result.as_of.isoformat()}", "note")])  # fmt: skip
+    _finish_table(sheet, FINDING_COLUMNS)
+
+
 def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> float | None:
     """Row height for wrapped text in a merged cell, which spreadsheets do not fit by
     themselves; None for one line."""
@@ -747,7 +798,7 @@ def _text_height(text: str, width_chars: float, line_height: float = 15.0) -> fl
 def _write_summary(
     sheet: _Sheet,
     model: Model,
-    ranked: list[RankedFailureMode],
+    ranked: list[RankedFailureMode[FailureMode]],
     by: RankBy,
     today: dt.date,
     progress: _Progress,
@@ -810,7 +861,7 @@ def _summary_counts(sheet: _Sheet, model: Model, today: dt.date) -> None:
     sheet.append([(NOT_RATED_YET, "num:none"), (before[None], "num"), (after[None], "num")])
 
 
-def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode], by: RankBy) -> None:
+def _summary_top(sheet: _Sheet, ranked: list[RankedFailureMode[FailureMode]], by: RankBy) -> None:
     sheet.append([])
     label = "RPN" if by is RankBy.RPN else "Action Priority"
     sheet.append([(f"Top {TOP_COUNT} by {label}", "section")])
@@ -864,8 +915,11 @@ def write_report(
     today: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    policy: Policy | None = None,
 ) -> None:
-    """Write the ranked report of `model` to `path` (.xlsx), complete or not at all.
+    """Write the ranked report of `model` to `path` (.xlsx), complete or not at all. The
+    Findings sheet holds the review rules' findings under `policy` (default: the defaults) as
+    of `today`.
 
     Raises ReportCancelledError when `cancelled()` turns true, ReportError for a model or path that
     cannot make a report, OSError for a failed write; in every case an existing file at `path`
@@ -888,7 +942,7 @@ def write_report(
     temp = Path(temp_name)
     workbook = _ReportWorkbook(write_only=True)
     try:
-        _build(workbook, model, rank_by, today, steps)
+        _build(workbook, model, rank_by, today, steps, policy)
         steps.check()
         workbook.save(temp)
         steps.check()
@@ -902,7 +956,12 @@ def write_report(
 
 
 def _build(
-    workbook: _ReportWorkbook, model: Model, by: RankBy, today: dt.date, steps: _Progress
+    workbook: _ReportWorkbook,
+    model: Model,
+    by: RankBy,
+    today: dt.date,
+    steps: _Progress,
+    policy: Policy | None = None,
 ) -> None:
     workbook.properties.title = _one_line(model.name, 200)
     workbook.properties.creator = f"FMA Workbench {__version__}"
@@ -910,7 +969,7 @@ def _build(
     # trip keeps it without a cell a reviewer could edit by accident.
     workbook.properties.identifier = model.uuid
     summary = _Sheet(workbook, SHEET_NAMES[0])
-    names = SHEET_NAMES[1:] + RESILIENCE_SHEETS
+    names = (*SHEET_NAMES[1:], FINDINGS_SHEET)
     sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in names]
     for sheet in sheets:
         _print_setup(sheet, model, today, landscape=sheet is not summary)
@@ -927,8 +986,16 @@ def _build(
     _write_actions(sheets[2], model, ranked, today, steps)
     _write_components(sheets[3], model, steps)
     _write_dependencies(sheets[4], model, steps)
-    _write_resilience(sheets[5], model, steps)
-    _write_targets(sheets[6], model, steps)
+    _write_findings(sheets[5], review(ReviewInputs(model, today), policy), steps)
+    from fma_app.reports.availability_sheet import write_availability_sheet  # imports this module
+
+    write_availability_sheet(workbook, model, today, summary.styles)
+    # Created after Availability, so they come last: sheets keep the order of their creation.
+    resilience, targets = (_Sheet(workbook, name, summary.styles) for name in RESILIENCE_SHEETS)
+    for sheet in (resilience, targets):
+        _print_setup(sheet, model, today, landscape=True)
+    _write_resilience(resilience, model, steps)
+    _write_targets(targets, model, steps)
 
 
 def _publish(temp: Path, target: Path) -> None:

@@ -3,7 +3,14 @@ versions and migrations. Importing this package does not import SQLAlchemy or SQ
 
 from fma_app.storage.compiled_sql import APPLICATION_ID, SCHEMA_VERSION
 from fma_app.storage.errors import ModelFileError
-from fma_app.storage.model_file import ModelInfo, is_writable, open_model, read_info, save_model
+from fma_app.storage.model_file import (
+    ModelInfo,
+    is_writable,
+    open_model,
+    read_info,
+    read_ranking,
+    save_model,
+)
 
 __all__ = [
     "APPLICATION_ID",
@@ -13,5 +20,6 @@ __all__ = [
     "is_writable",
     "open_model",
     "read_info",
+    "read_ranking",
     "save_model",
 ]

@@ -164,6 +164,7 @@ CHECKS: dict[str, list[Check]] = {
         _refers("component_id", "components", "component"),
         *(_text(name) for name in ("function", "failure_mode", "effect", "cause")),
         *(_text(name) for name in ("prevention_controls", "detection_controls", "notes")),
+        _text("justification"),
         _score("severity", nullable=True),  # NULL: not rated yet
         _score("likelihood", nullable=True),
         _score("detection", nullable=True),

@@ -5,7 +5,7 @@ Storage reads and writes model files with these statements and plain `sqlite3`, 
 command that only reads a model never imports SQLAlchemy or SQLModel.
 """
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x464D4157
 MAX_VALUE_BYTES = 16777216
 
@@ -70,6 +70,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "revised_severity",
         "revised_likelihood",
         "revised_detection",
+        "justification",
     ),
     "actions": (
         "id",
@@ -172,6 +173,7 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("revised_severity", "INTEGER", False),
         ("revised_likelihood", "INTEGER", False),
         ("revised_detection", "INTEGER", False),
+        ("justification", "TEXT", False),
     ),
     "actions": (
         ("id", "INTEGER", True),
@@ -321,6 +323,7 @@ CREATE_SQL: dict[str, str] = {
         "\trevised_severity INTEGER, \n"
         "\trevised_likelihood INTEGER, \n"
         "\trevised_detection INTEGER, \n"
+        "\tjustification TEXT NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (severity IS NULL OR severity BETWEEN 1 AND 10), \n"
         "\tCHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 10), \n"
@@ -471,8 +474,8 @@ INSERT_SQL: dict[str, str] = {
         "INSERT INTO failure_modes (id, component_id, function, failure_mode, "
         "effect, severity, cause, likelihood, prevention_controls, "
         "detection_controls, detection, notes, revised_severity, "
-        "revised_likelihood, revised_detection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?)"
+        "revised_likelihood, revised_detection, justification) VALUES (?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ),
     "actions": (
         "INSERT INTO actions (id, failure_mode_id, description, owner, due_date, "
@@ -532,7 +535,8 @@ SELECT_SQL: dict[str, str] = {
         "failure_modes.likelihood, failure_modes.prevention_controls, "
         "failure_modes.detection_controls, failure_modes.detection, "
         "failure_modes.notes, failure_modes.revised_severity, "
-        "failure_modes.revised_likelihood, failure_modes.revised_detection \n"
+        "failure_modes.revised_likelihood, failure_modes.revised_detection, "
+        "failure_modes.justification \n"
         "FROM failure_modes ORDER BY failure_modes.id"
     ),
     "actions": (

@@ -174,9 +174,47 @@ def schema_3_to_4(conn: sqlite3.Connection) -> None:
     conn.execute(_OBSERVED_CALLS_V4)
 
 
-# Schema 5 (the model's identity, chaos targets, resilience) as `schema.py` defined it when
-# schema 5 was current.
-_RESILIENCE_TABLES_V5 = (
+# failure_modes with the justification column (issue 15), as `schema.py` defined it when it was
+# added.
+_FAILURE_MODES_WITH_JUSTIFICATION = """CREATE TABLE failure_modes (
+    id INTEGER NOT NULL, component_id INTEGER NOT NULL, function TEXT NOT NULL,
+    failure_mode TEXT NOT NULL, effect TEXT NOT NULL, severity INTEGER, cause TEXT NOT NULL,
+    likelihood INTEGER, prevention_controls TEXT NOT NULL, detection_controls TEXT NOT NULL,
+    detection INTEGER, notes TEXT NOT NULL, revised_severity INTEGER,
+    revised_likelihood INTEGER, revised_detection INTEGER, justification TEXT NOT NULL,
+    PRIMARY KEY (id),
+    CHECK (severity IS NULL OR severity BETWEEN 1 AND 10),
+    CHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 10),
+    CHECK (detection IS NULL OR detection BETWEEN 1 AND 10),
+    CHECK (revised_severity IS NULL OR revised_severity BETWEEN 1 AND 10),
+    CHECK (revised_likelihood IS NULL OR revised_likelihood BETWEEN 1 AND 10),
+    CHECK (revised_detection IS NULL OR revised_detection BETWEEN 1 AND 10),
+    CHECK ((revised_severity IS NULL) = (revised_likelihood IS NULL)
+           AND (revised_likelihood IS NULL) = (revised_detection IS NULL)),
+    FOREIGN KEY(component_id) REFERENCES components (id)
+) STRICT"""
+
+
+def add_failure_mode_justification(conn: sqlite3.Connection) -> None:
+    """Failure modes gain `justification` (why the current controls suffice, issue 15), empty
+    for every failure mode of an older file: nobody had recorded one."""
+    (legacy,) = conn.execute("PRAGMA legacy_alter_table").fetchone()
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        _rebuild(
+            conn,
+            "failure_modes",
+            _FAILURE_MODES_WITH_JUSTIFICATION,
+            f"INSERT INTO failure_modes ({_FAILURE_MODE_COLUMNS}, justification)"
+            f" SELECT {_FAILURE_MODE_COLUMNS}, '' FROM {{old}}",
+        )
+    finally:
+        conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
+
+
+# Schema 6 (the model's identity, chaos targets, resilience) as `schema.py` defined it when
+# schema 6 was current.
+_RESILIENCE_TABLES_V6 = (
     """CREATE TABLE model_identity (
     id INTEGER NOT NULL, uuid TEXT NOT NULL, PRIMARY KEY (id), CHECK (id = 1),
     CHECK (length(uuid) = 36)
@@ -219,7 +257,7 @@ def add_resilience_tables(conn: sqlite3.Connection) -> None:
     would not match the journal recorded later. Targets and resilience start empty (no rows)."""
     dump = "\n".join(conn.iterdump())
     identity = uuid.uuid5(_LEGACY_IDENTITY, hashlib.sha256(dump.encode("utf-8")).hexdigest())
-    for create in _RESILIENCE_TABLES_V5:
+    for create in _RESILIENCE_TABLES_V6:
         conn.execute(create)
     conn.execute("INSERT INTO model_identity (id, uuid) VALUES (1, ?)", (str(identity),))
 
@@ -232,5 +270,6 @@ MIGRATIONS: dict[int, Migration] = {
     1: schema_1_to_2,
     2: schema_2_to_3,
     3: schema_3_to_4,
-    4: add_resilience_tables,
+    4: add_failure_mode_justification,
+    5: add_resilience_tables,
 }

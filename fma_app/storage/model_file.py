@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fma_app.analysis.ranking import RankBy, RankedFailureMode, RankRow, rank
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import (
     MAX_SLO_WINDOW_DAYS,
@@ -133,11 +134,73 @@ def read_info(path: str | os.PathLike[str]) -> ModelInfo:
         return _guarded(file_path, "open", info)
 
 
-def _load_every_value(conn: sqlite3.Connection) -> None:
+def read_ranking(
+    path: str | os.PathLike[str], by: RankBy | str = RankBy.RPN
+) -> list[RankedFailureMode[RankRow]]:
+    """`rank_failure_modes(open_model(path), by)` with only the columns a ranking reads: no
+    Model is built. The file passes the checks open makes (in SQL, as read_info checks it), so a
+    file that open refuses is refused here with the same message."""
+    file_path = Path(path)
+    with _checked_connection(file_path) as (conn, _version, verified):
+
+        def ranking() -> list[RankedFailureMode[RankRow]]:
+            conn.execute("BEGIN")  # every table read from one snapshot
+            try:
+                # The failure modes' CHECK rules are checked on the rows read, as _build does;
+                # the other tables' in SQL, as read_info does.
+                if not verified or _breaks_checks(conn, skip="failure_modes"):
+                    check_rows(conn)
+                check_across_rows(conn)
+                _load_every_value(conn, read=("failure_modes", RANK_FAILURE_MODE_COLUMNS))
+                with paused_gc():
+                    names = dict(conn.execute(RANK_COMPONENTS_SQL).fetchall())
+                    found = conn.execute(RANK_FAILURE_MODES_SQL).fetchall()
+                    if not all(
+                        r[5] in _SCORES_OR_NONE and r[6] in _SCORES_OR_NONE
+                        and r[7] in _SCORES_OR_NONE
+                        and (r[8:] == _NO_REVISION
+                             or (r[8] in _SCORES and r[9] in _SCORES and r[10] in _SCORES))
+                        for r in found
+                    ):  # fmt: skip
+                        check_rows(conn)  # names the table, the row and the rule
+                        raise RowProblemError("a row breaks the file's rules")  # pragma: no cover
+                    rows = [
+                        RankRow(
+                            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                            None if r[8] is None else Scores(r[8], r[9], r[10]),
+                        )
+                        for r in found
+                    ]  # fmt: skip
+                    return rank(rows, names, by)
+            finally:
+                conn.execute("COMMIT")
+
+        return _guarded(file_path, "open", ranking)
+
+
+# The columns of RankRow, the revised scores last; ORDER BY id as open reads them, so the
+# ranking breaks no tie differently.
+RANK_COMPONENTS_SQL = "SELECT id, name FROM components ORDER BY id"
+RANK_FAILURE_MODE_COLUMNS = (
+    "id", "component_id", "function", "failure_mode", "effect", "severity", "likelihood",
+    "detection", "revised_severity", "revised_likelihood", "revised_detection",
+)  # fmt: skip
+RANK_FAILURE_MODES_SQL = (
+    f"SELECT {', '.join(RANK_FAILURE_MODE_COLUMNS)} FROM failure_modes ORDER BY id"
+)
+
+
+def _load_every_value(
+    conn: sqlite3.Connection, read: tuple[str, tuple[str, ...]] = ("", ())
+) -> None:
     """length() loads each value, so one over the length limit is refused here as open refuses
-    it: info must not call a file fine that open then rejects."""
+    it: info must not call a file fine that open then rejects. `read`: a table and the columns
+    of it that the caller reads itself (which refuses such a value on its own)."""
     for table in compiled_sql.TABLE_NAMES:
-        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in compiled_sql.COLUMNS[table])
+        columns = [c for c in compiled_sql.COLUMNS[table] if table != read[0] or c not in read[1]]
+        if not columns:
+            continue
+        total = " + ".join(f'ifnull(length("{c}"), 0)' for c in columns)
         conn.execute(f"SELECT sum({total}) FROM {table}").fetchone()
 
 
@@ -332,12 +395,14 @@ def _check_tables(conn: sqlite3.Connection, path: Path) -> bool:
     )
 
 
-def _breaks_checks(conn: sqlite3.Connection) -> bool:
+def _breaks_checks(conn: sqlite3.Connection, skip: str = "") -> bool:
     """Whether a row breaks a CHECK constraint (quick_check skips them on read-only files);
-    one SQL scan per table, for readers that do not look at every value themselves."""
+    one SQL scan per table, for readers that do not look at every value themselves (`skip`:
+    a table the caller checks itself)."""
     return any(
         conn.execute(compiled_sql.VIOLATED_CHECKS_SQL[table]).fetchone() is not None
         for table in compiled_sql.TABLE_NAMES
+        if table != skip
     )
 
 
@@ -491,13 +556,14 @@ def _build(conn: sqlite3.Connection) -> Model:
     failure_modes = _rows(conn, "failure_modes")
     _require(all(
         r[5] in _SCORES_OR_NONE and r[7] in _SCORES_OR_NONE and r[10] in _SCORES_OR_NONE
-        and (r[12:] == _NO_REVISION or (r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES))
+        and (r[12:15] == _NO_REVISION
+             or (r[12] in _SCORES and r[13] in _SCORES and r[14] in _SCORES))
         for r in failure_modes
     ))  # fmt: skip
     # The 12 columns before the revised scores, positionally: mypy cannot count a slice's
     # values (naming them, or one more tuple per row, costs a few ms per 20,000 rows).
     model.failure_modes = {
-        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]))  # type: ignore[call-arg]
+        r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]), r[15])  # type: ignore[call-arg]
         for r in failure_modes
     }
     _aliases(conn, model)
@@ -651,6 +717,7 @@ def _table_rows(model: Model) -> dict[str, list[tuple[object, ...]]]:
                 f.detection,
                 f.notes,
                 *((r.severity, r.likelihood, r.detection) if (r := f.revised) else (None,) * 3),
+                f.justification,
             )
             for f in model.failure_modes.values()
         ],

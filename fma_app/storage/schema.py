@@ -32,7 +32,7 @@ from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 # Bump SCHEMA_VERSION with every change to the tables below, register a migration from the
 # previous version in migrations.MIGRATIONS (plus a fixture file of the old version and a
 # test), and regenerate compiled_sql.py.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
@@ -160,6 +160,7 @@ class FailureModeRow(SQLModel, table=True):
     revised_severity: int | None = None
     revised_likelihood: int | None = None
     revised_detection: int | None = None
+    justification: str = _text()  # why the current controls suffice (schema 5)
 
 
 class ActionRow(SQLModel, table=True):

@@ -1,8 +1,9 @@
 """Start the desktop application: the composition root.
 
 `build_context` makes the one `AppContext` (document, settings, interaction, data folder) that
-the main window passes to its file controller and panels; `run` builds the real one, opens the
-window and runs the event loop.
+the main window passes to its file controller and panels; `build_window` assembles the window and
+the panels that are rooms of their own (the Availability dock); `run` builds the real context,
+opens the window and runs the event loop.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QApplication
 
 from fma_app import __version__
@@ -63,12 +64,32 @@ def build_context(
 
 def build_window(context: AppContext) -> MainWindow:
     """The main window with every room the app has: the window assembles the panels; the
-    rooms that are windows of their own (the spreadsheet import) are attached here."""
+    docks and rooms of their own (availability, the spreadsheet import, File > Import Traces...
+    beside Compare With... and Merge With...) are attached here, and the docks keep the layout
+    the user left."""
+    from fma_app.ui.availability_panel import install_availability_dock
     from fma_app.ui.main_window import MainWindow
     from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
+    from fma_app.ui.trace_import_dialog import TraceImportController, add_calls_width_toggle
+    from fma_app.ui.window_layout import SETTINGS_PREFIX
 
     window = MainWindow(context)
     SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
+    window.trace_import = TraceImportController(context, window)
+    window.trace_import.install(window.file_menu, before=window.compare.compare_action)
+
+    def graph_toggle() -> QAction:
+        from fma_app.ui.graph.panel import GraphPanel  # networkx loads when the graph is used
+
+        graph = window.graph
+        assert isinstance(graph, GraphPanel)
+        return graph.calls_width_action
+
+    window.calls_width_action = add_calls_width_toggle(window.view_menu, graph_toggle)
+    install_availability_dock(window, context)
+    state = context.settings.value(SETTINGS_PREFIX + "state")
+    if state is not None:  # the window restored its layout before these docks existed
+        window.restoreState(state)
     return window
 
 

@@ -25,6 +25,7 @@ from fma_app.domain.commands import Command, add_component, remove
 from fma_app.domain.model import Model
 from fma_app.ui.components_model import ComponentsModel
 from fma_app.ui.context import AppContext
+from fma_app.ui.library_chooser import LibraryChooser, open_library_chooser
 
 
 class ComponentsPanel(QWidget):
@@ -37,6 +38,7 @@ class ComponentsPanel(QWidget):
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
+        self.context = context
         document = self.document = context.document
         self.interaction = context.interaction
         self.model = ComponentsModel(document, self)
@@ -47,6 +49,10 @@ class ComponentsPanel(QWidget):
         self.add_action = self._action("&Add Component", "Ctrl+Shift+K", self.add_component)
         self.rename_action = self._action("&Rename Component", "F2", self.rename_current)
         self.delete_action = self._action("&Delete Component", "Del", self.delete_selected)
+        self.library_action = self._action("Add from &Library...", "", self.add_from_library)
+        self.library_action.setToolTip("Add known failure modes to the current component")
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.addAction(self.library_action)
         self.rename_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.view.addAction(self.rename_action)
@@ -85,6 +91,14 @@ class ComponentsPanel(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(1, 44)
         header.resizeSection(2, 34)
+
+    def add_from_library(self) -> LibraryChooser | None:
+        """The library chooser for the current component of the list."""
+        index = self.view.currentIndex()
+        if not index.isValid():
+            return None
+        component_id = self.model.component_id(index.row())
+        return open_library_chooser(self.context, component_id, self)
 
     def _action(self, text: str, shortcut: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)

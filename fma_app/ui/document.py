@@ -25,6 +25,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from fma_app.domain.commands import AddEntities, Change, Command
 from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.library import SuggestedScores
 from fma_app.domain.model import Model
 
 READ_ONLY_REFUSAL = "The model is open read-only"
@@ -106,6 +107,7 @@ class Document(QObject):
     path_changed = Signal()
     read_only_changed = Signal(bool)
     refused = Signal(str, str)  # text, title; a title asks for a message box, not only a line
+    hints_changed = Signal(list)  # list[int] of failure mode ids whose score hints changed
 
     def __init__(
         self,
@@ -123,6 +125,9 @@ class Document(QObject):
         self.commit_step = commit_step
         self.undo_stack = QUndoStack(self)
         self.selection = Selection(self)
+        # Scores a library suggested for failure modes added from it, shown grey in their empty
+        # score cells: the session's only, never saved, so a failure mode stays not rated.
+        self.score_hints: dict[int, SuggestedScores] = {}
 
     # ---- state -----------------------------------------------------------------------------
     @property
@@ -260,6 +265,7 @@ class Document(QObject):
     def replace(self, model: Model, path: Path | None, *, read_only: bool = False) -> None:
         """Swap in another model (open/new): clears undo history and selection."""
         self.model, self._path = model, path
+        self.score_hints.clear()
         self.undo_stack.clear()
         self.undo_stack.setClean()
         self.selection.select_components([])

@@ -16,11 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from fma_app.analysis.review import Policy
 from fma_app.domain.model import PROPERTY_LABELS, Model
 from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import write_report
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, Level, WrittenChoice
+from fma_app.ui.review_panel import read_policy
 
 REPORT_FILE_FILTER = "Excel workbook (*.xlsx)"
 PROGRESS_STEPS = 1000
@@ -48,15 +50,18 @@ def snapshot(model: Model) -> Model:
 class _Worker(QThread):
     progressed = Signal(int, int)
 
-    def __init__(self, model: Model, path: Path, by: str, cancel: threading.Event):
+    def __init__(
+        self, model: Model, path: Path, by: str, cancel: threading.Event, policy: Policy | None
+    ):
         super().__init__()
         self.model, self.path, self.by, self.cancel = model, path, by, cancel
+        self.policy = policy
         self.outcome: tuple[str, str] = ("failed", "the export did not run")
 
     def run(self) -> None:
         try:
             write_report(self.model, self.path, self.by, progress=self.progressed.emit,
-                         cancelled=self.cancel.is_set)  # fmt: skip
+                         cancelled=self.cancel.is_set, policy=self.policy)  # fmt: skip
         except ReportCancelledError:
             self.outcome = ("cancelled", "")
         except ReportError as error:
@@ -79,14 +84,19 @@ class ReportExportJob(QObject):
     ended = Signal()  # after any of the three above
 
     def __init__(
-        self, model: Model, path: str | Path, by: str = "rpn", parent: QObject | None = None
+        self,
+        model: Model,
+        path: str | Path,
+        by: str = "rpn",
+        parent: QObject | None = None,
+        policy: Policy | None = None,  # for the Findings sheet; None: the default rules
     ):
         super().__init__(parent)
         self.path = Path(path)
         self.outcome: str | None = None
         self.message = ""
         self._cancel = threading.Event()
-        self._worker = _Worker(snapshot(model), self.path, by, self._cancel)
+        self._worker = _Worker(snapshot(model), self.path, by, self._cancel, policy)
         self._worker.progressed.connect(self.progressed, Qt.ConnectionType.QueuedConnection)
         self._worker.finished.connect(self._on_worker_done)
 
@@ -195,7 +205,10 @@ def export_report_interactive(
     path = ask_report_path(interaction, document)
     if not path:
         return False
-    job = run_with_progress(parent, ReportExportJob(document.model, path, chosen, parent))
+    policy, _problem = read_policy(document.path)  # as the Review panel and fma-app check
+    job = run_with_progress(
+        parent, ReportExportJob(document.model, path, chosen, parent, policy=policy)
+    )
     if job.outcome == "failed":
         message = f"The report was not written: {job.message}."
         interaction.show_message(TITLE, message, Level.CRITICAL)

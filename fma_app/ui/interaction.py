@@ -90,11 +90,18 @@ class Interaction(ABC):
     def choose_open_path(self, title: str, directory: str, file_filter: str) -> str | None: ...
 
     @abstractmethod
+    def choose_open_paths(self, title: str, directory: str, file_filter: str) -> list[str]:
+        """One or more existing files to read; an empty list when cancelled."""
+
+    @abstractmethod
     def choose_save_path(
         self, title: str, suggestion: str, file_filter: str, suffix: str
     ) -> str | None:
         """A path to write; `suffix` (no dot) is added when the user typed none, before the
         overwrite question, so that question names the file really written."""
+
+    @abstractmethod
+    def choose_folder(self, title: str, directory: str) -> str | None: ...
 
     @abstractmethod
     def open_location(self, path: Path) -> bool:
@@ -208,6 +215,10 @@ class QtInteraction(Interaction):
         path, _ = QFileDialog.getOpenFileName(self.parent, title, directory, file_filter)
         return path or None
 
+    def choose_open_paths(self, title: str, directory: str, file_filter: str) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(self.parent, title, directory, file_filter)
+        return list(paths)
+
     def choose_save_path(
         self, title: str, suggestion: str, file_filter: str, suffix: str
     ) -> str | None:
@@ -218,6 +229,10 @@ class QtInteraction(Interaction):
         if dialog.exec() != QFileDialog.DialogCode.Accepted or not dialog.selectedFiles():
             return None
         return dialog.selectedFiles()[0]
+
+    def choose_folder(self, title: str, directory: str) -> str | None:
+        path = QFileDialog.getExistingDirectory(self.parent, title, directory)
+        return path or None
 
     def open_location(self, path: Path) -> bool:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
@@ -245,14 +260,18 @@ class RecordingInteraction(Interaction):
         locked: LockedChoice = LockedChoice.CANCEL,
         text: str | None = None,
         open_path: str | None = None,
+        open_paths: list[str] | None = None,
         save_path: str | None = None,
         choice: int | None = 0,
         written: WrittenChoice = WrittenChoice.CLOSE,
         directory: str | None = None,
+        folder: str | None = None,
     ):
+        self.folder = folder
         self.yes, self.save, self.restore, self.locked = yes, save, restore, locked
         self.text, self.open_path, self.save_path = text, open_path, save_path
         self.choice, self.written = choice, written
+        self.open_paths = open_paths
         self.messages: list[tuple[str, str, str]] = []
         self.questions: list[tuple[str, str]] = []
         self.opened: list[Path] = []
@@ -299,6 +318,13 @@ class RecordingInteraction(Interaction):
         self.questions.append(("open", directory))
         return self.open_path
 
+    def choose_open_paths(self, title: str, directory: str, file_filter: str) -> list[str]:
+        """`open_paths` if given, else `open_path` alone (nothing: cancelled)."""
+        self.questions.append(("open_many", directory))
+        if self.open_paths is not None:
+            return list(self.open_paths)
+        return [self.open_path] if self.open_path else []
+
     def choose_save_path(
         self, title: str, suggestion: str, file_filter: str, suffix: str
     ) -> str | None:
@@ -306,6 +332,10 @@ class RecordingInteraction(Interaction):
         if self.save_path is None or Path(self.save_path).suffix:
             return self.save_path
         return f"{self.save_path}.{suffix}"  # as the real dialog's default suffix does
+
+    def choose_folder(self, title: str, directory: str) -> str | None:
+        self.questions.append(("folder", directory))
+        return self.folder
 
     def open_location(self, path: Path) -> bool:
         self.opened.append(Path(path))

@@ -13,6 +13,7 @@ import platform
 import sys
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
@@ -20,6 +21,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
 from fma_app import __version__
+from fma_app.analysis.review import Finding
 from fma_app.domain.commands import Change
 from fma_app.domain.model import DEFAULT_MODEL_NAME
 from fma_app.ui import shortcuts
@@ -33,9 +35,13 @@ from fma_app.ui.files import FileController
 from fma_app.ui.interaction import Level
 from fma_app.ui.lazy_tab import LazyTab
 from fma_app.ui.resilience_section import ResilienceSection
+from fma_app.ui.review_panel import ReviewPanel
 from fma_app.ui.undo_actions import UndoStepAction
 from fma_app.ui.window_layout import WindowLayout
 from fma_app.ui.worksheet_panel import WorksheetPanel
+
+if TYPE_CHECKING:
+    from fma_app.ui.trace_import_dialog import TraceImportController
 
 READ_ONLY_SUFFIX = " (read-only)"
 COMPONENT_LIST_NOTE = " (in the components list)"
@@ -52,6 +58,10 @@ def window_title(document: Document) -> str:
 
 
 class MainWindow(QMainWindow):
+    # File > Import Traces... and View > Edge Width by Calls (wired by app.build_window)
+    trace_import: TraceImportController | None = None
+    calls_width_action: QAction | None = None
+
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.context = context
@@ -92,6 +102,19 @@ class MainWindow(QMainWindow):
         self.detail_dock = self._dock("detailDock", "Details", self.details_tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
         self.layout_keeper.size_docks()
+        # The review meeting's list, under the worksheet; hidden until asked for (View > Review).
+        self.review = ReviewPanel(self.context, self)
+        self.review_dock = self._dock("reviewDock", "Review", self.review)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.review_dock)
+        self.review_dock.hide()
+        self.review.finding_activated.connect(self._reveal_finding)
+
+    def _reveal_finding(self, finding: Finding) -> None:
+        """A finding about a failure mode shows its worksheet row; one about a component or a
+        dependency has already selected it (the list, the graph and the details follow)."""
+        if finding.failure_mode_id is not None:
+            self.tabs.setCurrentWidget(self.worksheet)
+            self.worksheet.reveal_failure_mode(finding.failure_mode_id)
 
     def _dock(self, name: str, title: str, widget: QWidget) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -130,12 +153,19 @@ class MainWindow(QMainWindow):
         for item in (self.undo_action, self.redo_action, None, sheet.cut_action,
                      sheet.copy_action, sheet.paste_action, sheet.clear_cells_action,
                      sheet.delete_rows_action, None,
-                     sheet.add_fm_action, self.add_action_action, None, components.add_action,
-                     components.rename_action, components.delete_action, None,
-                     sheet.find_action):  # fmt: skip
+                     sheet.add_fm_action, sheet.add_from_library_action, self.add_action_action,
+                     None, components.add_action, components.rename_action,
+                     components.delete_action, None, sheet.find_action):  # fmt: skip
             self.edit_menu.addSeparator() if item is None else self.edit_menu.addAction(item)
+        self.preferences_action = self._action("Pre&ferences...", "", self.show_preferences)
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.edit_menu.addSeparator()
+        self.edit_menu.addAction(self.preferences_action)
         self.view_menu.addAction(self.components_dock.toggleViewAction())
         self.view_menu.addAction(self.detail_dock.toggleViewAction())
+        review_toggle = self.review_dock.toggleViewAction()
+        review_toggle.setShortcut(QKeySequence("Ctrl+Shift+R"))
+        self.view_menu.addAction(review_toggle)
         self.view_menu.addSeparator()
         self.view_menu.addAction(sheet.show_id_action)
         self.view_menu.addAction(sheet.show_resilience_action)
@@ -306,6 +336,14 @@ class MainWindow(QMainWindow):
             f"<p>Qt {qVersion()}, PySide6 {pyside_version}<br>"
             f"Python {platform.python_version()} ({html.escape(sys.platform)})</p>"
         )
+
+    def show_preferences(self) -> QDialog:
+        from fma_app.ui.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self.interaction, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         self.interaction.show_about(f"About {APP_NAME}", self.about_text())

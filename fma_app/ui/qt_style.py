@@ -15,6 +15,7 @@ from fma_app.presentation.style import (
     NOT_RATED,
     RPN_MAX,
     RPN_TEXT,
+    SCORE_HINT_TEXT,
     ap_style,
     rpn_shade,
 )
@@ -25,6 +26,7 @@ NOT_RATED_FILL = QColor(NOT_RATED.fill)
 NOT_RATED_TEXT = QColor(NOT_RATED.text)
 RPN_TEXT_COLOUR = QColor(RPN_TEXT)
 CLOSED_TEXT_COLOUR = QColor(CLOSED_TEXT)
+SCORE_HINT_COLOUR = QColor(SCORE_HINT_TEXT)
 _RPN_FILLS: tuple[QColor, ...] = tuple(QColor(rpn_shade(rpn)) for rpn in range(RPN_MAX + 1))
 
 

@@ -29,6 +29,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from fma_app.domain.commands import Change
+from fma_app.domain.library import SuggestedScores
 from fma_app.domain.model import ActionStatus, FailureMode, Model
 from fma_app.domain.scoring import ActionPriority
 from fma_app.gc_pause import paused_gc
@@ -46,7 +47,13 @@ from fma_app.presentation.worksheet import (
     row_values,
 )
 from fma_app.ui.document import Document
-from fma_app.ui.qt_style import RPN_TEXT_COLOUR, ap_fill, ap_text, rpn_fill
+from fma_app.ui.qt_style import (
+    RPN_TEXT_COLOUR,
+    SCORE_HINT_COLOUR,
+    ap_fill,
+    ap_text,
+    rpn_fill,
+)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2  # failure mode id of the row
@@ -65,6 +72,20 @@ NOT_RATED_TIP = (
 )
 BOLD = QFont()
 BOLD.setBold(True)
+
+
+def _with_hints(
+    cells: tuple[PaintedCell, ...], fm: FailureMode, hint: SuggestedScores
+) -> tuple[PaintedCell, ...]:
+    """The library's suggested scores, grey, in the score cells still empty."""
+    painted = list(cells)
+    for column in _SCORE_COLUMNS:
+        key = COLUMNS[column].key
+        suggested = getattr(hint, key)
+        if getattr(fm, key) is None and suggested is not None:
+            _text, _fg, background, centred, bold = painted[column]
+            painted[column] = (str(suggested), SCORE_HINT_COLOUR, background, centred, bold)
+    return tuple(painted)
 
 
 # ---- the source model -----------------------------------------------------------------------
@@ -97,6 +118,7 @@ class WorksheetModel(QAbstractTableModel):
         self._load()
         document.changed.connect(self._on_changed)
         document.model_replaced.connect(self._on_reset)
+        document.hints_changed.connect(self._hints_changed)
 
     # -- bookkeeping ---------------------------------------------------------------------
     @property
@@ -159,6 +181,15 @@ class WorksheetModel(QAbstractTableModel):
             else:
                 slot[0] += 1
         self._action_counts = {fm_id: (c[0], c[1], c[2]) for fm_id, c in counts.items()}
+
+    def _hints_changed(self, ids: list[int]) -> None:
+        for fm_id in ids:
+            self._paint.pop(fm_id, None)
+            row = self._row_of.get(fm_id)
+            if row is not None:
+                self.dataChanged.emit(
+                    self.index(row, 0), self.index(row, len(COLUMNS) - 1), [PAINT_ROLE]
+                )
 
     def _on_reset(self) -> None:
         self.beginResetModel()
@@ -300,6 +331,9 @@ class WorksheetModel(QAbstractTableModel):
                 )
                 for column, value in enumerate(self._row_cells(fm))
             )
+            hint = self.document.score_hints.get(fm.id)
+            if hint is not None:
+                cells = _with_hints(cells, fm, hint)
             self._paint[fm.id] = cells
         return cells
 
@@ -403,7 +437,12 @@ class WorksheetModel(QAbstractTableModel):
     def _tooltip(self, fm: FailureMode, column: int) -> Any:
         column_def = COLUMNS[column]
         if column_def.kind == "score":
-            return rating_scales.scale_tooltip(column_def.key, getattr(fm, column_def.key))
+            tip = rating_scales.scale_tooltip(column_def.key, getattr(fm, column_def.key))
+            hint = self.document.score_hints.get(fm.id)
+            suggested = None if hint is None else getattr(hint, column_def.key)
+            if suggested is not None and getattr(fm, column_def.key) is None:
+                tip = f"The library suggests {suggested}; not rated until you set it.\n{tip}"
+            return tip
         if column_def.kind == "revised":
             field = revised_field(column_def.key)
             current = getattr(fm.revised, field) if fm.revised else None
@@ -576,6 +615,7 @@ _CENTRED: tuple[bool, ...] = tuple(
     for c in COLUMNS
 )
 _BOLD_COLUMNS: tuple[bool, ...] = tuple(c.key in ("ap", "revised_ap", "rpn") for c in COLUMNS)
+_SCORE_COLUMNS: tuple[int, ...] = tuple(i for i, c in enumerate(COLUMNS) if c.kind == "score")
 
 _READ = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 _FLAGS: dict[bool, tuple[Qt.ItemFlag, ...]] = {  # read-only? -> flags per column

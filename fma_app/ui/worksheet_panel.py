@@ -58,6 +58,7 @@ from fma_app.presentation.worksheet import COLUMN_INDEX, COLUMNS
 from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
+from fma_app.ui.library_chooser import LibraryChooser, open_library_chooser
 from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
 
 PASTE_RULES = (
@@ -185,6 +186,7 @@ class WorksheetPanel(QWidget):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
+        self.context = context
         self.document = context.document
         self.model = WorksheetModel(self.document, self)
         self.proxy = WorksheetProxy(self)
@@ -295,6 +297,9 @@ class WorksheetPanel(QWidget):
             self.view.addAction(action)
         self.add_fm_action = self._action(
             "Add &Failure Mode", ["Ctrl+Shift+N", "Ins"], self.add_failure_mode
+        )
+        self.add_from_library_action = self._action(
+            "Add from &Library...", [], self.add_from_library
         )
         self.find_action = self._action(
             "&Filter Rows", QKeySequence.StandardKey.Find, self.focus_filter
@@ -455,6 +460,24 @@ class WorksheetPanel(QWidget):
         self.ap_combo.setCurrentIndex(0)
         self.document.selection.select_components([])
 
+    def reveal_failure_mode(self, fm_id: int) -> bool:
+        """Make the failure mode's row current and scroll to it, clearing the filters when they
+        hide it (the Review panel's findings lead here). False for an unknown id."""
+        row = self.proxy.row_of(fm_id)
+        if row is None and fm_id in self.document.model.failure_modes:
+            self.clear_filters()
+            row = self.proxy.row_of(fm_id)
+        if row is None:
+            return False
+        current = self.view.currentIndex()
+        column = (
+            current.column() if current.isValid() else self.view.horizontalHeader().logicalIndex(0)
+        )
+        index = self.proxy.index(row, column)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        return True
+
     # ---- rows ------------------------------------------------------------------------------
     def current_component_id(self) -> int | None:
         """The component new rows go to: the current row's, else the first selected one."""
@@ -486,6 +509,14 @@ class WorksheetPanel(QWidget):
                 self.view.setFocus()
                 self.view.edit(index)
         return fm_id
+
+    def add_from_library(self) -> LibraryChooser | None:
+        """The library chooser for the current component (as Add Failure Mode picks it)."""
+        component_id = self.current_component_id()
+        if component_id is None:
+            self.status_reported.emit("Select a component first, then Add from Library", 6000)
+            return None
+        return open_library_chooser(self.context, component_id, self)
 
     def _new_failure_mode(self, model: Model) -> AddEntities:
         component_id = self.current_component_id()

@@ -185,6 +185,7 @@ def test_libreoffice_reads_a_report_full_of_odd_text(tmp_path):
     assert set(sheets) == {
         f"odd-{name}.csv"
         for name in ("Summary", "Worksheet", "Actions", "Components", "Dependencies",
+                     "Findings", "Availability",
                      "Resilience", "Chaos Targets")  # the last two since issue 16
     }  # fmt: skip
     worksheet = list(csv.reader(io.StringIO(sheets["odd-Worksheet.csv"])))

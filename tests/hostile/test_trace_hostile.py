@@ -64,6 +64,17 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
         b' "startTime": 1, "processID": "p9"}], "processes": {}}]}',
         "data[0].spans[0]: processID 'p9' is not in the trace's processes",
     ),
+    "jaeger-process-tag-null": (
+        b'{"data": [{"traceID": "1", "spans": [], "processes": {"p1":'
+        b' {"serviceName": "a", "tags": [null]}}}]}',
+        "data[0].processes.p1.tags: each tag must be an object with a text key",
+    ),
+    "jaeger-span-tag-without-key": (
+        b'{"data": [{"traceID": "1", "spans": [{"traceID": "1", "spanID": "2",'
+        b' "startTime": 1, "duration": 1, "processID": "p1", "tags": [{"value": 1}]}],'
+        b' "processes": {"p1": {"serviceName": "a"}}}]}',
+        "data[0].spans[0]: each tag must be an object with a text key",
+    ),
     "zipkin-time": (
         b'[{"traceId": "1", "id": "2", "timestamp": "noon"}]',
         "span [0]: timestamp and duration must be whole numbers of microseconds",

@@ -51,7 +51,8 @@ def test_every_module_imports_and_works_without_qt():
     result = run_python(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "['fma_app.presentation.clipboard',",
+        "['fma_app.presentation.availability',",
+        "'fma_app.presentation.clipboard',",
         "'fma_app.presentation.rating_scales',",
         "'fma_app.presentation.style',",
         "'fma_app.presentation.text',",

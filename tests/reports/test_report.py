@@ -15,6 +15,7 @@ from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.domain.model import Model
 from fma_app.presentation.style import AP_STYLES, NOT_RATED, rgb
 from fma_app.reports import xlsx_report
+from fma_app.reports.availability_sheet import AVAILABILITY_SHEET
 from fma_app.reports.errors import ReportCancelledError, ReportError
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
 
@@ -37,8 +38,13 @@ def rows_of(ws) -> list[tuple]:
 
 
 def test_sheets_in_order_with_the_marker(book):
-    # The resilience sheets (issue 16) come after the five that every report has.
-    assert book.sheetnames == [*SHEET_NAMES, *xlsx_report.RESILIENCE_SHEETS]
+    # Findings and Availability, then the resilience sheets (issue 16).
+    assert book.sheetnames == [
+        *SHEET_NAMES,
+        xlsx_report.FINDINGS_SHEET,
+        AVAILABILITY_SHEET,
+        *xlsx_report.RESILIENCE_SHEETS,
+    ]
     assert book["Summary"]["A2"].value.startswith("FMA Workbench report")
     assert xlsx_report.MARKER_NAME in book.defined_names
 
@@ -86,7 +92,7 @@ def test_revised_scores_and_actions_summary_are_shown(report, book):
 def test_worksheet_is_set_up_for_screen_and_paper(book):
     ws = book["Worksheet"]
     assert ws.freeze_panes == "D2"
-    assert ws.auto_filter.ref == f"A1:U{ws.max_row}"
+    assert ws.auto_filter.ref == f"A1:V{ws.max_row}"
     assert ws.print_title_rows.replace("$", "") == "1:1"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.fitToWidth == 1
@@ -95,7 +101,7 @@ def test_worksheet_is_set_up_for_screen_and_paper(book):
     assert "Checkout && Payments" in ws.oddHeader.left.text  # & doubled, shown once
     assert "&P" in ws.oddFooter.right.text
     assert "&N" in ws.oddFooter.right.text
-    for letter, (_, width) in zip("ABCDEFGHIJKLMNOPQRSTU", xlsx_report.WORKSHEET_COLUMNS,
+    for letter, (_, width) in zip("ABCDEFGHIJKLMNOPQRSTUV", xlsx_report.WORKSHEET_COLUMNS,
                                   strict=True):  # fmt: skip
         assert ws.column_dimensions[letter].width == width
     assert ws["F2"].alignment.wrap_text is True
@@ -120,7 +126,8 @@ def test_multi_line_rows_get_a_height_that_shows_them(book):
 def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book):
     _model, path = report
     texts = ["=1+2 writes refused", "-Bad config push", "@manual edit", "=team()", "@dba",
-             "=cmd|' /C calc'!A0", "+half done", "=g", "+fallback", "-primary store"]  # fmt: skip
+             "=cmd|' /C calc'!A0", "+half done", "=g", "+fallback", "-primary store",
+             "=PSP dedupes captures by key\nsee contract \u00a74"]  # fmt: skip
     found = {}
     for ws in book.worksheets:
         for row in ws.iter_rows():
@@ -133,7 +140,8 @@ def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book)
         assert cell.quotePrefix is True, cell.coordinate
     with zipfile.ZipFile(path) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == 7  # the five, then Resilience and Chaos Targets (issue 16)
+        # and Findings, Availability, Resilience and Chaos Targets
+        assert len(sheets) == len(SHEET_NAMES) + 4
         for name in sheets:
             assert b"<f>" not in archive.read(name)
             assert b"<f " not in archive.read(name)
@@ -224,8 +232,13 @@ def test_empty_model_gives_a_complete_report(tmp_path):
     path = tmp_path / "empty.xlsx"
     write_report(Model(name="Nothing yet"), path, today=TODAY)
     book = openpyxl.load_workbook(path)
-    # The resilience sheets (issue 16) come after the five that every report has.
-    assert book.sheetnames == [*SHEET_NAMES, *xlsx_report.RESILIENCE_SHEETS]
+    # Findings and Availability, then the resilience sheets (issue 16).
+    assert book.sheetnames == [
+        *SHEET_NAMES,
+        xlsx_report.FINDINGS_SHEET,
+        AVAILABILITY_SHEET,
+        *xlsx_report.RESILIENCE_SHEETS,
+    ]
     assert book["Worksheet"].max_row == 1
     assert any(row[1] == "No failure modes" for row in rows_of(book["Summary"]))
 

@@ -1,5 +1,5 @@
-"""The report's availability columns (Components: Availability, SLO, SLO Window (days);
-Dependencies: Group Needs) written, read back, edited by a reviewer, and refused when bad."""
+"""The report's Availability sheet, read back with openpyxl: the same figures as `fma-app
+availability` and the panel, coloured verdicts, upper bounds named."""
 
 from __future__ import annotations
 
@@ -7,184 +7,100 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from report_support import TODAY, build_model
+from report_support import TODAY
 
+from fma_app.analysis.availability import entry_point_availability
+from fma_app.cli.demo import load_example
 from fma_app.domain.model import Model
-from fma_app.reports.errors import ImportProblemsError
-from fma_app.reports.workbook_import import import_workbook
+from fma_app.presentation.style import SLO_MET, SLO_MISSED, UPPER_BOUND, rgb
+from fma_app.reports.availability_sheet import (
+    AVAILABILITY_COLUMNS,
+    AVAILABILITY_SHEET,
+    NO_ENTRY_POINTS,
+    NOTE,
+)
+from fma_app.reports.report_import import import_report
 from fma_app.reports.xlsx_report import write_report
 
-
-def with_two_of_three(model: Model) -> Model:
-    """The gateway needs 2 of 3 regions."""
-    gateway = model.component_by_name("API gateway")
-    assert gateway is not None
-    for name in ("Region A", "Region B", "Region C"):
-        region = model.add_component(name, "host", availability=0.99)
-        model.add_dependency(gateway.id, region.id, group="regions")
-    model.group_needs[(gateway.id, "regions")] = 2
-    return model
+HEADERS = [name for name, _ in AVAILABILITY_COLUMNS]
 
 
-@pytest.fixture
-def report_file(tmp_path) -> Path:
-    path = tmp_path / "review.xlsx"
-    write_report(with_two_of_three(build_model()), path, today=TODAY)
-    return path
+def written(model: Model, path: Path) -> list[dict[str, object]]:
+    write_report(model, path, today=TODAY)
+    sheet = openpyxl.load_workbook(path)[AVAILABILITY_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADERS
+    return [dict(zip(HEADERS, row, strict=True)) for row in rows[1:] if row[0] is not None]
 
 
-def cells_by_header(path: Path, sheet: str) -> tuple[dict[str, str], dict[str, int]]:
-    """Column letter per header, and row number per first-column... name (Name or Component
-    and Depends On)."""
-    ws = openpyxl.load_workbook(path)[sheet]
-    header = [cell.value for cell in ws[1]]
-    letters = {name: openpyxl.utils.get_column_letter(i + 1) for i, name in enumerate(header)}
-    key_columns = ("Name",) if sheet == "Components" else ("Component", "Depends On")
-    rows = {}
-    for row in range(2, ws.max_row + 1):
-        key = " -> ".join(str(ws[f"{letters[k]}{row}"].value) for k in key_columns)
-        rows[key] = row
-    return letters, rows
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> tuple[Model, Path, list[dict[str, object]]]:
+    model = load_example()
+    path = tmp_path_factory.mktemp("availability") / "example.xlsx"
+    return model, path, written(model, path)
 
 
-def edited(path: Path, sheet: str, changes: dict[tuple[str, str], object], target: Path) -> Path:
-    """Set cells by (row key, header), as a reviewer would, in a copy saved by openpyxl."""
-    letters, rows = cells_by_header(path, sheet)
-    book = openpyxl.load_workbook(path)
-    for (key, header), value in changes.items():
-        book[sheet][f"{letters[header]}{rows[key]}"] = value
-    book.save(target)
-    return target
-
-
-def test_availability_slo_window_and_group_needs_round_trip(report_file):
-    model = with_two_of_three(build_model())
-    back = import_workbook(report_file)
-    assert back.content() == model.content()
-    gateway = back.component_by_name("API gateway")
-    assert (gateway.availability, gateway.slo, gateway.slo_window_days) == (0.9995, 0.999, 28)
-    assert back.needs_of(gateway.id, "regions") == 2
-
-
-def test_the_sheets_show_percents_and_the_group_needs(report_file):
-    letters, rows = cells_by_header(report_file, "Components")
-    ws = openpyxl.load_workbook(report_file)["Components"]
-    cell = ws[f"{letters['Availability']}{rows['Region A']}"]
-    assert (cell.value, cell.number_format) == (0.99, "0.00##%")
-    assert ws[f"{letters['Availability']}{rows['Card PSP']}"].value is None  # unknown
-    letters, rows = cells_by_header(report_file, "Dependencies")
-    ws = openpyxl.load_workbook(report_file)["Dependencies"]
-    assert ws[f"{letters['Group Needs']}{rows['API gateway -> Region B']}"].value == 2
-    assert ws[f"{letters['Group Needs']}{rows['API gateway -> payments']}"].value is None
-
-
-@pytest.mark.parametrize(
-    ("typed", "fraction"),
-    [(99.95, 0.9995), ("99.95", 0.9995), ("99.95%", 0.9995), ("99.95 %", 0.9995),
-     (0.9995, 0.9995), ("0.9995", 0.9995), (100, 1.0), (None, None)],
-)  # fmt: skip
-def test_a_reviewer_may_type_a_percent_or_a_fraction(report_file, tmp_path, typed, fraction):
-    changes = {("Card PSP", "Availability"): typed}
-    back = import_workbook(edited(report_file, "Components", changes, tmp_path / "e.xlsx"))
-    assert back.component_by_name("Card PSP").availability == fraction
-
-
-def test_bad_availabilities_slos_and_windows_are_refused_with_their_cells(report_file, tmp_path):
-    source = report_file.read_bytes()
-    bad = edited(
-        report_file,
-        "Components",
-        {
-            ("Card PSP", "Availability"): "101 %",
-            ("payments", "Availability"): -1,
-            ("Session cache", "Availability"): "very high",
-            ("API gateway", "SLO"): 100,
-            ("Region A", "SLO Window (days)"): "a month",
-        },
-        tmp_path / "bad.xlsx",
-    )
-    with pytest.raises(ImportProblemsError) as raised:
-        import_workbook(bad)
-    letters, rows = cells_by_header(bad, "Components")
-
-    def c(name: str, header: str) -> str:
-        return f"Components!{letters[header]}{rows[name]}"
-
-    component_problems = [p for p in raised.value.problems if p.startswith("Components")]
-    assert component_problems == [
-        f"{c('API gateway', 'SLO')}: SLO 100 must be above 0 and below 100 %",
-        f"{c('Card PSP', 'Availability')}: availability '101 %' is not a percentage from 0 to 100",
-        f"{c('payments', 'Availability')}: availability -1 is not a percentage from 0 to 100",
-        f"{c('Region A', 'SLO Window (days)')}: SLO window 'a month' is not a whole number of "
-        "days from 1 to 3660",
-        f"{c('Session cache', 'Availability')}: availability 'very high' is not a percentage",
+def test_one_row_per_entry_point_with_the_cli_figures(example):
+    model, _path, rows = example
+    results = entry_point_availability(model)
+    entries = [row for row in rows if row["Entry Point"] != NOTE]
+    assert [row["Entry Point"] for row in entries] == [
+        model.components[r.entry_point].name for r in results
     ]
-    assert report_file.read_bytes() == source
+    for row, result in zip(entries, results, strict=True):
+        assert row["Availability"] == pytest.approx(result.availability, abs=1e-15)
+        assert row["SLO"] == pytest.approx(result.slo)
+        assert row["Window (days)"] == 30
+        assert row["Verdict"] == ("met" if result.meets_slo else "NOT met")
+        assert row["Downtime (min)"] == pytest.approx(result.downtime_minutes)
+        assert row["Budget (min)"] == pytest.approx(result.budget_minutes)
+        assert row["Budget Used"] == pytest.approx(result.budget_consumed)
+        assert row["Method"] == "exact"
+        assert row["Unknown Availability (upper bound)"] is None
+        first = model.components[result.contributors[0].component_id].name
+        assert str(row["Costliest Components (gain if it never failed)"]).startswith(
+            f"1. {first} +"
+        )
+    gateway = next(row for row in entries if row["Entry Point"] == "Payments API gateway")
+    assert gateway["Verdict"] == "NOT met"
+    assert gateway["Budget Used"] > 1
 
 
-def test_bad_group_needs_are_refused_with_their_cells(report_file, tmp_path):
-    bad = edited(
-        report_file,
-        "Dependencies",
-        {
-            ("API gateway -> Region A", "Group Needs"): 4,
-            ("API gateway -> Region B", "Group Needs"): 4,
-            ("API gateway -> Region C", "Group Needs"): 4,
-            ("API gateway -> payments", "Group Needs"): 2,
-            ("payments -> Card PSP", "Group Needs"): "most",
-        },
-        tmp_path / "bad.xlsx",
+def test_verdicts_carry_the_palette_and_the_note_explains(example):
+    _model, path, rows = example
+    sheet = openpyxl.load_workbook(path)[AVAILABILITY_SHEET]
+    fills = {
+        sheet.cell(row, 1).value: sheet.cell(row, 6).fill.fgColor.rgb for row in range(2, 2 + 2)
+    }
+    assert fills["Payments API gateway"].endswith(rgb(SLO_MISSED.fill))
+    assert fills["Merchant dashboard"].endswith(rgb(SLO_MET.fill))
+    assert sheet.cell(2, 2).number_format == "0.0000%"
+    assert any(row["Entry Point"] == NOTE for row in rows)
+
+
+def test_unknown_availabilities_are_named_as_an_upper_bound(tmp_path):
+    model = load_example()
+    ledger = model.component_by_name("Ledger primary")
+    assert ledger is not None
+    ledger.availability = None
+    rows = written(model, tmp_path / "unknown.xlsx")
+    gateway = next(row for row in rows if row["Entry Point"] == "Payments API gateway")
+    assert gateway["Unknown Availability (upper bound)"] == "Ledger primary"
+    sheet = openpyxl.load_workbook(tmp_path / "unknown.xlsx")[AVAILABILITY_SHEET]
+    cell = next(
+        sheet.cell(r, 10) for r in range(2, 4) if sheet.cell(r, 1).value == "Payments API gateway"
     )
-    with pytest.raises(ImportProblemsError) as raised:
-        import_workbook(bad)
-    letters, rows = cells_by_header(bad, "Dependencies")
-
-    def d(key: str) -> str:
-        return f"Dependencies!{letters['Group Needs']}{rows[key]}"
-
-    assert raised.value.problems == [
-        f"{d('API gateway -> payments')}: group needs 2 given for a dependency in no group",
-        f"{d('payments -> Card PSP')}: group needs 'most' is not a whole number of members "
-        "from 1 up (or 'k of n')",
-        f"{d('API gateway -> Region A')}: group 'regions' of 'API gateway' has 3 member(s): "
-        "it can need from 1 to 3 of them, not 4",
-    ]
+    assert cell.fill.fgColor.rgb.endswith(rgb(UPPER_BOUND.fill))
 
 
-def test_rows_of_one_group_must_agree_and_k_of_n_text_is_read(report_file, tmp_path):
-    agree = edited(
-        report_file,
-        "Dependencies",
-        {("API gateway -> Region A", "Group Needs"): "3 of 3",
-         ("API gateway -> Region B", "Group Needs"): 3,
-         ("API gateway -> Region C", "Group Needs"): None},
-        tmp_path / "agree.xlsx",
-    )  # fmt: skip
-    back = import_workbook(agree)
-    assert back.needs_of(back.component_by_name("API gateway").id, "regions") == 3
-    disagree = edited(
-        report_file, "Dependencies", {("API gateway -> Region C", "Group Needs"): 1},
-        tmp_path / "disagree.xlsx",
-    )  # fmt: skip
-    with pytest.raises(ImportProblemsError) as raised:
-        import_workbook(disagree)
-    letters, rows = cells_by_header(disagree, "Dependencies")
-    first = f"Dependencies!{letters['Group Needs']}{rows['API gateway -> Region A']}"
-    third = f"Dependencies!{letters['Group Needs']}{rows['API gateway -> Region C']}"
-    assert raised.value.problems == [f"{third}: group 'regions' needs 1 here but 2 at {first}"]
+def test_a_model_without_entry_points_says_how_to_get_them(tmp_path):
+    rows = written(Model(name="Nothing yet"), tmp_path / "empty.xlsx")
+    assert [row["Entry Point"] for row in rows] == [NO_ENTRY_POINTS]
 
 
-def test_a_report_without_the_new_columns_still_imports(report_file, tmp_path):
-    book = openpyxl.load_workbook(report_file)
-    for sheet, headers in (("Components", ("SLO Window (days)", "SLO", "Availability")),
-                           ("Dependencies", ("Group Needs",))):  # fmt: skip
-        ws = book[sheet]
-        for header in headers:
-            column = [cell.value for cell in ws[1]].index(header) + 1
-            ws.delete_cols(column)
-    old = tmp_path / "old.xlsx"
-    book.save(old)
-    back = import_workbook(old)
-    assert all(c.availability is None and c.slo is None for c in back.components.values())
-    assert back.group_needs == {}
-    assert len(back.components) == len(with_two_of_three(build_model()).components)
+def test_the_report_with_the_sheet_still_imports_unchanged(example):
+    model, path, _rows = example
+    back = import_report(openpyxl.load_workbook(path), path.name)
+    assert {c.name: c.availability for c in back.components.values()} == {
+        c.name: c.availability for c in model.components.values()
+    }

@@ -23,6 +23,7 @@ from report_support import (
 from fma_app.analysis.ranking import rank_failure_modes
 from fma_app.cli.demo import load_example
 from fma_app.domain.model import Model
+from fma_app.reports.availability_sheet import AVAILABILITY_SHEET
 from fma_app.reports.workbook_import import import_workbook
 from fma_app.reports.xlsx_report import SHEET_NAMES, write_report
 
@@ -51,9 +52,9 @@ def converted(tmp_path_factory) -> Converted:
     resaved = convert_all([report, example], workdir, resave=[report, example])
     return Converted(
         model,
-        view_of(report, SHEET_NAMES),
+        view_of(report, (*SHEET_NAMES, AVAILABILITY_SHEET)),
         resaved / report.name,
-        view_of(example, SHEET_NAMES),
+        view_of(example, (*SHEET_NAMES, AVAILABILITY_SHEET)),
         resaved / example.name,
     )
 
@@ -63,7 +64,7 @@ def records(rows: list[list[str]]) -> list[dict[str, str]]:
 
 
 def test_every_sheet_is_there(converted):
-    assert set(converted.view.sheets) == set(SHEET_NAMES)
+    assert set(converted.view.sheets) == {*SHEET_NAMES, AVAILABILITY_SHEET}
     assert converted.view.sheets["Worksheet"][0][:3] == ["Rank", "ID", "Component"]
 
 

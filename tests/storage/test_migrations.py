@@ -1,11 +1,13 @@
-"""Schema migrations, exercised with real files written at schemas 1 and 2.
+"""Schema migrations, exercised with real files written at schemas 1, 2, 3 and 4.
 
 `fixtures/model_v1.fma` was written by `save_model(full_model("Version 1 fixture"), ...)` at
-SCHEMA_VERSION 1, and `fixtures/model_v2.fma` by the schema 2 code (commit bb57e74) from
-`v2_fixture_model()` below; neither may ever be rewritten: they are how every later version
-proves that it still opens old files. The real migrations (`migrations.schema_1_to_2`,
-`schema_2_to_3`) run on them; the further step registered by the `later_step` fixture exists
-only inside these tests.
+SCHEMA_VERSION 1, `fixtures/model_v2.fma` by the schema 2 code (commit bb57e74) from
+`v2_fixture_model()` below, `fixtures/model_v3.fma` by the schema 3 code (commit d1b5099) from
+`storage_helpers.v3_fixture_model()`, and `fixtures/model_v4.fma` by the schema 4 code (commit
+6f10e11) from `v4_fixture_model()` below; none may ever be rewritten: they are how every later
+version proves that it still opens old files. The real migrations (`migrations.schema_1_to_2`,
+`schema_2_to_3`, `schema_3_to_4`, `add_failure_mode_justification`) run on them; the further
+step registered by the `later_step` fixture exists only inside these tests.
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from storage_helpers import files_in, full_model, snapshot
+from storage_helpers import files_in, full_model, snapshot, v3_fixture_model
 
 from fma_app.domain.commands import edit_model_properties, set_fields, set_group_needs
-from fma_app.domain.model import Model
+from fma_app.domain.model import Model, ObservedCalls
 from fma_app.storage import (
     ModelFileError,
     compiled_sql,
@@ -32,6 +34,9 @@ from fma_app.storage import (
 
 FIXTURE = Path(__file__).parent / "fixtures" / "model_v1.fma"
 FIXTURE_V2 = Path(__file__).parent / "fixtures" / "model_v2.fma"
+FIXTURE_V3 = Path(__file__).parent / "fixtures" / "model_v3.fma"
+FIXTURE_V4 = Path(__file__).parent / "fixtures" / "model_v4.fma"
+FIXTURE_V5 = Path(__file__).parent / "fixtures" / "model_v5.fma"
 CURRENT = compiled_sql.SCHEMA_VERSION
 
 
@@ -275,15 +280,13 @@ def test_a_migrated_v2_file_saves_availability_slo_and_group_needs(v2_file):
     assert reopened.needs_of(gateway.id, "regions") == 2
 
 
-def test_the_step_from_2_builds_exactly_the_tables_schema_3_creates(v2_file, tmp_path):
-    fresh = tmp_path / "fresh.fma"
-    save_model(full_model(), fresh)
-    with sqlite3.connect(v2_file) as old, sqlite3.connect(fresh) as new:
+def test_the_step_from_2_builds_exactly_the_tables_schema_3_creates(v2_file):
+    with sqlite3.connect(v2_file) as old:
         old.execute("BEGIN")
         migrations.schema_2_to_3(old)
         old.execute("COMMIT")
-        if CURRENT == 3:
-            assert _tables(old) == _tables(new)
+        with sqlite3.connect(FIXTURE_V3) as v3:  # the tables schema 3 created
+            assert _tables(old) == _tables(v3)
         assert old.execute("PRAGMA foreign_key_check").fetchall() == []
         # The frozen CHECKs hold.
         for bad in ("availability = 1.5", "availability = -0.1", "slo = 1", "slo = 0",
@@ -318,3 +321,65 @@ def test_a_group_row_that_needs_more_than_its_group_has_is_refused(v2_file, tmp_
     with pytest.raises(ModelFileError) as caught:
         read_info(saved)
     assert str(caught.value) == f"cannot open '{saved}': {problem}"
+
+
+# ---- schema 4 -> 5: a failure mode's justification (issue 15) ---------------------------------
+def v4_fixture_model() -> Model:
+    """What `fixtures/model_v4.fma` holds, written by the schema 4 code (commit 6f10e11): the
+    schema 3 fixture's model with a component's aliases and a dependency's observed calls."""
+    model = v3_fixture_model()
+    model.name = "Version 4 fixture"
+    gateway = model.component_by_name("API gateway")
+    assert gateway is not None
+    gateway.aliases = ("api-gw", "gateway.prod")
+    first = next(iter(model.dependencies.values()))
+    first.observed = ObservedCalls(
+        calls=1200, errors=3, p50_ms=12.5, p99_ms=80.0,
+        first_seen=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        last_seen=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    return model
+
+
+@pytest.fixture
+def v4_file(tmp_path) -> Path:
+    copy = tmp_path / "old4.fma"
+    shutil.copy2(FIXTURE_V4, copy)
+    return copy
+
+
+def test_the_v4_fixture_opens_with_its_content_and_no_justifications(v4_file):
+    before = snapshot(v4_file)
+    assert read_info(v4_file).schema_version == 4
+    model = open_model(v4_file)
+    assert model.content() == v4_fixture_model().content()
+    assert {fm.justification for fm in model.failure_modes.values()} == {""}
+    assert snapshot(v4_file) == before
+
+
+def test_the_justification_step_builds_exactly_the_tables_schema_5_creates(v4_file):
+    """Schema 6 (resilience, issue 16) came later: the step is compared with the schema 5
+    fixture, which the schema 5 code wrote."""
+    with sqlite3.connect(FIXTURE_V5) as fixture:
+        assert fixture.execute("PRAGMA user_version").fetchone()[0] == 5
+    with sqlite3.connect(v4_file) as old, sqlite3.connect(FIXTURE_V5) as new:
+        old.execute("BEGIN")
+        migrations.add_failure_mode_justification(old)
+        old.execute("COMMIT")
+        assert _tables(old) == _tables(new)
+        assert old.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert {row[0] for row in old.execute("SELECT justification FROM failure_modes")} == {""}
+        with pytest.raises(sqlite3.IntegrityError, match="NOT NULL constraint failed"):
+            old.execute("UPDATE failure_modes SET justification = NULL")
+
+
+def test_a_migrated_v4_file_saves_as_current_and_keeps_a_justification(v4_file):
+    model = open_model(v4_file, read_only=False)
+    timeout = next(fm for fm in model.failure_modes.values() if fm.failure_mode == "Timeout")
+    timeout.justification = "Circuit breaker tested monthly\nsee RUN-12 \u2713"
+    save_model(model, v4_file)
+    with sqlite3.connect(v4_file) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT
+    reopened = open_model(v4_file)
+    assert reopened.content() == model.content()
+    assert reopened.failure_modes[timeout.id].justification == timeout.justification

@@ -57,8 +57,8 @@ def context(context_factory, document):
 def main_window_factory(qtbot, context_factory):
     """Builds shown main windows over fake contexts (on the small model unless given a
     document)."""
+    from fma_app.ui.app import build_window
     from fma_app.ui.document import Document
-    from fma_app.ui.main_window import MainWindow
 
     def make(document: Document | None = None, first_open: bool = False):
         """`first_open`: the layout a new user gets (ranked by RPN, ranking columns first).
@@ -66,7 +66,7 @@ def main_window_factory(qtbot, context_factory):
         model's, as a user who set it so would see it: most tests name rows by that order."""
         context = context_factory(document)
         saved_layout = context.settings.value("window/worksheetHeader") is not None
-        window = MainWindow(context)
+        window = build_window(context)  # as the app builds it: with every dock wired in
         if not first_open and not saved_layout:
             view = window.worksheet.view
             header = view.horizontalHeader()

@@ -145,3 +145,15 @@ def test_revised_scores_on_a_not_rated_failure_mode_are_refused_by_the_gate(
     assert not panel.revised["severity"].isEnabled()
     assert snapshot(document.model) == before
     assert document.undo_stack.count() == steps
+
+
+def test_justification_is_typed_in_the_panel_as_one_undo_step(panel, document, qtbot):
+    fm = fm_named(document, "Disk full")
+    edit = panel.texts["justification"]
+    qtbot.keyClicks(edit, "Alert at 80%")
+    edit.committed.emit(edit.toPlainText())  # what leaving the field does (focusOutEvent)
+    assert fm.justification == "Alert at 80%"
+    assert document.undo_stack.undoText() == "Change Justification"
+    document.undo_stack.undo()
+    assert fm.justification == ""
+    assert edit.toPlainText() == ""

@@ -16,7 +16,7 @@ def test_not_armed_without_the_variable(qapp):
     assert smoke.arm(qapp, {"FMA_SMOKE_TEST": ""}) is False
 
 
-def test_report_lists_the_visible_window_and_saves_a_screenshot(qapp, qtbot, tmp_path):
+def test_report_lists_the_visible_window_and_saves_a_screenshot(qapp, qtbot, tmp_path, monkeypatch):
     icon = QIcon()
     for path in app_icon_files():
         icon.addFile(str(path))
@@ -29,11 +29,16 @@ def test_report_lists_the_visible_window_and_saves_a_screenshot(qapp, qtbot, tmp
     widget.show()
     report_path = tmp_path / "report.json"
     env = {"FMA_SMOKE_TEST": str(report_path), "FMA_SMOKE_DELAY_MS": "0"}
+    # The real exit would end the test session's application: outside a running loop it leaves
+    # the quit pending, and every later qtbot wait returns without delivering timers or signals.
+    exits: list[int] = []
+    monkeypatch.setattr(qapp, "exit", exits.append)
     try:
         assert smoke.arm(qapp, env) is True
         qtbot.waitUntil(report_path.exists, timeout=5000)
     finally:
         qapp.setWindowIcon(previous_icon)
+    qtbot.waitUntil(lambda: exits == [0], timeout=5000)  # the check ends the app with 0
     report = json.loads(report_path.read_text())
     assert report["platform"] == "offscreen"
     assert {"class": "QWidget", "title": "probe window", "width": 320, "height": 200} in [

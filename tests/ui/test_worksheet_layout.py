@@ -129,7 +129,7 @@ def test_copy_leaves_the_hidden_id_out_and_takes_it_when_shown(main_window_facto
     select_rows(window, 0, 0)
     fm_id = sheet.proxy.failure_mode_id(0)
     hidden = sheet.copy().rstrip("\n").split("\t")
-    assert len(hidden) == 18
+    assert len(hidden) == 19  # 18 and the justification
     assert hidden[0] == "database"  # ranked first: Disk full, RPN 1000
     sheet.show_id_action.trigger()
     shown = sheet.copy().rstrip("\n").split("\t")

@@ -50,7 +50,10 @@ def _process(process: object, at: str) -> tuple[str, str | None]:
     """(service name, environment) of one process."""
     if not isinstance(process, dict) or not isinstance(process.get("serviceName"), str):
         raise FormatProblemError(f"{at} has no serviceName")
-    tags = _tags(process.get("tags"), set(ENVIRONMENT_ATTRIBUTES))
+    try:
+        tags = _tags(process.get("tags"), set(ENVIRONMENT_ATTRIBUTES))
+    except TypeError as error:
+        raise FormatProblemError(f"{at}.tags: {error}") from None
     environment = next((str(tags[k]) for k in ENVIRONMENT_ATTRIBUTES if k in tags), None)
     return process["serviceName"].strip() or "unknown_service", environment
 
@@ -95,6 +98,8 @@ def _tags(tags: object, keys: set[str]) -> dict[str, object]:
         return {}
     if not isinstance(tags, list):
         raise TypeError("tags must be a list")
+    if not all(isinstance(tag, dict) and isinstance(tag.get("key"), str) for tag in tags):
+        raise TypeError("each tag must be an object with a text key")
     return {tag["key"]: tag.get("value") for tag in tags if tag["key"] in keys}
 
 

@@ -40,8 +40,13 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.analysis.layout import NODE_HEIGHT, NODE_WIDTH
-from fma_app.domain.model import Component, ComponentKind, Strength
-from fma_app.presentation.style import AP_NAMES, NOT_RATED
+from fma_app.domain.model import Component, ComponentKind, ObservedCalls, Strength
+from fma_app.presentation.style import (
+    AP_NAMES,
+    AVAILABILITY_ENTRY_OUTLINE,
+    CONTRIBUTOR_OUTLINE,
+    NOT_RATED,
+)
 from fma_app.ui.qt_style import AP_FILLS, NOT_RATED_FILL
 
 if TYPE_CHECKING:
@@ -68,6 +73,8 @@ OVERLAY_UNAFFECTED = "unaffected"
 OVERLAY_SPOF = "spof"
 OVERLAY_SPOF_NO_FM = "spof-no-fm"
 OVERLAY_CYCLE = "cycle"  # on a strong dependency cycle
+OVERLAY_AVAILABILITY_ENTRY = "availability-entry"  # the entry point the Availability panel shows
+OVERLAY_CONTRIBUTOR = "contributor"  # costs that entry point availability (tag: its rank)
 
 FAILED_COLOR = QColor("#212121")
 DOWN_COLOR = QColor("#c62828")
@@ -77,6 +84,8 @@ CYCLE_COLOR = QColor("#00695c")
 ENTRY_COLOR = QColor("#1565c0")
 HIGHLIGHT_COLOR = QColor("#fdd835")
 SELECT_COLOR = QColor("#1e88e5")
+CONTRIBUTOR_COLOR = QColor(CONTRIBUTOR_OUTLINE)
+AVAILABILITY_ENTRY_COLOR = QColor(AVAILABILITY_ENTRY_OUTLINE)
 GROUP_COLORS = [QColor(c) for c in ("#00838f", "#6d4c41", "#5e35b1", "#2e7d32", "#ad1457")]
 
 
@@ -332,6 +341,8 @@ OVERLAY_PENS = {
     OVERLAY_SPOF: QPen(SPOF_COLOR, 7),
     OVERLAY_SPOF_NO_FM: QPen(SPOF_COLOR, 7, Qt.PenStyle.DashLine),
     OVERLAY_CYCLE: QPen(CYCLE_COLOR, 7),
+    OVERLAY_AVAILABILITY_ENTRY: QPen(AVAILABILITY_ENTRY_COLOR, 8),
+    OVERLAY_CONTRIBUTOR: QPen(CONTRIBUTOR_COLOR, 7),
 }
 
 NODE_BOUNDS = QRectF(
@@ -357,6 +368,7 @@ class NodeItem(QGraphicsObject):
         self.name, self.kind, self.user_facing = "", ComponentKind.SERVICE, False
         self.stats = stats
         self.overlay = OVERLAY_NONE
+        self.overlay_note = ""
         self.highlighted = False  # the component of the selected failure mode
         self.edge_ids: set[int] = set()
         self.cx = self.cy = 0.0  # the centre as floats, for edge geometry without Qt calls
@@ -398,9 +410,11 @@ class NodeItem(QGraphicsObject):
             self._text = None
             self.refresh()
 
-    def set_overlay(self, overlay: str) -> None:
-        if overlay != self.overlay:
+    def set_overlay(self, overlay: str, note: str = "") -> None:
+        """`note` is the overlay's own tag text where it varies (a contributor's rank)."""
+        if overlay != self.overlay or note != self.overlay_note:
             self.overlay = overlay
+            self.overlay_note = note
             self.setOpacity(0.35 if overlay == OVERLAY_UNAFFECTED else 1.0)
             self.refresh()
 
@@ -620,6 +634,11 @@ class NodeItem(QGraphicsObject):
             OVERLAY_SPOF: ("SPOF", SPOF_COLOR),
             OVERLAY_SPOF_NO_FM: ("SPOF · NO FM!", SPOF_COLOR),
             OVERLAY_CYCLE: ("CYCLE", CYCLE_COLOR),
+            OVERLAY_AVAILABILITY_ENTRY: (
+                self.overlay_note or "AVAILABILITY",
+                AVAILABILITY_ENTRY_COLOR,
+            ),
+            OVERLAY_CONTRIBUTOR: (self.overlay_note or "COSTS", CONTRIBUTOR_COLOR),
         }
         if self.overlay in overlay_tags:
             tags.append(overlay_tags[self.overlay])
@@ -837,6 +856,29 @@ def fast_pen(pen: QPen, lod: float) -> QPen:
     )
 
 
+def observed_text(observed: ObservedCalls) -> str:
+    """What traces saw of a dependency, for its tooltip (sampled: what the sample held)."""
+    parts = [f"{observed.calls:,} call{'' if observed.calls == 1 else 's'}"]
+    if observed.errors is not None:
+        parts.append(f"{observed.errors:,} error{'' if observed.errors == 1 else 's'}")
+    if observed.p50_ms is not None and observed.p99_ms is not None:
+        parts.append(f"p50 {observed.p50_ms:g} ms, p99 {observed.p99_ms:g} ms")
+    text = "traces saw " + ", ".join(parts)
+    if observed.first_seen is not None and observed.last_seen is not None:
+        first = observed.first_seen.strftime("%Y-%m-%d %H:%M:%S")
+        last = observed.last_seen.strftime("%Y-%m-%d %H:%M:%S UTC")
+        text += f"\nobserved from {first} to {last}"
+    return text + "\n(counts are what the sampled traces saw)"
+
+
+def calls_width_factor(observed: ObservedCalls | None) -> float:
+    """Edge width by observed calls on a log scale: 1x for none or one call, 2x at 100,
+    at most 3x (10,000 and more). Absolute, so one edge's width never depends on another's."""
+    if observed is None or observed.calls <= 1:
+        return 1.0
+    return 1.0 + min(2.0, math.log10(observed.calls) / 2.0)
+
+
 class EdgeItem:
     """One dependency, drawn from the dependant (source) to the dependency (target).
 
@@ -849,6 +891,8 @@ class EdgeItem:
         self.dependency_id = dependency.id
         self.source, self.target = source, target
         self.strength, self.group = dependency.strength, dependency.group
+        self.observed = dependency.observed
+        self.width_factor = 1.0  # > 1 when the view weighs edges by observed calls
         self.group_color: QColor | None = None
         self.junction: JunctionItem | None = None
         # "down"/"degraded" when the overlay shows failure spreading along it, "cycle" on a
@@ -865,6 +909,7 @@ class EdgeItem:
 
     def update_from(self, dependency: Dependency) -> None:
         self.strength, self.group = dependency.strength, dependency.group
+        self.observed = dependency.observed
         self.restyle()
 
     def restyle(self) -> None:
@@ -877,7 +922,15 @@ class EdgeItem:
         text = f"{self.source.name} depends on {self.target.name} ({self.strength.value})"
         if self.group:
             text += f"\nredundancy group {self.group!r} (any one is enough)"
+        if self.observed is not None:
+            text += "\n" + observed_text(self.observed)
         return text
+
+    def weigh_by_calls(self, on: bool) -> None:
+        factor = calls_width_factor(self.observed) if on else 1.0
+        if factor != self.width_factor:
+            self.width_factor = factor
+            self.restyle()
 
     def set_impact(self, impact: str, dimmed: bool) -> None:
         if (impact, dimmed) != (self.impact, self.dimmed):
@@ -906,7 +959,7 @@ class EdgeItem:
         if self.dimmed:
             color = QColor(color)
             color.setAlpha(64)
-        width = 2.6 if self.emphasised else 1.6
+        width = (2.6 if self.emphasised else 1.6) * self.width_factor
         return edge_pen(color, width, self.strength is not Strength.STRONG)
 
     def adjust(self) -> None:

@@ -1,4 +1,5 @@
-"""The graph's impact overlays: blast radius, single points of failure, strong cycles.
+"""The graph's overlays: blast radius, single points of failure, strong cycles, and the
+contributors to one entry point's availability (shown for the Availability panel).
 
 One overlay at a time (showing one replaces the other) styles the scene's items and fills the
 panel's side list through `overlay_changed`; it is recomputed after every edit (cheap, see
@@ -22,6 +23,8 @@ from fma_app.domain.commands import Change
 from fma_app.domain.model import Model, Strength
 from fma_app.ui.document import Document
 from fma_app.ui.graph.items import (
+    OVERLAY_AVAILABILITY_ENTRY,
+    OVERLAY_CONTRIBUTOR,
     OVERLAY_CYCLE,
     OVERLAY_DEGRADED,
     OVERLAY_DOWN,
@@ -40,8 +43,9 @@ class GraphOverlays(QObject):
     def __init__(self, document: Document, scene: GraphScene, parent: QObject | None = None):
         super().__init__(parent)
         self.document, self.scene = document, scene
-        # ("blast", component id), ("spof", 0), ("cycles", 0) or None
+        # ("blast", component id), ("spof", 0), ("cycles", 0), ("availability", entry) or None
         self._overlay: tuple[str, int] | None = None
+        self._contributors: tuple[int, ...] = ()  # of the availability overlay, costliest first
         # Connected after the scene's own slots, so the items are current when restyled.
         document.changed.connect(self._after_edit)
         document.model_replaced.connect(self._forget)
@@ -64,7 +68,7 @@ class GraphOverlays(QObject):
 
     @property
     def kind(self) -> str:
-        """Which overlay is shown: "blast", "spof", "cycles" or "" for none."""
+        """Which overlay is shown: "blast", "spof", "cycles", "availability" or "" for none."""
         return self._overlay[0] if self._overlay else ""
 
     def show_blast_radius(self, component_id: int) -> BlastRadius:
@@ -176,6 +180,42 @@ class GraphOverlays(QObject):
             rows.append((cycle[0], " → ".join([*names, names[0]])))
         return f"Strong dependency cycles: {len(cycles)}", rows
 
+    def show_availability(self, entry_point: int, contributors: Iterable[int]) -> None:
+        """Mark an entry point and the components that cost it availability, ranked (#1 the
+        costliest); the others fade. The Availability panel computes them and calls this again
+        after each recompute, so the marks follow what-if edits."""
+        ranked = tuple(cid for cid in contributors if cid in self.scene.nodes)
+        self._overlay, self._contributors = ("availability", entry_point), ranked
+        rank = {cid: index + 1 for index, cid in enumerate(ranked)}
+        for cid, node in self.scene.nodes.items():
+            if cid == entry_point:  # its own outages count too: its rank, if it has one
+                own = f"COSTS #{rank[cid]}" if cid in rank else "THIS ONE"
+                node.set_overlay(OVERLAY_AVAILABILITY_ENTRY, own)
+            elif cid in rank:
+                node.set_overlay(OVERLAY_CONTRIBUTOR, f"COSTS #{rank[cid]}")
+            else:
+                node.set_overlay(OVERLAY_UNAFFECTED)
+        marked = set(rank) | {entry_point}
+        for edge in self.scene.edges.values():
+            on = edge.source.component_id in marked and edge.target.component_id in marked
+            edge.set_impact("", dimmed=not on)
+        for junction in self.scene.junctions.values():
+            junction.setOpacity(1.0 if any(
+                e.source.component_id in marked and e.target.component_id in marked
+                for e in junction.edges) else 0.35)  # fmt: skip
+        self.scene.edges_touched()
+        name = (
+            self.model.components[entry_point].name if entry_point in self.model.components else ""
+        )
+        rows = [(cid, f"#{rank[cid]} {self.model.components[cid].name}") for cid in ranked]
+        title = f"{name}: {len(ranked)} component(s) cost it availability, costliest first"
+        self.overlay_changed.emit(title, rows)
+
+    @property
+    def contributors(self) -> tuple[int, ...]:
+        """The components the availability overlay marks, costliest first."""
+        return self._contributors if self.kind == "availability" else ()
+
     def clear_overlay(self) -> None:
         self._overlay = None
         for node in self.scene.nodes.values():
@@ -195,5 +235,10 @@ class GraphOverlays(QObject):
             self.show_single_points_of_failure()
         elif kind == "cycles":
             self.show_strong_cycles()
+        elif kind == "availability" and cid in self.model.components:
+            # the panel sends the new ranking after its recompute; until then keep the marks
+            self.show_availability(
+                cid, [c for c in self._contributors if c in self.model.components]
+            )
         else:
             self.clear_overlay()

@@ -27,6 +27,7 @@ from fma_app.ui.graph.items import HIGHLIGHT_COLOR, SELECT_COLOR
 from fma_app.ui.graph.overlays import GraphOverlays
 from fma_app.ui.graph.scene import GraphScene
 from fma_app.ui.graph.view import GraphView
+from fma_app.ui.library_chooser import open_library_chooser
 
 LEGEND = (
     "<small><b>Fill</b>: worst Action Priority "
@@ -76,6 +77,9 @@ class GraphPanel(QWidget):
         self.edits = GraphController(document, self.scene, self)
         self.overlays = GraphOverlays(document, self.scene, self)
         self.view = GraphView(self.scene, self.edits, self.overlays, self.interaction, self)
+        self.view.library_requested.connect(
+            lambda component_id: open_library_chooser(context, component_id, self)
+        )
         self.toolbar = QToolBar("Graph", self)
         self.title = QLabel("Select a component and press Blast Radius, or show SPOFs.", self)
         self.title.setWordWrap(True)
@@ -121,12 +125,16 @@ class GraphPanel(QWidget):
             self, "Cycles", self._toggle_cycles, (), "Mark strong dependency cycles", True
         )
         self.clear_action = _action(self, "Clear", self.clear_overlay, (), "Clear the overlay")
+        self.calls_width_action = _action(
+            self, "Width by Calls", self.scene.set_weigh_by_calls, (),
+            "Draw each dependency wider the more calls the traces saw", True,
+        )  # fmt: skip
         self.png_action = _action(self, "Export PNG…", lambda: self._ask_export("png"))
         self.svg_action = _action(self, "Export SVG…", lambda: self._ask_export("svg"))
         for action in (self.connect_action, self.layout_action, self.fit_action,
                        self.zoom_in_action, self.zoom_out_action, None, self.blast_action,
                        self.spof_action, self.cycles_action, self.clear_action, None,
-                       self.png_action, self.svg_action):  # fmt: skip
+                       self.calls_width_action, self.png_action, self.svg_action):  # fmt: skip
             if action is None:
                 self.toolbar.addSeparator()
             else:

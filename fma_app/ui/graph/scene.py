@@ -84,6 +84,7 @@ class GraphScene(QGraphicsScene):
         # reveal a selected component must not scroll the canvas under the user's pointer
         self.selecting_on_canvas = False
         self._highlighted = 0
+        self.weigh_by_calls = False  # edge width by observed calls (the graph's toggle)
         self.setBackgroundBrush(QColor("#fafafa"))
         document.changed.connect(self._on_changed)
         document.model_replaced.connect(self.rebuild)
@@ -139,6 +140,8 @@ class GraphScene(QGraphicsScene):
         if source is None or target is None:
             return None
         edge = EdgeItem(dependency, source, target)
+        if self.weigh_by_calls:
+            edge.weigh_by_calls(True)
         self.edges[dependency_id] = edge
         source.edge_ids.add(dependency_id)
         target.edge_ids.add(dependency_id)
@@ -200,6 +203,13 @@ class GraphScene(QGraphicsScene):
                 edge.adjust()
             for group in sorted(groups):
                 self.junctions[(source_id, group)].reposition()
+
+    def set_weigh_by_calls(self, on: bool) -> None:
+        """Draw edges wider the more calls the traces saw (a log scale; see EdgeItem)."""
+        self.weigh_by_calls = on
+        for edge in self.edges.values():
+            edge.weigh_by_calls(on)
+        self.edges_touched()
 
     def edges_touched(self) -> None:
         """Edges are drawn by one layer item: repaint it after any edge changed."""

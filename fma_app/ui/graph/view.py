@@ -59,6 +59,7 @@ class RenameEditor(QLineEdit):
 
 
 class GraphView(QGraphicsView):
+    library_requested = Signal(int)  # component id: Add from Library... on its node
     # The canvas's keys and gestures that are not actions (keyPressEvent and the mouse handlers
     # below); Help > Keyboard Shortcuts lists them, so a key added here is a key documented.
     KEY_HELP: tuple[tuple[str, str], ...] = (
@@ -335,6 +336,7 @@ class GraphView(QGraphicsView):
         entry.triggered.connect(lambda: self.edits.toggle_entry_point(component_id))
         menu.addSeparator()
         menu.addAction("Show Blast Radius", lambda: self.overlays.show_blast_radius(component_id))
+        menu.addAction("Add from Library…", lambda: self.library_requested.emit(component_id))
         menu.addSeparator()
         selected = self.graph.selected_component_ids()
         ids = selected if component_id in selected else [component_id]
