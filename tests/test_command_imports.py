@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from fma_app.domain.model import Model
+from fma_app.domain.resilience import ChaosTarget, Fault, Resilience, SteadyStateProbe
 from fma_app.storage import save_model
 
 STORAGE_ORM = ("sqlalchemy", "sqlmodel")
@@ -40,6 +41,16 @@ def model_file(tmp_path_factory) -> Path:
     db = model.add_component("db")
     model.add_dependency(api.id, db.id, "strong")
     model.add_failure_mode(db.id, failure_mode="Disk full", severity=8, likelihood=3)
+    # One failure mode with a fault, so `chaos` writes a draft of each format.
+    db.chaos_target = ChaosTarget.checked("kubernetes", namespace="shop", selector="app=db")
+    model.add_failure_mode(
+        db.id,
+        failure_mode="Pod killed",
+        resilience=Resilience.checked(
+            fault=Fault.checked("instance killed", 60),
+            probe=SteadyStateProbe.checked("http", "http://db.shop/health"),
+        ),
+    )
     path = tmp_path_factory.mktemp("imports") / "model.fma"
     save_model(model, path)
     return path
@@ -73,6 +84,8 @@ def loaded_by(
         (["spof"], ("networkx",)),
         (["availability"], ("networkx",)),
         (["availability", "--format", "json", "--window", "4w"], ("networkx",)),
+        (["chaos", "-o", "drafts", "--format", "chaostoolkit"], ()),
+        (["chaos", "-o", "drafts", "--format", "litmus"], ()),
         (["diff", "MODEL", "MODEL"], ()),
         (["diff", "MODEL", "MODEL", "--format", "json"], ()),
         (["dump"], ()),
@@ -91,6 +104,8 @@ def loaded_by(
         "spof",
         "availability",
         "avail-json",
+        "chaos",
+        "chaos-litmus",
         "diff",
         "diff-json",
         "dump",

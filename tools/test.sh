@@ -7,6 +7,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 tools/setup.sh libreoffice-calc poppler-utils desktop-file-utils xvfb xauth
+# The chaos tools the experiment drafts are validated with (the optional group `chaos`).
+STAMP=.venv/.fma-chaos-installed
+if [[ ! -f $STAMP || pyproject.toml -nt $STAMP ]]; then
+    echo "test: installing the optional group chaos (validators of the chaos drafts)"
+    .venv/bin/python -m pip install -q -e ".[dev,chaos]"
+    touch "$STAMP"
+fi
 export QT_QPA_PLATFORM=offscreen MPLBACKEND=Agg
 .venv/bin/ruff check fma_app tests benchmarks
 .venv/bin/ruff format --check fma_app tests benchmarks

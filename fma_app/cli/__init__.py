@@ -26,6 +26,8 @@ SUBCOMMANDS = {
     "report": "report",
     "impact": "impact",
     "spof": "spof",
+    "chaos": "chaos",
+    "chaos-result": "chaos_result",
     "availability": "availability",
     "diff": "diff",
     "dump": "dump",

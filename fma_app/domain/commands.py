@@ -31,12 +31,15 @@ from fma_app.domain.model import (
     ObservedCalls,
     Strength,
     checked_aliases,
+    checked_resilience,
     checked_revised,
+    checked_target,
     parse_enum,
     parse_fraction,
     parse_slo,
     parse_window_days,
 )
+from fma_app.domain.resilience import ChaosTarget, Resilience
 from fma_app.domain.scoring import validate_optional_score
 
 EntityKind = Literal["component", "dependency", "failure_mode", "action"]
@@ -61,7 +64,8 @@ FIELD_LABELS: dict[str, str] = {
     "cause": "Cause", "likelihood": "Likelihood", "prevention_controls": "Prevention Controls",
     "detection_controls": "Detection Controls", "detection": "Detection", "notes": "Notes",
     "revised": "Revised Scores", "due_date": "Due Date", "status": "Status",
-    "action_taken": "Action Taken", "availability": "Availability", "slo": "SLO",
+    "action_taken": "Action Taken", "chaos_target": "Chaos Target",
+    "resilience": "Resilience", "availability": "Availability", "slo": "SLO",
     "slo_window_days": "SLO Window", "aliases": "Aliases", "observed": "Observed Calls",
     "justification": "Justification",
 }  # fmt: skip
@@ -353,6 +357,10 @@ def _clean_value(
         return validate_optional_score(name, value)
     if name == "revised":
         return None if value is None else checked_revised(value)
+    if name == "resilience":
+        return checked_resilience(value)
+    if name == "chaos_target":
+        return checked_target(value)
     if name == "name" and kind == "component":
         return model.check_component_name(str(value), ignore_id=entity_id)
     if name == "kind":
@@ -482,5 +490,34 @@ __all__ = [
     "Action", "AddEntities", "Change", "Command", "EditModelProperties", "Macro",
     "RemoveEntities", "RenameModel", "SetFields", "SetGroupNeeds",
     "add_action", "add_component", "add_dependency", "add_failure_mode", "edit_model_properties",
-    "remove", "set_fields", "set_group_needs",
+    "edit_resilience", "remove", "set_chaos_target", "set_fields", "set_group_needs",
 ]  # fmt: skip
+
+
+_RESILIENCE_LABELS: dict[str, str] = {
+    "fault": "Fault", "hypothesis": "Hypothesis", "probe": "Steady-State Probe",
+    "mitigations": "Mitigations", "runbook": "Runbook", "experiment": "Experiment Record",
+}  # fmt: skip
+
+
+def edit_resilience(model: Model, failure_mode_id: int, /, **parts: object) -> SetFields:
+    """A validated command that changes the named parts of a failure mode's resilience (fault,
+    hypothesis, probe, mitigations, runbook, experiment) and keeps the others."""
+    failure_mode = model.failure_mode(failure_mode_id)
+    unknown = set(parts) - set(_RESILIENCE_LABELS)
+    if unknown:
+        raise ModelError(f"unknown resilience field(s): {', '.join(sorted(unknown))}")
+    current = failure_mode.resilience
+    merged: dict[str, object] = {name: getattr(current, name) for name in _RESILIENCE_LABELS}
+    merged.update(parts)
+    new = Resilience.checked(**merged)
+    labels = {_RESILIENCE_LABELS[name] for name in parts}
+    text = f"Change {labels.pop()}" if len(labels) == 1 else "Edit Resilience"
+    return SetFields("failure_mode", failure_mode_id, {"resilience": new}, text)
+
+
+def set_chaos_target(model: Model, component_id: int, target: ChaosTarget | None) -> SetFields:
+    model.component(component_id)
+    return SetFields(
+        "component", component_id, {"chaos_target": checked_target(target)}, "Change Chaos Target"
+    )

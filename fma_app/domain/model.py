@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from fma_app.domain.errors import ModelError, ValidationError
+from fma_app.domain.resilience import NO_RESILIENCE, ChaosTarget, Resilience, new_model_uuid
 from fma_app.domain.scoring import (
     ActionPriority,
     action_priority,
@@ -151,6 +152,7 @@ class Component:
     # Other names of this component (service names in traces), matched case-insensitively like
     # the name, so "payments-api" in a trace finds the model's "Payments API gateway".
     aliases: tuple[str, ...] = ()
+    chaos_target: ChaosTarget | None = None  # where chaos experiments inject a fault
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,7 @@ class FailureMode:
     # Why the current controls are adequate without a further action (AIAG-VDA accepts a
     # documented reason for a high Action Priority); blank when none is recorded.
     justification: str = ""
+    resilience: Resilience = NO_RESILIENCE  # fault, hypothesis, probe, mitigations, runbook
 
     @property
     def is_rated(self) -> bool:
@@ -406,6 +409,20 @@ def checked_revised(revised: object) -> Scores:
             f"revised scores {revised!r} must be all three of severity, likelihood, detection"
         )
     return Scores.checked(*triple, prefix="revised ")
+
+
+def checked_target(target: object) -> ChaosTarget | None:
+    if target is not None and not isinstance(target, ChaosTarget):
+        raise ValidationError(f"chaos target {target!r} is not a ChaosTarget")
+    return target
+
+
+def checked_resilience(resilience: object) -> Resilience:
+    if resilience is None:
+        return NO_RESILIENCE
+    if not isinstance(resilience, Resilience):
+        raise ValidationError(f"resilience {resilience!r} is not a Resilience")
+    return resilience
 
 
 def field_names(entity_type: type) -> tuple[str, ...]:
@@ -491,6 +508,9 @@ class Model:
     key_date: dt.date | None = None
     prepared_by: str = ""
     approved_by: str = ""
+    # The model's identity, made once: copies, saves and the report round trip keep it, so a
+    # chaos draft and its journal name the model they came from. Not part of `content()`.
+    uuid: str = field(default_factory=new_model_uuid)
     components: dict[int, Component] = field(default_factory=dict)
     dependencies: dict[int, Dependency] = field(default_factory=dict)
     failure_modes: dict[int, FailureMode] = field(default_factory=dict)
@@ -652,6 +672,7 @@ class Model:
         slo: object = None,
         slo_window_days: object = DEFAULT_SLO_WINDOW_DAYS,
         aliases: Iterable[str] = (),
+        chaos_target: ChaosTarget | None = None,
     ) -> Component:
         component = Component(
             id=0,
@@ -666,6 +687,7 @@ class Model:
             slo=parse_slo("SLO", slo),
             slo_window_days=parse_window_days("SLO window", slo_window_days),
             aliases=checked_aliases(aliases),
+            chaos_target=checked_target(chaos_target),
         )
         component.id = self._reserve(id)
         names = self._names
@@ -710,6 +732,7 @@ class Model:
         likelihood: object = None,
         detection: object = None,
         revised: object = None,
+        resilience: object = None,
         **texts: object,
     ) -> FailureMode:
         """A failure mode from unchecked values (an importer's cells, a pasted row): scores are
@@ -725,6 +748,7 @@ class Model:
             likelihood=validate_optional_score("likelihood", likelihood),
             detection=validate_optional_score("detection", detection),
             revised=None if revised is None else checked_revised(revised),
+            resilience=checked_resilience(resilience),
         )
         for name, text in texts.items():
             if not isinstance(text, str):

@@ -28,6 +28,8 @@ from fma_app.domain.model import Model
 EXCLUDED_MODEL_FIELDS: dict[str, str] = {
     "_next_id": "the next id to hand out; a merge recomputes it",
     "_names": "a look-up cache of component names",
+    "uuid": "the model's identity, not its content: chaos drafts and journals carry it, and two "
+    "models built apart always differ in it",
 }
 # Record fields that are not compared: (collection, field) -> why.
 EXCLUDED_RECORD_FIELDS: dict[tuple[str, str], str] = {}

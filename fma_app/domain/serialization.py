@@ -26,27 +26,38 @@ from fma_app.domain.model import (
     ModelProperties,
     checked_aliases,
 )
+from fma_app.domain.resilience import checked_uuid
+from fma_app.domain.resilience_data import (
+    resilience_from_data,
+    resilience_to_data,
+    target_from_data,
+    target_to_data,
+)
 
 FORMAT = "fma-workbench-model"
 # 2: components' availability and SLO, redundancy groups that need more than one member.
-FORMAT_VERSION = 2
+# 3: the model's identity (uuid), components' chaos targets, failure modes' resilience; also
+#    components' aliases (first written under 2, which reads the same: the key is optional).
+FORMAT_VERSION = 3
 
 _PROPERTY_KEYS = ("scope", "fmea_number", "team", "revision", "key_date", "prepared_by",
                   "approved_by")  # fmt: skip
-_TOP_KEYS = {"format", "format_version", "name", "description", "components", "dependencies",
-             "redundancy_groups", *_PROPERTY_KEYS}  # fmt: skip
+_TOP_KEYS = {"format", "format_version", "uuid", "name", "description", "components",
+             "dependencies", "redundancy_groups", *_PROPERTY_KEYS}  # fmt: skip
 _COMPONENT_KEYS = {"id", "name", "kind", "description", "owner", "x", "y", "user_facing",
-                   "availability", "slo", "slo_window_days", "aliases",
+                   "availability", "slo", "slo_window_days", "aliases", "chaos_target",
                    "failure_modes"}  # fmt: skip
 _GROUP_KEYS = {"component", "group", "needs"}
 _DEPENDENCY_KEYS = {"id", "from", "to", "strength", "description", "group"}
 _FM_TEXT_KEYS = ("function", "failure_mode", "effect", "cause", "prevention_controls",
                  "detection_controls", "notes", "justification")  # fmt: skip
-_FM_KEYS = {"id", "severity", "likelihood", "detection", "revised", "actions", *_FM_TEXT_KEYS}
+_FM_KEYS = {"id", "severity", "likelihood", "detection", "revised", "resilience", "actions",
+            *_FM_TEXT_KEYS}  # fmt: skip
 _ACTION_KEYS = {"id", "description", "owner", "due_date", "status", "action_taken"}
 _REVISED_KEYS = {"severity", "likelihood", "detection"}
 
 E = TypeVar("E", bound=Entity)  # one entity kind
+T = TypeVar("T")
 
 
 # ---- model -> data ---------------------------------------------------------------------------
@@ -56,6 +67,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
+        "uuid": model.uuid,
         "name": model.name,
         "description": model.description,
         **{key: getattr(model, key) for key in _PROPERTY_KEYS if key != "key_date"},
@@ -70,7 +82,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
 
 
 def _component_to_dict(model: Model, component: Component) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "id": component.id,
         "name": component.name,
         "kind": component.kind.value,
@@ -82,11 +94,15 @@ def _component_to_dict(model: Model, component: Component) -> dict[str, Any]:
         "availability": component.availability,
         "slo": component.slo,
         "slo_window_days": component.slo_window_days,
-        **({"aliases": list(component.aliases)} if component.aliases else {}),
-        "failure_modes": [
-            _failure_mode_to_dict(model, fm) for fm in model.failure_modes_of(component.id)
-        ],
     }
+    if component.aliases:
+        data["aliases"] = list(component.aliases)
+    if component.chaos_target is not None:
+        data["chaos_target"] = target_to_data(component.chaos_target)
+    data["failure_modes"] = [
+        _failure_mode_to_dict(model, fm) for fm in model.failure_modes_of(component.id)
+    ]
+    return data
 
 
 def _failure_mode_to_dict(model: Model, fm: FailureMode) -> dict[str, Any]:
@@ -109,6 +125,8 @@ def _failure_mode_to_dict(model: Model, fm: FailureMode) -> dict[str, Any]:
             "detection": fm.revised.detection,
         }
     )
+    if not fm.resilience.is_empty:
+        data["resilience"] = resilience_to_data(fm.resilience)
     data["actions"] = [_action_to_dict(a) for a in model.actions_of(fm.id)]
     return data
 
@@ -149,6 +167,11 @@ class _Reader:
     def read(self, data: object) -> Model:
         top = _mapping(data, "the model", _TOP_KEYS)
         self._check_format(top)
+        if top.get("uuid") is not None:
+            try:
+                self.model.uuid = checked_uuid(top["uuid"])
+            except ValidationError as error:
+                raise ValidationError(f"the model: {error}") from None
         self.model.name = _text(top, "name", "the model", default="Untitled model")
         self.model.description = _text(top, "description", "the model")
         try:
@@ -216,6 +239,7 @@ class _Reader:
                 slo=item.get("slo"),
                 slo_window_days=item.get("slo_window_days"),
                 aliases=_aliases(item.get("aliases", []), where),
+                chaos_target=_prefixed(where, target_from_data, item.get("chaos_target")),
             ),
         )
         for index, fm in enumerate(
@@ -227,6 +251,7 @@ class _Reader:
         item = _mapping(data, where, _FM_KEYS)
         texts = {key: _text(item, key, where) for key in _FM_TEXT_KEYS}
         revised = _revised(item.get("revised"), f"{where}.revised")
+        resilience = _prefixed(where, resilience_from_data, item.get("resilience"))
         fm = self._add(
             where,
             item,
@@ -237,6 +262,7 @@ class _Reader:
                 likelihood=item.get("likelihood"),
                 detection=item.get("detection"),
                 revised=revised,
+                resilience=resilience,
                 **texts,
             ),
         )
@@ -295,6 +321,16 @@ class _Reader:
         if component is None:
             raise ModelError(f"{where}: {end} names no component: {name!r}")
         return component.id
+
+
+def _prefixed(where: str, read: Callable[[object], T], data: object) -> T | None:
+    """`read(data)` for optional nested data, its error prefixed with where it is."""
+    if data is None:
+        return None
+    try:
+        return read(data)
+    except ValidationError as error:
+        raise ValidationError(f"{where}: {error}") from None
 
 
 # ---- field readers: each names the field and the place when it refuses a value ---------------

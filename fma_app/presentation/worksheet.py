@@ -13,6 +13,7 @@ from typing import Literal, overload
 from fma_app.domain.commands import Command, set_fields
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import FailureMode, Model, Scores
+from fma_app.domain.resilience import ExperimentStatus, format_mitigations
 from fma_app.domain.scoring import (
     ActionPriority,
     action_priority,
@@ -54,15 +55,14 @@ COLUMNS: tuple[Column, ...] = (
     # Last, so the other columns keep their numbers; the view shows it first when it is shown.
     Column("id", "ID", "computed", "The failure mode's stable id, as in the report and rank", 44),
     # After the ID, so every column before keeps its number (saved layouts, pasted rows).
-    Column(
-        "justification",
-        "Justification",
-        "text",
-        "Why the current controls are adequate without a further action (satisfies fma-app "
-        "check's high-priority rule)",
-        140,
-    ),
-)
+    Column("justification", "Justification", "text",
+           "Why the current controls are adequate without a further action (satisfies fma-app "
+           "check's high-priority rule)", 140),
+    # Resilience (hidden until View > Show Resilience Columns); edited in the details' section.
+    Column("mitigations", "Mitigations", "computed", "Resiliency patterns in place or planned",
+           140),
+    Column("experiment", "Experiment", "computed", "Status of the last chaos experiment", 90),
+)  # fmt: skip
 COLUMN_KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 COLUMN_INDEX: dict[str, int] = {c.key: i for i, c in enumerate(COLUMNS)}
 NUMERIC_KINDS = ("score", "revised")
@@ -108,6 +108,10 @@ def cell_value(model: Model, fm: FailureMode, key: str, counts: tuple[int, int, 
         return action_summary(counts)
     if key == "id":
         return fm.id
+    if key == "mitigations":
+        return format_mitigations(fm.resilience.mitigations)
+    if key == "experiment":
+        return experiment_text(fm)
     if key.startswith("revised_"):
         if fm.revised is None:
             return ""
@@ -131,8 +135,19 @@ def row_values(model: Model, fm: FailureMode, counts: tuple[int, int, int]) -> t
         r.severity if r else "", r.likelihood if r else "", r.detection if r else "",
         r.severity * r.likelihood * r.detection if r else "",
         ap_of(r).value if r else "",
-        fm.id, fm.justification,
+        fm.id, fm.justification, format_mitigations(fm.resilience.mitigations),
+        experiment_text(fm),
     )  # fmt: skip
+
+
+def experiment_text(fm: FailureMode) -> str:
+    """ "passed 2026-11-12", "planned", or "" when no experiment is planned."""
+    record = fm.resilience.experiment
+    if record.status is ExperimentStatus.NOT_PLANNED:
+        return ""
+    return (
+        f"{record.status.value} {record.date.isoformat()}" if record.date else record.status.value
+    )
 
 
 def action_summary(counts: tuple[int, int, int]) -> str:

@@ -10,9 +10,10 @@ S, L or D cell is a score not rated yet.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -35,6 +36,16 @@ from fma_app.domain.model import (
     parse_slo,
     parse_window_days,
 )
+from fma_app.domain.resilience import (
+    ChaosTarget,
+    ExperimentRecord,
+    Fault,
+    Mitigation,
+    Resilience,
+    SteadyStateProbe,
+    checked_uuid,
+    parse_mitigations,
+)
 from fma_app.domain.scoring import validate_optional_score, validate_score
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.group_needs import HEADER as GROUP_NEEDS
@@ -44,7 +55,10 @@ from fma_app.reports.xlsx_report import (
     MARKER_TEXT,
     OBSERVED_COLUMNS,
     PROPERTY_ROWS,
+    RESILIENCE_COLUMNS,
+    RESILIENCE_SHEETS,
     SHEET_NAMES,
+    TARGET_COLUMNS,
     unescape_text,
 )
 
@@ -62,6 +76,9 @@ READ_COLUMNS: dict[str, tuple[str, ...]] = {
                   "Revised D", "Notes"),
     "Actions": ("Action ID", "Failure Mode ID", "Action", "Owner", "Due Date", "Status",
                 "Action Taken"),
+    # Optional: reports written before the resilience sheets have neither.
+    "Resilience": tuple(name for name, _width in RESILIENCE_COLUMNS),
+    "Chaos Targets": tuple(name for name, _width in TARGET_COLUMNS),
 }  # fmt: skip
 # Columns read when present: reports written before schema 3 do not have the availability ones,
 # reports written before trace import (schema 4) not the aliases and observed calls.
@@ -508,15 +525,128 @@ def _actions(model: Model, rows: list[_Row], ids: _Ids, problems: _Problems) -> 
 def import_report(workbook: Workbook, source_name: str) -> Model:
     """The model the report describes; raises ImportProblemsError listing every bad cell."""
     problems = _Problems()
-    tables = {sheet: _read_table(workbook[sheet], sheet, problems) for sheet in READ_COLUMNS}
+    tables = {
+        sheet: _read_table(workbook[sheet], sheet, problems)
+        for sheet in READ_COLUMNS
+        if sheet not in RESILIENCE_SHEETS or sheet in workbook.sheetnames
+    }
     if problems:
         raise problems.error()
-    ids = _Ids(tables, problems)
+    ids = _Ids({sheet: tables[sheet] for sheet in ID_COLUMN}, problems)
     model = _summary(workbook["Summary"], source_name, problems)
     _components(model, tables["Components"], ids, problems)
     _dependencies(model, tables["Dependencies"], ids, problems)
     _failure_modes(model, tables["Worksheet"], ids, problems)
     _actions(model, tables["Actions"], ids, problems)
+    _targets(model, tables.get("Chaos Targets", []), problems)
+    _resilience(model, tables.get("Resilience", []), problems)
+    identity = workbook.properties.identifier
+    if identity:
+        try:
+            model.uuid = checked_uuid(identity)
+        except ValidationError as error:
+            problems.add("the workbook's identifier property", str(error))
     if problems:
         raise problems.error()
     return model
+
+
+# ---- the resilience sheets ----------------------------------------------------------------------
+def _owner_id(row: _Row, header: str, table: Mapping[int, object], what: str) -> int:
+    number = _whole(row.get(header), header.lower())
+    if number is None:
+        raise _CellError(f"a row needs the {header}")
+    if number not in table:
+        raise _CellError(f"no {what} with ID {number}")
+    return number
+
+
+def _targets(model: Model, rows: list[_Row], problems: _Problems) -> None:
+    for row in rows:
+        try:
+            component_id = _owner_id(row, "Component ID", model.components, "component")
+        except _CellError as problem:
+            problems.add(row.ref("Component ID"), str(problem))
+            continue
+        cells = _Cells(row, problems)
+        target = cells.parse("Platform", partial(_target_of, row), None)
+        if cells.ok:
+            model.components[component_id].chaos_target = target
+
+
+def _target_of(row: _Row, platform: object) -> ChaosTarget:
+    ids = [part.strip() for part in _text(row.get("Resource IDs")).split(",") if part.strip()]
+    return ChaosTarget.checked(
+        _text(platform),
+        namespace=_text(row.get("Namespace")),
+        selector=_text(row.get("Selector")),
+        deployment=_text(row.get("Deployment")),
+        cluster=_text(row.get("Cluster")),
+        resource_type=_text(row.get("Resource Type")) or None,
+        resource_ids=ids,
+        proxy=_text(row.get("Proxy")),
+    )
+
+
+def _resilience(model: Model, rows: list[_Row], problems: _Problems) -> None:
+    for row in rows:
+        try:
+            fm_id = _owner_id(row, "Failure Mode ID", model.failure_modes, "failure mode")
+        except _CellError as problem:
+            problems.add(row.ref("Failure Mode ID"), str(problem))
+            continue
+        resilience = _resilience_of(row, problems)
+        if resilience is not None:
+            model.failure_modes[fm_id].resilience = resilience
+
+
+def _fault_of(row: _Row, kind: object) -> Fault | None:
+    if kind is None:
+        return None
+    return Fault.checked(_text(kind), row.get("Duration (s)"), row.get("Magnitude"))
+
+
+def _probe_of(row: _Row, kind: object) -> SteadyStateProbe | None:
+    if kind is None:
+        return None
+    return SteadyStateProbe.checked(
+        _text(kind),
+        _text(row.get("Probe URL")),
+        expected_status=row.get("Expected Status") or 200,
+        timeout_s=row.get("Probe Timeout (s)") or 5,
+        query=_text(row.get("Prometheus Query")),
+        threshold=row.get("Threshold"),
+    )
+
+
+def _record_of(row: _Row, status: object) -> ExperimentRecord:
+    return ExperimentRecord.checked(
+        _text(status) or "not planned",
+        _date(row.get("Experiment Date"), "experiment date"),
+        _text(row.get("Experiment Result")),
+    )
+
+
+def _resilience_of(row: _Row, problems: _Problems) -> Resilience | None:
+    """The row's resilience, or None after adding each bad cell to the problems."""
+    cells = _Cells(row, problems)
+    fault = cells.parse("Fault", lambda v: _fault_of(row, v), None)
+    probe = cells.parse("Probe", lambda v: _probe_of(row, v), None)
+    none: tuple[Mitigation, ...] = ()
+    mitigations = cells.parse("Mitigations", lambda v: parse_mitigations(_text(v)), none)
+    experiment = cells.parse("Experiment", lambda v: _record_of(row, v), ExperimentRecord())
+    runbook = cells.parse("Runbook", _text, "")
+    if not cells.ok:
+        return None
+    try:
+        return Resilience.checked(
+            fault=fault,
+            hypothesis=_text(row.get("Hypothesis")),
+            probe=probe,
+            mitigations=mitigations,
+            runbook=runbook,
+            experiment=experiment,
+        )
+    except ValidationError as error:
+        problems.add(row.ref("Runbook"), str(error))
+        return None

@@ -40,6 +40,7 @@ from fma_app import __version__
 from fma_app.analysis.ranking import RankBy, RankedFailureMode, rank_failure_modes
 from fma_app.analysis.review import Policy, Review, ReviewInputs, review
 from fma_app.domain.model import Action, FailureMode, Model, ObservedCalls
+from fma_app.domain.resilience import format_mitigations
 from fma_app.domain.scoring import ActionPriority
 from fma_app.presentation.style import (
     AP_NAMES,
@@ -109,6 +110,20 @@ ALIAS_SEPARATOR = ", "  # aliases hold no comma (domain.model.checked_aliases)
 FINDING_COLUMNS = (
     ("Rule", 26), ("Component", 18), ("Failure Mode ID", 9), ("Failure Mode", 26),
     ("Dependency", 22), ("Finding", 60), ("Waiver", 34),
+)  # fmt: skip
+# The resilience sheets, after Findings and Availability (a report without them still imports).
+RESILIENCE_SHEETS = ("Resilience", "Chaos Targets")
+RESILIENCE_COLUMNS = (
+    ("Failure Mode ID", 9), ("Component", 16), ("Failure Mode", 22), ("Fault", 14),
+    ("Duration (s)", 9), ("Magnitude", 9), ("Hypothesis", 34), ("Probe", 9), ("Probe URL", 26),
+    ("Expected Status", 8), ("Probe Timeout (s)", 8), ("Prometheus Query", 26),
+    ("Threshold", 9), ("Mitigations", 26), ("Runbook", 26), ("Experiment", 12),
+    ("Experiment Date", 11), ("Experiment Result", 24),
+)  # fmt: skip
+TARGET_COLUMNS = (
+    ("Component ID", 9), ("Component", 20), ("Platform", 11), ("Namespace", 14),
+    ("Selector", 22), ("Deployment", 16), ("Cluster", 14), ("Resource Type", 13),
+    ("Resource IDs", 22), ("Proxy", 14),
 )  # fmt: skip
 SUMMARY_WIDTHS = (16, 24, 34, 6, 6, 6, 7, 6)
 TOP_COUNT = 10
@@ -691,6 +706,59 @@ def iso_utc(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
+def _resilience_row(model: Model, fm: FailureMode) -> list[Entry]:
+    r = fm.resilience
+    fault, probe, record = r.fault, r.probe, r.experiment
+    return [
+        (fm.id, "num"), (model.component(fm.component_id).name, "text"),
+        (fm.failure_mode, "text"), (fault.kind.value if fault else None, "num"),
+        (fault.duration_s if fault else None, "num"), (fault.magnitude if fault else None, "num"),
+        (r.hypothesis, "text"), (probe.kind.value if probe else None, "num"),
+        (probe.url if probe else None, "text"), (probe.expected_status if probe else None, "num"),
+        (probe.timeout_s if probe else None, "num"), (probe.query if probe else None, "text"),
+        (probe.threshold if probe else None, "num"), (format_mitigations(r.mitigations), "text"),
+        (r.runbook, "text"), (record.status.value, "num"), (record.date, "date"),
+        (record.result, "text"),
+    ]  # fmt: skip
+
+
+def _write_resilience(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    """One row per failure mode that has any resilience, by component then failure mode id."""
+    _header(sheet, RESILIENCE_COLUMNS, freeze="D2")
+    names = {c.id: c.name.casefold() for c in model.components.values()}
+    chosen = sorted(
+        (fm for fm in model.failure_modes.values() if not fm.resilience.is_empty),
+        key=lambda fm: (names[fm.component_id], fm.id),
+    )
+    for fm in chosen:
+        try:
+            sheet.append(_resilience_row(model, fm))
+        except _TooLongError as error:
+            raise _too_long("Resilience", f"failure mode {fm.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, RESILIENCE_COLUMNS)
+
+
+def _write_targets(sheet: _Sheet, model: Model, progress: _Progress) -> None:
+    _header(sheet, TARGET_COLUMNS, freeze="C2")
+    for c in sorted(model.components.values(), key=lambda c: (c.name.casefold(), c.id)):
+        t = c.chaos_target
+        if t is None:
+            continue
+        row: list[Entry] = [
+            (c.id, "num"), (c.name, "text"), (t.platform.value, "num"), (t.namespace, "text"),
+            (t.selector, "text"), (t.deployment, "text"), (t.cluster, "text"),
+            (t.resource_type.value if t.resource_type else None, "num"),
+            (", ".join(t.resource_ids), "text"), (t.proxy, "text"),
+        ]  # fmt: skip
+        try:
+            sheet.append(row)
+        except _TooLongError as error:
+            raise _too_long("Chaos Targets", f"component {c.id}", error) from None
+        progress.advance()
+    _finish_table(sheet, TARGET_COLUMNS)
+
+
 def _write_findings(sheet: _Sheet, result: Review, progress: _Progress) -> None:
     """Violations by rule (in the order of the rules), then waived ones with their waiver, then
     the rules that did not run and why."""
@@ -897,6 +965,9 @@ def _build(
 ) -> None:
     workbook.properties.title = _one_line(model.name, 200)
     workbook.properties.creator = f"FMA Workbench {__version__}"
+    # The model's identity travels in the document properties (dc:identifier), so the round
+    # trip keeps it without a cell a reviewer could edit by accident.
+    workbook.properties.identifier = model.uuid
     summary = _Sheet(workbook, SHEET_NAMES[0])
     names = (*SHEET_NAMES[1:], FINDINGS_SHEET)
     sheets = [summary] + [_Sheet(workbook, name, summary.styles) for name in names]
@@ -919,6 +990,12 @@ def _build(
     from fma_app.reports.availability_sheet import write_availability_sheet  # imports this module
 
     write_availability_sheet(workbook, model, today, summary.styles)
+    # Created after Availability, so they come last: sheets keep the order of their creation.
+    resilience, targets = (_Sheet(workbook, name, summary.styles) for name in RESILIENCE_SHEETS)
+    for sheet in (resilience, targets):
+        _print_setup(sheet, model, today, landscape=True)
+    _write_resilience(resilience, model, steps)
+    _write_targets(targets, model, steps)
 
 
 def _publish(temp: Path, target: Path) -> None:

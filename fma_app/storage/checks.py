@@ -16,6 +16,13 @@ from operator import attrgetter
 from typing import Any
 
 from fma_app.domain.model import MAX_SLO_WINDOW_DAYS, ActionStatus, ComponentKind, Model, Strength
+from fma_app.domain.resilience import (
+    AwsResourceType,
+    ExperimentStatus,
+    FaultKind,
+    Platform,
+    ProbeKind,
+)
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 
 
@@ -56,6 +63,11 @@ def _one_of(column: str, enum_type: type[StrEnum]) -> Check:
     )
 
 
+def _one_of_or_null(column: str, enum_type: type[StrEnum]) -> Check:
+    check = _one_of(column, enum_type)
+    return Check(column, f"{column} IS NOT NULL AND ({check.bad})", check.problem)
+
+
 def _number(column: str) -> Check:
     return Check(
         column,
@@ -86,6 +98,7 @@ _REVISED = "revised_severity, revised_likelihood, revised_detection"
 CHECKS: dict[str, list[Check]] = {
     "model": [
         _ID,
+        Check("id", "id IS NOT 1", "id {value} is not 1 (the one row of model metadata)"),
         _text("name"),
         _text("description"),
         Check(
@@ -216,6 +229,34 @@ CHECKS: dict[str, list[Check]] = {
             for column in ("first_seen", "last_seen")
         ),
     ],
+    "model_identity": [
+        Check("id", "id IS NOT 1", "id {value} is not 1"),
+        _text("uuid"),
+        Check("uuid", "length(uuid) != 36", "uuid {value} is not a UUID"),
+    ],
+    "chaos_targets": [
+        _refers("id", "components", "component"),
+        _one_of("platform", Platform),
+        *(_text(name) for name in ("namespace", "selector", "deployment", "cluster")),
+        _one_of_or_null("resource_type", AwsResourceType),
+        _text("resource_ids"),
+        _text("proxy"),
+    ],
+    "resilience": [
+        _refers("id", "failure_modes", "failure mode"),
+        _one_of_or_null("fault", FaultKind),
+        Check(
+            "fault_duration_s",
+            "(fault IS NULL) != (fault_duration_s IS NULL)",
+            "fault_duration_s {value} does not go with the fault (both or neither)",
+        ),
+        _text("hypothesis"),
+        _one_of_or_null("probe", ProbeKind),
+        *(_text(name) for name in ("probe_url", "probe_query", "mitigations", "runbook")),
+        _one_of("experiment_status", ExperimentStatus),
+        _date("experiment_date"),
+        _text("experiment_result"),
+    ],
 }
 
 
@@ -312,6 +353,8 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
         ("actions", "failure_mode_id", "failure_modes", "failure mode"),
         ("component_aliases", "component_id", "components", "component"),
         ("observed_calls", "id", "dependencies", "dependency"),
+        ("chaos_targets", "id", "components", "component"),
+        ("resilience", "id", "failure_modes", "failure mode"),
     ):
         found = conn.execute(
             f"SELECT id, {column} FROM {table} WHERE {column} NOT IN (SELECT id FROM {target})"
@@ -320,6 +363,12 @@ def check_across_rows(conn: sqlite3.Connection) -> None:
         if found is not None:
             raise RowProblemError(
                 f"{table} row {found[0]}: {column} {_shown(found[1])} names no {what}"
+            )
+    for table in ("components", "dependencies", "failure_modes", "actions"):
+        low = conn.execute(f"SELECT id FROM {table} WHERE id < 1 LIMIT 1").fetchone()
+        if low is not None:
+            raise RowProblemError(
+                f"{table} row {low[0]}: id {low[0]} is not a positive whole number"
             )
     found = conn.execute(
         "SELECT id, source_id FROM redundancy_groups WHERE source_id NOT IN"

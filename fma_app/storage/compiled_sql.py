@@ -5,7 +5,7 @@ Storage reads and writes model files with these statements and plain `sqlite3`, 
 command that only reads a model never imports SQLAlchemy or SQLModel.
 """
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x464D4157
 MAX_VALUE_BYTES = 16777216
 
@@ -19,6 +19,9 @@ TABLE_NAMES: tuple[str, ...] = (
     "actions",
     "component_aliases",
     "observed_calls",
+    "model_identity",
+    "chaos_targets",
+    "resilience",
 )
 
 # Column names, in order.
@@ -80,6 +83,36 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "component_aliases": ("id", "component_id", "alias"),
     "observed_calls": ("id", "calls", "errors", "p50_ms", "p99_ms", "first_seen", "last_seen"),
+    "model_identity": ("id", "uuid"),
+    "chaos_targets": (
+        "id",
+        "platform",
+        "namespace",
+        "selector",
+        "deployment",
+        "cluster",
+        "resource_type",
+        "resource_ids",
+        "proxy",
+    ),
+    "resilience": (
+        "id",
+        "fault",
+        "fault_duration_s",
+        "fault_magnitude",
+        "hypothesis",
+        "probe",
+        "probe_url",
+        "probe_expected_status",
+        "probe_timeout_s",
+        "probe_query",
+        "probe_threshold",
+        "mitigations",
+        "runbook",
+        "experiment_status",
+        "experiment_date",
+        "experiment_result",
+    ),
 }
 
 # (name, declared type, is primary key) per column, as PRAGMA table_xinfo gives them.
@@ -164,6 +197,36 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("p99_ms", "REAL", False),
         ("first_seen", "TEXT", False),
         ("last_seen", "TEXT", False),
+    ),
+    "model_identity": (("id", "INTEGER", True), ("uuid", "TEXT", False)),
+    "chaos_targets": (
+        ("id", "INTEGER", True),
+        ("platform", "TEXT", False),
+        ("namespace", "TEXT", False),
+        ("selector", "TEXT", False),
+        ("deployment", "TEXT", False),
+        ("cluster", "TEXT", False),
+        ("resource_type", "TEXT", False),
+        ("resource_ids", "TEXT", False),
+        ("proxy", "TEXT", False),
+    ),
+    "resilience": (
+        ("id", "INTEGER", True),
+        ("fault", "TEXT", False),
+        ("fault_duration_s", "INTEGER", False),
+        ("fault_magnitude", "INTEGER", False),
+        ("hypothesis", "TEXT", False),
+        ("probe", "TEXT", False),
+        ("probe_url", "TEXT", False),
+        ("probe_expected_status", "INTEGER", False),
+        ("probe_timeout_s", "INTEGER", False),
+        ("probe_query", "TEXT", False),
+        ("probe_threshold", "REAL", False),
+        ("mitigations", "TEXT", False),
+        ("runbook", "TEXT", False),
+        ("experiment_status", "TEXT", False),
+        ("experiment_date", "TEXT", False),
+        ("experiment_result", "TEXT", False),
     ),
 }
 
@@ -325,6 +388,67 @@ CREATE_SQL: dict[str, str] = {
         ")\n"
         " STRICT"
     ),
+    "model_identity": (
+        "CREATE TABLE model_identity (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tuuid TEXT NOT NULL, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (id = 1), \n"
+        "\tCHECK (length(uuid) = 36)\n"
+        ")\n"
+        " STRICT"
+    ),
+    "chaos_targets": (
+        "CREATE TABLE chaos_targets (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tplatform TEXT NOT NULL, \n"
+        "\tnamespace TEXT NOT NULL, \n"
+        "\tselector TEXT NOT NULL, \n"
+        "\tdeployment TEXT NOT NULL, \n"
+        "\tcluster TEXT NOT NULL, \n"
+        "\tresource_type TEXT, \n"
+        "\tresource_ids TEXT NOT NULL, \n"
+        "\tproxy TEXT NOT NULL, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (platform IN ('kubernetes', 'aws', 'toxiproxy')), \n"
+        "\tCHECK (resource_type IS NULL OR resource_type IN ('ec2-instance', "
+        "'ecs-task', 'rds-cluster')), \n"
+        "\tFOREIGN KEY(id) REFERENCES components (id)\n"
+        ")\n"
+        " STRICT"
+    ),
+    "resilience": (
+        "CREATE TABLE resilience (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tfault TEXT, \n"
+        "\tfault_duration_s INTEGER, \n"
+        "\tfault_magnitude INTEGER, \n"
+        "\thypothesis TEXT NOT NULL, \n"
+        "\tprobe TEXT, \n"
+        "\tprobe_url TEXT NOT NULL, \n"
+        "\tprobe_expected_status INTEGER, \n"
+        "\tprobe_timeout_s INTEGER, \n"
+        "\tprobe_query TEXT NOT NULL, \n"
+        "\tprobe_threshold REAL, \n"
+        "\tmitigations TEXT NOT NULL, \n"
+        "\trunbook TEXT NOT NULL, \n"
+        "\texperiment_status TEXT NOT NULL, \n"
+        "\texperiment_date TEXT, \n"
+        "\texperiment_result TEXT NOT NULL, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (fault IS NULL OR fault IN ('instance killed', 'scaled to zero', "
+        "'dependency unreachable', 'latency', 'errors', 'cpu exhausted', 'memory "
+        "exhausted', 'disk exhausted', 'dns failure')), \n"
+        "\tCHECK ((fault IS NULL) = (fault_duration_s IS NULL)), \n"
+        "\tCHECK (probe IS NULL OR probe IN ('http', 'prometheus')), \n"
+        "\tCHECK (experiment_status IN ('not planned', 'planned', 'passed', "
+        "'failed', 'not concluded')), \n"
+        "\tCHECK (experiment_date IS NULL OR date(experiment_date) IS "
+        "experiment_date), \n"
+        "\tFOREIGN KEY(id) REFERENCES failure_modes (id)\n"
+        ")\n"
+        " STRICT"
+    ),
 }
 
 # One ? per column, in column order.
@@ -363,6 +487,19 @@ INSERT_SQL: dict[str, str] = {
     "observed_calls": (
         "INSERT INTO observed_calls (id, calls, errors, p50_ms, p99_ms, "
         "first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    ),
+    "model_identity": "INSERT INTO model_identity (id, uuid) VALUES (?, ?)",
+    "chaos_targets": (
+        "INSERT INTO chaos_targets (id, platform, namespace, selector, "
+        "deployment, cluster, resource_type, resource_ids, proxy) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?)"
+    ),
+    "resilience": (
+        "INSERT INTO resilience (id, fault, fault_duration_s, fault_magnitude, "
+        "hypothesis, probe, probe_url, probe_expected_status, probe_timeout_s, "
+        "probe_query, probe_threshold, mitigations, runbook, experiment_status, "
+        "experiment_date, experiment_result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?)"
     ),
 }
 
@@ -418,6 +555,28 @@ SELECT_SQL: dict[str, str] = {
         "observed_calls.first_seen, observed_calls.last_seen \n"
         "FROM observed_calls ORDER BY observed_calls.id"
     ),
+    "model_identity": (
+        "SELECT model_identity.id, model_identity.uuid \n"
+        "FROM model_identity ORDER BY model_identity.id"
+    ),
+    "chaos_targets": (
+        "SELECT chaos_targets.id, chaos_targets.platform, "
+        "chaos_targets.namespace, chaos_targets.selector, "
+        "chaos_targets.deployment, chaos_targets.cluster, "
+        "chaos_targets.resource_type, chaos_targets.resource_ids, "
+        "chaos_targets.proxy \n"
+        "FROM chaos_targets ORDER BY chaos_targets.id"
+    ),
+    "resilience": (
+        "SELECT resilience.id, resilience.fault, resilience.fault_duration_s, "
+        "resilience.fault_magnitude, resilience.hypothesis, resilience.probe, "
+        "resilience.probe_url, resilience.probe_expected_status, "
+        "resilience.probe_timeout_s, resilience.probe_query, "
+        "resilience.probe_threshold, resilience.mitigations, resilience.runbook, "
+        "resilience.experiment_status, resilience.experiment_date, "
+        "resilience.experiment_result \n"
+        "FROM resilience ORDER BY resilience.id"
+    ),
 }
 
 # The first row that breaks a CHECK (quick_check skips them on a read-only file).
@@ -472,5 +631,26 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
         "AND ifnull((last_seen IS NULL OR julianday(last_seen) IS NOT NULL), 1) "
         "AND ifnull((p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15), 1) AND "
         "ifnull((p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), 1)) LIMIT 1"
+    ),
+    "model_identity": (
+        "SELECT rowid FROM model_identity WHERE NOT (ifnull((id = 1), 1) AND "
+        "ifnull((length(uuid) = 36), 1)) LIMIT 1"
+    ),
+    "chaos_targets": (
+        "SELECT rowid FROM chaos_targets WHERE NOT (ifnull((platform IN "
+        "('kubernetes', 'aws', 'toxiproxy')), 1) AND ifnull((resource_type IS "
+        "NULL OR resource_type IN ('ec2-instance', 'ecs-task', 'rds-cluster')), "
+        "1)) LIMIT 1"
+    ),
+    "resilience": (
+        "SELECT rowid FROM resilience WHERE NOT (ifnull(((fault IS NULL) = "
+        "(fault_duration_s IS NULL)), 1) AND ifnull((experiment_date IS NULL OR "
+        "date(experiment_date) IS experiment_date), 1) AND "
+        "ifnull((experiment_status IN ('not planned', 'planned', 'passed', "
+        "'failed', 'not concluded')), 1) AND ifnull((fault IS NULL OR fault IN "
+        "('instance killed', 'scaled to zero', 'dependency unreachable', "
+        "'latency', 'errors', 'cpu exhausted', 'memory exhausted', 'disk "
+        "exhausted', 'dns failure')), 1) AND ifnull((probe IS NULL OR probe IN "
+        "('http', 'prometheus')), 1)) LIMIT 1"
     ),
 }

@@ -8,7 +8,9 @@ not change what an old step produces, or the next step would start from the wron
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import uuid
 from collections.abc import Callable
 
 # Schema 2 (not rated scores, the FMEA header) as `schema.py` defined it when schema 2 was current.
@@ -210,6 +212,56 @@ def add_failure_mode_justification(conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA legacy_alter_table = {int(legacy)}")
 
 
+# Schema 6 (the model's identity, chaos targets, resilience) as `schema.py` defined it when
+# schema 6 was current.
+_RESILIENCE_TABLES_V6 = (
+    """CREATE TABLE model_identity (
+    id INTEGER NOT NULL, uuid TEXT NOT NULL, PRIMARY KEY (id), CHECK (id = 1),
+    CHECK (length(uuid) = 36)
+) STRICT""",
+    """CREATE TABLE chaos_targets (
+    id INTEGER NOT NULL, platform TEXT NOT NULL, namespace TEXT NOT NULL,
+    selector TEXT NOT NULL, deployment TEXT NOT NULL, cluster TEXT NOT NULL, resource_type TEXT,
+    resource_ids TEXT NOT NULL, proxy TEXT NOT NULL, PRIMARY KEY (id),
+    CHECK (platform IN ('kubernetes', 'aws', 'toxiproxy')),
+    CHECK (resource_type IS NULL OR resource_type IN ('ec2-instance', 'ecs-task', 'rds-cluster')),
+    FOREIGN KEY(id) REFERENCES components (id)
+) STRICT""",
+    """CREATE TABLE resilience (
+    id INTEGER NOT NULL, fault TEXT, fault_duration_s INTEGER, fault_magnitude INTEGER,
+    hypothesis TEXT NOT NULL, probe TEXT, probe_url TEXT NOT NULL, probe_expected_status INTEGER,
+    probe_timeout_s INTEGER, probe_query TEXT NOT NULL, probe_threshold REAL,
+    mitigations TEXT NOT NULL, runbook TEXT NOT NULL, experiment_status TEXT NOT NULL,
+    experiment_date TEXT, experiment_result TEXT NOT NULL, PRIMARY KEY (id),
+    CHECK (fault IS NULL OR fault IN ('instance killed', 'scaled to zero',
+        'dependency unreachable', 'latency', 'errors', 'cpu exhausted', 'memory exhausted',
+        'disk exhausted', 'dns failure')),
+    CHECK ((fault IS NULL) = (fault_duration_s IS NULL)),
+    CHECK (probe IS NULL OR probe IN ('http', 'prometheus')),
+    CHECK (experiment_status IN ('not planned', 'planned', 'passed', 'failed',
+        'not concluded')),
+    CHECK (experiment_date IS NULL OR date(experiment_date) IS experiment_date),
+    FOREIGN KEY(id) REFERENCES failure_modes (id)
+) STRICT""",
+)
+# Namespace of the identities given to models saved before they had one (uuid5 of their rows).
+_LEGACY_IDENTITY = uuid.UUID("0b6f6c64-3c1e-5b8e-9a55-6d8f3f4b1a10")
+
+
+def add_resilience_tables(conn: sqlite3.Connection) -> None:
+    """The model gains an identity, components a chaos target, failure modes their resilience.
+
+    The identity of an old model is derived from its rows (a uuid5 of the database's SQL dump):
+    open migrates an in-memory copy each time and never writes the file, so a random UUID would
+    change on every open until the model is saved, and a chaos draft written from the old file
+    would not match the journal recorded later. Targets and resilience start empty (no rows)."""
+    dump = "\n".join(conn.iterdump())
+    identity = uuid.uuid5(_LEGACY_IDENTITY, hashlib.sha256(dump.encode("utf-8")).hexdigest())
+    for create in _RESILIENCE_TABLES_V6:
+        conn.execute(create)
+    conn.execute("INSERT INTO model_identity (id, uuid) VALUES (1, ?)", (str(identity),))
+
+
 Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
@@ -219,4 +271,5 @@ MIGRATIONS: dict[int, Migration] = {
     2: schema_2_to_3,
     3: schema_3_to_4,
     4: add_failure_mode_justification,
+    5: add_resilience_tables,
 }

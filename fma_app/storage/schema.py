@@ -20,12 +20,19 @@ from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text, inspect
 from sqlmodel import Field, SQLModel
 
 from fma_app.domain.model import MAX_SLO_WINDOW_DAYS, ActionStatus, ComponentKind, Strength
+from fma_app.domain.resilience import (
+    AwsResourceType,
+    ExperimentStatus,
+    FaultKind,
+    Platform,
+    ProbeKind,
+)
 from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 
 # Bump SCHEMA_VERSION with every change to the tables below, register a migration from the
 # previous version in migrations.MIGRATIONS (plus a fixture file of the old version and a
 # test), and regenerate compiled_sql.py.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
@@ -211,6 +218,74 @@ class ObservedCallsRow(SQLModel, table=True):
     last_seen: str | None = _text(default=None)
 
 
+class ModelIdentityRow(SQLModel, table=True):
+    """The model's UUID (schema 5), made once and kept by copies: chaos drafts carry it."""
+
+    __tablename__ = "model_identity"
+    __table_args__ = (CheckConstraint("id = 1"), CheckConstraint("length(uuid) = 36"), _STRICT)
+    id: int = Field(primary_key=True)
+    uuid: str = _text()
+
+
+def _nullable_in(column: str, enum_type: type[StrEnum]) -> CheckConstraint:
+    values = ", ".join(f"'{member.value}'" for member in enum_type)
+    return CheckConstraint(f"{column} IS NULL OR {column} IN ({values})")
+
+
+class ChaosTargetRow(SQLModel, table=True):
+    """Where chaos experiments inject faults into a component (schema 5); id is the
+    component's id. Only components with a target have a row."""
+
+    __tablename__ = "chaos_targets"
+    __table_args__ = (
+        _in("platform", Platform),
+        _nullable_in("resource_type", AwsResourceType),
+        _STRICT,
+    )
+    id: int = Field(primary_key=True, foreign_key="components.id")
+    platform: str = _text()
+    namespace: str = _text()
+    selector: str = _text()
+    deployment: str = _text()
+    cluster: str = _text()
+    resource_type: str | None = _text(default=None)
+    resource_ids: str = _text()  # comma-separated
+    proxy: str = _text()
+
+
+class ResilienceRow(SQLModel, table=True):
+    """A failure mode's fault, hypothesis, probe, mitigations, runbook and experiment record
+    (schema 5); id is the failure mode's id. Only failure modes with any of it have a row."""
+
+    __tablename__ = "resilience"
+    __table_args__ = (
+        _nullable_in("fault", FaultKind),
+        CheckConstraint("(fault IS NULL) = (fault_duration_s IS NULL)"),
+        _nullable_in("probe", ProbeKind),
+        _in("experiment_status", ExperimentStatus),
+        CheckConstraint(
+            "experiment_date IS NULL OR date(experiment_date) IS experiment_date"
+        ),  # YYYY-MM-DD
+        _STRICT,
+    )
+    id: int = Field(primary_key=True, foreign_key="failure_modes.id")
+    fault: str | None = _text(default=None)
+    fault_duration_s: int | None = None
+    fault_magnitude: int | None = None
+    hypothesis: str = _text()
+    probe: str | None = _text(default=None)
+    probe_url: str = _text()
+    probe_expected_status: int | None = None
+    probe_timeout_s: int | None = None
+    probe_query: str = _text()
+    probe_threshold: float | None = Field(default=None, sa_type=REAL)
+    mitigations: str = _text()  # "circuit breaker (in place); retry with backoff (planned)"
+    runbook: str = _text()
+    experiment_status: str = _text()
+    experiment_date: str | None = _text(default=None)
+    experiment_result: str = _text()
+
+
 def _table(row_class: type[SQLModel]) -> Table:
     table = inspect(row_class).local_table
     assert isinstance(table, Table), row_class  # a class of its own table, not a join
@@ -229,6 +304,9 @@ TABLES: tuple[Table, ...] = tuple(
         ActionRow,
         ComponentAliasRow,
         ObservedCallsRow,
+        ModelIdentityRow,
+        ChaosTargetRow,
+        ResilienceRow,
     )
 )
 TABLE_NAMES: tuple[str, ...] = tuple(table.name for table in TABLES)

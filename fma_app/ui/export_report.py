@@ -39,6 +39,7 @@ def snapshot(model: Model) -> Model:
     values, so copying each entity is enough (and far cheaper than a deep copy)."""
     return Model(
         **{name: getattr(model, name) for name in PROPERTY_LABELS},  # the Summary's header
+        uuid=model.uuid,  # the identity the report carries back
         components={k: copy.copy(v) for k, v in model.components.items()},
         dependencies={k: copy.copy(v) for k, v in model.dependencies.items()},
         failure_modes={k: copy.copy(v) for k, v in model.failure_modes.items()},

@@ -108,6 +108,14 @@ class Interaction(ABC):
         """Open a file or folder with the desktop's default application; False if it could
         not be opened."""
 
+    @abstractmethod
+    def choose_directory(self, title: str, directory: str) -> str | None:
+        """A folder to write into; None when cancelled."""
+
+    @abstractmethod
+    def open_link(self, url: str) -> bool:
+        """Open a URL (the caller checked its scheme) in the desktop's browser or viewer."""
+
 
 class QtInteraction(Interaction):
     """Real dialogs, centred on `parent` (the main window once it exists)."""
@@ -229,6 +237,12 @@ class QtInteraction(Interaction):
     def open_location(self, path: Path) -> bool:
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
+    def choose_directory(self, title: str, directory: str) -> str | None:
+        return QFileDialog.getExistingDirectory(self.parent, title, directory) or None
+
+    def open_link(self, url: str) -> bool:
+        return QDesktopServices.openUrl(QUrl(url))
+
 
 class RecordingInteraction(Interaction):
     """Answers from preset choices and records what the user would have seen; shows nothing.
@@ -250,6 +264,7 @@ class RecordingInteraction(Interaction):
         save_path: str | None = None,
         choice: int | None = 0,
         written: WrittenChoice = WrittenChoice.CLOSE,
+        directory: str | None = None,
         folder: str | None = None,
     ):
         self.folder = folder
@@ -260,6 +275,8 @@ class RecordingInteraction(Interaction):
         self.messages: list[tuple[str, str, str]] = []
         self.questions: list[tuple[str, str]] = []
         self.opened: list[Path] = []
+        self.directory = directory
+        self.links: list[str] = []
 
     def show_message(self, title: str, text: str, level: Level = Level.INFORMATION) -> None:
         self.messages.append((level.value, title, text))
@@ -322,4 +339,12 @@ class RecordingInteraction(Interaction):
 
     def open_location(self, path: Path) -> bool:
         self.opened.append(Path(path))
+        return True
+
+    def choose_directory(self, title: str, directory: str) -> str | None:
+        self.questions.append(("directory", title))
+        return self.directory
+
+    def open_link(self, url: str) -> bool:
+        self.links.append(url)
         return True

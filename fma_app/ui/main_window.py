@@ -34,6 +34,7 @@ from fma_app.ui.document import Document
 from fma_app.ui.files import FileController
 from fma_app.ui.interaction import Level
 from fma_app.ui.lazy_tab import LazyTab
+from fma_app.ui.resilience_section import ResilienceSection
 from fma_app.ui.review_panel import ReviewPanel
 from fma_app.ui.undo_actions import UndoStepAction
 from fma_app.ui.window_layout import WindowLayout
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.components = ComponentsPanel(context, self)
         self.detail = DetailPanel(context, self)
         self.component_details = ComponentDetails(context, self)
+        self.resilience = ResilienceSection(context, self)
         self.add_tab(self.worksheet, "Worksheet")
         self.setCentralWidget(self.tabs)
         self.statusBar().addPermanentWidget(self.worksheet.counts_label)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
         self.details_tabs.setObjectName("detailsTabs")
         self.details_tabs.setDocumentMode(True)
         self.details_tabs.addTab(self.detail, "Failure Mode")
+        self.details_tabs.addTab(self.resilience, "Resilience")
         self.details_tabs.addTab(self.component_details, "Component")
         self.detail_dock = self._dock("detailDock", "Details", self.details_tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.detail_dock)
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         self.view_menu.addAction(review_toggle)
         self.view_menu.addSeparator()
         self.view_menu.addAction(sheet.show_id_action)
+        self.view_menu.addAction(sheet.show_resilience_action)
         self.view_menu.addAction(sheet.clear_filters_action)
         self.shortcuts_action = self._action("&Keyboard Shortcuts", "F1", self.show_shortcuts)
         self.about_action = self._action(f"&About {APP_NAME}", "", self.show_about)
@@ -190,7 +194,8 @@ class MainWindow(QMainWindow):
             self.details_tabs.setCurrentWidget(self.component_details)
 
     def _show_failure_mode_details(self, fm_id: int) -> None:
-        if fm_id:  # 0: none
+        # 0: none. The Resilience tab stays up while the user walks the rows with it.
+        if fm_id and self.details_tabs.currentWidget() is not self.resilience:
             self.details_tabs.setCurrentWidget(self.detail)
 
     def _build_analysis_tabs(self) -> None:
@@ -208,9 +213,13 @@ class MainWindow(QMainWindow):
         self.model_properties_action = self._action(
             "Model &Properties...", "", self.edit_model_properties
         )
+        self.export_chaos_action = self._action(
+            "Export &Chaos Experiments...", "", self.export_chaos
+        )
         quit_action = self.files.actions["quit"]
         self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
+        self.file_menu.insertAction(quit_action, self.export_chaos_action)
         self.compare = CompareController(self, self.context)  # Compare With..., Merge With...
         self.compare.install(self.file_menu, before=self.model_properties_action)
         self.file_menu.insertSeparator(quit_action)
@@ -239,6 +248,11 @@ class MainWindow(QMainWindow):
         from fma_app.ui.export_report import export_report_interactive
 
         return export_report_interactive(self, self.document, self.interaction)
+
+    def export_chaos(self) -> bool:
+        from fma_app.ui.export_chaos import export_chaos_interactive
+
+        return bool(export_chaos_interactive(self.document, self.interaction))
 
     def edit_model_properties(self) -> QDialog:
         from fma_app.ui.model_properties import edit_model_properties_interactive

@@ -93,7 +93,8 @@ DEFAULT_WIDTHS: dict[str, int] = {"component": 96, "failure_mode": 170}
 RANKING_BLOCK = ("component", "severity", "likelihood", "detection", "rpn", "ap", "actions")
 RANKING_SHARE = 0.6
 DEFAULT_SORT = ("rpn", Qt.SortOrder.DescendingOrder)
-HIDDEN_BY_DEFAULT = ("id",)
+RESILIENCE_KEYS = ("mitigations", "experiment")
+HIDDEN_BY_DEFAULT = ("id", *RESILIENCE_KEYS)
 
 
 def nonempty(command: Macro) -> Macro | None:
@@ -310,9 +311,14 @@ class WorksheetPanel(QWidget):
         self.show_id_action.setCheckable(True)
         self.show_id_action.setToolTip("The ID column: each failure mode's stable id")
         self.show_id_action.toggled.connect(self.show_id_column)
+        self.show_resilience_action = QAction("Show &Resilience Columns", self)
+        self.show_resilience_action.setCheckable(True)
+        self.show_resilience_action.setToolTip("The Mitigations and Experiment columns")
+        self.show_resilience_action.toggled.connect(self.show_resilience_columns)
         header = self.view.horizontalHeader()  # also on the header's right-click menu
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header.addAction(self.show_id_action)
+        header.addAction(self.show_resilience_action)
 
     def _connect(self) -> None:
         selection = self.document.selection
@@ -375,6 +381,19 @@ class WorksheetPanel(QWidget):
         blocked = self.show_id_action.blockSignals(True)
         self.show_id_action.setChecked(not self.view.isColumnHidden(COLUMN_INDEX["id"]))
         self.show_id_action.blockSignals(blocked)
+        blocked = self.show_resilience_action.blockSignals(True)
+        self.show_resilience_action.setChecked(
+            not all(self.view.isColumnHidden(COLUMN_INDEX[key]) for key in RESILIENCE_KEYS)
+        )
+        self.show_resilience_action.blockSignals(blocked)
+
+    def show_resilience_columns(self, shown: bool) -> None:
+        for key in RESILIENCE_KEYS:
+            column = COLUMN_INDEX[key]
+            self.view.setColumnHidden(column, not shown)
+            if shown and self.view.columnWidth(column) < COLUMNS[column].width:
+                self.view.setColumnWidth(column, COLUMNS[column].width)
+        self.sync_column_actions()
 
     def show_id_column(self, shown: bool) -> None:
         column = COLUMN_INDEX["id"]

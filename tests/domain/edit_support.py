@@ -7,12 +7,12 @@ import dataclasses
 import datetime as dt
 import enum
 import random
+import sys
 import types
 import typing
 from dataclasses import dataclass, field
 
 from fma_app.domain import commands
-from fma_app.domain import model as model_module
 from fma_app.domain.model import Model
 from fma_app.domain.records import MODEL, collection, collections, field_key, iter_records
 from fma_app.domain.serialization import model_from_json
@@ -24,7 +24,9 @@ def example_model() -> Model:
 
 
 def _hint(owner: type, name: str) -> object:
-    return typing.get_type_hints(owner, vars(model_module))[name]
+    # The owner's own module: a value object nested in a record (the resilience of issue 16)
+    # names types that the model module does not import.
+    return typing.get_type_hints(owner, vars(sys.modules[owner.__module__]))[name]
 
 
 def other_value(owner: type, name: str, value: object, rng: random.Random | None = None) -> object:

@@ -10,8 +10,10 @@ import pytest
 
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import ActionStatus, Model, Scores, Strength
+from fma_app.domain.resilience import ChaosTarget
 from fma_app.domain.serialization import (
     FORMAT,
+    FORMAT_VERSION,
     model_from_dict,
     model_from_json,
     model_to_dict,
@@ -232,7 +234,7 @@ BAD = [
     (("components", 1, "id"), 1, ModelError, "components[1] (B): id 1 is used twice"),
     (("components", 1, "id"), -4, ValidationError,
      "components[1] (B): id -4 is not a positive whole number"),
-    (("format_version",), 3, ModelError, "format_version 3 was made by a newer FMA Workbench"),
+    (("format_version",), 4, ModelError, "format_version 4 was made by a newer FMA Workbench"),
     (("components", 1, "availability"), "101 %", ValidationError,
      "components[1] (B): availability '101 %' is not a percentage from 0 to 100"),
     (("components", 1, "slo"), 1, ValidationError,
@@ -284,6 +286,36 @@ def test_the_model_properties_round_trip():
     assert model.key_date == dt.date(2026, 6, 30)
     assert model.fmea_number == "FM-2026-014"
     assert model_from_dict(model_to_dict(model)).content() == model.content()
+
+
+def test_a_format_2_file_with_aliases_still_reads_and_is_written_as_format_3():
+    """Builds before the resilience work wrote aliases under format 2 and no uuid: such a file
+    reads with its aliases, gets an identity, and is written back as the current format."""
+    data = base()
+    data["format_version"] = 2
+    data["components"][0]["aliases"] = ["a-svc", "A service"]
+    model = model_from_dict(data)
+    component = model.component_by_name("A")
+    assert component is not None
+    assert component.aliases == ("a-svc", "A service")
+    assert component.chaos_target is None
+    written = model_to_dict(model)
+    assert written["format_version"] == FORMAT_VERSION == 3
+    assert written["components"][0]["aliases"] == ["a-svc", "A service"]
+    assert "chaos_target" not in written["components"][0]
+    assert model_from_dict(written).content() == model.content()
+
+
+def test_aliases_and_a_chaos_target_round_trip_together():
+    model = hand_built()
+    web = model.component_by_name("web")
+    assert web is not None
+    web.aliases = ("web-frontend",)
+    web.chaos_target = ChaosTarget.checked("kubernetes", namespace="shop", selector="app=web")
+    data = json.loads(model_to_json(model))
+    assert data["components"][0]["aliases"] == ["web-frontend"]
+    assert data["components"][0]["chaos_target"]["namespace"] == "shop"
+    assert model_from_dict(data).content() == model.content()
 
 
 @pytest.mark.parametrize(("path", "value", "error", "message"), BAD)

@@ -153,10 +153,21 @@ def test_too_wide_and_componentless_pastes_are_refused(small_model, snapshot):
     before = snapshot(small_model)
     with pytest.raises(PasteRefusedError) as wide:
         build_paste(
-            small_model, [["a", "b", "c", "d"]], PasteTarget.from_column([], C["revised_rpn"], 1)
+            small_model, [["a", "b", "c"]], PasteTarget.from_column([], C["mitigations"], 1)
         )
-    assert wide.value.problems == [  # Rev. RPN, Rev. AP and Justification (the ID is left out)
-        "the pasted block is 4 columns wide but only 3 fit from column Rev. RPN"
+    # From the second-to-last column (the resilience columns of issue 16 come last).
+    assert wide.value.problems == [
+        "the pasted block is 3 columns wide but only 2 fit from column Mitigations"
+    ]
+    with pytest.raises(PasteRefusedError) as wide:
+        build_paste(
+            small_model,
+            [["a", "b", "c", "d", "e", "f"]],
+            PasteTarget.from_column([], C["revised_rpn"], 1),
+        )
+    # Rev. RPN, Rev. AP, Justification, Mitigations and Experiment (the ID is left out)
+    assert wide.value.problems == [
+        "the pasted block is 6 columns wide but only 5 fit from column Rev. RPN"
     ]
     with pytest.raises(PasteRefusedError) as nowhere:
         build_paste(small_model, [["Lost row"]], PasteTarget.from_column([], C["function"], None))

@@ -28,10 +28,20 @@ def failure_mode(model, name: str):
 
 
 def test_columns_have_unique_keys_and_an_index_that_finds_them():
-    assert len(set(COLUMN_KEYS)) == len(COLUMNS) == 20  # 18, the ID and the justification
+    # 18, the ID, the justification, Mitigations, Experiment
+    assert len(set(COLUMN_KEYS)) == len(COLUMNS) == 22
     assert all(COLUMNS[COLUMN_INDEX[key]].key == key for key in COLUMN_KEYS)
     computed = [c.key for c in COLUMNS if c.kind == "computed"]
-    assert computed == ["rpn", "ap", "actions", "revised_rpn", "revised_ap", "id"]
+    assert computed == [
+        "rpn",
+        "ap",
+        "actions",
+        "revised_rpn",
+        "revised_ap",
+        "id",
+        "mitigations",
+        "experiment",
+    ]
 
 
 def test_ap_of_matches_the_handbook_table_for_every_score():

@@ -38,7 +38,13 @@ def rows_of(ws) -> list[tuple]:
 
 
 def test_sheets_in_order_with_the_marker(book):
-    assert book.sheetnames == [*SHEET_NAMES, xlsx_report.FINDINGS_SHEET, AVAILABILITY_SHEET]
+    # Findings and Availability, then the resilience sheets (issue 16).
+    assert book.sheetnames == [
+        *SHEET_NAMES,
+        xlsx_report.FINDINGS_SHEET,
+        AVAILABILITY_SHEET,
+        *xlsx_report.RESILIENCE_SHEETS,
+    ]
     assert book["Summary"]["A2"].value.startswith("FMA Workbench report")
     assert xlsx_report.MARKER_NAME in book.defined_names
 
@@ -134,7 +140,8 @@ def test_formula_looking_text_is_stored_as_text_never_as_a_formula(report, book)
         assert cell.quotePrefix is True, cell.coordinate
     with zipfile.ZipFile(path) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheets) == len(SHEET_NAMES) + 2  # and the Findings and Availability sheets
+        # and Findings, Availability, Resilience and Chaos Targets
+        assert len(sheets) == len(SHEET_NAMES) + 4
         for name in sheets:
             assert b"<f>" not in archive.read(name)
             assert b"<f " not in archive.read(name)
@@ -225,7 +232,13 @@ def test_empty_model_gives_a_complete_report(tmp_path):
     path = tmp_path / "empty.xlsx"
     write_report(Model(name="Nothing yet"), path, today=TODAY)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == [*SHEET_NAMES, xlsx_report.FINDINGS_SHEET, AVAILABILITY_SHEET]
+    # Findings and Availability, then the resilience sheets (issue 16).
+    assert book.sheetnames == [
+        *SHEET_NAMES,
+        xlsx_report.FINDINGS_SHEET,
+        AVAILABILITY_SHEET,
+        *xlsx_report.RESILIENCE_SHEETS,
+    ]
     assert book["Worksheet"].max_row == 1
     assert any(row[1] == "No failure modes" for row in rows_of(book["Summary"]))
 

@@ -121,7 +121,7 @@ def test_a_migrated_v3_file_saves_as_current_with_aliases_and_statistics(v3_file
     gateway.aliases = ("api-gateway",)
     next(iter(model.dependencies.values())).observed = SEEN
     save_model(model, v3_file)
-    assert read_info(v3_file).schema_version == compiled_sql.SCHEMA_VERSION  # 5: justification
+    assert read_info(v3_file).schema_version == compiled_sql.SCHEMA_VERSION
     back = open_model(v3_file)
     assert back.content() == model.content()
     assert back.group_needs == {(gateway.id, "regions"): 2}

@@ -11,9 +11,16 @@ EDIT = Qt.ItemDataRole.EditRole
 COLUMN = COLUMN_INDEX["justification"]
 
 
-def test_the_column_is_last_and_editable_text(document):
+def test_the_column_follows_the_id_and_is_editable_text(document):
     assert COLUMNS[COLUMN].title == "Justification"
-    assert COLUMNS[-1].key == "justification"  # the columns before keep their numbers
+    # Right after the ID, so the columns before keep their numbers; the resilience columns
+    # (issue 16, merged after it) come after it.
+    assert [c.key for c in COLUMNS[COLUMN - 1 :]] == [
+        "id",
+        "justification",
+        "mitigations",
+        "experiment",
+    ]
     model = WorksheetModel(document)
     assert model.flags(model.index(0, COLUMN)) & Qt.ItemFlag.ItemIsEditable
 

@@ -38,7 +38,7 @@ def test_models_pass_the_model_tester(qtmodeltester, sheet):
 def test_rows_show_fields_and_computed_columns(sheet, document):
     model, _ = sheet
     assert model.rowCount() == 5
-    assert model.columnCount() == 20  # with the ID and the justification
+    assert model.columnCount() == 22  # with the ID, the justification and the two resilience ones
     row = model.row_of(next(iter(document.model.failure_modes)))
     assert model.index(row, C["component"]).data() == "api"
     assert model.index(row, C["rpn"]).data() == 160

@@ -1,0 +1,75 @@
+"""`fma-app chaos MODEL -o DIR --format chaostoolkit|litmus|fis [--failure-mode ID ...]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from fma_app.cli.common import EXIT_OK, CliError
+
+EXIT_SOME_SKIPPED = 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "chaos",
+        help="write chaos experiment drafts for the failure modes that have a fault",
+        description="Write one chaos experiment draft per failure mode that has a fault (or per "
+        "--failure-mode ID), named after its component and failure mode. A draft the format "
+        "cannot express, or that lacks a target or a steady-state probe, is skipped with one "
+        "line on stderr. Exit 0 when every draft was written, 1 when some were skipped, 2 for "
+        "bad input.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="the model file (.fma)")
+    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write to")
+    parser.add_argument(
+        "--format", required=True, choices=("chaostoolkit", "litmus", "fis"), help="draft format"
+    )
+    parser.add_argument(
+        "--failure-mode",
+        dest="failure_modes",
+        action="append",
+        metavar="ID",
+        help="only this failure mode (repeat for more; default: all that have a fault)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _ids(values: list[str] | None) -> list[int] | None:
+    if values is None:
+        return None
+    ids = []
+    for value in values:
+        if not value.strip().isdigit():
+            raise CliError(f"--failure-mode {value!r} is not a failure mode id (a whole number)")
+        ids.append(int(value))
+    return ids
+
+
+def run(args: argparse.Namespace) -> int:
+    from fma_app.reports.chaos import plan_drafts, selected_failure_modes, skip_line, write_drafts
+    from fma_app.storage import ModelFileError, open_model
+
+    ids = _ids(args.failure_modes)
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        raise CliError(f"the output {output} exists and is not a folder")
+    try:
+        model = open_model(Path(args.model), read_only=True)
+    except ModelFileError as error:
+        raise CliError(str(error)) from None
+    try:
+        chosen = selected_failure_modes(model, ids)
+    except KeyError as missing:
+        raise CliError(f"the model has no failure mode with id {missing.args[0]}") from None
+    drafts, skipped = plan_drafts(model, args.format, chosen)
+    try:
+        written = write_drafts(drafts, output)
+    except OSError as error:
+        raise CliError(f"cannot write to {output}: {error.strerror or error}") from None
+    for one in skipped:
+        print(f"fma-app: {skip_line(model, one, args.format)}", file=sys.stderr)
+    noun = "draft" if len(written) == 1 else "drafts"
+    print(f"wrote {len(written)} {args.format} {noun} to {output}, skipped {len(skipped)}")
+    return EXIT_SOME_SKIPPED if skipped else EXIT_OK
