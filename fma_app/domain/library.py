@@ -14,7 +14,7 @@ that vocabulary; `KNOWN_PATTERNS` and `KNOWN_FAULTS` list them for checks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fma_app.domain.errors import ValidationError
@@ -249,3 +249,46 @@ def entry_from_failure_mode(model: Model, failure_mode: FailureMode, source: str
         ),
         source=source,
     )
+
+
+@dataclass(frozen=True)
+class SkippedDuplicate:
+    """A failure mode left out of a library: an earlier one of the same kind has its name."""
+
+    failure_mode_id: int
+    kept_id: int
+    kind: ComponentKind
+
+    def __str__(self) -> str:
+        return (
+            f"skipped failure mode {self.failure_mode_id}: the same {self.kind.value} "
+            f"failure mode as {self.kept_id}"
+        )
+
+
+def unnamed_failure_modes(model: Model, failure_mode_ids: Iterable[int]) -> list[int]:
+    """The ids whose failure mode text is empty: a library entry is known by that text."""
+    return [i for i in failure_mode_ids if not model.failure_modes[i].failure_mode.strip()]
+
+
+def library_from_failure_modes(
+    model: Model, failure_mode_ids: Sequence[int], name: str, description: str = ""
+) -> tuple[Library, list[SkippedDuplicate]]:
+    """A library of the given failure modes (in the given order), as `fma-app library export`
+    and the app's Save Selected as Library... write it: each failure mode's texts, its scores as
+    suggestions and its component's kind. A second failure mode with the same kind and name is
+    left out and returned as skipped; an unnamed one raises ValidationError. Every id must be
+    in the model."""
+    unnamed = unnamed_failure_modes(model, failure_mode_ids)
+    if unnamed:
+        raise ValidationError(f"failure mode {unnamed[0]} has no failure mode text")
+    kept: dict[tuple[str, str], tuple[int, LibraryEntry]] = {}
+    skipped: list[SkippedDuplicate] = []
+    for failure_mode_id in dict.fromkeys(failure_mode_ids):
+        entry = entry_from_failure_mode(model, model.failure_modes[failure_mode_id], name)
+        if entry.key in kept:
+            skipped.append(SkippedDuplicate(failure_mode_id, kept[entry.key][0], entry.kind))
+            continue
+        kept[entry.key] = (failure_mode_id, entry)
+    library = Library(name, tuple(entry for _, entry in kept.values()), description)
+    return library, skipped
