@@ -20,6 +20,7 @@ from fma_app.reports.library_files import (
     write_library_file,
 )
 from fma_app.storage import open_model, save_model
+from fma_app.ui.cell_painter import hint_on_highlight
 from fma_app.ui.delegates import NO_SCORE_TEXT
 from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.library_chooser import LibraryChooser, LibraryEntriesModel, LibraryFilter
@@ -186,6 +187,44 @@ def test_the_details_show_the_hints_grey_until_a_score_is_typed(main_window_fact
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert [box.placeholderText() for box in detail.scores.values()] == [NO_SCORE_TEXT] * 3
     assert not detail.scores["severity"].toolTip().startswith("The library suggests")
+
+
+def test_a_selected_hint_is_drawn_faded_unlike_a_selected_score(main_window_factory, qtbot):
+    window = main_window_factory()
+    document = window.document
+    chooser = LibraryChooser(window.context, component_id(document, "cache"))
+    qtbot.addWidget(chooser)
+    chooser.entries.set_checked(0, True)
+    [fm_id] = chooser.add_checked()
+    sheet = window.worksheet
+    view = sheet.view
+    severity = next(i for i, c in enumerate(COLUMNS) if c.key == "severity")
+    hinted = sheet.proxy.index(sheet.proxy.row_of(fm_id), severity)
+    rated = sheet.proxy.index(sheet.proxy.row_of(fm_named(document, "Timeout")), severity)
+    view.scrollTo(hinted)
+    for index, modifier in ((hinted, Qt.KeyboardModifier.NoModifier),
+                            (rated, Qt.KeyboardModifier.ControlModifier)):  # fmt: skip
+        pos = view.visualRect(index).center()
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+    assert view.selectionModel().isSelected(hinted)
+    assert view.selectionModel().isSelected(rated)
+    image = view.viewport().grab().toImage()
+
+    def colours(index) -> set[str]:
+        rect = view.visualRect(index).adjusted(2, 2, -2, -2)  # inside the focus frame
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(rect.left(), rect.right())
+            for y in range(rect.top(), rect.bottom())
+        }
+
+    palette = view.palette()
+    groups = (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive)
+    score_text = {palette.color(g, QPalette.ColorRole.HighlightedText).name() for g in groups}
+    hint_text = {hint_on_highlight(palette, g).name() for g in groups}
+    assert score_text & colours(rated)
+    assert not score_text & colours(hinted)
+    assert hint_text & colours(hinted)
 
 
 def test_a_read_only_model_refuses_and_the_chooser_stays(context_factory, document, qtbot):
