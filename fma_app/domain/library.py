@@ -7,9 +7,9 @@ mitigate it and the fault a chaos experiment would inject. The built-in catalog
 `FORMAT_VERSION`) both become `LibraryEntry` objects; this module parses and writes that JSON
 and knows no files.
 
-Pattern and fault names are the resilience vocabulary's (`MitigationPattern`, `FaultKind` of the
-resilience issue) kept as plain strings here, so a library reads the same on a build without
-that vocabulary; `KNOWN_PATTERNS` and `KNOWN_FAULTS` list them for checks.
+Pattern and fault names are the resilience vocabulary's (`MitigationPattern`, `FaultKind` of
+`fma_app.domain.resilience`), kept as plain strings in an entry; `KNOWN_PATTERNS` and
+`KNOWN_FAULTS` list them for checks.
 """
 
 from __future__ import annotations
@@ -19,35 +19,16 @@ from dataclasses import dataclass, field
 
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import ComponentKind, FailureMode, Model
+from fma_app.domain.resilience import FaultKind, MitigationPattern
 from fma_app.domain.scoring import validate_optional_score
 
 FORMAT_NAME = "fma-workbench-library"
 FORMAT_VERSION = 1
 BUILT_IN_SOURCE = "built-in"
 
-# The resilience vocabulary (issue 16: MitigationPattern and FaultKind values).
-KNOWN_PATTERNS = (
-    "timeout",
-    "retry with backoff",
-    "circuit breaker",
-    "bulkhead",
-    "fallback or cache",
-    "failover",
-    "rate limit",
-    "load shedding",
-    "idempotency key",
-)
-KNOWN_FAULTS = (
-    "instance killed",
-    "scaled to zero",
-    "dependency unreachable",
-    "latency",
-    "errors",
-    "cpu exhausted",
-    "memory exhausted",
-    "disk exhausted",
-    "dns failure",
-)
+# The resilience vocabulary (issue 16), in its own order.
+KNOWN_PATTERNS = tuple(pattern.value for pattern in MitigationPattern)
+KNOWN_FAULTS = tuple(fault.value for fault in FaultKind)
 
 TEXT_FIELDS = (
     "function",
@@ -234,8 +215,10 @@ def library_record(library: Library) -> dict[str, object]:
 
 
 def entry_from_failure_mode(model: Model, failure_mode: FailureMode, source: str) -> LibraryEntry:
-    """A model's failure mode as a library entry: its texts, its scores as suggestions."""
+    """A model's failure mode as a library entry: its texts, its scores as suggestions, the
+    patterns of its mitigations (in place or planned) and the kind of its chaos fault."""
     component = model.component(failure_mode.component_id)
+    resilience = failure_mode.resilience
     return LibraryEntry(
         kind=component.kind,
         failure_mode=failure_mode.failure_mode.strip(),
@@ -247,6 +230,8 @@ def entry_from_failure_mode(model: Model, failure_mode: FailureMode, source: str
         suggested=SuggestedScores(
             failure_mode.severity, failure_mode.likelihood, failure_mode.detection
         ),
+        patterns=tuple(mitigation.pattern.value for mitigation in resilience.mitigations),
+        fault=resilience.fault.kind.value if resilience.fault else None,
         source=source,
     )
 
