@@ -182,7 +182,8 @@ class CompareDialog(QDialog):
     def _select_in_app(self, current: QTreeWidgetItem | None, *_args: object) -> None:
         record = current.data(0, RECORD_ROLE) if current is not None else None
         if record:
-            select_record(self.context, *record, reveal=self.reveal)
+            collection, record_id = record
+            select_record(self.context, collection, record_id, reveal=self.reveal)
 
 
 class MergeDialog(QDialog):
