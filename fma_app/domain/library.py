@@ -245,9 +245,10 @@ class SkippedDuplicate:
     kind: ComponentKind
 
     def __str__(self) -> str:
+        # The kind in brackets: "the same other failure mode" read as "another" one.
         return (
-            f"skipped failure mode {self.failure_mode_id}: the same {self.kind.value} "
-            f"failure mode as {self.kept_id}"
+            f"skipped failure mode {self.failure_mode_id}: same kind ({self.kind.value}) and "
+            f"failure mode text as failure mode {self.kept_id}"
         )
 
 

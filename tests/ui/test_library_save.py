@@ -176,7 +176,8 @@ def test_duplicates_and_a_folder_outside_the_library_folders(main_window_factory
     assert {e.kind for e in library.entries} == {ComponentKind.SERVICE}
     [(_level, _title, text)] = interaction.messages
     assert text.splitlines()[1:] == [
-        f"Skipped failure mode {crash}: the same service failure mode as {timeout}.",
+        f"Skipped failure mode {crash}: same kind (service) and failure mode text as failure "
+        f"mode {timeout}.",
         "This folder is not a library folder: add it in Edit > Preferences... to see these "
         "entries in Add from Library...",
     ]
