@@ -306,8 +306,8 @@ class WorksheetPanel(QWidget):
             "Add from &Library...", [], self.add_from_library
         )
         self.save_library_action = self._action(
-            "Save Selected as &Library...", [], self.save_selection_as_library
-        )
+            "Sa&ve Selected as Library...", [], self.save_selection_as_library
+        )  # &v: L is taken by Add from Library and Clear Cells in the right-click menu
         self.save_library_action.setToolTip(
             "Save the selected failure modes as a team library file (JSON)"
         )

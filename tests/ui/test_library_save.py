@@ -19,7 +19,7 @@ from fma_app.ui.library_chooser import LibraryChooser
 from fma_app.ui.library_save import NOTHING_SELECTED, TITLE
 
 FAILURE_MODE_COLUMN = COLUMN_INDEX["failure_mode"]
-MENU_TEXT = "Save Selected as &Library..."
+MENU_TEXT = "Sa&ve Selected as Library..."
 
 
 def click_row(qtbot, window, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:

@@ -477,7 +477,7 @@ def test_file_menu_offers_export_report_before_quit(window):
     # Export Chaos Experiments (issue 16) follows Export Report, then Save Selected as Library
     # (issue 17).
     assert texts.index("Export &Chaos Experiments...") == texts.index("&Quit") - 2
-    assert texts.index("Save Selected as &Library...") == texts.index("&Quit") - 1
+    assert texts.index("Sa&ve Selected as Library...") == texts.index("&Quit") - 1
     assert window.export_report_action.shortcut().toString() == "Ctrl+E"
 
 
