@@ -361,8 +361,7 @@ class FormReader:
         self.problems.append(
             f"{self.title}: column{'s' if len(suspicious) > 1 else ''} {described} hold"
             f"{'' if len(suspicious) > 1 else 's'} numbers from 1 to 10 under a header that "
-            f"names no field; they may be scores: map each with --map {example}=severity "
-            f"(or likelihood, detection, revised_..., ignore)"
+            f"names no field; they may be scores: {self.layout.words.map_each_score(example)}"
         )
         self.problems.append(self.layout.headers_found())
 

@@ -102,6 +102,43 @@ class SheetGrid(ABC):
         return found
 
 
+class RememberedHead(SheetGrid):
+    """A sheet whose first rows, once read, are kept (asked for again, they are not read
+    again); everything else is the sheet's own."""
+
+    def __init__(self, grid: SheetGrid):
+        self.title = grid.title
+        self._grid = grid
+        self._head: dict[int, Row] = {}
+        self._head_rows = 0  # the rows `_head` covers
+
+    @property
+    def max_row(self) -> int | None:
+        return self._grid.max_row
+
+    @property
+    def merged(self) -> tuple[MergedRange, ...]:
+        return self._grid.merged
+
+    def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
+        return self._grid.rows(first_row, max_col)
+
+    def count_rows(self, first_row: int, limit: int) -> int:
+        return self._grid.count_rows(first_row, limit)
+
+    def head(self, last_row: int, max_col: int | None = None) -> dict[int, Row]:
+        if last_row > self._head_rows:
+            self._head, self._head_rows = self._grid.head(last_row), last_row
+        found: dict[int, Row] = {}
+        for number, row in self._head.items():
+            if number > last_row:
+                break
+            kept = row if max_col is None else {c: v for c, v in row.items() if c <= max_col}
+            if kept:
+                found[number] = dict(kept)  # the caller's to change
+        return found
+
+
 class Spreadsheet(ABC):
     """An opened file: close it (or use it as a context manager) when done."""
 

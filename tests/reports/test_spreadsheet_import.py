@@ -355,3 +355,88 @@ def test_a_text_field_in_two_columns_keeps_both(tmp_path):
         "Old values shown",
         "Rows missing\nRefunds",
     ]
+
+
+# ---- the import dialog: detection read once, problems in the dialog's words ------------------
+
+
+def test_the_sheet_head_is_read_once_however_often_the_mapping_changes(tmp_path, monkeypatch):
+    """The dialog detects at every mapping change and previews under the layout it got: the
+    sheet's first rows are read once, and the preview does not detect again."""
+    from fma_app.reports.sheet_source import XlsxSheet
+
+    header = ["Item", "Failure Mode", "Effect", "Sev", "Cause", "Chance", "Det"]
+    path = write(tmp_path, [["Title"], [], header, ["Pump", "Leak", "Wet", 8, "Seal", 4, 6]])
+    passes: list[int] = []  # the first row of each pass over the sheet's XML
+    real_rows = XlsxSheet.rows
+
+    def counted(self, first_row=1, max_col=None):
+        passes.append(first_row)
+        return real_rows(self, first_row, max_col)
+
+    monkeypatch.setattr(XlsxSheet, "rows", counted)
+    with SpreadsheetImport.open(path) as source:
+        for columns in ({}, {"F": "likelihood"}, {"F": "ignore", "C": "notes"}):
+            mapping = Mapping(sheet="FMEA", columns=columns)
+            layout = source.detect("FMEA", mapping)
+            assert layout is not None
+            assert source.preview("FMEA", mapping, 10, layout=layout)[0].cells[0] == "Pump"
+        assert layout.header_rows == (3, 3)
+        assert layout.columns[2].field == "notes"
+        assert len(passes) == 1 + 3  # the head once, then one pass per preview
+        source.detect("FMEA", Mapping(header_rows=(3, 3)))  # within the rows already read
+        assert len(passes) == 4
+        imported = source.import_model(Mapping(columns={"F": "likelihood"}))
+    (fm,) = imported.model.failure_modes.values()
+    assert fm.scores == Scores(8, 4, 6)
+
+
+DIALOG_CASES = [
+    # (rows, mapping columns, the problem as the dialog words it)
+    ([["Item", "Failure Mode", "Severity", "Prob"], ["a", "b", 5, 5]], {},
+     "FMEA: found Severity, Occurrence but no Detection column; choose Detection for its "
+     "column in the preview's Field row"),
+    ([["Item", "Failure Mode", "Sev", "Occ", "Det", "Sev", "Occ", "Det"],
+      ["Pump", "Leak", 8, 4, 6, 8, 2, 3]], {},
+     "FMEA: columns C and F are both read as severity; say which is which in the preview's "
+     "Field row (for example Revised severity for F)"),
+    ([["Item", "Failure Mode", "Gravity", "Chance", "Spotting", "Recommended Action",
+       "Actions Taken", "Sev", "Occ", "Det"], ["Pump", "Leak", 8, 4, 6, "x", "y", 8, 2, 3]], {},
+     "FMEA: revised scores in H (revised_severity), I (revised_likelihood), J "
+     "(revised_detection) after the actions, but no initial Severity, Occurrence and Detection "
+     "columns before them; choose Severity, Likelihood and Detection for the initial ones in "
+     "the preview's Field row"),
+    ([["Item", "Failure Mode", "Effect", "Sev", "Cause", "Occ", "Det", "Weight"],
+      ["Pump", "Leak", "Wet", 8, "Seal", 4, 6, 7], ["Pump", "Seize", "Stop", 9, "G", 3, 5, 2]],
+     {}, "FMEA: column H 'Weight' holds numbers from 1 to 10 under a header that names no "
+     "field; they may be scores: choose each one's field in the preview's Field row (for "
+     "example Severity for H)"),
+    ([["Step", "Failure Mode", "S", "L", "D"], ["Weld", "Crack", 5, 4, 3]], {"Nope": "severity"},
+     "FMEA: mapping 'Nope': no column has that header or letter; "),
+    ([["Step", "Failure Mode", "S", "L", "D"], ["Weld", "Crack", 5, 4, 3]], {"A": "owner"},
+     "mapping A=owner: 'owner' is not a field; the fields are component, "),
+    ([["Notes only"], ["nothing", "here"]], {},
+     "FMEA: no FMEA header row in its first 30 rows (give the header rows above, or choose "
+     "each column's field in the preview's Field row)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rows", "columns", "wanted"), DIALOG_CASES)
+def test_the_dialog_words_each_refusal_for_its_own_controls(tmp_path, rows, columns, wanted):
+    """The dialog has no --map or --header-rows: its refusals name its controls; the command
+    line's words are the ones the tests above check."""
+    from fma_app.reports.mapping_words import DIALOG
+
+    path = write(tmp_path, rows)
+    mapping = Mapping(sheet="FMEA", columns=columns)
+    with (
+        SpreadsheetImport.open(path, words=DIALOG) as source,
+        pytest.raises(ImportProblemsError) as caught,
+    ):
+        source.import_model(mapping)
+    found = caught.value.problems
+    assert any(problem.startswith(wanted) for problem in found), found
+    assert not [p for p in found if "--map" in p or "--header-rows" in p]
+    with pytest.raises(ImportProblemsError) as caught:
+        import_spreadsheet(path, mapping)  # the command line's words
+    assert any("--map" in problem for problem in caught.value.problems)
