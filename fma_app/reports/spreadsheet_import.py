@@ -29,10 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from fma_app.domain.model import Component, Model
+from fma_app.reports import form_reader
 from fma_app.reports import headers as h
 from fma_app.reports.cells import cell_text, column_index
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.form_layout import (
+    HEADER_SEARCH_ROWS,
+    MAX_HEADER_ROWS,
     ColumnLayout,
     MergedFill,
     Overrides,
@@ -51,6 +54,7 @@ from fma_app.reports.service_catalogue import (
 from fma_app.reports.sheet_source import (
     DAMAGED_WORKBOOK,
     RememberedHead,
+    RowLimit,
     SheetGrid,
     Spreadsheet,
     XlsxSpreadsheet,
@@ -253,6 +257,14 @@ class ProblemLocation:
 _PROBLEM_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^\s!:']+))!([A-Z]{1,3})(\d+):")
 
 
+def sheet_row_limit() -> RowLimit:
+    """More rows with values than a form's table can have (form_reader.MAX_TABLE_ROWS), with
+    the rows above a table: its header starts in the first rows searched, is at most
+    MAX_HEADER_ROWS tall and may have two rows of column labels under it."""
+    above = HEADER_SEARCH_ROWS + MAX_HEADER_ROWS + 2
+    return RowLimit(form_reader.MAX_TABLE_ROWS + above, form_reader.too_many_rows)
+
+
 def problem_location(problem: str) -> ProblemLocation | None:
     """The cell a problem names (`'My Sheet'!F7: ...`), or None."""
     found = _PROBLEM_CELL.match(problem)
@@ -276,7 +288,9 @@ class SpreadsheetImport:
 
     @classmethod
     def open(cls, path: str | Path, words: MappingWords = COMMAND_LINE) -> SpreadsheetImport:
-        return cls(open_spreadsheet(path), words)
+        """Open the file; a workbook with a sheet certainly beyond a form's size is refused
+        before it is parsed (see `sheet_source.RowLimit`)."""
+        return cls(open_spreadsheet(path, sheet_row_limit()), words)
 
     def close(self) -> None:
         self.spreadsheet.close()

@@ -4,6 +4,7 @@ preview, refusals that name their columns, dates in the column's own order, prog
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
@@ -440,3 +441,106 @@ def test_the_dialog_words_each_refusal_for_its_own_controls(tmp_path, rows, colu
     with pytest.raises(ImportProblemsError) as caught:
         import_spreadsheet(path, mapping)  # the command line's words
     assert any("--map" in problem for problem in caught.value.problems)
+
+
+# ---- a sheet too large for a form is refused before the workbook is parsed -------------------
+
+
+def rewrite_sheet(path: Path, change, member: str = "xl/worksheets/sheet1.xml") -> None:
+    """Rewrite one worksheet's XML of a workbook in place."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(item, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in parts:
+            is_sheet = item.filename == member
+            target.writestr(item, change(data) if is_sheet else data)
+
+
+@pytest.fixture
+def twenty_rows_at_most(monkeypatch):
+    """Forms of at most 20 rows: the early refusal then counts past 20 + 40 rows above."""
+    monkeypatch.setattr(form_reader, "MAX_TABLE_ROWS", 20)
+
+
+@pytest.fixture
+def no_workbook_parse(monkeypatch):
+    """openpyxl must not be asked to load the workbook (its shared strings are the cost)."""
+    import openpyxl
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the workbook was parsed before the refusal")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+def test_a_sheet_beyond_a_forms_size_is_refused_before_the_workbook_is_parsed(
+    tmp_path, twenty_rows_at_most, monkeypatch
+):
+    rows = [HEADER] + [["Pump", f"mode {i}", "Wet", 8, "Seal", 4, 6] for i in range(70)]
+    path = write(tmp_path, rows, title="R&D <draft>")
+    import openpyxl
+
+    real_load = openpyxl.load_workbook
+    workbook = real_load(path)
+    workbook.create_sheet("Notes", 0).append(["a small sheet first"])
+    workbook.save(path)  # the big sheet second, its name with XML entities
+    loads: list[object] = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(a))
+    with pytest.raises(ImportProblemsError) as caught:
+        SpreadsheetImport.open(path)
+    assert caught.value.problems == [
+        "R&D <draft>: the table has more than 20 rows; FMA Workbench imports forms of up to 20 rows"
+    ]
+    assert loads == []
+    # without the dimension the file's size says it may hold that many: counted all the same
+    big_sheet = "xl/worksheets/sheet2.xml"  # the second sheet's part
+    rewrite_sheet(path, lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml), big_sheet)
+    with pytest.raises(ImportProblemsError) as caught:
+        import_spreadsheet(path)
+    assert caught.value.problems[0].startswith("R&D <draft>: the table has more than 20 rows")
+    assert loads == []
+
+
+def test_an_overstated_dimension_alone_refuses_nothing(tmp_path, twenty_rows_at_most):
+    """Formatting stretches the declared size; the rows with values are what count."""
+    rows = [HEADER] + [["Pump", f"mode {i}", "Wet", 8, "Seal", 4, 6] for i in range(15)]
+    path = write(tmp_path, rows)
+    stretched = b'<dimension ref="A1:G1048576"'
+    rewrite_sheet(path, lambda xml: re.sub(rb'<dimension ref="[^"]*"', stretched, xml))
+    assert len(import_spreadsheet(path).model.failure_modes) == 15
+    # 21 rows in the table: over the limit, but within what the early count lets through
+    # (the rows above a table): refused by the reader, with the same line
+    path = write(tmp_path, [HEADER] + [["P", f"m {i}", "W", 8, "S", 4, 6] for i in range(21)])
+    assert problems(path) == [
+        "FMEA: the table has more than 20 rows; FMA Workbench imports forms of up to 20 rows"
+    ]
+
+
+def test_a_real_size_sheet_of_200_041_rows_is_refused_in_one_line(tmp_path, no_workbook_parse):
+    """The real limit on a generated sheet (one value per row, 1 MB on disk)."""
+    import zipfile
+
+    template = write(tmp_path, [HEADER], name="template.xlsx")
+    path = tmp_path / "big.xlsx"
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head, _rows, tail = re.split(rb"<sheetData>|</sheetData>", data)
+                body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n)
+                                for n in range(1, 200_042))  # fmt: skip
+                head = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:G200041"', head)
+                data = head + b"<sheetData>" + body + b"</sheetData>" + tail
+            target.writestr(item, data)
+    assert path.stat().st_size < 2_000_000
+    with pytest.raises(ImportProblemsError) as caught:
+        import_spreadsheet(path)
+    assert caught.value.problems == [
+        "FMEA: the table has more than 200,000 rows; FMA Workbench imports forms of up to "
+        "200,000 rows"
+    ]
