@@ -28,6 +28,8 @@ from fma_app.domain.model import Model
 EXCLUDED_MODEL_FIELDS: dict[str, str] = {
     "_next_id": "the next id to hand out; a merge recomputes it",
     "_names": "a look-up cache of component names",
+    "_ends": "a look-up cache of dependencies by their ends",
+    "_ends_of": "the dependencies that cache indexes",
     "uuid": "the model's identity, not its content: chaos drafts and journals carry it, and two "
     "models built apart always differ in it",
 }

@@ -71,7 +71,6 @@ def build_window(context: AppContext) -> MainWindow:
     from fma_app.ui.main_window import MainWindow
     from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
     from fma_app.ui.trace_import_dialog import TraceImportController, add_calls_width_toggle
-    from fma_app.ui.window_layout import SETTINGS_PREFIX
 
     window = MainWindow(context)
     SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
@@ -87,9 +86,7 @@ def build_window(context: AppContext) -> MainWindow:
 
     window.calls_width_action = add_calls_width_toggle(window.view_menu, graph_toggle)
     install_availability_dock(window, context)
-    state = context.settings.value(SETTINGS_PREFIX + "state")
-    if state is not None:  # the window restored its layout before these docks existed
-        window.restoreState(state)
+    window.layout_keeper.restore_docks()  # it restored its layout before these docks existed
     return window
 
 
