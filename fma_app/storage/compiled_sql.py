@@ -969,8 +969,8 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "CASCADE\n"
         ")"
     ),
-    ("CREATE INDEX dependencies_source_id_index ON fma.dependencies (model_key, source_id)"),
-    ("CREATE INDEX dependencies_target_id_index ON fma.dependencies (model_key, target_id)"),
+    "CREATE INDEX dependencies_source_id_index ON fma.dependencies (model_key, source_id)",
+    "CREATE INDEX dependencies_target_id_index ON fma.dependencies (model_key, target_id)",
     (
         "CREATE TABLE fma.failure_modes (\n"
         "\tmodel_key TEXT NOT NULL, \n"
@@ -1010,10 +1010,7 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "CASCADE\n"
         ")"
     ),
-    (
-        "CREATE INDEX failure_modes_component_id_index ON fma.failure_modes "
-        "(model_key, component_id)"
-    ),
+    "CREATE INDEX failure_modes_component_id_index ON fma.failure_modes (model_key, component_id)",
     (
         "CREATE TABLE fma.redundancy_groups (\n"
         "\tmodel_key TEXT NOT NULL, \n"
@@ -1059,7 +1056,7 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "CASCADE\n"
         ")"
     ),
-    ("CREATE INDEX actions_failure_mode_id_index ON fma.actions (model_key, failure_mode_id)"),
+    "CREATE INDEX actions_failure_mode_id_index ON fma.actions (model_key, failure_mode_id)",
     (
         "CREATE TABLE fma.observed_calls (\n"
         "\tmodel_key TEXT NOT NULL, \n"
