@@ -22,6 +22,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import time
 import uuid
 import weakref
 from collections import defaultdict
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fma_app.domain.commands import Change, Command
+from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.records import (
     MODEL,
@@ -95,6 +97,11 @@ ID_BLOCK = 32  # ids reserved per round trip; unused ones are simply never used
 UNKNOWN_VERSION = -1  # the shadow lacks someone else's change to the record: always compare
 NOT_SAVED = "Not saved: "
 CONNECTION_LOST = "Not saved: the connection to the server was lost; nothing was written"
+
+
+class IdsUnavailableError(ServerUnavailable, ModelError):
+    """No new id could be had from the server: a domain refusal too, so the document's edit
+    gate shows it as one ("Not changed: ...") instead of failing."""
 
 
 class _RefusedError(Exception):
@@ -182,6 +189,7 @@ class SharedSession:
         self._own_seqs: set[int] = set()  # this session's commits after _applied_seq
         self._step_seqs: weakref.WeakKeyDictionary[Command, int] = weakref.WeakKeyDictionary()
         self._free_ids: list[int] = []
+        self._waiting = False  # a thread is blocked in wait_for_notification
         self.before_commit: Callable[[], None] | None = None  # tests: break the connection here
         model.set_id_source(self._new_id)
         self._register_presence()
@@ -254,12 +262,17 @@ class SharedSession:
         """Block up to `timeout` seconds for a change of this model; True if one came."""
         import psycopg
 
+        self._waiting = True
         try:
-            for note in self._live().listen.notifies(timeout=timeout, stop_after=1):
-                if _names_model(note.payload, self.model_key):
-                    return True
+            deadline = time.monotonic() + timeout
+            while (left := deadline - time.monotonic()) > 0:
+                for note in self._live().listen.notifies(timeout=left, stop_after=1):
+                    if _names_model(note.payload, self.model_key):
+                        return True
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
+        finally:
+            self._waiting = False
         return False
 
     # ---- commit ----------------------------------------------------------------------------
@@ -292,6 +305,7 @@ class SharedSession:
         conn = self._live().work
         with conn.transaction():
             seq = next_commit_seq(conn, self.model_key)
+            self._refuse_if_replaced(conn)
             if step_kind in ("undo", "redo"):
                 self._refuse_if_changed_since(conn, step_kind, command, records)
             merged = self._check_conflicts(conn, records)
@@ -303,6 +317,20 @@ class SharedSession:
                 self.before_commit()
         return merged, seq
 
+    def _refuse_if_replaced(self, conn: Any) -> None:
+        """A model replaced as a whole (push --force) since this session read it: its row
+        versions start again, so no step may stand before the session has the new model."""
+        row = conn.execute(
+            "SELECT user_name, at FROM edit_history WHERE model_key = %s AND seq > %s"
+            " AND op = 'replaced' ORDER BY seq DESC LIMIT 1",
+            (self.model_key, self._applied_seq),
+        ).fetchone()
+        if row is not None:
+            raise _RefusedError(
+                f"{NOT_SAVED}the whole model was replaced by {row[0]} at {when_text(row[1])}"
+                " since this session read it"
+            )
+
     def _refuse_if_changed_since(
         self, conn: Any, step_kind: str, command: Command, records: list[RecordChange]
     ) -> None:
@@ -311,8 +339,8 @@ class SharedSession:
         ids = [r.id for r in records]
         row = conn.execute(
             "SELECT user_name, at, collection, item_id FROM edit_history WHERE model_key = %s"
-            " AND seq > %s AND session_id <> %s AND (collection, item_id) IN"
-            " (SELECT * FROM unnest(%s::text[], %s::bigint[])) ORDER BY seq DESC LIMIT 1",
+            " AND seq > %s AND session_id <> %s AND (op = 'replaced' OR (collection, item_id) IN"
+            " (SELECT * FROM unnest(%s::text[], %s::bigint[]))) ORDER BY seq DESC LIMIT 1",
             (self.model_key, since, self.session_id, names, ids),
         ).fetchone()
         if row is None:
@@ -609,6 +637,10 @@ class SharedSession:
             raise self._lost(error) from None
 
     def _drain_notifications(self) -> None:
+        """Read the notifications waiting on the LISTEN socket (so a socket notifier does not
+        fire again for them); a thread blocked in `wait_for_notification` reads them itself."""
+        if self._waiting:
+            return
         for _note in self._live().listen.notifies(timeout=0):
             pass
 
@@ -644,7 +676,7 @@ class SharedSession:
         changes: list[Change] = []
         if MODEL in by_collection:
             server = read_model_record(conn, self.model_key)
-            version = _model_version(conn, self.model_key).get(0, UNKNOWN_VERSION)
+            version = _model_version_plain(conn, self.model_key)
             if server is not None and server != record_values(self.model, MODEL_RECORD):
                 for target in (self.model, self._shadow):
                     _set_model_record(target, server)
@@ -720,7 +752,9 @@ class SharedSession:
             try:
                 first = _reserve_ids(self._live().work, self.model_key, ID_BLOCK)
             except psycopg.OperationalError as error:
-                raise self._lost(error) from None
+                raise IdsUnavailableError(str(self._lost(error))) from None
+            except ServerUnavailable as error:
+                raise IdsUnavailableError(str(error)) from None
             self._free_ids = list(range(first + ID_BLOCK - 1, first - 1, -1))
         return self._free_ids.pop()
 
@@ -957,4 +991,11 @@ def _require_model(conn: Any, model_key: str, location: SharedLocation) -> None:
         raise ModelNotFound(f"{location.display}: the database holds no model {model_key!r}")
 
 
-__all__ = ["HistoryEntry", "SharedSession", "connect", "current_user", "read_model_history"]
+__all__ = [
+    "HistoryEntry",
+    "IdsUnavailableError",
+    "SharedSession",
+    "connect",
+    "current_user",
+    "read_model_history",
+]
