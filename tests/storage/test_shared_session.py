@@ -17,6 +17,8 @@ from storage_helpers import full_model
 from fma_app.domain.commands import (
     Change,
     Command,
+    add_component,
+    add_dependency,
     add_failure_mode,
     edit_model_properties,
     edit_resilience,
@@ -400,3 +402,27 @@ def test_a_merged_record_stays_checked_until_fetched(
     assert "Notes of failure mode" in refusal
     assert "changed by bob" in refusal
     assert fresh(shared).failure_modes[fm].notes == "bob 1"
+
+
+def test_two_people_adding_one_name_or_one_dependency_the_second_is_refused(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Rules across rows that each step kept alone: unique names, one dependency per pair."""
+    assert do(alice, add_component(alice.model, "Search")) is None
+    refusal = do(bob, add_component(bob.model, "search "))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: a component named 'Search' was added by alice at")
+    source, target = sorted(alice.model.components)[-2:]
+    bob.fetch_remote_changes()
+    existing = {(d.source_id, d.target_id) for d in alice.model.dependencies.values()}
+    assert (source, target) not in existing
+    assert do(alice, add_dependency(alice.model, source, target)) is None
+    refusal = do(bob, add_dependency(bob.model, source, target))
+    assert refusal is not None
+    assert "the same dependency" in refusal
+    assert "was added by alice" in refusal
+    server = fresh(shared)
+    assert [c.name.casefold() for c in server.components.values()].count("search") == 1
+    assert [(d.source_id, d.target_id) for d in server.dependencies.values()].count(
+        (source, target)
+    ) == 1

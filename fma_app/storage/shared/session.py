@@ -311,6 +311,7 @@ class SharedSession:
             merged = self._check_conflicts(conn, records)
             self._check_references(conn, records)
             self._write(conn, records)
+            self._check_unique(conn, records)
             self._write_history(conn, seq, step_kind, command.text, records)
             notify(conn, self.model_key, seq)
             if self.before_commit is not None:
@@ -452,6 +453,50 @@ class SharedSession:
                 raise _RefusedError(
                     f"{NOT_SAVED}the {KIND_LABELS[parent]} it needs was removed{who}"
                 )
+
+    def _check_unique(self, conn: Any, records: list[RecordChange]) -> None:
+        """The rules across rows that two steps can break together though each kept them:
+        component names are unique (in any case) and a component depends on another once.
+        Checked after this step's rows are written, under the commit lock."""
+        names: dict[str, int] = {}
+        pairs: dict[tuple[int, int], int] = {}
+        for r in records:
+            if r.op == "removed":
+                continue
+            if r.collection == "components" and "name" in r.fields:
+                names[str(r.new["name"]).strip().casefold()] = r.id
+            if r.collection == "dependencies" and {"source_id", "target_id"} & set(r.fields):
+                pairs[(int(r.new["source_id"]), int(r.new["target_id"]))] = r.id
+        if names:
+            rows = conn.execute(
+                "SELECT id, name FROM components WHERE model_key = %s"
+                " AND lower(btrim(name)) = ANY(%s) AND NOT id = ANY(%s)",
+                (self.model_key, [n.lower() for n in names], list(names.values())),
+            ).fetchall()
+            for other_id, name in rows:
+                if str(name).strip().casefold() in names:
+                    who = self._who(conn, "components", int(other_id), "name")
+                    raise _RefusedError(f"{NOT_SAVED}a component named {name!r} was added{who}")
+        if pairs:
+            row = conn.execute(
+                "SELECT id, source_id, target_id FROM dependencies WHERE model_key = %s"
+                " AND (source_id, target_id) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))"
+                " AND NOT id = ANY(%s) LIMIT 1",
+                (
+                    self.model_key, [s for s, _t in pairs], [t for _s, t in pairs],
+                    list(pairs.values()),
+                ),
+            ).fetchone()  # fmt: skip
+            if row is not None:
+                who = self._who(conn, "dependencies", int(row[0]))
+                label = item_label(self._shadow, ("dependencies", int(row[0])),
+                                   {"source_id": row[1], "target_id": row[2]})  # fmt: skip
+                raise _RefusedError(f"{NOT_SAVED}the same {label} was added{who}")
+
+    def _who(self, conn: Any, name: str, record_id: int, field: str | None = None) -> str:
+        """' by alice at 10:42 UTC' from the history, or '' when it has nothing."""
+        last = last_change(conn, self.model_key, name, record_id, field)
+        return f" by {last['user']} at {when_text(last['at'])}" if last else ""
 
     # ---- writing rows ----------------------------------------------------------------------
     def _write(self, conn: Any, records: list[RecordChange]) -> None:
@@ -609,6 +654,7 @@ class SharedSession:
                         raise _NothingToDoError
                     self._check_references(conn, records)
                     self._write(conn, records)
+                    self._check_unique(conn, records)
                     self._write_history(conn, seq, step, command.text, records)
                     notify(conn, self.model_key, seq)
                 except BaseException:
