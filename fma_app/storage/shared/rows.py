@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from fma_app.domain.model import Model, parse_date
 from fma_app.domain.records import collection
 from fma_app.storage import compiled_sql
-from fma_app.storage.model_file import _build, _table_rows
+from fma_app.storage.checks import RowProblemError
+from fma_app.storage.model_file import _BadValueError, _build, rows_of_model
 
 # collection -> its own table, then (satellite table, the column naming the record's id)
 MAIN_TABLE = {
@@ -63,7 +64,7 @@ def record_rows(name: str, records: Iterable[Any]) -> dict[str, list[tuple[objec
     table = collection(name).records(scratch)
     for record in records:
         table[record.id] = record
-    every = _table_rows(scratch)
+    every = rows_of_model(scratch)
     wanted = (MAIN_TABLE[name], *(t for t, _column in SATELLITES[name]))
     return {t: [tuple(db_value(v) for v in row) for row in every[t]] for t in wanted}
 
@@ -108,33 +109,15 @@ def read_versions(
 
 def build_from_rows(tables: Mapping[str, list[Any]]) -> Model:
     """A model from rows of the file's tables (any subset of records): the file's own reader,
-    given a stand-in model row where none was read."""
+    given a stand-in model row where none was read. Not checked across rows (a subset has
+    references outside it); a value breaking a row rule raises RowProblemError."""
     rows = dict(tables)
     rows.setdefault("model", [(1, "scratch", "", 1, "", "", "", "", None, "", "")])
     rows.setdefault("model_identity", [(1, "00000000-0000-4000-8000-000000000000")])
-    return _build(cast(Any, _RowSource(rows)))
-
-
-_TABLE_OF_SELECT = {sql: table for table, sql in compiled_sql.SELECT_SQL.items()}
-
-
-class _RowSource:
-    """What `_build` asks of a connection (`execute(SELECT_SQL[table]).fetchall()`), answered
-    from rows already read."""
-
-    def __init__(self, tables: Mapping[str, list[Any]]):
-        self.tables = tables
-
-    def execute(self, sql: str) -> _Fetched:
-        return _Fetched(list(self.tables.get(_TABLE_OF_SELECT[sql], [])))
-
-
-class _Fetched:
-    def __init__(self, rows: list[Any]):
-        self.rows = rows
-
-    def fetchall(self) -> list[Any]:
-        return self.rows
+    try:
+        return _build(lambda table: list(rows.get(table, [])))
+    except _BadValueError:
+        raise RowProblemError("a row of the shared model breaks the model's rules") from None
 
 
 # ---- the model's own record: properties and group needs ------------------------------------
