@@ -1,9 +1,9 @@
 """Records <-> the rows of the shared tables, for the records one step touches.
 
-The PostgreSQL tables are the file's (`compiled_sql.COLUMNS`, same names and order) plus
-`model_key` and `row_version`. A record spans its own table's row and the rows of its satellite
+The PostgreSQL tables (schema `fma`, pgcore's) are the file's, same columns in the same order
+(`compiled_sql.DOMAIN_COLUMNS` plus `row_version`), with `model_key` in front. A record spans its own table's row and the rows of its satellite
 tables (a component's aliases and chaos target, a dependency's observed calls, a failure mode's
-resilience). Rows are made by the file's own `_table_rows` and read back by the file's own
+resilience). Rows are made by the file's own `rows_of_model` and read back by the file's own
 `_build`, so both engines hold exactly the same values.
 """
 
@@ -45,7 +45,7 @@ def quoted(name: str) -> str:
 
 
 def domain_columns(table: str) -> tuple[str, ...]:
-    """The columns the file's rows hold (`_table_rows`): all but the row version."""
+    """The columns the file's rows hold (`rows_of_model`): all but the row version."""
     return compiled_sql.DOMAIN_COLUMNS[table]
 
 
