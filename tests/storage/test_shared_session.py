@@ -28,8 +28,10 @@ from fma_app.domain.commands import (
 )
 from fma_app.domain.model import Model
 from fma_app.domain.resilience import ChaosTarget
+from fma_app.storage.shared import parse_location
 from fma_app.storage.shared.edit_schema import record_replacement
 from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
+from fma_app.storage.shared.store import push
 
 
 def shareable_model() -> Model:
@@ -426,3 +428,25 @@ def test_two_people_adding_one_name_or_one_dependency_the_second_is_refused(
     assert [(d.source_id, d.target_id) for d in server.dependencies.values()].count(
         (source, target)
     ) == 1
+
+
+def test_push_force_while_sessions_are_open(shared: str, alice: SharedSession) -> None:
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    replacement = shareable_model()
+    replacement.name = "Pushed again"
+    replacement.failure_modes[fm].severity = 1
+    push(replacement, parse_location(shared), force=True)
+    refusal = do(alice, set_fields(alice.model, "failure_mode", fm, notes="lost?"))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: the whole model was replaced (pushed again at")
+    model_object = alice.model
+    changes = alice.fetch_remote_changes()
+    assert alice.model is model_object
+    assert Change("model", "changed") in changes
+    assert alice.model.content() == replacement.content()
+    refusal = undo(alice, mine)
+    assert refusal == "Cannot undo Change Severity: the whole model was replaced since"
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="after")) is None
+    assert fresh(shared).failure_modes[fm].notes == "after"
