@@ -6,6 +6,7 @@ then the session's commit, rolled back in memory when refused)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import psycopg
@@ -31,7 +32,7 @@ from fma_app.domain.resilience import ChaosTarget
 from fma_app.storage.shared import parse_location
 from fma_app.storage.shared.edit_schema import record_replacement
 from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
-from fma_app.storage.shared.store import push
+from fma_app.storage.shared.store import list_models, push
 
 
 def shareable_model() -> Model:
@@ -450,3 +451,21 @@ def test_push_force_while_sessions_are_open(shared: str, alice: SharedSession) -
     assert refusal == "Cannot undo Change Severity: the whole model was replaced since"
     assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="after")) is None
     assert fresh(shared).failure_modes[fm].notes == "after"
+
+
+def test_a_session_whose_connection_died_is_no_longer_listed(
+    pg_url: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    assert alice.others() == ["bob"]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        for conn in (bob._connections.work, bob._connections.listen):  # type: ignore[union-attr]
+            admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+    assert alice.others() == []
+
+
+def test_the_model_list_shows_the_last_change_and_who(shared: str, alice: SharedSession) -> None:
+    fm = first_failure_mode(alice.model)
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    (info,) = list_models(parse_location(shared))
+    assert info.changed_by == "alice"
+    assert (dt.datetime.now(dt.UTC) - info.changed_at).total_seconds() < 60
