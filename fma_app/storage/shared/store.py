@@ -286,17 +286,22 @@ def load_rows(conn: psycopg.Connection[Any], model_key: str) -> tuple[Model, Row
 def write_rows(conn: psycopg.Connection[Any], model_key: str, model: Model) -> None:
     """Insert every row of `model` under `model_key` (COPY, in the caller's transaction), all
     at version 1. The shared_models row must exist."""
+    import psycopg
+
     for table, rows in rows_of_model(model).items():
         if not rows:
             continue
-        _refuse_nul(table, rows)
         columns = ", ".join(_quoted(c) for c in ("model_key", *compiled_sql.DOMAIN_COLUMNS[table]))
         statement = f"COPY {SCHEMA_NAME}.{table} ({columns}) FROM STDIN"
-        with conn.cursor().copy(statement.encode()) as copy:
-            for row in rows:
-                copy.write_row(
-                    (model_key, *(int(v) if v is True or v is False else v for v in row))
-                )
+        try:
+            with conn.cursor().copy(statement.encode()) as copy:
+                for row in rows:
+                    copy.write_row(
+                        (model_key, *(int(v) if v is True or v is False else v for v in row))
+                    )
+        except psycopg.DataError:
+            _refuse_nul(table, rows)  # names the value when that was the problem
+            raise
 
 
 def _refuse_nul(table: str, rows: list[tuple[object, ...]]) -> None:
