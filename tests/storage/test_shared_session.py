@@ -6,6 +6,7 @@ then the session's commit, rolled back in memory when refused)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 
@@ -28,6 +29,7 @@ from fma_app.domain.commands import (
     set_fields,
 )
 from fma_app.domain.model import Model
+from fma_app.domain.records import clone_model
 from fma_app.domain.resilience import ChaosTarget
 from fma_app.storage.shared import parse_location
 from fma_app.storage.shared.edit_schema import record_replacement
@@ -469,3 +471,23 @@ def test_the_model_list_shows_the_last_change_and_who(shared: str, alice: Shared
     (info,) = list_models(parse_location(shared))
     assert info.changed_by == "alice"
     assert (dt.datetime.now(dt.UTC) - info.changed_at).total_seconds() < 60
+
+
+def test_a_copy_of_the_shared_model_is_a_model_of_its_own(
+    pg_url: str, alice: SharedSession
+) -> None:
+    def server_counter() -> int:
+        with psycopg.connect(pg_url) as conn:
+            row = conn.execute("SELECT next_id FROM fma.model WHERE model_key = 'checkout'")
+            return int(row.fetchone()[0])  # type: ignore[index]
+
+    copied = copy.deepcopy(alice.model)  # shares the allocator, never the connections
+    assert copied.content() == alice.model.content()
+    before = server_counter()
+    cloned = clone_model(alice.model)  # a Save As copy: its own counter
+    assert [cloned.new_id() for _ in range(100)] == list(range(before, before + 100))
+    assert server_counter() == before
+    component = min(alice.model.components)
+    added = add_failure_mode(alice.model, component)  # the session's ids: from the server
+    assert added.entities[0].id >= before
+    assert server_counter() > before

@@ -172,7 +172,7 @@ class SharedSession:
         self._free_ids: list[int] = []
         self._waiting = False  # a thread is blocked in wait_for_notification
         self.before_commit: Callable[[], None] | None = None  # tests: break the connection here
-        model.set_id_source(self._new_id)
+        model.set_id_source(_IdSource(self._new_id))
         self._register_presence()
 
     # ---- open / close ----------------------------------------------------------------------
@@ -896,6 +896,23 @@ class SharedSession:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+
+class _IdSource:
+    """The session's allocator as a model's id source. A copy of the model (copy.deepcopy)
+    shares it rather than copying the session and its connections."""
+
+    def __init__(self, allocate: Callable[[], int]) -> None:
+        self._allocate = allocate
+
+    def __call__(self) -> int:
+        return self._allocate()
+
+    def __copy__(self) -> _IdSource:
+        return self
+
+    def __deepcopy__(self, _memo: dict[int, object]) -> _IdSource:
+        return self
 
 
 class _Batches:
