@@ -491,3 +491,18 @@ def test_a_copy_of_the_shared_model_is_a_model_of_its_own(
     added = add_failure_mode(alice.model, component)  # the session's ids: from the server
     assert added.entities[0].id >= before
     assert server_counter() > before
+
+
+def test_a_value_the_server_refuses_is_a_refusal_not_an_outage(
+    shared: str, alice: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    before = alice.model.failure_modes[fm].notes
+    refusal = do(alice, set_fields(alice.model, "failure_mode", fm, notes="nul \x00 here"))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: the server refused it (")
+    assert "NUL" in refusal
+    assert alice.is_connected
+    assert alice.model.failure_modes[fm].notes == before
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="fine")) is None
+    assert fresh(shared).failure_modes[fm].notes == "fine"

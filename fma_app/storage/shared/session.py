@@ -86,6 +86,7 @@ from fma_app.storage.shared.rows import (
     read_versions,
     record_rows,
 )
+from fma_app.storage.shared.store import is_connection_lost, query_error
 
 if TYPE_CHECKING:
     import psycopg
@@ -270,11 +271,14 @@ class SharedSession:
             merged, seq = self._commit_records(step_kind, command, records)
         except _RefusedError as refusal:
             return str(refusal)
-        except psycopg.errors.IntegrityError as error:
-            return f"{NOT_SAVED}the server refused it ({_first_line(error)})"
-        except (psycopg.OperationalError, ServerUnavailable):
+        except ServerUnavailable:
             self._drop_connection()
             return CONNECTION_LOST
+        except psycopg.Error as error:  # rolled back: nothing of the step was written
+            if is_connection_lost(error) or not self.is_connected:
+                self._drop_connection()
+                return CONNECTION_LOST
+            return f"{NOT_SAVED}the server refused it ({_first_line(error)})"
         self._own_seqs.add(seq)
         self._step_seqs[command] = seq
         self._update_shadow(records, merged)
@@ -888,7 +892,11 @@ class SharedSession:
             self._connections.close()
             self._connections = None
 
-    def _lost(self, error: Exception) -> ServerUnavailable:
+    def _lost(self, error: Exception) -> SharedStoreError:
+        """The error to raise for a psycopg error: ServerUnavailable (and the connections
+        dropped) when the connection is gone, else one line naming what the server refused."""
+        if not is_connection_lost(error) and self.is_connected:
+            return query_error(self.location, "read", error)
         self._drop_connection()
         return ServerUnavailable(
             f"the connection to {self.location.server} was lost ({_first_line(error)})"
