@@ -12,7 +12,7 @@ import threading
 
 import psycopg
 import pytest
-from pg_server import PgServer
+from pg_server import PASSWORD, PASSWORD_ROLE, PgServer
 from shared_helpers import push_for_tests
 from storage_helpers import full_model
 
@@ -506,3 +506,30 @@ def test_a_value_the_server_refuses_is_a_refusal_not_an_outage(
     assert alice.model.failure_modes[fm].notes == before
     assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="fine")) is None
     assert fresh(shared).failure_modes[fm].notes == "fine"
+
+
+def test_a_member_with_the_readme_grants_edits_together(
+    pg_server: PgServer, pg_url: str, shared: str
+) -> None:
+    """The grants README gives a team member (no CREATE): the first push made every table,
+    editing together's too, before anyone opened a session."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        admin.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
+        )
+    database = pg_url.rsplit("/", 1)[1]
+    member_url = f"{pg_server.password_url(database)}?model=checkout"
+    member = SharedSession.open(member_url, password=PASSWORD, user="carol")
+    alice = SharedSession.open(shared, user="alice")
+    try:
+        fm = first_failure_mode(member.model)
+        assert do(member, set_fields(member.model, "failure_mode", fm, severity=5)) is None
+        assert do(member, add_component(member.model, "New service")) is None
+        assert alice.others() == ["carol"]
+        alice.fetch_remote_changes()
+        assert alice.model.content() == member.model.content()
+        assert [e.user for e in alice.history()] == ["carol", "carol"]
+    finally:
+        member.close()
+        alice.close()
