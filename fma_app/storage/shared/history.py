@@ -75,7 +75,6 @@ def read_history(
     since: dt.datetime | dt.date | None = None,
     component_id: int | None = None,
     user: str | None = None,
-    limit: int | None = None,
 ) -> list[HistoryEntry]:
     """The model's history, oldest first; `since` a time (or a date: from its midnight UTC)."""
     where = ["model_key = %s"]
@@ -95,9 +94,6 @@ def read_history(
         params.append(user)
     sql = f"SELECT {_COLUMNS} FROM edit_history WHERE {' AND '.join(where)}"
     sql += " ORDER BY seq, collection, item_id, field NULLS FIRST"
-    if limit is not None:
-        sql = f"SELECT * FROM ({sql.replace(' ORDER BY seq', ' ORDER BY seq DESC', 1)}"
-        sql += f" LIMIT {int(limit)}) AS latest ORDER BY seq"
     return [_entry(row) for row in conn.execute(sql, params).fetchall()]
 
 
