@@ -193,10 +193,10 @@ class SharedSession:
         connections = _open_connections(place, password)
         try:
             loaded = _load(connections.work, place.model_key, place)
+            return cls(place, connections, loaded, user=who, password=password)
         except BaseException:
             connections.close()
             raise
-        return cls(place, connections, loaded, user=who, password=password)
 
     @property
     def model_key(self) -> str:
@@ -210,13 +210,12 @@ class SharedSession:
 
     def close(self) -> None:
         if self._connections is not None:
-            try:
+            # The row goes with the server process anyway (others() joins pg_stat_activity).
+            with contextlib.suppress(Exception):
                 if self.is_connected:
                     self._connections.listen.execute(
                         "DELETE FROM edit_presence WHERE session_id = %s", (self.session_id,)
                     )
-            except Exception:
-                pass
             self._connections.close()
             self._connections = None
 
@@ -830,20 +829,25 @@ class SharedSession:
 
     # ---- presence and history --------------------------------------------------------------
     def _register_presence(self) -> None:
+        import psycopg
+
         conn = self._live().listen
-        conn.execute(
-            "DELETE FROM edit_presence p WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
-            " WHERE a.pid = p.backend_pid AND a.backend_start = p.backend_start)"
-        )
-        conn.execute(
-            "INSERT INTO edit_presence (session_id, model_key, user_name, backend_pid,"
-            " backend_start) SELECT %s, %s, %s, pid, backend_start FROM pg_stat_activity"
-            " WHERE pid = pg_backend_pid()"
-            " ON CONFLICT (session_id) DO UPDATE SET backend_pid = excluded.backend_pid,"
-            " backend_start = excluded.backend_start",
-            (self.session_id, self.model_key, self.user),
-        )
-        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        try:
+            conn.execute(
+                "DELETE FROM edit_presence p WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+                " WHERE a.pid = p.backend_pid AND a.backend_start = p.backend_start)"
+            )
+            conn.execute(
+                "INSERT INTO edit_presence (session_id, model_key, user_name, backend_pid,"
+                " backend_start) SELECT %s, %s, %s, pid, backend_start FROM pg_stat_activity"
+                " WHERE pid = pg_backend_pid()"
+                " ON CONFLICT (session_id) DO UPDATE SET backend_pid = excluded.backend_pid,"
+                " backend_start = excluded.backend_start",
+                (self.session_id, self.model_key, self.user),
+            )
+            conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+        except psycopg.Error as error:
+            raise self._lost(error) from None
 
     def others(self) -> list[str]:
         """Who else has the model open now (user names, sorted, without this user)."""
