@@ -217,7 +217,7 @@ def test_killed_connection_mid_transaction_writes_nothing(
     def kill() -> None:
         with psycopg.connect(pg_url, autocommit=True) as admin:
             pid = alice._connections.work.info.backend_pid  # type: ignore[union-attr]
-            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            admin.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
 
     alice.before_commit = kill
     component = alice.model.failure_modes[fm].component_id
@@ -461,7 +461,8 @@ def test_a_session_whose_connection_died_is_no_longer_listed(
     assert alice.others() == ["bob"]
     with psycopg.connect(pg_url, autocommit=True) as admin:
         for conn in (bob._connections.work, bob._connections.listen):  # type: ignore[union-attr]
-            admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+            # With a timeout it returns once the process has gone (else it only signals it).
+            admin.execute("SELECT pg_terminate_backend(%s, 10000)", (conn.info.backend_pid,))
     assert alice.others() == []
 
 
