@@ -38,6 +38,7 @@ SUBCOMMANDS = {
     "pull": "pull",
     "models": "models",
     "db": "db",
+    "history": "history",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

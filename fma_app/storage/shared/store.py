@@ -253,7 +253,13 @@ def check_schema(conn: psycopg.Connection[Any], location: SharedLocation) -> int
 
 
 def _create_schema(conn: psycopg.Connection[Any]) -> None:
+    from fma_app.storage.shared.edit_schema import EDIT_SCHEMA_DDL
+
     for statement in compiled_sql.SHARED_CREATE_SQL:
+        conn.execute(statement.encode("utf-8"))
+    # Editing together's tables (history, commit numbers, presence) with the rest, so the
+    # grants given after the first push cover them and no member's session has to create them.
+    for statement in EDIT_SCHEMA_DDL:
         conn.execute(statement.encode("utf-8"))
     conn.execute(
         f"INSERT INTO {SCHEMA_NAME}.fma_schema (id, version) VALUES (1, %s)", (SCHEMA_VERSION,)
