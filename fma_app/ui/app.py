@@ -94,19 +94,21 @@ def build_window(context: AppContext) -> MainWindow:
 
 
 def run(path: str | None) -> int:
-    """Open the main window on `path` (or an empty model) and run until it closes."""
+    """Open the main window on `path` (a model file, a shared model's URL, or an empty model)
+    and run until it closes."""
     app = make_application()
     context = build_context()
     window = build_window(context)
     if isinstance(context.interaction, QtInteraction):
         context.interaction.set_parent(window)  # dialogs centre on the window
-    window.files.start(path)  # before show: the first paint already shows the model
+    window.start(path)  # before show: the first paint already shows the model
     window.show()
     smoke.arm(app)  # no-op unless FMA_SMOKE_TEST is set (the bundle's self-check)
     code = app.exec()
     # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
     # release the lock and tidy the recovery copy; after a normal close this is a no-op.
     window.files.shutdown()
+    window.shared.shutdown()
     if "fma_app.ui.spreadsheet_import_session" in sys.modules:  # an import was started
         from fma_app.ui.spreadsheet_import_session import close_all_sessions
 
