@@ -23,6 +23,7 @@ from fma_app.ui import smoke
 from fma_app.ui.context import APP_NAME, ORGANIZATION, AppContext, default_settings
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, QtInteraction
+from fma_app.ui.shared_session import OpenSession, open_real_session
 
 if TYPE_CHECKING:
     from fma_app.ui.main_window import MainWindow
@@ -51,6 +52,7 @@ def build_context(
     settings: QSettings | None = None,
     interaction: Interaction | None = None,
     data_dir: Path | None = None,
+    open_shared_session: OpenSession | None = None,
 ) -> AppContext:
     """The app's context; anything not given is the real thing (the user's settings, real
     dialogs, the user data folder of the README)."""
@@ -59,6 +61,7 @@ def build_context(
         settings=settings if settings is not None else default_settings(),
         interaction=interaction if interaction is not None else QtInteraction(),
         data_dir=data_dir if data_dir is not None else recovery.default_data_dir(),
+        open_shared_session=open_shared_session or open_real_session,
     )
 
 

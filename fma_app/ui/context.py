@@ -14,6 +14,7 @@ from PySide6.QtCore import QSettings
 
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction
+from fma_app.ui.shared_session import OpenSession, open_real_session
 
 APP_NAME = "FMA Workbench"
 ORGANIZATION = "FMA Workbench"
@@ -30,3 +31,5 @@ class AppContext:
     settings: QSettings
     interaction: Interaction  # every question, message and file chooser
     data_dir: Path  # where copies of never-saved models go
+    # Opens a shared model's session (team mode); tests give a stand-in.
+    open_shared_session: OpenSession = open_real_session

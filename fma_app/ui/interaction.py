@@ -196,9 +196,7 @@ class QtInteraction(Interaction):
         return answer if ok else None
 
     def ask_password(self, title: str, label: str) -> str | None:
-        answer, ok = QInputDialog.getText(
-            self.parent, title, label, QLineEdit.EchoMode.Password
-        )
+        answer, ok = QInputDialog.getText(self.parent, title, label, QLineEdit.EchoMode.Password)
         return answer if ok else None
 
     def ask_choice(

@@ -20,16 +20,15 @@ No password is ever shown or stored: titles, recent entries and messages use
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
-from fma_app.domain.commands import Change, Command
-from fma_app.domain.model import Model
+from fma_app.domain.commands import Change
 from fma_app.storage.shared.errors import (
     PasswordRejected,
     PasswordRequired,
@@ -50,6 +49,7 @@ from fma_app.ui.shared_open_dialog import (
     check_url,
     recent_shared,
 )
+from fma_app.ui.shared_session import SharedSessionLike
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -63,43 +63,6 @@ PASSWORD_TITLE = "Password"
 RECONNECT_INTERVAL_MS = 2_000
 POLL_INTERVAL_MS = 5_000  # others, and changes in case a notification was missed
 STATUS_MS = 8_000
-
-
-class SharedSessionLike(Protocol):
-    """What the window uses of `fma_app.storage.shared.session.SharedSession`."""
-
-    model: Model
-    location: SharedLocation
-    user: str
-
-    @property
-    def is_connected(self) -> bool: ...
-
-    def commit(self, step_kind: str, command: Command, changes: list[Change]) -> str | None: ...
-
-    def fetch_remote_changes(self) -> list[Change]: ...
-
-    def notification_socket(self) -> int: ...
-
-    def others(self) -> list[str]: ...
-
-    def history(
-        self, *, component_id: int | None = None, user: str | None = None
-    ) -> Sequence[HistoryEntryLike]: ...
-
-    def reconnect(self) -> bool: ...
-
-    def close(self) -> None: ...
-
-
-OpenSession = Callable[[SharedLocation, "str | None"], SharedSessionLike]
-
-
-def open_real_session(location: SharedLocation, password: str | None) -> SharedSessionLike:
-    from fma_app.storage.shared.session import SharedSession  # psycopg loads with it
-
-    session: SharedSessionLike = SharedSession.open(location, password=password)
-    return session
 
 
 def sentence(text: str) -> str:
@@ -131,7 +94,6 @@ class SharedModelController(QObject):
         files: FileController,
         banner: SharedBanner,
         *,
-        open_session: OpenSession = open_real_session,
         reconnect_interval_ms: int = RECONNECT_INTERVAL_MS,
         poll_interval_ms: int = POLL_INTERVAL_MS,
     ):
@@ -142,7 +104,7 @@ class SharedModelController(QObject):
         self.settings = context.settings
         self.files = files
         self.banner = banner
-        self.open_session = open_session
+        self.open_session = context.open_shared_session
         self.session: SharedSessionLike | None = None
         self.offline = False
         self.notifier: QSocketNotifier | None = None
@@ -174,8 +136,10 @@ class SharedModelController(QObject):
     def install(self, file_menu: QMenu, *, after: QAction, history_before: QAction) -> None:
         """Open Shared Model... after Open...; History... before `history_before`."""
         actions = file_menu.actions()
-        following = actions[actions.index(after) + 1] if after in actions[:-1] else None
-        file_menu.insertAction(following, self.open_action)
+        if after in actions[:-1]:
+            file_menu.insertAction(actions[actions.index(after) + 1], self.open_action)
+        else:
+            file_menu.addAction(self.open_action)
         file_menu.insertAction(history_before, self.history_action)
 
     # ---- opening ---------------------------------------------------------------------------
@@ -216,7 +180,9 @@ class SharedModelController(QObject):
                 with busy_cursor():
                     return self.open_session(location, password)
             except PasswordRequired as error:
-                password = self._ask_password(location, rejected=isinstance(error, PasswordRejected))
+                password = self._ask_password(
+                    location, rejected=isinstance(error, PasswordRejected)
+                )
                 if password is None:
                     return None
             except SharedStoreError as error:
@@ -390,7 +356,9 @@ class SharedModelController(QObject):
             self.history_window.fill_components(self.document.model)
             self.history_window.reload()
         else:
-            self.history_window = HistoryWindow(self.document.model, self._load_history, self.window)
+            self.history_window = HistoryWindow(
+                self.document.model, self._load_history, self.window
+            )
         self.history_window.show()
         self.history_window.raise_()
         return self.history_window
@@ -429,10 +397,8 @@ class SharedModelController(QObject):
             self.banner.show_online()
             self.banner.clear_refusal()
             self.show_others([])
-        try:
+        with suppress(SharedStoreError):  # the server is gone already: nothing left to close
             session.close()
-        except SharedStoreError:
-            pass  # the server is gone already: nothing is left to close
 
     def shutdown(self) -> None:
         """The window closes: end the session."""
@@ -456,7 +422,6 @@ def busy_cursor() -> Iterator[None]:
 
 __all__ = [
     "SharedModelController",
-    "SharedSessionLike",
     "also_open_text",
     "offline_refusal",
     "parse_location",
