@@ -44,32 +44,26 @@ AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class HistoryEntryLike(Protocol):
-    """One recorded change, as the shared session's `history()` returns it."""
+    """One recorded change, as the shared session's `history()` returns it
+    (`fma_app.storage.shared.history.HistoryEntry`)."""
 
     @property
     def user(self) -> str: ...
     @property
-    def time(self) -> dt.datetime: ...
+    def at(self) -> dt.datetime: ...
     @property
     def item(self) -> str: ...
     @property
-    def field(self) -> str: ...
+    def op(self) -> str: ...  # added, removed, changed, replaced
     @property
-    def old(self) -> object: ...
+    def field_label(self) -> str: ...  # empty when the whole item was added or removed
     @property
-    def new(self) -> object: ...
+    def old_text(self) -> str: ...
+    @property
+    def new_text(self) -> str: ...
 
 
 LoadHistory = Callable[[int | None, str | None], Sequence[HistoryEntryLike]]
-
-
-def shown_value(value: object) -> str:
-    """A value as the history shows it: empty for none, dates and times without microseconds."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return local_time(value)
-    return str(value)
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -80,7 +74,7 @@ def local_time(moment: dt.datetime) -> str:
 
 
 class HistoryTableModel(QAbstractTableModel):
-    """The history entries, one row each, in the order given (newest first)."""
+    """The history entries, one row each, newest first (the session gives them oldest first)."""
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -88,7 +82,7 @@ class HistoryTableModel(QAbstractTableModel):
 
     def set_entries(self, entries: Sequence[HistoryEntryLike]) -> None:
         self.beginResetModel()
-        self._entries = list(entries)
+        self._entries = list(reversed(entries))
         self.endResetModel()
 
     def entry(self, row: int) -> HistoryEntryLike:
@@ -107,12 +101,12 @@ class HistoryTableModel(QAbstractTableModel):
             return None
         entry = self._entries[index.row()]
         values = (
-            local_time(entry.time),
+            local_time(entry.at),
             entry.user,
             entry.item,
-            entry.field,
-            shown_value(entry.old),
-            shown_value(entry.new),
+            entry.field_label or entry.op,  # a whole item added or removed
+            entry.old_text,
+            entry.new_text,
         )
         return values[index.column()]
 

@@ -235,6 +235,9 @@ class SharedModelController(QObject):
             return offline_refusal(session.location)
         except SharedStoreError as error:
             refusal = sentence(str(error))
+        if refusal is not None and not session.is_connected:
+            self.go_offline()  # the connection went during the commit: nothing was written
+            return refusal
         if refusal is not None:
             self.banner.show_refusal(refusal)
             # The document rolls the step back after this returns; then the view shows the

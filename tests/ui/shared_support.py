@@ -24,13 +24,16 @@ URL = "postgresql://alice@db.example.com:5432/fma?model=shop"
 
 @dataclass(frozen=True)
 class Entry:
+    """As fma_app.storage.shared.history.HistoryEntry shows itself."""
+
     user: str
-    time: dt.datetime
+    at: dt.datetime
     item: str
-    field: str
-    old: object
-    new: object
+    field_label: str
+    old_text: str
+    new_text: str
     component_id: int
+    op: str = "changed"
 
 
 class FakeSession:
@@ -38,6 +41,7 @@ class FakeSession:
         self.model, self.location, self.user = model, location, user
         self.refusals: dict[str, str] = {}  # step kind -> refusal text
         self.available = True
+        self.lose_during_commit = False
         self.reconnects = 0
         self.closed = False
         self.committed: list[tuple[str, str]] = []
@@ -58,6 +62,9 @@ class FakeSession:
 
     def commit(self, step_kind: str, command: Command, changes: list[Change]) -> str | None:
         self._check()
+        if self.lose_during_commit:  # as the real session: it refuses and is disconnected
+            self.available = False
+            return "Not saved: the connection to the server was lost; nothing was written"
         if step_kind in self.refusals:
             return self.refusals.pop(step_kind)
         self.committed.append((step_kind, command.text))

@@ -18,13 +18,13 @@ UTC = dt.UTC
 def entries(model) -> list[Entry]:
     api = model.component_by_name("api").id
     database = model.component_by_name("database").id
-    return [
-        Entry("bob", dt.datetime(2026, 12, 1, 10, 42, 5, tzinfo=UTC), "api: Timeout",
-              "Severity", 8, 7, api),
+    return [  # oldest first, as the session gives them
+        Entry("alice", dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC), "api: Timeout",
+              "", "", "", api, op="added"),
         Entry("alice", dt.datetime(2026, 12, 1, 10, 40, tzinfo=UTC), "database: Disk full",
               "Cause", "No retention", "Logs", database),
-        Entry("alice", dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC), "api: Timeout",
-              "Owner", None, "ops", api),
+        Entry("bob", dt.datetime(2026, 12, 1, 10, 42, 5, tzinfo=UTC), "api: Timeout",
+              "Severity", "8", "7", api),
     ]  # fmt: skip
 
 
@@ -39,7 +39,8 @@ def test_the_history_model_passes_the_model_tester(qtmodeltester, small_model):
     local = dt.datetime(2026, 12, 1, 10, 42, 5, tzinfo=UTC).astimezone()
     assert row == [local.strftime("%Y-%m-%d %H:%M:%S"), "bob", "api: Timeout", "Severity",
                    "8", "7"]  # fmt: skip
-    assert table.data(table.index(2, 4)) == ""  # no old value: empty, not "None"
+    assert table.data(table.index(2, 3)) == "added"  # the whole item: its op, no values
+    assert table.data(table.index(2, 4)) == ""
 
 
 def test_filters_by_component_and_person(qtbot, small_model):
@@ -69,7 +70,7 @@ def test_filters_by_component_and_person(qtbot, small_model):
     window.person_filter.setCurrentText("alice")
     assert calls[-1] == (api, "alice")
     assert window.table_model.rowCount() == 1
-    assert window.table_model.entry(0).field == "Owner"
+    assert window.table_model.entry(0).op == "added"
     assert window.count_label.text() == "1 change"
     # The person list keeps everyone seen, though the filter now shows only alice's.
     assert window.person_filter.count() == 3
@@ -93,7 +94,7 @@ def test_history_from_the_window_reloads_and_survives_the_server_going(
     assert history is not None
     qtbot.waitExposed(history)
     assert history.table_model.rowCount() == 3
-    session.entries = session.entries[:1]
+    session.entries = session.entries[-1:]
     fm_id = next(iter(window.document.model.failure_modes))
     from fma_app.domain.commands import set_fields
 

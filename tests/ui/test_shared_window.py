@@ -301,3 +301,20 @@ def test_offline_offers_a_copy_on_file(make_window, server, tmp_path):
     window.interaction.save_path = str(tmp_path / "rescued.fma")
     window.shared_banner.save_copy_button.click()
     assert storage.open_model(tmp_path / "rescued.fma").content() == window.document.model.content()
+
+
+def test_a_connection_lost_during_a_commit_takes_the_window_offline(make_window, server, qtbot):
+    window = make_window(server)
+    window.shared.open_url(URL)
+    session = server.sessions[0]
+    fm_id = first_fm_id(window)
+    session.lose_during_commit = True
+    refusal = window.document.edit(severity_to(fm_id, 4))
+    assert refusal == "Not saved: the connection to the server was lost; nothing was written"
+    assert window.document.model.failure_modes[fm_id].severity == 8  # rolled back
+    assert window.shared.offline
+    assert window.document.read_only
+    session.lose_during_commit = False
+    session.available = True
+    qtbot.waitUntil(lambda: not window.shared.offline, timeout=2000)
+    assert window.document.edit(severity_to(fm_id, 4)) is None
