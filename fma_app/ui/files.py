@@ -29,6 +29,7 @@ from fma_app.ui.interaction import (
     RestoreChoice,
     SaveChoice,
 )
+from fma_app.ui.shared_open_dialog import clear_recent_shared, recent_shared
 
 MODEL_SUFFIX = ".fma"
 SAVED_ON_SERVER = "&Save (changes are on the server)"
@@ -144,11 +145,18 @@ class FileController(QObject):
             action.setToolTip(path)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
-        if not paths:
+        shared = recent_shared(self.settings) if self.open_shared is not None else []
+        if shared:
+            menu.addSeparator()
+        for shown in shared:  # shared models by their display: never with a password
+            action = menu.addAction(shown.replace("&", "&&"))  # "&" is a menu mnemonic
+            action.setToolTip(shown)
+            action.triggered.connect(lambda _checked=False, url=shown: self.open_path(url))
+        if not paths and not shared:
             menu.addAction("No Recent Files").setEnabled(False)
         menu.addSeparator()
         clear = menu.addAction("Clear Menu")
-        clear.setEnabled(bool(paths))
+        clear.setEnabled(bool(paths or shared))
         clear.triggered.connect(self.clear_recent_files)
 
     # ---- recent files ----------------------------------------------------------------------
@@ -169,6 +177,7 @@ class FileController(QObject):
         self._store_recent(paths[:MAX_RECENT])
 
     def clear_recent_files(self) -> None:
+        clear_recent_shared(self.settings)
         self._store_recent([])
 
     def _store_recent(self, paths: list[str]) -> None:

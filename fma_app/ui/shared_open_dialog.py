@@ -61,6 +61,11 @@ def add_recent_shared(settings: QSettings, location: SharedLocation) -> list[str
     return entries[:MAX_RECENT_SHARED]
 
 
+def clear_recent_shared(settings: QSettings) -> None:
+    settings.remove(RECENT_SHARED_KEY)
+    settings.sync()
+
+
 class OpenSharedDialog(QDialog):
     """A URL field checked as it is typed, the recent shared models below it, Open/Cancel."""
 

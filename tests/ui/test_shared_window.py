@@ -318,3 +318,20 @@ def test_a_connection_lost_during_a_commit_takes_the_window_offline(make_window,
     session.available = True
     qtbot.waitUntil(lambda: not window.shared.offline, timeout=2000)
     assert window.document.edit(severity_to(fm_id, 4)) is None
+
+
+def test_open_recent_lists_shared_models_by_display(make_window, server):
+    window = make_window(server)
+    assert window.shared.open_url(URL_WITH_PASSWORD)
+    window.files.close_model()
+    menu = window.files.recent_menu
+    menu.aboutToShow.emit()
+    entries = [action for action in menu.actions() if action.toolTip() == URL]
+    assert len(entries) == 1
+    assert all(SECRET not in action.text() for action in menu.actions())
+    entries[0].trigger()
+    assert window.document.shared_display == URL
+    assert server.opened[-1] == (URL, None)
+    window.files.clear_recent_files()
+    menu.aboutToShow.emit()
+    assert not [action for action in menu.actions() if action.toolTip() == URL]

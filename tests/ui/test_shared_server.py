@@ -1,0 +1,206 @@
+"""The window on a shared model against a real PostgreSQL (the `pg_server` fixture): two windows
+on one model, each with its own session, as two people would have it. One edits, the other
+shows it within a second; a conflicting edit is refused with who and when, and the view shows
+the value that stands; undo after someone else's change is refused; killed connections and a
+stopped server take the window offline and it comes back on its own. A password given at the
+prompt is used and never shown or stored."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+
+import pytest
+
+from fma_app.domain.commands import set_fields
+from fma_app.storage.shared.location import SharedLocation
+from fma_app.ui.document import Document
+from fma_app.ui.interaction import RecordingInteraction, SaveChoice
+from tests.ui.shared_support import shown
+
+pytestmark = pytest.mark.slow  # a real server, two windows, waits for live changes
+
+LIVE_MS = 1000  # "other people's changes refresh the open views within a second"
+
+
+def put_on_server(url: str, model, key: str) -> str:
+    """The model pushed to the test database under `key`; the URL that names it."""
+    from fma_app.storage.shared.store import push
+
+    from fma_app.storage.shared.location import parse_location
+
+    location = parse_location(f"{url}?model={key}")
+    push(model, location)
+    return location.display
+
+
+@pytest.fixture
+def shared_url(pg_url, small_model) -> str:
+    return put_on_server(pg_url, small_model, "shop")
+
+
+@pytest.fixture
+def open_window(qtbot, context_factory):
+    """A window whose sessions open as `user`, on the shared model `url`."""
+    from fma_app.storage.shared.session import SharedSession
+
+    from fma_app.ui.app import build_window
+
+    windows = []
+
+    def make(url: str, user: str, interaction: RecordingInteraction | None = None):
+        def open_session(location: SharedLocation, password: str | None) -> SharedSession:
+            return SharedSession.open(location, password=password, user=user)
+
+        interaction = interaction or RecordingInteraction(save=SaveChoice.DISCARD)
+        context = context_factory(Document(), interaction)
+        context = dataclasses.replace(context, open_shared_session=open_session)
+        window = build_window(context)
+        window.shared.reconnect_timer.setInterval(200)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        assert window.start(url), interaction.messages
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.shared.shutdown()
+
+
+def fm_named(window, name: str) -> int:
+    return next(
+        fm.id for fm in window.document.model.failure_modes.values() if fm.failure_mode == name
+    )
+
+
+def set_to(fm_id: int, **values: object) -> Callable:
+    return lambda model: set_fields(model, "failure_mode", fm_id, **values)
+
+
+def test_two_windows_one_edits_the_other_shows_it(open_window, shared_url, qtbot):
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    assert alice.document.edit(set_to(fm_id, severity=3)) is None
+    qtbot.waitUntil(lambda: shown(bob, fm_id, "severity") == 3, timeout=LIVE_MS)
+    assert bob.document.undo_stack.count() == 0  # alice's step is not bob's to undo
+    # Different fields of the same row, one after the other: both stand.
+    assert bob.document.edit(set_to(fm_id, likelihood=2)) is None
+    qtbot.waitUntil(lambda: shown(alice, fm_id, "likelihood") == 2, timeout=LIVE_MS)
+    assert shown(alice, fm_id, "severity") == 3
+    alice.shared.poll()
+    bob.shared.poll()
+    assert alice.shared.others_label.text() == "Also open: bob"
+    assert bob.shared.others_label.text() == "Also open: alice"
+    assert alice.windowTitle() == f"Shop[*] \u2014 {shared_url} (changes are on the server)"
+
+
+def test_a_conflicting_edit_is_refused_and_shows_the_current_value(open_window, shared_url, qtbot):
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    # Bob changes the field before his window heard of alice's change (no events between).
+    assert alice.document.edit(set_to(fm_id, severity=7)) is None
+    refusal = bob.document.edit(set_to(fm_id, severity=2))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: Severity of ")
+    assert "by alice at " in refusal
+    assert refusal.endswith(" to 7")
+    assert bob.statusBar().currentMessage() == refusal
+    assert bob.shared_banner.text == refusal
+    qtbot.waitUntil(lambda: shown(bob, fm_id, "severity") == 7, timeout=LIVE_MS)
+    assert bob.document.undo_stack.count() == 0
+    assert shown(alice, fm_id, "severity") == 7  # nothing was overwritten
+
+
+def test_undo_after_someone_else_changed_the_row_is_refused(open_window, shared_url, qtbot):
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    assert alice.document.edit(set_to(fm_id, severity=3)) is None
+    qtbot.waitUntil(lambda: shown(bob, fm_id, "severity") == 3, timeout=LIVE_MS)
+    assert bob.document.edit(set_to(fm_id, cause="Pool exhausted")) is None
+    qtbot.waitUntil(lambda: shown(alice, fm_id, "cause") == "Pool exhausted", timeout=LIVE_MS)
+    alice.undo_action.trigger()
+    message = alice.statusBar().currentMessage()
+    assert message.startswith("Cannot undo Change Severity: bob changed ")
+    assert alice.shared_banner.text == message
+    assert shown(alice, fm_id, "severity") == 3
+    assert alice.undo_action.isEnabled()
+
+
+def test_a_killed_connection_goes_offline_and_comes_back(open_window, shared_url, pg_server, qtbot):
+    alice = open_window(shared_url, "alice")
+    states: list[bool] = []
+    alice.document.read_only_changed.connect(states.append)
+    pg_server.admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE application_name = 'fma-app:alice'"
+    )
+    qtbot.waitUntil(lambda: states == [True, False], timeout=5000)  # offline, then back
+    fm_id = fm_named(alice, "Timeout")
+    assert alice.document.edit(set_to(fm_id, severity=4)) is None
+    bob = open_window(shared_url, "bob")
+    assert shown(bob, fm_id, "severity") == 4
+
+
+def test_a_stopped_server_keeps_the_screen_refuses_edits_and_reconnects(
+    open_window, shared_url, pg_server, qtbot, tmp_path
+):
+    from fma_app import storage
+
+    alice = open_window(shared_url, "alice")
+    fm_id = fm_named(alice, "Timeout")
+    assert alice.document.edit(set_to(fm_id, severity=3)) is None
+    pg_server.stop_server()
+    try:
+        qtbot.waitUntil(lambda: alice.shared.offline, timeout=10_000)
+        assert alice.windowTitle().endswith(" (offline)")
+        assert alice.shared_banner.isVisible()
+        refusal = alice.document.edit(set_to(fm_id, severity=4))
+        assert refusal is not None
+        assert refusal.startswith("Not changed: offline")
+        assert shown(alice, fm_id, "severity") == 3  # what the user confirmed stays in view
+        qtbot.wait(600)  # reconnect attempts fail while the server is down
+        assert alice.shared.offline
+        alice.interaction.save_path = str(tmp_path / "copy.fma")
+        alice.shared_banner.save_copy_button.click()
+        assert storage.open_model(tmp_path / "copy.fma").failure_modes[fm_id].severity == 3
+    finally:
+        pg_server.restart()
+    qtbot.waitUntil(lambda: not alice.shared.offline, timeout=10_000)
+    assert not alice.shared_banner.isVisible()
+    assert alice.document.edit(set_to(fm_id, severity=4)) is None
+
+
+def test_the_password_prompt_opens_and_nothing_shows_the_password(
+    open_window, pg_server, pg_url, small_model, caplog, qtbot
+):
+    from tests.pg_server import PASSWORD
+
+    caplog.set_level(logging.DEBUG)
+    database = pg_url.rsplit("/", 1)[1]
+    # Pushed as the role itself, so the tables are its own.
+    put_on_server(pg_server.password_url(database, with_password=True), small_model, "shop")
+    url = f"{pg_server.password_url(database)}?model=shop"
+    interaction = RecordingInteraction(save=SaveChoice.DISCARD, passwords=["wrong", PASSWORD])
+    window = open_window(url, "carol", interaction)
+    assert [kind for kind, _text in interaction.questions] == ["password", "password"]
+    assert window.document.shared_display == url
+    fm_id = fm_named(window, "Timeout")
+    assert window.document.edit(set_to(fm_id, severity=2)) is None
+    window.settings.sync()
+    with open(window.settings.fileName(), encoding="utf-8") as handle:
+        settings_text = handle.read()
+    seen = [window.windowTitle(), settings_text, caplog.text]
+    seen += [text for _level, _title, text in interaction.messages]
+    seen += [text for _kind, text in interaction.questions]
+    assert all(PASSWORD not in text for text in seen)
+    # The URL with the password in it: used, and still never shown or stored.
+    with_password = f"{pg_server.password_url(database, with_password=True)}?model=shop"
+    other = open_window(with_password, "carol")
+    assert other.document.shared_display == url
+    assert PASSWORD not in other.windowTitle()
