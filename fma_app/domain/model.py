@@ -8,7 +8,7 @@ it through the `add_*` methods, which validate every rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -53,6 +53,7 @@ class ActionStatus(StrEnum):
 
 
 E = TypeVar("E", bound=StrEnum)
+IdSource = Callable[[], int]  # returns a new id, unique in the model (see Model.set_id_source)
 
 
 def parse_enum(enum_type: type[E], field_name: str, value: object) -> E:
@@ -523,13 +524,28 @@ class Model:
     _next_id: int = 1
     # casefolded name -> id; rebuilt lazily (see component_by_name)
     _names: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    # Where new ids come from when the model is shared (set_id_source): None for a file model,
+    # whose ids come from `_next_id`.
+    _id_source: IdSource | None = field(default=None, repr=False, compare=False)
 
     # ---- ids -------------------------------------------------------------------------------
     def new_id(self) -> int:
-        """Ids are unique across all entity kinds of a model, so a change names one thing."""
+        """Ids are unique across all entity kinds of a model, so a change names one thing.
+
+        A shared model takes them from its id source instead: the counter in `_next_id` is this
+        copy's only, and two people adding rows at once would both take the same id from it."""
+        if self._id_source is not None:
+            new = self._id_source()
+            self._next_id = max(self._next_id, new + 1)
+            return new
         next_id = self._next_id
         self._next_id += 1
         return next_id
+
+    def set_id_source(self, source: IdSource | None) -> None:
+        """Hand out new ids from `source` (a team store's allocator), or again from the model's
+        own counter with None. Every id the source returns must be unused in the model."""
+        self._id_source = source
 
     def _reserve(self, entity_id: int | None) -> int:
         if entity_id is None:

@@ -1,0 +1,860 @@
+"""Editing a shared model together: one session per open window.
+
+`SharedSession.open` reads the whole model once. The document's commit step (`ui/document.py`)
+calls `commit` after the domain applied each undo step to `session.model`; the session turns the
+step into one transaction: the records the step touched, compared with the session's shadow of
+the server (`change_set.py`), are written field by field, with their history, and a NOTIFY. A
+field someone else changed since this session read it is refused, naming who and when, and the
+step is rolled back by the document; changes to other fields of the same record stand side by
+side. Undo and redo are refused when someone else changed a record of the step since it was
+done. Others' commits arrive through LISTEN: `fetch_remote_changes` applies them to the model in
+place (the undo stack keeps working) and returns the domain `Change`s for the views.
+
+New ids come from the server's counter in blocks (`Model.set_id_source`), so two people adding
+rows at once never take the same id. Each commit first takes the model's commit lock
+(`edit_heads`), so commits of one model are numbered in the order they become visible.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import getpass
+import json
+import os
+import uuid
+import weakref
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fma_app.domain.commands import Change, Command
+from fma_app.domain.model import Model
+from fma_app.domain.records import (
+    MODEL,
+    REFERENCES,
+    clone,
+    clone_model,
+    collection,
+    collections,
+    plain,
+    shown,
+)
+from fma_app.storage.shared.change_set import (
+    KIND_LABELS,
+    KIND_OF_COLLECTION,
+    MODEL_RECORD,
+    Conflict,
+    RecordChange,
+    RecordKey,
+    change_set,
+    component_of,
+    edited_model_fields,
+    field_label,
+    find_conflicts,
+    item_label,
+    record_values,
+    touched_records,
+)
+from fma_app.storage.shared.edit_schema import (
+    NOTIFY_CHANNEL,
+    ensure_edit_schema,
+    next_commit_seq,
+    notify,
+)
+from fma_app.storage.shared.errors import (
+    ModelNotFound,
+    PasswordRejected,
+    PasswordRequired,
+    ServerUnavailable,
+    SharedStoreError,
+)
+from fma_app.storage.shared.history import HistoryEntry, last_change, read_history, when_text
+from fma_app.storage.shared.location import SharedLocation, parse_location
+from fma_app.storage.shared.rows import (
+    MAIN_TABLE,
+    MODEL_PROPERTY_COLUMNS,
+    NUMBERED_ROWS,
+    SATELLITES,
+    build_from_rows,
+    column_list,
+    model_column_value,
+    quoted,
+    read_model_record,
+    read_records,
+    read_versions,
+    record_rows,
+)
+
+if TYPE_CHECKING:
+    import psycopg
+
+ID_BLOCK = 32  # ids reserved per round trip; unused ones are simply never used
+UNKNOWN_VERSION = -1  # the shadow lacks someone else's change to the record: always compare
+NOT_SAVED = "Not saved: "
+CONNECTION_LOST = "Not saved: the connection to the server was lost; nothing was written"
+
+
+class _RefusedError(Exception):
+    """A step the server cannot take; the message is what the user reads."""
+
+
+@dataclass
+class _Connections:
+    work: psycopg.Connection[Any]
+    listen: psycopg.Connection[Any]
+
+    def close(self) -> None:
+        for conn in (self.work, self.listen):
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+def current_user() -> str:
+    """Who edits: $FMA_USER, else the login name."""
+    try:
+        return os.environ.get("FMA_USER") or getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without passwd entry)
+        return "unknown"
+
+
+def connect(
+    location: SharedLocation, *, password: str | None, user: str
+) -> psycopg.Connection[Any]:
+    """An autocommit connection (transactions are explicit), named for presence."""
+    import psycopg
+
+    try:
+        return psycopg.connect(
+            location.conninfo(password),
+            autocommit=True,
+            application_name=f"fma-app:{user}"[:63],
+            connect_timeout=10,
+        )
+    except psycopg.OperationalError as error:
+        raise _connection_error(location, error, password) from None
+
+
+def _connection_error(
+    location: SharedLocation, error: Exception, password: str | None
+) -> SharedStoreError:
+    text = str(error)
+    if password:
+        text = text.replace(password, "****")
+    first = " ".join(text.split())
+    if "no password supplied" in text:
+        return PasswordRequired(f"{location.server} asks for a password", server=location.display)
+    if "password authentication failed" in text:
+        return PasswordRejected(f"{location.server} refused the password", server=location.display)
+    return ServerUnavailable(f"cannot reach {location.server}: {first}")
+
+
+class SharedSession:
+    """One open shared model (see the module's doc). Not thread-safe: one thread uses it."""
+
+    def __init__(
+        self,
+        location: SharedLocation,
+        connections: _Connections,
+        model: Model,
+        versions: dict[RecordKey, int],
+        head: int,
+        *,
+        user: str,
+        password: str | None,
+    ) -> None:
+        self.location = location
+        self.model = model
+        self.user = user
+        self.session_id = uuid.uuid4().hex
+        self._password = password
+        self._connections: _Connections | None = connections
+        self._shadow = clone_model(model)
+        self._versions = versions
+        self._applied_seq = head  # every commit up to this one is in the model
+        self._opened_seq = head
+        self._own_seqs: set[int] = set()  # this session's commits after _applied_seq
+        self._step_seqs: weakref.WeakKeyDictionary[Command, int] = weakref.WeakKeyDictionary()
+        self._free_ids: list[int] = []
+        self.before_commit: Callable[[], None] | None = None  # tests: break the connection here
+        model.set_id_source(self._new_id)
+        self._register_presence()
+
+    # ---- open / close ----------------------------------------------------------------------
+    @classmethod
+    def open(
+        cls,
+        location: SharedLocation | str,
+        *,
+        password: str | None = None,
+        user: str | None = None,
+    ) -> SharedSession:
+        """Open the model the location names; raises SharedStoreError subclasses."""
+        place = parse_location(location) if isinstance(location, str) else location
+        if place.model_key is None:
+            raise ModelNotFound(f"{place.display} names no model (add ?model=KEY)")
+        who = user or current_user()
+        connections = _open_connections(place, password, who)
+        try:
+            model, versions, head = _load(connections.work, place.model_key, place)
+        except BaseException:
+            connections.close()
+            raise
+        return cls(place, connections, model, versions, head, user=who, password=password)
+
+    @property
+    def model_key(self) -> str:
+        assert self.location.model_key is not None
+        return self.location.model_key
+
+    @property
+    def is_connected(self) -> bool:
+        c = self._connections
+        return c is not None and not (c.work.closed or c.work.broken or c.listen.closed)
+
+    def close(self) -> None:
+        if self._connections is not None:
+            try:
+                if self.is_connected:
+                    self._connections.listen.execute(
+                        "DELETE FROM edit_presence WHERE session_id = %s", (self.session_id,)
+                    )
+            except Exception:
+                pass
+            self._connections.close()
+            self._connections = None
+
+    def reconnect(self) -> bool:
+        """Connect again after the server went away; True when connected. Call
+        `fetch_remote_changes` next: what others committed meanwhile is applied then."""
+        if self._connections is not None:
+            self._connections.close()
+            self._connections = None
+        try:
+            self._connections = _open_connections(self.location, self._password, self.user)
+            self._register_presence()
+        except SharedStoreError:
+            if self._connections is not None:
+                self._connections.close()
+            self._connections = None
+            return False
+        return True
+
+    def notification_socket(self) -> int:
+        """The LISTEN connection's file descriptor: readable when a notification arrived."""
+        return self._live().listen.fileno()
+
+    def wait_for_notification(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds for a change of this model; True if one came."""
+        import psycopg
+
+        try:
+            for note in self._live().listen.notifies(timeout=timeout, stop_after=1):
+                if _names_model(note.payload, self.model_key):
+                    return True
+        except psycopg.OperationalError as error:
+            raise self._lost(error) from None
+        return False
+
+    # ---- commit ----------------------------------------------------------------------------
+    def commit(self, step_kind: str, command: Command, changes: list[Change]) -> str | None:
+        """Commit one undo step the domain applied to `self.model`: None when it stands, or the
+        refusal text (then the document rolls the step back). A lost connection refuses too
+        (`is_connected` is then False): nothing of the step was written."""
+        import psycopg
+
+        records = change_set(self._shadow, self.model, touched_records(changes))
+        if not records:
+            return None
+        try:
+            merged, seq = self._commit_records(step_kind, command, records)
+        except _RefusedError as refusal:
+            return str(refusal)
+        except psycopg.errors.IntegrityError as error:
+            return f"{NOT_SAVED}the server refused it ({_first_line(error)})"
+        except (psycopg.OperationalError, ServerUnavailable):
+            self._drop_connection()
+            return CONNECTION_LOST
+        self._own_seqs.add(seq)
+        self._step_seqs[command] = seq
+        self._update_shadow(records, merged)
+        return None
+
+    def _commit_records(
+        self, step_kind: str, command: Command, records: list[RecordChange]
+    ) -> tuple[set[RecordKey], int]:
+        conn = self._live().work
+        with conn.transaction():
+            seq = next_commit_seq(conn, self.model_key)
+            if step_kind in ("undo", "redo"):
+                self._refuse_if_changed_since(conn, step_kind, command, records)
+            merged = self._check_conflicts(conn, records)
+            self._check_references(conn, records)
+            self._write(conn, records)
+            self._write_history(conn, seq, step_kind, command.text, records)
+            notify(conn, self.model_key, seq)
+            if self.before_commit is not None:
+                self.before_commit()
+        return merged, seq
+
+    def _refuse_if_changed_since(
+        self, conn: Any, step_kind: str, command: Command, records: list[RecordChange]
+    ) -> None:
+        since = self._step_seqs.get(command, self._opened_seq)
+        names = [r.collection for r in records]
+        ids = [r.id for r in records]
+        row = conn.execute(
+            "SELECT user_name, at, collection, item_id FROM edit_history WHERE model_key = %s"
+            " AND seq > %s AND session_id <> %s AND (collection, item_id) IN"
+            " (SELECT * FROM unnest(%s::text[], %s::bigint[])) ORDER BY seq DESC LIMIT 1",
+            (self.model_key, since, self.session_id, names, ids),
+        ).fetchone()
+        if row is None:
+            return
+        who, at, name, item_id = row
+        key = (name, int(item_id))
+        label = item_label(self.model, key) if name != MODEL else "the model"
+        raise _RefusedError(
+            f"Cannot {step_kind} {command.text}: {who} changed {label} at {when_text(at)} since"
+        )
+
+    def _check_conflicts(self, conn: Any, records: list[RecordChange]) -> set[RecordKey]:
+        """Refuse what collides with others' changes; the records others changed meanwhile
+        in other fields only (merged: this step's fields written beside theirs)."""
+        by_collection: dict[str, list[RecordChange]] = defaultdict(list)
+        for record in records:
+            by_collection[record.collection].append(record)
+        merged: set[RecordKey] = set()
+        conflicts: list[Conflict] = []
+        for name, group in by_collection.items():
+            if name == MODEL:
+                versions = _model_version(conn, self.model_key)
+            else:
+                versions = read_versions(
+                    conn, self.model_key, name, [r.id for r in group], lock=True
+                )
+            stale = [
+                r for r in group
+                if versions.get(r.id) is None or r.op == "added"
+                or versions[r.id] != self._versions.get(r.key, UNKNOWN_VERSION)
+            ]  # fmt: skip
+            if not stale:
+                continue
+            if name == MODEL:
+                current: Mapping[int, Mapping[str, Any]] = {}
+                server_model = read_model_record(conn, self.model_key)
+                if server_model is not None:
+                    current = {0: server_model}
+            else:
+                records_now = read_records(conn, self.model_key, name, [r.id for r in stale])
+                current = {i: collection(name).values(r) for i, r in records_now.items()}
+            for record in stale:
+                found = find_conflicts(record, current.get(record.id))
+                if found:
+                    conflicts += found
+                elif record.op != "added" and record.id in versions:
+                    merged.add(record.key)
+        if conflicts:
+            raise _RefusedError(self._conflict_text(conn, conflicts[0]))
+        return merged
+
+    def _conflict_text(self, conn: Any, conflict: Conflict) -> str:
+        name, record_id = conflict.key
+        label = item_label(self.model, conflict.key)
+        if name != MODEL:
+            shadow_record = collection(name).records(self._shadow).get(record_id)
+            if shadow_record is not None:
+                label = item_label(self._shadow, conflict.key)
+        last = last_change(conn, self.model_key, name, record_id, conflict.field)
+        who = f" by {last['user']} at {when_text(last['at'])}" if last else ""
+        if conflict.field is None:
+            state = "removed" if conflict.current is None else "changed"
+            return f"{NOT_SAVED}{label} was {state}{who}"
+        value = shown(plain(conflict.current))
+        what = field_label(name, conflict.field)
+        return f"{NOT_SAVED}{what} of {label} was changed{who} to {value}"
+
+    def _check_references(self, conn: Any, records: list[RecordChange]) -> None:
+        """Removals must not orphan rows others added; additions and moves must point at
+        records that still exist on the server."""
+        removed: dict[str, set[int]] = defaultdict(set)
+        for r in records:
+            if r.op == "removed":
+                removed[r.collection].add(r.id)
+        for (child, field_name), parent in REFERENCES.items():
+            gone = removed.get(parent)
+            if not gone:
+                continue
+            row = conn.execute(
+                f"SELECT id FROM {MAIN_TABLE[child]} WHERE model_key = %s"
+                f" AND {quoted(field_name)} = ANY(%s) AND NOT id = ANY(%s) LIMIT 1",
+                (self.model_key, sorted(gone), sorted(removed.get(child, set()))),
+            ).fetchone()
+            if row is not None:
+                key = (child, int(row[0]))
+                last = last_change(conn, self.model_key, child, key[1])
+                who = f" by {last['user']} at {when_text(last['at'])}" if last else ""
+                what = KIND_LABELS[child]
+                raise _RefusedError(f"{NOT_SAVED}a {what} was added{who} to what this step removes")
+        pointed: dict[str, set[int]] = defaultdict(set)
+        added: dict[str, set[int]] = defaultdict(set)
+        for r in records:
+            if r.op == "added":
+                added[r.collection].add(r.id)
+            if r.op == "removed" or r.collection == MODEL:
+                continue
+            for (child, field_name), parent in REFERENCES.items():
+                if child == r.collection and field_name in r.fields:
+                    pointed[parent].add(int(r.new[field_name]))
+        for parent, ids in pointed.items():
+            wanted = ids - added.get(parent, set())
+            if not wanted:
+                continue
+            found = read_versions(conn, self.model_key, parent, wanted, lock=True)
+            missing = sorted(wanted - set(found))
+            if missing:
+                last = last_change(conn, self.model_key, parent, missing[0])
+                who = f" by {last['user']} at {when_text(last['at'])}" if last else ""
+                raise _RefusedError(
+                    f"{NOT_SAVED}the {KIND_LABELS[parent]} it needs was removed{who}"
+                )
+
+    # ---- writing rows ----------------------------------------------------------------------
+    def _write(self, conn: Any, records: list[RecordChange]) -> None:
+        for record in records:
+            if record.collection == MODEL:
+                self._write_model(conn, record)
+            elif record.op == "removed":
+                self._delete(conn, record.collection, record.id)
+            elif record.op == "added":
+                current = collection(record.collection).records(self.model)[record.id]
+                self._insert(conn, record.collection, record_rows(record.collection, [current]))
+            else:
+                self._update(conn, record)
+
+    def _delete(self, conn: Any, name: str, record_id: int) -> None:
+        for satellite, column in SATELLITES[name]:
+            conn.execute(
+                f"DELETE FROM {satellite} WHERE model_key = %s AND {quoted(column)} = %s",
+                (self.model_key, record_id),
+            )
+        conn.execute(
+            f"DELETE FROM {MAIN_TABLE[name]} WHERE model_key = %s AND id = %s",
+            (self.model_key, record_id),
+        )
+
+    def _insert(self, conn: Any, name: str, rows: Mapping[str, list[tuple[object, ...]]]) -> None:
+        for table in (MAIN_TABLE[name], *(t for t, _column in SATELLITES[name])):
+            self._insert_rows(conn, table, rows.get(table, []))
+
+    def _insert_rows(self, conn: Any, table: str, rows: list[tuple[object, ...]]) -> None:
+        if not rows:
+            return
+        if table in NUMBERED_ROWS:  # row numbers, unique in the model: fresh ones, in order
+            first = _reserve_ids(conn, self.model_key, len(rows))
+            rows = [(first + i, *row[1:]) for i, row in enumerate(rows)]
+        marks = ", ".join(["%s"] * (len(rows[0]) + 1))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (model_key, {column_list(table)}) VALUES ({marks})",
+                [(self.model_key, *row) for row in rows],
+            )
+
+    def _update(self, conn: Any, record: RecordChange) -> None:
+        name = record.collection
+        old_record = collection(name).records(self._shadow)[record.id]
+        new_record = collection(name).records(self.model)[record.id]
+        old_rows, new_rows = record_rows(name, [old_record]), record_rows(name, [new_record])
+        main = MAIN_TABLE[name]
+        columns = compiled_sql_columns(main)
+        changed = [
+            (column, new)
+            for column, old, new in zip(columns, old_rows[main][0], new_rows[main][0], strict=True)
+            if old != new or type(old) is not type(new)
+        ]
+        sets = "".join(f"{quoted(column)} = %s, " for column, _new in changed)
+        conn.execute(
+            f"UPDATE {main} SET {sets}row_version = row_version + 1"
+            " WHERE model_key = %s AND id = %s",
+            (*(new for _column, new in changed), self.model_key, record.id),
+        )
+        for satellite, column in SATELLITES[name]:
+            if old_rows[satellite] == new_rows[satellite]:
+                continue
+            conn.execute(
+                f"DELETE FROM {satellite} WHERE model_key = %s AND {quoted(column)} = %s",
+                (self.model_key, record.id),
+            )
+            self._insert_rows(conn, satellite, new_rows[satellite])
+
+    def _write_model(self, conn: Any, record: RecordChange) -> None:
+        properties = [f for f in record.fields if f in MODEL_PROPERTY_COLUMNS]
+        sets = "".join(f"{quoted(name)} = %s, " for name in properties)
+        conn.execute(
+            f"UPDATE model SET {sets}row_version = row_version + 1 WHERE model_key = %s",
+            (*(model_column_value(n, record.new[n]) for n in properties), self.model_key),
+        )
+        if "group_needs" in record.fields:
+            conn.execute("DELETE FROM redundancy_groups WHERE model_key = %s", (self.model_key,))
+            needs: Mapping[tuple[int, str], int] = record.new["group_needs"]
+            rows: list[tuple[object, ...]] = [
+                (0, source, group, count) for (source, group), count in needs.items()
+            ]
+            self._insert_rows(conn, "redundancy_groups", rows)
+
+    def _write_history(
+        self, conn: Any, seq: int, step_kind: str, text: str, records: list[RecordChange]
+    ) -> None:
+        from psycopg.types.json import Jsonb
+
+        rows: list[tuple[object, ...]] = []
+        for r in records:
+            values = r.old if r.op == "removed" else r.new
+            label = item_label(self._shadow if r.op == "removed" else self.model, r.key, values)
+            component = component_of(self.model, r.key, values)
+            base = (self.model_key, seq, self.user, self.session_id, step_kind, text,
+                    r.collection, r.id, label, component)  # fmt: skip
+            if r.op == "changed":
+                for name in r.fields:
+                    old, new = Jsonb(plain(r.old[name])), Jsonb(plain(r.new[name]))
+                    rows.append((*base, name, "changed", old, new))
+            elif r.op == "added":
+                rows.append((*base, None, "added", None, Jsonb(plain(dict(r.new)))))
+            else:
+                rows.append((*base, None, "removed", Jsonb(plain(dict(r.old))), None))
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO edit_history (model_key, seq, user_name, session_id, step, step_text,"
+                " collection, item_id, item_label, component_id, field, op, old_value, new_value)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                rows,
+            )
+
+    def _update_shadow(self, records: list[RecordChange], merged: set[RecordKey]) -> None:
+        for r in records:
+            if r.collection == MODEL:
+                _copy_model_record(self.model, self._shadow)
+            else:
+                table = collection(r.collection).records(self._shadow)
+                if r.op == "removed":
+                    table.pop(r.id, None)
+                    self._versions.pop(r.key, None)
+                    continue
+                table[r.id] = clone(collection(r.collection).records(self.model)[r.id])
+            if r.key in merged or (r.op == "added" and r.collection != MODEL):
+                # Merged: the server row also holds others' fields this session has not read.
+                self._versions[r.key] = UNKNOWN_VERSION if r.key in merged else 1
+            else:
+                old = self._versions.get(r.key, UNKNOWN_VERSION)
+                self._versions[r.key] = UNKNOWN_VERSION if old == UNKNOWN_VERSION else old + 1
+        self._shadow.invalidate_names()
+
+    # ---- others' changes -------------------------------------------------------------------
+    def fetch_remote_changes(self) -> list[Change]:
+        """Apply what others committed since the last call to `self.model`, in place; the
+        domain Changes for the views (empty when nothing came)."""
+        import psycopg
+
+        try:
+            self._drain_notifications()
+            return self._fetch()
+        except psycopg.OperationalError as error:
+            raise self._lost(error) from None
+
+    def _drain_notifications(self) -> None:
+        for _note in self._live().listen.notifies(timeout=0):
+            pass
+
+    def _fetch(self) -> list[Change]:
+        conn = self._live().work
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            head = _head(conn, self.model_key)
+            if head <= self._applied_seq:
+                return []
+            rows = conn.execute(
+                "SELECT DISTINCT collection, item_id, op FROM edit_history WHERE model_key = %s"
+                " AND seq > %s AND seq <= %s AND NOT seq = ANY(%s)",
+                (self.model_key, self._applied_seq, head, sorted(self._own_seqs)),
+            ).fetchall()
+            if any(op == "replaced" for _name, _id, op in rows):
+                model, versions, _head_again = _load(conn, self.model_key, self.location)
+                changes = self._replace_all(model, versions)
+            else:
+                keys = sorted({(str(name), int(item)) for name, item, _op in rows})
+                changes = self._reload(conn, keys)
+        self._applied_seq = head
+        self._own_seqs = {seq for seq in self._own_seqs if seq > head}
+        return changes
+
+    def _reload(self, conn: Any, keys: list[RecordKey]) -> list[Change]:
+        by_collection: dict[str, list[int]] = defaultdict(list)
+        for name, record_id in keys:
+            by_collection[name].append(record_id)
+        changes: list[Change] = []
+        if MODEL in by_collection:
+            server = read_model_record(conn, self.model_key)
+            version = _model_version(conn, self.model_key).get(0, UNKNOWN_VERSION)
+            if server is not None and server != record_values(self.model, MODEL_RECORD):
+                for target in (self.model, self._shadow):
+                    _set_model_record(target, server)
+                changes.append(Change("model", "changed"))
+            self._versions[MODEL_RECORD] = version
+        # Parents first, so an added failure mode finds its added component in the model.
+        for found in collections():
+            ids = by_collection.get(found.name)
+            if not ids:
+                continue
+            server_records = read_records(conn, self.model_key, found.name, ids)
+            versions = read_versions(conn, self.model_key, found.name, ids)
+            changes += self._apply_records(found.name, ids, server_records, versions)
+        return changes
+
+    def _apply_records(
+        self, name: str, ids: list[int], server: Mapping[int, Any], versions: Mapping[int, int]
+    ) -> list[Change]:
+        kind = KIND_OF_COLLECTION[name]
+        found = collection(name)
+        mine, shadow = found.records(self.model), found.records(self._shadow)
+        ops: dict[str, list[int]] = defaultdict(list)
+        for record_id in ids:
+            record = server.get(record_id)
+            if record is None:
+                shadow.pop(record_id, None)
+                self._versions.pop((name, record_id), None)
+                if mine.pop(record_id, None) is not None:
+                    ops["removed"].append(record_id)
+                continue
+            self._versions[(name, record_id)] = versions[record_id]
+            shadow[record_id] = clone(record)
+            current = mine.get(record_id)
+            if current is None:
+                mine[record_id] = record
+                ops["added"].append(record_id)
+            elif found.values(current) != found.values(record):
+                for field_name, value in found.values(record).items():
+                    setattr(current, field_name, value)  # in place: views may hold the object
+                ops["changed"].append(record_id)
+        if name == "components":
+            self.model.invalidate_names()
+            self._shadow.invalidate_names()
+        return [Change(kind, op, tuple(ids)) for op, ids in ops.items()]  # type: ignore[arg-type]
+
+    def _replace_all(self, model: Model, versions: dict[RecordKey, int]) -> list[Change]:
+        """The model was replaced as a whole (push --force): take the new one in place."""
+        changes: list[Change] = []
+        for found in collections():
+            old, new = found.records(self.model), found.records(model)
+            kind = KIND_OF_COLLECTION[found.name]
+            for op, ids in (
+                ("removed", [i for i in old if i not in new]),
+                ("added", [i for i in new if i not in old]),
+                ("changed", [i for i in new if i in old]),
+            ):
+                if ids:
+                    changes.append(Change(kind, op, tuple(ids)))  # type: ignore[arg-type]
+            setattr(self.model, found.name, new)
+        _copy_model_record(model, self.model)
+        self.model.uuid = model.uuid
+        self.model._next_id = max(self.model._next_id, model._next_id)
+        self.model.invalidate_names()
+        self._shadow = clone_model(self.model)
+        self._versions = versions
+        return [Change("model", "changed"), *changes]
+
+    # ---- ids -------------------------------------------------------------------------------
+    def _new_id(self) -> int:
+        import psycopg
+
+        if not self._free_ids:
+            try:
+                first = _reserve_ids(self._live().work, self.model_key, ID_BLOCK)
+            except psycopg.OperationalError as error:
+                raise self._lost(error) from None
+            self._free_ids = list(range(first + ID_BLOCK - 1, first - 1, -1))
+        return self._free_ids.pop()
+
+    # ---- presence and history --------------------------------------------------------------
+    def _register_presence(self) -> None:
+        conn = self._live().listen
+        conn.execute(
+            "DELETE FROM edit_presence p WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
+            " WHERE a.pid = p.backend_pid AND a.backend_start = p.backend_start)"
+        )
+        conn.execute(
+            "INSERT INTO edit_presence (session_id, model_key, user_name, backend_pid,"
+            " backend_start) SELECT %s, %s, %s, pid, backend_start FROM pg_stat_activity"
+            " WHERE pid = pg_backend_pid()"
+            " ON CONFLICT (session_id) DO UPDATE SET backend_pid = excluded.backend_pid,"
+            " backend_start = excluded.backend_start",
+            (self.session_id, self.model_key, self.user),
+        )
+        conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+
+    def others(self) -> list[str]:
+        """Who else has the model open now (user names, sorted, without this user)."""
+        import psycopg
+
+        try:
+            rows = (
+                self._live()
+                .work.execute(
+                    "SELECT DISTINCT p.user_name FROM edit_presence p JOIN pg_stat_activity a"
+                    " ON a.pid = p.backend_pid AND a.backend_start = p.backend_start"
+                    " WHERE p.model_key = %s AND p.session_id <> %s ORDER BY 1",
+                    (self.model_key, self.session_id),
+                )
+                .fetchall()
+            )
+        except psycopg.OperationalError as error:
+            raise self._lost(error) from None
+        return [row[0] for row in rows if row[0] != self.user]
+
+    def history(
+        self,
+        *,
+        since: dt.datetime | dt.date | None = None,
+        component_id: int | None = None,
+        user: str | None = None,
+    ) -> list[HistoryEntry]:
+        import psycopg
+
+        try:
+            return read_history(
+                self._live().work, self.model_key, since=since, component_id=component_id,
+                user=user,
+            )  # fmt: skip
+        except psycopg.OperationalError as error:
+            raise self._lost(error) from None
+
+    # ---- connection state ------------------------------------------------------------------
+    def _live(self) -> _Connections:
+        if self._connections is None or not self.is_connected:
+            raise ServerUnavailable(f"the connection to {self.location.server} was lost")
+        return self._connections
+
+    def _drop_connection(self) -> None:
+        if self._connections is not None:
+            self._connections.close()
+            self._connections = None
+
+    def _lost(self, error: Exception) -> ServerUnavailable:
+        self._drop_connection()
+        return ServerUnavailable(
+            f"the connection to {self.location.server} was lost ({_first_line(error)})"
+        )
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+
+def compiled_sql_columns(table: str) -> tuple[str, ...]:
+    from fma_app.storage import compiled_sql
+
+    return compiled_sql.COLUMNS[table]
+
+
+def _open_connections(location: SharedLocation, password: str | None, user: str) -> _Connections:
+    work = connect(location, password=password, user=user)
+    try:
+        listen = connect(location, password=password, user=user)
+    except BaseException:
+        work.close()
+        raise
+    try:
+        with work.transaction():
+            ensure_edit_schema(work)
+    except BaseException:
+        work.close()
+        listen.close()
+        raise
+    return _Connections(work, listen)
+
+
+def _reserve_ids(conn: Any, model_key: str, count: int) -> int:
+    """The first of `count` new ids from the model's counter (row-locked: unique to us)."""
+    row = conn.execute(
+        "UPDATE model SET next_id = next_id + %s WHERE model_key = %s RETURNING next_id",
+        (count, model_key),
+    ).fetchone()
+    if row is None:
+        raise ServerUnavailable(f"the model {model_key!r} is no longer on the server")
+    return int(row[0]) - count
+
+
+def _head(conn: Any, model_key: str) -> int:
+    row = conn.execute("SELECT seq FROM edit_heads WHERE model_key = %s", (model_key,)).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _model_version(conn: Any, model_key: str) -> dict[int, int]:
+    row = conn.execute(
+        "SELECT row_version FROM model WHERE model_key = %s FOR UPDATE", (model_key,)
+    ).fetchone()
+    return {} if row is None else {0: int(row[0])}
+
+
+def _load(
+    conn: Any, model_key: str, location: SharedLocation
+) -> tuple[Model, dict[RecordKey, int], int]:
+    """The whole model, each record's row version and the commit number it includes, from one
+    snapshot."""
+    from fma_app.storage import compiled_sql
+
+    with conn.transaction():
+        conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        exists = conn.execute("SELECT to_regclass('model') IS NOT NULL").fetchone()[0]
+        row = None
+        if exists:
+            row = conn.execute("SELECT 1 FROM model WHERE model_key = %s", (model_key,)).fetchone()
+        if row is None:
+            raise ModelNotFound(f"{location.display}: the database holds no model {model_key!r}")
+        head = _head(conn, model_key)
+        tables = {
+            table: conn.execute(
+                f"SELECT {column_list(table)} FROM {table} WHERE model_key = %s ORDER BY id",
+                (model_key,),
+            ).fetchall()
+            for table in compiled_sql.TABLE_NAMES
+        }
+        versions: dict[RecordKey, int] = {}
+        for name, table in MAIN_TABLE.items():
+            for record_id, version in conn.execute(
+                f"SELECT id, row_version FROM {table} WHERE model_key = %s", (model_key,)
+            ).fetchall():
+                versions[(name, int(record_id))] = int(version)
+        versions[MODEL_RECORD] = _model_version_plain(conn, model_key)
+    return build_from_rows(tables), versions, head
+
+
+def _model_version_plain(conn: Any, model_key: str) -> int:
+    row = conn.execute(
+        "SELECT row_version FROM model WHERE model_key = %s", (model_key,)
+    ).fetchone()
+    return UNKNOWN_VERSION if row is None else int(row[0])
+
+
+def _copy_model_record(source: Model, target: Model) -> None:
+    for name in edited_model_fields():
+        value = getattr(source, name)
+        setattr(target, name, dict(value) if isinstance(value, dict) else value)
+
+
+def _set_model_record(target: Model, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(target, name, dict(value) if isinstance(value, dict) else value)
+
+
+def _names_model(payload: str, model_key: str) -> bool:
+    try:
+        return bool(json.loads(payload).get("model") == model_key)
+    except (ValueError, AttributeError):
+        return False
+
+
+def _first_line(error: Exception) -> str:
+    return " ".join(str(error).split("\n")[0].split())
+
+
+__all__ = ["HistoryEntry", "SharedSession", "connect", "current_user"]

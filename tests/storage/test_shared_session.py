@@ -1,0 +1,223 @@
+"""Editing a shared model together, against a real PostgreSQL server (tests/pg_server.py).
+
+Each test puts a model on a fresh database and opens two sessions on it, as two people's
+windows would; steps go through the same sequence as the desktop's edit gate (domain first,
+then the session's commit, rolled back in memory when refused)."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from shared_helpers import push_for_tests, shareable_model
+
+from fma_app.domain.commands import Command, add_failure_mode, remove, set_fields
+from fma_app.domain.model import Model
+from fma_app.storage.shared.session import CONNECTION_LOST, SharedSession
+
+
+def do(session: SharedSession, command: Command) -> str | None:
+    changes = command.do(session.model)
+    refusal = session.commit("do", command, changes)
+    if refusal is not None:
+        command.undo(session.model)
+    return refusal
+
+
+def undo(session: SharedSession, command: Command) -> str | None:
+    changes = command.undo(session.model)
+    refusal = session.commit("undo", command, changes)
+    if refusal is not None:
+        command.do(session.model)
+    return refusal
+
+
+@pytest.fixture
+def shared(pg_url: str) -> str:
+    return push_for_tests(pg_url, shareable_model(), "checkout")
+
+
+@pytest.fixture
+def alice(shared: str):
+    session = SharedSession.open(shared, user="alice")
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def bob(shared: str):
+    session = SharedSession.open(shared, user="bob")
+    yield session
+    session.close()
+
+
+def fresh(url: str) -> Model:
+    session = SharedSession.open(url, user="reader")
+    try:
+        return session.model
+    finally:
+        session.close()
+
+
+def first_failure_mode(model: Model) -> int:
+    return min(model.failure_modes)
+
+
+def test_open_reads_the_model_as_pushed(shared: str, alice: SharedSession) -> None:
+    assert alice.model.content() == shareable_model().content()
+    assert alice.model.uuid == shareable_model().uuid or alice.model.uuid
+
+
+def test_edits_of_different_rows_both_land(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    first, second = sorted(alice.model.failure_modes)[:2]
+    assert do(alice, set_fields(alice.model, "failure_mode", first, severity=5)) is None
+    assert do(bob, set_fields(bob.model, "failure_mode", second, severity=2)) is None
+    server = fresh(shared)
+    assert server.failure_modes[first].severity == 5
+    assert server.failure_modes[second].severity == 2
+
+
+def test_different_fields_of_one_row_both_land(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, notes="bob's note")) is None
+    server = fresh(shared).failure_modes[fm]
+    assert (server.severity, server.notes) == (5, "bob's note")
+
+
+def test_same_field_second_is_refused_and_sees_the_first(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    refusal = do(bob, set_fields(bob.model, "failure_mode", fm, severity=3))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: Severity of failure mode")
+    assert "changed by alice at" in refusal
+    assert refusal.endswith("to 5")
+    bob.fetch_remote_changes()
+    assert bob.model.failure_modes[fm].severity == 5
+    assert fresh(shared).failure_modes[fm].severity == 5
+
+
+def test_undo_after_someone_else_changed_the_row_is_refused(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, notes="bob was here")) is None
+    alice.fetch_remote_changes()
+    refusal = undo(alice, mine)
+    assert refusal is not None
+    assert "bob changed failure mode" in refusal
+    assert alice.model.failure_modes[fm].severity == 5
+    server = fresh(shared).failure_modes[fm]
+    assert (server.severity, server.notes) == (5, "bob was here")
+
+
+def test_undo_of_own_step_stands_when_nobody_else_touched_it(
+    shared: str, alice: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    before = alice.model.failure_modes[fm].severity
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    assert undo(alice, mine) is None
+    assert fresh(shared).failure_modes[fm].severity == before
+
+
+def test_remote_changes_are_fetched_in_place(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    model_object = bob.model
+    fm = first_failure_mode(alice.model)
+    component = alice.model.failure_modes[fm].component_id
+    added = add_failure_mode(alice.model, component, failure_mode="Disk full", severity=7)
+    assert do(alice, added) is None
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, effect="changed")) is None
+    assert bob.wait_for_notification(5.0)
+    changes = bob.fetch_remote_changes()
+    assert bob.model is model_object
+    assert bob.model.content() == fresh(shared).content()
+    new_id = added.entities[0].id
+    assert any(c.kind == "failure_mode" and c.op == "added" and new_id in c.ids for c in changes)
+    assert any(c.kind == "failure_mode" and c.op == "changed" and fm in c.ids for c in changes)
+    assert bob.fetch_remote_changes() == []
+
+
+def test_two_people_adding_at_once_both_land(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    component = next(iter(alice.model.components))
+    from_alice = add_failure_mode(alice.model, component, failure_mode="A")
+    from_bob = add_failure_mode(bob.model, component, failure_mode="B")
+    assert from_alice.entities[0].id != from_bob.entities[0].id
+    assert do(alice, from_alice) is None
+    assert do(bob, from_bob) is None
+    texts = {fm.failure_mode for fm in fresh(shared).failure_modes.values()}
+    assert {"A", "B"} <= texts
+
+
+def test_removal_refused_when_someone_added_beneath_it(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    component = next(iter(alice.model.components))
+    assert do(bob, add_failure_mode(bob.model, component, failure_mode="new")) is None
+    refusal = do(alice, remove(alice.model, "component", [component]))
+    assert refusal is not None
+    assert "added by bob" in refusal
+    assert component in fresh(shared).components
+
+
+def test_killed_connection_mid_transaction_writes_nothing(
+    shared: str, pg_url: str, alice: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    before = fresh(shared)
+
+    def kill() -> None:
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            pid = alice._connections.work.info.backend_pid  # type: ignore[union-attr]
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    alice.before_commit = kill
+    component = alice.model.failure_modes[fm].component_id
+    refusal = do(alice, add_failure_mode(alice.model, component, failure_mode="half"))
+    assert refusal == CONNECTION_LOST
+    assert not alice.is_connected
+    after = fresh(shared)
+    assert after.content() == before.content()
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM edit_history").fetchone() == (0,)
+    alice.before_commit = None
+    assert alice.reconnect()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=1)) is None
+
+
+def test_history_records_who_what_and_values(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    old = alice.model.failure_modes[fm].severity
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, notes="n")) is None
+    entries = alice.history()
+    assert [(e.user, e.field, e.old, e.new) for e in entries] == [
+        ("alice", "severity", old, 5),
+        ("bob", "notes", shareable_model().failure_modes[fm].notes, "n"),
+    ]
+    assert entries[0].describe() == f"Severity: {old} -> 5"
+    assert entries[0].item.startswith("failure mode ")
+    assert entries[0].component_id == alice.model.failure_modes[fm].component_id
+    assert [e.user for e in alice.history(user="bob")] == ["bob"]
+
+
+def test_others_lists_who_else_has_it_open(alice: SharedSession, bob: SharedSession) -> None:
+    assert alice.others() == ["bob"]
+    assert bob.others() == ["alice"]
+    bob.close()
+    assert alice.others() == []
