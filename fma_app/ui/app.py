@@ -93,6 +93,7 @@ def build_window(context: AppContext) -> MainWindow:
     state = context.settings.value(SETTINGS_PREFIX + "state")
     if state is not None:  # the window restored its layout before these docks existed
         window.restoreState(state)
+        window.shared_banner.hide()  # shown only by a shared model's state, never a layout
     return window
 
 

@@ -18,15 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDockWidget,
-    QMainWindow,
-    QMenu,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDockWidget, QMainWindow, QMenu, QTabWidget, QWidget
 
 from fma_app import __version__
 from fma_app.analysis.review import Finding
@@ -96,15 +88,10 @@ class MainWindow(QMainWindow):
         self.component_details = ComponentDetails(context, self)
         self.resilience = ResilienceSection(context, self)
         self.add_tab(self.worksheet, "Worksheet")
-        # The shared model's banner (offline, a refused change) sits above the tabs.
+        self.setCentralWidget(self.tabs)
+        # The shared model's banner (offline, a refused change): across the top, when needed.
         self.shared_banner = SharedBanner(self)
-        central = QWidget(self)
-        central_layout = QVBoxLayout(central)
-        central_layout.setContentsMargins(0, 0, 0, 0)
-        central_layout.setSpacing(0)
-        central_layout.addWidget(self.shared_banner)
-        central_layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(central)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.shared_banner)
         self.statusBar().addPermanentWidget(self.worksheet.counts_label)
         self._build_docks()
         self._build_menus()
@@ -390,6 +377,7 @@ class MainWindow(QMainWindow):
 
     def restore_settings(self) -> None:
         self.layout_keeper.restore()
+        self.shared_banner.hide()  # a saved layout must not bring back an empty banner
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():

@@ -38,6 +38,7 @@ TITLE = "History"
 ALL_COMPONENTS = "All components"
 ALL_PEOPLE = "Everyone"
 COLUMNS = ("When", "Who", "Item", "Field", "Old value", "New value")
+MAX_COLUMN_PX = 280
 REFRESH_DELAY_MS = 300  # a burst of changes reloads the history once
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -206,4 +207,6 @@ class HistoryWindow(QDialog):
         self.table_model.set_entries(entries)
         self._fill_people({entry.user for entry in entries})
         self.view.resizeColumnsToContents()
+        for column in range(len(COLUMNS) - 1):  # long item names and values: a tooltip away
+            self.view.setColumnWidth(column, min(self.view.columnWidth(column), MAX_COLUMN_PX))
         self.count_label.setText(f"{len(entries)} change{'' if len(entries) == 1 else 's'}")

@@ -71,8 +71,8 @@ def sentence(text: str) -> str:
 
 def offline_text(location: SharedLocation) -> str:
     return (
-        f"Offline: {location.server} cannot be reached. What you see is kept; edits wait "
-        "until the connection is back (reconnecting on its own)."
+        f"Offline: {location.server} cannot be reached. Edits wait until it is back "
+        "(reconnecting on its own); what you see is kept."
     )
 
 
