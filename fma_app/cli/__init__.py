@@ -34,6 +34,7 @@ SUBCOMMANDS = {
     "merge": "merge",
     "library": "library",
     "check": "check",
+    "history": "history",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 

@@ -43,8 +43,13 @@ def quoted(name: str) -> str:
     return f'"{name}"'
 
 
+def domain_columns(table: str) -> tuple[str, ...]:
+    """The columns the file's rows hold (`_table_rows`), without the row version."""
+    return tuple(c for c in compiled_sql.COLUMNS[table] if c != "row_version")
+
+
 def column_list(table: str) -> str:
-    return ", ".join(quoted(c) for c in compiled_sql.COLUMNS[table])
+    return ", ".join(quoted(c) for c in domain_columns(table))
 
 
 def db_value(value: object) -> object:

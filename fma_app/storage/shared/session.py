@@ -79,6 +79,7 @@ from fma_app.storage.shared.rows import (
     SATELLITES,
     build_from_rows,
     column_list,
+    domain_columns,
     model_column_value,
     quoted,
     read_model_record,
@@ -98,6 +99,10 @@ CONNECTION_LOST = "Not saved: the connection to the server was lost; nothing was
 
 class _RefusedError(Exception):
     """A step the server cannot take; the message is what the user reads."""
+
+
+class _NothingToDoError(Exception):
+    """Ends a writer's transaction without writing (rolled back: the commit number too)."""
 
 
 @dataclass
@@ -467,7 +472,7 @@ class SharedSession:
         new_record = collection(name).records(self.model)[record.id]
         old_rows, new_rows = record_rows(name, [old_record]), record_rows(name, [new_record])
         main = MAIN_TABLE[name]
-        columns = compiled_sql_columns(main)
+        columns = domain_columns(main)
         changed = [
             (column, new)
             for column, old, new in zip(columns, old_rows[main][0], new_rows[main][0], strict=True)
@@ -550,6 +555,47 @@ class SharedSession:
                 self._versions[r.key] = UNKNOWN_VERSION if old == UNKNOWN_VERSION else old + 1
         self._shadow.invalidate_names()
 
+    # ---- command-line writers ----------------------------------------------------------------
+    def apply_exclusively(
+        self, step: str, make_command: Callable[[Model], Command | None]
+    ) -> Command | None:
+        """For a command-line writer (`import-traces --merge`, `chaos-result`): take the model's
+        commit lock, bring the model up to date under it, build the command on that state, apply
+        and commit it, all in one transaction. Two writers run one after the other, each seeing
+        what the other wrote. Returns the command, or None when it had nothing to do. Raises
+        ServerUnavailable (nothing written) and the domain's errors (nothing written)."""
+        import psycopg
+
+        conn = self._live().work
+        try:
+            with conn.transaction():
+                seq = next_commit_seq(conn, self.model_key)  # the lock, first
+                self._fetch_in(conn, seq - 1)
+                command = make_command(self.model)
+                if command is None:
+                    raise _NothingToDoError
+                changes = command.do(self.model)
+                try:
+                    records = change_set(self._shadow, self.model, touched_records(changes))
+                    if not records:
+                        raise _NothingToDoError
+                    self._check_references(conn, records)
+                    self._write(conn, records)
+                    self._write_history(conn, seq, step, command.text, records)
+                    notify(conn, self.model_key, seq)
+                except BaseException:
+                    command.undo(self.model)
+                    raise
+        except _NothingToDoError:
+            return None
+        except _RefusedError as refusal:
+            raise SharedStoreError(str(refusal), reason="conflict") from None
+        except psycopg.OperationalError as error:
+            raise self._lost(error) from None
+        self._applied_seq = max(self._applied_seq, seq)
+        self._update_shadow(records, set())
+        return command
+
     # ---- others' changes -------------------------------------------------------------------
     def fetch_remote_changes(self) -> list[Change]:
         """Apply what others committed since the last call to `self.model`, in place; the
@@ -570,20 +616,23 @@ class SharedSession:
         conn = self._live().work
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            head = _head(conn, self.model_key)
-            if head <= self._applied_seq:
-                return []
-            rows = conn.execute(
-                "SELECT DISTINCT collection, item_id, op FROM edit_history WHERE model_key = %s"
-                " AND seq > %s AND seq <= %s AND NOT seq = ANY(%s)",
-                (self.model_key, self._applied_seq, head, sorted(self._own_seqs)),
-            ).fetchall()
-            if any(op == "replaced" for _name, _id, op in rows):
-                model, versions, _head_again = _load(conn, self.model_key, self.location)
-                changes = self._replace_all(model, versions)
-            else:
-                keys = sorted({(str(name), int(item)) for name, item, _op in rows})
-                changes = self._reload(conn, keys)
+            return self._fetch_in(conn, _head(conn, self.model_key))
+
+    def _fetch_in(self, conn: Any, head: int) -> list[Change]:
+        """Apply others' commits up to `head`, read in the caller's transaction."""
+        if head <= self._applied_seq:
+            return []
+        rows = conn.execute(
+            "SELECT DISTINCT collection, item_id, op FROM edit_history WHERE model_key = %s"
+            " AND seq > %s AND seq <= %s AND NOT seq = ANY(%s)",
+            (self.model_key, self._applied_seq, head, sorted(self._own_seqs)),
+        ).fetchall()
+        if any(op == "replaced" for _name, _id, op in rows):
+            model, versions, _head_again = _load_in(conn, self.model_key, self.location)
+            changes = self._replace_all(model, versions)
+        else:
+            keys = sorted({(str(name), int(item)) for name, item, _op in rows})
+            changes = self._reload(conn, keys)
         self._applied_seq = head
         self._own_seqs = {seq for seq in self._own_seqs if seq > head}
         return changes
@@ -749,12 +798,6 @@ class SharedSession:
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def compiled_sql_columns(table: str) -> tuple[str, ...]:
-    from fma_app.storage import compiled_sql
-
-    return compiled_sql.COLUMNS[table]
-
-
 def _open_connections(location: SharedLocation, password: str | None, user: str) -> _Connections:
     work = connect(location, password=password, user=user)
     try:
@@ -800,31 +843,33 @@ def _load(
 ) -> tuple[Model, dict[RecordKey, int], int]:
     """The whole model, each record's row version and the commit number it includes, from one
     snapshot."""
-    from fma_app.storage import compiled_sql
-
     with conn.transaction():
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        exists = conn.execute("SELECT to_regclass('model') IS NOT NULL").fetchone()[0]
-        row = None
-        if exists:
-            row = conn.execute("SELECT 1 FROM model WHERE model_key = %s", (model_key,)).fetchone()
-        if row is None:
-            raise ModelNotFound(f"{location.display}: the database holds no model {model_key!r}")
-        head = _head(conn, model_key)
-        tables = {
-            table: conn.execute(
-                f"SELECT {column_list(table)} FROM {table} WHERE model_key = %s ORDER BY id",
-                (model_key,),
-            ).fetchall()
-            for table in compiled_sql.TABLE_NAMES
-        }
-        versions: dict[RecordKey, int] = {}
-        for name, table in MAIN_TABLE.items():
-            for record_id, version in conn.execute(
-                f"SELECT id, row_version FROM {table} WHERE model_key = %s", (model_key,)
-            ).fetchall():
-                versions[(name, int(record_id))] = int(version)
-        versions[MODEL_RECORD] = _model_version_plain(conn, model_key)
+        return _load_in(conn, model_key, location)
+
+
+def _load_in(
+    conn: Any, model_key: str, location: SharedLocation
+) -> tuple[Model, dict[RecordKey, int], int]:
+    """`_load` in the caller's transaction."""
+    from fma_app.storage import compiled_sql
+
+    _require_model(conn, model_key, location)
+    head = _head(conn, model_key)
+    tables = {
+        table: conn.execute(
+            f"SELECT {column_list(table)} FROM {table} WHERE model_key = %s ORDER BY id",
+            (model_key,),
+        ).fetchall()
+        for table in compiled_sql.TABLE_NAMES
+    }
+    versions: dict[RecordKey, int] = {}
+    for name, table in MAIN_TABLE.items():
+        for record_id, version in conn.execute(
+            f"SELECT id, row_version FROM {table} WHERE model_key = %s", (model_key,)
+        ).fetchall():
+            versions[(name, int(record_id))] = int(version)
+    versions[MODEL_RECORD] = _model_version_plain(conn, model_key)
     return build_from_rows(tables), versions, head
 
 
@@ -857,4 +902,59 @@ def _first_line(error: Exception) -> str:
     return " ".join(str(error).split("\n")[0].split())
 
 
-__all__ = ["HistoryEntry", "SharedSession", "connect", "current_user"]
+def read_model_history(
+    location: SharedLocation,
+    *,
+    password: str | None = None,
+    since: dt.datetime | dt.date | None = None,
+    component: str | None = None,
+    user: str | None = None,
+) -> list[HistoryEntry]:
+    """A shared model's history without opening a session (`fma-app history`); `component`
+    by name, case-insensitively. Raises SharedStoreError naming the problem."""
+    import psycopg
+
+    if location.model_key is None:
+        raise ModelNotFound(f"{location.display} names no model (add ?model=KEY)")
+    conn = connect(location, password=password, user=current_user())
+    try:
+        with conn.transaction():
+            conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            _require_model(conn, location.model_key, location)
+            component_id = None
+            if component is not None:
+                row = conn.execute(
+                    "SELECT id FROM components WHERE model_key = %s AND lower(name) = lower(%s)",
+                    (location.model_key, component.strip()),
+                ).fetchone()
+                if row is None:
+                    raise SharedStoreError(
+                        f"{location.display} has no component named {component!r}"
+                    )
+                component_id = int(row[0])
+            if not _table_exists(conn, "edit_history"):
+                return []
+            return read_history(
+                conn, location.model_key, since=since, component_id=component_id, user=user
+            )
+    except psycopg.OperationalError as error:
+        raise ServerUnavailable(
+            f"the connection to {location.server} was lost ({_first_line(error)})"
+        ) from None
+    finally:
+        conn.close()
+
+
+def _table_exists(conn: Any, table: str) -> bool:
+    return bool(conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()[0])
+
+
+def _require_model(conn: Any, model_key: str, location: SharedLocation) -> None:
+    row = None
+    if _table_exists(conn, "model"):
+        row = conn.execute("SELECT 1 FROM model WHERE model_key = %s", (model_key,)).fetchone()
+    if row is None:
+        raise ModelNotFound(f"{location.display}: the database holds no model {model_key!r}")
+
+
+__all__ = ["HistoryEntry", "SharedSession", "connect", "current_user", "read_model_history"]

@@ -44,18 +44,3 @@ def push_for_tests(url: str, model: Model, key: str) -> str:
                     [(key, *(db_value(v) for v in row)) for row in rows],
                 )
     return f"{url}?model={key}"
-
-
-def shareable_model() -> Model:
-    """The storage tests' full model without NUL characters, which PostgreSQL text cannot hold
-    (pgcore's push decides what to do with them)."""
-    from storage_helpers import full_model
-
-    model = full_model()
-    for component in model.components.values():
-        component.description = component.description.replace("\x00", "")
-    for record in model.iter_entities():
-        for name, value in vars(record).items():
-            if isinstance(value, str) and "\x00" in value:
-                setattr(record, name, value.replace("\x00", ""))
-    return model
