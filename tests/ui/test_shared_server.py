@@ -30,7 +30,7 @@ def put_on_server(url: str, model, key: str) -> str:
     try:
         from fma_app.storage.shared.store import push
     except ImportError:  # until pgcore's push lands: pgedit's stand-in lays out the tables
-        from tests.storage.shared_helpers import push_for_tests
+        from shared_helpers import push_for_tests
 
         push_for_tests(url, model, key)
     else:
