@@ -59,12 +59,24 @@ class HistoryEntryLike(Protocol):
     @property
     def field_label(self) -> str: ...  # empty when the whole item was added or removed
     @property
-    def old_text(self) -> str: ...
+    def old_text(self) -> str: ...  # the value as the command line shows it (text quoted)
     @property
     def new_text(self) -> str: ...
+    @property
+    def old(self) -> object: ...  # the plain value
+    @property
+    def new(self) -> object: ...
 
 
 LoadHistory = Callable[[int | None, str | None], Sequence[HistoryEntryLike]]
+
+
+def value_text(value: object, as_printed: str) -> str:
+    """A value in a table cell: text as it is (on one line, not quoted as the command line
+    prints it), anything else as printed."""
+    if isinstance(value, str):
+        return " ".join(value.split("\n"))
+    return as_printed
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -106,8 +118,8 @@ class HistoryTableModel(QAbstractTableModel):
             entry.user,
             entry.item,
             entry.field_label or entry.op,  # a whole item added or removed
-            entry.old_text,
-            entry.new_text,
+            value_text(entry.old, entry.old_text),
+            value_text(entry.new, entry.new_text),
         )
         return values[index.column()]
 

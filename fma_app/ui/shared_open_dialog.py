@@ -26,8 +26,13 @@ from fma_app.storage.shared.location import SharedLocation, parse_location
 TITLE = "Open Shared Model"
 RECENT_SHARED_KEY = "shared/recent"
 MAX_RECENT_SHARED = 10
+PROBLEM_STYLE = "color: #b00020"
 PLACEHOLDER = "postgresql://user@host:5432/database?model=KEY"
 NO_MODEL_KEY = "The URL names no model: add ?model=KEY (the key the model was pushed under)."
+PASSWORD_NOTE = (
+    "The password in the URL is used for this connection only: titles and recent models "
+    "show the URL without it."
+)
 
 
 def check_url(text: str) -> tuple[SharedLocation | None, str]:
@@ -80,7 +85,6 @@ class OpenSharedDialog(QDialog):
         self.problem_label = QLabel(self)
         self.problem_label.setObjectName("sharedUrlProblem")
         self.problem_label.setWordWrap(True)
-        self.problem_label.setStyleSheet("color: #b00020")
         self.recent_list = QListWidget(self)
         self.recent_list.setObjectName("recentShared")
         for entry in recent:
@@ -118,7 +122,9 @@ class OpenSharedDialog(QDialog):
 
     def _check(self, text: str) -> None:
         location, problem = check_url(text)
-        self.problem_label.setText(problem)
+        has_password = location is not None and location.password is not None
+        self.problem_label.setText(PASSWORD_NOTE if has_password else problem)
+        self.problem_label.setStyleSheet("" if has_password else PROBLEM_STYLE)
         self.open_button.setEnabled(location is not None)
 
     def _choose_recent(self, entry: str) -> None:

@@ -34,6 +34,8 @@ class Entry:
     new_text: str
     component_id: int
     op: str = "changed"
+    old: object = None
+    new: object = None
 
 
 class FakeSession:

@@ -22,7 +22,8 @@ def entries(model) -> list[Entry]:
         Entry("alice", dt.datetime(2026, 12, 1, 10, 30, tzinfo=UTC), "api: Timeout",
               "", "", "", api, op="added"),
         Entry("alice", dt.datetime(2026, 12, 1, 10, 40, tzinfo=UTC), "database: Disk full",
-              "Cause", "No retention", "Logs", database),
+              "Cause", '"No retention"', '"Logs\\nrotated"', database, old="No retention",
+              new="Logs\nrotated"),
         Entry("bob", dt.datetime(2026, 12, 1, 10, 42, 5, tzinfo=UTC), "api: Timeout",
               "Severity", "8", "7", api),
     ]  # fmt: skip
@@ -39,6 +40,10 @@ def test_the_history_model_passes_the_model_tester(qtmodeltester, small_model):
     local = dt.datetime(2026, 12, 1, 10, 42, 5, tzinfo=UTC).astimezone()
     assert row == [local.strftime("%Y-%m-%d %H:%M:%S"), "bob", "api: Timeout", "Severity",
                    "8", "7"]  # fmt: skip
+    assert [table.data(table.index(1, column)) for column in (4, 5)] == [
+        "No retention",
+        "Logs rotated",
+    ]  # text as it is, on one line, not quoted as the command line prints it
     assert table.data(table.index(2, 3)) == "added"  # the whole item: its op, no values
     assert table.data(table.index(2, 4)) == ""
 

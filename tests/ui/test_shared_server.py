@@ -147,6 +147,9 @@ def test_a_killed_connection_goes_offline_and_comes_back(open_window, shared_url
     assert alice.document.edit(set_to(fm_id, severity=4)) is None
     bob = open_window(shared_url, "bob")
     assert shown(bob, fm_id, "severity") == 4
+    # Live changes flow again on the new connection.
+    assert bob.document.edit(set_to(fm_id, detection=2)) is None
+    qtbot.waitUntil(lambda: shown(alice, fm_id, "detection") == 2, timeout=LIVE_MS)
 
 
 def test_a_stopped_server_keeps_the_screen_refuses_edits_and_reconnects(
@@ -206,3 +209,39 @@ def test_the_password_prompt_opens_and_nothing_shows_the_password(
     other = open_window(with_password, "carol")
     assert other.document.shared_display == url
     assert PASSWORD not in other.windowTitle()
+
+
+def test_history_shows_who_changed_what_filtered_by_component_and_person(
+    open_window, shared_url, qtbot
+):
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    timeout = fm_named(alice, "Timeout")  # on the api
+    disk = fm_named(alice, "Disk full")  # on the database
+    assert alice.document.edit(set_to(timeout, severity=3)) is None
+    assert bob.document.edit(set_to(disk, cause="No log rotation")) is None
+    qtbot.waitUntil(lambda: shown(alice, disk, "cause") == "No log rotation", timeout=LIVE_MS)
+    history = alice.shared.show_history()
+    assert history is not None
+    table = history.table_model
+
+    def rows() -> list[tuple[object, ...]]:
+        return [
+            tuple(table.data(table.index(row, column)) for column in (1, 3, 4, 5))
+            for row in range(table.rowCount())
+        ]
+
+    assert rows() == [  # newest first
+        ("bob", "Cause", "No retention", "No log rotation"),
+        ("alice", "Severity", "8", "3"),
+    ]
+    history.component_filter.setCurrentText("api")
+    assert rows() == [("alice", "Severity", "8", "3")]
+    history.component_filter.setCurrentIndex(0)
+    history.person_filter.setCurrentText("bob")
+    assert rows() == [("bob", "Cause", "No retention", "No log rotation")]
+    history.person_filter.setCurrentIndex(0)
+    # A change made while the window is open shows up in it.
+    assert bob.document.edit(set_to(disk, detection=5)) is None
+    qtbot.waitUntil(lambda: table.rowCount() == 3, timeout=LIVE_MS)
+    assert rows()[0] == ("bob", "Detection", "10", "5")

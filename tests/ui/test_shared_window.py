@@ -16,7 +16,7 @@ from fma_app.domain.commands import set_fields
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import RecordingInteraction, SaveChoice
 from fma_app.ui.shared_model import also_open_text
-from fma_app.ui.shared_open_dialog import NO_MODEL_KEY, RECENT_SHARED_KEY
+from fma_app.ui.shared_open_dialog import NO_MODEL_KEY, PASSWORD_NOTE, RECENT_SHARED_KEY
 from tests.ui.shared_support import SECRET, URL, URL_WITH_PASSWORD, FakeServer, shown
 
 
@@ -74,6 +74,9 @@ def test_the_dialog_checks_the_url_as_it_is_typed(make_window, server, qtbot):
     assert not open_button.isEnabled()
     dialog.url_edit.setText("postgresql://alice@db.example.com/fma?model=Not A Slug")
     assert "spaces" in dialog.problem_label.text()
+    dialog.url_edit.setText(URL_WITH_PASSWORD)
+    assert dialog.problem_label.text() == PASSWORD_NOTE
+    assert open_button.isEnabled()
     dialog.url_edit.clear()
     qtbot.keyClicks(dialog.url_edit, URL)
     assert dialog.problem_label.text() == ""
