@@ -148,7 +148,11 @@ def read_ranking(
             try:
                 # The failure modes' CHECK rules are checked on the rows read, as _build does;
                 # the other tables' in SQL, as read_info does.
-                if not verified or _breaks_checks(conn, skip="failure_modes"):
+                if (
+                    not verified
+                    or _breaks_checks(conn, skip="failure_modes")
+                    or _breaks_row_versions(conn)
+                ):
                     check_rows(conn)
                 check_across_rows(conn)
                 _load_every_value(conn, read=("failure_modes", RANK_FAILURE_MODE_COLUMNS))
@@ -406,6 +410,17 @@ def _breaks_checks(conn: sqlite3.Connection, skip: str = "") -> bool:
     )
 
 
+# The one CHECK rule of every table that `_build` never sees (it reads no row_version): a
+# scan per table, in C.
+_BAD_ROW_VERSIONS_SQL = "SELECT " + " OR ".join(
+    f"EXISTS (SELECT 1 FROM {table} WHERE row_version < 1)" for table in compiled_sql.TABLE_NAMES
+)
+
+
+def _breaks_row_versions(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute(_BAD_ROW_VERSIONS_SQL).fetchone()[0])
+
+
 def _migrated_copy(conn: sqlite3.Connection, version: int, path: Path) -> sqlite3.Connection:
     """An in-memory copy of the file brought to SCHEMA_VERSION; the file itself is untouched."""
     memory = sqlite3.connect(":memory:", isolation_level=None)
@@ -482,7 +497,7 @@ def _load(conn: sqlite3.Connection, verified: bool) -> Model:
     a read-only connection) are left, and `_build` checks those on the tuples it reads."""
     conn.execute("BEGIN")  # every table read from one snapshot
     try:
-        if not verified:
+        if not verified or _breaks_row_versions(conn):
             check_rows(conn)
         with paused_gc():
             model = _build(conn)
