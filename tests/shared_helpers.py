@@ -22,6 +22,7 @@ def create_tables(conn: Any) -> None:
         columns = ", ".join(
             f'"{name}" {_TYPES[declared]}'
             for name, declared, _pk in compiled_sql.EXPECTED_COLUMNS[table]
+            if name != "row_version"
         )
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (model_key text NOT NULL, {columns},"

@@ -6,14 +6,30 @@ then the session's commit, rolled back in memory when refused)."""
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 import pytest
+from pg_server import PgServer
 from shared_helpers import push_for_tests
 from storage_helpers import full_model
 
-from fma_app.domain.commands import Command, add_failure_mode, remove, set_fields
+from fma_app.domain.commands import (
+    Change,
+    Command,
+    add_component,
+    add_dependency,
+    add_failure_mode,
+    edit_model_properties,
+    edit_resilience,
+    remove,
+    set_chaos_target,
+    set_fields,
+)
 from fma_app.domain.model import Model
-from fma_app.storage.shared.session import CONNECTION_LOST, SharedSession
+from fma_app.domain.resilience import ChaosTarget
+from fma_app.storage.shared.edit_schema import record_replacement
+from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
 
 
 def shareable_model() -> Model:
@@ -235,3 +251,178 @@ def test_others_lists_who_else_has_it_open(alice: SharedSession, bob: SharedSess
     assert bob.others() == ["alice"]
     bob.close()
     assert alice.others() == []
+
+
+def redo(session: SharedSession, command: Command) -> str | None:
+    changes = command.do(session.model)
+    refusal = session.commit("redo", command, changes)
+    if refusal is not None:
+        command.undo(session.model)
+    return refusal
+
+
+def test_redo_after_someone_else_changed_the_row_is_refused(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    assert undo(alice, mine) is None
+    bob.fetch_remote_changes()
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, effect="bob's effect")) is None
+    refusal = redo(alice, mine)
+    assert refusal is not None
+    assert refusal.startswith("Cannot redo Change Severity: bob changed failure mode")
+    assert fresh(shared).failure_modes[fm].severity == shareable_model().failure_modes[fm].severity
+
+
+def test_a_removal_reaches_the_other_session(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    actions = [a.id for a in alice.model.actions_of(fm)]
+    assert do(alice, remove(alice.model, "failure_mode", [fm])) is None
+    changes = bob.fetch_remote_changes()
+    assert fm not in bob.model.failure_modes
+    assert Change("failure_mode", "removed", (fm,)) in changes
+    if actions:
+        assert Change("action", "removed", tuple(actions)) in changes
+    assert bob.model.content() == fresh(shared).content()
+
+
+def test_model_properties_merge_by_field_and_conflict_on_the_same(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    assert do(alice, edit_model_properties(alice.model, name="Checkout v2")) is None
+    assert do(bob, edit_model_properties(bob.model, team="payments team")) is None
+    refusal = do(bob, edit_model_properties(bob.model, name="Bob's name"))
+    assert refusal is not None
+    assert "Name of the model was changed by alice" in refusal
+    assert refusal.endswith('to "Checkout v2"')
+    bob.fetch_remote_changes()
+    assert (bob.model.name, bob.model.team) == ("Checkout v2", "payments team")
+    server = fresh(shared)
+    assert (server.name, server.team) == ("Checkout v2", "payments team")
+
+
+def test_rows_beside_the_record_travel_with_it(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Aliases, chaos targets, resilience and group needs live in tables of their own."""
+    component = min(alice.model.components)
+    fm = first_failure_mode(alice.model)
+    assert (
+        do(alice, set_fields(alice.model, "component", component, aliases=("a-1", "a-2"))) is None
+    )
+    assert (
+        do(bob, set_fields(bob.model, "component", min(bob.model.components) + 2, aliases=("b",)))
+        is None
+    )
+    target = ChaosTarget.checked("kubernetes", namespace="shop", selector="app=api")
+    assert do(alice, set_chaos_target(alice.model, component, target)) is None
+    assert do(alice, edit_resilience(alice.model, fm, hypothesis="stays up", runbook="r")) is None
+    assert do(alice, edit_resilience(alice.model, fm, hypothesis="stays up, really")) is None
+    bob.fetch_remote_changes()
+    alice.fetch_remote_changes()
+    server = fresh(shared)
+    assert server.components[component].aliases == ("a-1", "a-2")
+    assert server.failure_modes[fm].resilience.hypothesis == "stays up, really"
+    assert bob.model.content() == server.content() == alice.model.content()
+
+
+def test_a_replaced_model_is_reloaded_in_place(
+    shared: str, pg_url: str, alice: SharedSession
+) -> None:
+    model_object = alice.model
+    with psycopg.connect(pg_url) as conn:  # what push --force does besides rewriting the rows
+        conn.execute("UPDATE model SET name = 'Replaced' WHERE model_key = 'checkout'")
+        conn.execute("DELETE FROM actions WHERE model_key = 'checkout'")
+        record_replacement(conn, "checkout", "carol")
+    fm = first_failure_mode(alice.model)
+    refusal = do(alice, set_fields(alice.model, "failure_mode", fm, severity=5))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: the whole model was replaced by carol at")
+    changes = alice.fetch_remote_changes()
+    assert alice.model is model_object
+    assert alice.model.name == "Replaced"
+    assert alice.model.actions == {}
+    assert Change("model", "changed") in changes
+    assert any(c.kind == "action" and c.op == "removed" for c in changes)
+    assert alice.model.content() == fresh(shared).content()
+
+
+@pytest.mark.slow
+def test_after_the_server_went_away_a_session_reconnects(
+    pg_server: PgServer, shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    pg_server.stop_server()
+    try:
+        refusal = do(alice, set_fields(alice.model, "failure_mode", fm, severity=5))
+        assert refusal == CONNECTION_LOST
+        assert not alice.is_connected
+        assert not alice.reconnect()
+        component = alice.model.failure_modes[fm].component_id
+        with pytest.raises(IdsUnavailableError):
+            add_failure_mode(alice.model, component)
+    finally:
+        pg_server.restart()
+    assert alice.reconnect()
+    assert bob.reconnect()
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, notes="while alice was away")) is None
+    assert alice.fetch_remote_changes() == [Change("failure_mode", "changed", (fm,))]
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    assert alice.others() == ["bob"]
+    assert alice.model.content() == fresh(shared).content()
+
+
+def test_a_waiting_thread_sees_the_notification(alice: SharedSession, bob: SharedSession) -> None:
+    fm = first_failure_mode(alice.model)
+    assert not bob.wait_for_notification(0.05)
+    woke: list[bool] = []
+    waiter = threading.Thread(target=lambda: woke.append(bob.wait_for_notification(10.0)))
+    waiter.start()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="ping")) is None
+    waiter.join(10.0)
+    assert woke == [True]
+    assert bob.fetch_remote_changes() == [Change("failure_mode", "changed", (fm,))]
+    assert bob.model.failure_modes[fm].notes == "ping"
+
+
+def test_a_merged_record_stays_checked_until_fetched(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Merged records keep being checked until fetched: a later step of the same session on
+    a field someone else changed meanwhile is still refused (no silent overwrite)."""
+    fm = first_failure_mode(alice.model)
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, notes="bob 1")) is None
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    refusal = do(alice, set_fields(alice.model, "failure_mode", fm, notes="alice"))
+    assert refusal is not None
+    assert "Notes of failure mode" in refusal
+    assert "changed by bob" in refusal
+    assert fresh(shared).failure_modes[fm].notes == "bob 1"
+
+
+def test_two_people_adding_one_name_or_one_dependency_the_second_is_refused(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Rules across rows that each step kept alone: unique names, one dependency per pair."""
+    assert do(alice, add_component(alice.model, "Search")) is None
+    refusal = do(bob, add_component(bob.model, "search "))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: a component named 'Search' was added by alice at")
+    source, target = sorted(alice.model.components)[-2:]
+    bob.fetch_remote_changes()
+    existing = {(d.source_id, d.target_id) for d in alice.model.dependencies.values()}
+    assert (source, target) not in existing
+    assert do(alice, add_dependency(alice.model, source, target)) is None
+    refusal = do(bob, add_dependency(bob.model, source, target))
+    assert refusal is not None
+    assert "the same dependency" in refusal
+    assert "was added by alice" in refusal
+    server = fresh(shared)
+    assert [c.name.casefold() for c in server.components.values()].count("search") == 1
+    assert [(d.source_id, d.target_id) for d in server.dependencies.values()].count(
+        (source, target)
+    ) == 1

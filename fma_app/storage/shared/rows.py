@@ -44,8 +44,8 @@ def quoted(name: str) -> str:
 
 
 def domain_columns(table: str) -> tuple[str, ...]:
-    """The columns the file's rows hold (`_table_rows`), without the row version."""
-    return tuple(c for c in compiled_sql.COLUMNS[table] if c != "row_version")
+    """The columns the file's rows hold (`_table_rows`): all but the row version."""
+    return compiled_sql.DOMAIN_COLUMNS[table]
 
 
 def column_list(table: str) -> str:

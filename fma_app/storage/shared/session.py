@@ -22,6 +22,7 @@ import datetime as dt
 import getpass
 import json
 import os
+import time
 import uuid
 import weakref
 from collections import defaultdict
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fma_app.domain.commands import Change, Command
+from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.records import (
     MODEL,
@@ -95,6 +97,11 @@ ID_BLOCK = 32  # ids reserved per round trip; unused ones are simply never used
 UNKNOWN_VERSION = -1  # the shadow lacks someone else's change to the record: always compare
 NOT_SAVED = "Not saved: "
 CONNECTION_LOST = "Not saved: the connection to the server was lost; nothing was written"
+
+
+class IdsUnavailableError(ServerUnavailable, ModelError):
+    """No new id could be had from the server: a domain refusal too, so the document's edit
+    gate shows it as one ("Not changed: ...") instead of failing."""
 
 
 class _RefusedError(Exception):
@@ -182,6 +189,7 @@ class SharedSession:
         self._own_seqs: set[int] = set()  # this session's commits after _applied_seq
         self._step_seqs: weakref.WeakKeyDictionary[Command, int] = weakref.WeakKeyDictionary()
         self._free_ids: list[int] = []
+        self._waiting = False  # a thread is blocked in wait_for_notification
         self.before_commit: Callable[[], None] | None = None  # tests: break the connection here
         model.set_id_source(self._new_id)
         self._register_presence()
@@ -254,12 +262,17 @@ class SharedSession:
         """Block up to `timeout` seconds for a change of this model; True if one came."""
         import psycopg
 
+        self._waiting = True
         try:
-            for note in self._live().listen.notifies(timeout=timeout, stop_after=1):
-                if _names_model(note.payload, self.model_key):
-                    return True
+            deadline = time.monotonic() + timeout
+            while (left := deadline - time.monotonic()) > 0:
+                for note in self._live().listen.notifies(timeout=left, stop_after=1):
+                    if _names_model(note.payload, self.model_key):
+                        return True
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
+        finally:
+            self._waiting = False
         return False
 
     # ---- commit ----------------------------------------------------------------------------
@@ -292,16 +305,32 @@ class SharedSession:
         conn = self._live().work
         with conn.transaction():
             seq = next_commit_seq(conn, self.model_key)
+            self._refuse_if_replaced(conn)
             if step_kind in ("undo", "redo"):
                 self._refuse_if_changed_since(conn, step_kind, command, records)
             merged = self._check_conflicts(conn, records)
             self._check_references(conn, records)
             self._write(conn, records)
+            self._check_unique(conn, records)
             self._write_history(conn, seq, step_kind, command.text, records)
             notify(conn, self.model_key, seq)
             if self.before_commit is not None:
                 self.before_commit()
         return merged, seq
+
+    def _refuse_if_replaced(self, conn: Any) -> None:
+        """A model replaced as a whole (push --force) since this session read it: its row
+        versions start again, so no step may stand before the session has the new model."""
+        row = conn.execute(
+            "SELECT user_name, at FROM edit_history WHERE model_key = %s AND seq > %s"
+            " AND op = 'replaced' ORDER BY seq DESC LIMIT 1",
+            (self.model_key, self._applied_seq),
+        ).fetchone()
+        if row is not None:
+            raise _RefusedError(
+                f"{NOT_SAVED}the whole model was replaced by {row[0]} at {when_text(row[1])}"
+                " since this session read it"
+            )
 
     def _refuse_if_changed_since(
         self, conn: Any, step_kind: str, command: Command, records: list[RecordChange]
@@ -311,8 +340,8 @@ class SharedSession:
         ids = [r.id for r in records]
         row = conn.execute(
             "SELECT user_name, at, collection, item_id FROM edit_history WHERE model_key = %s"
-            " AND seq > %s AND session_id <> %s AND (collection, item_id) IN"
-            " (SELECT * FROM unnest(%s::text[], %s::bigint[])) ORDER BY seq DESC LIMIT 1",
+            " AND seq > %s AND session_id <> %s AND (op = 'replaced' OR (collection, item_id) IN"
+            " (SELECT * FROM unnest(%s::text[], %s::bigint[]))) ORDER BY seq DESC LIMIT 1",
             (self.model_key, since, self.session_id, names, ids),
         ).fetchone()
         if row is None:
@@ -424,6 +453,50 @@ class SharedSession:
                 raise _RefusedError(
                     f"{NOT_SAVED}the {KIND_LABELS[parent]} it needs was removed{who}"
                 )
+
+    def _check_unique(self, conn: Any, records: list[RecordChange]) -> None:
+        """The rules across rows that two steps can break together though each kept them:
+        component names are unique (in any case) and a component depends on another once.
+        Checked after this step's rows are written, under the commit lock."""
+        names: dict[str, int] = {}
+        pairs: dict[tuple[int, int], int] = {}
+        for r in records:
+            if r.op == "removed":
+                continue
+            if r.collection == "components" and "name" in r.fields:
+                names[str(r.new["name"]).strip().casefold()] = r.id
+            if r.collection == "dependencies" and {"source_id", "target_id"} & set(r.fields):
+                pairs[(int(r.new["source_id"]), int(r.new["target_id"]))] = r.id
+        if names:
+            rows = conn.execute(
+                "SELECT id, name FROM components WHERE model_key = %s"
+                " AND lower(btrim(name)) = ANY(%s) AND NOT id = ANY(%s)",
+                (self.model_key, [n.lower() for n in names], list(names.values())),
+            ).fetchall()
+            for other_id, name in rows:
+                if str(name).strip().casefold() in names:
+                    who = self._who(conn, "components", int(other_id), "name")
+                    raise _RefusedError(f"{NOT_SAVED}a component named {name!r} was added{who}")
+        if pairs:
+            row = conn.execute(
+                "SELECT id, source_id, target_id FROM dependencies WHERE model_key = %s"
+                " AND (source_id, target_id) IN (SELECT * FROM unnest(%s::bigint[], %s::bigint[]))"
+                " AND NOT id = ANY(%s) LIMIT 1",
+                (
+                    self.model_key, [s for s, _t in pairs], [t for _s, t in pairs],
+                    list(pairs.values()),
+                ),
+            ).fetchone()  # fmt: skip
+            if row is not None:
+                who = self._who(conn, "dependencies", int(row[0]))
+                label = item_label(self._shadow, ("dependencies", int(row[0])),
+                                   {"source_id": row[1], "target_id": row[2]})  # fmt: skip
+                raise _RefusedError(f"{NOT_SAVED}the same {label} was added{who}")
+
+    def _who(self, conn: Any, name: str, record_id: int, field: str | None = None) -> str:
+        """' by alice at 10:42 UTC' from the history, or '' when it has nothing."""
+        last = last_change(conn, self.model_key, name, record_id, field)
+        return f" by {last['user']} at {when_text(last['at'])}" if last else ""
 
     # ---- writing rows ----------------------------------------------------------------------
     def _write(self, conn: Any, records: list[RecordChange]) -> None:
@@ -581,6 +654,7 @@ class SharedSession:
                         raise _NothingToDoError
                     self._check_references(conn, records)
                     self._write(conn, records)
+                    self._check_unique(conn, records)
                     self._write_history(conn, seq, step, command.text, records)
                     notify(conn, self.model_key, seq)
                 except BaseException:
@@ -609,6 +683,10 @@ class SharedSession:
             raise self._lost(error) from None
 
     def _drain_notifications(self) -> None:
+        """Read the notifications waiting on the LISTEN socket (so a socket notifier does not
+        fire again for them); a thread blocked in `wait_for_notification` reads them itself."""
+        if self._waiting:
+            return
         for _note in self._live().listen.notifies(timeout=0):
             pass
 
@@ -644,7 +722,7 @@ class SharedSession:
         changes: list[Change] = []
         if MODEL in by_collection:
             server = read_model_record(conn, self.model_key)
-            version = _model_version(conn, self.model_key).get(0, UNKNOWN_VERSION)
+            version = _model_version_plain(conn, self.model_key)
             if server is not None and server != record_values(self.model, MODEL_RECORD):
                 for target in (self.model, self._shadow):
                     _set_model_record(target, server)
@@ -720,7 +798,9 @@ class SharedSession:
             try:
                 first = _reserve_ids(self._live().work, self.model_key, ID_BLOCK)
             except psycopg.OperationalError as error:
-                raise self._lost(error) from None
+                raise IdsUnavailableError(str(self._lost(error))) from None
+            except ServerUnavailable as error:
+                raise IdsUnavailableError(str(error)) from None
             self._free_ids = list(range(first + ID_BLOCK - 1, first - 1, -1))
         return self._free_ids.pop()
 
@@ -957,4 +1037,11 @@ def _require_model(conn: Any, model_key: str, location: SharedLocation) -> None:
         raise ModelNotFound(f"{location.display}: the database holds no model {model_key!r}")
 
 
-__all__ = ["HistoryEntry", "SharedSession", "connect", "current_user", "read_model_history"]
+__all__ = [
+    "HistoryEntry",
+    "IdsUnavailableError",
+    "SharedSession",
+    "connect",
+    "current_user",
+    "read_model_history",
+]
