@@ -245,3 +245,38 @@ def test_history_shows_who_changed_what_filtered_by_component_and_person(
     assert bob.document.edit(set_to(disk, detection=5)) is None
     qtbot.waitUntil(lambda: table.rowCount() == 3, timeout=LIVE_MS)
     assert rows()[0] == ("bob", "Detection", "10", "5")
+
+
+@pytest.mark.slow  # a fresh Python process that starts Qt
+def test_fma_app_url_opens_the_window_on_the_shared_model(pg_server, pg_url, small_model, tmp_path):
+    """The real command, as a user runs it: `fma-app URL` with the password in the URL. The
+    window shows the model from the server; the title, the output and the settings do not show
+    the password."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.pg_server import PASSWORD
+
+    database = pg_url.rsplit("/", 1)[1]
+    url = f"{pg_server.password_url(database, with_password=True)}?model=shop"
+    shown_url = put_on_server(
+        pg_server.password_url(database, with_password=True), small_model, "shop"
+    )
+    report = tmp_path / "smoke.json"
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", FMA_SMOKE_TEST=str(report), FMA_USER="dave")
+    env.update(XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run(
+        [sys.executable, "-m", "fma_app", url],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    title = json.loads(report.read_text())["windows"][0]["title"]
+    assert title == f"Shop[*] \u2014 {shown_url} (changes are on the server)"
+    settings = "".join(
+        p.read_text(errors="replace") for p in (tmp_path / "config").rglob("*") if p.is_file()
+    )
+    assert shown_url in settings  # the recent shared model, by its display
+    for seen in (title, done.stdout, done.stderr, settings):
+        assert PASSWORD not in seen
