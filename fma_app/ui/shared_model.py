@@ -20,11 +20,12 @@ No password is ever shown or stored: titles, recent entries and messages use
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer
+from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
@@ -87,6 +88,8 @@ def also_open_text(others: list[str]) -> str:
 class SharedModelController(QObject):
     """The window's shared model: its session, its menu entries, banner and status."""
 
+    reconnect_finished = Signal(object, bool)  # the session, whether it is connected again
+
     def __init__(
         self,
         window: QMainWindow,
@@ -114,6 +117,8 @@ class SharedModelController(QObject):
         self.others_label.setObjectName("alsoOpen")
         self.others_label.hide()
         window.statusBar().addPermanentWidget(self.others_label)
+        self._reconnecting: threading.Thread | None = None
+        self.reconnect_finished.connect(self._reconnect_finished)
         self.reconnect_timer = QTimer(self)
         self.reconnect_timer.setInterval(reconnect_interval_ms)
         self.reconnect_timer.timeout.connect(self.try_reconnect)
@@ -326,19 +331,34 @@ class SharedModelController(QObject):
         log.warning("shared model %s: connection lost", session.location.display)
         self.reconnect_timer.start()
 
-    def try_reconnect(self) -> bool:
+    def try_reconnect(self) -> None:
+        """Try to connect again, in a thread of its own: a server that does not answer may
+        take libpq's connect timeout, and the window must stay usable (scrolling, Save a Copy)
+        meanwhile. Nothing else uses the session while offline."""
         session = self.session
         if session is None:
             self.reconnect_timer.stop()
-            return False
-        if not self.offline:
-            return True
+            return
+        if not self.offline or self._reconnecting is not None:
+            return
+        self._reconnecting = threading.Thread(
+            target=self._reconnect_in_thread, args=(session,), name="fma-reconnect", daemon=True
+        )
+        self._reconnecting.start()
+
+    def _reconnect_in_thread(self, session: SharedSessionLike) -> None:
         try:
             back = session.reconnect()
         except SharedStoreError:
             back = False
-        if not back:
-            return False
+        self.reconnect_finished.emit(session, back)  # queued to the window's thread
+
+    def _reconnect_finished(self, session: SharedSessionLike, back: bool) -> None:
+        thread, self._reconnecting = self._reconnecting, None
+        if thread is not None:
+            thread.join()
+        if session is not self.session or not self.offline or not back:
+            return  # another model took the window meanwhile, or the server is still away
         self.reconnect_timer.stop()
         self.offline = False
         self.document.set_read_only(False)
@@ -348,7 +368,6 @@ class SharedModelController(QObject):
         self.poll()
         log.info("shared model %s: reconnected", session.location.display)
         self._status(f"Reconnected to {session.location.server}")
-        return True
 
     # ---- history ---------------------------------------------------------------------------
     def show_history(self) -> HistoryWindow | None:
@@ -390,6 +409,9 @@ class SharedModelController(QObject):
                 self.history_window = None
 
     def _close_session(self, session: SharedSessionLike) -> None:
+        reconnecting, self._reconnecting = self._reconnecting, None
+        if reconnecting is not None:
+            reconnecting.join()  # the session must not be closed under its reconnect
         if session is self.session:
             self.session = None
         if self.session is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import socket
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,6 +46,7 @@ class FakeSession:
         self.available = True
         self.lose_during_commit = False
         self.reconnects = 0
+        self.reconnect_gate: threading.Event | None = None
         self.closed = False
         self.committed: list[tuple[str, str]] = []
         self.others_open: list[str] = []
@@ -109,6 +111,8 @@ class FakeSession:
 
     def reconnect(self) -> bool:
         self.reconnects += 1
+        if self.reconnect_gate is not None:  # a server slow to answer
+            self.reconnect_gate.wait(10)
         return self.available
 
     def close(self) -> None:

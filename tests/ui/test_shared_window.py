@@ -338,3 +338,27 @@ def test_open_recent_lists_shared_models_by_display(make_window, server):
     window.files.clear_recent_files()
     menu.aboutToShow.emit()
     assert not [action for action in menu.actions() if action.toolTip() == URL]
+
+
+def test_reconnecting_does_not_hold_the_window(make_window, server, qtbot):
+    """A server that does not answer may take the connect timeout: the window keeps working."""
+    import threading
+
+    window = make_window(server)
+    window.shared.open_url(URL)
+    session = server.sessions[0]
+    window.shared.reconnect_timer.setInterval(60_000)  # this test tries by hand
+    session.available = False
+    window.shared.poll()
+    assert window.shared.offline
+    session.reconnect_gate = threading.Event()
+    session.available = True
+    window.shared.try_reconnect()  # returns while the reconnect still waits for the server
+    qtbot.waitUntil(lambda: session.reconnects == 1, timeout=1000)
+    window.shared.try_reconnect()  # one attempt at a time
+    assert window.shared.offline
+    assert window.shared_banner.isVisible()
+    session.reconnect_gate.set()
+    qtbot.waitUntil(lambda: not window.shared.offline, timeout=2000)
+    assert session.reconnects == 1
+    assert not window.document.read_only
