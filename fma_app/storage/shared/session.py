@@ -500,46 +500,50 @@ class SharedSession:
 
     # ---- writing rows ----------------------------------------------------------------------
     def _write(self, conn: Any, records: list[RecordChange]) -> None:
+        """The step's rows, in the change set's order; runs of one statement go to the server
+        as one batch (a layout of 2,000 components is 2,000 updates)."""
+        out = _Batches(conn)
         for record in records:
             if record.collection == MODEL:
-                self._write_model(conn, record)
+                self._write_model(out, record)
             elif record.op == "removed":
-                self._delete(conn, record.collection, record.id)
+                self._delete(out, record.collection, record.id)
             elif record.op == "added":
                 current = collection(record.collection).records(self.model)[record.id]
-                self._insert(conn, record.collection, record_rows(record.collection, [current]))
+                self._insert(out, record.collection, record_rows(record.collection, [current]))
             else:
-                self._update(conn, record)
+                self._update(out, record)
+        out.flush()
 
-    def _delete(self, conn: Any, name: str, record_id: int) -> None:
+    def _delete(self, out: _Batches, name: str, record_id: int) -> None:
         for satellite, column in SATELLITES[name]:
-            conn.execute(
+            out.add(
                 f"DELETE FROM {satellite} WHERE model_key = %s AND {quoted(column)} = %s",
                 (self.model_key, record_id),
             )
-        conn.execute(
+        out.add(
             f"DELETE FROM {MAIN_TABLE[name]} WHERE model_key = %s AND id = %s",
             (self.model_key, record_id),
         )
 
-    def _insert(self, conn: Any, name: str, rows: Mapping[str, list[tuple[object, ...]]]) -> None:
+    def _insert(
+        self, out: _Batches, name: str, rows: Mapping[str, list[tuple[object, ...]]]
+    ) -> None:
         for table in (MAIN_TABLE[name], *(t for t, _column in SATELLITES[name])):
-            self._insert_rows(conn, table, rows.get(table, []))
+            self._insert_rows(out, table, rows.get(table, []))
 
-    def _insert_rows(self, conn: Any, table: str, rows: list[tuple[object, ...]]) -> None:
+    def _insert_rows(self, out: _Batches, table: str, rows: list[tuple[object, ...]]) -> None:
         if not rows:
             return
         if table in NUMBERED_ROWS:  # row numbers, unique in the model: fresh ones, in order
-            first = _reserve_ids(conn, self.model_key, len(rows))
+            first = _reserve_ids(out.conn, self.model_key, len(rows))
             rows = [(first + i, *row[1:]) for i, row in enumerate(rows)]
         marks = ", ".join(["%s"] * (len(rows[0]) + 1))
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (model_key, {column_list(table)}) VALUES ({marks})",
-                [(self.model_key, *row) for row in rows],
-            )
+        sql = f"INSERT INTO {table} (model_key, {column_list(table)}) VALUES ({marks})"
+        for row in rows:
+            out.add(sql, (self.model_key, *row))
 
-    def _update(self, conn: Any, record: RecordChange) -> None:
+    def _update(self, out: _Batches, record: RecordChange) -> None:
         name = record.collection
         old_record = collection(name).records(self._shadow)[record.id]
         new_record = collection(name).records(self.model)[record.id]
@@ -552,7 +556,7 @@ class SharedSession:
             if old != new or type(old) is not type(new)
         ]
         sets = "".join(f"{quoted(column)} = %s, " for column, _new in changed)
-        conn.execute(
+        out.add(
             f"UPDATE {main} SET {sets}row_version = row_version + 1"
             " WHERE model_key = %s AND id = %s",
             (*(new for _column, new in changed), self.model_key, record.id),
@@ -560,54 +564,57 @@ class SharedSession:
         for satellite, column in SATELLITES[name]:
             if old_rows[satellite] == new_rows[satellite]:
                 continue
-            conn.execute(
+            out.add(
                 f"DELETE FROM {satellite} WHERE model_key = %s AND {quoted(column)} = %s",
                 (self.model_key, record.id),
             )
-            self._insert_rows(conn, satellite, new_rows[satellite])
+            self._insert_rows(out, satellite, new_rows[satellite])
 
-    def _write_model(self, conn: Any, record: RecordChange) -> None:
+    def _write_model(self, out: _Batches, record: RecordChange) -> None:
         properties = [f for f in record.fields if f in MODEL_PROPERTY_COLUMNS]
         sets = "".join(f"{quoted(name)} = %s, " for name in properties)
-        conn.execute(
+        out.add(
             f"UPDATE model SET {sets}row_version = row_version + 1 WHERE model_key = %s",
             (*(model_column_value(n, record.new[n]) for n in properties), self.model_key),
         )
         if "group_needs" in record.fields:
-            conn.execute("DELETE FROM redundancy_groups WHERE model_key = %s", (self.model_key,))
+            out.add("DELETE FROM redundancy_groups WHERE model_key = %s", (self.model_key,))
             needs: Mapping[tuple[int, str], int] = record.new["group_needs"]
             rows: list[tuple[object, ...]] = [
                 (0, source, group, count) for (source, group), count in needs.items()
             ]
-            self._insert_rows(conn, "redundancy_groups", rows)
+            self._insert_rows(out, "redundancy_groups", rows)
 
     def _write_history(
         self, conn: Any, seq: int, step_kind: str, text: str, records: list[RecordChange]
     ) -> None:
-        from psycopg.types.json import Jsonb
-
+        """One history row per changed field, one per added or removed record, by COPY (a
+        big step writes thousands)."""
         rows: list[tuple[object, ...]] = []
         for r in records:
             values = r.old if r.op == "removed" else r.new
-            label = item_label(self._shadow if r.op == "removed" else self.model, r.key, values)
-            component = component_of(self.model, r.key, values)
+            known = self._shadow if r.op == "removed" else self.model
+            label = item_label(known, r.key, values)
+            component = component_of(known, r.key, values)
             base = (self.model_key, seq, self.user, self.session_id, step_kind, text,
                     r.collection, r.id, label, component)  # fmt: skip
             if r.op == "changed":
                 for name in r.fields:
-                    old, new = Jsonb(plain(r.old[name])), Jsonb(plain(r.new[name]))
-                    rows.append((*base, name, "changed", old, new))
+                    rows.append((*base, name, "changed", _json(r.old[name]), _json(r.new[name])))
             elif r.op == "added":
-                rows.append((*base, None, "added", None, Jsonb(plain(dict(r.new)))))
+                rows.append((*base, None, "added", None, _json(dict(r.new))))
             else:
-                rows.append((*base, None, "removed", Jsonb(plain(dict(r.old))), None))
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO edit_history (model_key, seq, user_name, session_id, step, step_text,"
+                rows.append((*base, None, "removed", _json(dict(r.old)), None))
+        with (
+            conn.cursor() as cursor,
+            cursor.copy(
+                "COPY edit_history (model_key, seq, user_name, session_id, step, step_text,"
                 " collection, item_id, item_label, component_id, field, op, old_value, new_value)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                rows,
-            )
+                " FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
 
     def _update_shadow(self, records: list[RecordChange], merged: set[RecordKey]) -> None:
         for r in records:
@@ -878,6 +885,29 @@ class SharedSession:
 # ---- helpers ---------------------------------------------------------------------------------
 
 
+class _Batches:
+    """Statements in order; consecutive ones with the same SQL are sent as one batch."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._sql = ""
+        self._params: list[tuple[object, ...]] = []
+
+    def add(self, sql: str, params: tuple[object, ...]) -> None:
+        if sql != self._sql:
+            self.flush()
+            self._sql = sql
+        self._params.append(params)
+
+    def flush(self) -> None:
+        if len(self._params) == 1:
+            self.conn.execute(self._sql, self._params[0])
+        elif self._params:
+            with self.conn.cursor() as cursor:
+                cursor.executemany(self._sql, self._params)
+        self._sql, self._params = "", []
+
+
 def _open_connections(location: SharedLocation, password: str | None, user: str) -> _Connections:
     work = connect(location, password=password, user=user)
     try:
@@ -969,6 +999,11 @@ def _copy_model_record(source: Model, target: Model) -> None:
 def _set_model_record(target: Model, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         setattr(target, name, dict(value) if isinstance(value, dict) else value)
+
+
+def _json(value: object) -> str:
+    """A field value as the history's JSON text (COPY hands jsonb columns text)."""
+    return json.dumps(plain(value), ensure_ascii=False, sort_keys=True)
 
 
 def _names_model(payload: str, model_key: str) -> bool:
