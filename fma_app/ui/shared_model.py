@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QSocketNotifier, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication
@@ -55,11 +55,14 @@ from fma_app.ui.shared_session import SharedSessionLike
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from fma_app.storage.shared.store import SharedModelInfo
     from fma_app.ui.files import FileController
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 OPEN_TITLE = "Cannot open shared model"
+CHOOSE_TITLE = "Open Shared Model"
 PASSWORD_TITLE = "Password"
 RECONNECT_INTERVAL_MS = 2_000
 POLL_INTERVAL_MS = 5_000  # others, and changes in case a notification was missed
@@ -79,6 +82,12 @@ def offline_text(location: SharedLocation) -> str:
 
 def offline_refusal(location: SharedLocation) -> str:
     return f"Not changed: offline, {location.server} cannot be reached (reconnecting)"
+
+
+def model_label(model: SharedModelInfo) -> str:
+    """A model to choose: its key (what the URL takes), name and last change."""
+    when = model.changed_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return f"{model.key} \u2014 {model.name} (changed {when} by {model.changed_by})"
 
 
 def also_open_text(others: list[str]) -> str:
@@ -108,6 +117,7 @@ class SharedModelController(QObject):
         self.files = files
         self.banner = banner
         self.open_session = context.open_shared_session
+        self.list_models = context.list_shared_models
         self.session: SharedSessionLike | None = None
         self.offline = False
         self.notifier: QSocketNotifier | None = None
@@ -158,32 +168,61 @@ class SharedModelController(QObject):
         return dialog
 
     def open_url(self, text: str) -> bool:
-        """Open the shared model a URL names, in place of the open model. Refused URLs and
-        unreachable servers leave the open model exactly as it was."""
-        location, problem = check_url(text)
+        """Open the shared model a URL names, in place of the open model; a URL without a
+        model offers the database's models to choose from. Refused URLs, unreachable servers
+        and a cancelled choice leave the open model exactly as it was."""
+        location, problem = check_url(text, model_required=False)
         if location is None:
-            if not problem:
-                problem = NO_MODEL_KEY
-            self.interaction.show_message(OPEN_TITLE, problem, Level.CRITICAL)
+            self.interaction.show_message(OPEN_TITLE, problem or NO_MODEL_KEY, Level.CRITICAL)
             return False
         if self.session is not None and location.display == self.session.location.display:
             self._status(f"{location.display} is already open")
             return True
         if not self.files.maybe_save():
             return False
-        session = self._connect(location)
-        if session is None:
+        password: str | None = None
+        if location.model_key is None:
+            chosen = self._choose_model(location)
+            if chosen is None:
+                return False
+            location, password = chosen
+        opened = self._with_password(location, self.open_session, password)
+        if opened is None:
             return False
-        self._show(session)
+        self._show(opened[0])
         return True
 
-    def _connect(self, location: SharedLocation) -> SharedSessionLike | None:
-        """A session on the location; asks for a password while the server wants one."""
-        password: str | None = None
+    def _choose_model(self, location: SharedLocation) -> tuple[SharedLocation, str | None] | None:
+        """The model the user picks among the database's (and the password that listed them)."""
+        listed = self._with_password(location, self.list_models)
+        if listed is None:
+            return None
+        models, password = listed
+        if not models:
+            text = (
+                f"{location.display} holds no shared model yet "
+                "(fma-app push FILE URL puts one there)."
+            )
+            self.interaction.show_message(OPEN_TITLE, text, Level.INFORMATION)
+            return None
+        labels = [model_label(model) for model in models]
+        index = self.interaction.ask_choice(CHOOSE_TITLE, f"Models on {location.server}:", labels)
+        if index is None:
+            return None
+        return location.with_model(models[index].key), password
+
+    def _with_password(
+        self,
+        location: SharedLocation,
+        action: Callable[[SharedLocation, str | None], T],
+        password: str | None = None,
+    ) -> tuple[T, str | None] | None:
+        """`action(location, password)`, asking for a password while the server wants one;
+        None when the user cancelled or it failed (the user was told why)."""
         while True:
             try:
                 with busy_cursor():
-                    return self.open_session(location, password)
+                    return action(location, password), password
             except PasswordRequired as error:
                 password = self._ask_password(
                     location, rejected=isinstance(error, PasswordRejected)

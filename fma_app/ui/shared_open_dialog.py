@@ -29,14 +29,16 @@ MAX_RECENT_SHARED = 10
 PROBLEM_STYLE = "color: #b00020"
 PLACEHOLDER = "postgresql://user@host:5432/database?model=KEY"
 NO_MODEL_KEY = "The URL names no model: add ?model=KEY (the key the model was pushed under)."
+CHOOSE_NOTE = "The URL names no model: Open lists the database's models to choose from."
 PASSWORD_NOTE = (
     "The password in the URL is used for this connection only: titles and recent models "
     "show the URL without it."
 )
 
 
-def check_url(text: str) -> tuple[SharedLocation | None, str]:
-    """The location a typed URL names, or None and the message saying what is wrong with it."""
+def check_url(text: str, *, model_required: bool = True) -> tuple[SharedLocation | None, str]:
+    """The location a typed URL names, or None and the message saying what is wrong with it;
+    without `model_required` a URL of the database alone will do (the models are offered)."""
     if not text.strip():
         return None, ""
     try:
@@ -44,7 +46,7 @@ def check_url(text: str) -> tuple[SharedLocation | None, str]:
     except SharedStoreError as error:
         message = str(error)
         return None, message[:1].upper() + message[1:]
-    if location.model_key is None:
+    if location.model_key is None and model_required:
         return None, NO_MODEL_KEY
     return location, ""
 
@@ -121,10 +123,14 @@ class OpenSharedDialog(QDialog):
         return self.url_edit.text().strip()
 
     def _check(self, text: str) -> None:
-        location, problem = check_url(text)
-        has_password = location is not None and location.password is not None
-        self.problem_label.setText(PASSWORD_NOTE if has_password else problem)
-        self.problem_label.setStyleSheet("" if has_password else PROBLEM_STYLE)
+        location, problem = check_url(text, model_required=False)
+        notes = []
+        if location is not None and location.model_key is None:
+            notes.append(CHOOSE_NOTE)
+        if location is not None and location.password is not None:
+            notes.append(PASSWORD_NOTE)
+        self.problem_label.setText(" ".join(notes) if location is not None else problem)
+        self.problem_label.setStyleSheet("" if location is not None else PROBLEM_STYLE)
         self.open_button.setEnabled(location is not None)
 
     def _choose_recent(self, entry: str) -> None:
@@ -137,6 +143,7 @@ class OpenSharedDialog(QDialog):
 
 
 __all__ = [
+    "CHOOSE_NOTE",
     "NO_MODEL_KEY",
     "OpenSharedDialog",
     "add_recent_shared",

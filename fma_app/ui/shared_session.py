@@ -8,12 +8,15 @@ carries the opener, so tests give the window a stand-in and the real server test
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from fma_app.domain.commands import Change, Command
 from fma_app.domain.model import Model
 from fma_app.storage.shared.location import SharedLocation
 from fma_app.ui.shared_history import HistoryEntryLike
+
+if TYPE_CHECKING:
+    from fma_app.storage.shared.store import SharedModelInfo
 
 
 class SharedSessionLike(Protocol):
@@ -44,6 +47,7 @@ class SharedSessionLike(Protocol):
 
 
 OpenSession = Callable[[SharedLocation, str | None], SharedSessionLike]
+ListModels = Callable[[SharedLocation, str | None], "list[SharedModelInfo]"]
 
 
 def open_real_session(location: SharedLocation, password: str | None) -> SharedSessionLike:
@@ -51,3 +55,9 @@ def open_real_session(location: SharedLocation, password: str | None) -> SharedS
 
     session: SharedSessionLike = SharedSession.open(location, password=password)
     return session
+
+
+def list_real_models(location: SharedLocation, password: str | None) -> list[SharedModelInfo]:
+    from fma_app.storage.shared.store import list_models  # psycopg loads with it
+
+    return list_models(location, password=password)

@@ -17,6 +17,7 @@ from fma_app.domain.model import Model
 from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.storage.shared.errors import PasswordRejected, PasswordRequired, ServerUnavailable
 from fma_app.storage.shared.location import SharedLocation
+from fma_app.storage.shared.store import SharedModelInfo
 
 SECRET = "hunter2-Secret"
 URL_WITH_PASSWORD = f"postgresql://alice:{SECRET}@db.example.com:5432/fma?model=shop"
@@ -130,9 +131,22 @@ class FakeServer:
         self.opened: list[tuple[str, str | None]] = []  # (display, password given)
         self.sessions: list[FakeSession] = []
         self.unavailable = False
+        self.listed: list[tuple[str, str | None]] = []
+        self.models = [
+            SharedModelInfo(
+                "checkout", "Checkout", dt.datetime(2026, 11, 30, 9, 0, tzinfo=dt.UTC), "bob"
+            ),
+            SharedModelInfo(
+                "shop", "Shop", dt.datetime(2026, 12, 1, 8, 15, tzinfo=dt.UTC), "alice"
+            ),
+        ]
 
-    def __call__(self, location: SharedLocation, password: str | None) -> FakeSession:
-        self.opened.append((location.display, password))
+    def list_models(self, location: SharedLocation, password: str | None) -> list[SharedModelInfo]:
+        self.listed.append((location.display, password))
+        self._check(location, password)
+        return list(self.models)
+
+    def _check(self, location: SharedLocation, password: str | None) -> None:
         if self.unavailable:
             raise ServerUnavailable(f"{location.server} cannot be reached: connection refused")
         given = password or location.password
@@ -141,6 +155,10 @@ class FakeServer:
             if given is None:
                 raise PasswordRequired(f"{server} asks for a password", server=server)
             raise PasswordRejected(f"password authentication failed on {server}", server=server)
+
+    def __call__(self, location: SharedLocation, password: str | None) -> FakeSession:
+        self.opened.append((location.display, password))
+        self._check(location, password)
         session = FakeSession(copy.deepcopy(self.model), location)
         self.sessions.append(session)
         return session

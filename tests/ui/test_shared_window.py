@@ -16,7 +16,7 @@ from fma_app.domain.commands import set_fields
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import RecordingInteraction, SaveChoice
 from fma_app.ui.shared_model import also_open_text
-from fma_app.ui.shared_open_dialog import NO_MODEL_KEY, PASSWORD_NOTE, RECENT_SHARED_KEY
+from fma_app.ui.shared_open_dialog import CHOOSE_NOTE, PASSWORD_NOTE, RECENT_SHARED_KEY
 from tests.ui.shared_support import SECRET, URL, URL_WITH_PASSWORD, FakeServer, shown
 
 
@@ -32,7 +32,9 @@ def make_window(qtbot, context_factory, small_model):
     def make(server: FakeServer, interaction: RecordingInteraction | None = None):
         interaction = interaction or RecordingInteraction(save=SaveChoice.DISCARD)
         context = context_factory(Document(), interaction)
-        context = dataclasses.replace(context, open_shared_session=server)
+        context = dataclasses.replace(
+            context, open_shared_session=server, list_shared_models=server.list_models
+        )
         window = build_window(context)
         window.shared.reconnect_timer.setInterval(50)
         qtbot.addWidget(window)
@@ -70,8 +72,8 @@ def test_the_dialog_checks_the_url_as_it_is_typed(make_window, server, qtbot):
     assert "is not a PostgreSQL URL" in dialog.problem_label.text()
     assert not open_button.isEnabled()
     dialog.url_edit.setText("postgresql://alice@db.example.com/fma")
-    assert dialog.problem_label.text() == NO_MODEL_KEY
-    assert not open_button.isEnabled()
+    assert dialog.problem_label.text() == CHOOSE_NOTE  # Open offers the database's models
+    assert open_button.isEnabled()
     dialog.url_edit.setText("postgresql://alice@db.example.com/fma?model=Not A Slug")
     assert "spaces" in dialog.problem_label.text()
     dialog.url_edit.setText(URL_WITH_PASSWORD)
@@ -90,8 +92,8 @@ def test_a_refused_url_or_server_leaves_the_open_model_as_it_was(make_window, se
     window = make_window(server)
     window.document.replace(server.model, None)
     before = snapshot(window.document.model)
-    assert not window.shared.open_url("postgresql://db.example.com/fma")
-    assert window.interaction.messages[-1][2] == NO_MODEL_KEY
+    assert not window.shared.open_url("http://db.example.com/fma?model=shop")
+    assert "is not a PostgreSQL URL" in window.interaction.messages[-1][2]
     server.unavailable = True
     assert not window.shared.open_url(URL)
     level, title, text = window.interaction.messages[-1]
@@ -362,3 +364,34 @@ def test_reconnecting_does_not_hold_the_window(make_window, server, qtbot):
     qtbot.waitUntil(lambda: not window.shared.offline, timeout=2000)
     assert session.reconnects == 1
     assert not window.document.read_only
+
+
+def test_a_url_without_a_model_offers_the_databases_models(make_window, small_model):
+    server = FakeServer(small_model, password=SECRET)
+    interaction = RecordingInteraction(save=SaveChoice.DISCARD, passwords=[SECRET], choice=1)
+    window = make_window(server, interaction)
+    assert window.shared.open_url("postgresql://alice@db.example.com:5432/fma")
+    kinds = [kind for kind, _text in interaction.questions]
+    assert kinds == ["password", "choice"]  # asked once: the listing's password opens too
+    assert interaction.questions[1][1].startswith(
+        "Open Shared Model: Models on db.example.com:5432/fma: checkout \u2014 Checkout (changed "
+    )
+    assert " by bob) / shop \u2014 Shop (changed " in interaction.questions[1][1]
+    assert server.opened == [(URL, SECRET)]
+    assert window.document.shared_display == URL
+
+
+def test_a_database_without_models_or_a_cancelled_choice_opens_nothing(
+    make_window, server, snapshot
+):
+    window = make_window(server, RecordingInteraction(save=SaveChoice.DISCARD, choice=None))
+    before = snapshot(window.document.model)
+    assert not window.shared.open_url("postgresql://alice@db.example.com:5432/fma")
+    server.models = []
+    assert not window.shared.open_url("postgresql://alice@db.example.com:5432/fma")
+    assert window.interaction.messages[-1][2] == (
+        "postgresql://alice@db.example.com:5432/fma holds no shared model yet "
+        "(fma-app push FILE URL puts one there)."
+    )
+    assert server.opened == []
+    assert snapshot(window.document.model) == before
