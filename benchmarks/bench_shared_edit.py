@@ -26,7 +26,10 @@ from pathlib import Path
 
 from benchmarks.generate import describe, generate_model
 from fma_app.domain.commands import Macro, set_fields
+from fma_app.domain.model import Model
+from fma_app.storage.shared import parse_location
 from fma_app.storage.shared.session import SharedSession
+from fma_app.storage.shared.store import push
 
 COMMIT_GOAL_MS = 50.0
 SEEN_GOAL_MS = 1000.0
@@ -140,12 +143,10 @@ def _report(what: str, figures_ms: list[float], goal_ms: float) -> None:
     )
 
 
-def _push(url: str, model: object, key: str) -> str:
-    tests = Path(__file__).resolve().parent.parent / "tests"
-    sys.path.insert(0, str(tests))
-    from shared_helpers import push_for_tests
-
-    return str(push_for_tests(url, model, key))
+def _push(url: str, model: Model, key: str) -> str:
+    shared = f"{url}?model={key}"
+    push(model, parse_location(shared))
+    return shared
 
 
 class _throwaway_server:  # noqa: N801 - used as a context manager, like contextlib's

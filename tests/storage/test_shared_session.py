@@ -222,7 +222,7 @@ def test_killed_connection_mid_transaction_writes_nothing(
     after = fresh(shared)
     assert after.content() == before.content()
     with psycopg.connect(pg_url) as conn:
-        assert conn.execute("SELECT count(*) FROM edit_history").fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM fma.edit_history").fetchone() == (0,)
     alice.before_commit = None
     assert alice.reconnect()
     assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=1)) is None
@@ -335,8 +335,8 @@ def test_a_replaced_model_is_reloaded_in_place(
 ) -> None:
     model_object = alice.model
     with psycopg.connect(pg_url) as conn:  # what push --force does besides rewriting the rows
-        conn.execute("UPDATE model SET name = 'Replaced' WHERE model_key = 'checkout'")
-        conn.execute("DELETE FROM actions WHERE model_key = 'checkout'")
+        conn.execute("UPDATE fma.model SET name = 'Replaced' WHERE model_key = 'checkout'")
+        conn.execute("DELETE FROM fma.actions WHERE model_key = 'checkout'")
         record_replacement(conn, "checkout", "carol")
     fm = first_failure_mode(alice.model)
     refusal = do(alice, set_fields(alice.model, "failure_mode", fm, severity=5))

@@ -10,8 +10,9 @@
 - `edit_presence`: the sessions that have a model open, with their server process; a row whose
   process is gone (a crash, a lost network) is simply not joined in pg_stat_activity any more.
 
-pgcore's schema creation (push into an empty database, `db upgrade`) runs `EDIT_SCHEMA_DDL`;
-`ensure_edit_schema` runs it too, for a database created before it did.
+They live in the shared schema `fma` beside pgcore's tables (sessions put it first on the
+search path). pgcore's schema creation (push into an empty database, `db upgrade`) runs
+`EDIT_SCHEMA_DDL`; `ensure_edit_schema` runs it too, for a database created before it did.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from __future__ import annotations
 from typing import Any
 
 EDIT_SCHEMA_DDL: tuple[str, ...] = (
-    """CREATE TABLE IF NOT EXISTS edit_heads (
+    """CREATE TABLE IF NOT EXISTS fma.edit_heads (
         model_key text PRIMARY KEY,
         seq bigint NOT NULL DEFAULT 0
     )""",
-    """CREATE TABLE IF NOT EXISTS edit_history (
+    """CREATE TABLE IF NOT EXISTS fma.edit_history (
         model_key text NOT NULL,
         seq bigint NOT NULL,
         at timestamptz NOT NULL DEFAULT now(),
@@ -40,10 +41,10 @@ EDIT_SCHEMA_DDL: tuple[str, ...] = (
         old_value jsonb,
         new_value jsonb
     )""",
-    "CREATE INDEX IF NOT EXISTS edit_history_by_seq ON edit_history (model_key, seq)",
+    "CREATE INDEX IF NOT EXISTS edit_history_by_seq ON fma.edit_history (model_key, seq)",
     "CREATE INDEX IF NOT EXISTS edit_history_by_item"
-    " ON edit_history (model_key, collection, item_id, seq)",
-    """CREATE TABLE IF NOT EXISTS edit_presence (
+    " ON fma.edit_history (model_key, collection, item_id, seq)",
+    """CREATE TABLE IF NOT EXISTS fma.edit_presence (
         session_id text PRIMARY KEY,
         model_key text NOT NULL,
         user_name text NOT NULL,
@@ -57,7 +58,7 @@ NOTIFY_CHANNEL = "fma_model_changes"  # payload: {"model": KEY, "seq": N}
 
 def ensure_edit_schema(conn: Any) -> None:
     """Create the tables if they are missing (idempotent), in the caller's transaction."""
-    exists = conn.execute("SELECT to_regclass('edit_presence') IS NOT NULL").fetchone()[0]
+    exists = conn.execute("SELECT to_regclass('fma.edit_presence') IS NOT NULL").fetchone()[0]
     if not exists:
         for statement in EDIT_SCHEMA_DDL:
             conn.execute(statement)
@@ -66,8 +67,8 @@ def ensure_edit_schema(conn: Any) -> None:
 def next_commit_seq(conn: Any, model_key: str) -> int:
     """Take the model's commit lock (until the transaction ends) and the commit's number."""
     row = conn.execute(
-        "INSERT INTO edit_heads (model_key, seq) VALUES (%s, 1) ON CONFLICT (model_key)"
-        " DO UPDATE SET seq = edit_heads.seq + 1 RETURNING seq",
+        "INSERT INTO fma.edit_heads AS h (model_key, seq) VALUES (%s, 1) ON CONFLICT (model_key)"
+        " DO UPDATE SET seq = h.seq + 1 RETURNING seq",
         (model_key,),
     ).fetchone()
     return int(row[0])
@@ -79,7 +80,7 @@ def record_replacement(conn: Any, model_key: str, user: str, *, session_id: str 
     ensure_edit_schema(conn)
     seq = next_commit_seq(conn, model_key)
     conn.execute(
-        "INSERT INTO edit_history (model_key, seq, user_name, session_id, step, step_text,"
+        "INSERT INTO fma.edit_history (model_key, seq, user_name, session_id, step, step_text,"
         " collection, item_id, item_label, op) VALUES (%s, %s, %s, %s, 'push', 'Replace Model',"
         " 'model', 0, 'the model', 'replaced')",
         (model_key, seq, user, session_id or f"push:{user}"),

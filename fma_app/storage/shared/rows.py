@@ -1,9 +1,9 @@
 """Records <-> the rows of the shared tables, for the records one step touches.
 
-The PostgreSQL tables are the file's (`compiled_sql.COLUMNS`, same names and order) plus
-`model_key` and `row_version`. A record spans its own table's row and the rows of its satellite
+The PostgreSQL tables (schema `fma`, pgcore's) are the file's, same columns in the same order
+(`compiled_sql.DOMAIN_COLUMNS` plus `row_version`), with `model_key` in front. A record spans its own table's row and the rows of its satellite
 tables (a component's aliases and chaos target, a dependency's observed calls, a failure mode's
-resilience). Rows are made by the file's own `_table_rows` and read back by the file's own
+resilience). Rows are made by the file's own `rows_of_model` and read back by the file's own
 `_build`, so both engines hold exactly the same values.
 """
 
@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 from fma_app.domain.model import Model, parse_date
 from fma_app.domain.records import collection
 from fma_app.storage import compiled_sql
-from fma_app.storage.model_file import _build, _table_rows
+from fma_app.storage.checks import RowProblemError
+from fma_app.storage.model_file import _BadValueError, _build, rows_of_model
 
 # collection -> its own table, then (satellite table, the column naming the record's id)
 MAIN_TABLE = {
@@ -44,7 +45,7 @@ def quoted(name: str) -> str:
 
 
 def domain_columns(table: str) -> tuple[str, ...]:
-    """The columns the file's rows hold (`_table_rows`): all but the row version."""
+    """The columns the file's rows hold (`rows_of_model`): all but the row version."""
     return compiled_sql.DOMAIN_COLUMNS[table]
 
 
@@ -63,7 +64,7 @@ def record_rows(name: str, records: Iterable[Any]) -> dict[str, list[tuple[objec
     table = collection(name).records(scratch)
     for record in records:
         table[record.id] = record
-    every = _table_rows(scratch)
+    every = rows_of_model(scratch)
     wanted = (MAIN_TABLE[name], *(t for t, _column in SATELLITES[name]))
     return {t: [tuple(db_value(v) for v in row) for row in every[t]] for t in wanted}
 
@@ -108,33 +109,15 @@ def read_versions(
 
 def build_from_rows(tables: Mapping[str, list[Any]]) -> Model:
     """A model from rows of the file's tables (any subset of records): the file's own reader,
-    given a stand-in model row where none was read."""
+    given a stand-in model row where none was read. Not checked across rows (a subset has
+    references outside it); a value breaking a row rule raises RowProblemError."""
     rows = dict(tables)
     rows.setdefault("model", [(1, "scratch", "", 1, "", "", "", "", None, "", "")])
     rows.setdefault("model_identity", [(1, "00000000-0000-4000-8000-000000000000")])
-    return _build(cast(Any, _RowSource(rows)))
-
-
-_TABLE_OF_SELECT = {sql: table for table, sql in compiled_sql.SELECT_SQL.items()}
-
-
-class _RowSource:
-    """What `_build` asks of a connection (`execute(SELECT_SQL[table]).fetchall()`), answered
-    from rows already read."""
-
-    def __init__(self, tables: Mapping[str, list[Any]]):
-        self.tables = tables
-
-    def execute(self, sql: str) -> _Fetched:
-        return _Fetched(list(self.tables.get(_TABLE_OF_SELECT[sql], [])))
-
-
-class _Fetched:
-    def __init__(self, rows: list[Any]):
-        self.rows = rows
-
-    def fetchall(self) -> list[Any]:
-        return self.rows
+    try:
+        return _build(lambda table: list(rows.get(table, [])))
+    except _BadValueError:
+        raise RowProblemError("a row of the shared model breaks the model's rules") from None
 
 
 # ---- the model's own record: properties and group needs ------------------------------------

@@ -67,8 +67,6 @@ from fma_app.storage.shared.edit_schema import (
 )
 from fma_app.storage.shared.errors import (
     ModelNotFound,
-    PasswordRejected,
-    PasswordRequired,
     ServerUnavailable,
     SharedStoreError,
 )
@@ -79,7 +77,6 @@ from fma_app.storage.shared.rows import (
     MODEL_PROPERTY_COLUMNS,
     NUMBERED_ROWS,
     SATELLITES,
-    build_from_rows,
     column_list,
     domain_columns,
     model_column_value,
@@ -131,35 +128,19 @@ def current_user() -> str:
         return "unknown"
 
 
-def connect(
-    location: SharedLocation, *, password: str | None, user: str
-) -> psycopg.Connection[Any]:
-    """An autocommit connection (transactions are explicit), named for presence."""
-    import psycopg
+def connect(location: SharedLocation, *, password: str | None) -> psycopg.Connection[Any]:
+    """pgcore's connection (its errors, its application_name), in autocommit (a session's
+    transactions are explicit) and with the shared schema first on the search path."""
+    from fma_app.storage.shared import store
 
+    conn = store.connect(location, password=password)
     try:
-        return psycopg.connect(
-            location.conninfo(password),
-            autocommit=True,
-            application_name=f"fma-app:{user}"[:63],
-            connect_timeout=10,
-        )
-    except psycopg.OperationalError as error:
-        raise _connection_error(location, error, password) from None
-
-
-def _connection_error(
-    location: SharedLocation, error: Exception, password: str | None
-) -> SharedStoreError:
-    text = str(error)
-    if password:
-        text = text.replace(password, "****")
-    first = " ".join(text.split())
-    if "no password supplied" in text:
-        return PasswordRequired(f"{location.server} asks for a password", server=location.display)
-    if "password authentication failed" in text:
-        return PasswordRejected(f"{location.server} refused the password", server=location.display)
-    return ServerUnavailable(f"cannot reach {location.server}: {first}")
+        conn.autocommit = True
+        conn.execute(f"SET search_path TO {store.SCHEMA_NAME}")
+    except Exception as error:
+        conn.close()
+        raise store.query_error(location, "open", error) from None
+    return conn
 
 
 class SharedSession:
@@ -208,7 +189,7 @@ class SharedSession:
         if place.model_key is None:
             raise ModelNotFound(f"{place.display} names no model (add ?model=KEY)")
         who = user or current_user()
-        connections = _open_connections(place, password, who)
+        connections = _open_connections(place, password)
         try:
             model, versions, head = _load(connections.work, place.model_key, place)
         except BaseException:
@@ -245,7 +226,7 @@ class SharedSession:
             self._connections.close()
             self._connections = None
         try:
-            self._connections = _open_connections(self.location, self._password, self.user)
+            self._connections = _open_connections(self.location, self._password)
             self._register_presence()
         except SharedStoreError:
             if self._connections is not None:
@@ -313,6 +294,7 @@ class SharedSession:
             self._write(conn, records)
             self._check_unique(conn, records)
             self._write_history(conn, seq, step_kind, command.text, records)
+            _mark_changed(conn, self.model_key, self.user)
             notify(conn, self.model_key, seq)
             if self.before_commit is not None:
                 self.before_commit()
@@ -503,6 +485,11 @@ class SharedSession:
         """The step's rows, in the change set's order; runs of one statement go to the server
         as one batch (a layout of 2,000 components is 2,000 updates)."""
         out = _Batches(conn)
+        groups = next(
+            (r for r in records if r.collection == MODEL and "group_needs" in r.fields), None
+        )
+        if groups is not None:  # its rows name components: gone before removals, back after adds
+            out.add("DELETE FROM redundancy_groups WHERE model_key = %s", (self.model_key,))
         for record in records:
             if record.collection == MODEL:
                 self._write_model(out, record)
@@ -513,6 +500,12 @@ class SharedSession:
                 self._insert(out, record.collection, record_rows(record.collection, [current]))
             else:
                 self._update(out, record)
+        if groups is not None:
+            needs: Mapping[tuple[int, str], int] = groups.new["group_needs"]
+            rows: list[tuple[object, ...]] = [
+                (0, source, group, count) for (source, group), count in needs.items()
+            ]
+            self._insert_rows(out, "redundancy_groups", rows)
         out.flush()
 
     def _delete(self, out: _Batches, name: str, record_id: int) -> None:
@@ -577,13 +570,6 @@ class SharedSession:
             f"UPDATE model SET {sets}row_version = row_version + 1 WHERE model_key = %s",
             (*(model_column_value(n, record.new[n]) for n in properties), self.model_key),
         )
-        if "group_needs" in record.fields:
-            out.add("DELETE FROM redundancy_groups WHERE model_key = %s", (self.model_key,))
-            needs: Mapping[tuple[int, str], int] = record.new["group_needs"]
-            rows: list[tuple[object, ...]] = [
-                (0, source, group, count) for (source, group), count in needs.items()
-            ]
-            self._insert_rows(out, "redundancy_groups", rows)
 
     def _write_history(
         self, conn: Any, seq: int, step_kind: str, text: str, records: list[RecordChange]
@@ -663,6 +649,7 @@ class SharedSession:
                     self._write(conn, records)
                     self._check_unique(conn, records)
                     self._write_history(conn, seq, step, command.text, records)
+                    _mark_changed(conn, self.model_key, self.user)
                     notify(conn, self.model_key, seq)
                 except BaseException:
                     command.undo(self.model)
@@ -908,10 +895,10 @@ class _Batches:
         self._sql, self._params = "", []
 
 
-def _open_connections(location: SharedLocation, password: str | None, user: str) -> _Connections:
-    work = connect(location, password=password, user=user)
+def _open_connections(location: SharedLocation, password: str | None) -> _Connections:
+    work = connect(location, password=password)
     try:
-        listen = connect(location, password=password, user=user)
+        listen = connect(location, password=password)
     except BaseException:
         work.close()
         raise
@@ -934,6 +921,14 @@ def _reserve_ids(conn: Any, model_key: str, count: int) -> int:
     if row is None:
         raise ServerUnavailable(f"the model {model_key!r} is no longer on the server")
     return int(row[0]) - count
+
+
+def _mark_changed(conn: Any, model_key: str, user: str) -> None:
+    """The model's last change and who made it, as `fma-app models` lists them."""
+    conn.execute(
+        "UPDATE shared_models SET changed_at = now(), changed_by = %s WHERE key = %s",
+        (user, model_key),
+    )
 
 
 def _head(conn: Any, model_key: str) -> int:
@@ -961,26 +956,32 @@ def _load(
 def _load_in(
     conn: Any, model_key: str, location: SharedLocation
 ) -> tuple[Model, dict[RecordKey, int], int]:
-    """`_load` in the caller's transaction."""
-    from fma_app.storage import compiled_sql
+    """`_load` in the caller's transaction: pgcore's reader, and the commit it includes."""
+    from fma_app.storage.checks import RowProblemError
+    from fma_app.storage.shared import store
 
-    _require_model(conn, model_key, location)
+    if store.check_schema(conn, location) is None:
+        raise ModelNotFound(
+            f"cannot open {location.display}: the database holds no FMA Workbench models yet"
+        )
+    try:
+        model, row_versions = store.load_rows(conn, model_key)
+    except ModelNotFound:
+        raise ModelNotFound(
+            f"cannot open {location.display}: the database holds no model '{model_key}'"
+        ) from None
+    except RowProblemError as error:
+        raise SharedStoreError(
+            f"cannot open {location.display}: {error}", reason="invalid"
+        ) from None
     head = _head(conn, model_key)
-    tables = {
-        table: conn.execute(
-            f"SELECT {column_list(table)} FROM {table} WHERE model_key = %s ORDER BY id",
-            (model_key,),
-        ).fetchall()
-        for table in compiled_sql.TABLE_NAMES
+    versions: dict[RecordKey, int] = {
+        (name, int(record_id)): int(version)
+        for name, table in MAIN_TABLE.items()
+        for record_id, version in row_versions.get(table, {}).items()
     }
-    versions: dict[RecordKey, int] = {}
-    for name, table in MAIN_TABLE.items():
-        for record_id, version in conn.execute(
-            f"SELECT id, row_version FROM {table} WHERE model_key = %s", (model_key,)
-        ).fetchall():
-            versions[(name, int(record_id))] = int(version)
-    versions[MODEL_RECORD] = _model_version_plain(conn, model_key)
-    return build_from_rows(tables), versions, head
+    versions[MODEL_RECORD] = int(row_versions.get("model", {}).get(1, UNKNOWN_VERSION))
+    return model, versions, head
 
 
 def _model_version_plain(conn: Any, model_key: str) -> int:
@@ -1031,7 +1032,7 @@ def read_model_history(
 
     if location.model_key is None:
         raise ModelNotFound(f"{location.display} names no model (add ?model=KEY)")
-    conn = connect(location, password=password, user=current_user())
+    conn = connect(location, password=password)
     try:
         with conn.transaction():
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -1066,8 +1067,8 @@ def _table_exists(conn: Any, table: str) -> bool:
 
 def _require_model(conn: Any, model_key: str, location: SharedLocation) -> None:
     row = None
-    if _table_exists(conn, "model"):
-        row = conn.execute("SELECT 1 FROM model WHERE model_key = %s", (model_key,)).fetchone()
+    if _table_exists(conn, "shared_models"):
+        row = conn.execute("SELECT 1 FROM shared_models WHERE key = %s", (model_key,)).fetchone()
     if row is None:
         raise ModelNotFound(f"{location.display}: the database holds no model {model_key!r}")
 
