@@ -138,9 +138,9 @@ def test_a_killed_connection_goes_offline_and_comes_back(open_window, shared_url
     alice = open_window(shared_url, "alice")
     states: list[bool] = []
     alice.document.read_only_changed.connect(states.append)
-    pg_server.admin(
+    pg_server.admin(  # alice's window holds the only connections of the app now
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-        " WHERE application_name = 'fma-app:alice'"
+        " WHERE application_name LIKE 'fma-app:%'"
     )
     qtbot.waitUntil(lambda: states == [True, False], timeout=5000)  # offline, then back
     fm_id = fm_named(alice, "Timeout")
