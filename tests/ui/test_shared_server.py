@@ -280,3 +280,38 @@ def test_fma_app_url_opens_the_window_on_the_shared_model(pg_server, pg_url, sma
     assert shown_url in settings  # the recent shared model, by its display
     for seen in (title, done.stdout, done.stderr, settings):
         assert PASSWORD not in seen
+
+
+def test_others_adding_and_removing_rows_reach_every_view(open_window, shared_url, qtbot):
+    """Added and removed rows arrive as they do after an undo: the components list, the
+    worksheet, the graph and the details follow; the removed row's details are cleared."""
+    from fma_app.domain.commands import add_component, add_failure_mode, remove
+
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    timeout = fm_named(alice, "Timeout")
+    alice.worksheet.reveal_failure_mode(timeout)
+    alice.document.selection.select_failure_mode(timeout)
+    assert alice.detail.failure_mode_id == timeout
+    graph = alice.graph  # built now, so it has to follow too
+    components_before = alice.components.model.rowCount()
+    assert bob.document.edit(lambda model: add_component(model, "payments")) is None
+    payments = max(bob.document.model.components)
+    assert (
+        bob.document.edit(lambda m: add_failure_mode(m, payments, failure_mode="Declines")) is None
+    )
+    assert bob.document.edit(lambda model: remove(model, "failure_mode", [timeout])) is None
+    qtbot.waitUntil(lambda: timeout not in alice.document.model.failure_modes, timeout=LIVE_MS)
+    assert alice.components.model.rowCount() == components_before + 1
+    assert payments in graph.scene.nodes
+    assert alice.worksheet.model.row_of(timeout) is None
+    added = fm_named(alice, "Declines")
+    assert alice.worksheet.model.row_of(added) is not None
+    assert alice.detail.failure_mode_id != timeout  # the details no longer show the removed row
+    # Alice's own next edit still gets new ids that do not collide with bob's.
+    assert alice.document.edit(lambda model: add_component(model, "ledger")) is None
+    qtbot.waitUntil(
+        lambda: len(bob.document.model.components) == len(alice.document.model.components),
+        timeout=LIVE_MS,
+    )
+    assert set(bob.document.model.components) == set(alice.document.model.components)
