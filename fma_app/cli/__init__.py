@@ -34,6 +34,10 @@ SUBCOMMANDS = {
     "merge": "merge",
     "library": "library",
     "check": "check",
+    "push": "push",
+    "pull": "pull",
+    "models": "models",
+    "db": "db",
     "history": "history",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())

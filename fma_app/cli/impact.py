@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import MODEL_HELP
 from fma_app.domain.model import Component, Model
 
 if TYPE_CHECKING:  # networkx and sqlmodel load only when the command runs (fast --help)
@@ -29,19 +30,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "components) lost. The file is only read.",
         epilog=RULES,
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("component", metavar="COMPONENT", help="component name (any case)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 
 
 def load_model(path: str) -> Model:
-    from fma_app.storage import ModelFileError, open_model
+    from fma_app.cli.model_io import read_model
 
-    try:
-        return open_model(path, read_only=True)
-    except ModelFileError as error:
-        raise CliError(str(error)) from None
+    return read_model(path)
 
 
 def find_component(model: Model, name: str) -> Component:

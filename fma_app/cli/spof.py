@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from fma_app.cli.impact import load_model
+from fma_app.cli.model_io import MODEL_HELP
 from fma_app.domain.model import Model
 
 if TYPE_CHECKING:  # networkx loads only when the command runs
@@ -23,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "down at least one entry point (user-facing component) other than themselves, with the "
         "entry points lost, flagging those with no failure mode recorded. The file is only read.",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 

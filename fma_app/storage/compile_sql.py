@@ -209,8 +209,22 @@ def render() -> str:
             sql(violated_checks_sql),
             "The first row that breaks a CHECK (quick_check skips them on a read-only file).",
         ),
+        _shared_create_sql(),
     ]
     return "\n".join(blocks)
+
+
+def _shared_create_sql() -> str:
+    """The shared store's DDL (storage/shared/pg_schema.py), so that push imports no
+    SQLAlchemy either."""
+    from fma_app.storage.shared.pg_schema import create_statements
+
+    items = "".join(f"    {_sql_literal(sql, '    ')},\n" for sql in create_statements())
+    return (
+        "# The shared store on PostgreSQL (storage/shared/pg_schema.py): CREATE SCHEMA and every\n"
+        "# CREATE TABLE, in order.\n"
+        f"SHARED_CREATE_SQL: tuple[str, ...] = (\n{items})\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

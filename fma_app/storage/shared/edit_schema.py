@@ -57,11 +57,19 @@ NOTIFY_CHANNEL = "fma_model_changes"  # payload: {"model": KEY, "seq": N}
 
 
 def ensure_edit_schema(conn: Any) -> None:
-    """Create the tables if they are missing (idempotent), in the caller's transaction."""
-    exists = conn.execute("SELECT to_regclass('fma.edit_presence') IS NOT NULL").fetchone()[0]
-    if not exists:
+    """Create the tables if they are missing (idempotent), in the caller's transaction. Two
+    first sessions at once would both create them: the schema lock (pgcore's, the same a
+    push takes) makes the second wait and then find them."""
+    if _edit_tables_exist(conn):
+        return
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('fma-app schema'))")
+    if not _edit_tables_exist(conn):
         for statement in EDIT_SCHEMA_DDL:
             conn.execute(statement)
+
+
+def _edit_tables_exist(conn: Any) -> bool:
+    return bool(conn.execute("SELECT to_regclass('fma.edit_presence') IS NOT NULL").fetchone()[0])
 
 
 def next_commit_seq(conn: Any, model_key: str) -> int:

@@ -7,8 +7,8 @@ model), and every row belongs to a `shared_models` row, whose deletion takes the
 with it. CHECK constraints are those of the classes that are portable or written for
 PostgreSQL. `fma_schema` holds the schema version, as `PRAGMA user_version` does in a file.
 
-Importing this module imports SQLAlchemy (about half a second): only push and `db upgrade`,
-which create or change tables, use it; reading a shared model does not.
+Importing this module imports SQLAlchemy (about half a second): `compile_sql.py` compiles the
+statements ahead of time into `compiled_sql.SHARED_CREATE_SQL`, which is what push runs.
 """
 
 from __future__ import annotations

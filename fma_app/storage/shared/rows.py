@@ -1,10 +1,11 @@
 """Records <-> the rows of the shared tables, for the records one step touches.
 
 The PostgreSQL tables (schema `fma`, pgcore's) are the file's, same columns in the same order
-(`compiled_sql.DOMAIN_COLUMNS` plus `row_version`), with `model_key` in front. A record spans its own table's row and the rows of its satellite
-tables (a component's aliases and chaos target, a dependency's observed calls, a failure mode's
-resilience). Rows are made by the file's own `rows_of_model` and read back by the file's own
-`_build`, so both engines hold exactly the same values.
+(`compiled_sql.DOMAIN_COLUMNS` plus `row_version`), with `model_key` in front. A record spans
+its own table's row and the rows of its satellite tables (a component's aliases and chaos
+target, a dependency's observed calls, a failure mode's resilience). Rows are made by the
+file's own `rows_of_model` and read back by the file's own `_build`, so both engines hold
+exactly the same values.
 """
 
 from __future__ import annotations

@@ -896,6 +896,10 @@ class _Batches:
 
 
 def _open_connections(location: SharedLocation, password: str | None) -> _Connections:
+    import psycopg
+
+    from fma_app.storage.shared import store
+
     work = connect(location, password=password)
     try:
         listen = connect(location, password=password)
@@ -905,9 +909,11 @@ def _open_connections(location: SharedLocation, password: str | None) -> _Connec
     try:
         with work.transaction():
             ensure_edit_schema(work)
-    except BaseException:
+    except BaseException as error:
         work.close()
         listen.close()
+        if isinstance(error, psycopg.Error):
+            raise store.query_error(location, "open", error) from None
         raise
     return _Connections(work, listen)
 

@@ -164,7 +164,9 @@ def query_error(location: SharedLocation, verb: str, error: Exception) -> Shared
                                  f"({_gist(detail)})")  # fmt: skip
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
         return SharedStoreError(
-            f"cannot {verb} {location.display}: permission denied ({detail})",
+            f"cannot {verb} {location.display}: {detail} (the database's owner grants it: "
+            "GRANT USAGE ON SCHEMA fma and SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
+            "SCHEMA fma, see the README)",
             reason="permission",
         )
     if isinstance(error, psycopg.errors.IntegrityError):
@@ -237,9 +239,7 @@ def check_schema(conn: psycopg.Connection[Any], location: SharedLocation) -> int
 
 
 def _create_schema(conn: psycopg.Connection[Any]) -> None:
-    from fma_app.storage.shared.pg_schema import create_statements
-
-    for statement in create_statements():
+    for statement in compiled_sql.SHARED_CREATE_SQL:
         conn.execute(statement.encode("utf-8"))
     conn.execute(
         f"INSERT INTO {SCHEMA_NAME}.fma_schema (id, version) VALUES (1, %s)", (SCHEMA_VERSION,)
