@@ -219,7 +219,13 @@ def _shared_create_sql() -> str:
     SQLAlchemy either."""
     from fma_app.storage.shared.pg_schema import create_statements
 
-    items = "".join(f"    {_sql_literal(sql, '    ')},\n" for sql in create_statements())
+    def item(sql: str) -> str:
+        single = _quoted(sql)
+        if "\n" not in sql and 4 + len(single) + 1 <= _LINE:  # as ruff leaves a short one
+            return single
+        return _sql_literal(sql, "    ")
+
+    items = "".join(f"    {item(sql)},\n" for sql in create_statements())
     return (
         "# The shared store on PostgreSQL (storage/shared/pg_schema.py): CREATE SCHEMA and every\n"
         "# CREATE TABLE, in order.\n"

@@ -944,6 +944,10 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         ")"
     ),
     (
+        "CREATE INDEX component_aliases_component_id_index ON "
+        "fma.component_aliases (model_key, component_id)"
+    ),
+    (
         "CREATE TABLE fma.dependencies (\n"
         "\tmodel_key TEXT NOT NULL, \n"
         "\tid INTEGER NOT NULL, \n"
@@ -965,6 +969,8 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "CASCADE\n"
         ")"
     ),
+    "CREATE INDEX dependencies_source_id_index ON fma.dependencies (model_key, source_id)",
+    "CREATE INDEX dependencies_target_id_index ON fma.dependencies (model_key, target_id)",
     (
         "CREATE TABLE fma.failure_modes (\n"
         "\tmodel_key TEXT NOT NULL, \n"
@@ -1004,6 +1010,7 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "CASCADE\n"
         ")"
     ),
+    "CREATE INDEX failure_modes_component_id_index ON fma.failure_modes (model_key, component_id)",
     (
         "CREATE TABLE fma.redundancy_groups (\n"
         "\tmodel_key TEXT NOT NULL, \n"
@@ -1021,6 +1028,10 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
         "CASCADE\n"
         ")"
+    ),
+    (
+        "CREATE INDEX redundancy_groups_source_id_index ON fma.redundancy_groups "
+        "(model_key, source_id)"
     ),
     (
         "CREATE TABLE fma.actions (\n"
@@ -1045,6 +1056,7 @@ SHARED_CREATE_SQL: tuple[str, ...] = (
         "CASCADE\n"
         ")"
     ),
+    "CREATE INDEX actions_failure_mode_id_index ON fma.actions (model_key, failure_mode_id)",
     (
         "CREATE TABLE fma.observed_calls (\n"
         "\tmodel_key TEXT NOT NULL, \n"

@@ -6,6 +6,8 @@ then the session's commit, rolled back in memory when refused)."""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 import threading
 
 import psycopg
@@ -27,9 +29,12 @@ from fma_app.domain.commands import (
     set_fields,
 )
 from fma_app.domain.model import Model
+from fma_app.domain.records import clone_model
 from fma_app.domain.resilience import ChaosTarget
+from fma_app.storage.shared import parse_location
 from fma_app.storage.shared.edit_schema import record_replacement
 from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
+from fma_app.storage.shared.store import list_models, push
 
 
 def shareable_model() -> Model:
@@ -426,3 +431,63 @@ def test_two_people_adding_one_name_or_one_dependency_the_second_is_refused(
     assert [(d.source_id, d.target_id) for d in server.dependencies.values()].count(
         (source, target)
     ) == 1
+
+
+def test_push_force_while_sessions_are_open(shared: str, alice: SharedSession) -> None:
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    replacement = shareable_model()
+    replacement.name = "Pushed again"
+    replacement.failure_modes[fm].severity = 1
+    push(replacement, parse_location(shared), force=True)
+    refusal = do(alice, set_fields(alice.model, "failure_mode", fm, notes="lost?"))
+    assert refusal is not None
+    assert refusal.startswith("Not saved: the whole model was replaced (pushed again at")
+    model_object = alice.model
+    changes = alice.fetch_remote_changes()
+    assert alice.model is model_object
+    assert Change("model", "changed") in changes
+    assert alice.model.content() == replacement.content()
+    refusal = undo(alice, mine)
+    assert refusal == "Cannot undo Change Severity: the whole model was replaced since"
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="after")) is None
+    assert fresh(shared).failure_modes[fm].notes == "after"
+
+
+def test_a_session_whose_connection_died_is_no_longer_listed(
+    pg_url: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    assert alice.others() == ["bob"]
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        for conn in (bob._connections.work, bob._connections.listen):  # type: ignore[union-attr]
+            admin.execute("SELECT pg_terminate_backend(%s)", (conn.info.backend_pid,))
+    assert alice.others() == []
+
+
+def test_the_model_list_shows_the_last_change_and_who(shared: str, alice: SharedSession) -> None:
+    fm = first_failure_mode(alice.model)
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    (info,) = list_models(parse_location(shared))
+    assert info.changed_by == "alice"
+    assert (dt.datetime.now(dt.UTC) - info.changed_at).total_seconds() < 60
+
+
+def test_a_copy_of_the_shared_model_is_a_model_of_its_own(
+    pg_url: str, alice: SharedSession
+) -> None:
+    def server_counter() -> int:
+        with psycopg.connect(pg_url) as conn:
+            row = conn.execute("SELECT next_id FROM fma.model WHERE model_key = 'checkout'")
+            return int(row.fetchone()[0])  # type: ignore[index]
+
+    copied = copy.deepcopy(alice.model)  # shares the allocator, never the connections
+    assert copied.content() == alice.model.content()
+    before = server_counter()
+    cloned = clone_model(alice.model)  # a Save As copy: its own counter
+    assert [cloned.new_id() for _ in range(100)] == list(range(before, before + 100))
+    assert server_counter() == before
+    component = min(alice.model.components)
+    added = add_failure_mode(alice.model, component)  # the session's ids: from the server
+    assert added.entities[0].id >= before
+    assert server_counter() > before

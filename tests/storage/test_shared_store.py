@@ -368,3 +368,26 @@ def test_the_connection_tells_who_is_connected(pg_url: str) -> None:
     with store.connect(pg_url + "?model=shop&application_name=ignored") as conn:
         name = conn.execute("SELECT current_setting('application_name')").fetchone()
     assert name == ("fma-app:postgres",)
+
+
+def test_a_killed_connection_is_unavailable_but_a_cancelled_statement_is_not(
+    pg_url: str,
+) -> None:
+    location = parse_location(pg_url + "?model=shop")
+    with store.connect(location) as conn, psycopg.connect(pg_url, autocommit=True) as admin:
+        pid = conn.info.backend_pid
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with pytest.raises(psycopg.OperationalError) as killed:
+            conn.execute("SELECT 1")
+    assert store.is_connection_lost(killed.value)
+    lost = store.query_error(location, "open", killed.value)
+    assert isinstance(lost, ServerUnavailable)
+    assert str(lost).startswith(f"cannot open {location.display}: the connection was lost (")
+    with store.connect(location) as conn:
+        conn.execute("SET statement_timeout = 10")
+        with pytest.raises(psycopg.errors.QueryCanceled) as cancelled:
+            conn.execute("SELECT pg_sleep(1)")
+    assert not store.is_connection_lost(cancelled.value)
+    refused = store.query_error(location, "open", cancelled.value)
+    assert type(refused) is SharedStoreError
+    assert "statement timeout" in str(refused)

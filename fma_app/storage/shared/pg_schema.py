@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     ForeignKeyConstraint,
+    Index,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import TIMESTAMP
-from sqlalchemy.schema import CreateSchema, CreateTable, DefaultClause
+from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable, DefaultClause
 
 from fma_app.storage import schema
 from fma_app.storage.shared.location import MODEL_KEY
@@ -76,7 +77,14 @@ def _shared_table(table: Table, metadata: MetaData) -> Table:
         [MODEL_KEY_COLUMN], [f"{SCHEMA_NAME}.shared_models.key"], ondelete="CASCADE"
     )
     key = PrimaryKeyConstraint(MODEL_KEY_COLUMN, *(c.name for c in table.primary_key.columns))
-    return Table(table.name, metadata, *columns, key, *checks, *references, owner)
+    shared = Table(table.name, metadata, *columns, key, *checks, *references, owner)
+    # A reference's columns indexed (unless they are the primary key): deleting a component or
+    # a whole model checks every row that could point at it, which is otherwise a scan per row.
+    for reference in references:
+        names = [column.name for column in reference.columns]
+        if names != [column.name for column in shared.primary_key.columns]:
+            Index(f"{table.name}_{names[1]}_index", *(shared.c[name] for name in names))
+    return shared
 
 
 def build_metadata() -> MetaData:
@@ -108,11 +116,13 @@ def build_metadata() -> MetaData:
 
 
 def create_statements() -> list[str]:
-    """CREATE SCHEMA and every CREATE TABLE, in order, as PostgreSQL gets them."""
+    """CREATE SCHEMA and every CREATE TABLE (each followed by its indexes), in order."""
     metadata = build_metadata()
     statements = [str(CreateSchema(SCHEMA_NAME).compile(dialect=_DIALECT))]
-    statements += [
-        str(CreateTable(table).compile(dialect=_DIALECT)).strip()
-        for table in metadata.sorted_tables
-    ]
+    for table in metadata.sorted_tables:
+        statements.append(str(CreateTable(table).compile(dialect=_DIALECT)).strip())
+        statements += [
+            str(CreateIndex(index).compile(dialect=_DIALECT))
+            for index in sorted(table.indexes, key=lambda index: str(index.name))
+        ]
     return statements

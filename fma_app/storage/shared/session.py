@@ -150,29 +150,29 @@ class SharedSession:
         self,
         location: SharedLocation,
         connections: _Connections,
-        model: Model,
-        versions: dict[RecordKey, int],
-        head: int,
+        loaded: _Loaded,
         *,
         user: str,
         password: str | None,
     ) -> None:
         self.location = location
-        self.model = model
+        self.model = model = loaded.model
         self.user = user
         self.session_id = uuid.uuid4().hex
         self._password = password
         self._connections: _Connections | None = connections
         self._shadow = clone_model(model)
-        self._versions = versions
-        self._applied_seq = head  # every commit up to this one is in the model
-        self._opened_seq = head
+        self._versions = loaded.versions
+        self._applied_seq = loaded.head  # every commit up to this one is in the model
+        self._opened_seq = loaded.head
+        self._created = loaded.created  # the model as pushed; a push --force makes another
+        self._generation_seq = 0  # steps committed before this were on a replaced model
         self._own_seqs: set[int] = set()  # this session's commits after _applied_seq
         self._step_seqs: weakref.WeakKeyDictionary[Command, int] = weakref.WeakKeyDictionary()
         self._free_ids: list[int] = []
         self._waiting = False  # a thread is blocked in wait_for_notification
         self.before_commit: Callable[[], None] | None = None  # tests: break the connection here
-        model.set_id_source(self._new_id)
+        model.set_id_source(_IdSource(self._new_id))
         self._register_presence()
 
     # ---- open / close ----------------------------------------------------------------------
@@ -191,11 +191,11 @@ class SharedSession:
         who = user or current_user()
         connections = _open_connections(place, password)
         try:
-            model, versions, head = _load(connections.work, place.model_key, place)
+            loaded = _load(connections.work, place.model_key, place)
         except BaseException:
             connections.close()
             raise
-        return cls(place, connections, model, versions, head, user=who, password=password)
+        return cls(place, connections, loaded, user=who, password=password)
 
     @property
     def model_key(self) -> str:
@@ -294,7 +294,6 @@ class SharedSession:
             self._write(conn, records)
             self._check_unique(conn, records)
             self._write_history(conn, seq, step_kind, command.text, records)
-            _mark_changed(conn, self.model_key, self.user)
             notify(conn, self.model_key, seq)
             if self.before_commit is not None:
                 self.before_commit()
@@ -302,7 +301,20 @@ class SharedSession:
 
     def _refuse_if_replaced(self, conn: Any) -> None:
         """A model replaced as a whole (push --force) since this session read it: its row
-        versions start again, so no step may stand before the session has the new model."""
+        versions start again, so no step may stand before the session has the new model.
+        Marks the model changed by this user (rolled back with a refused step)."""
+        found = conn.execute(
+            "UPDATE shared_models SET changed_at = now(), changed_by = %s WHERE key = %s"
+            " RETURNING created_at",
+            (self.user, self.model_key),
+        ).fetchone()
+        if found is None:
+            raise _RefusedError(f"{NOT_SAVED}the model is no longer on the server")
+        if found[0] != self._created:
+            raise _RefusedError(
+                f"{NOT_SAVED}the whole model was replaced (pushed again at "
+                f"{when_text(found[0])}) since this session read it"
+            )
         row = conn.execute(
             "SELECT user_name, at FROM edit_history WHERE model_key = %s AND seq > %s"
             " AND op = 'replaced' ORDER BY seq DESC LIMIT 1",
@@ -318,6 +330,10 @@ class SharedSession:
         self, conn: Any, step_kind: str, command: Command, records: list[RecordChange]
     ) -> None:
         since = self._step_seqs.get(command, self._opened_seq)
+        if since < self._generation_seq:
+            raise _RefusedError(
+                f"Cannot {step_kind} {command.text}: the whole model was replaced since"
+            )
         names = [r.collection for r in records]
         ids = [r.id for r in records]
         row = conn.execute(
@@ -692,6 +708,13 @@ class SharedSession:
 
     def _fetch_in(self, conn: Any, head: int) -> list[Change]:
         """Apply others' commits up to `head`, read in the caller's transaction."""
+        created = _created_at(conn, self.model_key)
+        if created is None:
+            raise ModelNotFound(f"{self.location.display}: the model is no longer on the server")
+        if created != self._created:  # pushed anew (push --force): take the whole new one
+            changes = self._replace_all(_load_in(conn, self.model_key, self.location), head)
+            self._created = created
+            return changes
         if head <= self._applied_seq:
             return []
         rows = conn.execute(
@@ -700,11 +723,9 @@ class SharedSession:
             (self.model_key, self._applied_seq, head, sorted(self._own_seqs)),
         ).fetchall()
         if any(op == "replaced" for _name, _id, op in rows):
-            model, versions, _head_again = _load_in(conn, self.model_key, self.location)
-            changes = self._replace_all(model, versions)
-        else:
-            keys = sorted({(str(name), int(item)) for name, item, _op in rows})
-            changes = self._reload(conn, keys)
+            return self._replace_all(_load_in(conn, self.model_key, self.location), head)
+        keys = sorted({(str(name), int(item)) for name, item, _op in rows})
+        changes = self._reload(conn, keys)
         self._applied_seq = head
         self._own_seqs = {seq for seq in self._own_seqs if seq > head}
         return changes
@@ -762,8 +783,13 @@ class SharedSession:
             self._shadow.invalidate_names()
         return [Change(kind, op, tuple(ids)) for op, ids in ops.items()]  # type: ignore[arg-type]
 
-    def _replace_all(self, model: Model, versions: dict[RecordKey, int]) -> list[Change]:
-        """The model was replaced as a whole (push --force): take the new one in place."""
+    def _replace_all(self, loaded: _Loaded, head: int) -> list[Change]:
+        """The model was replaced as a whole (push --force): take the new one in place; steps
+        done before can no longer be undone."""
+        model, versions = loaded.model, loaded.versions
+        self._applied_seq = head
+        self._generation_seq = head + 1  # every later commit has a greater number
+        self._own_seqs = set()
         changes: list[Change] = []
         for found in collections():
             old, new = found.records(self.model), found.records(model)
@@ -872,6 +898,23 @@ class SharedSession:
 # ---- helpers ---------------------------------------------------------------------------------
 
 
+class _IdSource:
+    """The session's allocator as a model's id source. A copy of the model (copy.deepcopy)
+    shares it rather than copying the session and its connections."""
+
+    def __init__(self, allocate: Callable[[], int]) -> None:
+        self._allocate = allocate
+
+    def __call__(self) -> int:
+        return self._allocate()
+
+    def __copy__(self) -> _IdSource:
+        return self
+
+    def __deepcopy__(self, _memo: dict[int, object]) -> _IdSource:
+        return self
+
+
 class _Batches:
     """Statements in order; consecutive ones with the same SQL are sent as one batch."""
 
@@ -929,6 +972,21 @@ def _reserve_ids(conn: Any, model_key: str, count: int) -> int:
     return int(row[0]) - count
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    model: Model
+    versions: dict[RecordKey, int]
+    head: int  # the last commit the model includes
+    created: object  # shared_models.created_at: a push --force makes the model anew
+
+
+def _created_at(conn: Any, model_key: str) -> object:
+    row = conn.execute(
+        "SELECT created_at FROM shared_models WHERE key = %s", (model_key,)
+    ).fetchone()
+    return None if row is None else row[0]
+
+
 def _mark_changed(conn: Any, model_key: str, user: str) -> None:
     """The model's last change and who made it, as `fma-app models` lists them."""
     conn.execute(
@@ -949,9 +1007,7 @@ def _model_version(conn: Any, model_key: str) -> dict[int, int]:
     return {} if row is None else {0: int(row[0])}
 
 
-def _load(
-    conn: Any, model_key: str, location: SharedLocation
-) -> tuple[Model, dict[RecordKey, int], int]:
+def _load(conn: Any, model_key: str, location: SharedLocation) -> _Loaded:
     """The whole model, each record's row version and the commit number it includes, from one
     snapshot."""
     with conn.transaction():
@@ -959,9 +1015,7 @@ def _load(
         return _load_in(conn, model_key, location)
 
 
-def _load_in(
-    conn: Any, model_key: str, location: SharedLocation
-) -> tuple[Model, dict[RecordKey, int], int]:
+def _load_in(conn: Any, model_key: str, location: SharedLocation) -> _Loaded:
     """`_load` in the caller's transaction: pgcore's reader, and the commit it includes."""
     from fma_app.storage.checks import RowProblemError
     from fma_app.storage.shared import store
@@ -981,13 +1035,14 @@ def _load_in(
             f"cannot open {location.display}: {error}", reason="invalid"
         ) from None
     head = _head(conn, model_key)
+    created = _created_at(conn, model_key)
     versions: dict[RecordKey, int] = {
         (name, int(record_id)): int(version)
         for name, table in MAIN_TABLE.items()
         for record_id, version in row_versions.get(table, {}).items()
     }
     versions[MODEL_RECORD] = int(row_versions.get("model", {}).get(1, UNKNOWN_VERSION))
-    return model, versions, head
+    return _Loaded(model, versions, head, created)
 
 
 def _model_version_plain(conn: Any, model_key: str) -> int:

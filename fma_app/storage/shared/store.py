@@ -152,14 +152,28 @@ def _gist(detail: str) -> str:
     return text.strip() or "unknown error"
 
 
+# SQLSTATEs of a connection that is gone: class 08 (connection exception) and the server's
+# shutdown or termination of this backend (admin_shutdown is what pg_terminate_backend sends).
+_LOST_STATES = ("57P01", "57P02", "57P03")
+
+
+def is_connection_lost(error: Exception) -> bool:
+    """Whether a psycopg error means the connection is gone (the server stopped, the network
+    dropped, the backend was killed), rather than a refusal of one statement."""
+    import psycopg
+
+    if not isinstance(error, psycopg.OperationalError):
+        return False
+    state = getattr(error, "sqlstate", None)
+    return state is None or state.startswith("08") or state in _LOST_STATES
+
+
 def query_error(location: SharedLocation, verb: str, error: Exception) -> SharedStoreError:
     """The one line for an error after connecting (a lost connection is ServerUnavailable)."""
     import psycopg
 
     detail = without_secret(str(error), location.password)
-    if isinstance(error, psycopg.OperationalError) and not isinstance(
-        error, psycopg.errors.QueryCanceled
-    ):
+    if is_connection_lost(error):
         return ServerUnavailable(f"cannot {verb} {location.display}: the connection was lost "
                                  f"({_gist(detail)})")  # fmt: skip
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
@@ -286,17 +300,22 @@ def load_rows(conn: psycopg.Connection[Any], model_key: str) -> tuple[Model, Row
 def write_rows(conn: psycopg.Connection[Any], model_key: str, model: Model) -> None:
     """Insert every row of `model` under `model_key` (COPY, in the caller's transaction), all
     at version 1. The shared_models row must exist."""
+    import psycopg
+
     for table, rows in rows_of_model(model).items():
         if not rows:
             continue
-        _refuse_nul(table, rows)
         columns = ", ".join(_quoted(c) for c in ("model_key", *compiled_sql.DOMAIN_COLUMNS[table]))
         statement = f"COPY {SCHEMA_NAME}.{table} ({columns}) FROM STDIN"
-        with conn.cursor().copy(statement.encode()) as copy:
-            for row in rows:
-                copy.write_row(
-                    (model_key, *(int(v) if v is True or v is False else v for v in row))
-                )
+        try:
+            with conn.cursor().copy(statement.encode()) as copy:
+                for row in rows:
+                    copy.write_row(
+                        (model_key, *(int(v) if v is True or v is False else v for v in row))
+                    )
+        except psycopg.DataError:
+            _refuse_nul(table, rows)  # names the value when that was the problem
+            raise
 
 
 def _refuse_nul(table: str, rows: list[tuple[object, ...]]) -> None:
