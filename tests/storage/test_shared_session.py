@@ -33,8 +33,9 @@ from fma_app.domain.records import clone_model
 from fma_app.domain.resilience import ChaosTarget
 from fma_app.storage.shared import parse_location
 from fma_app.storage.shared.edit_schema import record_replacement
+from fma_app.storage.shared.errors import SharedStoreError
 from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
-from fma_app.storage.shared.store import list_models, push
+from fma_app.storage.shared.store import list_models, push, upgrade
 
 
 def shareable_model() -> Model:
@@ -534,3 +535,30 @@ def test_a_member_with_the_readme_grants_edits_together(
     finally:
         member.close()
         alice.close()
+
+
+def test_db_upgrade_creates_the_edit_tables_of_a_database_pushed_before_them(
+    pg_server: PgServer, pg_url: str, shared: str
+) -> None:
+    """A database pushed before the first push made editing together's tables: a member with
+    README's two GRANT lines (no CREATE, no default privileges) cannot open a session until the
+    owner runs `db upgrade`, which creates them in its transaction with the members' rights."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP TABLE fma.edit_heads, fma.edit_history, fma.edit_presence")
+        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        admin.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
+        )
+    database = pg_url.rsplit("/", 1)[1]
+    member_url = f"{pg_server.password_url(database)}?model=checkout"
+    with pytest.raises(SharedStoreError, match="permission denied for schema fma"):
+        SharedSession.open(member_url, password=PASSWORD, user="carol")
+    assert upgrade(pg_url) == (7, 7)
+    member = SharedSession.open(member_url, password=PASSWORD, user="carol")
+    try:
+        fm = first_failure_mode(member.model)
+        assert do(member, set_fields(member.model, "failure_mode", fm, severity=4)) is None
+        assert [(e.user, e.field) for e in member.history()] == [("carol", "severity")]
+    finally:
+        member.close()
+    assert fresh(shared).failure_modes[fm].severity == 4

@@ -253,17 +253,58 @@ def check_schema(conn: psycopg.Connection[Any], location: SharedLocation) -> int
 
 
 def _create_schema(conn: psycopg.Connection[Any]) -> None:
-    from fma_app.storage.shared.edit_schema import EDIT_SCHEMA_DDL
-
     for statement in compiled_sql.SHARED_CREATE_SQL:
         conn.execute(statement.encode("utf-8"))
-    # Editing together's tables (history, commit numbers, presence) with the rest, so the
-    # grants given after the first push cover them and no member's session has to create them.
-    for statement in EDIT_SCHEMA_DDL:
-        conn.execute(statement.encode("utf-8"))
+    _create_edit_schema(conn)
     conn.execute(
         f"INSERT INTO {SCHEMA_NAME}.fma_schema (id, version) VALUES (1, %s)", (SCHEMA_VERSION,)
     )
+
+
+EDIT_TABLES = ("edit_heads", "edit_history", "edit_presence")
+
+
+def _create_edit_schema(conn: psycopg.Connection[Any]) -> None:
+    """Editing together's tables (history, commit numbers, presence), created with the rest so
+    the grants given after the first push cover them and no member's session has to create
+    them. `CREATE ... IF NOT EXISTS`: `db upgrade` runs it too, for a database pushed before the
+    first push made them; the members who may change the models (their grants on
+    fma.shared_models) get the same rights on the tables it creates, so a member with only the
+    README's GRANT lines (no default privileges) edits together after the upgrade."""
+    from fma_app.storage.shared.edit_schema import EDIT_SCHEMA_DDL
+
+    missing = [table for table in EDIT_TABLES if not _table_exists(conn, table)]
+    for statement in EDIT_SCHEMA_DDL:
+        conn.execute(statement.encode("utf-8"))
+    if missing:
+        _grant_like_shared_models(conn, missing)
+
+
+def _table_exists(conn: psycopg.Connection[Any], table: str) -> bool:
+    found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{SCHEMA_NAME}.{table}",))
+    row = found.fetchone()
+    return bool(row and row[0])
+
+
+def _grant_like_shared_models(conn: psycopg.Connection[Any], tables: list[str]) -> None:
+    from psycopg import sql
+
+    grants = conn.execute(
+        "SELECT grantee, string_agg(privilege_type, ',') FROM information_schema.role_table_grants"
+        " WHERE table_schema = %s AND table_name = 'shared_models' AND grantee <> current_user"
+        " AND privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE') GROUP BY grantee",
+        (SCHEMA_NAME,),
+    ).fetchall()
+    for grantee, privileges in grants:
+        rights = sql.SQL(", ").join(sql.SQL(p) for p in sorted(privileges.split(",")))
+        for table in tables:
+            conn.execute(
+                sql.SQL("GRANT {} ON {} TO {}").format(
+                    rights,
+                    sql.Identifier(SCHEMA_NAME, table),
+                    sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+                )
+            )
 
 
 def _lock_schema(conn: psycopg.Connection[Any]) -> None:
@@ -452,6 +493,7 @@ def upgrade(location: SharedLocation | str, *, password: str | None = None) -> t
                     reason="migration",
                 )
             step(conn)
+        _create_edit_schema(conn)
         conn.execute(f"UPDATE {SCHEMA_NAME}.fma_schema SET version = %s", (SCHEMA_VERSION,))
     return version, SCHEMA_VERSION
 
