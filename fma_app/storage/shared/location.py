@@ -151,12 +151,32 @@ def parse_location(text: str) -> SharedLocation:
         raise SharedStoreError(
             f"the URL {where} has a malformed query (name=value&name=value)", reason="bad-url"
         ) from None
+    _check_ports(netloc.rpartition("@")[2], where)
+    for name, value in pairs:
+        if name == "port":  # libpq's ?port=5432[,5433]
+            _check_ports(",".join(f":{port}" for port in value.split(",")), where)
     keys = [value for name, value in pairs if name == MODEL_PARAMETER]
     if len(keys) > 1:
         raise SharedStoreError(f"the URL {where} names more than one model", reason="bad-url")
     model_key = check_model_key(keys[0]) if keys else None
     query = tuple((name, value) for name, value in pairs if name != MODEL_PARAMETER)
     return SharedLocation(netloc, database, query, model_key)
+
+
+def _check_ports(hosts: str, where: str) -> None:
+    """Each host's port, when written, is a number from 1 to 65535 (libpq would only say
+    "invalid integer value" or try the wrong port)."""
+    for host in hosts.split(","):
+        # An IPv6 address is bracketed: its colons are not the port's.
+        _address, colon, port = host.rpartition("]")[2].rpartition(":")
+        if not colon or not port:  # no port, or an empty one: libpq's default (5432)
+            continue
+        if not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise SharedStoreError(
+                f"the URL {where} has the port {_shown(urllib.parse.unquote(port))}: a port is "
+                "a number from 1 to 65535 (postgresql://host:5432/database)",
+                reason="bad-url",
+            )
 
 
 def _masked(text: str) -> str:
