@@ -139,6 +139,21 @@ def test_same_field_second_is_refused_and_sees_the_first(
     assert fresh(shared).failure_modes[fm].severity == 5
 
 
+def test_a_refusal_shortens_a_long_name_at_a_word_end(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    long_text = "Retry storm floods the payment gateway when upstream traffic spikes after it"
+    fm = first_failure_mode(alice.model)
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, failure_mode=long_text)) is None
+    bob.fetch_remote_changes()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    refusal = do(bob, set_fields(bob.model, "failure_mode", fm, severity=3))
+    assert refusal is not None
+    shown = refusal.split("failure mode '", 1)[1].split(" on ", 1)[0]
+    assert shown == "Retry storm floods the payment gateway when upstream\u2026"
+    assert len(shown) <= 60
+
+
 def test_undo_after_someone_else_changed_the_row_is_refused(
     shared: str, alice: SharedSession, bob: SharedSession
 ) -> None:
