@@ -395,3 +395,20 @@ def test_a_database_without_models_or_a_cancelled_choice_opens_nothing(
     )
     assert server.opened == []
     assert snapshot(window.document.model) == before
+
+
+def test_importing_traces_while_offline_says_the_model_is_offline(make_window, server):
+    window = make_window(server)
+    window.shared.open_url(URL)
+    server.sessions[0].available = False
+    window.shared.poll()
+    assert window.shared.offline
+    window.interaction.open_paths = ["never-asked.json"]
+    assert window.trace_import.import_traces() is False
+    level, _title, text = window.interaction.messages[-1]
+    assert level == "warning"
+    assert text == (
+        "The traces were not imported: offline, db.example.com:5432/fma cannot be reached "
+        "(reconnecting)."
+    )
+    assert "read-only" not in text
