@@ -104,3 +104,9 @@ def test_refusal_of_a_bad_url_hides_its_password() -> None:
     for error in (caught.value, caught_too.value):
         assert "hunter" not in str(error)
     assert "bob:****@db" in str(caught_too.value)
+
+
+def test_a_space_in_a_parameter_reaches_libpq_as_percent_20() -> None:
+    """libpq does not read '+' as a space: options=-c statement_timeout=... must stay %20."""
+    location = parse_location("postgresql://db/fma?options=-c%20statement_timeout%3D7000&model=m")
+    assert location.conninfo() == "postgresql://db/fma?options=-c%20statement_timeout%3D7000"

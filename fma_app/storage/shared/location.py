@@ -85,7 +85,7 @@ class SharedLocation:
         shown = [(k, v) for k, v in self.query if k not in _SECRET_PARAMETERS]
         if self.model_key is not None:
             shown.append((MODEL_PARAMETER, self.model_key))
-        query = f"?{urllib.parse.urlencode(shown)}" if shown else ""
+        query = f"?{urllib.parse.urlencode(shown, quote_via=urllib.parse.quote)}" if shown else ""
         return f"postgresql://{netloc}/{urllib.parse.quote(self.database)}{query}"
 
     @property
@@ -101,8 +101,10 @@ class SharedLocation:
             userinfo, at, hosts = netloc.rpartition("@")
             user = userinfo.partition(":")[0] if at else ""
             netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{hosts}"
+        # %20, not '+': libpq does not read '+' as a space (options=-c statement_timeout=...)
         query = urllib.parse.urlencode(
-            [(k, v) for k, v in self.query if password is None or k != "password"]
+            [(k, v) for k, v in self.query if password is None or k != "password"],
+            quote_via=urllib.parse.quote,
         )
         database = urllib.parse.quote(self.database, safe="")
         return f"postgresql://{netloc}/{database}" + (f"?{query}" if query else "")
