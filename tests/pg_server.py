@@ -128,6 +128,11 @@ class PgServer:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w",
                   "-o", options, "start")  # fmt: skip
 
+    @property
+    def postmaster_pid(self) -> int:
+        """The server's main process (its first line of postmaster.pid)."""
+        return int((self.data / "postmaster.pid").read_text(encoding="utf-8").split()[0])
+
     def restart(self) -> None:
         """Start again after `stop_server()` (same data, same port)."""
         self._pg_ctl_start()

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
+import signal
 import threading
+import time
 
 import psycopg
 import pytest
@@ -32,8 +35,9 @@ from fma_app.domain.model import Model
 from fma_app.domain.records import clone_model
 from fma_app.domain.resilience import ChaosTarget
 from fma_app.storage.shared import parse_location
+from fma_app.storage.shared import session as session_module
 from fma_app.storage.shared.edit_schema import record_replacement
-from fma_app.storage.shared.errors import SharedStoreError
+from fma_app.storage.shared.errors import ServerUnavailable, SharedStoreError
 from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
 from fma_app.storage.shared.store import list_models, push, upgrade
 
@@ -577,3 +581,111 @@ def test_db_upgrade_creates_the_edit_tables_of_a_database_pushed_before_them(
     finally:
         member.close()
     assert fresh(shared).failure_modes[fm].severity == 4
+
+
+@pytest.fixture
+def quick_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interactive session's limits (guard.py), shortened so the tests wait 1 s + 1 s."""
+    monkeypatch.setattr(session_module, "STATEMENT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(session_module, "WATCHDOG_GRACE_S", 1.0)
+
+
+@pytest.mark.slow
+def test_a_server_that_stops_answering_is_a_lost_connection_within_seconds(
+    pg_server: PgServer, shared: str, quick_limits: None
+) -> None:
+    """SIGSTOP on the server (its kernel still acknowledges: keepalives cannot tell): the
+    watchdog cuts the connection, the commit is refused as lost, nothing was written, and the
+    session reconnects once the server runs again."""
+    session = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        fm = first_failure_mode(session.model)
+        before = session.model.failure_modes[fm].severity
+        backend = session._live().work.info.backend_pid
+        stopped = [pg_server.postmaster_pid, backend]
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            refusal = do(session, set_fields(session.model, "failure_mode", fm, severity=2))
+            waited = time.monotonic() - started
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
+        assert refusal == CONNECTION_LOST
+        assert 1.5 < waited < 5.0
+        assert not session.is_connected
+        assert session.model.failure_modes[fm].severity == before
+        assert session.reconnect()
+        session.fetch_remote_changes()
+        assert fresh(shared).failure_modes[fm].severity == before  # nothing half-written
+        assert do(session, set_fields(session.model, "failure_mode", fm, severity=2)) is None
+    finally:
+        session.close()
+
+
+def test_a_fetch_from_a_server_that_stops_answering_raises_unavailable(
+    pg_server: PgServer, shared: str, quick_limits: None
+) -> None:
+    session = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        stopped = [pg_server.postmaster_pid, session._live().work.info.backend_pid]
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(ServerUnavailable, match="was lost"):
+                session.fetch_remote_changes()
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
+    finally:
+        session.close()
+
+
+def test_a_commit_waiting_on_a_lock_is_refused_after_the_statement_timeout(
+    pg_url: str, shared: str, quick_limits: None
+) -> None:
+    """A server that answers but is held (another writer has the model's commit lock): the
+    server cancels the statement, the step is refused, and the session stays online."""
+    session = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        fm = first_failure_mode(session.model)
+        with psycopg.connect(pg_url) as writer:
+            writer.execute("SELECT 1 FROM fma.edit_heads FOR UPDATE")
+            writer.execute(
+                "INSERT INTO fma.edit_heads (model_key, seq) VALUES ('checkout', 0)"
+                " ON CONFLICT (model_key) DO UPDATE SET seq = fma.edit_heads.seq"
+            )
+            refusal = do(session, set_fields(session.model, "failure_mode", fm, severity=2))
+        assert refusal == (
+            "Not saved: the server did not finish within 1 s (someone's import may hold the "
+            "model); nothing was written, try again"
+        )
+        assert session.is_connected
+        assert do(session, set_fields(session.model, "failure_mode", fm, severity=2)) is None
+    finally:
+        session.close()
+
+
+def test_connections_get_tcp_keepalives_unless_the_url_sets_them(shared: str) -> None:
+    session = SharedSession.open(shared + "&keepalives_idle=30", user="alice")
+    try:
+        params = session._live().work.info.get_parameters()
+        assert (params["keepalives"], params["keepalives_idle"]) == ("1", "30")
+        assert (params["keepalives_interval"], params["tcp_user_timeout"]) == ("2", "10000")
+        timeout = session._live().work.execute("SHOW statement_timeout").fetchone()
+        assert timeout == ("0",)  # the command line's writers wait for each other
+    finally:
+        session.close()
+    window = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        assert window._live().work.execute("SHOW statement_timeout").fetchone() == ("5s",)
+    finally:
+        window.close()
+    mine = SharedSession.open(
+        shared + "&options=-c%20statement_timeout%3D7000", user="alice", interactive=True
+    )
+    try:
+        assert mine._live().work.execute("SHOW statement_timeout").fetchone() == ("7s",)
+    finally:
+        mine.close()

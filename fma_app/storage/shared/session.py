@@ -70,6 +70,12 @@ from fma_app.storage.shared.errors import (
     ServerUnavailable,
     SharedStoreError,
 )
+from fma_app.storage.shared.guard import (
+    STATEMENT_TIMEOUT_S,
+    WATCHDOG_GRACE_S,
+    answer_within,
+    set_statement_timeout,
+)
 from fma_app.storage.shared.history import HistoryEntry, last_change, read_history, when_text
 from fma_app.storage.shared.location import SharedLocation, parse_location
 from fma_app.storage.shared.rows import (
@@ -129,15 +135,19 @@ def current_user() -> str:
         return "unknown"
 
 
-def connect(location: SharedLocation, *, password: str | None) -> psycopg.Connection[Any]:
+def connect(
+    location: SharedLocation, *, password: str | None, statement_timeout: float | None = None
+) -> psycopg.Connection[Any]:
     """pgcore's connection (its errors, its application_name), in autocommit (a session's
-    transactions are explicit) and with the shared schema first on the search path."""
+    transactions are explicit) and with the shared schema first on the search path;
+    `statement_timeout` (seconds) unless the URL sets one."""
     from fma_app.storage.shared import store
 
     conn = store.connect(location, password=password)
     try:
         conn.autocommit = True
         conn.execute(f"SET search_path TO {store.SCHEMA_NAME}")
+        set_statement_timeout(conn, location, statement_timeout)
     except Exception as error:
         conn.close()
         raise store.query_error(location, "open", error) from None
@@ -155,8 +165,12 @@ class SharedSession:
         *,
         user: str,
         password: str | None,
+        statement_timeout: float | None = None,
     ) -> None:
         self.location = location
+        # An interactive session's limits (guard.py); None (the command line): wait for ever.
+        self._statement_timeout = statement_timeout
+        self._watchdog = None if statement_timeout is None else statement_timeout + WATCHDOG_GRACE_S
         self.model = model = loaded.model
         self.user = user
         self.session_id = uuid.uuid4().hex
@@ -184,16 +198,24 @@ class SharedSession:
         *,
         password: str | None = None,
         user: str | None = None,
+        interactive: bool = False,
     ) -> SharedSession:
-        """Open the model the location names; raises SharedStoreError subclasses."""
+        """Open the model the location names; raises SharedStoreError subclasses.
+        `interactive` (a window): the server cancels a statement after STATEMENT_TIMEOUT_S and
+        a server that does not answer at all is a lost connection a little later (guard.py);
+        the command line's writers wait for each other as long as it takes."""
         place = parse_location(location) if isinstance(location, str) else location
         if place.model_key is None:
             raise ModelNotFound(f"{place.display} names no model (add ?model=KEY)")
         who = user or current_user()
-        connections = _open_connections(place, password)
+        statement_timeout = STATEMENT_TIMEOUT_S if interactive else None
+        connections = _open_connections(place, password, statement_timeout)
         try:
             loaded = _load(connections.work, place.model_key, place)
-            return cls(place, connections, loaded, user=who, password=password)
+            return cls(
+                place, connections, loaded, user=who, password=password,
+                statement_timeout=statement_timeout,
+            )  # fmt: skip
         except BaseException:
             connections.close()
             raise
@@ -211,9 +233,10 @@ class SharedSession:
     def close(self) -> None:
         if self._connections is not None:
             # The row goes with the server process anyway (others() joins pg_stat_activity).
-            with contextlib.suppress(Exception):
+            listen = self._connections.listen
+            with contextlib.suppress(Exception), answer_within(listen, self._watchdog):
                 if self.is_connected:
-                    self._connections.listen.execute(
+                    listen.execute(
                         "DELETE FROM edit_presence WHERE session_id = %s", (self.session_id,)
                     )
             self._connections.close()
@@ -226,7 +249,9 @@ class SharedSession:
             self._connections.close()
             self._connections = None
         try:
-            self._connections = _open_connections(self.location, self._password)
+            self._connections = _open_connections(
+                self.location, self._password, self._statement_timeout
+            )
             self._register_presence()
         except SharedStoreError:
             if self._connections is not None:
@@ -267,7 +292,8 @@ class SharedSession:
         if not records:
             return None
         try:
-            merged, seq = self._commit_records(step_kind, command, records)
+            with answer_within(self._live().work, self._watchdog):
+                merged, seq = self._commit_records(step_kind, command, records)
         except _RefusedError as refusal:
             return str(refusal)
         except ServerUnavailable:
@@ -277,6 +303,11 @@ class SharedSession:
             if is_connection_lost(error) or not self.is_connected:
                 self._drop_connection()
                 return CONNECTION_LOST
+            if isinstance(error, psycopg.errors.QueryCanceled) and self._statement_timeout:
+                return (
+                    f"{NOT_SAVED}the server did not finish within {self._statement_timeout:g} s "
+                    "(someone's import may hold the model); nothing was written, try again"
+                )
             return f"{NOT_SAVED}the server refused it ({_first_line(error)})"
         self._own_seqs.add(seq)
         self._step_seqs[command] = seq
@@ -691,7 +722,8 @@ class SharedSession:
 
         try:
             self._drain_notifications()
-            return self._fetch()
+            with answer_within(self._live().work, self._watchdog):
+                return self._fetch()
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
 
@@ -854,16 +886,14 @@ class SharedSession:
         import psycopg
 
         try:
-            rows = (
-                self._live()
-                .work.execute(
+            work = self._live().work
+            with answer_within(work, self._watchdog):
+                rows = work.execute(
                     "SELECT DISTINCT p.user_name FROM edit_presence p JOIN pg_stat_activity a"
                     " ON a.pid = p.backend_pid AND a.backend_start = p.backend_start"
                     " WHERE p.model_key = %s AND p.session_id <> %s ORDER BY 1",
                     (self.model_key, self.session_id),
-                )
-                .fetchall()
-            )
+                ).fetchall()
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
         return [row[0] for row in rows if row[0] != self.user]
@@ -878,10 +908,11 @@ class SharedSession:
         import psycopg
 
         try:
-            return read_history(
-                self._live().work, self.model_key, since=since, component_id=component_id,
-                user=user,
-            )  # fmt: skip
+            work = self._live().work
+            with answer_within(work, self._watchdog):
+                return read_history(
+                    work, self.model_key, since=since, component_id=component_id, user=user
+                )
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
 
@@ -950,14 +981,16 @@ class _Batches:
         self._sql, self._params = "", []
 
 
-def _open_connections(location: SharedLocation, password: str | None) -> _Connections:
+def _open_connections(
+    location: SharedLocation, password: str | None, statement_timeout: float | None = None
+) -> _Connections:
     import psycopg
 
     from fma_app.storage.shared import store
 
-    work = connect(location, password=password)
+    work = connect(location, password=password, statement_timeout=statement_timeout)
     try:
-        listen = connect(location, password=password)
+        listen = connect(location, password=password, statement_timeout=statement_timeout)
     except BaseException:
         work.close()
         raise

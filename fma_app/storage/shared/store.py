@@ -43,6 +43,17 @@ if TYPE_CHECKING:
 SCHEMA_NAME = "fma"  # the PostgreSQL schema holding the tables (pg_schema.SCHEMA_NAME)
 SCHEMA_VERSION = compiled_sql.SCHEMA_VERSION  # one version for both engines
 CONNECT_TIMEOUT_S = 10
+# libpq's TCP settings unless the URL sets them: a network that drops (a cable, a VPN, a host
+# gone) turns into a lost connection within seconds instead of the kernel's 2 hours of idle
+# keepalive or 15 minutes of retransmission. They cannot tell a server process that stopped on
+# a live host (its kernel still acknowledges): sessions guard their statements for that.
+TCP_SETTINGS: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 5,  # seconds idle before the first probe
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # ms that sent data may stay unacknowledged
+}
 # Upgrades of the shared schema: from_version -> step run inside `upgrade`'s one transaction.
 # Schema 7 is the first on PostgreSQL; the next change to schema.py adds its step here too.
 PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[Any]], None]] = {}
@@ -86,8 +97,10 @@ def connect(
 
     where = _location(location)
     options: dict[str, Any] = {"application_name": f"fma-app:{user_name(where)}"[:63]}
-    if "connect_timeout" not in dict(where.query):
+    written = dict(where.query)
+    if "connect_timeout" not in written:
         options["connect_timeout"] = CONNECT_TIMEOUT_S
+    options.update({k: v for k, v in TCP_SETTINGS.items() if k not in written})
     try:
         return psycopg.connect(where.conninfo(password), **options)
     except psycopg.Error as error:
