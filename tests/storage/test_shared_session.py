@@ -689,3 +689,67 @@ def test_connections_get_tcp_keepalives_unless_the_url_sets_them(shared: str) ->
         assert mine._live().work.execute("SHOW statement_timeout").fetchone() == ("7s",)
     finally:
         mine.close()
+
+
+def test_history_of_a_component_includes_the_dependencies_pointing_at_it(
+    alice: SharedSession,
+) -> None:
+    model = alice.model
+    dependency = next(iter(model.dependencies.values()))
+    target, source = dependency.target_id, dependency.source_id
+    assert do(alice, set_fields(model, "dependency", dependency.id, description="via VPN")) is None
+    linked = {(d.source_id, d.target_id) for d in model.dependencies.values()}
+    other = next(c for c in model.components if c != target and (c, target) not in linked)
+    added = add_dependency(model, other, target)
+    assert do(alice, added) is None
+    new_id = max(model.dependencies)
+    assert do(alice, remove(model, "dependency", [new_id])) is None  # gone from the table
+    unrelated = next(fm for fm in model.failure_modes.values() if fm.component_id != target)
+    assert do(alice, set_fields(model, "failure_mode", unrelated.id, severity=2)) is None
+
+    entries = alice.history(component_id=target)
+    assert [(e.collection, e.item_id, e.op) for e in entries] == [
+        ("dependencies", dependency.id, "changed"),
+        ("dependencies", new_id, "added"),
+        ("dependencies", new_id, "removed"),
+    ]
+    assert ("dependencies", dependency.id) in {
+        (e.collection, e.item_id) for e in alice.history(component_id=source)
+    }
+
+
+@pytest.mark.parametrize("fma_user", [None, "erin"])
+def test_one_user_name_for_history_presence_models_and_the_connection(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, fma_user: str | None
+) -> None:
+    """$FMA_USER, else the database role (the URL's user, here postgres), whatever the login
+    name: the same in the history, who has it open, the models' "changed by" and
+    pg_stat_activity's application_name."""
+    if fma_user is None:
+        monkeypatch.delenv("FMA_USER", raising=False)
+        monkeypatch.setenv("USER", "someone-else")  # the login name is not the role
+    else:
+        monkeypatch.setenv("FMA_USER", fma_user)
+    expected = fma_user or "postgres"
+    url = pg_url + "?model=names"
+    push(shareable_model(), url)
+    assert [m.changed_by for m in list_models(url)] == [expected]
+    session = SharedSession.open(url)
+    watcher = SharedSession.open(url, user="watcher")
+    try:
+        assert session.user == expected
+        fm = first_failure_mode(session.model)
+        assert do(session, set_fields(session.model, "failure_mode", fm, severity=3)) is None
+        assert [e.user for e in session.history()] == [expected]
+        assert watcher.others() == [expected]
+        assert [m.changed_by for m in list_models(url)] == [expected]
+        with psycopg.connect(pg_url) as admin:
+            names = admin.execute(
+                "SELECT DISTINCT application_name FROM pg_stat_activity"
+                " WHERE application_name LIKE 'fma-app:%' AND datname = current_database()"
+                " ORDER BY 1"
+            ).fetchall()
+        assert names == [(f"fma-app:{expected}",), ("fma-app:watcher",)]
+    finally:
+        session.close()
+        watcher.close()

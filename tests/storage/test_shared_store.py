@@ -364,7 +364,10 @@ def test_no_password_says_how_to_give_one_and_wrong_password_is_refused(
     assert store.pull(url).name == "Checkout platform"
 
 
-def test_the_connection_tells_who_is_connected(pg_url: str) -> None:
+def test_the_connection_tells_who_is_connected(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FMA_USER", raising=False)
     with store.connect(pg_url + "?model=shop&application_name=ignored") as conn:
         name = conn.execute("SELECT current_setting('application_name')").fetchone()
     assert name == ("fma-app:postgres",)

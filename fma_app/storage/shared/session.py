@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import json
-import os
 import time
 import uuid
 import weakref
@@ -127,23 +125,27 @@ class _Connections:
                 conn.close()
 
 
-def current_user() -> str:
-    """Who edits: $FMA_USER, else the login name."""
-    try:
-        return os.environ.get("FMA_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container without passwd entry)
-        return "unknown"
+def current_user(location: SharedLocation) -> str:
+    """Who edits: $FMA_USER, else the database role (store.user_name: one name for history,
+    presence, the models' "changed by" and the connection's application_name)."""
+    from fma_app.storage.shared.store import user_name
+
+    return user_name(location)
 
 
 def connect(
-    location: SharedLocation, *, password: str | None, statement_timeout: float | None = None
+    location: SharedLocation,
+    *,
+    password: str | None,
+    statement_timeout: float | None = None,
+    user: str | None = None,
 ) -> psycopg.Connection[Any]:
     """pgcore's connection (its errors, its application_name), in autocommit (a session's
     transactions are explicit) and with the shared schema first on the search path;
     `statement_timeout` (seconds) unless the URL sets one."""
     from fma_app.storage.shared import store
 
-    conn = store.connect(location, password=password)
+    conn = store.connect(location, password=password, user=user)
     try:
         conn.autocommit = True
         conn.execute(f"SET search_path TO {store.SCHEMA_NAME}")
@@ -207,9 +209,9 @@ class SharedSession:
         place = parse_location(location) if isinstance(location, str) else location
         if place.model_key is None:
             raise ModelNotFound(f"{place.display} names no model (add ?model=KEY)")
-        who = user or current_user()
+        who = user or current_user(place)
         statement_timeout = STATEMENT_TIMEOUT_S if interactive else None
-        connections = _open_connections(place, password, statement_timeout)
+        connections = _open_connections(place, password, statement_timeout, user=who)
         try:
             loaded = _load(connections.work, place.model_key, place)
             return cls(
@@ -250,7 +252,7 @@ class SharedSession:
             self._connections = None
         try:
             self._connections = _open_connections(
-                self.location, self._password, self._statement_timeout
+                self.location, self._password, self._statement_timeout, user=self.user
             )
             self._register_presence()
         except SharedStoreError:
@@ -982,15 +984,21 @@ class _Batches:
 
 
 def _open_connections(
-    location: SharedLocation, password: str | None, statement_timeout: float | None = None
+    location: SharedLocation,
+    password: str | None,
+    statement_timeout: float | None = None,
+    *,
+    user: str | None = None,
 ) -> _Connections:
     import psycopg
 
     from fma_app.storage.shared import store
 
-    work = connect(location, password=password, statement_timeout=statement_timeout)
+    work = connect(location, password=password, statement_timeout=statement_timeout, user=user)
     try:
-        listen = connect(location, password=password, statement_timeout=statement_timeout)
+        listen = connect(
+            location, password=password, statement_timeout=statement_timeout, user=user
+        )
     except BaseException:
         work.close()
         raise

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -74,29 +75,39 @@ def _location(location: SharedLocation | str) -> SharedLocation:
     return location if isinstance(location, SharedLocation) else parse_location(location)
 
 
-def user_name(location: SharedLocation) -> str:
-    """Who is connecting: the URL's user, else the login name (libpq's default role)."""
-    if location.user:
-        return location.user
+def role_name(location: SharedLocation) -> str:
+    """The database role the connection logs in as, as libpq picks it: the URL's user (or
+    `?user=`), else $PGUSER, else the login name. For messages about logging in."""
+    written = location.user or dict(location.query).get("user") or os.environ.get("PGUSER")
+    if written:
+        return written
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name (a container without a passwd entry)
         return "unknown"
 
 
+def user_name(location: SharedLocation) -> str:
+    """Who is working: $FMA_USER, else the database role. One name everywhere: the history,
+    who else has the model open, the models' "changed by" and the connection's
+    application_name (`fma-app:<user>`). $FMA_USER tells people apart who share one role."""
+    return os.environ.get("FMA_USER", "").strip() or role_name(location)
+
+
 # ---- connecting and errors -----------------------------------------------------------------
 
 
 def connect(
-    location: SharedLocation | str, *, password: str | None = None
+    location: SharedLocation | str, *, password: str | None = None, user: str | None = None
 ) -> psycopg.Connection[Any]:
     """A connection (not in autocommit) to the location's database, or one SharedStoreError
     line: PasswordRequired, PasswordRejected, ServerUnavailable, or naming the problem.
-    `application_name` is `fma-app:<user>`, so pg_stat_activity shows who is connected."""
+    `application_name` is `fma-app:<user>` (`user`, else `user_name`), so pg_stat_activity
+    shows who is connected."""
     import psycopg
 
     where = _location(location)
-    options: dict[str, Any] = {"application_name": f"fma-app:{user_name(where)}"[:63]}
+    options: dict[str, Any] = {"application_name": f"fma-app:{user or user_name(where)}"[:63]}
     written = dict(where.query)
     if "connect_timeout" not in written:
         options["connect_timeout"] = CONNECT_TIMEOUT_S
@@ -115,7 +126,7 @@ def connect_error(
     detail = without_secret(str(error), secret)
     lowered = detail.lower()
     server = location.server
-    user = location.user or user_name(location)
+    user = role_name(location)
     if "no password supplied" in lowered or "password is required" in lowered:
         return PasswordRequired(
             f"{server} asks for a password for user '{user}': set PGPASSWORD or add a line to "
