@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import file_not_url
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.model import Model
 from fma_app.domain.serialization import model_from_json
@@ -19,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Write the bundled example model, a card payments platform with "
         "components, dependencies, failure modes and actions, to a new model file.",
     )
-    parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="file to write")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="MODEL", help="file to write", type=file_not_url
+    )
     parser.add_argument("--force", action="store_true", help="replace MODEL if it exists")
     parser.set_defaults(handler=run)
 

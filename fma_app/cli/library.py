@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import file_not_url
 from fma_app.domain.model import ComponentKind
 
 KINDS = tuple(kind.value for kind in ComponentKind)
@@ -42,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--failure-mode", dest="ids", metavar="ID", nargs="+", action="extend", required=True,
         help="failure mode ids (as in `fma-app rank`); may be given several times",
     )  # fmt: skip
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="library file")
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="library file", type=file_not_url
+    )
     export.add_argument("--name", help="the library's name (default: the file's name)")
     export.add_argument("--force", action="store_true", help="replace an existing FILE")
     export.set_defaults(handler=run_export)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from fma_app.cli.common import CliError
-from fma_app.cli.model_io import read_model
+from fma_app.cli.model_io import file_not_url, read_model
 from fma_app.domain.errors import ModelError
 from fma_app.domain.model import Model
 from fma_app.domain.records import SINGULAR, shown
@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("base_file", metavar="BASE", help="the common ancestor (.fma)")
     parser.add_argument("ours_file", metavar="OURS", help="our version (.fma)")
     parser.add_argument("theirs_file", metavar="THEIRS", help="their version (.fma)")
-    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="merged model")
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", required=True, help="merged model", type=file_not_url
+    )
     settle = parser.add_mutually_exclusive_group()
     settle.add_argument("--ours", action="store_true", help="settle every conflict with ours")
     settle.add_argument("--theirs", action="store_true", help="settle every conflict with theirs")

@@ -4,6 +4,7 @@ model this version can read. psycopg is imported only when the argument is a URL
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
@@ -53,3 +54,21 @@ def read_shared_model(source: str) -> Model:
         return pull(location)
     except SharedStoreError as error:
         raise CliError(str(error)) from None
+
+
+def file_not_url(text: str) -> str:
+    """argparse type of an option naming a file to write (-o): a PostgreSQL URL is refused in
+    one line (without its password) rather than taken for a path ('postgresql:/host/...')."""
+    if not is_url(text):
+        return text
+    from fma_app.storage.shared import SharedStoreError, parse_location
+
+    try:
+        shown = parse_location(text).display
+    except SharedStoreError:
+        shown = "postgresql://..."
+    raise argparse.ArgumentTypeError(
+        f"{shown} is a shared model's URL, not a file: write a file here, then put a model "
+        "on the server with `fma-app push FILE URL` (or change a shared model in place with "
+        "the commands that take a URL)"
+    )
