@@ -753,3 +753,27 @@ def test_one_user_name_for_history_presence_models_and_the_connection(
     finally:
         session.close()
         watcher.close()
+
+
+def test_members_of_other_roles_see_each_other_open(
+    pg_server: PgServer, pg_url: str, shared: str
+) -> None:
+    """pg_stat_activity hides other roles' backend_start from a member without
+    pg_read_all_stats: the member must neither drop alice's presence nor miss her."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        admin.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
+        )
+    database = pg_url.rsplit("/", 1)[1]
+    alice = SharedSession.open(shared, user="alice")
+    member = SharedSession.open(
+        f"{pg_server.password_url(database)}?model=checkout", password=PASSWORD, user="carol"
+    )
+    try:
+        assert member.others() == ["alice"]
+        assert alice.others() == ["carol"]
+    finally:
+        member.close()
+    assert alice.others() == []
+    alice.close()

@@ -95,6 +95,13 @@ from fma_app.storage.shared.store import is_connection_lost, query_error
 if TYPE_CHECKING:
     import psycopg
 
+# A presence row's server process is still the session's. pg_stat_activity shows a role without
+# pg_read_all_stats only the pid and application_name of other roles' processes (backend_start
+# is NULL): compared alone, a member deleted colleagues' rows and never listed them.
+_SAME_BACKEND = (
+    "a.pid = p.backend_pid AND (a.backend_start = p.backend_start"
+    " OR (a.backend_start IS NULL AND a.application_name LIKE 'fma-app:%%'))"
+)
 ID_BLOCK = 32  # ids reserved per round trip; unused ones are simply never used
 UNKNOWN_VERSION = -1  # the shadow lacks someone else's change to the record: always compare
 NOT_SAVED = "Not saved: "
@@ -869,7 +876,7 @@ class SharedSession:
         try:
             conn.execute(
                 "DELETE FROM edit_presence p WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
-                " WHERE a.pid = p.backend_pid AND a.backend_start = p.backend_start)"
+                f" WHERE {_SAME_BACKEND})"
             )
             conn.execute(
                 "INSERT INTO edit_presence (session_id, model_key, user_name, backend_pid,"
@@ -892,7 +899,7 @@ class SharedSession:
             with answer_within(work, self._watchdog):
                 rows = work.execute(
                     "SELECT DISTINCT p.user_name FROM edit_presence p JOIN pg_stat_activity a"
-                    " ON a.pid = p.backend_pid AND a.backend_start = p.backend_start"
+                    f" ON {_SAME_BACKEND}"
                     " WHERE p.model_key = %s AND p.session_id <> %s ORDER BY 1",
                     (self.model_key, self.session_id),
                 ).fetchall()
