@@ -110,3 +110,12 @@ def test_a_space_in_a_parameter_reaches_libpq_as_percent_20() -> None:
     """libpq does not read '+' as a space: options=-c statement_timeout=... must stay %20."""
     location = parse_location("postgresql://db/fma?options=-c%20statement_timeout%3D7000&model=m")
     assert location.conninfo() == "postgresql://db/fma?options=-c%20statement_timeout%3D7000"
+
+
+def test_the_location_object_never_shows_its_password() -> None:
+    """repr and str (what a log line's %s, an f-string or a debugger shows) are the display."""
+    location = parse_location("postgresql://bob:hunter2@db/fma?sslpassword=hunter3&model=m")
+    for shown in (repr(location), str(location), f"{location}", [location].__repr__()):
+        assert "hunter" not in shown
+        assert "postgresql://bob@db/fma?model=m" in shown
+    assert location.password == "hunter2"  # still there for libpq

@@ -40,15 +40,19 @@ def check_model_key(key: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SharedLocation:
     """A parsed URL. `netloc` keeps the user, password, hosts and ports exactly as written
-    (percent-encoded); `query` holds every parameter but `model`, in order."""
+    (percent-encoded); `query` holds every parameter but `model`, in order. Its repr (and so
+    str, a log line's %s, a debugger, a test report) is `display`: never the password."""
 
     netloc: str
     database: str
     query: tuple[tuple[str, str], ...]
     model_key: str | None
+
+    def __repr__(self) -> str:
+        return f"SharedLocation({self.display!r})"
 
     @property
     def user(self) -> str | None:
