@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from fma_app.cli.common import CliError
-from fma_app.cli.model_io import file_not_url
+from fma_app.cli.model_io import file_not_url, shown_model
 from fma_app.domain.model import ComponentKind
 
 KINDS = tuple(kind.value for kind in ComponentKind)
@@ -88,7 +88,9 @@ def run_export(args: argparse.Namespace) -> int:
     model = read_model(args.model)
     missing = [str(i) for i in ids if i not in model.failure_modes]
     if missing:
-        raise CliError(f"no failure mode with id {', '.join(missing)} in '{args.model}'")
+        raise CliError(
+            f"no failure mode with id {', '.join(missing)} in '{shown_model(args.model)}'"
+        )
     try:
         library, skipped = library_from_failure_modes(model, ids, args.name or output.stem)
         for duplicate in skipped:

@@ -22,6 +22,18 @@ def is_url(source: str) -> bool:
     return is_shared_location(source)
 
 
+def shown_model(source: str) -> str:
+    """A model argument as messages show it: a URL without its password."""
+    if not is_url(source):
+        return source
+    from fma_app.storage.shared import SharedStoreError, parse_location
+
+    try:
+        return parse_location(source).display
+    except SharedStoreError:
+        return "postgresql://..."
+
+
 def read_model(source: str) -> Model:
     """The model in a file, or on a server when `source` is a URL."""
     if is_url(source):
@@ -61,14 +73,8 @@ def file_not_url(text: str) -> str:
     one line (without its password) rather than taken for a path ('postgresql:/host/...')."""
     if not is_url(text):
         return text
-    from fma_app.storage.shared import SharedStoreError, parse_location
-
-    try:
-        shown = parse_location(text).display
-    except SharedStoreError:
-        shown = "postgresql://..."
     raise argparse.ArgumentTypeError(
-        f"{shown} is a shared model's URL, not a file: write a file here, then put a model "
-        "on the server with `fma-app push FILE URL` (or change a shared model in place with "
-        "the commands that take a URL)"
+        f"{shown_model(text)} is a shared model's URL, not a file: write a file here, then put "
+        "a model on the server with `fma-app push FILE URL` (or change a shared model in place "
+        "with the commands that take a URL)"
     )

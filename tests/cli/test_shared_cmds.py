@@ -303,3 +303,19 @@ def test_a_url_where_a_file_is_written_is_refused_in_one_line(
         "`fma-app push FILE URL`" in err
     )
     assert "hunter2" not in err
+
+
+def test_a_url_echoed_in_a_refusal_hides_its_password(
+    pushed: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _path, url = pushed
+    with_password = url.replace("postgres@", "postgres:hunter2@")  # trust ignores it
+    code, _out, err = run(capsys, "push", with_password, url)
+    assert code == 2
+    assert err == (
+        f"fma-app: error: push copies a model file; {url} is a shared model's URL, not a file "
+        "(pull copies one back)\n"
+    )
+    code, _out, err = run(capsys, "library", "export", with_password, "--failure-mode", "999999",
+                          "-o", str(tmp_path / "lib.json"))  # fmt: skip
+    assert (code, err) == (2, f"fma-app: error: no failure mode with id 999999 in '{url}'\n")
