@@ -218,9 +218,11 @@ class SharedSession:
             raise ModelNotFound(f"{place.display} names no model (add ?model=KEY)")
         who = user or current_user(place)
         statement_timeout = STATEMENT_TIMEOUT_S if interactive else None
-        connections = _open_connections(place, password, statement_timeout, user=who)
+        connections = _open_connections(place, password, user=who)
         try:
             loaded = _load(connections.work, place.model_key, place)
+            # After the load: reading a big model over a slow link may take longer than a step.
+            _limit_statements(connections, place, statement_timeout)
             return cls(
                 place, connections, loaded, user=who, password=password,
                 statement_timeout=statement_timeout,
@@ -1019,6 +1021,20 @@ def _open_connections(
             raise store.query_error(location, "open", error) from None
         raise
     return _Connections(work, listen)
+
+
+def _limit_statements(
+    connections: _Connections, location: SharedLocation, seconds: float | None
+) -> None:
+    import psycopg
+
+    from fma_app.storage.shared import store
+
+    try:
+        for conn in (connections.work, connections.listen):
+            set_statement_timeout(conn, location, seconds)
+    except psycopg.Error as error:
+        raise store.query_error(location, "open", error) from None
 
 
 def _reserve_ids(conn: Any, model_key: str, count: int) -> int:
