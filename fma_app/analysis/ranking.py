@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
-from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import ActionPriority, action_priority, rpn
+
+if TYPE_CHECKING:  # names only: `--help` lists `rank --by` without building the model classes
+    from fma_app.domain.model import FailureMode, Model, Scores
 
 
 class RankBy(StrEnum):

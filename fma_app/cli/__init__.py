@@ -49,8 +49,9 @@ def _available_subcommands(only: str | None = None) -> list[ModuleType]:
     return modules
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or with `only` (a command name) the parser of that one command."""
+def build_parser(only: str | None = None, commands: bool = True) -> argparse.ArgumentParser:
+    """The whole parser, or with `only` (a command name) the parser of that one command, or
+    with `commands=False` none of them (`--version` needs no command module)."""
     parser = argparse.ArgumentParser(
         prog="fma-app",
         description="FMA Workbench: failure mode analysis of systems. "
@@ -59,7 +60,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"fma-app {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in _available_subcommands(only):
+    for module in _available_subcommands(only) if commands else ():
         module.register(subparsers)
     return parser
 
@@ -79,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return open_window(args_list[0] if args_list else None)
         command = args_list[0] if args_list[0] in SUBCOMMANDS else None
-        parser = build_parser(only=command)
+        parser = build_parser(only=command, commands=args_list != ["--version"])
         args = parser.parse_args(args_list)
         if args.command is None:
             parser.print_help()

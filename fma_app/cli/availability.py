@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
 from fma_app.cli.impact import load_model
-from fma_app.domain.model import Model
 from fma_app.presentation.availability import days as _days
 from fma_app.presentation.availability import percent, target
 
-if TYPE_CHECKING:  # networkx loads only when the command runs (fast --help)
+if TYPE_CHECKING:  # networkx and the domain load only when the command runs (fast --help)
     from fma_app.analysis.availability import EntryPointAvailability
+    from fma_app.domain.model import Model
 
 TOP_CONTRIBUTORS = 5
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dwh]?)\s*$", re.IGNORECASE)

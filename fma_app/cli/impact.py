@@ -7,10 +7,10 @@ import json
 from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
-from fma_app.domain.model import Component, Model
 
-if TYPE_CHECKING:  # networkx and sqlmodel load only when the command runs (fast --help)
+if TYPE_CHECKING:  # networkx, sqlmodel and the domain load only when the command runs
     from fma_app.analysis.impact import BlastRadius
+    from fma_app.domain.model import Component, Model
 
 RULES = (
     "Down spreads through strong dependencies (a redundancy group only when fewer of its "

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
-from fma_app.domain.model import Model
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.headers import USER_FIELDS
 
 if TYPE_CHECKING:
+    from fma_app.domain.model import Model
     from fma_app.reports.spreadsheet_import import Mapping
 
 

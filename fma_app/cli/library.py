@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 
 from fma_app.cli.common import CliError
-from fma_app.domain.model import ComponentKind
 
-KINDS = tuple(kind.value for kind in ComponentKind)
+# ComponentKind's values, written out: `--help` must not build the model's classes to list
+# them (tests/cli/test_library_cmd.py checks that they match).
+KINDS = ("service", "database", "queue", "cache", "external", "network", "host", "other")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

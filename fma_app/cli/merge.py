@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING, cast
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import read_model
 from fma_app.domain.errors import ModelError
-from fma_app.domain.model import Model
-from fma_app.domain.records import SINGULAR, shown
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the domain's model loads when the command runs, not for --help
     from fma_app.domain.merge import Conflict, MergeResult, Side
+    from fma_app.domain.model import Model
 
 EXIT_MERGED, EXIT_CONFLICTS = 0, 1
 HOW_TO_SETTLE = (
@@ -49,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def describe(conflict: Conflict) -> str:
+    from fma_app.domain.records import SINGULAR, shown
+
     singular = SINGULAR.get(conflict.collection, conflict.collection)
     what = "model" if conflict.collection == "model" else f"{singular} {conflict.id}"
     label = f" {shown(conflict.label)}" if conflict.label else ""

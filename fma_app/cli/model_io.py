@@ -3,8 +3,12 @@ stderr and exit 2 for anything that is not a model this version can read."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fma_app.cli.common import CliError
-from fma_app.domain.model import Model
+
+if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
+    from fma_app.domain.model import Model
 
 
 def read_model(path: str) -> Model:

@@ -10,13 +10,17 @@ import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring as quote  # C; what ensure_ascii=False writes
+from typing import TYPE_CHECKING
 
-from fma_app.analysis.ranking import Rankable, RankBy, RankedFailureMode, RankRow
 from fma_app.cli.common import CliError
-from fma_app.domain.model import Model
 from fma_app.gc_pause import paused_gc
-from fma_app.presentation.style import AP_STYLES, ansi, ap_style
 from fma_app.presentation.text import elide_middle
+
+if TYPE_CHECKING:  # loaded when the command runs: `--help` only lists the orders
+    from fma_app.analysis.ranking import Rankable, RankBy, RankedFailureMode, RankRow
+
+# RankBy's values and its default, written out for `--help` (test_rank_table checks them).
+RANK_ORDERS = ("rpn", "ap")
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -34,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
     parser.add_argument(
         "--by",
-        choices=[by.value for by in RankBy],
-        default=RankBy.RPN.value,
+        choices=RANK_ORDERS,
+        default=RANK_ORDERS[0],
         help="rpn: RPN, then S, L, D, then names; ap: H/M/L, then severity, RPN, names "
         "(default: rpn)",
     )
@@ -67,6 +71,8 @@ def ranking_of_file(path: str, by: RankBy) -> list[RankedFailureMode[RankRow]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.analysis.ranking import RankBy
+
     top = parse_top(args.top)
     # One short process that makes tens of thousands of objects and no cycles: collections
     # would only scan the whole model again and again.
@@ -209,6 +215,9 @@ def format_csv(records: Sequence[dict[str, object]]) -> str:
 
 def _empty_record() -> dict[str, object]:
     """The column names, for the header of an empty ranking."""
+    from fma_app.analysis.ranking import RankedFailureMode
+    from fma_app.domain.model import Model
+
     model = Model()
     component = model.add_component("x")
     return RankedFailureMode(1, "x", model.add_failure_mode(component.id)).as_record()
@@ -296,7 +305,7 @@ def format_table(
             f"{revised}"
         )
         lines.append(line.rstrip())
-    order = "RPN" if by is RankBy.RPN else "Action Priority"
+    order = "Action Priority" if by == "ap" else "RPN"
     lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
     return "\n".join(lines)
 
@@ -324,6 +333,10 @@ def _revised_cell(record: dict[str, object], colour: bool) -> str:
 def _paint(ap: str, colour: bool) -> str:
     """The AP letter, coloured for a terminal. Padding is applied by the caller on one letter,
     so a coloured letter is padded here to keep the columns aligned."""
-    if not colour or ap not in AP_STYLES:  # "-", not rated yet: never an AP's colour
+    if not colour:
+        return ap
+    from fma_app.presentation.style import AP_STYLES, ansi, ap_style
+
+    if ap not in AP_STYLES:  # "-", not rated yet: never an AP's colour
         return ap
     return ansi(ap_style(ap), ap) + " " * (2 - len(ap))

@@ -7,10 +7,10 @@ import json
 from typing import TYPE_CHECKING
 
 from fma_app.cli.impact import load_model
-from fma_app.domain.model import Model
 
-if TYPE_CHECKING:  # networkx loads only when the command runs
+if TYPE_CHECKING:  # networkx and the domain load only when the command runs
     from fma_app.analysis.impact import SinglePointOfFailure
+    from fma_app.domain.model import Model
 
 NO_FAILURE_MODES = "no failure mode recorded"
 
