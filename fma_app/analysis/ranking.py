@@ -171,7 +171,10 @@ def rank(
         return (urgencies[code], folded[fm.component_id], fm.failure_mode.casefold(), fm.id)
 
     ordered = sorted(failure_modes, key=key)
+    # tuple.__new__ makes the same tuple as the NamedTuple's own __new__, which is a Python
+    # function call per entry: a third of the cost for the 20,000 entries of a large model.
+    make = tuple.__new__
     return [
-        RankedFailureMode(place, component_names[fm.component_id], fm)
+        make(RankedFailureMode, (place, component_names[fm.component_id], fm))
         for place, fm in enumerate(ordered, start=1)
     ]

@@ -283,28 +283,31 @@ def format_table(
     lines = [header.rstrip(), "-" * min(len(header), terminal)]
     # Cells that repeat are made once: 20,000 failure modes share about 2,000 component names
     # and at most 1,331 score triples (with not rated) and 1,001 revised ones, and making each
-    # cell anew was most of the table's time. The rating cells come from a real record
-    # (`as_record()`, made only for the first failure mode of its scores), as JSON and CSV do.
+    # cell anew was most of the table's time; failure mode texts repeat too ("Timeout" under
+    # many components). The rating cells come from a real record (`as_record()`, made only
+    # for the first failure mode of its scores), as JSON and CSV do. A line ends with its
+    # revised cell, stripped when made; %-formatting with the widths written into the format
+    # costs half of an f-string with nested widths.
     components: dict[str, str] = {}
+    texts: dict[str, str] = {}
     ratings: dict[tuple[int | None, int | None, int | None], str] = {}
     revisions: dict[object, str] = {}
+    row = f"%4d %{id_width}d %s %s %s %s"
     for entry in ranked:
-        fm, name = entry.failure_mode, entry.component
+        place, name, fm = entry
         if (component := components.get(name)) is None:
             component = f"{truncate(name, component_width, ellipsis):<{component_width}}"
             components[name] = component
+        if (text := texts.get(fm.failure_mode)) is None:
+            text = f"{truncate(fm.failure_mode, text_width, ellipsis):<{text_width}}"
+            texts[fm.failure_mode] = text
         scores = (fm.severity, fm.likelihood, fm.detection)
         rating, revised = ratings.get(scores), revisions.get(fm.revised)
         if rating is None or revised is None:
             record = entry.as_record()
             rating = ratings[scores] = _rating_cells(record, colour)
-            revised = revisions[fm.revised] = _revised_cell(record, colour)
-        line = (
-            f"{entry.rank:>4} {fm.id:>{id_width}} {rating} {component} "
-            f"{truncate(fm.failure_mode, text_width, ellipsis):<{text_width}} "
-            f"{revised}"
-        )
-        lines.append(line.rstrip())
+            revised = revisions[fm.revised] = _revised_cell(record, colour).rstrip()
+        lines.append(row % (place, fm.id, rating, component, text, revised))
     order = "Action Priority" if by == "ap" else "RPN"
     lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
     return "\n".join(lines)
