@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QDataStream, QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QByteArray, QDataStream, QLineF, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QPolygonF,
     QTextLayout,
     QTextOption,
+    QTransform,
 )
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -1067,6 +1068,11 @@ class Layer(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._bounds
 
+    def update_later(self) -> None:
+        """A repaint asked for from a timer (the rest of a frame's work, in the next frame)."""
+        if self.scene() is not None:  # not removed (a rebuild) in the meantime
+            self.update()
+
 
 # A QPainterPath as QDataStream writes it (little-endian here): per element its type (0 move
 # to, 1 line to) and its point. Arrowheads go into a path as bytes made by numpy, about a tenth
@@ -1110,6 +1116,36 @@ def arrowheads(coords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return elements, has_head
 
 
+def bands_around(outer: QRect, inner: QRect) -> list[QRect]:
+    """The parts of `outer` outside `inner`: up to four bands (above, below, left, right)."""
+    inner = inner.intersected(outer)
+    if inner.isEmpty():
+        return [outer]
+    bands = [
+        QRect(outer.left(), outer.top(), outer.width(), inner.top() - outer.top()),
+        QRect(outer.left(), inner.bottom() + 1, outer.width(), outer.bottom() - inner.bottom()),
+        QRect(outer.left(), inner.top(), inner.left() - outer.left(), inner.height()),
+        QRect(inner.right() + 1, inner.top(), outer.right() - inner.right(), inner.height()),
+    ]
+    return [band for band in bands if not band.isEmpty()]
+
+
+@dataclass(eq=False)
+class EdgePicture:
+    """The edges as drawn at one zoom over the whole viewport, kept while nothing about them
+    changes (`EdgeLayer` counts changes in `version`)."""
+
+    pixmap: QPixmap
+    scale: float
+    origin: QPointF  # the scene point at the picture's top left
+    scene: QRectF  # the part of the scene it shows
+    version: int
+
+
+# Stretched past this, an older zoom's picture of the edges looks too coarse to stand in.
+STAND_IN_STRETCH = 1.5
+
+
 class EdgeLayer(Layer):
     """Draws every edge in one paint call. Emphasised edges (selected, impact) last, on top.
 
@@ -1133,6 +1169,10 @@ class EdgeLayer(Layer):
         self._head_colours: list[QColor] = []  # what arrowheads are filled with
         self._head_colour = np.zeros(0, dtype=int)  # index into _head_colours, by row
         self._heads: tuple[np.ndarray, np.ndarray] | None = None  # see arrowheads; None: stale
+        self.version = 0  # counts the changes of any edge (style, geometry, which there are)
+        self.picture: EdgePicture | None = None  # the dense view's edges, see _paint_picture
+        self._stood_in_at = 0.0  # the zoom whose frame showed an older picture stretched
+        self._whole_paint_version = -1  # the version at the last paint of the whole view
 
     def invalidate(self) -> None:
         """Edges came, went or changed style: regroup them, recompute the bounds, repaint."""
@@ -1168,6 +1208,7 @@ class EdgeLayer(Layer):
 
     def _refit(self) -> None:
         self._heads = None  # worked out again when next drawn
+        self.version += 1  # the picture of the edges is out of date
         coords, pad = self._coords, ARROW_SIZE + 4
         if len(coords):
             xs, ys = coords[:, 0::2], coords[:, 1::2]
@@ -1187,6 +1228,122 @@ class EdgeLayer(Layer):
     ) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         exposed = painted_rect(painter, option).adjusted(-4, -4, 4, 4)
+        if widget is not None and self._paint_picture(painter, widget, lod, exposed):
+            return
+        self._paint_lines(painter, lod, exposed)
+
+    # ---- the picture of a dense view -------------------------------------------------------
+    # A dense view (zoomed out, or hundreds of lines in view) costs 10-20 ms of line drawing
+    # a frame, whatever else changed. Its edges are drawn once into a picture of the viewport
+    # at that zoom, and frames that change no edge (the node pictures and names of the next
+    # frames, a selection, a tooltip, a repaint) copy the exposed part of it. Any change of
+    # an edge (`_refit`, `invalidate`) makes it out of date, and the first whole frame after
+    # a change draws the lines directly (a drag changes edges every frame); a pan copies what
+    # the picture has and draws the uncovered strip itself. The first frame at a new zoom shows
+    # the picture of the last zoom stretched (as node pictures stand in, see node_layer.py)
+    # and asks for the next frame, which draws the edges at the new zoom.
+
+    def _paint_picture(
+        self, painter: QPainter, widget: QWidget, lod: float, exposed: QRectF
+    ) -> bool:
+        """Paint from the picture (or a new one); False when the lines are drawn directly:
+        a view with few lines (smooth, dashed), a transform with rotation or shear, a small
+        exposed part and no picture for it."""
+        transform = painter.worldTransform()
+        inverse, invertible = transform.inverted()
+        if not invertible or transform.m12() or transform.m21() or lod > PIXMAP_MAX_ZOOM:
+            return False
+        viewport = QRectF(widget.rect())
+        view = inverse.mapRect(viewport)
+        view_edges = (view.left(), view.top(), view.right(), view.bottom())
+        if lod >= OVERVIEW_ZOOM and np.count_nonzero(self._hit(view_edges)) <= AA_LINE_BUDGET:
+            return False
+        picture = self.picture
+        if picture is not None and picture.version != self.version:
+            picture = self.picture = None
+        if picture is not None and picture.scale == lod:
+            offset = transform.map(picture.origin)
+            x, y = round(offset.x()), round(offset.y())
+            aligned = abs(offset.x() - x) < 1e-6 and abs(offset.y() - y) < 1e-6
+            if aligned and picture.scene.contains(exposed.intersected(view)):
+                self._copy(painter, picture, QPointF(x, y), transform.mapRect(exposed))
+                return True
+        if not exposed.adjusted(-1, -1, 1, 1).contains(view.intersected(self._bounds)):
+            return False  # a part of the view: its lines, as before
+        if self._whole_paint_version != self.version:
+            # The first whole frame after a change: edges that change frame after frame (a
+            # drag) would cost a picture each and never be copied from
+            self._whole_paint_version = self.version
+            return False
+        if (
+            picture is not None
+            and picture.scale != lod
+            and self._stood_in_at != lod
+            and 1 / STAND_IN_STRETCH <= picture.scale / lod <= STAND_IN_STRETCH
+        ):
+            self._stand_in(painter, picture, lod, view, transform)
+            return True
+        self.picture = self._draw_picture(painter, widget, lod, view)
+        self._copy(painter, self.picture, QPointF(0, 0), viewport)
+        return True
+
+    def _draw_picture(
+        self, painter: QPainter, widget: QWidget, lod: float, view: QRectF
+    ) -> EdgePicture:
+        ratio = widget.devicePixelRatioF()
+        pixmap = QPixmap(round(widget.width() * ratio), round(widget.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        drawing = QPainter(pixmap)
+        drawing.setRenderHints(painter.renderHints())
+        drawing.setWorldTransform(painter.worldTransform())
+        self._paint_lines(drawing, lod, view.adjusted(-4, -4, 4, 4))
+        drawing.end()
+        return EdgePicture(pixmap, lod, view.topLeft(), view, self.version)
+
+    @staticmethod
+    def _copy(painter: QPainter, picture: EdgePicture, offset: QPointF, target: QRectF) -> None:
+        """The part of the picture under `target` (viewport pixels), the picture's top left
+        being at `offset` there; pixel for pixel."""
+        area = target.toAlignedRect().intersected(
+            QRectF(offset, picture.pixmap.deviceIndependentSize()).toAlignedRect()
+        )
+        if area.isEmpty():
+            return
+        ratio = picture.pixmap.devicePixelRatio()
+        source = QRectF(area.translated(-round(offset.x()), -round(offset.y())))
+        source = QRectF(source.topLeft() * ratio, source.size() * ratio)
+        transform = painter.worldTransform()
+        painter.setWorldTransform(QTransform())
+        painter.drawPixmap(QRectF(area), picture.pixmap, source)
+        painter.setWorldTransform(transform)
+
+    def _stand_in(
+        self,
+        painter: QPainter,
+        picture: EdgePicture,
+        lod: float,
+        view: QRectF,
+        transform: QTransform,
+    ) -> None:
+        """The first frame at a new zoom: the last zoom's picture stretched over the part of
+        the view it shows, the lines drawn where it shows nothing (zooming out), the edges at
+        this zoom in the next frame."""
+        painter.drawPixmap(picture.scene, picture.pixmap, QRectF(picture.pixmap.rect()))
+        shown = transform.mapRect(picture.scene).toAlignedRect()
+        viewport = transform.mapRect(view).toAlignedRect()
+        inverse = transform.inverted()[0]
+        for band in bands_around(viewport, shown):
+            area = inverse.mapRect(QRectF(band))
+            painter.save()
+            painter.setClipRect(area)
+            self._paint_lines(painter, lod, area.adjusted(-4, -4, 4, 4))
+            painter.restore()
+        self._stood_in_at = lod
+        QTimer.singleShot(0, self.update_later)
+
+    def _paint_lines(self, painter: QPainter, lod: float, exposed: QRectF) -> None:
+        """The edges in `exposed` (scene coordinates), drawn as lines."""
         rect = (exposed.left(), exposed.top(), exposed.right(), exposed.bottom())
         hit = self._hit(rect)
         if lod < OVERVIEW_ZOOM:

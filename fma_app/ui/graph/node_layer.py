@@ -111,10 +111,6 @@ class NodeLayer(Layer):
             node.paint_full(painter, node.isSelected(), with_text)
         painter.setWorldTransform(transform)
 
-    def update_later(self) -> None:
-        if self.scene() is not None:  # not removed (a rebuild) in the meantime
-            self.update()
-
     def _paint_pictures(
         self, painter: QPainter, nodes: list[NodeItem], transform: QTransform, lod: float
     ) -> None:
