@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fma_app.cli import SUBCOMMAND_MODULES
+from fma_app.cli import COMMAND_HELP, SUBCOMMAND_MODULES, SUBCOMMANDS, build_parser
 from fma_app.domain.model import Model
 from fma_app.domain.resilience import ChaosTarget, Fault, Resilience, SteadyStateProbe
 from fma_app.storage import save_model
@@ -164,10 +164,19 @@ def test_help_loads_no_model_code(tmp_path):
     assert loaded_by(tmp_path, "--help", watched=COMMAND_CODE) == []
 
 
-def test_version_loads_no_command(tmp_path):
-    """`--version` needs no command's module at all."""
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["rnk", "model.fma"]])
+def test_version_help_and_a_mistyped_command_load_no_command(tmp_path, argv):
+    """`--version` needs no command's module, `--help` and a mistyped command only the
+    commands' names and help lines (`COMMAND_HELP`)."""
     watched = tuple(f"fma_app.cli.{name}" for name in SUBCOMMAND_MODULES)
-    assert loaded_by(tmp_path, "--version", watched=watched) == []
+    assert loaded_by(tmp_path, *argv, watched=watched, codes=(0, 2)) == []
+
+
+def test_help_lists_every_command_with_the_line_its_module_registers():
+    """The listing `--help` builds without the modules shows what the full parser shows."""
+    listing, full = build_parser(listing=True), build_parser()
+    assert listing.format_help() == full.format_help()
+    assert list(COMMAND_HELP) == list(SUBCOMMANDS)
 
 
 def test_rank_still_loads_what_it_runs(model_file, tmp_path):

@@ -8,6 +8,7 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.impact import load_model
 from fma_app.presentation.availability import days as _days
@@ -33,7 +34,7 @@ RULES = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "availability",
-        help="availability, SLO and error budget of each entry point",
+        help=COMMAND_HELP["availability"],
         description="Compute the availability each entry point (user-facing component) can "
         "have from the components' own availabilities and the dependency graph, the expected "
         "downtime per SLO window, whether it meets its SLO, the error budget and the share of "

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "chaos-result",
-        help="record the result of a chaos experiment run (a Chaos Toolkit journal)",
+        help=COMMAND_HELP["chaos-result"],
         description="Read the journal that `chaos run` wrote for a draft of `fma-app chaos` and "
         "record the run on its failure mode: deviated -> failed, completed -> passed, aborted "
         "or interrupted -> not concluded. Refuses a journal of another model, and a model "

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 
 if TYPE_CHECKING:  # the domain loads when the command runs, not for --help
@@ -15,7 +16,7 @@ if TYPE_CHECKING:  # the domain loads when the command runs, not for --help
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="write the bundled example model",
+        help=COMMAND_HELP["demo"],
         description="Write the bundled example model, a card payments platform with "
         "components, dependencies, failure modes and actions, to a new model file.",
     )

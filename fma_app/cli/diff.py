@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.model_io import read_model
 
 if TYPE_CHECKING:  # the domain loads when the command runs, not for --help
@@ -17,7 +18,7 @@ EXIT_EQUAL, EXIT_DIFFERENT = 0, 1
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "diff",
-        help="show what changed between two models",
+        help=COMMAND_HELP["diff"],
         description="Show what was added, removed and changed between two model files: model "
         "properties, components, dependencies, failure modes and actions, matched by their ids, "
         "field by field with the old and the new value. Moved nodes are listed apart. Exit code "

@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 
 if TYPE_CHECKING:  # networkx, sqlmodel and the domain load only when the command runs
@@ -23,7 +24,7 @@ RULES = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "impact",
-        help="show what a component's failure takes down",
+        help=COMMAND_HELP["impact"],
         description="Show the blast radius of one component's failure: the components that go "
         "down (the failed one included), those degraded, and the entry points (user-facing "
         "components) lost. The file is only read.",

@@ -17,6 +17,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.headers import USER_FIELDS
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="build a model from an FMEA spreadsheet (.xlsx, .xlsm, .xls, .csv)",
+        help=COMMAND_HELP["import"],
         description="Build a model from an FMEA spreadsheet: the first sheet with a recognisable "
         "header (or --sheet NAME, or --all-sheets), plus the Components and Dependencies "
         "sheets if there are. A report exported by FMA Workbench is read back exactly (without "

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 
 # ComponentKind's values, written out: `--help` must not build the model's classes to list
@@ -18,7 +19,7 @@ KINDS = ("service", "database", "queue", "cache", "external", "network", "host",
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "library",
-        help="list the failure mode libraries, or export failure modes as a library file",
+        help=COMMAND_HELP["library"],
         description="The failure mode libraries: the built-in catalog and the team library "
         "files in the folders listed in ~/.config/fma-workbench/library-folders.",
     )

@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import read_model
 from fma_app.domain.errors import ModelError
@@ -28,7 +29,7 @@ HOW_TO_SETTLE = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "merge",
-        help="three-way merge of models, field by field",
+        help=COMMAND_HELP["merge"],
         description="Merge the changes from BASE to OURS and from BASE to THEIRS, field by field. "
         "Changes to different fields or records are all kept; the same field changed to "
         "different values is a conflict, listed with both values. OUT is written only when "

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring as quote  # C; what ensure_ascii=False writes
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.gc_pause import paused_gc
 from fma_app.presentation.text import elide_middle
@@ -29,7 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "rank",
-        help="list failure modes, most urgent first",
+        help=COMMAND_HELP["rank"],
         description="List a model's failure modes ranked by RPN (severity x likelihood x "
         "detection) or by AIAG-VDA Action Priority. The file is only read.",
         epilog="CSV text cells that start with = + - @ (or a tab or carriage return) get a "
