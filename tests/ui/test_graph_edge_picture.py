@@ -202,3 +202,15 @@ def test_bands_around_cover_the_outside_of_the_inner_rect_once():
     assert all(outer.contains(band) for band in bands)
     assert bands_around(outer, QRect(-5, -5, 200, 200)) == []  # nothing outside
     assert bands_around(outer, QRect(500, 500, 10, 10)) == [outer]  # all of it
+
+
+def test_a_rebuild_before_the_next_frame_leaves_no_error(panel, qtbot):
+    """A zoom step asks for the next frame from a timer; opening another model before it comes
+    deletes the layer (Qt deletes a cleared scene's items): the timer finds nothing to do."""
+    picture_in_use(panel)
+    old = panel.scene.layer
+    panel.view.zoom_by(ZOOM_STEP)
+    grab(panel)  # the stand-in frame: the next one is asked for
+    panel.document.model_replaced.emit()
+    qtbot.wait(50)  # pytest-qt fails the test on an exception in the event loop
+    assert panel.scene.layer is not old

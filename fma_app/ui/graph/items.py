@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import shiboken6
 from PySide6.QtCore import QByteArray, QDataStream, QLineF, QPointF, QRect, QRectF, Qt, QTimer
 from PySide6.QtGui import (
     QBrush,
@@ -1069,8 +1070,10 @@ class Layer(QGraphicsItem):
         return self._bounds
 
     def update_later(self) -> None:
-        """A repaint asked for from a timer (the rest of a frame's work, in the next frame)."""
-        if self.scene() is not None:  # not removed (a rebuild) in the meantime
+        """A repaint asked for from a timer (the rest of a frame's work, in the next frame).
+        A rebuild in the meantime removes the layer from its scene, or deletes it (Qt deletes
+        the items of a cleared scene): then there is nothing to repaint."""
+        if shiboken6.isValid(self) and self.scene() is not None:
             self.update()
 
 
