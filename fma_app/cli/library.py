@@ -77,7 +77,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from fma_app.cli.model_io import read_model
     from fma_app.domain.errors import ValidationError
-    from fma_app.domain.library import Library, LibraryEntry, entry_from_failure_mode
+    from fma_app.domain.library import library_from_failure_modes
     from fma_app.reports.library_files import LibraryFileError, write_library_file
 
     output = Path(args.output)
@@ -88,28 +88,14 @@ def run_export(args: argparse.Namespace) -> int:
     missing = [str(i) for i in ids if i not in model.failure_modes]
     if missing:
         raise CliError(f"no failure mode with id {', '.join(missing)} in '{args.model}'")
-    entries: dict[tuple[str, str], tuple[int, LibraryEntry]] = {}
-    for failure_mode_id in dict.fromkeys(ids):
-        failure_mode = model.failure_modes[failure_mode_id]
-        if not failure_mode.failure_mode.strip():
-            raise CliError(f"failure mode {failure_mode_id} has no failure mode text")
-        entry = entry_from_failure_mode(model, failure_mode, source=output.name)
-        if entry.key in entries:
-            first = entries[entry.key][0]
-            print(
-                f"fma-app: skipped failure mode {failure_mode_id}: the same "
-                f"{entry.kind.value} failure mode as {first}",
-                file=sys.stderr,
-            )
-            continue
-        entries[entry.key] = (failure_mode_id, entry)
-    name = args.name or output.stem
     try:
-        library = Library(name, tuple(entry for _, entry in entries.values()))
+        library, skipped = library_from_failure_modes(model, ids, args.name or output.stem)
+        for duplicate in skipped:
+            print(f"fma-app: {duplicate}", file=sys.stderr)
         write_library_file(library, output)
     except (LibraryFileError, ValidationError) as error:
         raise CliError(str(error)) from None
-    print(f"wrote {len(entries)} failure mode(s) to {output}")
+    print(f"wrote {len(library.entries)} failure mode(s) to {output}")
     return 0
 
 

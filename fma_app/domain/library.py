@@ -7,47 +7,28 @@ mitigate it and the fault a chaos experiment would inject. The built-in catalog
 `FORMAT_VERSION`) both become `LibraryEntry` objects; this module parses and writes that JSON
 and knows no files.
 
-Pattern and fault names are the resilience vocabulary's (`MitigationPattern`, `FaultKind` of the
-resilience issue) kept as plain strings here, so a library reads the same on a build without
-that vocabulary; `KNOWN_PATTERNS` and `KNOWN_FAULTS` list them for checks.
+Pattern and fault names are the resilience vocabulary's (`MitigationPattern`, `FaultKind` of
+`fma_app.domain.resilience`), kept as plain strings in an entry; `KNOWN_PATTERNS` and
+`KNOWN_FAULTS` list them for checks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from fma_app.domain.errors import ValidationError
 from fma_app.domain.model import ComponentKind, FailureMode, Model
+from fma_app.domain.resilience import FaultKind, MitigationPattern
 from fma_app.domain.scoring import validate_optional_score
 
 FORMAT_NAME = "fma-workbench-library"
 FORMAT_VERSION = 1
 BUILT_IN_SOURCE = "built-in"
 
-# The resilience vocabulary (issue 16: MitigationPattern and FaultKind values).
-KNOWN_PATTERNS = (
-    "timeout",
-    "retry with backoff",
-    "circuit breaker",
-    "bulkhead",
-    "fallback or cache",
-    "failover",
-    "rate limit",
-    "load shedding",
-    "idempotency key",
-)
-KNOWN_FAULTS = (
-    "instance killed",
-    "scaled to zero",
-    "dependency unreachable",
-    "latency",
-    "errors",
-    "cpu exhausted",
-    "memory exhausted",
-    "disk exhausted",
-    "dns failure",
-)
+# The resilience vocabulary (issue 16), in its own order.
+KNOWN_PATTERNS = tuple(pattern.value for pattern in MitigationPattern)
+KNOWN_FAULTS = tuple(fault.value for fault in FaultKind)
 
 TEXT_FIELDS = (
     "function",
@@ -234,8 +215,10 @@ def library_record(library: Library) -> dict[str, object]:
 
 
 def entry_from_failure_mode(model: Model, failure_mode: FailureMode, source: str) -> LibraryEntry:
-    """A model's failure mode as a library entry: its texts, its scores as suggestions."""
+    """A model's failure mode as a library entry: its texts, its scores as suggestions, the
+    patterns of its mitigations (in place or planned) and the kind of its chaos fault."""
     component = model.component(failure_mode.component_id)
+    resilience = failure_mode.resilience
     return LibraryEntry(
         kind=component.kind,
         failure_mode=failure_mode.failure_mode.strip(),
@@ -247,5 +230,51 @@ def entry_from_failure_mode(model: Model, failure_mode: FailureMode, source: str
         suggested=SuggestedScores(
             failure_mode.severity, failure_mode.likelihood, failure_mode.detection
         ),
+        patterns=tuple(mitigation.pattern.value for mitigation in resilience.mitigations),
+        fault=resilience.fault.kind.value if resilience.fault else None,
         source=source,
     )
+
+
+@dataclass(frozen=True)
+class SkippedDuplicate:
+    """A failure mode left out of a library: an earlier one of the same kind has its name."""
+
+    failure_mode_id: int
+    kept_id: int
+    kind: ComponentKind
+
+    def __str__(self) -> str:
+        # The kind in brackets: "the same other failure mode" read as "another" one.
+        return (
+            f"skipped failure mode {self.failure_mode_id}: same kind ({self.kind.value}) and "
+            f"failure mode text as failure mode {self.kept_id}"
+        )
+
+
+def unnamed_failure_modes(model: Model, failure_mode_ids: Iterable[int]) -> list[int]:
+    """The ids whose failure mode text is empty: a library entry is known by that text."""
+    return [i for i in failure_mode_ids if not model.failure_modes[i].failure_mode.strip()]
+
+
+def library_from_failure_modes(
+    model: Model, failure_mode_ids: Sequence[int], name: str, description: str = ""
+) -> tuple[Library, list[SkippedDuplicate]]:
+    """A library of the given failure modes (in the given order), as `fma-app library export`
+    and the app's Save Selected as Library... write it: each failure mode's texts, its scores as
+    suggestions and its component's kind. A second failure mode with the same kind and name is
+    left out and returned as skipped; an unnamed one raises ValidationError. Every id must be
+    in the model."""
+    unnamed = unnamed_failure_modes(model, failure_mode_ids)
+    if unnamed:
+        raise ValidationError(f"failure mode {unnamed[0]} has no failure mode text")
+    kept: dict[tuple[str, str], tuple[int, LibraryEntry]] = {}
+    skipped: list[SkippedDuplicate] = []
+    for failure_mode_id in dict.fromkeys(failure_mode_ids):
+        entry = entry_from_failure_mode(model, model.failure_modes[failure_mode_id], name)
+        if entry.key in kept:
+            skipped.append(SkippedDuplicate(failure_mode_id, kept[entry.key][0], entry.kind))
+            continue
+        kept[entry.key] = (failure_mode_id, entry)
+    library = Library(name, tuple(entry for _, entry in kept.values()), description)
+    return library, skipped

@@ -178,28 +178,38 @@ def _plain_key(key: object) -> str:
     return str(plain(key))
 
 
+LABEL_PART = 60  # characters of one name in a label (a failure mode's text, a component's name)
+
+
 def record_label(model: Model, collection_name: str, record: object) -> str:
     """A short name people recognise, on one line: a component's name, "api -> db", a failure
-    mode's text and component."""
-    return " ".join(_label(model, collection_name, record).split())[:80]
+    mode's text and component. Each name is shortened on its own, with an ellipsis: cutting the
+    whole label at 80 characters cut a long failure mode's component name mid-word ("on Car")."""
+    return _label(model, collection_name, record)
+
+
+def _short(text: str, limit: int = LABEL_PART) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
 
 
 def _label(model: Model, collection_name: str, record: object) -> str:
 
     def component_name(component_id: object) -> str:
         component = model.components.get(component_id)  # type: ignore[call-overload]
-        return component.name if component is not None else f"#{component_id}"
+        return _short(component.name) if component is not None else f"#{component_id}"
 
     if collection_name == "dependencies":
         source, target = getattr(record, "source_id", None), getattr(record, "target_id", None)
         return f"{component_name(source)} -> {component_name(target)}"
     if collection_name == "failure_modes":
         text = getattr(record, "failure_mode", "") or getattr(record, "function", "")
-        return f"{text or '(no text)'} on {component_name(getattr(record, 'component_id', None))}"
+        component = component_name(getattr(record, "component_id", None))
+        return f"{_short(text) or '(no text)'} on {component}"
     for attribute in ("name", "description"):
         text = getattr(record, attribute, None)
         if isinstance(text, str) and text:
-            return text
+            return _short(text, 80)
     return ""
 
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fma_app.ui.qt_style import SCORE_HINT_COLOUR
 from fma_app.ui.worksheet_model import PAINT_ROLE, PaintedCell
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -41,6 +42,18 @@ _NORMAL, _INACTIVE, _DISABLED = (
 _HIGHLIGHT = QPalette.ColorRole.Highlight
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
 _TEXT = QPalette.ColorRole.Text
+
+
+def hint_on_highlight(palette: QPalette, group: QPalette.ColorGroup) -> QColor:
+    """A library's suggested score in a selected cell: the highlighted text faded halfway into
+    the highlight, so a hint still looks unlike a score the user set (plain highlighted text
+    made a selected hint read as a rating)."""
+    text, fill = palette.color(group, _HIGHLIGHTED_TEXT), palette.color(group, _HIGHLIGHT)
+    return QColor(
+        (text.red() + fill.red()) // 2,
+        (text.green() + fill.green()) // 2,
+        (text.blue() + fill.blue()) // 2,
+    )
 
 
 class CellPainter(QStyledItemDelegate):
@@ -78,6 +91,8 @@ class CellPainter(QStyledItemDelegate):
         if text:
             if selected:
                 colour = palette.color(group, _HIGHLIGHTED_TEXT)
+                if foreground is not None and foreground == SCORE_HINT_COLOUR:
+                    colour = hint_on_highlight(palette, group)
             else:
                 colour = foreground or palette.color(group, _TEXT)
             self._draw_text(painter, option, text, bold, centred, colour)

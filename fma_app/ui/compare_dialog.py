@@ -10,6 +10,7 @@ through the document's edit gate as one undo step ("Merge").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -40,15 +41,22 @@ from fma_app.ui.interaction import Level
 MODEL_FILE_FILTER = "FMA Workbench models (*.fma);;All files (*)"
 RECORD_ROLE = Qt.ItemDataRole.UserRole  # (collection, id) of the record a row stands for
 OPS = {"added": "+", "removed": "\u2212", "changed": "~"}
-WIDEST_FIRST_COLUMN = 480  # px: long failure mode texts must leave room for the values
+# Widest first and value columns (px) of each dialog at its first size: every column in view.
+# Sized to their texts alone, one long cause pushed "In this model" (Compare) and "Theirs" and
+# "Chosen" (Merge) out of the dialog: the values to compare or choose from were off screen.
+COMPARE_WIDTHS = (360, 230)
+MERGE_WIDTHS = (340, 170)
+Reveal = Callable[[int], object]  # shows a failure mode's row in the worksheet
 
 
-def _fit_columns(tree: QTreeWidget) -> None:
-    """Size every column to its text, the first no wider than WIDEST_FIRST_COLUMN; every cell
-    shows its whole text as a tooltip, since long values are cut."""
+def _fit_columns(tree: QTreeWidget, widest: tuple[int, int]) -> None:
+    """Size every column to its text, the first no wider than widest[0] and the others than
+    widest[1]; every cell shows its whole text as a tooltip, since long values are cut."""
+    first, value = widest
     for column in range(tree.columnCount()):
         tree.resizeColumnToContents(column)
-    tree.setColumnWidth(0, min(tree.columnWidth(0), WIDEST_FIRST_COLUMN))
+        limit = first if column == 0 else value
+        tree.setColumnWidth(column, min(tree.columnWidth(column), limit))
     stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
     while stack:
         item = stack.pop()
@@ -67,9 +75,12 @@ def _what(collection: str, record_id: int, label: str) -> str:
     return f"{singular} {record_id}" + (f" \u201c{label}\u201d" if label else "")
 
 
-def select_record(context: AppContext, collection: str, record_id: int) -> bool:
-    """Select the record in the app's views, through the shared selection; False when the open
-    model has no such record (one the other file has and this one not)."""
+def select_record(
+    context: AppContext, collection: str, record_id: int, reveal: Reveal | None = None
+) -> bool:
+    """Select the record in the app's views, through the shared selection, and `reveal` a failure
+    mode's (or an action's failure mode's) worksheet row; False when the open model has no such
+    record (one the other file has and this one not)."""
     model, selection = context.document.model, context.document.selection
     if collection == "components" and record_id in model.components:
         selection.select_components([record_id])
@@ -86,6 +97,8 @@ def select_record(context: AppContext, collection: str, record_id: int) -> bool:
             return False
         selection.select_components([model.failure_modes[fm_id].component_id])
         selection.select_failure_mode(fm_id)
+        if reveal is not None:
+            reveal(fm_id)
     else:
         return False
     return True
@@ -94,9 +107,16 @@ def select_record(context: AppContext, collection: str, record_id: int) -> bool:
 class CompareDialog(QDialog):
     """The differences from another model file (there) to the open model (here)."""
 
-    def __init__(self, context: AppContext, diff: ModelDiff, other: str, parent: QWidget | None):
+    def __init__(
+        self,
+        context: AppContext,
+        diff: ModelDiff,
+        other: str,
+        parent: QWidget | None,
+        reveal: Reveal | None = None,
+    ):
         super().__init__(parent)
-        self.context, self.diff = context, diff
+        self.context, self.diff, self.reveal = context, diff, reveal
         self.setObjectName("compareDialog")
         self.setWindowTitle(f"Compare With {other}")
         self.summary = QLabel(self)
@@ -134,7 +154,7 @@ class CompareDialog(QDialog):
         else:
             count = len(diff.content_changes())
             self.summary.setText(f"{count} record(s) differ, {len(moved)} node(s) moved.")
-        _fit_columns(self.tree)
+        _fit_columns(self.tree, COMPARE_WIDTHS)
 
     def _add_record(
         self,
@@ -162,15 +182,22 @@ class CompareDialog(QDialog):
     def _select_in_app(self, current: QTreeWidgetItem | None, *_args: object) -> None:
         record = current.data(0, RECORD_ROLE) if current is not None else None
         if record:
-            select_record(self.context, *record)
+            collection, record_id = record
+            select_record(self.context, collection, record_id, reveal=self.reveal)
 
 
 class MergeDialog(QDialog):
     """The conflicts of a merge, settled one by one; Apply is enabled once all are settled."""
 
-    def __init__(self, context: AppContext, result: MergeResult, parent: QWidget | None):
+    def __init__(
+        self,
+        context: AppContext,
+        result: MergeResult,
+        parent: QWidget | None,
+        reveal: Reveal | None = None,
+    ):
         super().__init__(parent)
-        self.context, self.merge = context, result
+        self.context, self.merge, self.reveal = context, result, reveal
         self.choices: dict[str, Side] = {}
         self.applied = False
         self.setObjectName("mergeDialog")
@@ -203,7 +230,7 @@ class MergeDialog(QDialog):
         for conflict in result.conflicts:
             self.items[conflict.key] = self._add(conflict)
         self.tree.setRootIsDecorated(False)
-        _fit_columns(self.tree)
+        _fit_columns(self.tree, MERGE_WIDTHS)
         first = self.tree.topLevelItem(0)
         if first is not None:
             self.tree.setCurrentItem(first)
@@ -246,7 +273,7 @@ class MergeDialog(QDialog):
         if current is None:
             return
         conflict = self.merge.conflict(str(current.data(0, RECORD_ROLE)))
-        select_record(self.context, conflict.collection, conflict.id)
+        select_record(self.context, conflict.collection, conflict.id, reveal=self.reveal)
 
     def apply(self) -> bool:
         model = self.merge.resolved(self.choices)
@@ -280,6 +307,7 @@ class CompareController:
         self.merge_action.setObjectName("mergeWithAction")
         self.merge_action.triggered.connect(lambda: self.merge_with())
         self.dialog: QDialog | None = None
+        self.reveal_failure_mode: Reveal | None = None  # the window sets the worksheet's
 
     def install(self, file_menu: QMenu, before: QAction) -> None:
         file_menu.insertAction(before, self.compare_action)
@@ -307,7 +335,9 @@ class CompareController:
         if path is None or other is None:
             return None
         diff = diff_models(other, self.context.document.model)
-        dialog = CompareDialog(self.context, diff, Path(path).name, self.parent)
+        dialog = CompareDialog(
+            self.context, diff, Path(path).name, self.parent, self.reveal_failure_mode
+        )
         self.dialog = dialog
         dialog.show()
         return dialog
@@ -326,7 +356,7 @@ class CompareController:
         result = merge_models(base, self.context.document.model, theirs)
         if not result.conflicts:
             return apply_merged(self.context, result.resolved({}), self.parent)
-        dialog = MergeDialog(self.context, result, self.parent)
+        dialog = MergeDialog(self.context, result, self.parent, self.reveal_failure_mode)
         self.dialog = dialog
         dialog.show()
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QAbstractItemModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fma_app.domain.model import ActionStatus
 from fma_app.presentation import rating_scales
 from fma_app.ui.cell_painter import CellPainter
+from fma_app.ui.qt_style import SCORE_HINT_COLOUR
 from fma_app.ui.worksheet_model import COLUMN_KEY_ROLE
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -49,7 +50,11 @@ class ScoreEdit(QLineEdit):
     def __init__(self, field: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.field = field
+        self.hint: int | None = None  # a library's suggestion, grey while the box is empty
         self.setPlaceholderText(NO_SCORE_TEXT)
+        palette = self.palette()  # the worksheet's grey for suggested scores
+        palette.setColor(QPalette.ColorRole.PlaceholderText, SCORE_HINT_COLOUR)
+        self.setPalette(palette)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.textChanged.connect(self._explain)
         self.editingFinished.connect(lambda: self.committed.emit(self.text().strip()))
@@ -64,6 +69,13 @@ class ScoreEdit(QLineEdit):
         """Show a score (None or 0: empty) without committing it."""
         self.setText(str(value) if value else "")
 
+    def show_hint(self, hint: int | None) -> None:
+        """Show a suggested score grey in the empty box (as placeholder text: it is never the
+        box's value, so the score stays not rated until one is typed); None: no suggestion."""
+        self.hint = hint
+        self.setPlaceholderText(NO_SCORE_TEXT if hint is None else str(hint))
+        self._explain(self.text())
+
     def setValue(self, value: int | None) -> None:
         """Set and commit a score, as typing it and pressing Enter would (0 or None: clear)."""
         self.show_value(value)
@@ -71,7 +83,10 @@ class ScoreEdit(QLineEdit):
 
     def _explain(self, _text: str) -> None:
         value = self.value() or None
-        self.setToolTip(rating_scales.scale_tooltip(self.field, value))
+        tip = rating_scales.scale_tooltip(self.field, value)
+        if self.hint is not None and not self.text().strip():
+            tip = f"The library suggests {self.hint}; not rated until you set it.\n{tip}"
+        self.setToolTip(tip)
         self.setStatusTip(rating_scales.meaning(self.field, value) if value else "")
 
 

@@ -97,6 +97,7 @@ class DetailPanel(QWidget):
         document.changed.connect(self._on_changed)
         document.model_replaced.connect(lambda: self.show_failure_mode(0))
         document.read_only_changed.connect(lambda _read_only: self._load())
+        document.hints_changed.connect(self._hints_changed)
         self.show_failure_mode(0)
 
     # -- layout --------------------------------------------------------------------------
@@ -222,6 +223,10 @@ class DetailPanel(QWidget):
                 self._load()
                 return
 
+    def _hints_changed(self, failure_mode_ids: list[int]) -> None:
+        if self.failure_mode_id in failure_mode_ids:
+            self._load()
+
     def _load(self) -> None:
         fm = self.current()
         enabled = fm is not None and not self.document.read_only
@@ -236,9 +241,11 @@ class DetailPanel(QWidget):
                         widget.setCursorPosition(0)  # show the start of a long text
                 elif widget.toPlainText() != text:
                     widget.setPlainText(text)
+            hint = self.document.score_hints.get(fm.id) if fm else None
             for field, box in self.scores.items():
                 box.setEnabled(enabled)
                 box.show_value(getattr(fm, field) if fm else None)  # empty: not rated yet
+                box.show_hint(getattr(hint, field) if hint else None)  # grey while empty
             revised = fm.revised if fm else None
             self.revised_check.setEnabled(enabled)
             self.revised_check.setChecked(revised is not None)

@@ -220,8 +220,10 @@ class MainWindow(QMainWindow):
         self.file_menu.insertAction(quit_action, self.model_properties_action)
         self.file_menu.insertAction(quit_action, self.export_report_action)
         self.file_menu.insertAction(quit_action, self.export_chaos_action)
+        self.file_menu.insertAction(quit_action, self.worksheet.save_library_action)
         self.compare = CompareController(self, self.context)  # Compare With..., Merge With...
         self.compare.install(self.file_menu, before=self.model_properties_action)
+        self.compare.reveal_failure_mode = self.worksheet.reveal_failure_mode
         self.file_menu.insertSeparator(quit_action)
 
     # networkx, matplotlib and openpyxl load on first use: the worksheet paints first.

@@ -15,12 +15,14 @@ pressing it to empty a cell lost the failure mode, so removing rows now takes a 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import (
     QByteArray,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStyleOptionHeader,
     QTableView,
@@ -59,6 +62,7 @@ from fma_app.ui.cell_painter import CellPainter
 from fma_app.ui.context import AppContext
 from fma_app.ui.delegates import ComponentDelegate, ScoreDelegate
 from fma_app.ui.library_chooser import LibraryChooser, open_library_chooser
+from fma_app.ui.library_save import save_as_library
 from fma_app.ui.worksheet_model import WorksheetModel, WorksheetProxy
 
 PASTE_RULES = (
@@ -301,6 +305,12 @@ class WorksheetPanel(QWidget):
         self.add_from_library_action = self._action(
             "Add from &Library...", [], self.add_from_library
         )
+        self.save_library_action = self._action(
+            "Sa&ve Selected as Library...", [], self.save_selection_as_library
+        )  # &v: L is taken by Add from Library and Clear Cells in the right-click menu
+        self.save_library_action.setToolTip(
+            "Save the selected failure modes as a team library file (JSON)"
+        )
         self.find_action = self._action(
             "&Filter Rows", QKeySequence.StandardKey.Find, self.focus_filter
         )
@@ -315,6 +325,8 @@ class WorksheetPanel(QWidget):
         self.show_resilience_action.setCheckable(True)
         self.show_resilience_action.setToolTip("The Mitigations and Experiment columns")
         self.show_resilience_action.toggled.connect(self.show_resilience_columns)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._show_context_menu)
         header = self.view.horizontalHeader()  # also on the header's right-click menu
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         header.addAction(self.show_id_action)
@@ -517,6 +529,36 @@ class WorksheetPanel(QWidget):
             self.status_reported.emit("Select a component first, then Add from Library", 6000)
             return None
         return open_library_chooser(self.context, component_id, self)
+
+    def selected_failure_mode_ids(self) -> list[int]:
+        """The failure modes of the selected rows in the order shown (the current row's when
+        nothing is selected, as Delete Failure Modes takes it)."""
+        rows = self.selected_rows()
+        if not rows and self.view.currentIndex().isValid():
+            rows = [self.view.currentIndex().row()]
+        return [self.proxy.failure_mode_id(row) for row in rows]
+
+    def save_selection_as_library(self) -> Path | None:
+        """Save Selected as Library...: the selected failure modes as a team library file."""
+        return save_as_library(
+            self.document, self.context.interaction, self.selected_failure_mode_ids()
+        )
+
+    def context_menu(self) -> QMenu:
+        """The right-click menu of the worksheet's rows."""
+        menu = QMenu(self.view)
+        menu.setObjectName("worksheetMenu")
+        for action in (self.add_fm_action, self.add_from_library_action, None,
+                       self.cut_action, self.copy_action, self.paste_action,
+                       self.clear_cells_action, self.delete_rows_action, None,
+                       self.save_library_action):  # fmt: skip
+            menu.addSeparator() if action is None else menu.addAction(action)
+        return menu
+
+    def _show_context_menu(self, position: QPoint) -> None:
+        menu = self.context_menu()
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.view.viewport().mapToGlobal(position))
 
     def _new_failure_mode(self, model: Model) -> AddEntities:
         component_id = self.current_component_id()

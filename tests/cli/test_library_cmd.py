@@ -69,7 +69,10 @@ def test_export_then_list_through_the_config_file(capsys, model_file, tmp_path):
     )  # fmt: skip
     assert code == 0
     assert out == f"wrote 2 failure mode(s) to {out_file}\n"
-    assert err == "fma-app: skipped failure mode 5: the same database failure mode as 4\n"
+    assert err == (
+        "fma-app: skipped failure mode 5: same kind (database) and failure mode text as "
+        "failure mode 4\n"
+    )
     library = read_library_file(out_file)
     assert library.name == "Payments team"
     assert [(e.kind.value, e.failure_mode, e.suggested.severity, e.suggested.likelihood)

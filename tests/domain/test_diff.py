@@ -39,6 +39,20 @@ def test_a_changed_severity_is_one_field_with_old_and_new():
     assert change.label == "Disk full on db"
 
 
+def test_a_long_failure_mode_is_shortened_but_its_component_stays_whole():
+    old = small()
+    old.components[2].name = "Card network gateway (Acquirer B)"
+    old.failure_modes[4].failure_mode = "Failover traffic declined because merchants are " * 3
+    new = copy.deepcopy(old)
+    new.failure_modes[4].severity = 9
+    (change,) = diff_models(old, new).changes
+    text, component = change.label.split(" on ")
+    assert component == "Card network gateway (Acquirer B)"
+    assert len(text) == 60
+    assert text.endswith("\u2026")
+    assert text.startswith("Failover traffic declined because merchants are Failover")
+
+
 def test_a_moved_node_is_reported_apart_and_can_be_ignored():
     old, new = small(), small()
     new.components[1].x = 300.0

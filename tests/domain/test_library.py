@@ -14,8 +14,6 @@ from fma_app.domain.errors import ValidationError
 from fma_app.domain.library import (
     FORMAT_NAME,
     FORMAT_VERSION,
-    KNOWN_FAULTS,
-    KNOWN_PATTERNS,
     TEXT_FIELDS,
     Library,
     entries_for,
@@ -24,18 +22,10 @@ from fma_app.domain.library import (
     parse_library,
 )
 from fma_app.domain.model import ComponentKind, Model
+from fma_app.domain.resilience import Fault, FaultKind, MitigationPattern, Resilience
 
-# The resilience vocabulary as the chaos branch (issue 16) defines it in
-# fma_app/domain/resilience.py (FaultKind, MitigationPattern), copied on 2026-12-01 while that
-# branch was not on main yet. Once it is, compare with the enums themselves (below).
-CHAOS_FAULT_KINDS = (
-    "instance killed", "scaled to zero", "dependency unreachable", "latency", "errors",
-    "cpu exhausted", "memory exhausted", "disk exhausted", "dns failure",
-)  # fmt: skip
-CHAOS_PATTERNS = (
-    "timeout", "retry with backoff", "circuit breaker", "bulkhead", "fallback or cache",
-    "failover", "rate limit", "load shedding", "idempotency key",
-)  # fmt: skip
+CHAOS_FAULT_KINDS = tuple(fault.value for fault in FaultKind)
+CHAOS_PATTERNS = tuple(pattern.value for pattern in MitigationPattern)
 NO_PATTERN_FITS = {
     "Stale data served after an update",
     "Cache poisoned with wrong data",
@@ -79,8 +69,6 @@ def test_no_duplicate_entries_or_texts():
 
 
 def test_patterns_and_faults_are_the_resilience_vocabulary():
-    assert set(KNOWN_PATTERNS) == set(CHAOS_PATTERNS)
-    assert set(KNOWN_FAULTS) == set(CHAOS_FAULT_KINDS)
     entries = built_in_entries()
     for entry in entries:
         assert set(entry.patterns) <= set(CHAOS_PATTERNS), entry.failure_mode
@@ -90,12 +78,6 @@ def test_patterns_and_faults_are_the_resilience_vocabulary():
     without = {entry.failure_mode for entry in entries if not entry.patterns}
     assert without == NO_PATTERN_FITS
     assert sum(entry.fault is not None for entry in entries) >= len(entries) * 0.6
-
-
-def test_names_match_the_resilience_enums_once_they_are_on_main():
-    resilience = pytest.importorskip("fma_app.domain.resilience")
-    assert set(KNOWN_PATTERNS) == {member.value for member in resilience.MitigationPattern}
-    assert set(KNOWN_FAULTS) == {member.value for member in resilience.FaultKind}
 
 
 def test_the_catalog_reads_back_through_the_library_format():
@@ -207,3 +189,19 @@ def test_a_models_failure_mode_becomes_an_entry_with_its_scores_as_suggestions()
         "WAL",
     )
     assert (entry.suggested.severity, entry.suggested.likelihood) == (9, None)
+    assert (entry.patterns, entry.fault) == ((), None)
+
+
+def test_an_entry_keeps_the_failure_modes_mitigation_patterns_and_fault_kind():
+    model = Model()
+    api = model.add_component("api")
+    resilience = Resilience.checked(
+        fault=Fault.checked("latency", 120, 300),
+        mitigations="retry with backoff (planned); circuit breaker (in place)",
+    )
+    fm = model.add_failure_mode(api.id, failure_mode="Slow payments", resilience=resilience)
+    entry = entry_from_failure_mode(model, fm, source="x.json")
+    assert (entry.patterns, entry.fault) == (("retry with backoff", "circuit breaker"), "latency")
+    again = parse_library(library_record(Library("x", (entry,))), source="x.json")
+    assert again.entries[0].patterns == entry.patterns
+    assert again.entries[0].fault == "latency"

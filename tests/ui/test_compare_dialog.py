@@ -39,6 +39,14 @@ def window_with(qtbot, context_factory, model: Model, open_path: Path | None):
     return window, document, interaction
 
 
+def assert_every_column_in_view(tree) -> None:
+    """Every column starts and ends inside the tree's viewport at the dialog's first size."""
+    header = tree.header()
+    last = header.logicalIndex(header.count() - 1)
+    right = header.sectionViewportPosition(last) + header.sectionSize(last)
+    assert right <= tree.viewport().width()
+
+
 def items(tree) -> list:
     found = []
     stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
@@ -55,6 +63,7 @@ def test_compare_with_lists_the_differences_and_selects_the_item(
     other = copy.deepcopy(small_model)
     fm_id = disk_full(other)
     other.failure_modes[fm_id].severity = 4
+    other.failure_modes[fm_id].cause = "Retention job never ran on the archive volume " * 6
     api = next(c for c in other.components.values() if c.name == "api")
     other.components[api.id].x = 500.0
     path = saved(tmp_path, "older.fma", other)
@@ -68,9 +77,12 @@ def test_compare_with_lists_the_differences_and_selects_the_item(
     assert ("severity", "4", "10") in texts
     assert any(t[0].startswith("Moved nodes (1)") for t in texts)
     assert dialog.summary.text() == "1 record(s) differ, 1 node(s) moved."
+    assert_every_column_in_view(dialog.tree)  # a long cause leaves "In this model" in view
     severity_row = next(i for i in items(dialog.tree) if i.text(0) == "severity")
     dialog.tree.setCurrentItem(severity_row)
     assert document.selection.failure_mode_id == fm_id
+    sheet = window.worksheet  # the failure mode's row is the worksheet's current row too
+    assert sheet.proxy.failure_mode_id(sheet.view.currentIndex().row()) == fm_id
     assert document.selection.component_ids == [small_model.failure_modes[fm_id].component_id]
     moved_row = next(i for i in items(dialog.tree) if "api" in i.text(0))
     dialog.tree.setCurrentItem(moved_row)
@@ -127,7 +139,8 @@ def test_a_merge_with_conflicts_opens_them_to_settle_one_by_one(
     fm_id = disk_full(base)
     theirs, ours = copy.deepcopy(base), copy.deepcopy(base)
     theirs.failure_modes[fm_id].severity, ours.failure_modes[fm_id].severity = 3, 6
-    theirs.failure_modes[fm_id].cause, ours.failure_modes[fm_id].cause = "Logs", "Backups"
+    theirs.failure_modes[fm_id].cause = "Logs fill the data volume overnight " * 8
+    ours.failure_modes[fm_id].cause = "Backups"
     window, document, _ = window_with(qtbot, context_factory, ours, None)
     applied = window.compare.merge_with(
         str(saved(tmp_path, "theirs.fma", theirs)), str(saved(tmp_path, "base.fma", base))
@@ -141,8 +154,11 @@ def test_a_merge_with_conflicts_opens_them_to_settle_one_by_one(
     severity = rows[f"failure_modes/{fm_id}/severity"]
     assert [severity.text(c) for c in (1, 2, 3)] == ["10", "6", "3"]
     assert not dialog.apply_button.isEnabled()
+    assert_every_column_in_view(dialog.tree)  # Theirs and Chosen beside a long base value
     dialog.tree.setCurrentItem(severity)
     assert document.selection.failure_mode_id == fm_id
+    sheet = window.worksheet
+    assert sheet.proxy.failure_mode_id(sheet.view.currentIndex().row()) == fm_id
     QTest.mouseClick(dialog.take_theirs, Qt.MouseButton.LeftButton)
     assert severity.text(4) == "theirs"
     assert dialog.tree.currentItem() is rows[f"failure_modes/{fm_id}/cause"]  # moved on

@@ -5,6 +5,7 @@ that lists library folders in the plain config file."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem
 
 from fma_app.domain.catalog import built_in_entries
@@ -19,6 +20,8 @@ from fma_app.reports.library_files import (
     write_library_file,
 )
 from fma_app.storage import open_model, save_model
+from fma_app.ui.cell_painter import hint_on_highlight
+from fma_app.ui.delegates import NO_SCORE_TEXT
 from fma_app.ui.interaction import RecordingInteraction
 from fma_app.ui.library_chooser import LibraryChooser, LibraryEntriesModel, LibraryFilter
 from fma_app.ui.qt_style import SCORE_HINT_COLOUR
@@ -43,6 +46,10 @@ def click_check_box(qtbot, chooser: LibraryChooser, row: int) -> None:
     option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
     box = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, view)
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=box.center())
+
+
+def fm_named(document, name: str) -> int:
+    return next(i for i, f in document.model.failure_modes.items() if f.failure_mode == name)
 
 
 def shown_names(chooser: LibraryChooser) -> list[str]:
@@ -124,6 +131,100 @@ def test_a_set_score_replaces_its_hint_and_hints_are_not_saved(context, qtbot, t
     save_model(document.model, path)
     reopened = open_model(path).failure_modes[fm_id]
     assert (reopened.severity, reopened.likelihood, reopened.detection) == (None, 2, None)
+
+
+def test_the_details_show_the_hints_grey_until_a_score_is_typed(main_window_factory, qtbot):
+    window = main_window_factory()
+    document = window.document
+    document.selection.select_components([component_id(document, "cache")])
+    before = set(document.model.failure_modes)
+    chooser = window.worksheet.add_from_library()
+    assert chooser is not None
+    entry = chooser.entries.entries[chooser.proxy.mapToSource(chooser.proxy.index(0, 0)).row()]
+    click_check_box(qtbot, chooser, 0)
+    qtbot.mouseClick(chooser.add_button, Qt.MouseButton.LeftButton)
+    [fm_id] = set(document.model.failure_modes) - before
+    fm = document.model.failure_modes[fm_id]
+    sheet = window.worksheet
+    view = sheet.view
+    failure_mode_column = next(i for i, c in enumerate(COLUMNS) if c.key == "failure_mode")
+    rect = view.visualRect(sheet.proxy.index(sheet.proxy.row_of(fm_id), failure_mode_column))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    detail = window.detail
+    assert detail.failure_mode_id == fm_id
+
+    def hint(field: str) -> str:
+        value = getattr(entry.suggested, field)
+        return NO_SCORE_TEXT if value is None else str(value)
+
+    for field, box in detail.scores.items():
+        assert box.text() == ""  # not rated: the hint is only the placeholder
+        assert box.placeholderText() == hint(field)
+        assert box.palette().color(QPalette.ColorRole.PlaceholderText) == SCORE_HINT_COLOUR
+        assert box.toolTip().startswith(f"The library suggests {hint(field)}; not rated until")
+    assert detail.score_label.text() == "RPN -   AP not rated yet"
+
+    severity = detail.scores["severity"]
+    severity.setFocus()
+    qtbot.keyClick(severity, Qt.Key.Key_Return)  # Enter on the grey hint rates nothing
+    assert (fm.severity, fm.likelihood, fm.detection) == (None, None, None)
+    assert document.undo_stack.undoText() == "Add Failure Mode from Library"
+    qtbot.keyClicks(severity, "6")
+    qtbot.keyClick(severity, Qt.Key.Key_Return)
+    assert (fm.severity, fm.likelihood) == (6, None)
+    assert severity.text() == "6"
+    assert not severity.toolTip().startswith("The library suggests")
+    assert detail.scores["likelihood"].placeholderText() == hint("likelihood")
+    severity.selectAll()
+    qtbot.keyClick(severity, Qt.Key.Key_Delete)
+    qtbot.keyClick(severity, Qt.Key.Key_Return)  # emptied: not rated again, the hint is back
+    assert fm.severity is None
+    assert (severity.text(), severity.placeholderText()) == ("", hint("severity"))
+
+    qtbot.mouseClick(sheet.show_all_button, Qt.MouseButton.LeftButton)  # out of cache's rows
+    timeout = sheet.proxy.row_of(fm_named(document, "Timeout"))
+    rect = view.visualRect(sheet.proxy.index(timeout, failure_mode_column))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert [box.placeholderText() for box in detail.scores.values()] == [NO_SCORE_TEXT] * 3
+    assert not detail.scores["severity"].toolTip().startswith("The library suggests")
+
+
+def test_a_selected_hint_is_drawn_faded_unlike_a_selected_score(main_window_factory, qtbot):
+    window = main_window_factory()
+    document = window.document
+    chooser = LibraryChooser(window.context, component_id(document, "cache"))
+    qtbot.addWidget(chooser)
+    chooser.entries.set_checked(0, True)
+    [fm_id] = chooser.add_checked()
+    sheet = window.worksheet
+    view = sheet.view
+    severity = next(i for i, c in enumerate(COLUMNS) if c.key == "severity")
+    hinted = sheet.proxy.index(sheet.proxy.row_of(fm_id), severity)
+    rated = sheet.proxy.index(sheet.proxy.row_of(fm_named(document, "Timeout")), severity)
+    view.scrollTo(hinted)
+    for index, modifier in ((hinted, Qt.KeyboardModifier.NoModifier),
+                            (rated, Qt.KeyboardModifier.ControlModifier)):  # fmt: skip
+        pos = view.visualRect(index).center()
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, modifier, pos)
+    assert view.selectionModel().isSelected(hinted)
+    assert view.selectionModel().isSelected(rated)
+    image = view.viewport().grab().toImage()
+
+    def colours(index) -> set[str]:
+        rect = view.visualRect(index).adjusted(2, 2, -2, -2)  # inside the focus frame
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(rect.left(), rect.right())
+            for y in range(rect.top(), rect.bottom())
+        }
+
+    palette = view.palette()
+    groups = (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive)
+    score_text = {palette.color(g, QPalette.ColorRole.HighlightedText).name() for g in groups}
+    hint_text = {hint_on_highlight(palette, g).name() for g in groups}
+    assert score_text & colours(rated)
+    assert not score_text & colours(hinted)
+    assert hint_text & colours(hinted)
 
 
 def test_a_read_only_model_refuses_and_the_chooser_stays(context_factory, document, qtbot):

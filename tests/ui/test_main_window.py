@@ -473,9 +473,11 @@ def test_graph_and_charts_join_the_worksheet_as_tabs(window):
 
 def test_file_menu_offers_export_report_before_quit(window):
     texts = [a.text() for a in window.file_menu.actions() if not a.isSeparator()]
-    assert texts.index("&Export Report...") == texts.index("&Quit") - 2
-    # Export Chaos Experiments (issue 16) follows Export Report.
-    assert texts.index("Export &Chaos Experiments...") == texts.index("&Quit") - 1
+    assert texts.index("&Export Report...") == texts.index("&Quit") - 3
+    # Export Chaos Experiments (issue 16) follows Export Report, then Save Selected as Library
+    # (issue 17).
+    assert texts.index("Export &Chaos Experiments...") == texts.index("&Quit") - 2
+    assert texts.index("Sa&ve Selected as Library...") == texts.index("&Quit") - 1
     assert window.export_report_action.shortcut().toString() == "Ctrl+E"
 
 
