@@ -1294,7 +1294,12 @@ class EdgeLayer(Layer):
         self, painter: QPainter, widget: QWidget, lod: float, view: QRectF
     ) -> EdgePicture:
         ratio = widget.devicePixelRatioF()
-        pixmap = QPixmap(round(widget.width() * ratio), round(widget.height() * ratio))
+        size = (round(widget.width() * ratio), round(widget.height() * ratio))
+        old = self.picture
+        if old is not None and (old.pixmap.width(), old.pixmap.height()) == size:
+            pixmap = old.pixmap  # out of date: its pixels are drawn anew (no 5 MB allocation)
+        else:
+            pixmap = QPixmap(*size)
         pixmap.setDevicePixelRatio(ratio)
         pixmap.fill(Qt.GlobalColor.transparent)
         drawing = QPainter(pixmap)

@@ -39,7 +39,10 @@ from fma_app.ui.graph.items import (
     painted_rect,
 )
 
-TEXT_LAYOUTS_PER_FRAME = 40
+# Names laid out per frame (0.15-0.3 ms each): a zoom step into a 660-node view lays out some
+# at once and the rest over the next frames. 40 a frame took 11-13 ms of frames that also draw
+# the new zoom's edges and node pictures (45-72 ms in all, benchmarks/bench_graph_scene.py).
+TEXT_LAYOUTS_PER_FRAME = 24
 # Node pictures drawn per frame at a new zoom (about 0.25 ms each); the others show their
 # picture of the nearest zoom drawn before, scaled (or a plain box in their AP fill when there
 # is none), until theirs are drawn in the next frames.
