@@ -7,8 +7,9 @@ directly, streamed into the zip, so generating the big sheet needs no workbook i
 
 - speed: `import_spreadsheet` on the 20,000-row form against openpyxl's read-only iteration over
   the same sheet (`iter_rows(values_only=True)`), best of --runs each, alternating.
-- memory and time: a child process importing the 12-million-cell sheet (refused in one line:
-  its rows are counted from the bytes first, past form_reader.MAX_TABLE_ROWS), and the same for
+- memory and time: a child process importing the 12-million-cell sheet (refused in one line
+  before openpyxl parses the workbook: its dimension declares more rows than a form can have,
+  so its rows are counted from the bytes, past form_reader.MAX_TABLE_ROWS), and the same for
   the 20,000-row form.
 
     .venv/bin/python -m benchmarks.bench_import [--runs 3] [--rows 20000] [--big-rows 500000]

@@ -1,12 +1,15 @@
 """Shared test set-up: Qt runs offscreen so the suite needs no display, and a small hand-made
-model for the tests of every layer (Qt-free: the presentation tests run without PySide6)."""
+model for the tests of every layer (Qt-free: the presentation tests run without PySide6), and a
+real PostgreSQL server for team mode (`pg_server`, `pg_url`: see tests/pg_server.py)."""
 
 from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterator
 
 import pytest
+from pg_server import PgServer, find_binaries
 
 from fma_app.domain.model import Model, Scores
 
@@ -58,3 +61,27 @@ def snapshot():
         return copy.deepcopy(model.content())
 
     return take
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the whole session, stopped at the end; the tests that use
+    it are skipped only when the server's binaries are not installed."""
+    if find_binaries() is None:
+        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)")
+    server = PgServer.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """A fresh empty database for one test: postgresql://postgres@127.0.0.1:PORT/DBNAME (no
+    ?model=; tests add it)."""
+    name = pg_server.create_database()
+    try:
+        yield pg_server.url(name)
+    finally:
+        pg_server.drop_database(name)

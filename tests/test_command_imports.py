@@ -19,7 +19,17 @@ from fma_app.storage import save_model
 
 STORAGE_ORM = ("sqlalchemy", "sqlmodel")
 SCHEMA_1_FIXTURE = Path(__file__).parent / "storage" / "fixtures" / "model_v1.fma"
-HEAVY = ("PySide6", *STORAGE_ORM, "networkx", "numpy", "openpyxl", "matplotlib", "pandas")
+# psycopg: only a shared model's URL needs the PostgreSQL driver (issue 18).
+HEAVY = (
+    "PySide6",
+    *STORAGE_ORM,
+    "networkx",
+    "numpy",
+    "openpyxl",
+    "matplotlib",
+    "pandas",
+    "psycopg",
+)
 
 # Runs the command as `fma-app` would, then writes which of the named modules were loaded.
 WRAPPER = """
@@ -127,6 +137,20 @@ def test_read_only_commands_skip_the_orm_and_qt(model_file, tmp_path, argv, allo
     loaded = loaded_by(tmp_path, command, *rest, codes=(1,) if command == "check" else (0, None))
     assert not set(loaded) & set(STORAGE_ORM), f"{command} imported {loaded}"
     assert set(loaded) <= set(allowed), f"{command} imported {loaded}"
+
+
+@pytest.mark.parametrize("command", ["rank", "info", "dump"])
+def test_a_shared_model_is_read_with_the_driver_but_not_the_orm(
+    model_file, tmp_path, pg_url, command
+):
+    from fma_app.storage import open_model
+    from fma_app.storage.shared.store import push
+
+    url = pg_url + "?model=imports"
+    push(open_model(model_file), url)
+    loaded = loaded_by(tmp_path, command, url)
+    assert "psycopg" in loaded
+    assert not set(loaded) & {*STORAGE_ORM, "PySide6", "networkx", "numpy"}, loaded
 
 
 def test_check_with_traces_loads_only_the_trace_readers(model_file, tmp_path):

@@ -34,6 +34,11 @@ SUBCOMMANDS = {
     "merge": "merge",
     "library": "library",
     "check": "check",
+    "push": "push",
+    "pull": "pull",
+    "models": "models",
+    "db": "db",
+    "history": "history",
 }
 SUBCOMMAND_MODULES = tuple(SUBCOMMANDS.values())
 # Each command's line in `fma-app --help`; its module registers it with the same line.

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.impact import load_model
+from fma_app.cli.model_io import MODEL_HELP
 from fma_app.presentation.availability import days as _days
 from fma_app.presentation.availability import percent, target
 
@@ -42,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "file is only read.",
         epilog=RULES,
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument(
         "--window",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
+from fma_app.cli.model_io import MODEL_HELP
 
 EXIT_SOME_SKIPPED = 1
 
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "line on stderr. Exit 0 when every draft was written, 1 when some were skipped, 2 for "
         "bad input.",
     )
-    parser.add_argument("model", metavar="MODEL", help="the model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write to")
     parser.add_argument(
         "--format", required=True, choices=("chaostoolkit", "litmus", "fis"), help="draft format"
@@ -49,17 +50,14 @@ def _ids(values: list[str] | None) -> list[int] | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.cli.model_io import read_model
     from fma_app.reports.chaos import plan_drafts, selected_failure_modes, skip_line, write_drafts
-    from fma_app.storage import ModelFileError, open_model
 
     ids = _ids(args.failure_modes)
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         raise CliError(f"the output {output} exists and is not a folder")
-    try:
-        model = open_model(Path(args.model), read_only=True)
-    except ModelFileError as error:
-        raise CliError(str(error)) from None
+    model = read_model(args.model)
     try:
         chosen = selected_failure_modes(model, ids)
     except KeyError as missing:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import MODEL_HELP, is_url
 
 if TYPE_CHECKING:
     from fma_app.analysis.review import Policy, Review
@@ -37,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "rule id). Exit 0 when no rule is broken, 1 when any is, 2 for bad input. "
         "The file is only read.",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
         "--policy",
         metavar="FILE",
@@ -70,6 +71,8 @@ def parse_as_of(text: str | None) -> dt.date:
 def policy_path(model: str, given: str | None) -> Path | None:
     if given is not None:
         return Path(given)
+    if is_url(model):  # a shared model has no folder to hold a policy: give --policy
+        return None
     beside = Path(model).parent / DEFAULT_POLICY
     return beside if beside.is_file() else None
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from fma_app.cli import COMMAND_HELP
-from fma_app.cli.model_io import read_model
+from fma_app.cli.model_io import MODEL_HELP, read_model
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "so that `git diff` can show a model's changes through a textconv driver (see the "
         "README). The file is only read.",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.set_defaults(handler=run)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import MODEL_HELP
 
 if TYPE_CHECKING:  # networkx, sqlmodel and the domain load only when the command runs
     from fma_app.analysis.impact import BlastRadius
@@ -30,19 +31,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "components) lost. The file is only read.",
         epilog=RULES,
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("component", metavar="COMPONENT", help="component name (any case)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 
 
 def load_model(path: str) -> Model:
-    from fma_app.storage import ModelFileError, open_model
+    from fma_app.cli.model_io import read_model
 
-    try:
-        return open_model(path, read_only=True)
-    except ModelFileError as error:
-        raise CliError(str(error)) from None
+    return read_model(path)
 
 
 def find_component(model: Model, name: str) -> Component:

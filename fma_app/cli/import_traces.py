@@ -78,8 +78,13 @@ def run(args: argparse.Namespace) -> int:
     from fma_app.reports.traces import TraceFileError, read_trace_files
 
     files = [Path(name) for name in args.files]
+    shared = bool(args.merge) and _is_url(args.merge)
     model_path = Path(args.output or args.merge)
-    _check_paths(files, model_path, args)
+    if shared:
+        if args.force:
+            raise CliError("--force goes with -o; --merge never replaces a model")
+    else:
+        _check_paths(files, model_path, args)
     if args.since and args.until and args.until <= args.since:
         raise CliError("--until must be later than --since")
     try:
@@ -94,6 +99,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"found no services in {', '.join(args.files)}{filters}; nothing written")
     for note in reading.notes:
         print(f"fma-app: note: {note}", file=sys.stderr)
+    if shared:
+        return _merge_shared(args, reading)
     if args.merge:
         return _merge(args, model_path, reading)
     return _create(args, model_path, reading)
@@ -181,6 +188,48 @@ def _merge(args: argparse.Namespace, model_path: Path, reading: TraceReading) ->
     return 0
 
 
+def _is_url(text: str) -> bool:
+    from fma_app.storage.shared import is_shared_location
+
+    return is_shared_location(text)
+
+
+def _merge_shared(args: argparse.Namespace, reading: TraceReading) -> int:
+    """--merge into a shared model: planned and written in one transaction under the model's
+    commit lock, so a merge running at the same time waits and then plans on what this one
+    wrote (both land, nothing twice). People editing the model keep editing."""
+    from fma_app.analysis.trace_merge import merge_command, plan_merge
+    from fma_app.domain.commands import Command
+    from fma_app.domain.model import Model
+    from fma_app.storage.shared import SharedStoreError, parse_location
+    from fma_app.storage.shared.session import SharedSession
+
+    plans: list[MergePlan] = []
+
+    def make_command(model: Model) -> Command | None:
+        plan = plan_merge(model, reading.topology)
+        plans.append(plan)
+        return None if plan.changes_nothing else merge_command(model, plan)
+
+    try:
+        location = parse_location(args.merge)
+        session = SharedSession.open(location)
+    except SharedStoreError as error:
+        raise CliError(str(error)) from None
+    try:
+        if args.dry_run:
+            make_command(session.model)
+            written = False
+        else:
+            written = session.apply_exclusively("import-traces", make_command) is not None
+    except SharedStoreError as error:
+        raise CliError(str(error)) from None
+    finally:
+        session.close()
+    _print(args, plans[-1], reading, location.display, written=written, merge=True)
+    return 0
+
+
 # ---- output ----------------------------------------------------------------------------------
 
 
@@ -188,7 +237,7 @@ def _print(
     args: argparse.Namespace,
     plan: MergePlan,
     reading: TraceReading,
-    model_path: Path,
+    model_path: Path | str,
     *,
     written: bool,
     merge: bool = False,
@@ -210,7 +259,7 @@ def _print(
 def _text(
     plan: MergePlan,
     reading: TraceReading,
-    model_path: Path,
+    model_path: Path | str,
     *,
     written: bool,
     merge: bool,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import MODEL_HELP, is_url, read_shared_model, shared_location
 
 if TYPE_CHECKING:
     from fma_app.storage import ModelInfo
@@ -22,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Show a model file's name, schema version and the number of components, "
         "dependencies, failure modes and actions. The file is only read.",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 
@@ -48,6 +49,8 @@ def format_text(info: ModelInfo) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    if is_url(args.model):
+        return run_shared(args)
     from fma_app.storage import ModelFileError, read_info  # sqlmodel: slow to import
 
     try:
@@ -58,4 +61,30 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(info_record(info), indent=2, ensure_ascii=False))
     else:
         print(format_text(info))
+    return 0
+
+
+def run_shared(args: argparse.Namespace) -> int:
+    """Info of a shared model: the same fields, with its URL (no password) instead of a path."""
+    from fma_app.storage import SCHEMA_VERSION
+
+    location = shared_location(args.model)
+    model = read_shared_model(args.model)
+    record: dict[str, object] = {
+        "name": model.name,
+        "schema_version": SCHEMA_VERSION,  # a server with any other version is refused
+        "components": len(model.components),
+        "dependencies": len(model.dependencies),
+        "failure_modes": len(model.failure_modes),
+        "actions": len(model.actions),
+        "url": location.display,
+    }
+    if args.format == "json":
+        print(json.dumps(record, indent=2, ensure_ascii=False))
+        return 0
+    labels = {"name": "Name", "url": "URL", "schema_version": "Schema version",
+              "components": "Components", "dependencies": "Dependencies",
+              "failure_modes": "Failure modes", "actions": "Actions"}  # fmt: skip
+    width = max(len(label) for label in labels.values()) + 2
+    print("\n".join(f"{labels[key] + ':':<{width}}{record[key]}" for key in labels))
     return 0

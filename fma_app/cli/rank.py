@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import MODEL_HELP, is_url, read_shared_model
 from fma_app.gc_pause import paused_gc
 from fma_app.presentation.text import elide_middle
 
 if TYPE_CHECKING:  # loaded when the command runs: `--help` only lists the orders
     from fma_app.analysis.ranking import Rankable, RankBy, RankedFailureMode, RankRow
+    from fma_app.domain.model import Model
 
 # RankBy's values and its default, written out for `--help` (test_rank_table checks them).
 RANK_ORDERS = ("rpn", "ap")
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog="CSV text cells that start with = + - @ (or a tab or carriage return) get a "
         "leading ' so a spreadsheet shows them as text instead of running them as formulas.",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
         "--by",
         choices=RANK_ORDERS,
@@ -62,13 +64,27 @@ def parse_top(text: str | None) -> int | None:
 
 
 def ranking_of_file(path: str, by: RankBy) -> list[RankedFailureMode[RankRow]]:
-    """The ranking straight from the file's rows, without building the model."""
+    """The ranking straight from the file's rows, without building the model; of a shared
+    model (a URL), from the model pulled from the server."""
+    if is_url(path):
+        return ranking_of_model(read_shared_model(path), by)
     from fma_app.storage import ModelFileError, read_ranking
 
     try:
         return read_ranking(path, by)
     except ModelFileError as error:
         raise CliError(str(error)) from None
+
+
+def ranking_of_model(model: Model, by: RankBy) -> list[RankedFailureMode[RankRow]]:
+    from fma_app.analysis.ranking import RankRow, rank
+
+    rows = (
+        RankRow(f.id, f.component_id, f.function, f.failure_mode, f.effect, f.severity,
+                f.likelihood, f.detection, f.revised)
+        for f in model.failure_modes.values()
+    )  # fmt: skip
+    return rank(rows, {c.id: c.name for c in model.components.values()}, by)
 
 
 def run(args: argparse.Namespace) -> int:

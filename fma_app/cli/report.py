@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
+from fma_app.cli.model_io import MODEL_HELP
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "Dependencies, and the Findings of `fma-app check`) of MODEL. "
         "`fma-app import REPORT.xlsx -o MODEL` reads it back.",
     )
-    parser.add_argument("model", metavar="MODEL", help="the model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
         "-o", "--output", required=True, metavar="REPORT.xlsx", help="the report to write"
     )
@@ -38,18 +39,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     from fma_app.cli.check import load_policy, policy_path
+    from fma_app.cli.model_io import read_model
     from fma_app.reports.errors import ReportError
     from fma_app.reports.xlsx_report import write_report
-    from fma_app.storage import ModelFileError, open_model
 
     output = Path(args.output)
     if output.suffix.lower() != ".xlsx":
         raise CliError(f"the report file must end in .xlsx: {output}")
     policy = load_policy(policy_path(args.model, args.policy))
-    try:
-        model = open_model(Path(args.model), read_only=True)
-    except ModelFileError as error:
-        raise CliError(str(error)) from None
+    model = read_model(args.model)
     try:
         write_report(model, output, args.by, policy=policy)
     except ReportError as error:

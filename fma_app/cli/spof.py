@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.impact import load_model
+from fma_app.cli.model_io import MODEL_HELP
 
 if TYPE_CHECKING:  # networkx and the domain load only when the command runs
     from fma_app.analysis.impact import SinglePointOfFailure
@@ -24,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "down at least one entry point (user-facing component) other than themselves, with the "
         "entry points lost, flagging those with no failure mode recorded. The file is only read.",
     )
-    parser.add_argument("model", metavar="MODEL", help="model file (.fma)")
+    parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run)
 

@@ -41,12 +41,28 @@ def has_qt() -> bool:
         return False
 
 
+def shown_argument(path: str | None) -> str:
+    """The argument as messages may repeat it: a shared model's URL without its password."""
+    if path is None:
+        return ""
+    from fma_app.storage.shared.location import is_shared_location, parse_location
+
+    if not is_shared_location(path):
+        return path
+    from fma_app.storage.shared.errors import SharedStoreError
+
+    try:
+        return parse_location(path).display
+    except SharedStoreError:
+        return "URL"
+
+
 def open_window(path: str | None) -> int:
     if not has_qt():
         print_error(NO_DESKTOP)
         return EXIT_BAD_INPUT
     if not has_display():
-        message = NO_DISPLAY_HELP.format(args=path or "").replace(" \n", "\n")
+        message = NO_DISPLAY_HELP.format(args=shown_argument(path)).replace(" \n", "\n")
         print_error(message.splitlines()[0])
         print("\n".join(message.splitlines()[1:]), file=sys.stderr)
         return EXIT_BAD_INPUT

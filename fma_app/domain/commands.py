@@ -110,6 +110,7 @@ def _put(model: Model, entity: Entity) -> None:
         model.invalidate_names()
     elif isinstance(entity, Dependency):
         model.dependencies[entity.id] = entity
+        model.invalidate_indexes()
     elif isinstance(entity, FailureMode):
         model.failure_modes[entity.id] = entity
     else:
@@ -123,6 +124,7 @@ def _discard(model: Model, entity: Entity) -> None:
         model.invalidate_names()
     elif isinstance(entity, Dependency):
         model.dependencies.pop(entity.id, None)
+        model.invalidate_indexes()
     elif isinstance(entity, FailureMode):
         model.failure_modes.pop(entity.id, None)
     else:
@@ -154,6 +156,8 @@ class SetFields(Command):
             raise ModelError(f"there is no {self.kind.replace('_', ' ')} with id {self.entity_id}")
         for name, value in values.items():
             setattr(entity, name, value)
+        if self.kind == "dependency":
+            model.invalidate_indexes()  # its ends may have moved
         return [Change(self.kind, "changed", (self.entity_id,))]
 
     def do(self, model: Model) -> list[Change]:

@@ -8,7 +8,7 @@ it through the `add_*` methods, which validate every rule.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -53,6 +53,7 @@ class ActionStatus(StrEnum):
 
 
 E = TypeVar("E", bound=StrEnum)
+IdSource = Callable[[], int]  # returns a new id, unique in the model (see Model.set_id_source)
 
 
 def parse_enum(enum_type: type[E], field_name: str, value: object) -> E:
@@ -523,13 +524,32 @@ class Model:
     _next_id: int = 1
     # casefolded name -> id; rebuilt lazily (see component_by_name)
     _names: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    # (source id, target id) -> dependency id, and the dict it indexes; rebuilt lazily (see
+    # dependency_between)
+    _ends: dict[tuple[int, int], int] | None = field(default=None, repr=False, compare=False)
+    _ends_of: dict[int, Dependency] | None = field(default=None, repr=False, compare=False)
+    # Where new ids come from when the model is shared (set_id_source): None for a file model,
+    # whose ids come from `_next_id`.
+    _id_source: IdSource | None = field(default=None, repr=False, compare=False)
 
     # ---- ids -------------------------------------------------------------------------------
     def new_id(self) -> int:
-        """Ids are unique across all entity kinds of a model, so a change names one thing."""
+        """Ids are unique across all entity kinds of a model, so a change names one thing.
+
+        A shared model takes them from its id source instead: the counter in `_next_id` is this
+        copy's only, and two people adding rows at once would both take the same id from it."""
+        if self._id_source is not None:
+            new = self._id_source()
+            self._next_id = max(self._next_id, new + 1)
+            return new
         next_id = self._next_id
         self._next_id += 1
         return next_id
+
+    def set_id_source(self, source: IdSource | None) -> None:
+        """Hand out new ids from `source` (a team store's allocator), or again from the model's
+        own counter with None. Every id the source returns must be unused in the model."""
+        self._id_source = source
 
     def _reserve(self, entity_id: int | None) -> int:
         if entity_id is None:
@@ -571,7 +591,39 @@ class Model:
         return None
 
     def invalidate_names(self) -> None:
+        """Components or dependencies were changed behind the model's back (a merge, a copy,
+        a command): the look-up indexes are rebuilt when next used."""
+        self.invalidate_indexes()
+
+    def invalidate_indexes(self) -> None:
         self._names = None
+        self._ends = None
+
+    def dependency_between(self, source_id: int, target_id: int) -> Dependency | None:
+        """The dependency from one component to another, through a lazily built index.
+
+        The index is rebuilt when `dependencies` is another dict or holds another number of
+        dependencies, or after `invalidate_indexes()` (commands call it when they insert or
+        remove a dependency or move its ends); every hit is checked against the dependency's
+        current ends. Scanning every dependency instead made adding n of them O(n^2)
+        (20,000 on the 2,000-component model: 64 s)."""
+        wanted = (source_id, target_id)
+        for _attempt in range(2):
+            ends = self._ends
+            if (
+                ends is None
+                or self._ends_of is not self.dependencies
+                or len(ends) != len(self.dependencies)
+            ):
+                ends = self._ends = {
+                    (d.source_id, d.target_id): d.id for d in self.dependencies.values()
+                }
+                self._ends_of = self.dependencies
+            found = self.dependencies.get(ends.get(wanted, 0))
+            if found is None or (found.source_id, found.target_id) == wanted:
+                return found
+            self._ends = None  # stale hit: its ends moved without invalidate_indexes()
+        return None
 
     def failure_mode(self, failure_mode_id: int) -> FailureMode:
         try:
@@ -652,9 +704,9 @@ class Model:
         source, target = self.component(source_id), self.component(target_id)
         if source_id == target_id:
             raise ModelError(f"component {source.name!r} cannot depend on itself")
-        for dep in self.dependencies.values():
-            if dep.id != ignore_id and (dep.source_id, dep.target_id) == (source_id, target_id):
-                raise ModelError(f"{source.name!r} already depends on {target.name!r}")
+        existing = self.dependency_between(source_id, target_id)
+        if existing is not None and existing.id != ignore_id:
+            raise ModelError(f"{source.name!r} already depends on {target.name!r}")
 
     # ---- building (validated) --------------------------------------------------------------
     def add_component(
@@ -720,7 +772,10 @@ class Model:
             observed=observed,
         )
         dependency.id = self._reserve(id)
+        ends = self._ends  # current: check_dependency has just used it
         self.dependencies[dependency.id] = dependency
+        if ends is not None and len(ends) == len(self.dependencies) - 1:
+            ends[(source_id, target_id)] = dependency.id
         return dependency
 
     def add_failure_mode(

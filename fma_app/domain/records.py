@@ -28,6 +28,9 @@ from fma_app.domain.model import Model
 EXCLUDED_MODEL_FIELDS: dict[str, str] = {
     "_next_id": "the next id to hand out; a merge recomputes it",
     "_names": "a look-up cache of component names",
+    "_ends": "a look-up cache of dependencies by their ends",
+    "_ends_of": "the dependencies that cache indexes",
+    "_id_source": "where a shared model's new ids come from: the session's, not content",
     "uuid": "the model's identity, not its content: chaos drafts and journals carry it, and two "
     "models built apart always differ in it",
 }
@@ -261,6 +264,7 @@ def _is_frozen_dataclass(value: object) -> bool:
 def clone_model(model: Model) -> Model:
     """A copy of the whole model, records cloned (see `clone`)."""
     copied = copy.copy(model)
+    copied.set_id_source(None)  # a copy is a model of its own: no longer the shared one's ids
     for found in collections():
         setattr(copied, found.name, {i: clone(r) for i, r in found.records(model).items()})
     for name in model_fields():

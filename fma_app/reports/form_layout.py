@@ -37,6 +37,7 @@ from fma_app.reports.cells import (
     is_blank,
     is_number,
 )
+from fma_app.reports.mapping_words import COMMAND_LINE, MappingWords
 from fma_app.reports.sheet_source import MergedRange, Row, SheetGrid
 
 HEADER_SEARCH_ROWS = 30  # the header starts in one of the first 30 rows
@@ -88,6 +89,8 @@ class SheetLayout:
     # Where component names come from: the item column, else the process step or function
     # column (said in `notes`); None: one component named after the sheet.
     component_column: int | None = None
+    # how problems say to change the mapping: the command line's options or the dialog's controls
+    words: MappingWords = field(default=COMMAND_LINE, repr=False, compare=False)
 
     @property
     def header_rows(self) -> tuple[int, int]:
@@ -362,7 +365,10 @@ def _data_first(head: dict[int, Row], last: int, width: int, fields: Sequence[st
 
 
 def detect_layout(
-    grid: SheetGrid, overrides: Overrides | None = None, head_rows: int | None = None
+    grid: SheetGrid,
+    overrides: Overrides | None = None,
+    head_rows: int | None = None,
+    words: MappingWords = COMMAND_LINE,
 ) -> SheetLayout | None:
     """The sheet's table, or None when no header is found (and none is given)."""
     overrides = overrides or Overrides()
@@ -404,6 +410,7 @@ def detect_layout(
         _data_first(head, last, width, fields),
         columns,
         excluded_rows=overrides.excluded_rows,
+        words=words,
     )
     _assign_blocks(layout)
     _second_item_is_the_function(layout)
@@ -458,7 +465,7 @@ def _apply_mapping(layout: SheetLayout, mapped: MappingType[str, str]) -> None:
         target = wanted.strip().lower()
         if target not in h.USER_FIELDS:
             layout.problems.append(
-                f"--map {key}={wanted}: {wanted!r} is not a field; the fields are "
+                f"{layout.words.entry(key, wanted)}: {wanted!r} is not a field; the fields are "
                 + ", ".join(h.USER_FIELDS)
             )
             continue
@@ -499,11 +506,11 @@ def resolve_column(layout: SheetLayout, key: str) -> int | str:
     if len(exact) > 1:
         letters = ", ".join(column_letter(c) for c in exact)
         return (
-            f"{layout.sheet}: --map {key!r}: the header is in columns {letters}; "
+            f"{layout.sheet}: {layout.words.entry(key)}: the header is in columns {letters}; "
             "name the column by its letter"
         )
     return (
-        f"{layout.sheet}: --map {key!r}: no column has that header or letter; "
+        f"{layout.sheet}: {layout.words.entry(key)}: no column has that header or letter; "
         + layout.headers_found()
     )
 
@@ -517,8 +524,8 @@ def _check(layout: SheetLayout) -> None:
         if len(claims) > 1:
             letters = " and ".join(column_letter(c) for c in claims)
             problems.append(
-                f"{title}: columns {letters} are both read as {name}; say which is which "
-                f"with --map (for example --map {column_letter(claims[-1])}=revised_{name})"
+                f"{title}: columns {letters} are both read as {name}; "
+                + layout.words.which_is_which(column_letter(claims[-1]), f"revised_{name}")
                 if name in h.SCORE_FIELDS
                 else f"{title}: columns {letters} are both read as {name}; map one of them "
                 "to another field or to ignore"
@@ -531,14 +538,14 @@ def _check(layout: SheetLayout) -> None:
         found = ", ".join(f"{column_letter(layout.column_of(n) or 0)} ({n})" for n in revised)
         problems.append(
             f"{title}: revised scores in {found} after the actions, but no initial Severity, "
-            "Occurrence and Detection columns before them; map the initial ones with "
-            "--map COLUMN=severity (likelihood, detection)"
+            f"Occurrence and Detection columns before them; {layout.words.map_initial_scores()}"
         )
     elif 0 < len(initial) < len(h.SCORE_FIELDS):
-        missing = [h.DISPLAY_NAMES[n] for n in h.SCORE_FIELDS if n not in initial]
+        absent = [n for n in h.SCORE_FIELDS if n not in initial]
+        missing = [h.DISPLAY_NAMES[n] for n in absent]
         problems.append(
             f"{title}: found {', '.join(h.DISPLAY_NAMES[n] for n in initial)} but no "
-            f"{' or '.join(missing)} column; map it with --map COLUMN=FIELD"
+            f"{' or '.join(missing)} column; {layout.words.map_missing(absent)}"
         )
     if 0 < len(revised) < len(h.REVISED_FIELDS):
         first = min(layout.column_of(n) or 0 for n in revised)

@@ -158,7 +158,7 @@ class _Row:
         return self.fill.get(self.number, column) if value is None else value
 
 
-def _too_many_rows(title: str) -> str:
+def too_many_rows(title: str) -> str:
     return (
         f"{title}: the table has more than {MAX_TABLE_ROWS:,} rows; FMA Workbench imports forms "
         f"of up to {MAX_TABLE_ROWS:,} rows"
@@ -270,7 +270,7 @@ class FormReader:
                 continue
             self.rows_read += 1
             if self.rows_read > MAX_TABLE_ROWS:
-                raise ImportProblemsError([_too_many_rows(self.title)])
+                raise ImportProblemsError([too_many_rows(self.title)])
             if self.rows_read % PROGRESS_EVERY == 0:
                 self._tick()
             for column in self.unrecognised:
@@ -290,7 +290,7 @@ class FormReader:
         if declared is None or declared - self.layout.data_first < MAX_TABLE_ROWS:
             return
         if grid.count_rows(self.layout.data_first, MAX_TABLE_ROWS + 1) > MAX_TABLE_ROWS:
-            raise ImportProblemsError([_too_many_rows(self.title)])
+            raise ImportProblemsError([too_many_rows(self.title)])
 
     def _tick(self) -> None:
         if self.cancelled is not None and self.cancelled():
@@ -361,8 +361,7 @@ class FormReader:
         self.problems.append(
             f"{self.title}: column{'s' if len(suspicious) > 1 else ''} {described} hold"
             f"{'' if len(suspicious) > 1 else 's'} numbers from 1 to 10 under a header that "
-            f"names no field; they may be scores: map each with --map {example}=severity "
-            f"(or likelihood, detection, revised_..., ignore)"
+            f"names no field; they may be scores: {self.layout.words.map_each_score(example)}"
         )
         self.problems.append(self.layout.headers_found())
 

@@ -36,14 +36,6 @@ HEADER_SEARCH_ROWS = 30
 GRID_COLUMNS, GRID_DX, GRID_DY = 6, 220.0, 140.0
 
 
-def _text(value: object) -> str:
-    return cell_text(value)
-
-
-def _name(value: object) -> str:
-    return name_text(value)
-
-
 def _kind(value: object) -> ComponentKind:
     if is_blank(value):
         return ComponentKind.OTHER  # a catalogue row that does not say claims nothing
@@ -92,11 +84,11 @@ class CatalogueColumn:
 
 
 COMPONENT_COLUMNS: tuple[CatalogueColumn, ...] = (
-    CatalogueColumn("name", ("component", "name", "component name", "service"), _name,
+    CatalogueColumn("name", ("component", "name", "component name", "service"), name_text,
                     "Component", required=True),
     CatalogueColumn("kind", ("kind", "type", "component kind"), _kind, "Kind"),
-    CatalogueColumn("owner", ("owner", "team", "owning team"), _name, "Owner"),
-    CatalogueColumn("description", ("description",), _text, "Description"),
+    CatalogueColumn("owner", ("owner", "team", "owning team"), name_text, "Owner"),
+    CatalogueColumn("description", ("description",), cell_text, "Description"),
     CatalogueColumn("user_facing", ("user facing", "entry point", "entrypoint"), _flag,
                     "User facing"),
     CatalogueColumn("availability", ("availability", "own availability"),
@@ -108,15 +100,15 @@ COMPONENT_COLUMNS: tuple[CatalogueColumn, ...] = (
     CatalogueColumn("y", ("y",), _number, "Y"),
 )  # fmt: skip
 DEPENDENCY_COLUMNS: tuple[CatalogueColumn, ...] = (
-    CatalogueColumn("source", ("component", "from", "source", "item", "service"), _name,
+    CatalogueColumn("source", ("component", "from", "source", "item", "service"), name_text,
                     "Component", required=True),
     CatalogueColumn("target", ("depends on", "dependson", "to", "target", "dependency",
-                               "depends upon"), _name, "Depends On", required=True),
+                               "depends upon"), name_text, "Depends On", required=True),
     CatalogueColumn("strength", ("strength",), _strength, "Strength"),
-    CatalogueColumn("group", ("redundancy group", "group", "any of group"), _name, "Group"),
+    CatalogueColumn("group", ("redundancy group", "group", "any of group"), name_text, "Group"),
     CatalogueColumn("needs", tuple(sorted(group_needs.ALIASES)), lambda v: v, "Group Needs"),
     CatalogueColumn("description", ("description", "notes", "note", "comment", "comments",
-                                    "remarks"), _text, "Description"),
+                                    "remarks"), cell_text, "Description"),
 )  # fmt: skip
 
 

@@ -22,7 +22,7 @@ import re
 import zipfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +102,43 @@ class SheetGrid(ABC):
         return found
 
 
+class RememberedHead(SheetGrid):
+    """A sheet whose first rows, once read, are kept (asked for again, they are not read
+    again); everything else is the sheet's own."""
+
+    def __init__(self, grid: SheetGrid):
+        self.title = grid.title
+        self._grid = grid
+        self._head: dict[int, Row] = {}
+        self._head_rows = 0  # the rows `_head` covers
+
+    @property
+    def max_row(self) -> int | None:
+        return self._grid.max_row
+
+    @property
+    def merged(self) -> tuple[MergedRange, ...]:
+        return self._grid.merged
+
+    def rows(self, first_row: int = 1, max_col: int | None = None) -> Iterator[tuple[int, Row]]:
+        return self._grid.rows(first_row, max_col)
+
+    def count_rows(self, first_row: int, limit: int) -> int:
+        return self._grid.count_rows(first_row, limit)
+
+    def head(self, last_row: int, max_col: int | None = None) -> dict[int, Row]:
+        if last_row > self._head_rows:
+            self._head, self._head_rows = self._grid.head(last_row), last_row
+        found: dict[int, Row] = {}
+        for number, row in self._head.items():
+            if number > last_row:
+                break
+            kept = row if max_col is None else {c: v for c, v in row.items() if c <= max_col}
+            if kept:
+                found[number] = dict(kept)  # the caller's to change
+        return found
+
+
 class Spreadsheet(ABC):
     """An opened file: close it (or use it as a context manager) when done."""
 
@@ -133,9 +170,19 @@ class Spreadsheet(ABC):
         return next((s for s in self.sheet_names if s.strip().casefold() == wanted), None)
 
 
-def open_spreadsheet(path: str | Path) -> Spreadsheet:
+@dataclass(frozen=True)
+class RowLimit:
+    """More rows with values than `rows` in one sheet of a workbook: refused with `message`
+    (given the sheet's name) before the workbook is parsed. openpyxl parses every shared string
+    when it opens a workbook: on a 12-million-cell sheet that alone took a minute."""
+
+    rows: int
+    message: Callable[[str], str]
+
+
+def open_spreadsheet(path: str | Path, limit: RowLimit | None = None) -> Spreadsheet:
     """Open a .xlsx, .xlsm, .xls or .csv file; raise ImportProblemsError with one line naming the
-    file and the problem."""
+    file and the problem (or, for a workbook, `limit`'s line for a sheet beyond it)."""
     path = Path(path)
     name = path.name
     if not path.is_file():
@@ -153,6 +200,8 @@ def open_spreadsheet(path: str | Path) -> Spreadsheet:
         raise ImportProblemsError(
             [f"{name}: not a spreadsheet FMA Workbench reads (.xlsx, .xlsm, .xls or .csv)"]
         )
+    if limit is not None:
+        refuse_huge_sheets(path, limit)
     return XlsxSpreadsheet(path)
 
 
@@ -163,6 +212,65 @@ def damaged(name: str, error: BaseException, kind: str = ".xlsx") -> ImportProbl
 
 
 # ---- .xlsx / .xlsm ---------------------------------------------------------------------------
+
+
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]{0,3}\d*:?[A-Z]{0,3}(\d+)"')
+_TAG_SHEET = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
+_TAG_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\s[^>]*>")
+_SMALLEST_ROW = 30  # bytes of XML a row with one value takes at the least: <row r="1"><c r=...
+_PARTS_READ = 4 * _CHUNK  # workbook.xml and its relationships: a few kB in any real workbook
+
+
+def refuse_huge_sheets(path: Path, limit: RowLimit) -> None:
+    """Raise `limit`'s one line for the first worksheet with more than `limit.rows` rows that
+    hold a value. A sheet is counted from its bytes only when its XML is large enough to hold
+    that many rows and its `<dimension ref>`, if it has one, declares more; a declared size
+    over the limit is not trusted alone (formatting stretches it), the count is, and a sheet
+    whose dimension says it is small is left to the reader's own check. Anything unexpected
+    is left to the workbook's own reading, which names the damage."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for title, member in _worksheet_parts(archive):
+                info = archive.getinfo(member)
+                if info.file_size < limit.rows * _SMALLEST_ROW:
+                    continue  # too small to hold that many rows
+                with archive.open(info) as source:
+                    declared = _DIMENSION.search(source.read(_CHUNK))
+                if declared is not None and int(declared[1]) <= limit.rows:
+                    continue
+                with archive.open(info) as source:
+                    if _count_value_rows(source, 1, limit.rows + 1) > limit.rows:
+                        raise ImportProblemsError([limit.message(title)])
+    except DAMAGED_WORKBOOK:
+        return
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet name, zip member) of each worksheet, from the workbook part and its relationships."""
+    book, rels = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+    with archive.open(book) as part:
+        sheets = [_attributes(tag) for tag in _TAG_SHEET.findall(_text(part))]
+    with archive.open(rels) as part:
+        links = [_attributes(tag) for tag in _TAG_RELATIONSHIP.findall(_text(part))]
+    targets = {link.get("Id", ""): link.get("Target", "") for link in links}
+    members = set(archive.namelist())
+    found: list[tuple[str, str]] = []
+    for sheet in sheets:
+        link = next((v for k, v in sheet.items() if k.endswith(":id")), "")  # r:id, any prefix
+        target = targets.get(link, "")
+        member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if member in members:
+            found.append((sheet.get("name", member), member))
+    return found
+
+
+def _text(part: Any) -> str:
+    return str(part.read(_PARTS_READ).decode("utf-8", "replace"))
+
+
+def _attributes(tag: str) -> dict[str, str]:
+    """A tag's attributes by their names as written (`r:id` keeps its prefix)."""
+    return {name: html.unescape(value) for name, value in re.findall(r'([\w:.-]+)="([^"]*)"', tag)}
 
 
 class XlsxSpreadsheet(Spreadsheet):

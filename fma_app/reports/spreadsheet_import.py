@@ -29,10 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from fma_app.domain.model import Component, Model
+from fma_app.reports import form_reader
 from fma_app.reports import headers as h
 from fma_app.reports.cells import cell_text, column_index
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.form_layout import (
+    HEADER_SEARCH_ROWS,
+    MAX_HEADER_ROWS,
     ColumnLayout,
     MergedFill,
     Overrides,
@@ -40,6 +43,7 @@ from fma_app.reports.form_layout import (
     detect_layout,
 )
 from fma_app.reports.form_reader import MAX_PROBLEMS, FormReader
+from fma_app.reports.mapping_words import COMMAND_LINE, MappingWords
 from fma_app.reports.service_catalogue import (
     CATALOGUE_SHEETS,
     COMPONENTS_SHEET,
@@ -49,6 +53,9 @@ from fma_app.reports.service_catalogue import (
 )
 from fma_app.reports.sheet_source import (
     DAMAGED_WORKBOOK,
+    RememberedHead,
+    RowLimit,
+    SheetGrid,
     Spreadsheet,
     XlsxSpreadsheet,
     damaged,
@@ -250,6 +257,14 @@ class ProblemLocation:
 _PROBLEM_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^\s!:']+))!([A-Z]{1,3})(\d+):")
 
 
+def sheet_row_limit() -> RowLimit:
+    """More rows with values than a form's table can have (form_reader.MAX_TABLE_ROWS), with
+    the rows above a table: its header starts in the first rows searched, is at most
+    MAX_HEADER_ROWS tall and may have two rows of column labels under it."""
+    above = HEADER_SEARCH_ROWS + MAX_HEADER_ROWS + 2
+    return RowLimit(form_reader.MAX_TABLE_ROWS + above, form_reader.too_many_rows)
+
+
 def problem_location(problem: str) -> ProblemLocation | None:
     """The cell a problem names (`'My Sheet'!F7: ...`), or None."""
     found = _PROBLEM_CELL.match(problem)
@@ -265,13 +280,17 @@ class SpreadsheetImport:
     One thread at a time: it reads through one open file. A dialog that imports in the
     background opens a second `SpreadsheetImport` of the same path for the worker."""
 
-    def __init__(self, spreadsheet: Spreadsheet):
+    def __init__(self, spreadsheet: Spreadsheet, words: MappingWords = COMMAND_LINE):
         self.spreadsheet = spreadsheet
         self.name = spreadsheet.name
+        self.words = words  # how problems say to change the mapping
+        self._sheets: dict[str, SheetGrid] = {}
 
     @classmethod
-    def open(cls, path: str | Path) -> SpreadsheetImport:
-        return cls(open_spreadsheet(path))
+    def open(cls, path: str | Path, words: MappingWords = COMMAND_LINE) -> SpreadsheetImport:
+        """Open the file; a workbook with a sheet certainly beyond a form's size is refused
+        before it is parsed (see `sheet_source.RowLimit`)."""
+        return cls(open_spreadsheet(path, sheet_row_limit()), words)
 
     def close(self) -> None:
         self.spreadsheet.close()
@@ -298,7 +317,14 @@ class SpreadsheetImport:
         """The sheet's table, with the mapping applied; None when no header is found."""
         name = self._sheet_name(sheet)
         mapping = mapping or Mapping()
-        return detect_layout(self.spreadsheet.sheet(name), mapping.overrides(name))
+        return detect_layout(self.sheet(name), mapping.overrides(name), words=self.words)
+
+    def sheet(self, name: str) -> SheetGrid:
+        """The sheet, its first rows kept once read: the dialog detects again at each change of
+        the mapping, and reading those rows was nearly all of detection's time."""
+        if name not in self._sheets:
+            self._sheets[name] = RememberedHead(self.spreadsheet.sheet(name))
+        return self._sheets[name]
 
     def fmea_sheets(self, mapping: Mapping | None = None) -> list[str]:
         """The sheets with an FMEA table (the Components and Dependencies sheets are not)."""
@@ -310,13 +336,19 @@ class SpreadsheetImport:
         ]
 
     def preview(
-        self, sheet: str, mapping: Mapping | None = None, limit: int = 50
+        self,
+        sheet: str,
+        mapping: Mapping | None = None,
+        limit: int = 50,
+        *,
+        layout: SheetLayout | None = None,
     ) -> list[PreviewRow]:
-        """The first `limit` rows below the header, as text, with merged cells filled in."""
-        layout = self.detect(sheet, mapping)
+        """The first `limit` rows below the header, as text, with merged cells filled in.
+        `layout`: the sheet's, already detected under `mapping` (not detected again)."""
+        layout = layout if layout is not None else self.detect(sheet, mapping)
         if layout is None:
             return []
-        grid = self.spreadsheet.sheet(layout.sheet)
+        grid = self.sheet(layout.sheet)
         columns = [c.column for c in layout.columns]
         fill = MergedFill(grid.merged, columns)
         found: list[PreviewRow] = []
@@ -349,7 +381,7 @@ class SpreadsheetImport:
         declared = self.spreadsheet.find_sheet("Components")
         refused: set[str] = set()
         if declared is not None:
-            read_components(self.spreadsheet.sheet(declared), model, components, problems, refused)
+            read_components(self.sheet(declared), model, components, problems, refused)
         layouts = self._layouts(mapping, catalogue=declared is not None)
         expected = self._expected_rows(layouts)
         done = 0
@@ -366,7 +398,7 @@ class SpreadsheetImport:
             reader = FormReader(
                 layout, model, components, problems, progress=tick, cancelled=cancelled
             )
-            reader.read(self.spreadsheet.sheet(layout.sheet))
+            reader.read(self.sheet(layout.sheet))
             done += reader.rows_read
             notes.extend(layout.notes)
             if reader.ended_at is not None:
@@ -378,7 +410,7 @@ class SpreadsheetImport:
         if dependencies is not None and dependencies not in sheets:
             where = [s for s in ([declared] if declared else []) + sheets]
             read_dependencies(
-                self.spreadsheet.sheet(dependencies),
+                self.sheet(dependencies),
                 model,
                 components,
                 problems,
@@ -415,8 +447,8 @@ class SpreadsheetImport:
             layout = self.detect(name, mapping)
             if layout is None:
                 raise ImportProblemsError(
-                    [f"{name}: no FMEA header row in its first 30 rows (give the header rows "
-                     "with --header-rows N-M, or name the columns with --map)"]
+                    [f"{name}: no FMEA header row in its first 30 rows "
+                     f"({self.words.no_header()})"]
                 )  # fmt: skip
             return [layout]
         found: list[SheetLayout] = []
@@ -443,7 +475,7 @@ class SpreadsheetImport:
     def _expected_rows(self, layouts: list[SheetLayout]) -> int | None:
         total = 0
         for layout in layouts:
-            sheet = self.spreadsheet.sheet(layout.sheet)
+            sheet = self.sheet(layout.sheet)
             rows = sheet.max_row
             if rows is None:
                 return None

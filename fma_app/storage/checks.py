@@ -259,6 +259,15 @@ CHECKS: dict[str, list[Check]] = {
     ],
 }
 
+# Every row's version (schema 7): a positive whole number, 1 in a file.
+_ROW_VERSION = Check(
+    "row_version",
+    "typeof(row_version) != 'integer' OR row_version < 1",
+    "row_version {value} is not a positive whole number",
+)
+for _checks in CHECKS.values():
+    _checks.append(_ROW_VERSION)
+
 
 def _first_bad_row(conn: sqlite3.Connection, table: str) -> None:
     checks = CHECKS[table]

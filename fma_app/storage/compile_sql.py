@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import CheckConstraint, Table, insert, select
+from sqlalchemy import CheckConstraint, Table, select
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.schema import CreateTable
 
@@ -40,15 +40,32 @@ def create_sql(table_name: str) -> str:
     return str(CreateTable(_by_name(table_name)).compile(dialect=_DIALECT)).strip()
 
 
+def domain_columns(table_name: str) -> tuple[str, ...]:
+    """The columns the domain's objects hold: all but `row_version`, which only a shared
+    model's sessions read (a file's rows are all at version 1)."""
+    return tuple(name for name in columns(table_name) if name != schema.ROW_VERSION)
+
+
 def insert_sql(table_name: str) -> str:
-    """INSERT with one `?` per column, in table column order."""
-    return str(insert(_by_name(table_name)).compile(dialect=_DIALECT))
+    """INSERT with one `?` per domain column, in table column order (row_version takes its
+    default, 1)."""
+    quote = _DIALECT.identifier_preparer.quote
+    names = domain_columns(table_name)
+    return (
+        f"INSERT INTO {quote(table_name)} ({', '.join(quote(name) for name in names)})"
+        f" VALUES ({', '.join('?' for _name in names)})"
+    )
 
 
 def select_sql(table_name: str) -> str:
-    """SELECT of every column in table column order, by id."""
+    """SELECT of every domain column in table column order, by id."""
     table = _by_name(table_name)
-    return str(select(*table.columns).order_by(table.c.id).compile(dialect=_DIALECT))
+    chosen = [table.c[name] for name in domain_columns(table_name)]
+    return str(select(*chosen).order_by(table.c.id).compile(dialect=_DIALECT))
+
+
+def _for_sqlite(constraint: CheckConstraint) -> bool:
+    return bool(constraint.info.get("dialect", "sqlite") == "sqlite")
 
 
 def violated_checks_sql(table_name: str) -> str:
@@ -59,7 +76,7 @@ def violated_checks_sql(table_name: str) -> str:
     checks = sorted(
         f"ifnull(({constraint.sqltext}), 1)"
         for constraint in table.constraints
-        if isinstance(constraint, CheckConstraint)
+        if isinstance(constraint, CheckConstraint) and _for_sqlite(constraint)
     )
     return f"SELECT rowid FROM {table_name} WHERE NOT ({' AND '.join(checks)}) LIMIT 1"
 
@@ -146,7 +163,8 @@ def render() -> str:
         return lambda table: _sql_literal(compile_one(table), "    ")
 
     def data(values: Callable[[str], tuple[object, ...]]) -> Callable[[str], str]:
-        return lambda table: _value(values(table), "    ")
+        # The line starts with the quoted table name, ": " and ends with ",".
+        return lambda table: _value(values(table), "    ", before=len(_quoted(table)) + 3)
 
     blocks = [
         _HEADER,
@@ -157,6 +175,12 @@ def render() -> str:
         f"TABLE_NAMES: tuple[str, ...] = {_value(schema.TABLE_NAMES, '', before=32)}\n",
         _by_table(
             "COLUMNS", "dict[str, tuple[str, ...]]", data(columns), "Column names, in order."
+        ),
+        _by_table(
+            "DOMAIN_COLUMNS",
+            "dict[str, tuple[str, ...]]",
+            data(domain_columns),
+            "The columns INSERT_SQL and SELECT_SQL name: all but row_version.",
         ),
         _by_table(
             "EXPECTED_COLUMNS",
@@ -171,17 +195,42 @@ def render() -> str:
             "Exactly as SQLite keeps them in sqlite_master: open compares the two.",
         ),
         _by_table(
-            "INSERT_SQL", "dict[str, str]", sql(insert_sql), "One ? per column, in column order."
+            "INSERT_SQL",
+            "dict[str, str]",
+            sql(insert_sql),
+            "One ? per domain column, in column order; row_version takes its default, 1.",
         ),
-        _by_table("SELECT_SQL", "dict[str, str]", sql(select_sql), "Every column in order, by id."),
+        _by_table(
+            "SELECT_SQL", "dict[str, str]", sql(select_sql), "Every domain column in order, by id."
+        ),
         _by_table(
             "VIOLATED_CHECKS_SQL",
             "dict[str, str]",
             sql(violated_checks_sql),
             "The first row that breaks a CHECK (quick_check skips them on a read-only file).",
         ),
+        _shared_create_sql(),
     ]
     return "\n".join(blocks)
+
+
+def _shared_create_sql() -> str:
+    """The shared store's DDL (storage/shared/pg_schema.py), so that push imports no
+    SQLAlchemy either."""
+    from fma_app.storage.shared.pg_schema import create_statements
+
+    def item(sql: str) -> str:
+        single = _quoted(sql)
+        if "\n" not in sql and 4 + len(single) + 1 <= _LINE:  # as ruff leaves a short one
+            return single
+        return _sql_literal(sql, "    ")
+
+    items = "".join(f"    {item(sql)},\n" for sql in create_statements())
+    return (
+        "# The shared store on PostgreSQL (storage/shared/pg_schema.py): CREATE SCHEMA and every\n"
+        "# CREATE TABLE, in order.\n"
+        f"SHARED_CREATE_SQL: tuple[str, ...] = (\n{items})\n"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

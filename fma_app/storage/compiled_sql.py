@@ -5,7 +5,7 @@ Storage reads and writes model files with these statements and plain `sqlite3`, 
 command that only reads a model never imports SQLAlchemy or SQLModel.
 """
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x464D4157
 MAX_VALUE_BYTES = 16777216
 
@@ -26,6 +26,120 @@ TABLE_NAMES: tuple[str, ...] = (
 
 # Column names, in order.
 COLUMNS: dict[str, tuple[str, ...]] = {
+    "model": (
+        "id",
+        "name",
+        "description",
+        "next_id",
+        "scope",
+        "fmea_number",
+        "team",
+        "revision",
+        "key_date",
+        "prepared_by",
+        "approved_by",
+        "row_version",
+    ),
+    "components": (
+        "id",
+        "name",
+        "kind",
+        "description",
+        "owner",
+        "x",
+        "y",
+        "user_facing",
+        "availability",
+        "slo",
+        "slo_window_days",
+        "row_version",
+    ),
+    "dependencies": (
+        "id",
+        "source_id",
+        "target_id",
+        "strength",
+        "description",
+        "group",
+        "row_version",
+    ),
+    "redundancy_groups": ("id", "source_id", "name", "needs", "row_version"),
+    "failure_modes": (
+        "id",
+        "component_id",
+        "function",
+        "failure_mode",
+        "effect",
+        "severity",
+        "cause",
+        "likelihood",
+        "prevention_controls",
+        "detection_controls",
+        "detection",
+        "notes",
+        "revised_severity",
+        "revised_likelihood",
+        "revised_detection",
+        "justification",
+        "row_version",
+    ),
+    "actions": (
+        "id",
+        "failure_mode_id",
+        "description",
+        "owner",
+        "due_date",
+        "status",
+        "action_taken",
+        "row_version",
+    ),
+    "component_aliases": ("id", "component_id", "alias", "row_version"),
+    "observed_calls": (
+        "id",
+        "calls",
+        "errors",
+        "p50_ms",
+        "p99_ms",
+        "first_seen",
+        "last_seen",
+        "row_version",
+    ),
+    "model_identity": ("id", "uuid", "row_version"),
+    "chaos_targets": (
+        "id",
+        "platform",
+        "namespace",
+        "selector",
+        "deployment",
+        "cluster",
+        "resource_type",
+        "resource_ids",
+        "proxy",
+        "row_version",
+    ),
+    "resilience": (
+        "id",
+        "fault",
+        "fault_duration_s",
+        "fault_magnitude",
+        "hypothesis",
+        "probe",
+        "probe_url",
+        "probe_expected_status",
+        "probe_timeout_s",
+        "probe_query",
+        "probe_threshold",
+        "mitigations",
+        "runbook",
+        "experiment_status",
+        "experiment_date",
+        "experiment_result",
+        "row_version",
+    ),
+}
+
+# The columns INSERT_SQL and SELECT_SQL name: all but row_version.
+DOMAIN_COLUMNS: dict[str, tuple[str, ...]] = {
     "model": (
         "id",
         "name",
@@ -129,6 +243,7 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("key_date", "TEXT", False),
         ("prepared_by", "TEXT", False),
         ("approved_by", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
     "components": (
         ("id", "INTEGER", True),
@@ -142,6 +257,7 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("availability", "REAL", False),
         ("slo", "REAL", False),
         ("slo_window_days", "INTEGER", False),
+        ("row_version", "INTEGER", False),
     ),
     "dependencies": (
         ("id", "INTEGER", True),
@@ -150,12 +266,14 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("strength", "TEXT", False),
         ("description", "TEXT", False),
         ("group", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
     "redundancy_groups": (
         ("id", "INTEGER", True),
         ("source_id", "INTEGER", False),
         ("name", "TEXT", False),
         ("needs", "INTEGER", False),
+        ("row_version", "INTEGER", False),
     ),
     "failure_modes": (
         ("id", "INTEGER", True),
@@ -174,6 +292,7 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("revised_likelihood", "INTEGER", False),
         ("revised_detection", "INTEGER", False),
         ("justification", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
     "actions": (
         ("id", "INTEGER", True),
@@ -183,11 +302,13 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("due_date", "TEXT", False),
         ("status", "TEXT", False),
         ("action_taken", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
     "component_aliases": (
         ("id", "INTEGER", True),
         ("component_id", "INTEGER", False),
         ("alias", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
     "observed_calls": (
         ("id", "INTEGER", True),
@@ -197,8 +318,13 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("p99_ms", "REAL", False),
         ("first_seen", "TEXT", False),
         ("last_seen", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
-    "model_identity": (("id", "INTEGER", True), ("uuid", "TEXT", False)),
+    "model_identity": (
+        ("id", "INTEGER", True),
+        ("uuid", "TEXT", False),
+        ("row_version", "INTEGER", False),
+    ),
     "chaos_targets": (
         ("id", "INTEGER", True),
         ("platform", "TEXT", False),
@@ -209,6 +335,7 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("resource_type", "TEXT", False),
         ("resource_ids", "TEXT", False),
         ("proxy", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
     "resilience": (
         ("id", "INTEGER", True),
@@ -227,6 +354,7 @@ EXPECTED_COLUMNS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("experiment_status", "TEXT", False),
         ("experiment_date", "TEXT", False),
         ("experiment_result", "TEXT", False),
+        ("row_version", "INTEGER", False),
     ),
 }
 
@@ -245,10 +373,12 @@ CREATE_SQL: dict[str, str] = {
         "\tkey_date TEXT, \n"
         "\tprepared_by TEXT NOT NULL, \n"
         "\tapproved_by TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (id = 1), \n"
         "\tCHECK (next_id >= 1), \n"
-        "\tCHECK (key_date IS NULL OR date(key_date) IS key_date)\n"
+        "\tCHECK (key_date IS NULL OR date(key_date) IS key_date), \n"
+        "\tCHECK (row_version >= 1)\n"
         ")\n"
         " STRICT"
     ),
@@ -265,6 +395,7 @@ CREATE_SQL: dict[str, str] = {
         "\tavailability REAL, \n"
         "\tslo REAL, \n"
         "\tslo_window_days INTEGER NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (trim(name) != ''), \n"
         "\tCHECK (kind IN ('service', 'database', 'queue', 'cache', 'external', "
@@ -273,7 +404,8 @@ CREATE_SQL: dict[str, str] = {
         "\tCHECK (user_facing IN (0, 1)), \n"
         "\tCHECK (availability IS NULL OR availability BETWEEN 0 AND 1), \n"
         "\tCHECK (slo IS NULL OR (slo > 0 AND slo < 1)), \n"
-        "\tCHECK (slo_window_days BETWEEN 1 AND 3660)\n"
+        "\tCHECK (slo_window_days BETWEEN 1 AND 3660), \n"
+        "\tCHECK (row_version >= 1)\n"
         ")\n"
         " STRICT"
     ),
@@ -285,9 +417,11 @@ CREATE_SQL: dict[str, str] = {
         "\tstrength TEXT NOT NULL, \n"
         "\tdescription TEXT NOT NULL, \n"
         '\t"group" TEXT NOT NULL, \n'
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (source_id != target_id), \n"
         "\tCHECK (strength IN ('strong', 'weak')), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(source_id) REFERENCES components (id), \n"
         "\tFOREIGN KEY(target_id) REFERENCES components (id)\n"
         ")\n"
@@ -299,9 +433,11 @@ CREATE_SQL: dict[str, str] = {
         "\tsource_id INTEGER NOT NULL, \n"
         "\tname TEXT NOT NULL, \n"
         "\tneeds INTEGER NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (trim(name) != ''), \n"
         "\tCHECK (needs >= 1), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(source_id) REFERENCES components (id)\n"
         ")\n"
         " STRICT"
@@ -324,6 +460,7 @@ CREATE_SQL: dict[str, str] = {
         "\trevised_likelihood INTEGER, \n"
         "\trevised_detection INTEGER, \n"
         "\tjustification TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (severity IS NULL OR severity BETWEEN 1 AND 10), \n"
         "\tCHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 10), \n"
@@ -336,6 +473,7 @@ CREATE_SQL: dict[str, str] = {
         "10), \n"
         "\tCHECK ((revised_severity IS NULL) = (revised_likelihood IS NULL) AND "
         "(revised_likelihood IS NULL) = (revised_detection IS NULL)), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(component_id) REFERENCES components (id)\n"
         ")\n"
         " STRICT"
@@ -349,9 +487,11 @@ CREATE_SQL: dict[str, str] = {
         "\tdue_date TEXT, \n"
         "\tstatus TEXT NOT NULL, \n"
         "\taction_taken TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (due_date IS NULL OR date(due_date) IS due_date), \n"
         "\tCHECK (status IN ('open', 'in progress', 'done', 'cancelled')), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(failure_mode_id) REFERENCES failure_modes (id)\n"
         ")\n"
         " STRICT"
@@ -361,9 +501,11 @@ CREATE_SQL: dict[str, str] = {
         "\tid INTEGER NOT NULL, \n"
         "\tcomponent_id INTEGER NOT NULL, \n"
         "\talias TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (trim(alias) != ''), \n"
-        "\tCHECK (instr(alias, ',') = 0), \n"
+        "\tCHECK (alias NOT LIKE '%,%'), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(component_id) REFERENCES components (id)\n"
         ")\n"
         " STRICT"
@@ -377,6 +519,7 @@ CREATE_SQL: dict[str, str] = {
         "\tp99_ms REAL, \n"
         "\tfirst_seen TEXT, \n"
         "\tlast_seen TEXT, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (calls >= 0), \n"
         "\tCHECK (errors IS NULL OR errors BETWEEN 0 AND calls), \n"
@@ -384,6 +527,7 @@ CREATE_SQL: dict[str, str] = {
         "\tCHECK (p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), \n"
         "\tCHECK (first_seen IS NULL OR julianday(first_seen) IS NOT NULL), \n"
         "\tCHECK (last_seen IS NULL OR julianday(last_seen) IS NOT NULL), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(id) REFERENCES dependencies (id)\n"
         ")\n"
         " STRICT"
@@ -392,9 +536,11 @@ CREATE_SQL: dict[str, str] = {
         "CREATE TABLE model_identity (\n"
         "\tid INTEGER NOT NULL, \n"
         "\tuuid TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (id = 1), \n"
-        "\tCHECK (length(uuid) = 36)\n"
+        "\tCHECK (length(uuid) = 36), \n"
+        "\tCHECK (row_version >= 1)\n"
         ")\n"
         " STRICT"
     ),
@@ -409,10 +555,12 @@ CREATE_SQL: dict[str, str] = {
         "\tresource_type TEXT, \n"
         "\tresource_ids TEXT NOT NULL, \n"
         "\tproxy TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (platform IN ('kubernetes', 'aws', 'toxiproxy')), \n"
         "\tCHECK (resource_type IS NULL OR resource_type IN ('ec2-instance', "
         "'ecs-task', 'rds-cluster')), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(id) REFERENCES components (id)\n"
         ")\n"
         " STRICT"
@@ -435,6 +583,7 @@ CREATE_SQL: dict[str, str] = {
         "\texperiment_status TEXT NOT NULL, \n"
         "\texperiment_date TEXT, \n"
         "\texperiment_result TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
         "\tPRIMARY KEY (id), \n"
         "\tCHECK (fault IS NULL OR fault IN ('instance killed', 'scaled to zero', "
         "'dependency unreachable', 'latency', 'errors', 'cpu exhausted', 'memory "
@@ -445,13 +594,14 @@ CREATE_SQL: dict[str, str] = {
         "'failed', 'not concluded')), \n"
         "\tCHECK (experiment_date IS NULL OR date(experiment_date) IS "
         "experiment_date), \n"
+        "\tCHECK (row_version >= 1), \n"
         "\tFOREIGN KEY(id) REFERENCES failure_modes (id)\n"
         ")\n"
         " STRICT"
     ),
 }
 
-# One ? per column, in column order.
+# One ? per domain column, in column order; row_version takes its default, 1.
 INSERT_SQL: dict[str, str] = {
     "model": (
         "INSERT INTO model (id, name, description, next_id, scope, fmea_number, "
@@ -503,7 +653,7 @@ INSERT_SQL: dict[str, str] = {
     ),
 }
 
-# Every column in order, by id.
+# Every domain column in order, by id.
 SELECT_SQL: dict[str, str] = {
     "model": (
         "SELECT model.id, model.name, model.description, model.next_id, "
@@ -584,24 +734,27 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
     "model": (
         "SELECT rowid FROM model WHERE NOT (ifnull((id = 1), 1) AND "
         "ifnull((key_date IS NULL OR date(key_date) IS key_date), 1) AND "
-        "ifnull((next_id >= 1), 1)) LIMIT 1"
+        "ifnull((next_id >= 1), 1) AND ifnull((row_version >= 1), 1)) LIMIT 1"
     ),
     "components": (
         "SELECT rowid FROM components WHERE NOT (ifnull((availability IS NULL OR "
         "availability BETWEEN 0 AND 1), 1) AND ifnull((kind IN ('service', "
         "'database', 'queue', 'cache', 'external', 'network', 'host', 'other')), "
-        "1) AND ifnull((slo IS NULL OR (slo > 0 AND slo < 1)), 1) AND "
-        "ifnull((slo_window_days BETWEEN 1 AND 3660), 1) AND ifnull((trim(name) "
-        "!= ''), 1) AND ifnull((user_facing IN (0, 1)), 1) AND ifnull((x BETWEEN "
-        "-1e300 AND 1e300 AND y BETWEEN -1e300 AND 1e300), 1)) LIMIT 1"
+        "1) AND ifnull((row_version >= 1), 1) AND ifnull((slo IS NULL OR (slo > "
+        "0 AND slo < 1)), 1) AND ifnull((slo_window_days BETWEEN 1 AND 3660), 1) "
+        "AND ifnull((trim(name) != ''), 1) AND ifnull((user_facing IN (0, 1)), "
+        "1) AND ifnull((x BETWEEN -1e300 AND 1e300 AND y BETWEEN -1e300 AND "
+        "1e300), 1)) LIMIT 1"
     ),
     "dependencies": (
-        "SELECT rowid FROM dependencies WHERE NOT (ifnull((source_id != "
-        "target_id), 1) AND ifnull((strength IN ('strong', 'weak')), 1)) LIMIT 1"
+        "SELECT rowid FROM dependencies WHERE NOT (ifnull((row_version >= 1), 1) "
+        "AND ifnull((source_id != target_id), 1) AND ifnull((strength IN "
+        "('strong', 'weak')), 1)) LIMIT 1"
     ),
     "redundancy_groups": (
         "SELECT rowid FROM redundancy_groups WHERE NOT (ifnull((needs >= 1), 1) "
-        "AND ifnull((trim(name) != ''), 1)) LIMIT 1"
+        "AND ifnull((row_version >= 1), 1) AND ifnull((trim(name) != ''), 1)) "
+        "LIMIT 1"
     ),
     "failure_modes": (
         "SELECT rowid FROM failure_modes WHERE NOT (ifnull(((revised_severity IS "
@@ -612,17 +765,19 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
         "OR revised_detection BETWEEN 1 AND 10), 1) AND "
         "ifnull((revised_likelihood IS NULL OR revised_likelihood BETWEEN 1 AND "
         "10), 1) AND ifnull((revised_severity IS NULL OR revised_severity "
-        "BETWEEN 1 AND 10), 1) AND ifnull((severity IS NULL OR severity BETWEEN "
-        "1 AND 10), 1)) LIMIT 1"
+        "BETWEEN 1 AND 10), 1) AND ifnull((row_version >= 1), 1) AND "
+        "ifnull((severity IS NULL OR severity BETWEEN 1 AND 10), 1)) LIMIT 1"
     ),
     "actions": (
         "SELECT rowid FROM actions WHERE NOT (ifnull((due_date IS NULL OR "
-        "date(due_date) IS due_date), 1) AND ifnull((status IN ('open', 'in "
-        "progress', 'done', 'cancelled')), 1)) LIMIT 1"
+        "date(due_date) IS due_date), 1) AND ifnull((row_version >= 1), 1) AND "
+        "ifnull((status IN ('open', 'in progress', 'done', 'cancelled')), 1)) "
+        "LIMIT 1"
     ),
     "component_aliases": (
-        "SELECT rowid FROM component_aliases WHERE NOT (ifnull((instr(alias, "
-        "',') = 0), 1) AND ifnull((trim(alias) != ''), 1)) LIMIT 1"
+        "SELECT rowid FROM component_aliases WHERE NOT (ifnull((alias NOT LIKE "
+        "'%,%'), 1) AND ifnull((row_version >= 1), 1) AND ifnull((trim(alias) != "
+        "''), 1)) LIMIT 1"
     ),
     "observed_calls": (
         "SELECT rowid FROM observed_calls WHERE NOT (ifnull((calls >= 0), 1) AND "
@@ -630,17 +785,19 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
         "ifnull((first_seen IS NULL OR julianday(first_seen) IS NOT NULL), 1) "
         "AND ifnull((last_seen IS NULL OR julianday(last_seen) IS NOT NULL), 1) "
         "AND ifnull((p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15), 1) AND "
-        "ifnull((p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), 1)) LIMIT 1"
+        "ifnull((p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), 1) AND "
+        "ifnull((row_version >= 1), 1)) LIMIT 1"
     ),
     "model_identity": (
         "SELECT rowid FROM model_identity WHERE NOT (ifnull((id = 1), 1) AND "
-        "ifnull((length(uuid) = 36), 1)) LIMIT 1"
+        "ifnull((length(uuid) = 36), 1) AND ifnull((row_version >= 1), 1)) LIMIT "
+        "1"
     ),
     "chaos_targets": (
         "SELECT rowid FROM chaos_targets WHERE NOT (ifnull((platform IN "
         "('kubernetes', 'aws', 'toxiproxy')), 1) AND ifnull((resource_type IS "
         "NULL OR resource_type IN ('ec2-instance', 'ecs-task', 'rds-cluster')), "
-        "1)) LIMIT 1"
+        "1) AND ifnull((row_version >= 1), 1)) LIMIT 1"
     ),
     "resilience": (
         "SELECT rowid FROM resilience WHERE NOT (ifnull(((fault IS NULL) = "
@@ -651,6 +808,316 @@ VIOLATED_CHECKS_SQL: dict[str, str] = {
         "('instance killed', 'scaled to zero', 'dependency unreachable', "
         "'latency', 'errors', 'cpu exhausted', 'memory exhausted', 'disk "
         "exhausted', 'dns failure')), 1) AND ifnull((probe IS NULL OR probe IN "
-        "('http', 'prometheus')), 1)) LIMIT 1"
+        "('http', 'prometheus')), 1) AND ifnull((row_version >= 1), 1)) LIMIT 1"
     ),
 }
+
+# The shared store on PostgreSQL (storage/shared/pg_schema.py): CREATE SCHEMA and every
+# CREATE TABLE, in order.
+SHARED_CREATE_SQL: tuple[str, ...] = (
+    "CREATE SCHEMA fma",
+    (
+        "CREATE TABLE fma.fma_schema (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tversion INTEGER NOT NULL, \n"
+        "\tPRIMARY KEY (id), \n"
+        "\tCHECK (id = 1)\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.shared_models (\n"
+        "\tkey TEXT NOT NULL, \n"
+        "\tcreated_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, \n"
+        "\tchanged_at TIMESTAMP WITH TIME ZONE DEFAULT now() NOT NULL, \n"
+        "\tchanged_by TEXT NOT NULL, \n"
+        "\tPRIMARY KEY (key), \n"
+        "\tCHECK (key ~ '^[a-z0-9][a-z0-9_-]{0,62}$')\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.components (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tname TEXT NOT NULL, \n"
+        "\tkind TEXT NOT NULL, \n"
+        "\tdescription TEXT NOT NULL, \n"
+        "\towner TEXT NOT NULL, \n"
+        "\tx DOUBLE PRECISION NOT NULL, \n"
+        "\ty DOUBLE PRECISION NOT NULL, \n"
+        "\tuser_facing INTEGER NOT NULL, \n"
+        "\tavailability DOUBLE PRECISION, \n"
+        "\tslo DOUBLE PRECISION, \n"
+        "\tslo_window_days INTEGER NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (availability IS NULL OR availability BETWEEN 0 AND 1), \n"
+        "\tCHECK (kind IN ('service', 'database', 'queue', 'cache', 'external', "
+        "'network', 'host', 'other')), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tCHECK (slo IS NULL OR (slo > 0 AND slo < 1)), \n"
+        "\tCHECK (slo_window_days BETWEEN 1 AND 3660), \n"
+        "\tCHECK (trim(name) != ''), \n"
+        "\tCHECK (user_facing IN (0, 1)), \n"
+        "\tCHECK (x BETWEEN -1e300 AND 1e300 AND y BETWEEN -1e300 AND 1e300), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.model (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tname TEXT NOT NULL, \n"
+        "\tdescription TEXT NOT NULL, \n"
+        "\tnext_id INTEGER NOT NULL, \n"
+        "\tscope TEXT NOT NULL, \n"
+        "\tfmea_number TEXT NOT NULL, \n"
+        "\tteam TEXT NOT NULL, \n"
+        "\trevision TEXT NOT NULL, \n"
+        "\tkey_date TEXT, \n"
+        "\tprepared_by TEXT NOT NULL, \n"
+        "\tapproved_by TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (id = 1), \n"
+        "\tCHECK (key_date IS NULL OR (key_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' "
+        "AND to_char(to_date(key_date, 'YYYY-MM-DD'), 'YYYY-MM-DD') = "
+        "key_date)), \n"
+        "\tCHECK (next_id >= 1), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.model_identity (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tuuid TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (id = 1), \n"
+        "\tCHECK (length(uuid) = 36), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.chaos_targets (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tplatform TEXT NOT NULL, \n"
+        "\tnamespace TEXT NOT NULL, \n"
+        "\tselector TEXT NOT NULL, \n"
+        "\tdeployment TEXT NOT NULL, \n"
+        "\tcluster TEXT NOT NULL, \n"
+        "\tresource_type TEXT, \n"
+        "\tresource_ids TEXT NOT NULL, \n"
+        "\tproxy TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (platform IN ('kubernetes', 'aws', 'toxiproxy')), \n"
+        "\tCHECK (resource_type IS NULL OR resource_type IN ('ec2-instance', "
+        "'ecs-task', 'rds-cluster')), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tFOREIGN KEY(model_key, id) REFERENCES fma.components (model_key, id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.component_aliases (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tcomponent_id INTEGER NOT NULL, \n"
+        "\talias TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (alias NOT LIKE '%%,%%'), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tCHECK (trim(alias) != ''), \n"
+        "\tFOREIGN KEY(model_key, component_id) REFERENCES fma.components "
+        "(model_key, id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE INDEX component_aliases_component_id_index ON "
+        "fma.component_aliases (model_key, component_id)"
+    ),
+    (
+        "CREATE TABLE fma.dependencies (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tsource_id INTEGER NOT NULL, \n"
+        "\ttarget_id INTEGER NOT NULL, \n"
+        "\tstrength TEXT NOT NULL, \n"
+        "\tdescription TEXT NOT NULL, \n"
+        '\t"group" TEXT NOT NULL, \n'
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tCHECK (source_id != target_id), \n"
+        "\tCHECK (strength IN ('strong', 'weak')), \n"
+        "\tFOREIGN KEY(model_key, source_id) REFERENCES fma.components "
+        "(model_key, id), \n"
+        "\tFOREIGN KEY(model_key, target_id) REFERENCES fma.components "
+        "(model_key, id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    "CREATE INDEX dependencies_source_id_index ON fma.dependencies (model_key, source_id)",
+    "CREATE INDEX dependencies_target_id_index ON fma.dependencies (model_key, target_id)",
+    (
+        "CREATE TABLE fma.failure_modes (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tcomponent_id INTEGER NOT NULL, \n"
+        "\tfunction TEXT NOT NULL, \n"
+        "\tfailure_mode TEXT NOT NULL, \n"
+        "\teffect TEXT NOT NULL, \n"
+        "\tseverity INTEGER, \n"
+        "\tcause TEXT NOT NULL, \n"
+        "\tlikelihood INTEGER, \n"
+        "\tprevention_controls TEXT NOT NULL, \n"
+        "\tdetection_controls TEXT NOT NULL, \n"
+        "\tdetection INTEGER, \n"
+        "\tnotes TEXT NOT NULL, \n"
+        "\trevised_severity INTEGER, \n"
+        "\trevised_likelihood INTEGER, \n"
+        "\trevised_detection INTEGER, \n"
+        "\tjustification TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK ((revised_severity IS NULL) = (revised_likelihood IS NULL) AND "
+        "(revised_likelihood IS NULL) = (revised_detection IS NULL)), \n"
+        "\tCHECK (detection IS NULL OR detection BETWEEN 1 AND 10), \n"
+        "\tCHECK (likelihood IS NULL OR likelihood BETWEEN 1 AND 10), \n"
+        "\tCHECK (revised_detection IS NULL OR revised_detection BETWEEN 1 AND "
+        "10), \n"
+        "\tCHECK (revised_likelihood IS NULL OR revised_likelihood BETWEEN 1 AND "
+        "10), \n"
+        "\tCHECK (revised_severity IS NULL OR revised_severity BETWEEN 1 AND 10), "
+        "\n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tCHECK (severity IS NULL OR severity BETWEEN 1 AND 10), \n"
+        "\tFOREIGN KEY(model_key, component_id) REFERENCES fma.components "
+        "(model_key, id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    "CREATE INDEX failure_modes_component_id_index ON fma.failure_modes (model_key, component_id)",
+    (
+        "CREATE TABLE fma.redundancy_groups (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tsource_id INTEGER NOT NULL, \n"
+        "\tname TEXT NOT NULL, \n"
+        "\tneeds INTEGER NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (needs >= 1), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tCHECK (trim(name) != ''), \n"
+        "\tFOREIGN KEY(model_key, source_id) REFERENCES fma.components "
+        "(model_key, id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE INDEX redundancy_groups_source_id_index ON fma.redundancy_groups "
+        "(model_key, source_id)"
+    ),
+    (
+        "CREATE TABLE fma.actions (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tfailure_mode_id INTEGER NOT NULL, \n"
+        "\tdescription TEXT NOT NULL, \n"
+        "\towner TEXT NOT NULL, \n"
+        "\tdue_date TEXT, \n"
+        "\tstatus TEXT NOT NULL, \n"
+        "\taction_taken TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (due_date IS NULL OR (due_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' "
+        "AND to_char(to_date(due_date, 'YYYY-MM-DD'), 'YYYY-MM-DD') = "
+        "due_date)), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tCHECK (status IN ('open', 'in progress', 'done', 'cancelled')), \n"
+        "\tFOREIGN KEY(model_key, failure_mode_id) REFERENCES fma.failure_modes "
+        "(model_key, id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    "CREATE INDEX actions_failure_mode_id_index ON fma.actions (model_key, failure_mode_id)",
+    (
+        "CREATE TABLE fma.observed_calls (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tcalls INTEGER NOT NULL, \n"
+        "\terrors INTEGER, \n"
+        "\tp50_ms DOUBLE PRECISION, \n"
+        "\tp99_ms DOUBLE PRECISION, \n"
+        "\tfirst_seen TEXT, \n"
+        "\tlast_seen TEXT, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK (calls >= 0), \n"
+        "\tCHECK (errors IS NULL OR errors BETWEEN 0 AND calls), \n"
+        "\tCHECK (first_seen IS NULL OR first_seen::timestamptz IS NOT NULL), \n"
+        "\tCHECK (last_seen IS NULL OR last_seen::timestamptz IS NOT NULL), \n"
+        "\tCHECK (p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15), \n"
+        "\tCHECK (p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tFOREIGN KEY(model_key, id) REFERENCES fma.dependencies (model_key, "
+        "id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+    (
+        "CREATE TABLE fma.resilience (\n"
+        "\tmodel_key TEXT NOT NULL, \n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tfault TEXT, \n"
+        "\tfault_duration_s INTEGER, \n"
+        "\tfault_magnitude INTEGER, \n"
+        "\thypothesis TEXT NOT NULL, \n"
+        "\tprobe TEXT, \n"
+        "\tprobe_url TEXT NOT NULL, \n"
+        "\tprobe_expected_status INTEGER, \n"
+        "\tprobe_timeout_s INTEGER, \n"
+        "\tprobe_query TEXT NOT NULL, \n"
+        "\tprobe_threshold DOUBLE PRECISION, \n"
+        "\tmitigations TEXT NOT NULL, \n"
+        "\trunbook TEXT NOT NULL, \n"
+        "\texperiment_status TEXT NOT NULL, \n"
+        "\texperiment_date TEXT, \n"
+        "\texperiment_result TEXT NOT NULL, \n"
+        "\trow_version INTEGER DEFAULT 1 NOT NULL, \n"
+        "\tPRIMARY KEY (model_key, id), \n"
+        "\tCHECK ((fault IS NULL) = (fault_duration_s IS NULL)), \n"
+        "\tCHECK (experiment_date IS NULL OR (experiment_date ~ "
+        "'^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND to_char(to_date(experiment_date, "
+        "'YYYY-MM-DD'), 'YYYY-MM-DD') = experiment_date)), \n"
+        "\tCHECK (experiment_status IN ('not planned', 'planned', 'passed', "
+        "'failed', 'not concluded')), \n"
+        "\tCHECK (fault IS NULL OR fault IN ('instance killed', 'scaled to zero', "
+        "'dependency unreachable', 'latency', 'errors', 'cpu exhausted', 'memory "
+        "exhausted', 'disk exhausted', 'dns failure')), \n"
+        "\tCHECK (probe IS NULL OR probe IN ('http', 'prometheus')), \n"
+        "\tCHECK (row_version >= 1), \n"
+        "\tFOREIGN KEY(model_key, id) REFERENCES fma.failure_modes (model_key, "
+        "id), \n"
+        "\tFOREIGN KEY(model_key) REFERENCES fma.shared_models (key) ON DELETE "
+        "CASCADE\n"
+        ")"
+    ),
+)

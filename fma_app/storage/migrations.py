@@ -262,6 +262,22 @@ def add_resilience_tables(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO model_identity (id, uuid) VALUES (1, ?)", (str(identity),))
 
 
+# The tables of schema 6, in creation order: schema 7 gave each a row version.
+_TABLES_V6 = (
+    "model", "components", "dependencies", "redundancy_groups", "failure_modes", "actions",
+    "component_aliases", "observed_calls", "model_identity", "chaos_targets", "resilience",
+)  # fmt: skip
+# The column as schema 7 defined it (a column constraint: ALTER TABLE cannot add a table one).
+_ROW_VERSION_V7 = "row_version INTEGER DEFAULT 1 NOT NULL CHECK (row_version >= 1)"
+
+
+def add_row_versions(conn: sqlite3.Connection) -> None:
+    """Every row gains a version (team mode, issue 18: the same tables on PostgreSQL, where
+    each committed change raises it). A file's rows are all at version 1."""
+    for table in _TABLES_V6:
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {_ROW_VERSION_V7}")
+
+
 Migration = Callable[[sqlite3.Connection], None]
 # from_version -> function that turns a database at from_version into from_version + 1. It runs
 # inside one transaction on an in-memory copy; it never sees the user's file. Nothing here imports
@@ -272,4 +288,5 @@ MIGRATIONS: dict[int, Migration] = {
     3: schema_3_to_4,
     4: add_failure_mode_justification,
     5: add_resilience_tables,
+    6: add_row_versions,
 }

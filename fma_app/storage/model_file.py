@@ -148,7 +148,11 @@ def read_ranking(
             try:
                 # The failure modes' CHECK rules are checked on the rows read, as _build does;
                 # the other tables' in SQL, as read_info does.
-                if not verified or _breaks_checks(conn, skip="failure_modes"):
+                if (
+                    not verified
+                    or _breaks_checks(conn, skip="failure_modes")
+                    or _breaks_row_versions(conn)
+                ):
                     check_rows(conn)
                 check_across_rows(conn)
                 _load_every_value(conn, read=("failure_modes", RANK_FAILURE_MODE_COLUMNS))
@@ -408,6 +412,17 @@ def _breaks_checks(conn: sqlite3.Connection, skip: str = "") -> bool:
     )
 
 
+# The one CHECK rule of every table that `_build` never sees (it reads no row_version): a
+# scan per table, in C.
+_BAD_ROW_VERSIONS_SQL = "SELECT " + " OR ".join(
+    f"EXISTS (SELECT 1 FROM {table} WHERE row_version < 1)" for table in compiled_sql.TABLE_NAMES
+)
+
+
+def _breaks_row_versions(conn: sqlite3.Connection) -> bool:
+    return bool(conn.execute(_BAD_ROW_VERSIONS_SQL).fetchone()[0])
+
+
 def _migrated_copy(conn: sqlite3.Connection, version: int, path: Path) -> sqlite3.Connection:
     """An in-memory copy of the file brought to SCHEMA_VERSION; the file itself is untouched."""
     memory = sqlite3.connect(":memory:", isolation_level=None)
@@ -473,6 +488,27 @@ _STRENGTHS = {member.value: member for member in Strength}
 _STATUSES = {member.value: member for member in ActionStatus}
 
 
+# A table's rows as tuples of its domain columns in order (compiled_sql.DOMAIN_COLUMNS), by id:
+# from a model file, or from a shared model on PostgreSQL (storage/shared/store.py).
+Rows = Callable[[str], list[Any]]
+
+
+def model_from_rows(rows: Rows) -> Model:
+    """A Model from any engine's rows, checked as open checks a file's (RowProblemError)."""
+    try:
+        with paused_gc():
+            model = _build(rows)
+    except _BadValueError:
+        raise RowProblemError("a row breaks the model's rules") from None
+    check_model(model)
+    return model
+
+
+def rows_of_model(model: Model) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the model, as tuples of each table's domain columns in order."""
+    return _table_rows(model)
+
+
 def _rows(conn: sqlite3.Connection, table: str) -> list[Any]:
     # Any, as sqlite3 gives rows: _require checks each value before it reaches the model.
     return conn.execute(compiled_sql.SELECT_SQL[table]).fetchall()
@@ -484,10 +520,10 @@ def _load(conn: sqlite3.Connection, verified: bool) -> Model:
     a read-only connection) are left, and `_build` checks those on the tuples it reads."""
     conn.execute("BEGIN")  # every table read from one snapshot
     try:
-        if not verified:
+        if not verified or _breaks_row_versions(conn):
             check_rows(conn)
         with paused_gc():
-            model = _build(conn)
+            model = _build(lambda table: _rows(conn, table))
     except _BadValueError:
         check_rows(conn)  # names the table, the row and the rule
         raise RowProblemError("a row breaks the file's rules") from None  # pragma: no cover
@@ -512,10 +548,10 @@ def _require(ok: bool) -> None:
         raise _BadValueError
 
 
-def _build(conn: sqlite3.Connection) -> Model:
+def _build(rows: Rows) -> Model:
     """Domain objects from the rows, checking the CHECK rules as it goes (set and dict look-ups
     on values whose types the STRICT tables guarantee: far cheaper than another SQL scan)."""
-    metadata = _rows(conn, "model")
+    metadata = rows("model")
     if len(metadata) != 1:
         raise RowProblemError(f"the model table holds {len(metadata)} rows instead of one")
     ((_id, name, description, next_id, *header),) = metadata
@@ -532,7 +568,7 @@ def _build(conn: sqlite3.Connection) -> Model:
         prepared_by=prepared_by,
         approved_by=approved_by,
     )
-    components = _rows(conn, "components")
+    components = rows("components")
     _require(all(
         r[1].strip(" ") and r[2] in _KINDS and -_FINITE <= r[5] <= _FINITE
         and -_FINITE <= r[6] <= _FINITE and r[7] in (0, 1)
@@ -547,15 +583,15 @@ def _build(conn: sqlite3.Connection) -> Model:
         )
         for r in components
     }  # fmt: skip
-    dependencies = _rows(conn, "dependencies")
+    dependencies = rows("dependencies")
     _require(all(r[3] in _STRENGTHS and r[1] != r[2] for r in dependencies))
     model.dependencies = {
         r[0]: Dependency(r[0], r[1], r[2], _STRENGTHS[r[3]], r[4], r[5]) for r in dependencies
     }
-    groups = _rows(conn, "redundancy_groups")
+    groups = rows("redundancy_groups")
     _require(all(r[2].strip(" ") and r[3] >= 1 for r in groups))
     model.group_needs = _group_needs(groups, model.dependencies)
-    failure_modes = _rows(conn, "failure_modes")
+    failure_modes = rows("failure_modes")
     _require(all(
         r[5] in _SCORES_OR_NONE and r[7] in _SCORES_OR_NONE and r[10] in _SCORES_OR_NONE
         and (r[12:15] == _NO_REVISION
@@ -568,9 +604,9 @@ def _build(conn: sqlite3.Connection) -> Model:
         r[0]: FailureMode(*r[:12], None if r[12] is None else Scores(r[12], r[13], r[14]), r[15])  # type: ignore[call-arg]
         for r in failure_modes
     }
-    _aliases(conn, model)
-    _observed(conn, model)
-    actions = _rows(conn, "actions")
+    _aliases(rows, model)
+    _observed(rows, model)
+    actions = rows("actions")
     dates: dict[str | None, dt.date | None] = {None: None}
     for row in actions:
         _require(row[5] in _STATUSES)
@@ -584,9 +620,9 @@ def _build(conn: sqlite3.Connection) -> Model:
     _require(all(min(kind, default=1) >= 1 for kind in _id_maps(model)))
     largest = max((max(kind, default=0) for kind in _id_maps(model)), default=0)
     model._next_id = max(next_id, largest + 1)
-    apply_identity(model, _rows(conn, "model_identity"))
-    apply_targets(model, _rows(conn, "chaos_targets"))
-    apply_resilience(model, _rows(conn, "resilience"))
+    apply_identity(model, rows("model_identity"))
+    apply_targets(model, rows("chaos_targets"))
+    apply_resilience(model, rows("resilience"))
     return model
 
 
@@ -614,10 +650,10 @@ def _group_needs(
     return needs
 
 
-def _aliases(conn: sqlite3.Connection, model: Model) -> None:
+def _aliases(rows: Rows, model: Model) -> None:
     """Each component's aliases, in their order in the file (schema 4)."""
     found: dict[int, list[str]] = {}
-    for _place, component_id, alias in _rows(conn, "component_aliases"):
+    for _place, component_id, alias in rows("component_aliases"):
         _require(bool(alias.strip()) and "," not in alias)
         found.setdefault(component_id, []).append(alias)
     for component_id, aliases in found.items():
@@ -629,9 +665,9 @@ def _aliases(conn: sqlite3.Connection, model: Model) -> None:
         component.aliases = tuple(aliases)
 
 
-def _observed(conn: sqlite3.Connection, model: Model) -> None:
+def _observed(rows: Rows, model: Model) -> None:
     """What the last trace import saw of each dependency (schema 4)."""
-    for row_id, *values in _rows(conn, "observed_calls"):
+    for row_id, *values in rows("observed_calls"):
         dependency = model.dependencies.get(row_id)
         if dependency is None:
             raise RowProblemError(f"observed_calls row {row_id}: id names no dependency")

@@ -24,6 +24,7 @@ from fma_app.domain.resilience import (
     format_mitigations,
     parse_mitigations,
 )
+from fma_app.storage import compiled_sql
 from fma_app.storage.checks import RowProblemError
 
 
@@ -175,9 +176,9 @@ def check_resilience_rows(conn: Any) -> None:
     rows = conn.execute("SELECT id, uuid FROM model_identity").fetchall()
     scratch = Model()
     apply_identity(scratch, rows)
-    for row in conn.execute("SELECT * FROM chaos_targets").fetchall():
+    for row in conn.execute(compiled_sql.SELECT_SQL["chaos_targets"]).fetchall():
         scratch.components[row[0]] = Component(row[0], "probe")
         apply_targets(scratch, [row])
-    for row in conn.execute("SELECT * FROM resilience").fetchall():
+    for row in conn.execute(compiled_sql.SELECT_SQL["resilience"]).fetchall():
         scratch.failure_modes[row[0]] = FailureMode(row[0], 0)
         apply_resilience(scratch, [row])

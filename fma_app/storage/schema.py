@@ -16,7 +16,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import REAL, CheckConstraint, Integer, Table, Text, inspect
+from sqlalchemy import DOUBLE_PRECISION, REAL, CheckConstraint, Integer, Table, Text, inspect, text
+from sqlalchemy.types import TypeEngine
 from sqlmodel import Field, SQLModel
 
 from fma_app.domain.model import MAX_SLO_WINDOW_DAYS, ActionStatus, ComponentKind, Strength
@@ -32,7 +33,7 @@ from fma_app.domain.scoring import SCORE_MAX, SCORE_MIN
 # Bump SCHEMA_VERSION with every change to the tables below, register a migration from the
 # previous version in migrations.MIGRATIONS (plus a fixture file of the old version and a
 # test), and regenerate compiled_sql.py.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x464D4157  # "FMAW", in PRAGMA application_id (header offset 68)
 
 # The longest text or blob one value may hold, enforced on save and on open (SQLITE_LIMIT_LENGTH),
@@ -54,6 +55,56 @@ def _text(**kwargs: Any) -> Any:
     return Field(sa_type=Text, **kwargs)
 
 
+# SQLite's REAL is 8 bytes; PostgreSQL's REAL is 4 (a coordinate or an availability of
+# 0.99995 would not come back as saved): there the same column is DOUBLE PRECISION.
+_DOUBLE: TypeEngine[float] = REAL().with_variant(DOUBLE_PRECISION(), "postgresql")
+
+
+def _real(**kwargs: Any) -> Any:
+    return Field(sa_type=_DOUBLE, **kwargs)
+
+
+def _only(dialect: str, rule: str) -> CheckConstraint:
+    """A CHECK written in one engine's SQL: created only there (`info` tells the PostgreSQL
+    schema builder, which copies the tables, which rules are its own)."""
+    check = CheckConstraint(rule, info={"dialect": dialect})
+    return check.ddl_if(dialect=dialect)
+
+
+def _date_check(column: str) -> tuple[CheckConstraint, CheckConstraint]:
+    """NULL or a real date written YYYY-MM-DD, in each engine's SQL."""
+    return (
+        _only("sqlite", f"{column} IS NULL OR date({column}) IS {column}"),
+        _only(
+            "postgresql",
+            f"{column} IS NULL OR ({column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'"
+            f" AND to_char(to_date({column}, 'YYYY-MM-DD'), 'YYYY-MM-DD') = {column})",
+        ),
+    )
+
+
+def _time_check(column: str) -> tuple[CheckConstraint, CheckConstraint]:
+    """NULL or an ISO 8601 time, in each engine's SQL."""
+    return (
+        _only("sqlite", f"{column} IS NULL OR julianday({column}) IS NOT NULL"),
+        _only("postgresql", f"{column} IS NULL OR {column}::timestamptz IS NOT NULL"),
+    )
+
+
+ROW_VERSION = "row_version"
+
+
+def _row_version() -> Any:
+    """Every row's version (schema 7): 1 when written, raised by each change a team member
+    commits to a shared model (optimistic concurrency: an UPDATE names the version it read).
+    A model file keeps the column so that both engines have the same tables; a save writes 1."""
+    return Field(default=1, sa_type=Integer, sa_column_kwargs={"server_default": text("1")})
+
+
+def _versioned() -> CheckConstraint:
+    return CheckConstraint("row_version >= 1")
+
+
 # STRICT tables with CHECK constraints: SQLite enforces every per-row rule on save, and
 # `PRAGMA quick_check` verifies them all in one pass in C when a file is opened.
 _STRICT = {"sqlite_strict": True}
@@ -67,7 +118,8 @@ class ModelRow(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("id = 1"),
         CheckConstraint("next_id >= 1"),
-        CheckConstraint("key_date IS NULL OR date(key_date) IS key_date"),  # YYYY-MM-DD
+        *_date_check("key_date"),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True)
@@ -81,6 +133,7 @@ class ModelRow(SQLModel, table=True):
     key_date: str | None = _text(default=None)
     prepared_by: str = _text()
     approved_by: str = _text()
+    row_version: int = _row_version()
 
 
 class ComponentRow(SQLModel, table=True):
@@ -95,6 +148,7 @@ class ComponentRow(SQLModel, table=True):
         CheckConstraint("availability IS NULL OR availability BETWEEN 0 AND 1"),
         CheckConstraint("slo IS NULL OR (slo > 0 AND slo < 1)"),
         CheckConstraint(f"slo_window_days BETWEEN 1 AND {MAX_SLO_WINDOW_DAYS}"),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True)
@@ -102,23 +156,30 @@ class ComponentRow(SQLModel, table=True):
     kind: str = _text()
     description: str = _text()
     owner: str = _text()
-    x: float = Field(sa_type=REAL)
-    y: float = Field(sa_type=REAL)
+    x: float = _real()
+    y: float = _real()
     user_facing: bool = Field(sa_type=Integer)
-    availability: float | None = Field(default=None, sa_type=REAL)  # a fraction; NULL: unknown
-    slo: float | None = Field(default=None, sa_type=REAL)  # a fraction; NULL: none
+    availability: float | None = _real(default=None)  # a fraction; NULL: unknown
+    slo: float | None = _real(default=None)  # a fraction; NULL: none
     slo_window_days: int
+    row_version: int = _row_version()
 
 
 class DependencyRow(SQLModel, table=True):
     __tablename__ = "dependencies"
-    __table_args__ = (CheckConstraint("source_id != target_id"), _in("strength", Strength), _STRICT)
+    __table_args__ = (
+        CheckConstraint("source_id != target_id"),
+        _in("strength", Strength),
+        _versioned(),
+        _STRICT,
+    )
     id: int = Field(primary_key=True)
     source_id: int = Field(foreign_key="components.id")
     target_id: int = Field(foreign_key="components.id")
     strength: str = _text()
     description: str = _text()
     group: str = _text()  # redundancy group: alternatives among the dependencies of one source
+    row_version: int = _row_version()
 
 
 class RedundancyGroupRow(SQLModel, table=True):
@@ -127,11 +188,17 @@ class RedundancyGroupRow(SQLModel, table=True):
     (any one is the default) have a row. `id` numbers the rows; it is not a model id."""
 
     __tablename__ = "redundancy_groups"
-    __table_args__ = (CheckConstraint("trim(name) != ''"), CheckConstraint("needs >= 1"), _STRICT)
+    __table_args__ = (
+        CheckConstraint("trim(name) != ''"),
+        CheckConstraint("needs >= 1"),
+        _versioned(),
+        _STRICT,
+    )
     id: int = Field(primary_key=True)
     source_id: int = Field(foreign_key="components.id")
     name: str = _text()
     needs: int
+    row_version: int = _row_version()
 
 
 class FailureModeRow(SQLModel, table=True):
@@ -143,6 +210,7 @@ class FailureModeRow(SQLModel, table=True):
             "(revised_severity IS NULL) = (revised_likelihood IS NULL)"
             " AND (revised_likelihood IS NULL) = (revised_detection IS NULL)"
         ),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True)
@@ -161,13 +229,15 @@ class FailureModeRow(SQLModel, table=True):
     revised_likelihood: int | None = None
     revised_detection: int | None = None
     justification: str = _text()  # why the current controls suffice (schema 5)
+    row_version: int = _row_version()
 
 
 class ActionRow(SQLModel, table=True):
     __tablename__ = "actions"
     __table_args__ = (
-        CheckConstraint("due_date IS NULL OR date(due_date) IS due_date"),  # YYYY-MM-DD
+        *_date_check("due_date"),
         _in("status", ActionStatus),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True)
@@ -177,6 +247,7 @@ class ActionRow(SQLModel, table=True):
     due_date: str | None = _text(default=None)
     status: str = _text()
     action_taken: str = _text()
+    row_version: int = _row_version()
 
 
 class ComponentAliasRow(SQLModel, table=True):
@@ -185,15 +256,14 @@ class ComponentAliasRow(SQLModel, table=True):
     __tablename__ = "component_aliases"
     __table_args__ = (
         CheckConstraint("trim(alias) != ''"),
-        CheckConstraint("instr(alias, ',') = 0"),  # the report joins aliases with commas
+        CheckConstraint("alias NOT LIKE '%,%'"),  # the report joins aliases with commas
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True)  # the alias's place in the file: aliases keep their order
     component_id: int = Field(foreign_key="components.id")
     alias: str = _text()
-
-
-_TIME = "IS NULL OR julianday({0}) IS NOT NULL"
+    row_version: int = _row_version()
 
 
 class ObservedCallsRow(SQLModel, table=True):
@@ -205,26 +275,34 @@ class ObservedCallsRow(SQLModel, table=True):
         CheckConstraint("errors IS NULL OR errors BETWEEN 0 AND calls"),
         CheckConstraint("p50_ms IS NULL OR p50_ms BETWEEN 0 AND 1e15"),
         CheckConstraint("p99_ms IS NULL OR p99_ms BETWEEN 0 AND 1e15"),
-        CheckConstraint(f"first_seen {_TIME.format('first_seen')}"),
-        CheckConstraint(f"last_seen {_TIME.format('last_seen')}"),
+        *_time_check("first_seen"),
+        *_time_check("last_seen"),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True, foreign_key="dependencies.id")  # the dependency's id
     calls: int
     errors: int | None = None  # NULL: the input could not say (a dependency list)
-    p50_ms: float | None = Field(default=None, sa_type=REAL)
-    p99_ms: float | None = Field(default=None, sa_type=REAL)
+    p50_ms: float | None = _real(default=None)
+    p99_ms: float | None = _real(default=None)
     first_seen: str | None = _text(default=None)  # ISO 8601, UTC
     last_seen: str | None = _text(default=None)
+    row_version: int = _row_version()
 
 
 class ModelIdentityRow(SQLModel, table=True):
     """The model's UUID (schema 5), made once and kept by copies: chaos drafts carry it."""
 
     __tablename__ = "model_identity"
-    __table_args__ = (CheckConstraint("id = 1"), CheckConstraint("length(uuid) = 36"), _STRICT)
+    __table_args__ = (
+        CheckConstraint("id = 1"),
+        CheckConstraint("length(uuid) = 36"),
+        _versioned(),
+        _STRICT,
+    )
     id: int = Field(primary_key=True)
     uuid: str = _text()
+    row_version: int = _row_version()
 
 
 def _nullable_in(column: str, enum_type: type[StrEnum]) -> CheckConstraint:
@@ -240,6 +318,7 @@ class ChaosTargetRow(SQLModel, table=True):
     __table_args__ = (
         _in("platform", Platform),
         _nullable_in("resource_type", AwsResourceType),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True, foreign_key="components.id")
@@ -251,6 +330,7 @@ class ChaosTargetRow(SQLModel, table=True):
     resource_type: str | None = _text(default=None)
     resource_ids: str = _text()  # comma-separated
     proxy: str = _text()
+    row_version: int = _row_version()
 
 
 class ResilienceRow(SQLModel, table=True):
@@ -263,9 +343,8 @@ class ResilienceRow(SQLModel, table=True):
         CheckConstraint("(fault IS NULL) = (fault_duration_s IS NULL)"),
         _nullable_in("probe", ProbeKind),
         _in("experiment_status", ExperimentStatus),
-        CheckConstraint(
-            "experiment_date IS NULL OR date(experiment_date) IS experiment_date"
-        ),  # YYYY-MM-DD
+        *_date_check("experiment_date"),
+        _versioned(),
         _STRICT,
     )
     id: int = Field(primary_key=True, foreign_key="failure_modes.id")
@@ -278,12 +357,13 @@ class ResilienceRow(SQLModel, table=True):
     probe_expected_status: int | None = None
     probe_timeout_s: int | None = None
     probe_query: str = _text()
-    probe_threshold: float | None = Field(default=None, sa_type=REAL)
+    probe_threshold: float | None = _real(default=None)
     mitigations: str = _text()  # "circuit breaker (in place); retry with backoff (planned)"
     runbook: str = _text()
     experiment_status: str = _text()
     experiment_date: str | None = _text(default=None)
     experiment_result: str = _text()
+    row_version: int = _row_version()
 
 
 def _table(row_class: type[SQLModel]) -> Table:

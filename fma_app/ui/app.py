@@ -23,6 +23,7 @@ from fma_app.ui import smoke
 from fma_app.ui.context import APP_NAME, ORGANIZATION, AppContext, default_settings
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction, QtInteraction
+from fma_app.ui.shared_session import OpenSession, open_real_session
 
 if TYPE_CHECKING:
     from fma_app.ui.main_window import MainWindow
@@ -51,6 +52,7 @@ def build_context(
     settings: QSettings | None = None,
     interaction: Interaction | None = None,
     data_dir: Path | None = None,
+    open_shared_session: OpenSession | None = None,
 ) -> AppContext:
     """The app's context; anything not given is the real thing (the user's settings, real
     dialogs, the user data folder of the README)."""
@@ -59,6 +61,7 @@ def build_context(
         settings=settings if settings is not None else default_settings(),
         interaction=interaction if interaction is not None else QtInteraction(),
         data_dir=data_dir if data_dir is not None else recovery.default_data_dir(),
+        open_shared_session=open_shared_session or open_real_session,
     )
 
 
@@ -71,7 +74,6 @@ def build_window(context: AppContext) -> MainWindow:
     from fma_app.ui.main_window import MainWindow
     from fma_app.ui.spreadsheet_import_room import SpreadsheetImportRoom
     from fma_app.ui.trace_import_dialog import TraceImportController, add_calls_width_toggle
-    from fma_app.ui.window_layout import SETTINGS_PREFIX
 
     window = MainWindow(context)
     SpreadsheetImportRoom(window)  # a child of the window: lives and goes with it
@@ -87,26 +89,27 @@ def build_window(context: AppContext) -> MainWindow:
 
     window.calls_width_action = add_calls_width_toggle(window.view_menu, graph_toggle)
     install_availability_dock(window, context)
-    state = context.settings.value(SETTINGS_PREFIX + "state")
-    if state is not None:  # the window restored its layout before these docks existed
-        window.restoreState(state)
+    window.layout_keeper.restore_docks()  # it restored its layout before these docks existed
+    window.shared_banner.hide()  # shown only by a shared model's state, never a layout
     return window
 
 
 def run(path: str | None) -> int:
-    """Open the main window on `path` (or an empty model) and run until it closes."""
+    """Open the main window on `path` (a model file, a shared model's URL, or an empty model)
+    and run until it closes."""
     app = make_application()
     context = build_context()
     window = build_window(context)
     if isinstance(context.interaction, QtInteraction):
         context.interaction.set_parent(window)  # dialogs centre on the window
-    window.files.start(path)  # before show: the first paint already shows the model
+    window.start(path)  # before show: the first paint already shows the model
     window.show()
     smoke.arm(app)  # no-op unless FMA_SMOKE_TEST is set (the bundle's self-check)
     code = app.exec()
     # However the loop ended (QApplication.exit() skips closeEvent and, in Qt 6, aboutToQuit),
     # release the lock and tidy the recovery copy; after a normal close this is a no-op.
     window.files.shutdown()
+    window.shared.shutdown()
     if "fma_app.ui.spreadsheet_import_session" in sys.modules:  # an import was started
         from fma_app.ui.spreadsheet_import_session import close_all_sessions
 

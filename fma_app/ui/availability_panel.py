@@ -21,9 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -45,6 +43,7 @@ from fma_app.domain.commands import Change
 from fma_app.domain.model import Model
 from fma_app.presentation.availability import days, gain_points, percent, target, verdict
 from fma_app.presentation.style import UPPER_BOUND, slo_style
+from fma_app.ui.column_table import RIGHT, SORT_ROLE, AnyIndex, ColumnTableModel, TableColumn
 from fma_app.ui.context import AppContext
 
 # The analysis needs networkx and the graph panel builds a scene: both load when first used, so
@@ -57,7 +56,6 @@ if TYPE_CHECKING:
 RECOMPUTE_DELAY_MS = 40  # typing several edits in a row recomputes once
 SHORTCUT = "Ctrl+Shift+U"  # U for uptime
 DOCK_HEIGHT = 210  # the entry points, the summary and five contributors at 1366x768
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 NO_ENTRY_POINTS = (
     "No entry points: mark the user-facing components (Component details or the graph's menu) "
@@ -102,211 +100,170 @@ def method_text(result: EntryPointAvailability) -> str:
 
 
 @dataclass(frozen=True)
-class Column:
-    title: str
-    tip: str
+class EntryPointRow:
+    """An entry point's figures with the names its cells show."""
+
+    result: EntryPointAvailability
+    name: str
+    unknown_names: str  # the components without an availability, for the Unknown tooltip
 
 
-COLUMNS = (
-    Column("Entry Point", "A user-facing component"),
-    Column("Availability", "The probability it is up, from its components' own availabilities"),
-    Column("Downtime", "Expected minutes down per SLO window, from the architecture alone"),
-    Column("SLO", "The availability its users are promised, over its window"),
-    Column("Verdict", "Whether the architecture alone meets the SLO"),
-    Column("Budget", "The error budget: minutes down the SLO allows per window"),
-    Column("Used", "Share of the error budget the architecture alone uses (100 %: all of it)"),
-    Column("Unknown", "Components without an availability, counted as 100 %: an upper bound"),
-    Column("Method", "Exact (a decision diagram) or sampled where exact is out of reach"),
-)
+def _unknown_tip(row: EntryPointRow) -> str | None:
+    if not row.result.unknown_components:
+        return None
+    upper_bound = "No availability given, counted as 100 % (the figure is an upper bound)"
+    return f"{upper_bound}: {row.unknown_names}"
+
+
+def _used_tip(row: EntryPointRow) -> str | None:
+    result = row.result
+    if result.budget_consumed is None:
+        return None
+    return (
+        f"The architecture alone uses {result.downtime_minutes:,.1f} of "
+        f"{budget_text(result)} per {days(result.window_days)}"
+    )
+
+
+def _or_minus_one(value: float | None) -> float:
+    return -1.0 if value is None else value  # sorts the entry points without one first
+
+
+COLUMNS: tuple[TableColumn[EntryPointRow], ...] = (
+    TableColumn("Entry Point", lambda r: r.name, "A user-facing component",
+                sort_key=lambda r: r.name.casefold()),
+    TableColumn("Availability", lambda r: availability_text(r.result),
+                "The probability it is up, from its components' own availabilities", RIGHT,
+                sort_key=lambda r: r.result.availability),
+    TableColumn("Downtime",
+                lambda r: f"{r.result.downtime_minutes:,.1f} min / {days(r.result.window_days)}",
+                "Expected minutes down per SLO window, from the architecture alone", RIGHT,
+                sort_key=lambda r: r.result.downtime_minutes),
+    TableColumn("SLO", lambda r: "" if r.result.slo is None else target(r.result.slo),
+                "The availability its users are promised, over its window", RIGHT,
+                sort_key=lambda r: _or_minus_one(r.result.slo)),
+    TableColumn("Verdict", lambda r: verdict(r.result.meets_slo),
+                "Whether the architecture alone meets the SLO",
+                sort_key=lambda r: {None: 0, True: 1, False: 2}[r.result.meets_slo]),
+    TableColumn("Budget", lambda r: budget_text(r.result),
+                "The error budget: minutes down the SLO allows per window", RIGHT,
+                sort_key=lambda r: _or_minus_one(r.result.budget_minutes)),
+    TableColumn("Used", lambda r: consumed_text(r.result),
+                "Share of the error budget the architecture alone uses (100 %: all of it)", RIGHT,
+                cell_tip=_used_tip, sort_key=lambda r: _or_minus_one(r.result.budget_consumed)),
+    TableColumn("Unknown",
+                lambda r: f"{len(r.result.unknown_components)} (upper bound)"
+                if r.result.unknown_components else "",
+                "Components without an availability, counted as 100 %: an upper bound", RIGHT,
+                cell_tip=_unknown_tip, sort_key=lambda r: len(r.result.unknown_components)),
+    TableColumn("Method", lambda r: method_text(r.result),
+                "Exact (a decision diagram) or sampled where exact is out of reach",
+                sort_key=lambda r: r.result.method),
+)  # fmt: skip
 (ENTRY, AVAILABILITY, DOWNTIME, SLO, VERDICT, BUDGET, USED, UNKNOWN, METHOD) = range(len(COLUMNS))
 
 
-class AvailabilityModel(QAbstractTableModel):
+class AvailabilityModel(ColumnTableModel[EntryPointRow]):
     """The entry points' figures, one row each, keyed by entry point id."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.results: list[EntryPointAvailability] = []
-        self.names: dict[int, str] = {}  # of the entry points, the rows
-        self.component_names: dict[int, str] = {}  # of every component, for the tooltips
+        super().__init__(COLUMNS, parent=parent)
+
+    @property
+    def results(self) -> list[EntryPointAvailability]:
+        return [row.result for row in self.rows]
 
     def set_results(self, model: Model, results: list[EntryPointAvailability]) -> None:
-        """New figures; the same entry points in the same order only repaint (a what-if keeps
-        the selection and the sort), anything else resets."""
-        names = {r.entry_point: model.components[r.entry_point].name for r in results}
-        self.component_names = {cid: c.name for cid, c in model.components.items()}
-        same_rows = [r.entry_point for r in results] == [r.entry_point for r in self.results]
-        if same_rows and names == self.names:
-            self.results = results
-            if results:
-                last = self.index(len(results) - 1, len(COLUMNS) - 1)
-                self.dataChanged.emit(self.index(0, 0), last)
-            return
-        self.beginResetModel()
-        self.results, self.names = results, names
-        self.endResetModel()
+        """New figures; the same entry points with the same names only repaint (a what-if
+        keeps the selection and the sort), anything else resets."""
+        names = model.components
+        rows = [
+            EntryPointRow(
+                result,
+                names[result.entry_point].name,
+                ", ".join(names[c].name for c in result.unknown_components),
+            )
+            for result in results
+        ]
+        same_rows = [(r.result.entry_point, r.name) for r in rows] == [
+            (r.result.entry_point, r.name) for r in self.rows
+        ]
+        if same_rows:
+            self.rows = rows
+            self.refresh_all()
+        else:
+            self.set_rows(rows)
 
     def row_of(self, entry_point: int) -> int:
-        for row, result in enumerate(self.results):
-            if result.entry_point == entry_point:
-                return row
+        for number, row in enumerate(self.rows):
+            if row.result.entry_point == entry_point:
+                return number
         return -1
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.results)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return COLUMNS[section].tip
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.results):
-            return None
-        result, column = self.results[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(result, column)
-        if role == SORT_ROLE:
-            return self._sort_value(result, column)
+    def role_data(self, row: EntryPointRow, index: AnyIndex, role: int) -> object:
         if role == ENTRY_ROLE:
-            return result.entry_point
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tip(result, column)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column not in (ENTRY, VERDICT, METHOD):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return row.result.entry_point
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
-            return self._colour(result, column, role == Qt.ItemDataRole.BackgroundRole)
+            return _colour(row.result, index.column(), role == Qt.ItemDataRole.BackgroundRole)
         return None
 
-    def _text(self, result: EntryPointAvailability, column: int) -> str:
-        texts = {
-            ENTRY: self.names.get(result.entry_point, ""),
-            AVAILABILITY: availability_text(result),
-            DOWNTIME: f"{result.downtime_minutes:,.1f} min / {days(result.window_days)}",
-            SLO: "" if result.slo is None else target(result.slo),
-            VERDICT: verdict(result.meets_slo),
-            BUDGET: budget_text(result),
-            USED: consumed_text(result),
-            UNKNOWN: f"{len(result.unknown_components)} (upper bound)"
-            if result.unknown_components
-            else "",
-            METHOD: method_text(result),
-        }
-        return texts[column]
 
-    def _sort_value(self, result: EntryPointAvailability, column: int) -> object:
-        values: dict[int, object] = {
-            ENTRY: self.names.get(result.entry_point, "").casefold(),
-            AVAILABILITY: result.availability,
-            DOWNTIME: result.downtime_minutes,
-            SLO: -1.0 if result.slo is None else result.slo,
-            VERDICT: {None: 0, True: 1, False: 2}[result.meets_slo],
-            BUDGET: -1.0 if result.budget_minutes is None else result.budget_minutes,
-            USED: -1.0 if result.budget_consumed is None else result.budget_consumed,
-            UNKNOWN: len(result.unknown_components),
-            METHOD: result.method,
-        }
-        return values[column]
-
-    def _tip(self, result: EntryPointAvailability, column: int) -> str | None:
-        if column == UNKNOWN and result.unknown_components:
-            names = ", ".join(self.component_names.get(c, "") for c in result.unknown_components)
-            return (
-                f"No availability given, counted as 100 % (the figure is an upper bound): {names}"
-            )
-        if column == USED and result.budget_consumed is not None:
-            return (
-                f"The architecture alone uses {result.downtime_minutes:,.1f} of "
-                f"{budget_text(result)} per {days(result.window_days)}"
-            )
-        return COLUMNS[column].tip
-
-    def _colour(self, result: EntryPointAvailability, column: int, fill: bool) -> QColor | None:
-        if column in (VERDICT, USED) and result.meets_slo is not None:
-            swatch = slo_style(result.meets_slo)
-        elif column == UNKNOWN and result.unknown_components:
-            swatch = UPPER_BOUND
-        else:
-            return None
-        return QColor(swatch.fill if fill else swatch.text)
+def _colour(result: EntryPointAvailability, column: int, fill: bool) -> QColor | None:
+    if column in (VERDICT, USED) and result.meets_slo is not None:
+        swatch = slo_style(result.meets_slo)
+    elif column == UNKNOWN and result.unknown_components:
+        swatch = UPPER_BOUND
+    else:
+        return None
+    return QColor(swatch.fill if fill else swatch.text)
 
 
-CONTRIBUTOR_COLUMNS = (
-    Column("#", "Rank: the costliest first"),
-    Column("Component", "A component whose failures take the entry point down"),
-    Column("Own", "Its own availability (empty: unknown, counted as 100 %)"),
-    Column("Gain", "Availability the entry point would gain if it never failed"),
-    Column("Minutes", "Downtime of the entry point it causes per SLO window"),
-)
+@dataclass(frozen=True)
+class ContributorRow:
+    """A component that costs the selected entry point availability, and what it costs."""
+
+    rank: int
+    component_id: int
+    name: str
+    own: float | None
+    gain: float
+    minutes: float
 
 
-class ContributorsModel(QAbstractTableModel):
+CONTRIBUTOR_COLUMNS: tuple[TableColumn[ContributorRow], ...] = (
+    TableColumn("#", lambda r: str(r.rank), "Rank: the costliest first", RIGHT),
+    TableColumn("Component", lambda r: r.name,
+                "A component whose failures take the entry point down"),
+    TableColumn("Own", lambda r: "unknown" if r.own is None else target(r.own),
+                "Its own availability (empty: unknown, counted as 100 %)", RIGHT),
+    TableColumn("Gain", lambda r: gain_points(r.gain),
+                "Availability the entry point would gain if it never failed", RIGHT),
+    TableColumn("Minutes", lambda r: f"{r.minutes:,.1f} min",
+                "Downtime of the entry point it causes per SLO window", RIGHT),
+)  # fmt: skip
+
+
+class ContributorsModel(ColumnTableModel[ContributorRow]):
     """The selected entry point's contributors, costliest first."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.rows: list[tuple[int, str, float | None, float, float]] = []
+        super().__init__(CONTRIBUTOR_COLUMNS, parent=parent)
 
     def show(self, model: Model, result: EntryPointAvailability | None) -> None:
-        self.beginResetModel()
-        self.rows = []
-        if result is not None:
-            minutes = result.window_minutes
-            for contributor in result.contributors:
-                component = model.components[contributor.component_id]
-                self.rows.append((component.id, component.name, component.availability,
-                                  contributor.gain, contributor.gain * minutes))  # fmt: skip
-        self.endResetModel()
+        contributors = result.contributors if result is not None else []
+        minutes = result.window_minutes if result is not None else 0.0
+        rows = []
+        for rank, contributor in enumerate(contributors, start=1):
+            component = model.components[contributor.component_id]
+            rows.append(ContributorRow(rank, component.id, component.name, component.availability,
+                                       contributor.gain, contributor.gain * minutes))  # fmt: skip
+        self.set_rows(rows)
 
     def component_ids(self) -> list[int]:
-        return [row[0] for row in self.rows]
+        return [row.component_id for row in self.rows]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(CONTRIBUTOR_COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(CONTRIBUTOR_COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return CONTRIBUTOR_COLUMNS[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return CONTRIBUTOR_COLUMNS[section].tip
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        cid, name, own, gain, minutes = self.rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            texts = (str(index.row() + 1), name, "unknown" if own is None else target(own),
-                     gain_points(gain), f"{minutes:,.1f} min")  # fmt: skip
-            return texts[column]
-        if role == ENTRY_ROLE:
-            return cid
-        if role == Qt.ItemDataRole.TextAlignmentRole and column != 1:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return CONTRIBUTOR_COLUMNS[column].tip
-        return None
+    def role_data(self, row: ContributorRow, index: AnyIndex, role: int) -> object:
+        return row.component_id if role == ENTRY_ROLE else None
 
 
 class AvailabilityPanel(QWidget):

@@ -14,6 +14,12 @@ from PySide6.QtCore import QSettings
 
 from fma_app.ui.document import Document
 from fma_app.ui.interaction import Interaction
+from fma_app.ui.shared_session import (
+    ListModels,
+    OpenSession,
+    list_real_models,
+    open_real_session,
+)
 
 APP_NAME = "FMA Workbench"
 ORGANIZATION = "FMA Workbench"
@@ -30,3 +36,6 @@ class AppContext:
     settings: QSettings
     interaction: Interaction  # every question, message and file chooser
     data_dir: Path  # where copies of never-saved models go
+    # Opens a shared model's session (team mode); tests give a stand-in.
+    open_shared_session: OpenSession = open_real_session
+    list_shared_models: ListModels = list_real_models  # for a URL that names no model

@@ -65,6 +65,10 @@ ACTION_COLUMN_WIDTHS = (74, 56, 86, 66, 48)
 LONG_FIELD_HEIGHT = 44  # two lines: the whole panel fits a 768-pixel-high screen
 # One line (it scrolls when longer): a sixth two-line field no longer fitted 768 pixels.
 SHORT_FIELDS = {"justification": 28}
+# Rows 4 pixels apart and a 4-pixel margin above and below: with the style's 6 and 9 the form
+# (12 rows since the Justification) scrolled by 16-20 pixels in a 1278x740 window.
+FORM_ROW_SPACING = 4
+FORM_MARGIN = 4
 
 
 class DetailPanel(QWidget):
@@ -103,6 +107,7 @@ class DetailPanel(QWidget):
     # -- layout --------------------------------------------------------------------------
     def _build(self) -> None:
         form = QFormLayout()
+        form.setVerticalSpacing(FORM_ROW_SPACING)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow dock: label above
         for key, label in LINE_FIELDS:
@@ -125,6 +130,9 @@ class DetailPanel(QWidget):
         form.addRow("", self.revised_label)
         fields = QWidget(self)
         fields_layout = QVBoxLayout(fields)
+        margins = fields_layout.contentsMargins()
+        fields_layout.setContentsMargins(margins.left(), FORM_MARGIN, margins.right(), FORM_MARGIN)
+        fields_layout.setSpacing(FORM_ROW_SPACING)
         fields_layout.addWidget(self.title)
         fields_layout.addLayout(form)
         fields_layout.addStretch(1)

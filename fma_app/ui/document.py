@@ -11,6 +11,11 @@ The commit step is where a change is made durable beyond memory. For a model fil
 save, so the default step accepts everything; a team store (PostgreSQL) will commit each step and
 may refuse it after the domain accepted it (someone else changed the row). A refused step is
 rolled back in memory, so the model, the undo stack and every view stay as they were.
+
+A shared model (team mode) is shown with `replace(..., shared_display=..., commit_step=...)`:
+`shared_display` is the server location without its password (the title shows it), and other
+people's changes reach the views through `announce`. Read-only takes a reason, so an offline
+window refuses edits with "offline" instead of "read-only".
 """
 
 from __future__ import annotations
@@ -122,6 +127,8 @@ class Document(QObject):
         self.model = model if model is not None else Model()
         self._path = path
         self._read_only = read_only
+        self._read_only_reason = READ_ONLY_REFUSAL
+        self._shared_display: str | None = None
         self.commit_step = commit_step
         self.undo_stack = QUndoStack(self)
         self.selection = Selection(self)
@@ -143,14 +150,27 @@ class Document(QObject):
     def read_only(self) -> bool:
         return self._read_only
 
-    def set_read_only(self, read_only: bool) -> None:
+    def set_read_only(self, read_only: bool, reason: str = READ_ONLY_REFUSAL) -> None:
+        """`reason` is what a refused edit says while read-only (an offline shared model says
+        why, rather than "read-only")."""
+        self._read_only_reason = reason if read_only else READ_ONLY_REFUSAL
         if read_only != self._read_only:
             self._read_only = read_only
             self.read_only_changed.emit(read_only)
 
     @property
+    def read_only_reason(self) -> str:
+        return self._read_only_reason
+
+    @property
+    def shared_display(self) -> str | None:
+        """The shared model's location without any password (None: a file or untitled)."""
+        return self._shared_display
+
+    @property
     def modified(self) -> bool:
-        return not self.undo_stack.isClean()
+        """Unsaved changes; a shared model has none, each step is committed as it stands."""
+        return self._shared_display is None and not self.undo_stack.isClean()
 
     # ---- the edit gate ---------------------------------------------------------------------
     def edit(
@@ -216,7 +236,7 @@ class Document(QObject):
         self, make_command: Callable[[Model], Command | None], refused_as: str, title: str
     ) -> tuple[Command | None, str | None]:
         if self._read_only:
-            return None, self._refuse(READ_ONLY_REFUSAL, title)
+            return None, self._refuse(self._read_only_reason, title)
         try:
             command = make_command(self.model)
             if command is None:
@@ -242,7 +262,7 @@ class Document(QObject):
         move_index: Callable[[], None],
     ) -> str | None:
         if self._read_only:
-            return self._refuse(READ_ONLY_REFUSAL)
+            return self._refuse(self._read_only_reason)
         try:
             changes = apply(self.model)
         except DOMAIN_REFUSALS as error:
@@ -261,10 +281,28 @@ class Document(QObject):
         self.refused.emit(text, title)
         return text
 
+    def announce(self, changes: list[Change]) -> None:
+        """Tell the views about changes made to the model outside the gate (other people's,
+        fetched from a shared model's server); the undo stack is left as it is."""
+        if changes:
+            self.changed.emit(changes)
+
     # ---- whole models ----------------------------------------------------------------------
-    def replace(self, model: Model, path: Path | None, *, read_only: bool = False) -> None:
-        """Swap in another model (open/new): clears undo history and selection."""
+    def replace(
+        self,
+        model: Model,
+        path: Path | None,
+        *,
+        read_only: bool = False,
+        shared_display: str | None = None,
+        commit_step: CommitStep = accept_every_step,
+    ) -> None:
+        """Swap in another model (open/new): clears undo history and selection. A shared
+        model gives its password-free location and the commit step that sends each step to
+        the server; anything else gets the file's commit step back."""
         self.model, self._path = model, path
+        self._shared_display = shared_display
+        self.commit_step = commit_step
         self.score_hints.clear()
         self.undo_stack.clear()
         self.undo_stack.setClean()

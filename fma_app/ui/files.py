@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu
 from fma_app import storage
 from fma_app.domain.model import Model
 from fma_app.storage import locking, recovery
+from fma_app.storage.shared.location import is_shared_location
 from fma_app.ui.context import AppContext
 from fma_app.ui.interaction import (
     MODEL_FILE_FILTER,
@@ -28,8 +29,10 @@ from fma_app.ui.interaction import (
     RestoreChoice,
     SaveChoice,
 )
+from fma_app.ui.shared_open_dialog import clear_recent_shared, recent_shared
 
 MODEL_SUFFIX = ".fma"
+SAVED_ON_SERVER = "&Save (changes are on the server)"
 MAX_RECENT = 10
 RECENT_KEY = "files/recent"
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -78,6 +81,9 @@ class FileController(QObject):
         self._autosave_due = False
         self._autosave_error: str | None = None
         self._recovery: Path | None = None  # the copy this session is responsible for
+        # Opens a shared model's URL (set by the window's SharedModelController): `fma-app URL`
+        # and a URL given to `open_path` go there.
+        self.open_shared: Callable[[str], bool] | None = None
         document.undo_stack.indexChanged.connect(self._mark_autosave_due)
         document.undo_stack.cleanChanged.connect(self._mark_autosave_due)
         self._waiting_for_idle = False
@@ -107,6 +113,17 @@ class FileController(QObject):
         add(file_menu, "quit", "&Quit", "Ctrl+Q", self.window.close)
         self.window.setAcceptDrops(True)
         self.window.installEventFilter(self)
+        self.document.path_changed.connect(self._show_save_actions)
+        self._show_save_actions()
+
+    def _show_save_actions(self) -> None:
+        """A shared model has no Save (each change is committed as it is made); Save As
+        writes a file copy and leaves the window on the shared model."""
+        shared = self.document.shared_display is not None
+        save, save_as = self.actions["save"], self.actions["save_as"]
+        save.setEnabled(not shared)
+        save.setText(SAVED_ON_SERVER if shared else "&Save")
+        save_as.setText("Save a &Copy As..." if shared else "Save &As...")
 
     def _add_action(
         self, menu: QMenu, key: str, text: str, shortcut: str, slot: Callable[[], object]
@@ -128,11 +145,18 @@ class FileController(QObject):
             action.setToolTip(path)
             action.setStatusTip(path)
             action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
-        if not paths:
+        shared = recent_shared(self.settings) if self.open_shared is not None else []
+        if shared:
+            menu.addSeparator()
+        for shown in shared:  # shared models by their display: never with a password
+            action = menu.addAction(shown.replace("&", "&&"))  # "&" is a menu mnemonic
+            action.setToolTip(shown)
+            action.triggered.connect(lambda _checked=False, url=shown: self.open_path(url))
+        if not paths and not shared:
             menu.addAction("No Recent Files").setEnabled(False)
         menu.addSeparator()
         clear = menu.addAction("Clear Menu")
-        clear.setEnabled(bool(paths))
+        clear.setEnabled(bool(paths or shared))
         clear.triggered.connect(self.clear_recent_files)
 
     # ---- recent files ----------------------------------------------------------------------
@@ -153,6 +177,7 @@ class FileController(QObject):
         self._store_recent(paths[:MAX_RECENT])
 
     def clear_recent_files(self) -> None:
+        clear_recent_shared(self.settings)
         self._store_recent([])
 
     def _store_recent(self, paths: list[str]) -> None:
@@ -191,7 +216,8 @@ class FileController(QObject):
 
     # ---- commands --------------------------------------------------------------------------
     def start(self, path: str | Path | None = None) -> bool:
-        """At launch: open `path`, or offer to restore an unsaved model left by a crash."""
+        """At launch: open `path` (a file or a shared model's URL), or offer to restore an
+        unsaved model left by a crash."""
         if path is not None:
             return self.open_path(path)
         return self.offer_unsaved_recovery()
@@ -225,7 +251,10 @@ class FileController(QObject):
         return path is not None and self.open_path(path)
 
     def open_path(self, path: str | Path) -> bool:
-        """Open a model file. Refused files leave the current model exactly as it was."""
+        """Open a model file (or a shared model's URL). Refused files leave the current model
+        exactly as it was."""
+        if isinstance(path, str) and is_shared_location(path) and self.open_shared is not None:
+            return self.open_shared(path)
         path = Path(path).expanduser().absolute()
         if self.document.path is not None and path == self.document.path:
             self._status(f"{path.name} is already open")
@@ -267,6 +296,9 @@ class FileController(QObject):
         return False
 
     def save(self) -> bool:
+        if self.document.shared_display is not None:
+            self._status("Every change is saved on the server as it is made")
+            return True
         path = self.document.path
         if path is None or self.document.read_only:
             return self.save_as()
@@ -282,6 +314,8 @@ class FileController(QObject):
         target = Path(path).expanduser().absolute()
         if not target.suffix:
             target = target.with_suffix(MODEL_SUFFIX)
+        if self.document.shared_display is not None:
+            return self._write_copy(target)
         if target == self.document.path and not self.document.read_only:
             return self._write(target)
         return self._write_elsewhere(target)
@@ -306,6 +340,26 @@ class FileController(QObject):
         self.document.undo_stack.setClean()
         self.add_recent_file(path)
         self._status(f"Saved {path}")
+        return True
+
+    def _write_copy(self, target: Path) -> bool:
+        """A file copy of a shared model: the window stays on the shared model."""
+        lock = self._acquire_lock(target) if target.parent.is_dir() else None
+        if isinstance(lock, locking.LockedBy):
+            text = f"{target.name} is open in another FMA Workbench ({lock.describe()})."
+            self.interaction.show_message("Cannot save a copy", text, Level.CRITICAL)
+            return False
+        try:
+            storage.save_model(self.document.model, target)
+        except FILE_ERRORS as error:
+            text = sentence(error_text(error, target))
+            self.interaction.show_message("Cannot save a copy", text, Level.CRITICAL)
+            return False
+        finally:
+            if lock is not None:
+                lock.release()
+        self.add_recent_file(target)
+        self._status(f"Saved a copy in {target}")
         return True
 
     def _write_elsewhere(self, target: Path) -> bool:
@@ -458,6 +512,10 @@ class FileController(QObject):
             self.lock = None
 
     # ---- document state --------------------------------------------------------------------
+    def forget_current(self) -> None:
+        """Another model (a shared one) is about to take the window."""
+        self._forget_current()
+
     def _forget_current(self) -> None:
         """The current model is being replaced: its recovery copy and lock go with it."""
         if not self.document.modified:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 MODEL_FILE_FILTER = "FMA models (*.fma);;All files (*)"
 
@@ -75,6 +75,10 @@ class Interaction(ABC):
     @abstractmethod
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         """One line of text; None when cancelled."""
+
+    @abstractmethod
+    def ask_password(self, title: str, label: str) -> str | None:
+        """A password, typed hidden; None when cancelled. Never recorded, logged or stored."""
 
     @abstractmethod
     def ask_choice(
@@ -191,6 +195,10 @@ class QtInteraction(Interaction):
         answer, ok = QInputDialog.getText(self.parent, title, label, text=text)
         return answer if ok else None
 
+    def ask_password(self, title: str, label: str) -> str | None:
+        answer, ok = QInputDialog.getText(self.parent, title, label, QLineEdit.EchoMode.Password)
+        return answer if ok else None
+
     def ask_choice(
         self, title: str, label: str, choices: list[str], current: int = 0
     ) -> int | None:
@@ -259,6 +267,7 @@ class RecordingInteraction(Interaction):
         restore: RestoreChoice = RestoreChoice.RESTORE,
         locked: LockedChoice = LockedChoice.CANCEL,
         text: str | None = None,
+        passwords: list[str | None] | None = None,
         open_path: str | None = None,
         open_paths: list[str] | None = None,
         save_path: str | None = None,
@@ -272,6 +281,7 @@ class RecordingInteraction(Interaction):
         self.text, self.open_path, self.save_path = text, open_path, save_path
         self.choice, self.written = choice, written
         self.open_paths = open_paths
+        self.passwords = list(passwords or [])  # answered in turn; None (cancel) when used up
         self.messages: list[tuple[str, str, str]] = []
         self.questions: list[tuple[str, str]] = []
         self.opened: list[Path] = []
@@ -303,6 +313,10 @@ class RecordingInteraction(Interaction):
     def ask_text(self, title: str, label: str, text: str = "") -> str | None:
         self.questions.append(("text", f"{title}: {label}"))
         return self.text
+
+    def ask_password(self, title: str, label: str) -> str | None:
+        self.questions.append(("password", f"{title}: {label}"))  # the question, not the answer
+        return self.passwords.pop(0) if self.passwords else None
 
     def ask_choice(
         self, title: str, label: str, choices: list[str], current: int = 0

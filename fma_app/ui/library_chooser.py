@@ -13,11 +13,9 @@ import html
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
@@ -43,38 +41,35 @@ from fma_app.domain.commands import AddEntities
 from fma_app.domain.library import LibraryEntry
 from fma_app.domain.model import ComponentKind, Model
 from fma_app.reports.library_files import LoadedLibraries, load_libraries
+from fma_app.ui.column_table import CENTRE, AnyIndex, ColumnTableModel, TableColumn
 from fma_app.ui.context import AppContext
-
-AnyIndex = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Failure mode", "S", "L", "D", "Kind", "Source")
-SEARCH_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _score_text(score: int | None) -> str:
     return "" if score is None else str(score)
 
 
-class LibraryEntriesModel(QAbstractTableModel):
+COLUMNS: tuple[TableColumn[LibraryEntry], ...] = (
+    TableColumn("Failure mode", lambda e: e.failure_mode, cell_tip=lambda e: e.effect),
+    TableColumn("S", lambda e: _score_text(e.suggested.severity), align=CENTRE),
+    TableColumn("L", lambda e: _score_text(e.suggested.likelihood), align=CENTRE),
+    TableColumn("D", lambda e: _score_text(e.suggested.detection), align=CENTRE),
+    TableColumn("Kind", lambda e: e.kind.value),
+    TableColumn("Source", lambda e: e.source),
+)
+
+
+class LibraryEntriesModel(ColumnTableModel[LibraryEntry]):
     """Library entries, one per row, with a check box in the first column."""
 
     def __init__(self, entries: list[LibraryEntry], parent: QObject | None = None):
-        super().__init__(parent)
-        self.entries = entries
+        super().__init__(COLUMNS, entries, parent)
         self._checked: set[int] = set()
         self._search = [entry.search_text() for entry in entries]
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    @property
+    def entries(self) -> list[LibraryEntry]:
+        return self.rows
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
@@ -84,30 +79,15 @@ class LibraryEntriesModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsUserCheckable
         return flags
 
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        entry, column = self.entries[index.row()], index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            scores = entry.suggested
-            return (
-                entry.failure_mode,
-                _score_text(scores.severity),
-                _score_text(scores.likelihood),
-                _score_text(scores.detection),
-                entry.kind.value,
-                entry.source,
-            )[column]
-        if role == Qt.ItemDataRole.CheckStateRole and column == 0:
+    def role_data(self, row: LibraryEntry, index: AnyIndex, role: int) -> object:
+        if role == Qt.ItemDataRole.CheckStateRole and index.column() == 0:
             checked = index.row() in self._checked
             return Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return entry.effect or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and 1 <= column <= 3:
-            return Qt.AlignmentFlag.AlignCenter
-        if role == SEARCH_ROLE:
-            return self._search[index.row()]
         return None
+
+    def search_text(self, row: int) -> str:
+        """The entry's texts in lower case, for the search box."""
+        return self._search[row]
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != 0 or role != Qt.ItemDataRole.CheckStateRole:
@@ -157,7 +137,7 @@ class LibraryFilter(QSortFilterProxyModel):
         entry = model.entries[source_row]
         if self.kind is not None and entry.kind != self.kind:
             return False
-        text = model.data(model.index(source_row, 0), SEARCH_ROLE)
+        text = model.search_text(source_row)
         return all(word in text for word in self.words)
 
 

@@ -36,6 +36,8 @@ from fma_app.ui.interaction import Level
 from fma_app.ui.lazy_tab import LazyTab
 from fma_app.ui.resilience_section import ResilienceSection
 from fma_app.ui.review_panel import ReviewPanel
+from fma_app.ui.shared_banner import SharedBanner
+from fma_app.ui.shared_model import SharedModelController
 from fma_app.ui.undo_actions import UndoStepAction
 from fma_app.ui.window_layout import WindowLayout
 from fma_app.ui.worksheet_panel import WorksheetPanel
@@ -44,13 +46,21 @@ if TYPE_CHECKING:
     from fma_app.ui.trace_import_dialog import TraceImportController
 
 READ_ONLY_SUFFIX = " (read-only)"
+SHARED_SUFFIX = " (changes are on the server)"
+SHARED_OFFLINE_SUFFIX = " (offline)"
 COMPONENT_LIST_NOTE = " (in the components list)"
 STATUS_MS = 8000
 
 
 def window_title(document: Document) -> str:
     """The title for the open document: the file's name, then the model's (once it has one of
-    its own); `[*]` is where Qt shows the unsaved-changes mark."""
+    its own); `[*]` is where Qt shows the unsaved-changes mark. A shared model shows its name,
+    its server (never a password) and that its changes are on the server, or that it is
+    offline."""
+    if document.shared_display is not None:
+        name = document.model.name or DEFAULT_MODEL_NAME
+        state = SHARED_OFFLINE_SUFFIX if document.read_only else SHARED_SUFFIX
+        return f"{name}[*] \u2014 {document.shared_display}{state}"
     file_name = document.path.name if document.path else "Untitled"
     model_name = document.model.name
     named = f" \u2014 {model_name}" if model_name and model_name != DEFAULT_MODEL_NAME else ""
@@ -79,12 +89,21 @@ class MainWindow(QMainWindow):
         self.resilience = ResilienceSection(context, self)
         self.add_tab(self.worksheet, "Worksheet")
         self.setCentralWidget(self.tabs)
+        # The shared model's banner (offline, a refused change): across the top, when needed.
+        self.shared_banner = SharedBanner(self)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.shared_banner)
         self.statusBar().addPermanentWidget(self.worksheet.counts_label)
         self._build_docks()
         self._build_menus()
         self.files = FileController(self, context)
         self.files.install(self.file_menu)
         self._build_analysis_tabs()
+        self.shared = SharedModelController(self, context, self.files, self.shared_banner)
+        self.shared.install(
+            self.file_menu,
+            after=self.files.actions["open"],
+            history_before=self.model_properties_action,
+        )
         self._connect()
         self._update_title()
         self.restore_settings()
@@ -262,6 +281,10 @@ class MainWindow(QMainWindow):
         return edit_model_properties_interactive(self.document, self)
 
     # ---- public helpers --------------------------------------------------------------------
+    def start(self, location: str | None) -> bool:
+        """At launch: a model file, a shared model's URL, or nothing (recovery is offered)."""
+        return self.files.start(location)
+
     def add_tab(self, widget: QWidget, title: str) -> int:
         """Add a central tab (the graph and charts join here)."""
         return self.tabs.addTab(widget, title)
@@ -356,11 +379,13 @@ class MainWindow(QMainWindow):
 
     def restore_settings(self) -> None:
         self.layout_keeper.restore()
+        self.shared_banner.hide()  # a saved layout must not bring back an empty banner
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self.files.maybe_save():
             event.ignore()
             return
         self.files.shutdown()
+        self.shared.shutdown()
         self.save_settings()
         event.accept()

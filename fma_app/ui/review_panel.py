@@ -15,9 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -36,71 +34,47 @@ from PySide6.QtWidgets import (
 from fma_app.analysis.review import Finding, Policy, Review, ReviewInputs, review
 from fma_app.analysis.review_policy import PolicyError, parse_policy
 from fma_app.domain.commands import Change
+from fma_app.ui.column_table import AnyIndex, ColumnTableModel, TableColumn
 from fma_app.ui.context import AppContext
 
 POLICY_FILE = "fma-policy.toml"  # beside the model, as `fma-app check` reads it
 REFRESH_DELAY_MS = 400  # a burst of edits (typing, a paste) costs one review
-COLUMNS = ("Rule", "Component", "Failure Mode", "Dependency", "Finding")
 FINDING_ROLE = Qt.ItemDataRole.UserRole
 
-Index = QModelIndex | QPersistentModelIndex
+
+def _failure_mode_text(finding: Finding) -> str:
+    if finding.failure_mode_id is None:
+        return ""
+    return f"{finding.failure_mode or '(unnamed)'} [#{finding.failure_mode_id}]"
 
 
-class FindingsModel(QAbstractTableModel):
+def _column(header: str, text: Callable[[Finding], str]) -> TableColumn[Finding]:
+    return TableColumn(header, text, cell_tip=text)  # the whole text where the cell is narrow
+
+
+COLUMNS: tuple[TableColumn[Finding], ...] = (
+    _column("Rule", lambda f: f.rule),
+    _column("Component", lambda f: f.component or ""),
+    _column("Failure Mode", _failure_mode_text),
+    _column("Dependency", lambda f: f.dependency or ""),
+    _column("Finding", lambda f: f.message),
+)
+
+
+class FindingsModel(ColumnTableModel[Finding]):
     """The findings as rows: rule, component, failure mode (with its id), dependency, message."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._findings: list[Finding] = []
+        super().__init__(COLUMNS, parent=parent)
 
     def set_findings(self, findings: list[Finding]) -> None:
-        self.beginResetModel()
-        self._findings = list(findings)
-        self.endResetModel()
+        self.set_rows(findings)
 
     def finding(self, row: int) -> Finding:
-        return self._findings[row]
+        return self.rows[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._findings)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self._findings):
-            return None
-        finding = self._findings[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._text(finding, index.column())
-        if role == FINDING_ROLE:
-            return finding
-        return None
-
-    @staticmethod
-    def _text(finding: Finding, column: int) -> str:
-        if column == 0:
-            return finding.rule
-        if column == 1:
-            return finding.component or ""
-        if column == 2:
-            if finding.failure_mode_id is None:
-                return ""
-            return f"{finding.failure_mode or '(unnamed)'} [#{finding.failure_mode_id}]"
-        if column == 3:
-            return finding.dependency or ""
-        return finding.message
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
+    def role_data(self, row: Finding, index: AnyIndex, role: int) -> object:
+        return row if role == FINDING_ROLE else None
 
 
 def read_policy(model_path: Path | None) -> tuple[Policy, str]:

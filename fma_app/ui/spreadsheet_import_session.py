@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, QThread, QTimer, Signal
 
 from fma_app.reports.errors import ImportCancelledError, ImportProblemsError
+from fma_app.reports.mapping_words import DIALOG
 from fma_app.reports.spreadsheet_import import (
     ImportResult,
     Mapping,
@@ -121,7 +122,7 @@ class ImportSession(QObject):
             if self.source is not None:
                 self.source.close()
                 self.source = None
-            source = SpreadsheetImport.open(target)
+            source = SpreadsheetImport.open(target, words=DIALOG)
             self.source = source
             return Opened(target, source.sheet_names, source.fmea_sheets(), source.is_report())
 
@@ -135,8 +136,8 @@ class ImportSession(QObject):
 
         def work(_step: _Step) -> Analysis:
             source = self._source()
-            layout = source.detect(sheet, frozen)
-            rows = source.preview(sheet, frozen, limit) if layout is not None else []
+            layout = source.detect(sheet, frozen)  # once: the preview reads under this layout
+            rows = source.preview(sheet, frozen, limit, layout=layout) if layout else []
             return Analysis(request, sheet, frozen, layout, rows)
 
         self._waiting = [w for w in self._waiting if w[0] != "analyse"]  # only the latest

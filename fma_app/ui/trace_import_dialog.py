@@ -15,10 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QThread,
     Signal,
@@ -45,7 +42,8 @@ from fma_app.analysis.trace_merge import (
     plan_merge,
 )
 from fma_app.domain.commands import Command
-from fma_app.domain.model import Model
+from fma_app.domain.model import Model, ObservedCalls
+from fma_app.ui.column_table import RIGHT, AnyIndex, ColumnTableModel, TableColumn
 from fma_app.ui.context import AppContext
 from fma_app.ui.document import READ_ONLY_REFUSAL
 from fma_app.ui.interaction import Level
@@ -53,7 +51,6 @@ from fma_app.ui.interaction import Level
 TITLE = "Import Traces"
 TRACE_FILE_FILTER = "Trace files (*.json *.jsonl *.ndjson *.gz *.zst *.txt *.prom);;All files (*)"
 SAMPLED_NOTE = "Counts are what the sampled traces saw, not every call."
-COLUMNS = ("Add what the traces saw", "Calls", "Errors", "p50 ms", "p99 ms")
 PlanRow = PlannedComponent | PlannedDependency
 
 
@@ -119,52 +116,48 @@ def _number(value: float | int | None) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:g}"
 
 
-class PreviewModel(QAbstractTableModel):
+def _what(row: PlanRow) -> str:
+    if isinstance(row, PlannedComponent):
+        entry = ", entry point" if row.entry_point else ""
+        return f"component {row.name} ({row.kind.value}{entry})"
+    return f"{row.source} \u2192 {row.target} ({row.strength.value})"
+
+
+def _observed(figure: Callable[[ObservedCalls], float | int | None]) -> Callable[[PlanRow], str]:
+    """A dependency's observed figure; a component's cell stays empty."""
+    return lambda row: "" if isinstance(row, PlannedComponent) else _number(figure(row.observed))
+
+
+COLUMNS: tuple[TableColumn[PlanRow], ...] = (
+    TableColumn("Add what the traces saw", _what),
+    TableColumn("Calls", _observed(lambda o: o.calls), align=RIGHT),
+    TableColumn("Errors", _observed(lambda o: o.errors), align=RIGHT),
+    TableColumn("p50 ms", _observed(lambda o: o.p50_ms), align=RIGHT),
+    TableColumn("p99 ms", _observed(lambda o: o.p99_ms), align=RIGHT),
+)
+
+
+class PreviewModel(ColumnTableModel[PlanRow]):
     """The new components, then the new dependencies, each with a check box in column 0.
     A dependency whose new end is unchecked cannot be added: it is shown disabled."""
 
     def __init__(self, plan: MergePlan, parent: QObject | None = None):
-        super().__init__(parent)
+        super().__init__(COLUMNS, [*plan.components_added, *plan.dependencies_added], parent)
         self.plan = plan
-        self.rows: list[PlanRow] = [*plan.components_added, *plan.dependencies_added]
         self.checked = [True] * len(self.rows)
         self._new_names = {c.name for c in plan.components_added}
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(COLUMNS)
-        ):
-            return COLUMNS[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> object:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+    def role_data(self, row: PlanRow, index: AnyIndex, role: int) -> object:
+        if index.column() != 0:
             return None
-        row, column = self.rows[index.row()], index.column()
-        if role == Qt.ItemDataRole.CheckStateRole and column == 0:
+        if role == Qt.ItemDataRole.CheckStateRole:
             on = self.checked[index.row()] and self.addable(index.row())
             return Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 0:
-            return self._tooltip(index.row())
-        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(index.row()) or None
         return None
 
-    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsSelectable
@@ -176,7 +169,7 @@ class PreviewModel(QAbstractTableModel):
 
     def setData(
         self,
-        index: QModelIndex | QPersistentModelIndex,
+        index: AnyIndex,
         value: object,
         role: int = Qt.ItemDataRole.EditRole,
     ) -> bool:
@@ -220,18 +213,6 @@ class PreviewModel(QAbstractTableModel):
             for i, row in enumerate(self.rows)
             if isinstance(row, PlannedDependency) and self.checked[i] and self.addable(i)
         ]
-
-    def _text(self, row: PlanRow, column: int) -> str:
-        if isinstance(row, PlannedComponent):
-            if column != 0:
-                return ""
-            entry = ", entry point" if row.entry_point else ""
-            return f"component {row.name} ({row.kind.value}{entry})"
-        if column == 0:
-            return f"{row.source} \u2192 {row.target} ({row.strength.value})"
-        observed = row.observed
-        values = (observed.calls, observed.errors, observed.p50_ms, observed.p99_ms)
-        return _number(values[column - 1])
 
     def _tooltip(self, row: int) -> str:
         planned = self.rows[row]

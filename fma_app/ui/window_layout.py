@@ -2,6 +2,11 @@
 the column order, widths and sort of the worksheet, the components list and the actions table,
 and the details splitter. The first open gets a size fitted to the screen and the worksheet's
 default layout (ranked by RPN, ranking columns first).
+
+The docks under the worksheet (Review, Availability) share one tabbed area: side by side on a
+1366-pixel screen each got half the width, too little for the availability figures, and stacked
+they would leave the worksheet a sliver of a 768-pixel screen. Showing one from the View menu
+brings its tab to the front.
 """
 
 from __future__ import annotations
@@ -9,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QDockWidget, QHeaderView
 
 if TYPE_CHECKING:
     from fma_app.ui.main_window import MainWindow
@@ -19,6 +24,15 @@ DEFAULT_SIZE = (1400, 820)  # fitted to the screen when smaller
 SCREEN_SHARE = 0.9  # of a screen wider than 1,555 px (1920x1080: 1728x972)
 COMPONENTS_DOCK_WIDTH = 210
 DETAIL_DOCK_WIDTH = 390  # the actions table's five columns and a readable due date
+# Saved with the state. 2: the bottom docks are tabbed; a state saved before (none) had them side
+# by side only because that was the default, so it gets the tabs once; later the user's choice.
+DOCK_LAYOUT = 2
+
+
+def _raise_when_shown(dock: QDockWidget, shown: bool) -> None:
+    """Shown from the View menu, a dock comes to the front of its tabs."""
+    if shown:
+        dock.raise_()
 
 
 class WindowLayout:
@@ -32,6 +46,7 @@ class WindowLayout:
         window, s = self.window, self.settings
         s.setValue(SETTINGS_PREFIX + "geometry", window.saveGeometry())
         s.setValue(SETTINGS_PREFIX + "state", window.saveState())
+        s.setValue(SETTINGS_PREFIX + "dockLayout", DOCK_LAYOUT)
         for key, header in self._headers().items():
             s.setValue(SETTINGS_PREFIX + key, header.saveState())
         s.setValue(SETTINGS_PREFIX + "detailSplitter", window.detail.splitter.saveState())
@@ -58,6 +73,35 @@ class WindowLayout:
         splitter = s.value(SETTINGS_PREFIX + "detailSplitter")
         if splitter is not None:
             window.detail.splitter.restoreState(splitter)
+
+    def restore_docks(self) -> None:
+        """Once every dock is in (some are attached after the window is built): the bottom
+        docks as tabs, then the docks where the user left them."""
+        window, s = self.window, self.settings
+        self.tabify_bottom_docks()
+        for dock in self.bottom_docks():
+            action = dock.toggleViewAction()
+            action.triggered.connect(lambda shown, d=dock: _raise_when_shown(d, shown))
+        state = s.value(SETTINGS_PREFIX + "state")
+        if state is None or not window.restoreState(state):
+            return
+        if int(str(s.value(SETTINGS_PREFIX + "dockLayout", 0))) < DOCK_LAYOUT:
+            self.tabify_bottom_docks()
+
+    def bottom_docks(self) -> list[QDockWidget]:
+        window = self.window
+        return [
+            dock
+            for dock in window.findChildren(QDockWidget)
+            if window.dockWidgetArea(dock) == Qt.DockWidgetArea.BottomDockWidgetArea
+            and not dock.isFloating()
+        ]
+
+    def tabify_bottom_docks(self) -> None:
+        docks = self.bottom_docks()
+        for dock in docks[1:]:
+            if dock not in self.window.tabifiedDockWidgets(docks[0]):
+                self.window.tabifyDockWidget(docks[0], dock)
 
     def _headers(self) -> dict[str, QHeaderView]:
         window = self.window

@@ -188,6 +188,27 @@ def test_bundle_runs_every_command(bundle, tmp_path):
 
 @needs_bundle
 @pytest.mark.slow
+def test_bundle_reads_and_writes_a_shared_model(bundle, tmp_path, pg_url):
+    """The bundle carries the PostgreSQL driver (psycopg with its C implementation and libpq):
+    a team member with no Python installed pushes, ranks and pulls a shared model."""
+    model = tmp_path / "payments.fma"
+    assert frozen(bundle, "demo", "-o", str(model)).returncode == 0
+    url = pg_url + "?model=payments"
+    pushed = frozen(bundle, "push", str(model), url)
+    assert pushed.returncode == 0, pushed.stderr
+    ranked = frozen(bundle, "rank", url, "--format", "json")
+    assert ranked.returncode == 0, ranked.stderr
+    from_file = frozen(bundle, "rank", str(model), "--format", "json")
+    assert json.loads(ranked.stdout) == json.loads(from_file.stdout)
+    back = tmp_path / "back.fma"
+    pulled = frozen(bundle, "pull", url, "-o", str(back))
+    assert pulled.returncode == 0, pulled.stderr
+    dumps = [frozen(bundle, "dump", str(path)).stdout for path in (model, back)]
+    assert dumps[0] == dumps[1]
+
+
+@needs_bundle
+@pytest.mark.slow
 def test_bundle_refuses_bad_input_in_one_line(bundle, tmp_path):
     result = frozen(bundle, "rank", str(tmp_path / "missing.fma"))
     assert result.returncode == 2

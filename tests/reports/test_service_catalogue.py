@@ -122,3 +122,24 @@ def test_a_new_column_is_one_line_in_the_table():
     assert {c.key for c in service_catalogue.DEPENDENCY_COLUMNS} >= {
         "source", "target", "strength", "group", "description"
     }  # fmt: skip
+
+
+def test_names_are_read_as_one_line_and_descriptions_as_the_cell_reads(tmp_path):
+    """Names (component, owner, both ends, group) fold wrapped and doubled spaces; a
+    description keeps its lines, and a number reads without a spurious '.0'."""
+    path = catalogue(
+        tmp_path,
+        [["Component", "Owner", "Description"],
+         ["  Check\nout  ", "Shop   team", "Takes the order.\nThen pays."],
+         ["Ledger", None, 2024.0]],
+        [["Component", "Depends On", "Group", "Notes"],
+         ["Check out", " ledger ", "book\n keeping", 7.0]],
+    )  # fmt: skip
+    model = import_spreadsheet(path).model
+    checkout, ledger = model.components.values()
+    assert (checkout.name, checkout.owner) == ("Check out", "Shop team")
+    assert checkout.description == "Takes the order.\nThen pays."
+    assert ledger.description == "2024"
+    (dependency,) = model.dependencies.values()
+    assert (dependency.source_id, dependency.target_id) == (checkout.id, ledger.id)
+    assert (dependency.group, dependency.description) == ("book keeping", "7")

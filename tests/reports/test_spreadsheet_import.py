@@ -4,6 +4,7 @@ preview, refusals that name their columns, dates in the column's own order, prog
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import openpyxl
@@ -354,4 +355,192 @@ def test_a_text_field_in_two_columns_keeps_both(tmp_path):
     assert [f.effect for f in model.failure_modes.values()] == [
         "Old values shown",
         "Rows missing\nRefunds",
+    ]
+
+
+# ---- the import dialog: detection read once, problems in the dialog's words ------------------
+
+
+def test_the_sheet_head_is_read_once_however_often_the_mapping_changes(tmp_path, monkeypatch):
+    """The dialog detects at every mapping change and previews under the layout it got: the
+    sheet's first rows are read once, and the preview does not detect again."""
+    from fma_app.reports.sheet_source import XlsxSheet
+
+    header = ["Item", "Failure Mode", "Effect", "Sev", "Cause", "Chance", "Det"]
+    path = write(tmp_path, [["Title"], [], header, ["Pump", "Leak", "Wet", 8, "Seal", 4, 6]])
+    passes: list[int] = []  # the first row of each pass over the sheet's XML
+    real_rows = XlsxSheet.rows
+
+    def counted(self, first_row=1, max_col=None):
+        passes.append(first_row)
+        return real_rows(self, first_row, max_col)
+
+    monkeypatch.setattr(XlsxSheet, "rows", counted)
+    with SpreadsheetImport.open(path) as source:
+        for columns in ({}, {"F": "likelihood"}, {"F": "ignore", "C": "notes"}):
+            mapping = Mapping(sheet="FMEA", columns=columns)
+            layout = source.detect("FMEA", mapping)
+            assert layout is not None
+            assert source.preview("FMEA", mapping, 10, layout=layout)[0].cells[0] == "Pump"
+        assert layout.header_rows == (3, 3)
+        assert layout.columns[2].field == "notes"
+        assert len(passes) == 1 + 3  # the head once, then one pass per preview
+        source.detect("FMEA", Mapping(header_rows=(3, 3)))  # within the rows already read
+        assert len(passes) == 4
+        imported = source.import_model(Mapping(columns={"F": "likelihood"}))
+    (fm,) = imported.model.failure_modes.values()
+    assert fm.scores == Scores(8, 4, 6)
+
+
+DIALOG_CASES = [
+    # (rows, mapping columns, the problem as the dialog words it)
+    ([["Item", "Failure Mode", "Severity", "Prob"], ["a", "b", 5, 5]], {},
+     "FMEA: found Severity, Occurrence but no Detection column; choose Detection for its "
+     "column in the preview's Field row"),
+    ([["Item", "Failure Mode", "Sev", "Occ", "Det", "Sev", "Occ", "Det"],
+      ["Pump", "Leak", 8, 4, 6, 8, 2, 3]], {},
+     "FMEA: columns C and F are both read as severity; say which is which in the preview's "
+     "Field row (for example Revised severity for F)"),
+    ([["Item", "Failure Mode", "Gravity", "Chance", "Spotting", "Recommended Action",
+       "Actions Taken", "Sev", "Occ", "Det"], ["Pump", "Leak", 8, 4, 6, "x", "y", 8, 2, 3]], {},
+     "FMEA: revised scores in H (revised_severity), I (revised_likelihood), J "
+     "(revised_detection) after the actions, but no initial Severity, Occurrence and Detection "
+     "columns before them; choose Severity, Likelihood and Detection for the initial ones in "
+     "the preview's Field row"),
+    ([["Item", "Failure Mode", "Effect", "Sev", "Cause", "Occ", "Det", "Weight"],
+      ["Pump", "Leak", "Wet", 8, "Seal", 4, 6, 7], ["Pump", "Seize", "Stop", 9, "G", 3, 5, 2]],
+     {}, "FMEA: column H 'Weight' holds numbers from 1 to 10 under a header that names no "
+     "field; they may be scores: choose each one's field in the preview's Field row (for "
+     "example Severity for H)"),
+    ([["Step", "Failure Mode", "S", "L", "D"], ["Weld", "Crack", 5, 4, 3]], {"Nope": "severity"},
+     "FMEA: mapping 'Nope': no column has that header or letter; "),
+    ([["Step", "Failure Mode", "S", "L", "D"], ["Weld", "Crack", 5, 4, 3]], {"A": "owner"},
+     "mapping A=owner: 'owner' is not a field; the fields are component, "),
+    ([["Notes only"], ["nothing", "here"]], {},
+     "FMEA: no FMEA header row in its first 30 rows (give the header rows above, or choose "
+     "each column's field in the preview's Field row)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rows", "columns", "wanted"), DIALOG_CASES)
+def test_the_dialog_words_each_refusal_for_its_own_controls(tmp_path, rows, columns, wanted):
+    """The dialog has no --map or --header-rows: its refusals name its controls; the command
+    line's words are the ones the tests above check."""
+    from fma_app.reports.mapping_words import DIALOG
+
+    path = write(tmp_path, rows)
+    mapping = Mapping(sheet="FMEA", columns=columns)
+    with (
+        SpreadsheetImport.open(path, words=DIALOG) as source,
+        pytest.raises(ImportProblemsError) as caught,
+    ):
+        source.import_model(mapping)
+    found = caught.value.problems
+    assert any(problem.startswith(wanted) for problem in found), found
+    assert not [p for p in found if "--map" in p or "--header-rows" in p]
+    with pytest.raises(ImportProblemsError) as caught:
+        import_spreadsheet(path, mapping)  # the command line's words
+    assert any("--map" in problem for problem in caught.value.problems)
+
+
+# ---- a sheet too large for a form is refused before the workbook is parsed -------------------
+
+
+def rewrite_sheet(path: Path, change, member: str = "xl/worksheets/sheet1.xml") -> None:
+    """Rewrite one worksheet's XML of a workbook in place."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        parts = [(item, source.read(item.filename)) for item in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in parts:
+            is_sheet = item.filename == member
+            target.writestr(item, change(data) if is_sheet else data)
+
+
+@pytest.fixture
+def twenty_rows_at_most(monkeypatch):
+    """Forms of at most 20 rows: the early refusal then counts past 20 + 40 rows above."""
+    monkeypatch.setattr(form_reader, "MAX_TABLE_ROWS", 20)
+
+
+@pytest.fixture
+def no_workbook_parse(monkeypatch):
+    """openpyxl must not be asked to load the workbook (its shared strings are the cost)."""
+    import openpyxl
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the workbook was parsed before the refusal")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", refuse)
+
+
+def test_a_sheet_beyond_a_forms_size_is_refused_before_the_workbook_is_parsed(
+    tmp_path, twenty_rows_at_most, monkeypatch
+):
+    rows = [HEADER] + [["Pump", f"mode {i}", "Wet", 8, "Seal", 4, 6] for i in range(70)]
+    path = write(tmp_path, rows, title="R&D <draft>")
+    import openpyxl
+
+    real_load = openpyxl.load_workbook
+    workbook = real_load(path)
+    workbook.create_sheet("Notes", 0).append(["a small sheet first"])
+    workbook.save(path)  # the big sheet second, its name with XML entities
+    loads: list[object] = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: loads.append(a))
+    with pytest.raises(ImportProblemsError) as caught:
+        SpreadsheetImport.open(path)
+    assert caught.value.problems == [
+        "R&D <draft>: the table has more than 20 rows; FMA Workbench imports forms of up to 20 rows"
+    ]
+    assert loads == []
+    # without the dimension the file's size says it may hold that many: counted all the same
+    big_sheet = "xl/worksheets/sheet2.xml"  # the second sheet's part
+    rewrite_sheet(path, lambda xml: re.sub(rb"<dimension [^>]*/>", b"", xml), big_sheet)
+    with pytest.raises(ImportProblemsError) as caught:
+        import_spreadsheet(path)
+    assert caught.value.problems[0].startswith("R&D <draft>: the table has more than 20 rows")
+    assert loads == []
+
+
+def test_an_overstated_dimension_alone_refuses_nothing(tmp_path, twenty_rows_at_most):
+    """Formatting stretches the declared size; the rows with values are what count."""
+    rows = [HEADER] + [["Pump", f"mode {i}", "Wet", 8, "Seal", 4, 6] for i in range(15)]
+    path = write(tmp_path, rows)
+    stretched = b'<dimension ref="A1:G1048576"'
+    rewrite_sheet(path, lambda xml: re.sub(rb'<dimension ref="[^"]*"', stretched, xml))
+    assert len(import_spreadsheet(path).model.failure_modes) == 15
+    # 21 rows in the table: over the limit, but within what the early count lets through
+    # (the rows above a table): refused by the reader, with the same line
+    path = write(tmp_path, [HEADER] + [["P", f"m {i}", "W", 8, "S", 4, 6] for i in range(21)])
+    assert problems(path) == [
+        "FMEA: the table has more than 20 rows; FMA Workbench imports forms of up to 20 rows"
+    ]
+
+
+def test_a_real_size_sheet_of_200_041_rows_is_refused_in_one_line(tmp_path, no_workbook_parse):
+    """The real limit on a generated sheet (one value per row, 1 MB on disk)."""
+    import zipfile
+
+    template = write(tmp_path, [HEADER], name="template.xlsx")
+    path = tmp_path / "big.xlsx"
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                head, _rows, tail = re.split(rb"<sheetData>|</sheetData>", data)
+                body = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n)
+                                for n in range(1, 200_042))  # fmt: skip
+                head = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:G200041"', head)
+                data = head + b"<sheetData>" + body + b"</sheetData>" + tail
+            target.writestr(item, data)
+    assert path.stat().st_size < 2_000_000
+    with pytest.raises(ImportProblemsError) as caught:
+        import_spreadsheet(path)
+    assert caught.value.problems == [
+        "FMEA: the table has more than 200,000 rows; FMA Workbench imports forms of up to "
+        "200,000 rows"
     ]

@@ -88,3 +88,32 @@ def run_python(code: str, *args: str, unprivileged: bool = False, **kwargs):
         [*prefix, sys.executable, "-c", code, *args],
         capture_output=True, text=True, env=env, timeout=120, **kwargs,
     )  # fmt: skip
+
+
+def v6_fixture_model() -> Model:
+    """What `fixtures/model_v6.fma` holds, written by the schema 6 code (main at 661f6f7, see
+    fixtures/make_v6_fixture.py): every table of schema 6 with rows (aliases, observed calls,
+    a group that needs 2 of 2, a chaos target, resilience), so the step to schema 7 (row
+    versions) is seen to keep them all."""
+    from fma_app.domain.model import ObservedCalls
+    from fma_app.domain.resilience import ChaosTarget, Fault, Resilience
+
+    model = v3_fixture_model()
+    model.name = "Version 6 fixture"
+    gateway = model.component_by_name("API gateway")
+    assert gateway is not None
+    gateway.aliases = ("api-gw", "gateway.prod")
+    gateway.chaos_target = ChaosTarget.checked("kubernetes", namespace="shop", deployment="api")
+    first = next(iter(model.dependencies.values()))
+    first.observed = ObservedCalls(
+        calls=1200, errors=3, p50_ms=12.5, p99_ms=80.0,
+        first_seen=dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
+        last_seen=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+    )  # fmt: skip
+    timeout = next(iter(model.failure_modes.values()))
+    timeout.justification = "Breaker tested monthly"
+    timeout.resilience = Resilience.checked(
+        fault=Fault.checked("latency", 90, 250), hypothesis="Fails over in 5 s"
+    )
+    model.uuid = "7d8f6c2e-2b6a-4d3e-9c51-0a1b2c3d4e5f"
+    return model

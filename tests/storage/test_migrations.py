@@ -299,7 +299,7 @@ def test_the_step_from_2_builds_exactly_the_tables_schema_3_creates(v2_file):
 
 def _with_group_row(path: Path, row: str) -> None:
     with sqlite3.connect(path) as conn:
-        conn.execute(f"INSERT INTO redundancy_groups VALUES {row}")
+        conn.execute(f"INSERT INTO redundancy_groups (id, source_id, name, needs) VALUES {row}")
 
 
 @pytest.mark.parametrize(

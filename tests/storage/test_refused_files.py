@@ -290,7 +290,7 @@ def test_rows_breaking_a_rule_across_rows(saved, statement, problem):
          "components row 4: x 'left' is not a finite number"),
         ("UPDATE actions SET failure_mode_id = 12345 WHERE id = 9",
          "actions row 9: failure_mode_id 12345 names no failure mode"),
-        ("INSERT INTO model VALUES (2, 'Copy', '', 5, '', '', '', '', NULL, '', '')",
+        ("INSERT INTO model VALUES (2, 'Copy', '', 5, '', '', '', '', NULL, '', '', 1)",
          "the model table holds 2 rows instead of one"),
     ],
 )  # fmt: skip

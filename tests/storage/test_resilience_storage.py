@@ -22,7 +22,7 @@ from fma_app.domain.resilience import (
 )
 from fma_app.storage import ModelFileError, compiled_sql, open_model, read_info, save_model
 
-PREVIOUS = compiled_sql.SCHEMA_VERSION - 1
+PREVIOUS = 5  # the schema before resilience (schema 6); row versions came after it
 FIXTURE = Path(__file__).parent / "fixtures" / f"model_v{PREVIOUS}.fma"
 
 

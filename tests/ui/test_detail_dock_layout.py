@@ -53,6 +53,24 @@ def test_scores_and_revised_scores_are_in_view_at_1366x768(main_window_factory):
     assert panel.revised["likelihood"].text() == "3"
 
 
+def test_the_whole_form_fits_a_1278x740_window(main_window_factory):
+    """Smaller than the 1366x768 screen (a window with a frame on it): with the Justification
+    row the form scrolled by 16-20 pixels here, the revised scores half out of view."""
+    window = main_window_factory(first_open=True)
+    show_disk_full(window)
+    window.resize(1278, 740)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert window.height() == 740
+    panel = window.detail
+    scroll = panel.findChild(QScrollArea)
+    viewport = scroll.viewport()
+    assert scroll.verticalScrollBar().maximum() == 0, "the details form needs scrolling"
+    for widget in [panel.texts["justification"], *panel.revised.values(), panel.revised_label]:
+        assert viewport.rect().contains(rect_in(widget, viewport)), widget
+    assert panel.revised_label.text().startswith("RPN 120")
+
+
 def test_every_actions_column_is_in_view_at_1366x768(main_window_factory):
     window = main_window_factory(first_open=True)
     show_disk_full(window)

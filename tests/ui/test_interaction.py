@@ -99,3 +99,21 @@ def test_a_choice_is_asked_with_the_current_one_selected(qtbot):
     )
     answer_modal(qtbot, lambda dialog: dialog.reject(), seen)
     assert QtInteraction().ask_choice("Export Report", "Rank by:", ["RPN", "AP"]) is None
+
+
+def test_a_password_is_typed_hidden(qtbot):
+    from PySide6.QtWidgets import QLineEdit
+
+    seen: list = []
+
+    def type_password(dialog: QInputDialog) -> None:
+        assert dialog.labelText() == "Password of alice on db:5432/fma:"
+        assert dialog.textEchoMode() == QLineEdit.EchoMode.Password
+        dialog.setTextValue("s3cret")
+        dialog.accept()
+
+    answer_modal(qtbot, type_password, seen)
+    assert QtInteraction().ask_password("Password", "Password of alice on db:5432/fma:") == "s3cret"
+    answer_modal(qtbot, lambda dialog: dialog.reject(), seen)
+    assert QtInteraction().ask_password("Password", "Password:") is None
+    assert len(seen) == 2

@@ -327,9 +327,9 @@ def test_a_bad_library_file_is_named_in_the_chooser(context, qtbot, tmp_path):
 
 def test_the_models_pass_qtmodeltester(qtmodeltester, qapp):
     entries = LibraryEntriesModel(list(built_in_entries()))
-    qtmodeltester.check(entries)
+    qtmodeltester.check(entries, force_py=True)
     entries.set_checked(3, True)
-    qtmodeltester.check(entries)
+    qtmodeltester.check(entries, force_py=True)
     proxy = LibraryFilter(ComponentKind.QUEUE)
     proxy.setSourceModel(entries)
     proxy.set_text("poison")

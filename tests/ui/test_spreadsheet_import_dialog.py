@@ -193,8 +193,9 @@ def test_choose_a_field_see_the_bad_cell_leave_the_row_out_and_import_a_new_mode
     assert field_combo(dialog, "E").currentText() == "Severity (detected)"
     assert field_combo(dialog, "G").currentText() == "(not read)"
     assert dialog.problems_model.problems[0].text == (
-        "Line 3: found Severity, Detection but no Occurrence column; map it with --map COLUMN=FIELD"
-    )
+        "Line 3: found Severity, Detection but no Occurrence column; choose Likelihood for its "
+        "column in the preview's Field row"
+    )  # the dialog's words: it has no --map option
 
     choose_in_combo(qtbot, field_combo(dialog, "G"), "Likelihood")
     wait_read(qtbot, dialog)

@@ -1,0 +1,46 @@
+"""`fma-app db upgrade URL`: upgrade a shared database's schema, explicitly, in one transaction.
+
+An app that connects never upgrades the shared schema on its own: colleagues whose older app is
+connected would find their tables changed under them. Someone runs this when they are ready.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from fma_app.cli.common import EXIT_OK, CliError
+from fma_app.cli.model_io import shared_location
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "db",
+        help="manage a shared PostgreSQL database (db upgrade URL)",
+        description="Manage the schema of a shared PostgreSQL database.",
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    upgrade = actions.add_parser(
+        "upgrade",
+        help="upgrade the database's schema to this version of FMA Workbench",
+        description="Upgrade the database's tables to this version's schema, in one "
+        "transaction (all or nothing). Run it when nobody with an older FMA Workbench is "
+        "connected: their app refuses a newer schema.",
+    )
+    upgrade.add_argument("url", metavar="URL", help="postgresql://[user@]host[:port]/database")
+    upgrade.set_defaults(handler=run_upgrade)
+
+
+def run_upgrade(args: argparse.Namespace) -> int:
+    from fma_app.storage.shared import SharedStoreError
+    from fma_app.storage.shared.store import upgrade
+
+    location = shared_location(args.url).with_model(None)
+    try:
+        old, new = upgrade(location)
+    except SharedStoreError as error:
+        raise CliError(str(error)) from None
+    if old == new:
+        print(f"{location.display} is already at schema {new}")
+    else:
+        print(f"upgraded {location.display} from schema {old} to {new}")
+    return EXIT_OK

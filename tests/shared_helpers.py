@@ -1,0 +1,14 @@
+"""Helpers of the shared-editing tests: a model put on the test server by pgcore's push."""
+
+from __future__ import annotations
+
+from fma_app.domain.model import Model
+from fma_app.storage.shared import parse_location
+from fma_app.storage.shared.store import push
+
+
+def push_for_tests(url: str, model: Model, key: str) -> str:
+    """Put `model` on the server under `key` (pgcore's push); the URL with ?model=KEY."""
+    shared = f"{url}?model={key}"
+    push(model, parse_location(shared))
+    return shared

@@ -1,0 +1,98 @@
+"""PostgreSQL URLs of shared models: what libpq gets, what a user sees, what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from fma_app.storage.shared import SharedStoreError, is_shared_location, parse_location
+
+
+@pytest.mark.parametrize(
+    ("text", "shared"),
+    [
+        ("postgresql://db/fma?model=shop", True),
+        ("postgresql+psycopg://db/fma", True),
+        ("POSTGRESQL://db/fma", True),
+        ("shop.fma", False),
+        ("/tmp/postgresql://x", False),
+        ("mysql://db/fma", False),
+    ],
+)
+def test_is_shared_location(text: str, shared: bool) -> None:
+    assert is_shared_location(text) is shared
+
+
+def test_model_is_taken_out_and_other_parameters_pass_to_libpq() -> None:
+    location = parse_location(
+        "postgresql://alice@db.example.com:6543/fma?sslmode=require&model=shop&connect_timeout=5"
+    )
+    assert location.model_key == "shop"
+    assert location.database == "fma"
+    assert location.user == "alice"
+    assert location.conninfo() == (
+        "postgresql://alice@db.example.com:6543/fma?sslmode=require&connect_timeout=5"
+    )
+    assert location.display == (
+        "postgresql://alice@db.example.com:6543/fma?sslmode=require&connect_timeout=5&model=shop"
+    )
+    assert location.server == "db.example.com:6543/fma"
+
+
+def test_password_is_never_displayed_but_reaches_libpq() -> None:
+    location = parse_location("postgresql+psycopg://bob:p%40ss:w@db/fma?model=shop")
+    assert location.password == "p@ss:w"
+    assert "p%40ss" not in location.display
+    assert "p@ss" not in location.display
+    assert location.display == "postgresql://bob@db/fma?model=shop"
+    assert location.conninfo() == "postgresql://bob:p%40ss:w@db/fma"
+    assert location.database_display == "postgresql://bob@db/fma"
+
+
+def test_password_given_apart_replaces_the_written_one_and_is_encoded() -> None:
+    location = parse_location("postgresql://bob@db:5432/fma?password=old&sslmode=verify-full")
+    assert "old" not in location.display
+    assert location.conninfo(password="n&w/pw") == (
+        "postgresql://bob:n%26w%2Fpw@db:5432/fma?sslmode=verify-full"
+    )
+
+
+def test_with_model_keeps_the_rest() -> None:
+    location = parse_location("postgresql://db/fma?sslmode=disable")
+    assert location.model_key is None
+    assert location.with_model("pay-2").display == "postgresql://db/fma?sslmode=disable&model=pay-2"
+
+
+def test_unix_socket_and_multiple_hosts_are_kept_as_written() -> None:
+    assert parse_location("postgresql:///fma?model=m").conninfo() == "postgresql:///fma"
+    many = parse_location("postgresql://a:5432,b:5433/fma?target_session_attrs=read-write")
+    assert many.conninfo() == "postgresql://a:5432,b:5433/fma?target_session_attrs=read-write"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("shop.fma", "is not a PostgreSQL URL"),
+        ("postgresql://db", "names no database"),
+        ("postgresql://db/", "names no database"),
+        ("postgresql://db/fma/extra", "has a path after the database name 'fma'"),
+        ("postgresql://db/fma?model=Shop", "the model key 'Shop' is not a slug"),
+        ("postgresql://db/fma?model=", "the model key '' is not a slug"),
+        ("postgresql://db/fma?model=a&model=b", "names more than one model"),
+        ("postgresql://db/fma?model=a&x", "has a malformed query"),
+        ("postgresql://db/f ma", "holds spaces or control characters"),
+    ],
+)
+def test_bad_urls_are_refused_naming_the_problem(text: str, problem: str) -> None:
+    with pytest.raises(SharedStoreError, match=problem) as caught:
+        parse_location(text)
+    assert caught.value.reason == "bad-url"
+
+
+def test_refusal_of_a_bad_url_hides_its_password() -> None:
+    with pytest.raises(SharedStoreError) as caught:
+        parse_location("postgresql://bob:hunter2@db/fma?model=Bad")
+    with pytest.raises(SharedStoreError) as caught_too:
+        parse_location("postgresql://bob:hunter2@db?password=hunter3")
+    for error in (caught.value, caught_too.value):
+        assert "hunter" not in str(error)
+    assert "bob:****@db" in str(caught_too.value)
