@@ -59,6 +59,11 @@ COMMAND_HELP = {
     "merge": "three-way merge of models, field by field",
     "library": "list the failure mode libraries, or export failure modes as a library file",
     "check": "check a model against the review rules (exit 1 on a violation)",
+    "push": "copy a model file into a shared PostgreSQL database",
+    "pull": "copy a shared model from PostgreSQL into a model file",
+    "models": "list the shared models in a PostgreSQL database",
+    "db": "manage a shared PostgreSQL database (db upgrade URL)",
+    "history": "print the history of a shared model (who changed what, when)",
 }
 
 
@@ -99,11 +104,13 @@ def build_parser(
     )
     parser.add_argument("--version", action="version", version=f"fma-app {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if not commands:
+        return parser
     if listing:
         for name in _listed_subcommands():
             subparsers.add_parser(name, help=COMMAND_HELP[name])
         return parser
-    for module in _available_subcommands(only) if commands else ():
+    for module in _available_subcommands(only):
         module.register(subparsers)
     return parser
 
