@@ -128,6 +128,22 @@ class PgServer:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w",
                   "-o", options, "start")  # fmt: skip
 
+    @property
+    def postmaster_pid(self) -> int:
+        """The server's main process (its first line of postmaster.pid)."""
+        return int((self.data / "postmaster.pid").read_text(encoding="utf-8").split()[0])
+
+    def enable_tls(self, certificate: Path, key: Path) -> None:
+        """Serve TLS with this certificate (PEM) and key; the server reloads its settings."""
+        for source, name in ((certificate, "server.crt"), (key, "server.key")):
+            target = self.data / name
+            shutil.copyfile(source, target)
+            target.chmod(0o600)  # the server refuses a key others can read
+            if self._as_postgres:
+                shutil.chown(target, user="postgres")
+        self.admin("ALTER SYSTEM SET ssl = on")
+        self.admin("SELECT pg_reload_conf()")
+
     def restart(self) -> None:
         """Start again after `stop_server()` (same data, same port)."""
         self._pg_ctl_start()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
-from fma_app.cli.model_io import MODEL_HELP
+from fma_app.cli.model_io import MODEL_HELP, file_not_url
 
 EXIT_SOME_SKIPPED = 1
 
@@ -24,7 +24,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "bad input.",
     )
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
-    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write to")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="DIR", help="folder to write to", type=file_not_url
+    )
     parser.add_argument(
         "--format", required=True, choices=("chaostoolkit", "litmus", "fis"), help="draft format"
     )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import file_not_url
 
 if TYPE_CHECKING:  # the domain loads when the command runs, not for --help
     from fma_app.domain.model import Model
@@ -20,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         description="Write the bundled example model, a card payments platform with "
         "components, dependencies, failure modes and actions, to a new model file.",
     )
-    parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="file to write")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="MODEL", help="file to write", type=file_not_url
+    )
     parser.add_argument("--force", action="store_true", help="replace MODEL if it exists")
     parser.set_defaults(handler=run)
 

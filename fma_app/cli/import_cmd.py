@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
+from fma_app.cli.model_io import file_not_url
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.headers import USER_FIELDS
 
@@ -38,7 +39,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "with every header found and the field it was read as, and nothing is written.",
     )
     parser.add_argument("workbook", metavar="WORKBOOK", help="the spreadsheet to read")
-    parser.add_argument("-o", "--output", required=True, metavar="MODEL", help="file to write")
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="MODEL", help="file to write", type=file_not_url
+    )
     parser.add_argument("--sheet", metavar="NAME", help="read this sheet (default: the first "
                         "sheet with an FMEA header row)")  # fmt: skip
     parser.add_argument("--all-sheets", action="store_true",

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import file_not_url
 
 if TYPE_CHECKING:
     from fma_app.analysis.trace_merge import MergePlan, PlannedDependency
@@ -41,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="trace files to read")
     target = parser.add_mutually_exclusive_group(required=True)
-    target.add_argument("-o", "--output", metavar="MODEL", help="write a new model")
+    target.add_argument(
+        "-o", "--output", metavar="MODEL", help="write a new model", type=file_not_url
+    )
     target.add_argument("--merge", metavar="MODEL", help="add what is new to this model")
     parser.add_argument("--force", action="store_true", help="with -o: replace MODEL if it exists")
     parser.add_argument("--dry-run", action="store_true", help="print the changes, write nothing")

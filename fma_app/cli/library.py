@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
+from fma_app.cli.model_io import file_not_url, shown_model
 
 # ComponentKind's values, written out: `--help` must not build the model's classes to list
 # them (tests/cli/test_library_cmd.py checks that they match).
@@ -44,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--failure-mode", dest="ids", metavar="ID", nargs="+", action="extend", required=True,
         help="failure mode ids (as in `fma-app rank`); may be given several times",
     )  # fmt: skip
-    export.add_argument("-o", "--output", required=True, metavar="FILE", help="library file")
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="library file", type=file_not_url
+    )
     export.add_argument("--name", help="the library's name (default: the file's name)")
     export.add_argument("--force", action="store_true", help="replace an existing FILE")
     export.set_defaults(handler=run_export)
@@ -87,7 +90,9 @@ def run_export(args: argparse.Namespace) -> int:
     model = read_model(args.model)
     missing = [str(i) for i in ids if i not in model.failure_modes]
     if missing:
-        raise CliError(f"no failure mode with id {', '.join(missing)} in '{args.model}'")
+        raise CliError(
+            f"no failure mode with id {', '.join(missing)} in '{shown_model(args.model)}'"
+        )
     try:
         library, skipped = library_from_failure_modes(model, ids, args.name or output.stem)
         for duplicate in skipped:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
-from fma_app.cli.model_io import read_model
+from fma_app.cli.model_io import file_not_url, read_model
 from fma_app.domain.errors import ModelError
 
 if TYPE_CHECKING:  # the domain's model loads when the command runs, not for --help
@@ -40,7 +40,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("base_file", metavar="BASE", help="the common ancestor (.fma)")
     parser.add_argument("ours_file", metavar="OURS", help="our version (.fma)")
     parser.add_argument("theirs_file", metavar="THEIRS", help="their version (.fma)")
-    parser.add_argument("-o", "--output", metavar="OUT", required=True, help="merged model")
+    parser.add_argument(
+        "-o", "--output", metavar="OUT", required=True, help="merged model", type=file_not_url
+    )
     settle = parser.add_mutually_exclusive_group()
     settle.add_argument("--ours", action="store_true", help="settle every conflict with ours")
     settle.add_argument("--theirs", action="store_true", help="settle every conflict with theirs")

@@ -4,6 +4,7 @@ model this version can read. psycopg is imported only when the argument is a URL
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
@@ -19,6 +20,18 @@ def is_url(source: str) -> bool:
     from fma_app.storage.shared.location import is_shared_location
 
     return is_shared_location(source)
+
+
+def shown_model(source: str) -> str:
+    """A model argument as messages show it: a URL without its password."""
+    if not is_url(source):
+        return source
+    from fma_app.storage.shared import SharedStoreError, parse_location
+
+    try:
+        return parse_location(source).display
+    except SharedStoreError:
+        return "postgresql://..."
 
 
 def read_model(source: str) -> Model:
@@ -53,3 +66,15 @@ def read_shared_model(source: str) -> Model:
         return pull(location)
     except SharedStoreError as error:
         raise CliError(str(error)) from None
+
+
+def file_not_url(text: str) -> str:
+    """argparse type of an option naming a file to write (-o): a PostgreSQL URL is refused in
+    one line (without its password) rather than taken for a path ('postgresql:/host/...')."""
+    if not is_url(text):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{shown_model(text)} is a shared model's URL, not a file: write a file here, then put "
+        "a model on the server with `fma-app push FILE URL` (or change a shared model in place "
+        "with the commands that take a URL)"
+    )

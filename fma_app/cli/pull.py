@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
-from fma_app.cli.model_io import read_shared_model, shared_location
+from fma_app.cli.model_io import file_not_url, read_shared_model, shared_location
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +20,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("url", metavar="URL", help="postgresql://[user@]host[:port]/db?model=KEY")
     parser.add_argument(
-        "-o", "--output", metavar="FILE", required=True, help="the model file (.fma) to write"
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="the model file (.fma) to write",
+        type=file_not_url,
     )
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.set_defaults(handler=run)

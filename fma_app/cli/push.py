@@ -6,7 +6,7 @@ import argparse
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
-from fma_app.cli.model_io import is_url, shared_location
+from fma_app.cli.model_io import is_url, shared_location, shown_model
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -33,7 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from fma_app.storage.shared.store import push
 
     if is_url(args.file):
-        raise CliError(f"push copies a model file; {args.file!r} is not a file (pull copies back)")
+        raise CliError(
+            f"push copies a model file; {shown_model(args.file)} is a shared model's URL, not a "
+            "file (pull copies one back)"
+        )
     location = shared_location(args.url)
     try:
         model = open_model(args.file, read_only=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
-from fma_app.cli.model_io import MODEL_HELP
+from fma_app.cli.model_io import MODEL_HELP, file_not_url
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -20,7 +20,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
-        "-o", "--output", required=True, metavar="REPORT.xlsx", help="the report to write"
+        "-o",
+        "--output",
+        required=True,
+        metavar="REPORT.xlsx",
+        help="the report to write",
+        type=file_not_url,
     )
     parser.add_argument(
         "--by",

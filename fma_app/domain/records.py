@@ -192,8 +192,17 @@ def record_label(model: Model, collection_name: str, record: object) -> str:
 
 
 def _short(text: str, limit: int = LABEL_PART) -> str:
+    """At most `limit` characters, cut at a word's end with an ellipsis ("traffic spi'" read as
+    a typo in a refusal); a single word longer than half the limit is cut inside it."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if text[limit - 1] != " ":  # the cut falls inside a word: end before it
+        words = cut.rpartition(" ")[0]
+        if len(words) >= limit // 2:
+            cut = words
+    return cut.rstrip(" ,;:-") + "\u2026"
 
 
 def _label(model: Model, collection_name: str, record: object) -> str:

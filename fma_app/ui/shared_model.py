@@ -329,6 +329,9 @@ class SharedModelController(QObject):
         except ServerUnavailable:
             self.go_offline()
             return []
+        except SharedStoreError as error:  # refused (a timeout, the model removed): say so
+            self._status(sentence(str(error)))
+            return []
         finally:
             if notifier is not None and notifier is self.notifier:
                 notifier.setEnabled(True)
@@ -344,6 +347,9 @@ class SharedModelController(QObject):
             others = session.others()
         except ServerUnavailable:
             self.go_offline()
+            return
+        except SharedStoreError as error:
+            self._status(sentence(str(error)))
             return
         self.show_others(others)
         self.refresh()

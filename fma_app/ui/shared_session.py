@@ -53,7 +53,7 @@ ListModels = Callable[[SharedLocation, str | None], "list[SharedModelInfo]"]
 def open_real_session(location: SharedLocation, password: str | None) -> SharedSessionLike:
     from fma_app.storage.shared.session import SharedSession  # psycopg loads with it
 
-    session: SharedSessionLike = SharedSession.open(location, password=password)
+    session: SharedSessionLike = SharedSession.open(location, password=password, interactive=True)
     return session
 
 

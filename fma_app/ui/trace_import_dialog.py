@@ -292,6 +292,14 @@ class TraceImportDialog(QDialog):
         self.resize(760, 520)
 
 
+def refusal_while_read_only(reason: str) -> str:
+    """Why nothing is imported, in the document's words: an offline shared model says it is
+    offline (the server cannot be reached), not that it is read-only."""
+    if reason == READ_ONLY_REFUSAL:
+        return f"{READ_ONLY_REFUSAL}: nothing can be imported."
+    return f"The traces were not imported: {reason.removeprefix('Not changed: ')}."
+
+
 class TraceImportController(QObject):
     """Owns File > Import Traces...: asks for files, reads them, previews, applies."""
 
@@ -314,7 +322,7 @@ class TraceImportController(QObject):
         """Ask for trace files and start reading them; False when nothing was started."""
         document, interaction = self.context.document, self.context.interaction
         if document.read_only:
-            interaction.show_message(TITLE, f"{READ_ONLY_REFUSAL}: nothing can be imported.",
+            interaction.show_message(TITLE, refusal_while_read_only(document.read_only_reason),
                                      Level.WARNING)  # fmt: skip
             return False
         path = document.path

@@ -67,6 +67,8 @@ def pushed(tmp_path: Path, pg_url: str, capsys: pytest.CaptureFixture[str]) -> t
         ["check", "--format", "json"],
         ["diff", "MODEL", "FILE"],
         ["chaos", "-o", "DIR", "--format", "chaostoolkit"],
+        ["check", "--traces", "TRACES", "--format", "json"],
+        ["diff", "FILE", "MODEL"],
     ],
     ids=lambda argv: "-".join(argv),
 )
@@ -77,7 +79,9 @@ def test_a_url_reads_as_the_file_does(
 
     def outcome(model_arg: str) -> tuple[int, str, str]:
         command, *rest = argv
-        swap = {"FILE": str(path), "DIR": str(path.parent / "drafts")}
+        traces = path.parent / "deps.json"
+        traces.write_text('[{"parent": "API", "child": "mailer", "callCount": 3}]', "utf-8")
+        swap = {"FILE": str(path), "DIR": str(path.parent / "drafts"), "TRACES": str(traces)}
         rest = [swap.get(arg, arg) for arg in rest]
         if "MODEL" in rest:
             rest = [model_arg if arg == "MODEL" else arg for arg in rest]
@@ -248,3 +252,70 @@ def test_the_command_line_never_prompts_for_a_password(
     assert right.returncode == 0, right.stderr
     assert "Timeout" in right.stdout
     assert PASSWORD not in right.stdout + right.stderr
+
+
+def test_commands_that_write_a_file_from_a_model_take_a_url(
+    pushed: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """merge and library export read a URL as they read the file: the same file comes out."""
+    path, url = pushed
+    timeout = min(open_model(path).failure_modes)
+
+    def written(model_arg: str, name: str) -> tuple[bytes, bytes]:
+        library, merged = tmp_path / f"{name}.json", tmp_path / f"{name}.fma"
+        code, _out, err = run(capsys, "library", "export", model_arg, "--failure-mode",
+                              str(timeout), "-o", str(library), "--name", "lib")  # fmt: skip
+        assert (code, err) == (0, "")
+        code, _out, err = run(capsys, "merge", str(path), model_arg, str(path), "-o", str(merged))
+        assert (code, err) == (0, "")
+        from fma_app.domain.dump import dump_lines
+
+        return library.read_bytes(), "\n".join(dump_lines(open_model(merged))).encode()
+
+    assert written(url, "from-server") == written(str(path), "from-file")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "-o", "URL"],
+        ["import", "book.xlsx", "-o", "URL"],
+        ["import-traces", "deps.json", "-o", "URL"],
+        ["merge", "a.fma", "b.fma", "c.fma", "-o", "URL"],
+        ["pull", "URL", "-o", "URL"],
+        ["report", "a.fma", "-o", "URL"],
+        ["chaos", "a.fma", "-o", "URL", "--format", "fis"],
+        ["library", "export", "a.fma", "--failure-mode", "1", "-o", "URL"],
+    ],
+    ids=lambda argv: "-".join(argv[:2]),
+)
+def test_a_url_where_a_file_is_written_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    url = "postgresql://bob:hunter2@db.example.com/fma?model=shop"
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, *[url if arg == "URL" else arg for arg in argv])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert (
+        "argument -o/--output: postgresql://bob@db.example.com/fma?model=shop is a shared "
+        "model's URL, not a file: write a file here, then put a model on the server with "
+        "`fma-app push FILE URL`" in err
+    )
+    assert "hunter2" not in err
+
+
+def test_a_url_echoed_in_a_refusal_hides_its_password(
+    pushed: tuple[Path, str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _path, url = pushed
+    with_password = url.replace("postgres@", "postgres:hunter2@")  # trust ignores it
+    code, _out, err = run(capsys, "push", with_password, url)
+    assert code == 2
+    assert err == (
+        f"fma-app: error: push copies a model file; {url} is a shared model's URL, not a file "
+        "(pull copies one back)\n"
+    )
+    code, _out, err = run(capsys, "library", "export", with_password, "--failure-mode", "999999",
+                          "-o", str(tmp_path / "lib.json"))  # fmt: skip
+    assert (code, err) == (2, f"fma-app: error: no failure mode with id 999999 in '{url}'\n")

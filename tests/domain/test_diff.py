@@ -48,9 +48,7 @@ def test_a_long_failure_mode_is_shortened_but_its_component_stays_whole():
     (change,) = diff_models(old, new).changes
     text, component = change.label.split(" on ")
     assert component == "Card network gateway (Acquirer B)"
-    assert len(text) == 60
-    assert text.endswith("\u2026")
-    assert text.startswith("Failover traffic declined because merchants are Failover")
+    assert text == "Failover traffic declined because merchants are Failover\u2026"  # a word's end
 
 
 def test_a_moved_node_is_reported_apart_and_can_be_ignored():

@@ -64,6 +64,8 @@ def test_with_model_keeps_the_rest() -> None:
 
 def test_unix_socket_and_multiple_hosts_are_kept_as_written() -> None:
     assert parse_location("postgresql:///fma?model=m").conninfo() == "postgresql:///fma"
+    for fine in ("postgresql://[::1]:5432/fma", "postgresql://db:/fma", "postgresql://db:65535/f"):
+        assert parse_location(fine).conninfo() == fine
     many = parse_location("postgresql://a:5432,b:5433/fma?target_session_attrs=read-write")
     assert many.conninfo() == "postgresql://a:5432,b:5433/fma?target_session_attrs=read-write"
 
@@ -80,6 +82,12 @@ def test_unix_socket_and_multiple_hosts_are_kept_as_written() -> None:
         ("postgresql://db/fma?model=a&model=b", "names more than one model"),
         ("postgresql://db/fma?model=a&x", "has a malformed query"),
         ("postgresql://db/f ma", "holds spaces or control characters"),
+        ("postgresql://db:99999/fma?model=m", "has the port '99999': a port is a number from 1"),
+        ("postgresql://db:0/fma", "has the port '0'"),
+        ("postgresql://db:54x2/fma", "has the port '54x2'"),
+        ("postgresql://a:5432,b:-1/fma", "has the port '-1'"),
+        ("postgresql://[::1]:70000/fma", "has the port '70000'"),
+        ("postgresql://db/fma?port=5432,65536", "has the port '65536'"),
     ],
 )
 def test_bad_urls_are_refused_naming_the_problem(text: str, problem: str) -> None:
@@ -96,3 +104,18 @@ def test_refusal_of_a_bad_url_hides_its_password() -> None:
     for error in (caught.value, caught_too.value):
         assert "hunter" not in str(error)
     assert "bob:****@db" in str(caught_too.value)
+
+
+def test_a_space_in_a_parameter_reaches_libpq_as_percent_20() -> None:
+    """libpq does not read '+' as a space: options=-c statement_timeout=... must stay %20."""
+    location = parse_location("postgresql://db/fma?options=-c%20statement_timeout%3D7000&model=m")
+    assert location.conninfo() == "postgresql://db/fma?options=-c%20statement_timeout%3D7000"
+
+
+def test_the_location_object_never_shows_its_password() -> None:
+    """repr and str (what a log line's %s, an f-string or a debugger shows) are the display."""
+    location = parse_location("postgresql://bob:hunter2@db/fma?sslpassword=hunter3&model=m")
+    for shown in (repr(location), str(location), f"{location}", [location].__repr__()):
+        assert "hunter" not in shown
+        assert "postgresql://bob@db/fma?model=m" in shown
+    assert location.password == "hunter2"  # still there for libpq

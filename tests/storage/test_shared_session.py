@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
+import signal
 import threading
+import time
 
 import psycopg
 import pytest
@@ -32,9 +35,11 @@ from fma_app.domain.model import Model
 from fma_app.domain.records import clone_model
 from fma_app.domain.resilience import ChaosTarget
 from fma_app.storage.shared import parse_location
+from fma_app.storage.shared import session as session_module
 from fma_app.storage.shared.edit_schema import record_replacement
+from fma_app.storage.shared.errors import ServerUnavailable, SharedStoreError
 from fma_app.storage.shared.session import CONNECTION_LOST, IdsUnavailableError, SharedSession
-from fma_app.storage.shared.store import list_models, push
+from fma_app.storage.shared.store import list_models, push, upgrade
 
 
 def shareable_model() -> Model:
@@ -136,6 +141,21 @@ def test_same_field_second_is_refused_and_sees_the_first(
     bob.fetch_remote_changes()
     assert bob.model.failure_modes[fm].severity == 5
     assert fresh(shared).failure_modes[fm].severity == 5
+
+
+def test_a_refusal_shortens_a_long_name_at_a_word_end(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    long_text = "Retry storm floods the payment gateway when upstream traffic spikes after it"
+    fm = first_failure_mode(alice.model)
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, failure_mode=long_text)) is None
+    bob.fetch_remote_changes()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, severity=5)) is None
+    refusal = do(bob, set_fields(bob.model, "failure_mode", fm, severity=3))
+    assert refusal is not None
+    shown = refusal.split("failure mode '", 1)[1].split(" on ", 1)[0]
+    assert shown == "Retry storm floods the payment gateway when upstream\u2026"
+    assert len(shown) <= 60
 
 
 def test_undo_after_someone_else_changed_the_row_is_refused(
@@ -534,3 +554,226 @@ def test_a_member_with_the_readme_grants_edits_together(
     finally:
         member.close()
         alice.close()
+
+
+def test_db_upgrade_creates_the_edit_tables_of_a_database_pushed_before_them(
+    pg_server: PgServer, pg_url: str, shared: str
+) -> None:
+    """A database pushed before the first push made editing together's tables: a member with
+    README's two GRANT lines (no CREATE, no default privileges) cannot open a session until the
+    owner runs `db upgrade`, which creates them in its transaction with the members' rights."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP TABLE fma.edit_heads, fma.edit_history, fma.edit_presence")
+        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        admin.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
+        )
+    database = pg_url.rsplit("/", 1)[1]
+    member_url = f"{pg_server.password_url(database)}?model=checkout"
+    with pytest.raises(SharedStoreError, match="permission denied for schema fma"):
+        SharedSession.open(member_url, password=PASSWORD, user="carol")
+    assert upgrade(pg_url) == (7, 7)
+    member = SharedSession.open(member_url, password=PASSWORD, user="carol")
+    try:
+        fm = first_failure_mode(member.model)
+        assert do(member, set_fields(member.model, "failure_mode", fm, severity=4)) is None
+        assert [(e.user, e.field) for e in member.history()] == [("carol", "severity")]
+    finally:
+        member.close()
+    assert fresh(shared).failure_modes[fm].severity == 4
+
+
+@pytest.fixture
+def quick_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interactive session's limits (guard.py), shortened so the tests wait 1 s + 1 s."""
+    monkeypatch.setattr(session_module, "STATEMENT_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(session_module, "WATCHDOG_GRACE_S", 1.0)
+
+
+@pytest.mark.slow
+def test_a_server_that_stops_answering_is_a_lost_connection_within_seconds(
+    pg_server: PgServer, shared: str, quick_limits: None
+) -> None:
+    """SIGSTOP on the server (its kernel still acknowledges: keepalives cannot tell): the
+    watchdog cuts the connection, the commit is refused as lost, nothing was written, and the
+    session reconnects once the server runs again."""
+    session = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        fm = first_failure_mode(session.model)
+        before = session.model.failure_modes[fm].severity
+        backend = session._live().work.info.backend_pid
+        stopped = [pg_server.postmaster_pid, backend]
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            refusal = do(session, set_fields(session.model, "failure_mode", fm, severity=2))
+            waited = time.monotonic() - started
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
+        assert refusal == CONNECTION_LOST
+        assert 1.5 < waited < 5.0
+        assert not session.is_connected
+        assert session.model.failure_modes[fm].severity == before
+        assert session.reconnect()
+        session.fetch_remote_changes()
+        assert fresh(shared).failure_modes[fm].severity == before  # nothing half-written
+        assert do(session, set_fields(session.model, "failure_mode", fm, severity=2)) is None
+    finally:
+        session.close()
+
+
+def test_a_fetch_from_a_server_that_stops_answering_raises_unavailable(
+    pg_server: PgServer, shared: str, quick_limits: None
+) -> None:
+    session = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        stopped = [pg_server.postmaster_pid, session._live().work.info.backend_pid]
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            with pytest.raises(ServerUnavailable, match="was lost"):
+                session.fetch_remote_changes()
+        finally:
+            for pid in stopped:
+                os.kill(pid, signal.SIGCONT)
+    finally:
+        session.close()
+
+
+def test_a_commit_waiting_on_a_lock_is_refused_after_the_statement_timeout(
+    pg_url: str, shared: str, quick_limits: None
+) -> None:
+    """A server that answers but is held (another writer has the model's commit lock): the
+    server cancels the statement, the step is refused, and the session stays online."""
+    session = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        fm = first_failure_mode(session.model)
+        with psycopg.connect(pg_url) as writer:
+            writer.execute("SELECT 1 FROM fma.edit_heads FOR UPDATE")
+            writer.execute(
+                "INSERT INTO fma.edit_heads (model_key, seq) VALUES ('checkout', 0)"
+                " ON CONFLICT (model_key) DO UPDATE SET seq = fma.edit_heads.seq"
+            )
+            refusal = do(session, set_fields(session.model, "failure_mode", fm, severity=2))
+        assert refusal == (
+            "Not saved: the server did not finish within 1 s (someone's import may hold the "
+            "model); nothing was written, try again"
+        )
+        assert session.is_connected
+        assert do(session, set_fields(session.model, "failure_mode", fm, severity=2)) is None
+    finally:
+        session.close()
+
+
+def test_connections_get_tcp_keepalives_unless_the_url_sets_them(shared: str) -> None:
+    session = SharedSession.open(shared + "&keepalives_idle=30", user="alice")
+    try:
+        params = session._live().work.info.get_parameters()
+        assert (params["keepalives"], params["keepalives_idle"]) == ("1", "30")
+        assert (params["keepalives_interval"], params["tcp_user_timeout"]) == ("2", "10000")
+        timeout = session._live().work.execute("SHOW statement_timeout").fetchone()
+        assert timeout == ("0",)  # the command line's writers wait for each other
+    finally:
+        session.close()
+    window = SharedSession.open(shared, user="alice", interactive=True)
+    try:
+        assert window._live().work.execute("SHOW statement_timeout").fetchone() == ("5s",)
+    finally:
+        window.close()
+    mine = SharedSession.open(
+        shared + "&options=-c%20statement_timeout%3D7000", user="alice", interactive=True
+    )
+    try:
+        assert mine._live().work.execute("SHOW statement_timeout").fetchone() == ("7s",)
+    finally:
+        mine.close()
+
+
+def test_history_of_a_component_includes_the_dependencies_pointing_at_it(
+    alice: SharedSession,
+) -> None:
+    model = alice.model
+    dependency = next(iter(model.dependencies.values()))
+    target, source = dependency.target_id, dependency.source_id
+    assert do(alice, set_fields(model, "dependency", dependency.id, description="via VPN")) is None
+    linked = {(d.source_id, d.target_id) for d in model.dependencies.values()}
+    other = next(c for c in model.components if c != target and (c, target) not in linked)
+    added = add_dependency(model, other, target)
+    assert do(alice, added) is None
+    new_id = max(model.dependencies)
+    assert do(alice, remove(model, "dependency", [new_id])) is None  # gone from the table
+    unrelated = next(fm for fm in model.failure_modes.values() if fm.component_id != target)
+    assert do(alice, set_fields(model, "failure_mode", unrelated.id, severity=2)) is None
+
+    entries = alice.history(component_id=target)
+    assert [(e.collection, e.item_id, e.op) for e in entries] == [
+        ("dependencies", dependency.id, "changed"),
+        ("dependencies", new_id, "added"),
+        ("dependencies", new_id, "removed"),
+    ]
+    assert ("dependencies", dependency.id) in {
+        (e.collection, e.item_id) for e in alice.history(component_id=source)
+    }
+
+
+@pytest.mark.parametrize("fma_user", [None, "erin"])
+def test_one_user_name_for_history_presence_models_and_the_connection(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, fma_user: str | None
+) -> None:
+    """$FMA_USER, else the database role (the URL's user, here postgres), whatever the login
+    name: the same in the history, who has it open, the models' "changed by" and
+    pg_stat_activity's application_name."""
+    if fma_user is None:
+        monkeypatch.delenv("FMA_USER", raising=False)
+        monkeypatch.setenv("USER", "someone-else")  # the login name is not the role
+    else:
+        monkeypatch.setenv("FMA_USER", fma_user)
+    expected = fma_user or "postgres"
+    url = pg_url + "?model=names"
+    push(shareable_model(), url)
+    assert [m.changed_by for m in list_models(url)] == [expected]
+    session = SharedSession.open(url)
+    watcher = SharedSession.open(url, user="watcher")
+    try:
+        assert session.user == expected
+        fm = first_failure_mode(session.model)
+        assert do(session, set_fields(session.model, "failure_mode", fm, severity=3)) is None
+        assert [e.user for e in session.history()] == [expected]
+        assert watcher.others() == [expected]
+        assert [m.changed_by for m in list_models(url)] == [expected]
+        with psycopg.connect(pg_url) as admin:
+            names = admin.execute(
+                "SELECT DISTINCT application_name FROM pg_stat_activity"
+                " WHERE application_name LIKE 'fma-app:%' AND datname = current_database()"
+                " ORDER BY 1"
+            ).fetchall()
+        assert names == [(f"fma-app:{expected}",), ("fma-app:watcher",)]
+    finally:
+        session.close()
+        watcher.close()
+
+
+def test_members_of_other_roles_see_each_other_open(
+    pg_server: PgServer, pg_url: str, shared: str
+) -> None:
+    """pg_stat_activity hides other roles' backend_start from a member without
+    pg_read_all_stats: the member must neither drop alice's presence nor miss her."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        admin.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
+        )
+    database = pg_url.rsplit("/", 1)[1]
+    alice = SharedSession.open(shared, user="alice")
+    member = SharedSession.open(
+        f"{pg_server.password_url(database)}?model=checkout", password=PASSWORD, user="carol"
+    )
+    try:
+        assert member.others() == ["alice"]
+        assert alice.others() == ["carol"]
+    finally:
+        member.close()
+    assert alice.others() == []
+    alice.close()

@@ -5,7 +5,9 @@ without a password, leaving what was stored as it was."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -364,7 +366,10 @@ def test_no_password_says_how_to_give_one_and_wrong_password_is_refused(
     assert store.pull(url).name == "Checkout platform"
 
 
-def test_the_connection_tells_who_is_connected(pg_url: str) -> None:
+def test_the_connection_tells_who_is_connected(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("FMA_USER", raising=False)
     with store.connect(pg_url + "?model=shop&application_name=ignored") as conn:
         name = conn.execute("SELECT current_setting('application_name')").fetchone()
     assert name == ("fma-app:postgres",)
@@ -391,3 +396,46 @@ def test_a_killed_connection_is_unavailable_but_a_cancelled_statement_is_not(
     refused = store.query_error(location, "open", cancelled.value)
     assert type(refused) is SharedStoreError
     assert "statement timeout" in str(refused)
+
+
+def _self_signed(folder: Path, name: str) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (its own root) and its key, made by openssl."""
+    certificate, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(certificate), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return certificate, key
+
+
+@pytest.mark.slow  # a server of its own (initdb): about 3 s
+def test_tls_settings_reach_libpq(tmp_path: Path) -> None:
+    """sslmode and sslrootcert pass through to libpq: verify-full with the server's root
+    connects over TLS, with another root it is refused in one line, disable goes without."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    certificate, key = _self_signed(tmp_path, "server")
+    stranger, _ = _self_signed(tmp_path, "stranger")
+    server = PgServer.start()
+    try:
+        server.enable_tls(certificate, key)
+        server.admin("CREATE DATABASE tls")
+        base = f"{server.url('tls')}?model=shop"
+        verified = f"{base}&sslmode=verify-full&sslrootcert={certificate}"
+        store.push(team_model(), verified)
+        assert store.pull(verified).name == "Checkout platform"
+
+        def over_tls(url: str) -> bool:
+            with store.connect(url) as conn:
+                row = conn.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                return bool(row.fetchone()[0])  # type: ignore[index]
+
+        assert over_tls(verified)
+        assert not over_tls(f"{base}&sslmode=disable")
+        with pytest.raises(SharedStoreError, match="certificate verify failed") as caught:
+            store.pull(f"{base}&sslmode=verify-full&sslrootcert={stranger}")
+        assert "\n" not in str(caught.value)
+    finally:
+        server.stop()

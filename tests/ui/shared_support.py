@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from fma_app.domain.commands import Change, Command
 from fma_app.domain.model import Model
 from fma_app.presentation.worksheet import COLUMN_INDEX
-from fma_app.storage.shared.errors import PasswordRejected, PasswordRequired, ServerUnavailable
+from fma_app.storage.shared.errors import (
+    PasswordRejected,
+    PasswordRequired,
+    ServerUnavailable,
+    SharedStoreError,
+)
 from fma_app.storage.shared.location import SharedLocation
 from fma_app.storage.shared.store import SharedModelInfo
 
@@ -46,6 +51,7 @@ class FakeSession:
         self.refusals: dict[str, str] = {}  # step kind -> refusal text
         self.available = True
         self.lose_during_commit = False
+        self.refuse_reads: str | None = None  # fetch and others raise SharedStoreError(this)
         self.reconnects = 0
         self.reconnect_gate: threading.Event | None = None
         self.closed = False
@@ -65,6 +71,11 @@ class FakeSession:
         if not self.available:
             raise ServerUnavailable(f"the connection to {self.location.server} was lost")
 
+    def _check_read(self) -> None:
+        self._check()
+        if self.refuse_reads is not None:
+            raise SharedStoreError(self.refuse_reads)
+
     def commit(self, step_kind: str, command: Command, changes: list[Change]) -> str | None:
         self._check()
         if self.lose_during_commit:  # as the real session: it refuses and is disconnected
@@ -81,7 +92,7 @@ class FakeSession:
         self._writer.send(b"!")
 
     def fetch_remote_changes(self) -> list[Change]:
-        self._check()
+        self._check_read()
         try:
             while self._reader.recv(64):
                 pass
@@ -97,7 +108,7 @@ class FakeSession:
         return self._reader.fileno()
 
     def others(self) -> list[str]:
-        self._check()
+        self._check_read()
         return list(self.others_open)
 
     def history(self, *, component_id: int | None = None, user: str | None = None) -> list[Entry]:

@@ -395,3 +395,36 @@ def test_a_database_without_models_or_a_cancelled_choice_opens_nothing(
     )
     assert server.opened == []
     assert snapshot(window.document.model) == before
+
+
+def test_importing_traces_while_offline_says_the_model_is_offline(make_window, server):
+    window = make_window(server)
+    window.shared.open_url(URL)
+    server.sessions[0].available = False
+    window.shared.poll()
+    assert window.shared.offline
+    window.interaction.open_paths = ["never-asked.json"]
+    assert window.trace_import.import_traces() is False
+    level, _title, text = window.interaction.messages[-1]
+    assert level == "warning"
+    assert text == (
+        "The traces were not imported: offline, db.example.com:5432/fma cannot be reached "
+        "(reconnecting)."
+    )
+    assert "read-only" not in text
+
+
+def test_a_refused_read_is_shown_and_the_window_stays_online(make_window, server):
+    """A read the server refuses (its statement_timeout, the model removed) is no outage: the
+    status bar says it, the window stays online and keeps polling."""
+    window = make_window(server)
+    window.shared.open_url(URL)
+    session = server.sessions[0]
+    session.refuse_reads = "cannot read db.example.com:5432/fma: canceling statement due to timeout"
+    window.shared.poll()
+    assert window.shared.refresh() == []
+    assert not window.shared.offline
+    assert not window.document.read_only
+    assert window.statusBar().currentMessage().startswith("Cannot read db.example.com:5432/fma")
+    session.refuse_reads = None
+    assert window.document.edit(severity_to(first_fm_id(window), 4)) is None

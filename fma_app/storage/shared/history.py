@@ -87,8 +87,21 @@ def read_history(
         where.append("at >= %s")
         params.append(since)
     if component_id is not None:
-        where.append("component_id = %s")
-        params.append(component_id)
+        # The component's own records (component_id: a dependency's is its source), and the
+        # dependencies that point at it: those there now, those added or removed pointing at
+        # it (their values are in the row), those moved to or from it.
+        where.append(
+            "(component_id = %s OR (collection = 'dependencies' AND item_id IN ("
+            " SELECT id FROM dependencies WHERE model_key = %s AND target_id = %s"
+            " UNION SELECT item_id FROM edit_history WHERE model_key = %s"
+            " AND collection = 'dependencies' AND field IS NULL"
+            " AND coalesce(new_value, old_value) ->> 'target_id' = %s"
+            " UNION SELECT item_id FROM edit_history WHERE model_key = %s"
+            " AND collection = 'dependencies' AND field = 'target_id'"
+            " AND (old_value = to_jsonb(%s::bigint) OR new_value = to_jsonb(%s::bigint)))))"
+        )
+        params += [component_id, model_key, component_id, model_key, str(component_id),
+                   model_key, component_id, component_id]  # fmt: skip
     if user is not None:
         where.append("user_name = %s")
         params.append(user)

@@ -40,15 +40,19 @@ def check_model_key(key: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class SharedLocation:
     """A parsed URL. `netloc` keeps the user, password, hosts and ports exactly as written
-    (percent-encoded); `query` holds every parameter but `model`, in order."""
+    (percent-encoded); `query` holds every parameter but `model`, in order. Its repr (and so
+    str, a log line's %s, a debugger, a test report) is `display`: never the password."""
 
     netloc: str
     database: str
     query: tuple[tuple[str, str], ...]
     model_key: str | None
+
+    def __repr__(self) -> str:
+        return f"SharedLocation({self.display!r})"
 
     @property
     def user(self) -> str | None:
@@ -85,7 +89,7 @@ class SharedLocation:
         shown = [(k, v) for k, v in self.query if k not in _SECRET_PARAMETERS]
         if self.model_key is not None:
             shown.append((MODEL_PARAMETER, self.model_key))
-        query = f"?{urllib.parse.urlencode(shown)}" if shown else ""
+        query = f"?{urllib.parse.urlencode(shown, quote_via=urllib.parse.quote)}" if shown else ""
         return f"postgresql://{netloc}/{urllib.parse.quote(self.database)}{query}"
 
     @property
@@ -101,8 +105,10 @@ class SharedLocation:
             userinfo, at, hosts = netloc.rpartition("@")
             user = userinfo.partition(":")[0] if at else ""
             netloc = f"{user}:{urllib.parse.quote(password, safe='')}@{hosts}"
+        # %20, not '+': libpq does not read '+' as a space (options=-c statement_timeout=...)
         query = urllib.parse.urlencode(
-            [(k, v) for k, v in self.query if password is None or k != "password"]
+            [(k, v) for k, v in self.query if password is None or k != "password"],
+            quote_via=urllib.parse.quote,
         )
         database = urllib.parse.quote(self.database, safe="")
         return f"postgresql://{netloc}/{database}" + (f"?{query}" if query else "")
@@ -151,12 +157,32 @@ def parse_location(text: str) -> SharedLocation:
         raise SharedStoreError(
             f"the URL {where} has a malformed query (name=value&name=value)", reason="bad-url"
         ) from None
+    _check_ports(netloc.rpartition("@")[2], where)
+    for name, value in pairs:
+        if name == "port":  # libpq's ?port=5432[,5433]
+            _check_ports(",".join(f":{port}" for port in value.split(",")), where)
     keys = [value for name, value in pairs if name == MODEL_PARAMETER]
     if len(keys) > 1:
         raise SharedStoreError(f"the URL {where} names more than one model", reason="bad-url")
     model_key = check_model_key(keys[0]) if keys else None
     query = tuple((name, value) for name, value in pairs if name != MODEL_PARAMETER)
     return SharedLocation(netloc, database, query, model_key)
+
+
+def _check_ports(hosts: str, where: str) -> None:
+    """Each host's port, when written, is a number from 1 to 65535 (libpq would only say
+    "invalid integer value" or try the wrong port)."""
+    for host in hosts.split(","):
+        # An IPv6 address is bracketed: its colons are not the port's.
+        _address, colon, port = host.rpartition("]")[2].rpartition(":")
+        if not colon or not port:  # no port, or an empty one: libpq's default (5432)
+            continue
+        if not port.isascii() or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise SharedStoreError(
+                f"the URL {where} has the port {_shown(urllib.parse.unquote(port))}: a port is "
+                "a number from 1 to 65535 (postgresql://host:5432/database)",
+                reason="bad-url",
+            )
 
 
 def _masked(text: str) -> str:

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import getpass
 import json
-import os
 import time
 import uuid
 import weakref
@@ -70,6 +68,12 @@ from fma_app.storage.shared.errors import (
     ServerUnavailable,
     SharedStoreError,
 )
+from fma_app.storage.shared.guard import (
+    STATEMENT_TIMEOUT_S,
+    WATCHDOG_GRACE_S,
+    answer_within,
+    set_statement_timeout,
+)
 from fma_app.storage.shared.history import HistoryEntry, last_change, read_history, when_text
 from fma_app.storage.shared.location import SharedLocation, parse_location
 from fma_app.storage.shared.rows import (
@@ -91,6 +95,13 @@ from fma_app.storage.shared.store import is_connection_lost, query_error
 if TYPE_CHECKING:
     import psycopg
 
+# A presence row's server process is still the session's. pg_stat_activity shows a role without
+# pg_read_all_stats only the pid and application_name of other roles' processes (backend_start
+# is NULL): compared alone, a member deleted colleagues' rows and never listed them.
+_SAME_BACKEND = (
+    "a.pid = p.backend_pid AND (a.backend_start = p.backend_start"
+    " OR (a.backend_start IS NULL AND a.application_name LIKE 'fma-app:%%'))"
+)
 ID_BLOCK = 32  # ids reserved per round trip; unused ones are simply never used
 UNKNOWN_VERSION = -1  # the shadow lacks someone else's change to the record: always compare
 NOT_SAVED = "Not saved: "
@@ -121,23 +132,31 @@ class _Connections:
                 conn.close()
 
 
-def current_user() -> str:
-    """Who edits: $FMA_USER, else the login name."""
-    try:
-        return os.environ.get("FMA_USER") or getpass.getuser()
-    except (KeyError, OSError):  # no login name (a container without passwd entry)
-        return "unknown"
+def current_user(location: SharedLocation) -> str:
+    """Who edits: $FMA_USER, else the database role (store.user_name: one name for history,
+    presence, the models' "changed by" and the connection's application_name)."""
+    from fma_app.storage.shared.store import user_name
+
+    return user_name(location)
 
 
-def connect(location: SharedLocation, *, password: str | None) -> psycopg.Connection[Any]:
+def connect(
+    location: SharedLocation,
+    *,
+    password: str | None,
+    statement_timeout: float | None = None,
+    user: str | None = None,
+) -> psycopg.Connection[Any]:
     """pgcore's connection (its errors, its application_name), in autocommit (a session's
-    transactions are explicit) and with the shared schema first on the search path."""
+    transactions are explicit) and with the shared schema first on the search path;
+    `statement_timeout` (seconds) unless the URL sets one."""
     from fma_app.storage.shared import store
 
-    conn = store.connect(location, password=password)
+    conn = store.connect(location, password=password, user=user)
     try:
         conn.autocommit = True
         conn.execute(f"SET search_path TO {store.SCHEMA_NAME}")
+        set_statement_timeout(conn, location, statement_timeout)
     except Exception as error:
         conn.close()
         raise store.query_error(location, "open", error) from None
@@ -155,8 +174,12 @@ class SharedSession:
         *,
         user: str,
         password: str | None,
+        statement_timeout: float | None = None,
     ) -> None:
         self.location = location
+        # An interactive session's limits (guard.py); None (the command line): wait for ever.
+        self._statement_timeout = statement_timeout
+        self._watchdog = None if statement_timeout is None else statement_timeout + WATCHDOG_GRACE_S
         self.model = model = loaded.model
         self.user = user
         self.session_id = uuid.uuid4().hex
@@ -184,16 +207,26 @@ class SharedSession:
         *,
         password: str | None = None,
         user: str | None = None,
+        interactive: bool = False,
     ) -> SharedSession:
-        """Open the model the location names; raises SharedStoreError subclasses."""
+        """Open the model the location names; raises SharedStoreError subclasses.
+        `interactive` (a window): the server cancels a statement after STATEMENT_TIMEOUT_S and
+        a server that does not answer at all is a lost connection a little later (guard.py);
+        the command line's writers wait for each other as long as it takes."""
         place = parse_location(location) if isinstance(location, str) else location
         if place.model_key is None:
             raise ModelNotFound(f"{place.display} names no model (add ?model=KEY)")
-        who = user or current_user()
-        connections = _open_connections(place, password)
+        who = user or current_user(place)
+        statement_timeout = STATEMENT_TIMEOUT_S if interactive else None
+        connections = _open_connections(place, password, user=who)
         try:
             loaded = _load(connections.work, place.model_key, place)
-            return cls(place, connections, loaded, user=who, password=password)
+            # After the load: reading a big model over a slow link may take longer than a step.
+            _limit_statements(connections, place, statement_timeout)
+            return cls(
+                place, connections, loaded, user=who, password=password,
+                statement_timeout=statement_timeout,
+            )  # fmt: skip
         except BaseException:
             connections.close()
             raise
@@ -211,9 +244,10 @@ class SharedSession:
     def close(self) -> None:
         if self._connections is not None:
             # The row goes with the server process anyway (others() joins pg_stat_activity).
-            with contextlib.suppress(Exception):
+            listen = self._connections.listen
+            with contextlib.suppress(Exception), answer_within(listen, self._watchdog):
                 if self.is_connected:
-                    self._connections.listen.execute(
+                    listen.execute(
                         "DELETE FROM edit_presence WHERE session_id = %s", (self.session_id,)
                     )
             self._connections.close()
@@ -226,7 +260,9 @@ class SharedSession:
             self._connections.close()
             self._connections = None
         try:
-            self._connections = _open_connections(self.location, self._password)
+            self._connections = _open_connections(
+                self.location, self._password, self._statement_timeout, user=self.user
+            )
             self._register_presence()
         except SharedStoreError:
             if self._connections is not None:
@@ -267,7 +303,8 @@ class SharedSession:
         if not records:
             return None
         try:
-            merged, seq = self._commit_records(step_kind, command, records)
+            with answer_within(self._live().work, self._watchdog):
+                merged, seq = self._commit_records(step_kind, command, records)
         except _RefusedError as refusal:
             return str(refusal)
         except ServerUnavailable:
@@ -277,6 +314,11 @@ class SharedSession:
             if is_connection_lost(error) or not self.is_connected:
                 self._drop_connection()
                 return CONNECTION_LOST
+            if isinstance(error, psycopg.errors.QueryCanceled) and self._statement_timeout:
+                return (
+                    f"{NOT_SAVED}the server did not finish within {self._statement_timeout:g} s "
+                    "(someone's import may hold the model); nothing was written, try again"
+                )
             return f"{NOT_SAVED}the server refused it ({_first_line(error)})"
         self._own_seqs.add(seq)
         self._step_seqs[command] = seq
@@ -691,7 +733,8 @@ class SharedSession:
 
         try:
             self._drain_notifications()
-            return self._fetch()
+            with answer_within(self._live().work, self._watchdog):
+                return self._fetch()
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
 
@@ -835,7 +878,7 @@ class SharedSession:
         try:
             conn.execute(
                 "DELETE FROM edit_presence p WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a"
-                " WHERE a.pid = p.backend_pid AND a.backend_start = p.backend_start)"
+                f" WHERE {_SAME_BACKEND})"
             )
             conn.execute(
                 "INSERT INTO edit_presence (session_id, model_key, user_name, backend_pid,"
@@ -854,16 +897,14 @@ class SharedSession:
         import psycopg
 
         try:
-            rows = (
-                self._live()
-                .work.execute(
+            work = self._live().work
+            with answer_within(work, self._watchdog):
+                rows = work.execute(
                     "SELECT DISTINCT p.user_name FROM edit_presence p JOIN pg_stat_activity a"
-                    " ON a.pid = p.backend_pid AND a.backend_start = p.backend_start"
+                    f" ON {_SAME_BACKEND}"
                     " WHERE p.model_key = %s AND p.session_id <> %s ORDER BY 1",
                     (self.model_key, self.session_id),
-                )
-                .fetchall()
-            )
+                ).fetchall()
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
         return [row[0] for row in rows if row[0] != self.user]
@@ -878,10 +919,11 @@ class SharedSession:
         import psycopg
 
         try:
-            return read_history(
-                self._live().work, self.model_key, since=since, component_id=component_id,
-                user=user,
-            )  # fmt: skip
+            work = self._live().work
+            with answer_within(work, self._watchdog):
+                return read_history(
+                    work, self.model_key, since=since, component_id=component_id, user=user
+                )
         except psycopg.OperationalError as error:
             raise self._lost(error) from None
 
@@ -950,14 +992,22 @@ class _Batches:
         self._sql, self._params = "", []
 
 
-def _open_connections(location: SharedLocation, password: str | None) -> _Connections:
+def _open_connections(
+    location: SharedLocation,
+    password: str | None,
+    statement_timeout: float | None = None,
+    *,
+    user: str | None = None,
+) -> _Connections:
     import psycopg
 
     from fma_app.storage.shared import store
 
-    work = connect(location, password=password)
+    work = connect(location, password=password, statement_timeout=statement_timeout, user=user)
     try:
-        listen = connect(location, password=password)
+        listen = connect(
+            location, password=password, statement_timeout=statement_timeout, user=user
+        )
     except BaseException:
         work.close()
         raise
@@ -971,6 +1021,20 @@ def _open_connections(location: SharedLocation, password: str | None) -> _Connec
             raise store.query_error(location, "open", error) from None
         raise
     return _Connections(work, listen)
+
+
+def _limit_statements(
+    connections: _Connections, location: SharedLocation, seconds: float | None
+) -> None:
+    import psycopg
+
+    from fma_app.storage.shared import store
+
+    try:
+        for conn in (connections.work, connections.listen):
+            set_statement_timeout(conn, location, seconds)
+    except psycopg.Error as error:
+        raise store.query_error(location, "open", error) from None
 
 
 def _reserve_ids(conn: Any, model_key: str, count: int) -> int:

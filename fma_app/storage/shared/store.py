@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ if TYPE_CHECKING:
 SCHEMA_NAME = "fma"  # the PostgreSQL schema holding the tables (pg_schema.SCHEMA_NAME)
 SCHEMA_VERSION = compiled_sql.SCHEMA_VERSION  # one version for both engines
 CONNECT_TIMEOUT_S = 10
+# libpq's TCP settings unless the URL sets them: a network that drops (a cable, a VPN, a host
+# gone) turns into a lost connection within seconds instead of the kernel's 2 hours of idle
+# keepalive or 15 minutes of retransmission. They cannot tell a server process that stopped on
+# a live host (its kernel still acknowledges): sessions guard their statements for that.
+TCP_SETTINGS: dict[str, int] = {
+    "keepalives": 1,
+    "keepalives_idle": 5,  # seconds idle before the first probe
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,  # ms that sent data may stay unacknowledged
+}
 # Upgrades of the shared schema: from_version -> step run inside `upgrade`'s one transaction.
 # Schema 7 is the first on PostgreSQL; the next change to schema.py adds its step here too.
 PG_MIGRATIONS: dict[int, Callable[[psycopg.Connection[Any]], None]] = {}
@@ -63,31 +75,43 @@ def _location(location: SharedLocation | str) -> SharedLocation:
     return location if isinstance(location, SharedLocation) else parse_location(location)
 
 
-def user_name(location: SharedLocation) -> str:
-    """Who is connecting: the URL's user, else the login name (libpq's default role)."""
-    if location.user:
-        return location.user
+def role_name(location: SharedLocation) -> str:
+    """The database role the connection logs in as, as libpq picks it: the URL's user (or
+    `?user=`), else $PGUSER, else the login name. For messages about logging in."""
+    written = location.user or dict(location.query).get("user") or os.environ.get("PGUSER")
+    if written:
+        return written
     try:
         return getpass.getuser()
     except (OSError, KeyError):  # no login name (a container without a passwd entry)
         return "unknown"
 
 
+def user_name(location: SharedLocation) -> str:
+    """Who is working: $FMA_USER, else the database role. One name everywhere: the history,
+    who else has the model open, the models' "changed by" and the connection's
+    application_name (`fma-app:<user>`). $FMA_USER tells people apart who share one role."""
+    return os.environ.get("FMA_USER", "").strip() or role_name(location)
+
+
 # ---- connecting and errors -----------------------------------------------------------------
 
 
 def connect(
-    location: SharedLocation | str, *, password: str | None = None
+    location: SharedLocation | str, *, password: str | None = None, user: str | None = None
 ) -> psycopg.Connection[Any]:
     """A connection (not in autocommit) to the location's database, or one SharedStoreError
     line: PasswordRequired, PasswordRejected, ServerUnavailable, or naming the problem.
-    `application_name` is `fma-app:<user>`, so pg_stat_activity shows who is connected."""
+    `application_name` is `fma-app:<user>` (`user`, else `user_name`), so pg_stat_activity
+    shows who is connected."""
     import psycopg
 
     where = _location(location)
-    options: dict[str, Any] = {"application_name": f"fma-app:{user_name(where)}"[:63]}
-    if "connect_timeout" not in dict(where.query):
+    options: dict[str, Any] = {"application_name": f"fma-app:{user or user_name(where)}"[:63]}
+    written = dict(where.query)
+    if "connect_timeout" not in written:
         options["connect_timeout"] = CONNECT_TIMEOUT_S
+    options.update({k: v for k, v in TCP_SETTINGS.items() if k not in written})
     try:
         return psycopg.connect(where.conninfo(password), **options)
     except psycopg.Error as error:
@@ -102,7 +126,7 @@ def connect_error(
     detail = without_secret(str(error), secret)
     lowered = detail.lower()
     server = location.server
-    user = location.user or user_name(location)
+    user = role_name(location)
     if "no password supplied" in lowered or "password is required" in lowered:
         return PasswordRequired(
             f"{server} asks for a password for user '{user}': set PGPASSWORD or add a line to "
@@ -253,17 +277,58 @@ def check_schema(conn: psycopg.Connection[Any], location: SharedLocation) -> int
 
 
 def _create_schema(conn: psycopg.Connection[Any]) -> None:
-    from fma_app.storage.shared.edit_schema import EDIT_SCHEMA_DDL
-
     for statement in compiled_sql.SHARED_CREATE_SQL:
         conn.execute(statement.encode("utf-8"))
-    # Editing together's tables (history, commit numbers, presence) with the rest, so the
-    # grants given after the first push cover them and no member's session has to create them.
-    for statement in EDIT_SCHEMA_DDL:
-        conn.execute(statement.encode("utf-8"))
+    _create_edit_schema(conn)
     conn.execute(
         f"INSERT INTO {SCHEMA_NAME}.fma_schema (id, version) VALUES (1, %s)", (SCHEMA_VERSION,)
     )
+
+
+EDIT_TABLES = ("edit_heads", "edit_history", "edit_presence")
+
+
+def _create_edit_schema(conn: psycopg.Connection[Any]) -> None:
+    """Editing together's tables (history, commit numbers, presence), created with the rest so
+    the grants given after the first push cover them and no member's session has to create
+    them. `CREATE ... IF NOT EXISTS`: `db upgrade` runs it too, for a database pushed before the
+    first push made them; the members who may change the models (their grants on
+    fma.shared_models) get the same rights on the tables it creates, so a member with only the
+    README's GRANT lines (no default privileges) edits together after the upgrade."""
+    from fma_app.storage.shared.edit_schema import EDIT_SCHEMA_DDL
+
+    missing = [table for table in EDIT_TABLES if not _table_exists(conn, table)]
+    for statement in EDIT_SCHEMA_DDL:
+        conn.execute(statement.encode("utf-8"))
+    if missing:
+        _grant_like_shared_models(conn, missing)
+
+
+def _table_exists(conn: psycopg.Connection[Any], table: str) -> bool:
+    found = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{SCHEMA_NAME}.{table}",))
+    row = found.fetchone()
+    return bool(row and row[0])
+
+
+def _grant_like_shared_models(conn: psycopg.Connection[Any], tables: list[str]) -> None:
+    from psycopg import sql
+
+    grants = conn.execute(
+        "SELECT grantee, string_agg(privilege_type, ',') FROM information_schema.role_table_grants"
+        " WHERE table_schema = %s AND table_name = 'shared_models' AND grantee <> current_user"
+        " AND privilege_type IN ('SELECT', 'INSERT', 'UPDATE', 'DELETE') GROUP BY grantee",
+        (SCHEMA_NAME,),
+    ).fetchall()
+    for grantee, privileges in grants:
+        rights = sql.SQL(", ").join(sql.SQL(p) for p in sorted(privileges.split(",")))
+        for table in tables:
+            conn.execute(
+                sql.SQL("GRANT {} ON {} TO {}").format(
+                    rights,
+                    sql.Identifier(SCHEMA_NAME, table),
+                    sql.SQL("PUBLIC") if grantee == "PUBLIC" else sql.Identifier(grantee),
+                )
+            )
 
 
 def _lock_schema(conn: psycopg.Connection[Any]) -> None:
@@ -452,6 +517,7 @@ def upgrade(location: SharedLocation | str, *, password: str | None = None) -> t
                     reason="migration",
                 )
             step(conn)
+        _create_edit_schema(conn)
         conn.execute(f"UPDATE {SCHEMA_NAME}.fma_schema SET version = %s", (SCHEMA_VERSION,))
     return version, SCHEMA_VERSION
 
