@@ -253,6 +253,7 @@ class SharedModelController(QObject):
             None,
             shared_display=session.location.display,
             commit_step=self.commit,
+            restore_step=self.restore,
         )
         if previous is not None:
             self._close_session(previous)
@@ -290,6 +291,11 @@ class SharedModelController(QObject):
         else:
             self.banner.clear_refusal()
         return refusal
+
+    def restore(self, step: Step) -> list[Change]:
+        """The document's restore step: a refused step's records as the server holds them."""
+        session = self.session
+        return [] if session is None else session.restore(step.changes)
 
     def _step_committed(self, _index: int) -> None:
         # Every step that stood is on the server: nothing is left to save.

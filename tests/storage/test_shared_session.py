@@ -54,7 +54,7 @@ def do(session: SharedSession, command: Command) -> str | None:
     changes = command.do(session.model)
     refusal = session.commit("do", command, changes)
     if refusal is not None:
-        command.undo(session.model)
+        session.restore(changes)  # as the desktop's edit gate does (Document.restore_step)
     return refusal
 
 
@@ -62,7 +62,7 @@ def undo(session: SharedSession, command: Command) -> str | None:
     changes = command.undo(session.model)
     refusal = session.commit("undo", command, changes)
     if refusal is not None:
-        command.do(session.model)
+        session.restore(changes)
     return refusal
 
 
@@ -262,7 +262,7 @@ def redo(session: SharedSession, command: Command) -> str | None:
     changes = command.do(session.model)
     refusal = session.commit("redo", command, changes)
     if refusal is not None:
-        command.undo(session.model)
+        session.restore(changes)
     return refusal
 
 
@@ -534,3 +534,59 @@ def test_a_member_with_the_readme_grants_edits_together(
     finally:
         member.close()
         alice.close()
+
+
+def test_a_refused_undo_leaves_the_model_as_the_server_has_it(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Review of issue 18, finding 1: rolling a refused undo back by redoing the step put
+    alice's 5 back in her model while the server held bob's 7, and her next edit of another
+    field of the row wrote the 5 over bob's 7 without a word."""
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    bob.fetch_remote_changes()
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, severity=7)) is None
+    alice.fetch_remote_changes()
+    assert undo(alice, mine) is not None
+    alice.fetch_remote_changes()  # what the window does after a refusal
+    assert alice.model.content() == fresh(shared).content()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="alice's note")) is None
+    server = fresh(shared).failure_modes[fm]
+    assert (server.severity, server.notes) == (7, "alice's note")
+
+
+def test_a_refused_redo_leaves_the_model_as_the_server_has_it(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    assert undo(alice, mine) is None
+    bob.fetch_remote_changes()
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, severity=7)) is None
+    alice.fetch_remote_changes()
+    assert redo(alice, mine) is not None
+    alice.fetch_remote_changes()
+    assert alice.model.content() == fresh(shared).content()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="alice's note")) is None
+    assert fresh(shared).failure_modes[fm].severity == 7
+
+
+def test_a_refused_undo_of_model_properties_keeps_the_others_property(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Finding 2 (refused half): the whole properties came back with the refused undo, and
+    alice's next, unrelated edit wrote bob's scope away."""
+    step = edit_model_properties(alice.model, name="Alice's name")
+    assert do(alice, step) is None
+    bob.fetch_remote_changes()
+    assert do(bob, edit_model_properties(bob.model, scope="bob's scope")) is None
+    alice.fetch_remote_changes()
+    assert undo(alice, step) is not None
+    assert (alice.model.name, alice.model.scope) == ("Alice's name", "bob's scope")
+    alice.fetch_remote_changes()
+    assert alice.model.content() == fresh(shared).content()
+    component = min(alice.model.components)
+    assert do(alice, set_fields(alice.model, "component", component, description="x")) is None
+    assert fresh(shared).scope == "bob's scope"

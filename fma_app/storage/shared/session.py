@@ -283,6 +283,14 @@ class SharedSession:
         self._update_shadow(records, merged)
         return None
 
+    def restore(self, changes: list[Change]) -> list[Change]:
+        """After a refused step: put the records the step touched back as this session knows
+        the server holds them (its shadow), and return the Changes for the views. Running the
+        command's opposite is not enough: an undo refused because someone else changed the
+        field would be "rolled back" by redoing the step, which writes this user's old value
+        into the model, and the next step would send it to the server."""
+        return restore_from_shadow(self.model, self._shadow, changes)
+
     def _commit_records(
         self, step_kind: str, command: Command, records: list[RecordChange]
     ) -> tuple[set[RecordKey], int]:
@@ -950,6 +958,40 @@ class _Batches:
         self._sql, self._params = "", []
 
 
+def restore_from_shadow(model: Model, shadow: Model, changes: list[Change]) -> list[Change]:
+    """Put the records `changes` name (and the model's own record) back in `model` as they are
+    in `shadow`, in place; the Changes for the views (what differed)."""
+    restored: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for key in touched_records(changes):
+        name, record_id = key
+        if name == MODEL:
+            if record_values(model, key) != record_values(shadow, key):
+                _copy_model_record(shadow, model)
+                restored[(MODEL, "changed")] = []
+            continue
+        found = collection(name)
+        mine, kept = found.records(model), found.records(shadow).get(record_id)
+        current = mine.get(record_id)
+        if kept is None:
+            if mine.pop(record_id, None) is not None:
+                restored[(name, "removed")].append(record_id)
+        elif current is None:
+            mine[record_id] = clone(kept)
+            restored[(name, "added")].append(record_id)
+        elif found.values(current) != found.values(kept):
+            for field_name, value in found.values(clone(kept)).items():
+                setattr(current, field_name, value)  # in place: views may hold the object
+            restored[(name, "changed")].append(record_id)
+    model.invalidate_names()
+    model.invalidate_indexes()
+    return [
+        Change("model", "changed")
+        if name == MODEL
+        else Change(KIND_OF_COLLECTION[name], op, tuple(ids))  # type: ignore[arg-type]
+        for (name, op), ids in restored.items()
+    ]
+
+
 def _open_connections(location: SharedLocation, password: str | None) -> _Connections:
     import psycopg
 
@@ -1153,4 +1195,5 @@ __all__ = [
     "connect",
     "current_user",
     "read_model_history",
+    "restore_from_shadow",
 ]
