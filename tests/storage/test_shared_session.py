@@ -590,3 +590,18 @@ def test_a_refused_undo_of_model_properties_keeps_the_others_property(
     component = min(alice.model.components)
     assert do(alice, set_fields(alice.model, "component", component, description="x")) is None
     assert fresh(shared).scope == "bob's scope"
+
+
+def test_undoing_a_property_edit_keeps_a_property_someone_else_changed_before(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Finding 2 (undo that stands): bob's scope landed before alice's rename, her rename
+    merged beside it; her undo must put back the name only, not her stale scope."""
+    original_name = alice.model.name
+    assert do(bob, edit_model_properties(bob.model, scope="bob's scope")) is None
+    step = edit_model_properties(alice.model, name="Alice's name")
+    assert do(alice, step) is None
+    alice.fetch_remote_changes()
+    assert undo(alice, step) is None
+    server = fresh(shared)
+    assert (server.name, server.scope) == (original_name, "bob's scope")
