@@ -339,7 +339,9 @@ def test_a_replaced_model_is_reloaded_in_place(
     shared: str, pg_url: str, alice: SharedSession
 ) -> None:
     model_object = alice.model
-    with psycopg.connect(pg_url) as conn:  # what push --force does besides rewriting the rows
+    # A replacement recorded in the history only (push --force also makes a new created_at:
+    # test_push_force_while_sessions_are_open); the history row alone must reload too.
+    with psycopg.connect(pg_url) as conn:
         conn.execute("UPDATE fma.model SET name = 'Replaced' WHERE model_key = 'checkout'")
         conn.execute("DELETE FROM fma.actions WHERE model_key = 'checkout'")
         record_replacement(conn, "checkout", "carol")
@@ -605,3 +607,19 @@ def test_undoing_a_property_edit_keeps_a_property_someone_else_changed_before(
     assert undo(alice, step) is None
     server = fresh(shared)
     assert (server.name, server.scope) == (original_name, "bob's scope")
+
+
+def test_push_force_notifies_open_sessions_and_is_in_the_history(
+    shared: str, alice: SharedSession
+) -> None:
+    """Review of issue 18, finding 6: push --force wrote no history and sent no NOTIFY, so
+    open windows showed the old model until their next poll and History did not show it."""
+    replacement = shareable_model()
+    replacement.name = "Pushed again"
+    push(replacement, parse_location(shared), force=True)
+    assert alice.wait_for_notification(5.0)
+    pushes = [e for e in alice.history() if e.step == "push"]
+    assert [(e.op, e.item) for e in pushes] == [("replaced", "the model")]
+    assert pushes[0].user == parse_location(shared).user
+    alice.fetch_remote_changes()
+    assert alice.model.name == "Pushed again"
