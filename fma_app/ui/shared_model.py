@@ -335,6 +335,9 @@ class SharedModelController(QObject):
         except ServerUnavailable:
             self.go_offline()
             return []
+        except SharedStoreError as error:  # refused by the server (a grant, a removed model)
+            self._server_refused(error)
+            return []
         finally:
             if notifier is not None and notifier is self.notifier:
                 notifier.setEnabled(True)
@@ -351,8 +354,20 @@ class SharedModelController(QObject):
         except ServerUnavailable:
             self.go_offline()
             return
+        except SharedStoreError as error:
+            self._server_refused(error)
+            return
         self.show_others(others)
         self.refresh()
+
+    def _server_refused(self, error: SharedStoreError) -> None:
+        """A query the server refused (not a lost connection): say so, keep the window; the
+        next poll tries again. Never an exception out of a Qt slot."""
+        session = self.session
+        secret = session.location.password if session is not None else None
+        text = sentence(without_secret(str(error), secret))
+        log.warning("shared model: %s", text)
+        self._status(text)
 
     def show_others(self, others: list[str]) -> None:
         self.others_label.setText(also_open_text(others))

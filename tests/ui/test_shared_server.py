@@ -418,3 +418,30 @@ def test_a_merge_whose_conflict_changed_meanwhile_is_settled_again(
         9,
         "from the merge",
     )
+
+
+def test_a_query_the_server_refuses_during_refresh_is_shown_not_raised(
+    open_window, shared_url, pg_url, qtbot
+):
+    """Review of issue 18, finding 7: refresh and poll caught only a lost connection; any
+    other server error (a revoked grant, a table gone) escaped the Qt slot at every poll.
+    The window says what the server refused, stays online, and carries on once it is fixed."""
+    import psycopg
+
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE fma.edit_heads RENAME TO edit_heads_away")
+    try:
+        alice.shared.poll()  # others() still works; the fetch is refused
+        assert alice.shared.refresh() == []
+        status = alice.statusBar().currentMessage()
+        assert "Cannot read postgresql://postgres@" in status
+        assert "edit_heads" in status
+        assert not alice.shared.offline
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE fma.edit_heads_away RENAME TO edit_heads")
+    assert bob.document.edit(set_to(fm_id, severity=2)) is None
+    qtbot.waitUntil(lambda: shown(alice, fm_id, "severity") == 2, timeout=LIVE_MS)

@@ -250,7 +250,7 @@ class SharedSession:
                 for note in self._live().listen.notifies(timeout=left, stop_after=1):
                     if _names_model(note.payload, self.model_key):
                         return True
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
         finally:
             self._waiting = False
@@ -685,8 +685,8 @@ class SharedSession:
             return None
         except _RefusedError as refusal:
             raise SharedStoreError(str(refusal), reason="conflict") from None
-        except psycopg.OperationalError as error:
-            raise self._lost(error) from None
+        except psycopg.Error as error:  # rolled back: nothing was written
+            raise self._lost(error, "change") from None
         self._applied_seq = max(self._applied_seq, seq)
         self._update_shadow(records, set())
         return command
@@ -700,7 +700,7 @@ class SharedSession:
         try:
             self._drain_notifications()
             return self._fetch()
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
 
     def _drain_notifications(self) -> None:
@@ -872,7 +872,7 @@ class SharedSession:
                 )
                 .fetchall()
             )
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
         return [row[0] for row in rows if row[0] != self.user]
 
@@ -890,7 +890,7 @@ class SharedSession:
                 self._live().work, self.model_key, since=since, component_id=component_id,
                 user=user,
             )  # fmt: skip
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
 
     # ---- connection state ------------------------------------------------------------------
@@ -904,11 +904,11 @@ class SharedSession:
             self._connections.close()
             self._connections = None
 
-    def _lost(self, error: Exception) -> SharedStoreError:
+    def _lost(self, error: Exception, verb: str = "read") -> SharedStoreError:
         """The error to raise for a psycopg error: ServerUnavailable (and the connections
         dropped) when the connection is gone, else one line naming what the server refused."""
         if not is_connection_lost(error) and self.is_connected:
-            return query_error(self.location, "read", error)
+            return query_error(self.location, verb, error)
         self._drop_connection()
         return ServerUnavailable(
             f"the connection to {self.location.server} was lost ({_first_line(error)})"
@@ -1168,10 +1168,8 @@ def read_model_history(
             return read_history(
                 conn, location.model_key, since=since, component_id=component_id, user=user
             )
-    except psycopg.OperationalError as error:
-        raise ServerUnavailable(
-            f"the connection to {location.server} was lost ({_first_line(error)})"
-        ) from None
+    except psycopg.Error as error:  # a lost connection, or what the server refused
+        raise query_error(location, "read the history of", error) from None
     finally:
         conn.close()
 
