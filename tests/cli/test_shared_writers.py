@@ -56,9 +56,15 @@ def test_two_trace_merges_at_once_both_land(pg_url: str, tmp_path: Path) -> None
         for f in (first, second)
     ]
     results = []
-    for merge in merges:
-        out, err = merge.communicate(timeout=120)
-        results.append((merge.returncode, out, err))
+    try:
+        for merge in merges:
+            out, err = merge.communicate(timeout=120)
+            results.append((merge.returncode, out, err))
+    finally:  # a merge that hangs must not outlive the test (nor hold the model's lock)
+        for merge in merges:
+            if merge.poll() is None:
+                merge.kill()
+                merge.communicate()
     assert [code for code, _out, _err in results] == [0, 0], results
     model = read(url)
     names = sorted(c.name for c in model.components.values())
