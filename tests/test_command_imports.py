@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from fma_app.cli import COMMAND_HELP, SUBCOMMAND_MODULES, SUBCOMMANDS, build_parser
 from fma_app.domain.model import Model
 from fma_app.domain.resilience import ChaosTarget, Fault, Resilience, SteadyStateProbe
 from fma_app.storage import save_model
@@ -71,10 +72,11 @@ def loaded_by(
     *argv: str,
     env: dict[str, str] | None = None,
     codes: tuple[int | None, ...] = (0, None),
+    watched: tuple[str, ...] = HEAVY,
 ) -> list[str]:
     report = tmp_path / "loaded.json"
     done = subprocess.run(
-        [sys.executable, "-c", WRAPPER, str(report), ",".join(HEAVY), *argv],
+        [sys.executable, "-c", WRAPPER, str(report), ",".join(watched), *argv],
         capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path,
     )  # fmt: skip
     assert report.exists(), done.stderr
@@ -171,6 +173,40 @@ def test_reading_a_schema_1_file_skips_the_orm(tmp_path, command):
 @pytest.mark.parametrize("option", ["--version", "--help"])
 def test_version_and_help_load_no_heavy_library(tmp_path, option):
     assert loaded_by(tmp_path, option) == []
+
+
+# What a command does, as opposed to what it is: `--help` lists the commands from their
+# `register`, and must not build the model's classes or load the code that runs them.
+COMMAND_CODE = (
+    "fma_app.domain.model", "fma_app.domain.diff", "fma_app.domain.records",
+    "fma_app.domain.serialization", "fma_app.analysis.ranking", "fma_app.presentation.style",
+    "fma_app.storage", "fma_app.resources",
+)  # fmt: skip
+
+
+def test_help_loads_no_model_code(tmp_path):
+    assert loaded_by(tmp_path, "--help", watched=COMMAND_CODE) == []
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["rnk", "model.fma"]])
+def test_version_help_and_a_mistyped_command_load_no_command(tmp_path, argv):
+    """`--version` needs no command's module, `--help` and a mistyped command only the
+    commands' names and help lines (`COMMAND_HELP`)."""
+    watched = tuple(f"fma_app.cli.{name}" for name in SUBCOMMAND_MODULES)
+    assert loaded_by(tmp_path, *argv, watched=watched, codes=(0, 2)) == []
+
+
+def test_help_lists_every_command_with_the_line_its_module_registers():
+    """The listing `--help` builds without the modules shows what the full parser shows."""
+    listing, full = build_parser(listing=True), build_parser()
+    assert listing.format_help() == full.format_help()
+    assert list(COMMAND_HELP) == list(SUBCOMMANDS)
+
+
+def test_rank_still_loads_what_it_runs(model_file, tmp_path):
+    """The other side of the two tests above: the watch list names modules that do load."""
+    loaded = loaded_by(tmp_path, "rank", str(model_file), watched=COMMAND_CODE)
+    assert {"fma_app.domain.model", "fma_app.analysis.ranking", "fma_app.storage"} <= set(loaded)
 
 
 def test_opening_a_model_in_the_window_skips_the_orm(model_file, tmp_path):

@@ -57,7 +57,7 @@ def test_missing_resources_are_reported(monkeypatch, tmp_path):
 def test_demo_with_a_broken_bundled_example_says_so(monkeypatch, tmp_path, capsys):
     broken = tmp_path / "example.json"
     broken.write_text('{"components": [{"name": "x", "kind": "teapot"}]}')
-    monkeypatch.setattr("fma_app.cli.demo.example_model_path", lambda: broken)
+    monkeypatch.setattr("fma_app.resources.example_model_path", lambda: broken)
     target = tmp_path / "m.fma"
     assert main(["demo", "-o", str(target)]) == 2
     err = capsys.readouterr().err.strip()

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cache
-from typing import Generic, NamedTuple, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, NamedTuple, Protocol, TypeVar
 
-from fma_app.domain.model import FailureMode, Model, Scores
 from fma_app.domain.scoring import ActionPriority, action_priority, rpn
+
+if TYPE_CHECKING:  # names only: `--help` lists `rank --by` without building the model classes
+    from fma_app.domain.model import FailureMode, Model, Scores
 
 
 class RankBy(StrEnum):
@@ -169,7 +171,10 @@ def rank(
         return (urgencies[code], folded[fm.component_id], fm.failure_mode.casefold(), fm.id)
 
     ordered = sorted(failure_modes, key=key)
+    # tuple.__new__ makes the same tuple as the NamedTuple's own __new__, which is a Python
+    # function call per entry: a third of the cost for the 20,000 entries of a large model.
+    make = tuple.__new__
     return [
-        RankedFailureMode(place, component_names[fm.component_id], fm)
+        make(RankedFailureMode, (place, component_names[fm.component_id], fm))
         for place, fm in enumerate(ordered, start=1)
     ]

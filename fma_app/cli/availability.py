@@ -8,15 +8,16 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.impact import load_model
 from fma_app.cli.model_io import MODEL_HELP
-from fma_app.domain.model import Model
 from fma_app.presentation.availability import days as _days
 from fma_app.presentation.availability import percent, target
 
-if TYPE_CHECKING:  # networkx loads only when the command runs (fast --help)
+if TYPE_CHECKING:  # networkx and the domain load only when the command runs (fast --help)
     from fma_app.analysis.availability import EntryPointAvailability
+    from fma_app.domain.model import Model
 
 TOP_CONTRIBUTORS = 5
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dwh]?)\s*$", re.IGNORECASE)
@@ -34,7 +35,7 @@ RULES = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "availability",
-        help="availability, SLO and error budget of each entry point",
+        help=COMMAND_HELP["availability"],
         description="Compute the availability each entry point (user-facing component) can "
         "have from the components' own availabilities and the dependency graph, the expected "
         "downtime per SLO window, whether it meets its SLO, the error budget and the share of "

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 from fma_app.cli.model_io import MODEL_HELP
 
@@ -15,7 +16,7 @@ EXIT_SOME_SKIPPED = 1
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "chaos",
-        help="write chaos experiment drafts for the failure modes that have a fault",
+        help=COMMAND_HELP["chaos"],
         description="Write one chaos experiment draft per failure mode that has a fault (or per "
         "--failure-mode ID), named after its component and failure mode. A draft the format "
         "cannot express, or that lacks a target or a steady-state probe, is skipped with one "

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "chaos-result",
-        help="record the result of a chaos experiment run (a Chaos Toolkit journal)",
+        help=COMMAND_HELP["chaos-result"],
         description="Read the journal that `chaos run` wrote for a draft of `fma-app chaos` and "
         "record the run on its failure mode: deviated -> failed, completed -> passed, aborted "
         "or interrupted -> not concluded. Refuses a journal of another model, and a model "

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import MODEL_HELP, is_url
 
@@ -29,7 +30,7 @@ DEFAULT_POLICY = "fma-policy.toml"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "check",
-        help="check a model against the review rules (exit 1 on a violation)",
+        help=COMMAND_HELP["check"],
         description="Check a model against the review rules: high-priority failure modes "
         "without action, failure modes not rated, single points of failure without failure "
         "modes, overdue actions, revised scores that raise the risk, with --traces the "

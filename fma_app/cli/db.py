@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 from fma_app.cli.model_io import shared_location
 
@@ -15,7 +16,7 @@ from fma_app.cli.model_io import shared_location
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "db",
-        help="manage a shared PostgreSQL database (db upgrade URL)",
+        help=COMMAND_HELP["db"],
         description="Manage the schema of a shared PostgreSQL database.",
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
-from fma_app.domain.errors import ModelError, ValidationError
-from fma_app.domain.model import Model
-from fma_app.domain.serialization import model_from_json
-from fma_app.resources import ResourceError, example_model_path
+
+if TYPE_CHECKING:  # the domain loads when the command runs, not for --help
+    from fma_app.domain.model import Model
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo",
-        help="write the bundled example model",
+        help=COMMAND_HELP["demo"],
         description="Write the bundled example model, a card payments platform with "
         "components, dependencies, failure modes and actions, to a new model file.",
     )
@@ -26,6 +27,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def load_example() -> Model:
     """The example model; a broken one means a broken installation, said in one line."""
+    from fma_app.domain.errors import ModelError, ValidationError
+    from fma_app.domain.serialization import model_from_json
+    from fma_app.resources import ResourceError, example_model_path
+
     try:
         return model_from_json(example_model_path().read_text(encoding="utf-8"))
     except (ResourceError, OSError, ValidationError, ModelError) as error:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.model_io import read_model
-from fma_app.domain.diff import FieldChange, ModelDiff, RecordChange, diff_models
-from fma_app.domain.records import MODEL, SINGULAR, shown
+
+if TYPE_CHECKING:  # the domain loads when the command runs, not for --help
+    from fma_app.domain.diff import FieldChange, ModelDiff, RecordChange
 
 EXIT_EQUAL, EXIT_DIFFERENT = 0, 1
 
@@ -15,7 +18,7 @@ EXIT_EQUAL, EXIT_DIFFERENT = 0, 1
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "diff",
-        help="show what changed between two models",
+        help=COMMAND_HELP["diff"],
         description="Show what was added, removed and changed between two model files: model "
         "properties, components, dependencies, failure modes and actions, matched by their ids, "
         "field by field with the old and the new value. Moved nodes are listed apart. Exit code "
@@ -31,6 +34,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _what(change: RecordChange) -> str:
+    from fma_app.domain.records import MODEL, SINGULAR, shown
+
     if change.collection == MODEL:
         return "model properties"
     singular = SINGULAR.get(change.collection, change.collection)
@@ -39,10 +44,14 @@ def _what(change: RecordChange) -> str:
 
 
 def _field_line(change: FieldChange) -> str:
+    from fma_app.domain.records import shown
+
     return f"    {change.field}: {shown(change.old)} -> {shown(change.new)}"
 
 
 def format_text(diff: ModelDiff) -> str:
+    from fma_app.domain.records import shown
+
     lines: list[str] = []
     for change in diff.content_changes():
         if change.op == "changed":
@@ -104,6 +113,8 @@ def diff_record(diff: ModelDiff) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.domain.diff import diff_models
+
     old, new = read_model(args.old), read_model(args.new)
     diff = diff_models(old, new)
     if args.ignore_layout:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.model_io import MODEL_HELP, read_model
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "dump",
-        help="print a model as stable, sorted text lines (for git diff)",
+        help=COMMAND_HELP["dump"],
         description="Print the whole model as text, one line per field, records sorted by id, "
         "so that `git diff` can show a model's changes through a textconv driver (see the "
         "README). The file is only read.",

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "history",
-        help="print the history of a shared model (who changed what, when)",
+        help=COMMAND_HELP["history"],
         description="Print every change made to a shared model on PostgreSQL: time (UTC), "
         "person, item, field, old and new value, oldest first. A model file has no history.",
     )

@@ -6,12 +6,13 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import MODEL_HELP
-from fma_app.domain.model import Component, Model
 
-if TYPE_CHECKING:  # networkx and sqlmodel load only when the command runs (fast --help)
+if TYPE_CHECKING:  # networkx, sqlmodel and the domain load only when the command runs
     from fma_app.analysis.impact import BlastRadius
+    from fma_app.domain.model import Component, Model
 
 RULES = (
     "Down spreads through strong dependencies (a redundancy group only when fewer of its "
@@ -24,7 +25,7 @@ RULES = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "impact",
-        help="show what a component's failure takes down",
+        help=COMMAND_HELP["impact"],
         description="Show the blast radius of one component's failure: the components that go "
         "down (the failed one included), those degraded, and the entry points (user-facing "
         "components) lost. The file is only read.",

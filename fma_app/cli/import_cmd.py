@@ -17,19 +17,20 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_BAD_INPUT, CliError, print_error
-from fma_app.domain.model import Model
 from fma_app.reports.errors import ImportProblemsError
 from fma_app.reports.headers import USER_FIELDS
 
 if TYPE_CHECKING:
+    from fma_app.domain.model import Model
     from fma_app.reports.spreadsheet_import import Mapping
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="build a model from an FMEA spreadsheet (.xlsx, .xlsm, .xls, .csv)",
+        help=COMMAND_HELP["import"],
         description="Build a model from an FMEA spreadsheet: the first sheet with a recognisable "
         "header (or --sheet NAME, or --all-sheets), plus the Components and Dependencies "
         "sheets if there are. A report exported by FMA Workbench is read back exactly (without "

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ SAMPLED_NOTE = "Counts are what the sampled traces held, not every call."
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import-traces",
-        help="build or refresh the dependency graph from trace files",
+        help=COMMAND_HELP["import-traces"],
         description="Read trace files (OTLP JSON or JSON lines, Jaeger JSON, Zipkin v2 JSON, "
         "dependency lists, the servicegraph connector's Prometheus text; plain, .gz or .zst, "
         "recognised by content) and build a new model (-o) or add what is new to an existing "

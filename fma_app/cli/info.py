@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import MODEL_HELP, is_url, read_shared_model, shared_location
 
@@ -18,7 +19,7 @@ FIELDS = ("name", "schema_version", "components", "dependencies", "failure_modes
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "info",
-        help="show a model's name, schema version and counts",
+        help=COMMAND_HELP["info"],
         description="Show a model file's name, schema version and the number of components, "
         "dependencies, failure modes and actions. The file is only read.",
     )

@@ -8,16 +8,18 @@ import json
 import sys
 from pathlib import Path
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
-from fma_app.domain.model import ComponentKind
 
-KINDS = tuple(kind.value for kind in ComponentKind)
+# ComponentKind's values, written out: `--help` must not build the model's classes to list
+# them (tests/cli/test_library_cmd.py checks that they match).
+KINDS = ("service", "database", "queue", "cache", "external", "network", "host", "other")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "library",
-        help="list the failure mode libraries, or export failure modes as a library file",
+        help=COMMAND_HELP["library"],
         description="The failure mode libraries: the built-in catalog and the team library "
         "files in the folders listed in ~/.config/fma-workbench/library-folders.",
     )

@@ -10,14 +10,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import read_model
 from fma_app.domain.errors import ModelError
-from fma_app.domain.model import Model
-from fma_app.domain.records import SINGULAR, shown
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the domain's model loads when the command runs, not for --help
     from fma_app.domain.merge import Conflict, MergeResult, Side
+    from fma_app.domain.model import Model
 
 EXIT_MERGED, EXIT_CONFLICTS = 0, 1
 HOW_TO_SETTLE = (
@@ -29,7 +29,7 @@ HOW_TO_SETTLE = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "merge",
-        help="three-way merge of models, field by field",
+        help=COMMAND_HELP["merge"],
         description="Merge the changes from BASE to OURS and from BASE to THEIRS, field by field. "
         "Changes to different fields or records are all kept; the same field changed to "
         "different values is a conflict, listed with both values. OUT is written only when "
@@ -49,6 +49,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def describe(conflict: Conflict) -> str:
+    from fma_app.domain.records import SINGULAR, shown
+
     singular = SINGULAR.get(conflict.collection, conflict.collection)
     what = "model" if conflict.collection == "model" else f"{singular} {conflict.id}"
     label = f" {shown(conflict.label)}" if conflict.label else ""

@@ -7,9 +7,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from fma_app.cli.common import CliError
-from fma_app.domain.model import Model
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the domain loads when a command runs, not for --help
+    from fma_app.domain.model import Model
     from fma_app.storage.shared.location import SharedLocation
 
 MODEL_HELP = "model file (.fma) or shared model URL (postgresql://host/db?model=KEY)"

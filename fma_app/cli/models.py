@@ -6,6 +6,7 @@ import argparse
 import datetime as dt
 import json
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 from fma_app.cli.model_io import shared_location
 
@@ -13,7 +14,7 @@ from fma_app.cli.model_io import shared_location
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "models",
-        help="list the shared models in a PostgreSQL database",
+        help=COMMAND_HELP["models"],
         description="List the models a PostgreSQL database holds: key (for ?model=KEY), name, "
         "when each last changed and who changed it.",
     )

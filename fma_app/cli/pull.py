@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 from fma_app.cli.model_io import read_shared_model, shared_location
 
@@ -12,7 +13,7 @@ from fma_app.cli.model_io import read_shared_model, shared_location
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "pull",
-        help="copy a shared model from PostgreSQL into a model file",
+        help=COMMAND_HELP["pull"],
         description="Copy the model a PostgreSQL URL names (?model=KEY) into a model file, "
         "exactly as it is on the server (ids included). An existing file is replaced only with "
         "--force. The command never prompts for a password (PGPASSWORD or ~/.pgpass).",

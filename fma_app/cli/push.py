@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 from fma_app.cli.model_io import is_url, shared_location
 
@@ -11,7 +12,7 @@ from fma_app.cli.model_io import is_url, shared_location
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "push",
-        help="copy a model file into a shared PostgreSQL database",
+        help=COMMAND_HELP["push"],
         description="Copy a model file into a PostgreSQL database, under the key the URL names "
         "(?model=KEY: lower-case letters, digits, - and _), for a team to open together. The "
         "database's tables are created when it has none. A model already there under that key "

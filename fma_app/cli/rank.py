@@ -10,14 +10,20 @@ import sys
 import unicodedata
 from collections.abc import Iterator, Sequence
 from json.encoder import encode_basestring as quote  # C; what ensure_ascii=False writes
+from typing import TYPE_CHECKING
 
-from fma_app.analysis.ranking import Rankable, RankBy, RankedFailureMode, RankRow, rank
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import CliError
 from fma_app.cli.model_io import MODEL_HELP, is_url, read_shared_model
-from fma_app.domain.model import Model
 from fma_app.gc_pause import paused_gc
-from fma_app.presentation.style import AP_STYLES, ansi, ap_style
 from fma_app.presentation.text import elide_middle
+
+if TYPE_CHECKING:  # loaded when the command runs: `--help` only lists the orders
+    from fma_app.analysis.ranking import Rankable, RankBy, RankedFailureMode, RankRow
+    from fma_app.domain.model import Model
+
+# RankBy's values and its default, written out for `--help` (test_rank_table checks them).
+RANK_ORDERS = ("rpn", "ap")
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -26,7 +32,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "rank",
-        help="list failure modes, most urgent first",
+        help=COMMAND_HELP["rank"],
         description="List a model's failure modes ranked by RPN (severity x likelihood x "
         "detection) or by AIAG-VDA Action Priority. The file is only read.",
         epilog="CSV text cells that start with = + - @ (or a tab or carriage return) get a "
@@ -35,8 +41,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("model", metavar="MODEL", help=MODEL_HELP)
     parser.add_argument(
         "--by",
-        choices=[by.value for by in RankBy],
-        default=RankBy.RPN.value,
+        choices=RANK_ORDERS,
+        default=RANK_ORDERS[0],
         help="rpn: RPN, then S, L, D, then names; ap: H/M/L, then severity, RPN, names "
         "(default: rpn)",
     )
@@ -71,6 +77,8 @@ def ranking_of_file(path: str, by: RankBy) -> list[RankedFailureMode[RankRow]]:
 
 
 def ranking_of_model(model: Model, by: RankBy) -> list[RankedFailureMode[RankRow]]:
+    from fma_app.analysis.ranking import RankRow, rank
+
     rows = (
         RankRow(f.id, f.component_id, f.function, f.failure_mode, f.effect, f.severity,
                 f.likelihood, f.detection, f.revised)
@@ -80,6 +88,8 @@ def ranking_of_model(model: Model, by: RankBy) -> list[RankedFailureMode[RankRow
 
 
 def run(args: argparse.Namespace) -> int:
+    from fma_app.analysis.ranking import RankBy
+
     top = parse_top(args.top)
     # One short process that makes tens of thousands of objects and no cycles: collections
     # would only scan the whole model again and again.
@@ -222,6 +232,9 @@ def format_csv(records: Sequence[dict[str, object]]) -> str:
 
 def _empty_record() -> dict[str, object]:
     """The column names, for the header of an empty ranking."""
+    from fma_app.analysis.ranking import RankedFailureMode
+    from fma_app.domain.model import Model
+
     model = Model()
     component = model.add_component("x")
     return RankedFailureMode(1, "x", model.add_failure_mode(component.id)).as_record()
@@ -287,29 +300,32 @@ def format_table(
     lines = [header.rstrip(), "-" * min(len(header), terminal)]
     # Cells that repeat are made once: 20,000 failure modes share about 2,000 component names
     # and at most 1,331 score triples (with not rated) and 1,001 revised ones, and making each
-    # cell anew was most of the table's time. The rating cells come from a real record
-    # (`as_record()`, made only for the first failure mode of its scores), as JSON and CSV do.
+    # cell anew was most of the table's time; failure mode texts repeat too ("Timeout" under
+    # many components). The rating cells come from a real record (`as_record()`, made only
+    # for the first failure mode of its scores), as JSON and CSV do. A line ends with its
+    # revised cell, stripped when made; %-formatting with the widths written into the format
+    # costs half of an f-string with nested widths.
     components: dict[str, str] = {}
+    texts: dict[str, str] = {}
     ratings: dict[tuple[int | None, int | None, int | None], str] = {}
     revisions: dict[object, str] = {}
+    row = f"%4d %{id_width}d %s %s %s %s"
     for entry in ranked:
-        fm, name = entry.failure_mode, entry.component
+        place, name, fm = entry
         if (component := components.get(name)) is None:
             component = f"{truncate(name, component_width, ellipsis):<{component_width}}"
             components[name] = component
+        if (text := texts.get(fm.failure_mode)) is None:
+            text = f"{truncate(fm.failure_mode, text_width, ellipsis):<{text_width}}"
+            texts[fm.failure_mode] = text
         scores = (fm.severity, fm.likelihood, fm.detection)
         rating, revised = ratings.get(scores), revisions.get(fm.revised)
         if rating is None or revised is None:
             record = entry.as_record()
             rating = ratings[scores] = _rating_cells(record, colour)
-            revised = revisions[fm.revised] = _revised_cell(record, colour)
-        line = (
-            f"{entry.rank:>4} {fm.id:>{id_width}} {rating} {component} "
-            f"{truncate(fm.failure_mode, text_width, ellipsis):<{text_width}} "
-            f"{revised}"
-        )
-        lines.append(line.rstrip())
-    order = "RPN" if by is RankBy.RPN else "Action Priority"
+            revised = revisions[fm.revised] = _revised_cell(record, colour).rstrip()
+        lines.append(row % (place, fm.id, rating, component, text, revised))
+    order = "Action Priority" if by == "ap" else "RPN"
     lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
     return "\n".join(lines)
 
@@ -337,6 +353,10 @@ def _revised_cell(record: dict[str, object], colour: bool) -> str:
 def _paint(ap: str, colour: bool) -> str:
     """The AP letter, coloured for a terminal. Padding is applied by the caller on one letter,
     so a coloured letter is padded here to keep the columns aligned."""
-    if not colour or ap not in AP_STYLES:  # "-", not rated yet: never an AP's colour
+    if not colour:
+        return ap
+    from fma_app.presentation.style import AP_STYLES, ansi, ap_style
+
+    if ap not in AP_STYLES:  # "-", not rated yet: never an AP's colour
         return ap
     return ansi(ap_style(ap), ap) + " " * (2 - len(ap))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.common import EXIT_OK, CliError
 from fma_app.cli.model_io import MODEL_HELP
 
@@ -12,7 +13,7 @@ from fma_app.cli.model_io import MODEL_HELP
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="write the ranked Excel report of a model",
+        help=COMMAND_HELP["report"],
         description="Write the ranked Excel report (Summary, Worksheet, Actions, Components, "
         "Dependencies, and the Findings of `fma-app check`) of MODEL. "
         "`fma-app import REPORT.xlsx -o MODEL` reads it back.",

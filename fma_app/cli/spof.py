@@ -6,12 +6,13 @@ import argparse
 import json
 from typing import TYPE_CHECKING
 
+from fma_app.cli import COMMAND_HELP
 from fma_app.cli.impact import load_model
 from fma_app.cli.model_io import MODEL_HELP
-from fma_app.domain.model import Model
 
-if TYPE_CHECKING:  # networkx loads only when the command runs
+if TYPE_CHECKING:  # networkx and the domain load only when the command runs
     from fma_app.analysis.impact import SinglePointOfFailure
+    from fma_app.domain.model import Model
 
 NO_FAILURE_MODES = "no failure mode recorded"
 
@@ -19,7 +20,7 @@ NO_FAILURE_MODES = "no failure mode recorded"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "spof",
-        help="list single points of failure",
+        help=COMMAND_HELP["spof"],
         description="List the single points of failure: components whose failure alone takes "
         "down at least one entry point (user-facing component) other than themselves, with the "
         "entry points lost, flagging those with no failure mode recorded. The file is only read.",

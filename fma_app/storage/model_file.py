@@ -168,11 +168,13 @@ def read_ranking(
                     ):  # fmt: skip
                         check_rows(conn)  # names the table, the row and the rule
                         raise RowProblemError("a row breaks the file's rules")  # pragma: no cover
+                    # tuple.__new__: RankRow's own __new__ is a Python call per row (3x)
+                    make = tuple.__new__
                     rows = [
-                        RankRow(
+                        make(RankRow, (
                             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
                             None if r[8] is None else Scores(r[8], r[9], r[10]),
-                        )
+                        ))
                         for r in found
                     ]  # fmt: skip
                     return rank(rows, names, by)

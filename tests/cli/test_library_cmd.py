@@ -135,3 +135,12 @@ def test_export_of_a_file_that_is_not_a_model(capsys, tmp_path):
     )
     assert code == 2
     assert "cannot open" in err
+
+
+def test_the_kind_choices_are_the_component_kinds():
+    """`library list --kind` lists the kinds written out (so `--help` needs no model classes):
+    they must stay the domain's."""
+    from fma_app.cli.library import KINDS
+    from fma_app.domain.model import ComponentKind
+
+    assert tuple(kind.value for kind in ComponentKind) == KINDS

@@ -64,3 +64,13 @@ def test_a_wide_terminal_shows_the_names_whole(capsys, similar, monkeypatch):
         FAILURE + region for region in ("eu-west", "us-east")
     }
     assert "…" not in "\n".join(lines)
+
+
+def test_the_rank_orders_are_rank_by_and_rpn_is_the_default():
+    """`rank --by` lists the orders written out (so `--help` needs no ranking code): they must
+    stay RankBy's, RPN first as the default."""
+    from fma_app.analysis.ranking import RankBy
+    from fma_app.cli.rank import RANK_ORDERS
+
+    assert tuple(by.value for by in RankBy) == RANK_ORDERS
+    assert RANK_ORDERS[0] == RankBy.RPN

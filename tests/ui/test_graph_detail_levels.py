@@ -4,6 +4,7 @@ at every level a node can still be clicked and dragged, and edges follow it."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QFontInfo, QGuiApplication, QImage
@@ -11,15 +12,23 @@ from PySide6.QtTest import QTest
 
 from fma_app.domain.model import ComponentKind, Model
 from fma_app.ui.document import Document
+from fma_app.ui.graph import items
 from fma_app.ui.graph.items import (
     AP_FILL,
+    ARROW_SIZE,
     BACKGROUND,
+    DETAIL_FONT,
+    DETAIL_MIN_ZOOM,
     NODE_HEIGHT,
     NODE_PICTURES,
     NODE_WIDTH,
     OVERVIEW_ZOOM,
     SELECT_COLOR,
+    TEXT_MIN_ZOOM,
+    arrowheads,
     opaque,
+    resolved,
+    triangles_path,
 )
 from fma_app.ui.graph.node_layer import (
     FADED_OPACITY,
@@ -231,3 +240,67 @@ def test_a_frame_at_a_new_zoom_draws_a_bounded_number_of_pictures_and_the_next_f
         lambda: all(node.drawn_picture(scale, dpr, False, True) is not None for node in nodes),
         timeout=3000,
     )
+
+
+def test_arrowheads_made_by_numpy_are_the_edges_own(panel):
+    """The dense view fills arrowheads from numpy rows (`arrowheads`): the same triangles as
+    each edge's `arrowhead`, and none for a line shorter than 1."""
+    edges = list(panel.scene.edges.values())
+    coords = np.array([edge.coords for edge in edges] + [(5.0, 5.0, 5.4, 5.3)])
+    elements, has_head = arrowheads(coords)
+    assert has_head.tolist() == [True] * len(edges) + [False]
+    for edge, head in zip(edges, elements, strict=False):
+        x0, y0, x1, y1, x2, y2 = edge.arrowhead()
+        assert head["type"].tolist() == [0, 1, 1, 1]
+        assert np.allclose(head["x"], [x0, x1, x2, x0])
+        assert np.allclose(head["y"], [y0, y1, y2, y0])
+    path = triangles_path(elements[has_head].reshape(-1))
+    assert path.elementCount() == 4 * len(edges)
+    x0, y0, x1, y1, x2, y2 = edges[0].arrowhead()
+    assert path.contains(QPointF((x0 + x1 + x2) / 3, (y0 + y1 + y2) / 3))  # the first head
+
+
+def test_a_dense_view_draws_each_arrowhead_at_its_tip(panel, monkeypatch):
+    """With many lines in view (here: any), the lines are aliased and the heads filled in one
+    path per colour; a point inside a head, off the line, shows the edge colour."""
+    monkeypatch.setattr(items, "AA_LINE_BUDGET", 0)
+    rated = next(iter(panel.document.model.failure_modes.values())).component_id
+    zoom_to(panel, 1.0, rated)
+    image = grab(panel)
+    edge = next(e for e in panel.scene.edges.values() if e.source.component_id == rated)
+    x0, y0, x1, y1, x2, y2 = edge.arrowhead()
+    inside_off_the_line = on_screen(panel, (x0 + 2 * x1 + x2) / 4, (y0 + 2 * y1 + y2) / 4)
+    assert colour_at(image, inside_off_the_line) == opaque(edge.pen.color())
+    beside = on_screen(panel, x0 - ARROW_SIZE, y0 - ARROW_SIZE)  # outside the head
+    assert colour_at(image, beside) == BACKGROUND
+
+
+def detail_area(widget: GraphPanel, cid: int) -> list[QPoint]:
+    """Screen points over a node's failure mode summary ("1 FM · RPN 504 · H")."""
+    node = widget.scene.nodes[cid]
+    *_, detail, _runs, at = node.text()
+    _full, metrics = resolved(DETAIL_FONT)
+    left, top = node.cx + at.x(), node.cy + at.y()
+    corner = on_screen(widget, left, top)
+    far = on_screen(widget, left + metrics.horizontalAdvance(detail), top + metrics.height())
+    return [
+        QPoint(x, y) for x in range(corner.x() + 1, far.x()) for y in range(corner.y() + 1, far.y())
+    ]
+
+
+@pytest.mark.parametrize(
+    ("zoom", "shown"), [(TEXT_MIN_ZOOM + 0.02, False), (DETAIL_MIN_ZOOM, True), (1.0, True)]
+)
+def test_the_failure_mode_summary_shows_from_half_size_on(panel, qtbot, zoom, shown):
+    """Below DETAIL_MIN_ZOOM the summary under the name is a few pixels high: only the name is
+    written; from it on, the summary too."""
+    rated = next(iter(panel.document.model.failure_modes.values())).component_id
+    zoom_to(panel, zoom, rated)
+    node = panel.scene.nodes[rated]
+    qtbot.waitUntil(lambda: node.has_text(), timeout=3000)
+    panel.view.viewport().repaint()
+    image = grab(panel)
+    darkest = min(colour_at(image, p).lightness() for p in detail_area(panel, rated))
+    assert (darkest < AP_FILL["H"].lightness() - 60) is shown
+    name = min(colour_at(image, p).lightness() for p in name_area(panel, rated))
+    assert name < AP_FILL["H"].lightness() - 60  # the name is written at every one of these

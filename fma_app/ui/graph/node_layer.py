@@ -8,7 +8,8 @@ before anything was drawn (benchmarks/bench_graph_scene.py). `NodeLayer` draws i
   look into a few `drawRects` calls, with the outlines that matter at a distance (selection,
   current failure mode, blast radius, SPOF, cycle); no text;
 - closer: each node's picture (shape, fill, border, outlines, tags at this zoom, shared by every
-  node that looks the same) blitted, and its name and summary as pre-shaped glyph runs;
+  node that looks the same) blitted, and its name as pre-shaped glyph runs (and its failure
+  mode summary from `DETAIL_MIN_ZOOM` on);
 - closer than pictures go, and in exports: paths and text (sharp at any scale, text in SVG).
 """
 
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import QStyleOptionGraphicsItem, QWidget
 from fma_app.ui.graph.items import (
     AP_FILL,
     BORDER_COLOR,
+    DETAIL_MIN_ZOOM,
     HIGHLIGHT_COLOR,
     NODE_BOUNDS,
     OVERLAY_PENS,
@@ -37,7 +39,10 @@ from fma_app.ui.graph.items import (
     painted_rect,
 )
 
-TEXT_LAYOUTS_PER_FRAME = 40
+# Names laid out per frame (0.15-0.3 ms each): a zoom step into a 660-node view lays out some
+# at once and the rest over the next frames. 40 a frame took 11-13 ms of frames that also draw
+# the new zoom's edges and node pictures (45-72 ms in all, benchmarks/bench_graph_scene.py).
+TEXT_LAYOUTS_PER_FRAME = 24
 # Node pictures drawn per frame at a new zoom (about 0.25 ms each); the others show their
 # picture of the nearest zoom drawn before, scaled (or a plain box in their AP fill when there
 # is none), until theirs are drawn in the next frames.
@@ -109,10 +114,6 @@ class NodeLayer(Layer):
             node.paint_full(painter, node.isSelected(), with_text)
         painter.setWorldTransform(transform)
 
-    def update_later(self) -> None:
-        if self.scene() is not None:  # not removed (a rebuild) in the meantime
-            self.update()
-
     def _paint_pictures(
         self, painter: QPainter, nodes: list[NodeItem], transform: QTransform, lod: float
     ) -> None:
@@ -128,6 +129,7 @@ class NodeLayer(Layer):
         scale = round(lod, 4)  # one set of pictures per zoom, not per rounding error
         sx, dx, dy = transform.m11(), transform.dx(), transform.dy()
         with_text = lod >= TEXT_MIN_ZOOM
+        with_detail = lod >= DETAIL_MIN_ZOOM
         device = QTransform()
         shown = base
         layouts, unwritten = TEXT_LAYOUTS_PER_FRAME, False
@@ -163,7 +165,7 @@ class NodeLayer(Layer):
                     continue
                 layouts -= 1
             painter.setWorldTransform(QTransform.fromTranslate(node.cx, node.cy) * transform)
-            node.paint_text(painter)
+            node.paint_text(painter, with_detail)
         painter.setWorldTransform(transform)
         if boxed:
             antialiased = painter.testRenderHint(QPainter.RenderHint.Antialiasing)
