@@ -18,26 +18,14 @@ from __future__ import annotations
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.bench_model_file import best_of
 from benchmarks.generate import describe, model_from_args, model_size_parser
 from fma_app.storage import open_model, save_model
 from fma_app.storage.shared import parse_location, store
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-
-
-def best_of(repeat: int, *works: Callable[[], object]) -> list[float]:
-    """Fastest wall-clock time of each piece of work, runs interleaved."""
-    best = [float("inf")] * len(works)
-    for _ in range(repeat):
-        for index, work in enumerate(works):
-            start = time.perf_counter()
-            work()
-            best[index] = min(best[index], time.perf_counter() - start)
-    return best
 
 
 def driver_import_s() -> float:

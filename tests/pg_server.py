@@ -16,6 +16,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -59,6 +60,7 @@ class PgServer:
     folder: Path
     port: int
     _as_postgres: bool = field(default=False, repr=False)
+    _watchdog: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
     def data(self) -> Path:
@@ -98,11 +100,39 @@ class PgServer:
                         "--no-sync", "-E", "UTF8", "--locale=C")  # fmt: skip
             server._write_hba()
             server._pg_ctl_start()
+            server._start_watchdog()
             server.create_password_role()
         except BaseException:
             server.stop()
             raise
         return server
+
+    def _start_watchdog(self) -> None:
+        """pg_ctl leaves postgres running in the background: a fixture's `finally` does not
+        run when the test process is killed (a CI timeout's SIGTERM, SIGKILL). A small process
+        of its own session waits for this one's end (the pipe's EOF) and then stops the
+        server and removes its folder; `stop()` ends it first on the normal path."""
+        stop = [str(self.binaries / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w",
+                "stop"]  # fmt: skip
+        if self._as_postgres:
+            stop = ["runuser", "-u", "postgres", "--", *stop]
+        script = (
+            "import shutil, subprocess, sys\n"
+            "sys.stdin.buffer.read()\n"
+            f"subprocess.run({stop!r}, capture_output=True, timeout=60)\n"
+            f"shutil.rmtree({str(self.folder)!r}, ignore_errors=True)\n"
+        )
+        self._watchdog = subprocess.Popen(
+            [sys.executable, "-c", script], stdin=subprocess.PIPE, start_new_session=True
+        )
+
+    def _end_watchdog(self) -> None:
+        watchdog, self._watchdog = self._watchdog, None
+        if watchdog is not None:
+            watchdog.kill()
+            watchdog.wait(timeout=10)
+            if watchdog.stdin is not None:
+                watchdog.stdin.close()
 
     def _run(self, program: str, *args: str) -> subprocess.CompletedProcess[str]:
         command = [str(self.binaries / program), *args]
@@ -154,6 +184,7 @@ class PgServer:
             self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
+        self._end_watchdog()
         if self.data.exists():
             self.stop_server()
         shutil.rmtree(self.folder, ignore_errors=True)

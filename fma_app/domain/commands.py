@@ -12,7 +12,7 @@ import copy
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal, TypedDict, Unpack
 
 from fma_app.domain.errors import ModelError, ValidationError
@@ -244,27 +244,40 @@ class RenameModel(Command):
 
 
 class EditModelProperties(Command):
-    """Set the model's header properties (name, scope, FMEA number, ...) as one undo step."""
+    """Set some of the model's header properties (name, scope, FMEA number, ...) as one undo
+    step. Only the properties it changes are stored and restored: the others are left as they
+    are, so undoing a rename never brings back a scope someone else has changed since (a
+    shared model merges property edits field by field)."""
 
-    def __init__(self, new: ModelProperties):
-        self.new, self.old, self.text = new, ModelProperties(), "Edit Model Properties"
+    def __init__(self, new: Mapping[str, object]):
+        self.new: dict[str, object] = dict(new)
+        self.old: dict[str, object] = {}
+        self.text = "Edit Model Properties"
+
+    def _apply(self, model: Model, values: Mapping[str, object]) -> list[Change]:
+        for name, value in values.items():
+            setattr(model, name, value)
+        return [Change("model", "changed")]
 
     def do(self, model: Model) -> list[Change]:
-        self.old = model.properties
-        model.set_properties(self.new)
-        return [Change("model", "changed")]
+        self.old = {name: getattr(model, name) for name in self.new}
+        return self._apply(model, self.new)
 
     def undo(self, model: Model) -> list[Change]:
-        model.set_properties(self.old)
-        return [Change("model", "changed")]
+        return self._apply(model, self.old)
 
 
 def edit_model_properties(model: Model, /, **changes: object) -> EditModelProperties:
-    """A validated command that changes the named properties and keeps the others; raises
-    ValidationError for an unknown property or a bad value."""
+    """A validated command that changes the named properties whose value differs from the
+    model's and keeps the others; raises ValidationError for an unknown property or a bad
+    value."""
     checked = ModelProperties.checked(**changes)
-    merged = {name: getattr(checked, name) for name in changes}
-    return EditModelProperties(replace(model.properties, **merged))
+    differing = {
+        name: getattr(checked, name)
+        for name in changes
+        if getattr(checked, name) != getattr(model, name)
+    }
+    return EditModelProperties(differing)
 
 
 class SetGroupNeeds(Command):

@@ -354,31 +354,72 @@ _CHANGE_KINDS: dict[str, EntityKind] = {
 
 class ReplaceContent(Command):
     """Turn the open model into another one (a merge's result) as one undo step; the changes
-    it reports are the diff between the two, so every view refreshes only what changed."""
+    it reports are the diff between the two, so every view refreshes only what changed.
+
+    What it changes is fixed when it is first done: the records and properties that differ
+    then. Undo and redo put back (or again) only those, so changes others made since to
+    anything else (a shared model's colleagues) stay as they are."""
 
     def __init__(self, after: Model, text: str = "Merge"):
         self.after, self.text = clone_model(after), text
-        self.before: Model | None = None
+        self._records: list[tuple[str, int]] | None = None  # what the merge changes
+        self._properties: list[str] = []
+        self._before_records: dict[tuple[str, int], Any] = {}  # None: absent before
+        self._before_properties: dict[str, Any] = {}
 
     def do(self, model: Model) -> list[Change]:
-        self.before = clone_model(model)
-        _assign(model, self.after)
-        return _changes(diff_models(self.before, self.after))
+        if self._records is None:
+            diff = diff_models(model, self.after)
+            self._records = [(c.collection, c.id) for c in diff.changes if c.collection != MODEL]
+            self._properties = [
+                f.field for c in diff.changes if c.collection == MODEL for f in c.fields
+            ]
+        self._before_records = {key: _record(model, key) for key in self._records}
+        self._before_properties = {
+            name: clone_value(getattr(model, name)) for name in self._properties
+        }
+        changes = self._put(
+            model,
+            {k: _record(self.after, k) for k in self._records},
+            {n: clone_value(getattr(self.after, n)) for n in self._properties},
+        )
+        model._next_id = max(model._next_id, self.after._next_id)
+        return changes
 
     def undo(self, model: Model) -> list[Change]:
-        assert self.before is not None, "undo before do"
-        _assign(model, self.before)
-        return _changes(diff_models(self.after, self.before))
+        assert self._records is not None, "undo before do"
+        return self._put(model, self._before_records, self._before_properties)
+
+    def _put(
+        self, model: Model, records: Mapping[tuple[str, int], Any], properties: Mapping[str, Any]
+    ) -> list[Change]:
+        before = {key: _record(model, key) for key in records}
+        for name, value in properties.items():
+            setattr(model, name, clone_value(value))
+        for (name, record_id), record in records.items():
+            table = collection(name).records(model)
+            if record is None:
+                table.pop(record_id, None)
+            else:
+                table[record_id] = clone(record)
+        model.invalidate_names()
+        model.invalidate_indexes()
+        ids: dict[tuple[EntityKind, Op], list[int]] = {}
+        for (name, record_id), record in records.items():
+            op: Op = (
+                "removed"
+                if record is None
+                else "added"
+                if before[(name, record_id)] is None
+                else "changed"
+            )
+            ids.setdefault((_CHANGE_KINDS[name], op), []).append(record_id)
+        return _ordered_changes(ids, model_changed=bool(properties))
 
 
-def _assign(model: Model, content: Model) -> None:
-    copied = clone_model(content)
-    for name in model_fields():
-        setattr(model, name, getattr(copied, name))
-    for found in collections():
-        setattr(model, found.name, found.records(copied))
-    model._next_id = max(model._next_id, copied._next_id)
-    model.invalidate_names()
+def _record(model: Model, key: tuple[str, int]) -> Any:
+    found = collection(key[0]).records(model).get(key[1])
+    return None if found is None else clone(found)
 
 
 def _changes(diff: ModelDiff) -> list[Change]:
@@ -391,6 +432,12 @@ def _changes(diff: ModelDiff) -> list[Change]:
             model_changed = True
         else:
             ids.setdefault((kind, change.op), []).append(change.id)
+    return _ordered_changes(ids, model_changed=model_changed)
+
+
+def _ordered_changes(
+    ids: Mapping[tuple[EntityKind, Op], list[int]], *, model_changed: bool
+) -> list[Change]:
     kinds: list[EntityKind] = list(_CHANGE_KINDS.values())
     order: list[tuple[EntityKind, Op]] = [(k, "removed") for k in reversed(kinds)]
     order += [(k, "added") for k in kinds] + [(k, "changed") for k in kinds]

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from fma_app.domain.diff import FieldChange, ModelDiff, RecordChange, diff_models
 from fma_app.domain.merge import Conflict, MergeResult, ReplaceContent, Side, merge_models
 from fma_app.domain.model import Model
-from fma_app.domain.records import MODEL, SINGULAR, shown
+from fma_app.domain.records import MODEL, SINGULAR, clone_model, shown
 from fma_app.storage import ModelFileError, open_model
 from fma_app.storage.checks import RowProblemError, check_model
 from fma_app.ui.context import AppContext
@@ -195,9 +195,14 @@ class MergeDialog(QDialog):
         result: MergeResult,
         parent: QWidget | None,
         reveal: Reveal | None = None,
+        recompute: Callable[[Model], MergeResult] | None = None,
     ):
+        """`recompute(ours)` merges again against the open model as it is at Apply: a shared
+        model may change while the dialog is open (others' changes arrive live)."""
         super().__init__(parent)
         self.context, self.merge, self.reveal = context, result, reveal
+        self.recompute = recompute
+        self.ours = clone_model(context.document.model)  # what the merge was computed on
         self.choices: dict[str, Side] = {}
         self.applied = False
         self.setObjectName("mergeDialog")
@@ -227,8 +232,7 @@ class MergeDialog(QDialog):
         self.take_theirs.clicked.connect(lambda: self.choose("theirs"))
         self.tree.currentItemChanged.connect(self._select_in_app)
         self.items: dict[str, QTreeWidgetItem] = {}
-        for conflict in result.conflicts:
-            self.items[conflict.key] = self._add(conflict)
+        self._fill()
         self.tree.setRootIsDecorated(False)
         _fit_columns(self.tree, MERGE_WIDTHS)
         first = self.tree.topLevelItem(0)
@@ -236,6 +240,10 @@ class MergeDialog(QDialog):
             self.tree.setCurrentItem(first)
         self._update()
         self.resize(1000, 520)
+
+    def _fill(self) -> None:
+        self.tree.clear()
+        self.items = {conflict.key: self._add(conflict) for conflict in self.merge.conflicts}
 
     def _add(self, conflict: Conflict) -> QTreeWidgetItem:
         what = _what(conflict.collection, conflict.id, conflict.label)
@@ -276,12 +284,46 @@ class MergeDialog(QDialog):
         select_record(self.context, conflict.collection, conflict.id, reveal=self.reveal)
 
     def apply(self) -> bool:
+        if not self._merge_is_current():
+            return False
         model = self.merge.resolved(self.choices)
         if apply_merged(self.context, model, self):
             self.applied = True
             self.accept()
             return True
         return False
+
+    def _merge_is_current(self) -> bool:
+        """The open model changed since the merge was computed (a colleague's change arrived
+        on a shared model): merge again against it, so Apply never writes the old state over
+        the new one. Same conflicts (same values on both sides): the choices still hold.
+        Otherwise the conflicts are shown again to be settled anew; False then."""
+        current = self.context.document.model
+        if current.content() == self.ours.content():
+            return True
+        if self.recompute is None:
+            text = "The model changed since this merge was computed. Merge again."
+            self.context.interaction.show_message("Merge", text, Level.WARNING)
+            return False
+        fresh = self.recompute(current)
+        self.ours = clone_model(current)
+        settled = _conflict_values(fresh) == _conflict_values(self.merge)
+        self.merge = fresh
+        if settled:
+            return True
+        self.choices = {}
+        self._fill()
+        self._update()
+        text = (
+            "The model changed while this merge was open (someone else's change arrived). "
+            "The merge was computed again: settle its conflicts again, then Apply."
+        )
+        self.context.interaction.show_message("Merge", text, Level.WARNING)
+        return False
+
+
+def _conflict_values(result: MergeResult) -> list[tuple[str, object, object]]:
+    return [(c.key, c.ours, c.theirs) for c in result.conflicts]
 
 
 def apply_merged(context: AppContext, merged: Model, parent: QWidget | None = None) -> bool:
@@ -356,7 +398,13 @@ class CompareController:
         result = merge_models(base, self.context.document.model, theirs)
         if not result.conflicts:
             return apply_merged(self.context, result.resolved({}), self.parent)
-        dialog = MergeDialog(self.context, result, self.parent, self.reveal_failure_mode)
+        dialog = MergeDialog(
+            self.context,
+            result,
+            self.parent,
+            self.reveal_failure_mode,
+            recompute=lambda ours: merge_models(base, ours, theirs),
+        )
         self.dialog = dialog
         dialog.show()
         return False

@@ -50,6 +50,8 @@ class Step:
 
 
 CommitStep = Callable[[Step], "str | None"]  # the refusal text, or None when the step stands
+# Puts a refused step's records back as the store holds them; the Changes for the views.
+RestoreStep = Callable[[Step], list[Change]]
 
 
 def accept_every_step(_step: Step) -> str | None:
@@ -130,6 +132,7 @@ class Document(QObject):
         self._read_only_reason = READ_ONLY_REFUSAL
         self._shared_display: str | None = None
         self.commit_step = commit_step
+        self.restore_step: RestoreStep | None = None
         self.undo_stack = QUndoStack(self)
         self.selection = Selection(self)
         # Scores a library suggested for failure modes added from it, shown grey in their empty
@@ -244,9 +247,10 @@ class Document(QObject):
             changes = command.do(self.model)
         except DOMAIN_REFUSALS as error:
             return None, self._refuse(f"{refused_as}{error}", title)
-        refusal = self.commit_step(Step("do", command, changes))
+        step = Step("do", command, changes)
+        refusal = self.commit_step(step)
         if refusal is not None:
-            command.undo(self.model)  # never announced: the views did not see it
+            self._roll_back(step, command.undo)
             return None, self._refuse(refusal, title)
         self.undo_stack.push(QtCommand(self, command))
         if changes:
@@ -267,15 +271,26 @@ class Document(QObject):
             changes = apply(self.model)
         except DOMAIN_REFUSALS as error:
             return self._refuse(f"Cannot {kind} {entry.text()}: {error}")
-        refusal = self.commit_step(Step(kind, entry.command, changes))
+        step = Step(kind, entry.command, changes)
+        refusal = self.commit_step(step)
         if refusal is not None:
-            roll_back(self.model)
+            self._roll_back(step, roll_back)
             return self._refuse(refusal)
         entry.applied = True
         move_index()
         if changes:
             self.changed.emit(changes)
         return None
+
+    def _roll_back(self, step: Step, opposite: Callable[[Model], list[Change]]) -> None:
+        """Undo a refused step in memory. A store with a restore step puts the touched records
+        back as it holds them (the command's opposite would not, when someone else changed
+        them: see `SharedSession.restore`); the file's steps are never refused. Views did not
+        see the step, so only what differs from before it is announced."""
+        if self.restore_step is None:
+            opposite(self.model)
+            return
+        self.announce(self.restore_step(step))
 
     def _refuse(self, text: str, title: str = "") -> str:
         self.refused.emit(text, title)
@@ -296,13 +311,16 @@ class Document(QObject):
         read_only: bool = False,
         shared_display: str | None = None,
         commit_step: CommitStep = accept_every_step,
+        restore_step: RestoreStep | None = None,
     ) -> None:
         """Swap in another model (open/new): clears undo history and selection. A shared
-        model gives its password-free location and the commit step that sends each step to
-        the server; anything else gets the file's commit step back."""
+        model gives its password-free location, the commit step that sends each step to
+        the server and the restore step that puts a refused step's records back as the server
+        holds them; anything else gets the file's commit step back."""
         self.model, self._path = model, path
         self._shared_display = shared_display
         self.commit_step = commit_step
+        self.restore_step = restore_step
         self.score_hints.clear()
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -319,6 +337,7 @@ __all__ = [
     "CommitStep",
     "Document",
     "QtCommand",
+    "RestoreStep",
     "Selection",
     "Step",
     "accept_every_step",

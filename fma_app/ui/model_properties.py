@@ -116,6 +116,7 @@ class ModelPropertiesDialog(QDialog):
 
     # ---- values ----------------------------------------------------------------------------
     def load(self, properties: ModelProperties) -> None:
+        self.loaded = properties
         for name, editor in self.editors.items():
             text = getattr(properties, name)
             if isinstance(editor, QLineEdit):
@@ -135,8 +136,15 @@ class ModelPropertiesDialog(QDialog):
 
     # ---- OK --------------------------------------------------------------------------------
     def _command(self, model: Model) -> Command | None:
-        command = edit_model_properties(model, **self.values())
-        return None if command.new == model.properties else command  # nothing changed
+        # Only what the user edited here: a property someone else changed on a shared model
+        # while the dialog was open keeps their value.
+        edited = {
+            name: value
+            for name, value in self.values().items()
+            if value != getattr(self.loaded, name)
+        }
+        command = edit_model_properties(model, **edited)
+        return command if command.new else None  # nothing changed
 
     def apply(self) -> str | None:
         """Send the changes through the gate as one undo step; the refusal text or None."""

@@ -253,6 +253,7 @@ class SharedModelController(QObject):
             None,
             shared_display=session.location.display,
             commit_step=self.commit,
+            restore_step=self.restore,
         )
         if previous is not None:
             self._close_session(previous)
@@ -290,6 +291,11 @@ class SharedModelController(QObject):
         else:
             self.banner.clear_refusal()
         return refusal
+
+    def restore(self, step: Step) -> list[Change]:
+        """The document's restore step: a refused step's records as the server holds them."""
+        session = self.session
+        return [] if session is None else session.restore(step.changes)
 
     def _step_committed(self, _index: int) -> None:
         # Every step that stood is on the server: nothing is left to save.
@@ -329,8 +335,8 @@ class SharedModelController(QObject):
         except ServerUnavailable:
             self.go_offline()
             return []
-        except SharedStoreError as error:  # refused (a timeout, the model removed): say so
-            self._status(sentence(str(error)))
+        except SharedStoreError as error:  # refused by the server (a grant, a removed model)
+            self._server_refused(error)
             return []
         finally:
             if notifier is not None and notifier is self.notifier:
@@ -349,10 +355,19 @@ class SharedModelController(QObject):
             self.go_offline()
             return
         except SharedStoreError as error:
-            self._status(sentence(str(error)))
+            self._server_refused(error)
             return
         self.show_others(others)
         self.refresh()
+
+    def _server_refused(self, error: SharedStoreError) -> None:
+        """A query the server refused (not a lost connection): say so, keep the window; the
+        next poll tries again. Never an exception out of a Qt slot."""
+        session = self.session
+        secret = session.location.password if session is not None else None
+        text = sentence(without_secret(str(error), secret))
+        log.warning("shared model: %s", text)
+        self._status(text)
 
     def show_others(self, others: list[str]) -> None:
         self.others_label.setText(also_open_text(others))

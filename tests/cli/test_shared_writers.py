@@ -56,9 +56,15 @@ def test_two_trace_merges_at_once_both_land(pg_url: str, tmp_path: Path) -> None
         for f in (first, second)
     ]
     results = []
-    for merge in merges:
-        out, err = merge.communicate(timeout=120)
-        results.append((merge.returncode, out, err))
+    try:
+        for merge in merges:
+            out, err = merge.communicate(timeout=120)
+            results.append((merge.returncode, out, err))
+    finally:  # a merge that hangs must not outlive the test (nor hold the model's lock)
+        for merge in merges:
+            if merge.poll() is None:
+                merge.kill()
+                merge.communicate()
     assert [code for code, _out, _err in results] == [0, 0], results
     model = read(url)
     names = sorted(c.name for c in model.components.values())
@@ -162,3 +168,40 @@ def test_history_refuses_files_and_unknown_models(pg_url: str, tmp_path: Path, c
     code, _out, err = run(capsys, "history", f"{pg_url}?model=shop", "--component", "ghost")
     assert code == 2
     assert "no component named 'ghost'" in err
+
+
+def test_history_without_the_grant_is_a_message_not_a_traceback(
+    pg_server, pg_url: str, capsys, monkeypatch
+) -> None:
+    """Review of issue 18, finding 7: a role that may read the model but not the history got
+    psycopg's InsufficientPrivilege as a traceback."""
+    import psycopg
+    from pg_server import PASSWORD, PASSWORD_ROLE
+
+    push_for_tests(pg_url, shop(), "shop")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        conn.execute(f"GRANT SELECT ON fma.shared_models, fma.components TO {PASSWORD_ROLE}")
+    monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    url = pg_server.password_url(pg_url.rsplit("/", 1)[1]) + "?model=shop"
+    code, out, err = run(capsys, "history", url)
+    assert code == 2
+    assert out == ""
+    assert "permission denied for table edit_history" in err
+    assert "GRANT USAGE ON SCHEMA fma" in err  # what the owner does about it
+    assert PASSWORD not in err
+
+
+def test_a_trace_merge_the_server_refuses_is_a_message_and_writes_nothing(
+    pg_url: str, tmp_path: Path, capsys
+) -> None:
+    """Finding 7: a NUL in a service name (PostgreSQL text cannot hold it) ended the merge in a
+    DataError traceback."""
+    url = push_for_tests(pg_url, shop(), "shop")
+    traces = links(tmp_path / "a.json", ("frontend", "ca\u0000rt"))
+    code, _out, err = run(capsys, "import-traces", str(traces), "--merge", url)
+    assert code != 0
+    assert "Traceback" not in err
+    assert "cannot change postgresql://postgres@" in err
+    assert "0x00" in err  # psycopg's reason: the NUL character
+    assert sorted(c.name for c in read(url).components.values()) == ["frontend"]

@@ -10,9 +10,10 @@ from edit_support import apply_random_edits, canonical, example_model, other_val
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fma_app.domain.commands import Change
 from fma_app.domain.merge import REMOVED, UnsettledConflictsError, merge_models
 from fma_app.domain.model import Model
-from fma_app.domain.records import collections, iter_records
+from fma_app.domain.records import clone_model, collections, iter_records
 
 
 def base_model() -> Model:
@@ -240,3 +241,25 @@ def test_their_new_component_keeps_its_group_needs_when_renumbered():
     merged = result.resolved({})
     assert merged.components[new_id].name == "gateway"
     assert merged.live_group_needs() == {(new_id, "pay"): 2}
+
+
+def test_undoing_a_merge_puts_back_only_what_the_merge_changed():
+    """A change made after the merge to a record the merge left alone (a colleague's, on a
+    shared model) survives the merge's undo and redo (review of issue 18, finding 3)."""
+    from fma_app.domain.merge import ReplaceContent
+
+    model = Model(name="Shop")
+    db, web = model.add_component("db"), model.add_component("web")
+    merged = clone_model(model)
+    merged.components[web.id].description = "from the merge"
+    step = ReplaceContent(merged)
+    assert step.do(model) == [Change("component", "changed", (web.id,))]
+    model.components[db.id].description = "changed since"
+    assert step.undo(model) == [Change("component", "changed", (web.id,))]
+    assert (model.components[db.id].description, model.components[web.id].description) == (
+        "changed since",
+        "",
+    )
+    step.do(model)
+    assert model.components[db.id].description == "changed since"
+    assert model.components[web.id].description == "from the merge"

@@ -62,3 +62,15 @@ def test_bad_properties_are_refused_and_nothing_changes(changes, message):
         edit_model_properties(model, **changes)
     assert str(raised.value) == message
     assert model.content() == before
+
+
+def test_undo_restores_only_the_properties_the_step_changed():
+    """Review of issue 18, finding 2: the command kept the whole properties, so undoing a
+    rename also put back a scope changed since (by someone else, on a shared model)."""
+    model = Model(name="Checkout", scope="EU")
+    rename = edit_model_properties(model, name="Checkout v2", scope="EU")
+    assert rename.new == {"name": "Checkout v2"}  # an unchanged value is no change
+    rename.do(model)
+    model.scope = "EU and UK"  # another step (a colleague's) since
+    rename.undo(model)
+    assert (model.name, model.scope) == ("Checkout", "EU and UK")

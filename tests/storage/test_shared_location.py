@@ -119,3 +119,29 @@ def test_the_location_object_never_shows_its_password() -> None:
         assert "hunter" not in shown
         assert "postgresql://bob@db/fma?model=m" in shown
     assert location.password == "hunter2"  # still there for libpq
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bob:TOP/SECRET@db/fma?model=m",
+        "postgresql://bob:TOP/SECRET@db:5432/fma",
+        "postgresql://bob:TOP/SE@CRET@db/fma?model=m",
+    ],
+)
+def test_a_password_with_a_slash_is_refused_without_showing_it(url: str) -> None:
+    """Review of issue 18, finding 4: the URL was cut at its first '/', so the message quoted
+    the password as the database name."""
+    with pytest.raises(SharedStoreError) as raised:
+        parse_location(url)
+    message = str(raised.value)
+    assert "SECRET" not in message
+    assert "TOP" not in message
+    assert "bob:****@db" in message
+    assert "percent-encoded (%2F, %40)" in message
+
+
+def test_the_repr_of_a_location_shows_no_password() -> None:
+    location = parse_location("postgresql://bob:TOPSECRET@db/fma?model=m&sslpassword=KEYPASS")
+    assert repr(location) == "SharedLocation('postgresql://bob@db/fma?model=m')"
+    assert "TOPSECRET" not in f"{location!r} {[location]}"

@@ -59,7 +59,7 @@ def do(session: SharedSession, command: Command) -> str | None:
     changes = command.do(session.model)
     refusal = session.commit("do", command, changes)
     if refusal is not None:
-        command.undo(session.model)
+        session.restore(changes)  # as the desktop's edit gate does (Document.restore_step)
     return refusal
 
 
@@ -67,7 +67,7 @@ def undo(session: SharedSession, command: Command) -> str | None:
     changes = command.undo(session.model)
     refusal = session.commit("undo", command, changes)
     if refusal is not None:
-        command.do(session.model)
+        session.restore(changes)
     return refusal
 
 
@@ -282,7 +282,7 @@ def redo(session: SharedSession, command: Command) -> str | None:
     changes = command.do(session.model)
     refusal = session.commit("redo", command, changes)
     if refusal is not None:
-        command.undo(session.model)
+        session.restore(changes)
     return refusal
 
 
@@ -359,7 +359,9 @@ def test_a_replaced_model_is_reloaded_in_place(
     shared: str, pg_url: str, alice: SharedSession
 ) -> None:
     model_object = alice.model
-    with psycopg.connect(pg_url) as conn:  # what push --force does besides rewriting the rows
+    # A replacement recorded in the history only (push --force also makes a new created_at:
+    # test_push_force_while_sessions_are_open); the history row alone must reload too.
+    with psycopg.connect(pg_url) as conn:
         conn.execute("UPDATE fma.model SET name = 'Replaced' WHERE model_key = 'checkout'")
         conn.execute("DELETE FROM fma.actions WHERE model_key = 'checkout'")
         record_replacement(conn, "checkout", "carol")
@@ -777,3 +779,90 @@ def test_members_of_other_roles_see_each_other_open(
         member.close()
     assert alice.others() == []
     alice.close()
+
+
+def test_a_refused_undo_leaves_the_model_as_the_server_has_it(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Review of issue 18, finding 1: rolling a refused undo back by redoing the step put
+    alice's 5 back in her model while the server held bob's 7, and her next edit of another
+    field of the row wrote the 5 over bob's 7 without a word."""
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    bob.fetch_remote_changes()
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, severity=7)) is None
+    alice.fetch_remote_changes()
+    assert undo(alice, mine) is not None
+    alice.fetch_remote_changes()  # what the window does after a refusal
+    assert alice.model.content() == fresh(shared).content()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="alice's note")) is None
+    server = fresh(shared).failure_modes[fm]
+    assert (server.severity, server.notes) == (7, "alice's note")
+
+
+def test_a_refused_redo_leaves_the_model_as_the_server_has_it(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    fm = first_failure_mode(alice.model)
+    mine = set_fields(alice.model, "failure_mode", fm, severity=5)
+    assert do(alice, mine) is None
+    assert undo(alice, mine) is None
+    bob.fetch_remote_changes()
+    assert do(bob, set_fields(bob.model, "failure_mode", fm, severity=7)) is None
+    alice.fetch_remote_changes()
+    assert redo(alice, mine) is not None
+    alice.fetch_remote_changes()
+    assert alice.model.content() == fresh(shared).content()
+    assert do(alice, set_fields(alice.model, "failure_mode", fm, notes="alice's note")) is None
+    assert fresh(shared).failure_modes[fm].severity == 7
+
+
+def test_a_refused_undo_of_model_properties_keeps_the_others_property(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Finding 2 (refused half): the whole properties came back with the refused undo, and
+    alice's next, unrelated edit wrote bob's scope away."""
+    step = edit_model_properties(alice.model, name="Alice's name")
+    assert do(alice, step) is None
+    bob.fetch_remote_changes()
+    assert do(bob, edit_model_properties(bob.model, scope="bob's scope")) is None
+    alice.fetch_remote_changes()
+    assert undo(alice, step) is not None
+    assert (alice.model.name, alice.model.scope) == ("Alice's name", "bob's scope")
+    alice.fetch_remote_changes()
+    assert alice.model.content() == fresh(shared).content()
+    component = min(alice.model.components)
+    assert do(alice, set_fields(alice.model, "component", component, description="x")) is None
+    assert fresh(shared).scope == "bob's scope"
+
+
+def test_undoing_a_property_edit_keeps_a_property_someone_else_changed_before(
+    shared: str, alice: SharedSession, bob: SharedSession
+) -> None:
+    """Finding 2 (undo that stands): bob's scope landed before alice's rename, her rename
+    merged beside it; her undo must put back the name only, not her stale scope."""
+    original_name = alice.model.name
+    assert do(bob, edit_model_properties(bob.model, scope="bob's scope")) is None
+    step = edit_model_properties(alice.model, name="Alice's name")
+    assert do(alice, step) is None
+    alice.fetch_remote_changes()
+    assert undo(alice, step) is None
+    server = fresh(shared)
+    assert (server.name, server.scope) == (original_name, "bob's scope")
+
+
+def test_push_force_notifies_open_sessions_and_is_in_the_history(
+    shared: str, alice: SharedSession
+) -> None:
+    """Review of issue 18, finding 6: push --force wrote no history and sent no NOTIFY, so
+    open windows showed the old model until their next poll and History did not show it."""
+    replacement = shareable_model()
+    replacement.name = "Pushed again"
+    push(replacement, parse_location(shared), force=True)
+    assert alice.wait_for_notification(5.0)
+    pushes = [e for e in alice.history() if e.step == "push"]
+    assert [(e.op, e.item) for e in pushes] == [("replaced", "the model")]
+    assert pushes[0].user == parse_location(shared).user
+    alice.fetch_remote_changes()
+    assert alice.model.name == "Pushed again"

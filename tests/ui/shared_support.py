@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from fma_app.domain.commands import Change, Command
 from fma_app.domain.model import Model
+from fma_app.domain.records import clone_model
 from fma_app.presentation.worksheet import COLUMN_INDEX
 from fma_app.storage.shared.errors import (
     PasswordRejected,
@@ -22,6 +23,7 @@ from fma_app.storage.shared.errors import (
     SharedStoreError,
 )
 from fma_app.storage.shared.location import SharedLocation
+from fma_app.storage.shared.session import restore_from_shadow
 from fma_app.storage.shared.store import SharedModelInfo
 
 SECRET = "hunter2-Secret"
@@ -48,6 +50,7 @@ class Entry:
 class FakeSession:
     def __init__(self, model: Model, location: SharedLocation, user: str = "alice"):
         self.model, self.location, self.user = model, location, user
+        self.shadow = clone_model(model)  # the "server" as this session knows it
         self.refusals: dict[str, str] = {}  # step kind -> refusal text
         self.available = True
         self.lose_during_commit = False
@@ -84,7 +87,11 @@ class FakeSession:
         if step_kind in self.refusals:
             return self.refusals.pop(step_kind)
         self.committed.append((step_kind, command.text))
+        self.shadow = clone_model(self.model)
         return None
+
+    def restore(self, changes: list[Change]) -> list[Change]:
+        return restore_from_shadow(self.model, self.shadow, changes)
 
     def someone_else(self, edit: Callable[[Model], list[Change]]) -> None:
         """Another person commits `edit`; the notification goes out on the socket."""
@@ -101,6 +108,7 @@ class FakeSession:
         changes: list[Change] = []
         while self._pending:
             changes += self._pending.pop(0)(self.model)
+        self.shadow = clone_model(self.model)
         return changes
 
     def notification_socket(self) -> int:

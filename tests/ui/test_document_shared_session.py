@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from shared_helpers import push_for_tests
 
-from fma_app.domain.commands import set_fields
+from fma_app.domain.commands import Change, set_fields
 from fma_app.domain.model import Model
 from fma_app.storage.shared.session import SharedSession
 
@@ -35,7 +35,9 @@ def document_of(session: SharedSession):  # type: ignore[no-untyped-def]
     def commit(step: Step) -> str | None:
         return session.commit(step.kind, step.command, step.changes)
 
-    return Document(session.model, commit_step=commit)
+    document = Document(session.model, commit_step=commit)
+    document.restore_step = lambda step: session.restore(step.changes)  # as the window does
+    return document
 
 
 def test_a_refused_step_leaves_the_document_as_it_was(qapp, sessions) -> None:
@@ -49,7 +51,9 @@ def test_a_refused_step_leaves_the_document_as_it_was(qapp, sessions) -> None:
     assert refusal is not None
     assert "changed by alice" in refusal
     assert theirs.undo_stack.count() == 0
-    assert seen == []
+    # The restore re-announces the record it put back (as before the step: 4), nothing else.
+    assert seen == [[Change("failure_mode", "changed", (fm,))]]
+    seen.clear()
     assert bob.model.failure_modes[fm].severity == 4  # rolled back, not yet fetched
     changes = bob.fetch_remote_changes()
     assert bob.model.failure_modes[fm].severity == 8
@@ -74,3 +78,29 @@ def test_undo_through_the_document_is_refused_after_someone_else_changed_the_row
     assert alice.model.failure_modes[fm].severity == 8
     assert theirs.undo() is None  # bob's own step, nobody changed it since
     assert bob.model.failure_modes[fm].effect == ""
+
+
+def test_a_refused_undo_through_the_document_shows_and_keeps_the_servers_value(
+    qapp, sessions
+) -> None:
+    """Review of issue 18, finding 1, through the edit gate the window uses: after the refused
+    undo the model holds bob's value (not alice's step again), and alice's next edit of
+    another field leaves bob's value on the server."""
+    alice, bob = sessions
+    mine, theirs = document_of(alice), document_of(bob)
+    fm = min(alice.model.failure_modes)
+    assert mine.edit(lambda m: set_fields(m, "failure_mode", fm, severity=5)) is None
+    bob.fetch_remote_changes()
+    assert theirs.edit(lambda m: set_fields(m, "failure_mode", fm, severity=7)) is None
+    mine.announce(alice.fetch_remote_changes())
+    refusal = mine.undo()
+    assert refusal is not None
+    assert refusal.startswith("Cannot undo Change Severity: bob changed failure mode")
+    assert alice.model.failure_modes[fm].severity == 7
+    assert mine.edit(lambda m: set_fields(m, "failure_mode", fm, notes="checked")) is None
+    bob.fetch_remote_changes()
+    assert (bob.model.failure_modes[fm].severity, bob.model.failure_modes[fm].notes) == (
+        7,
+        "checked",
+    )
+    assert mine.undo_stack.index() == 2  # the refused step is still there, undoable later

@@ -174,3 +174,16 @@ def test_properties_round_trip_through_save_and_open_from_the_app(
     assert window.windowTitle() == "checkout.fma[*] \u2014 Checkout platform"
     reopened = open_dialog(window)  # the dialog shows what was read back
     assert reopened.values() == {**TYPED, "key_date": KEY_DATE}
+
+
+def test_the_dialog_sends_only_what_was_edited_in_it(qtbot, window: MainWindow) -> None:
+    """A property changed while the dialog was open (a colleague's, fetched on a shared model)
+    keeps its value when OK sends the user's own edits (review of issue 18, finding 2)."""
+    document = window.document
+    dialog = open_dialog(window)
+    type_into(qtbot, dialog, "revision", "D")
+    document.model.scope = "changed meanwhile"  # as a fetch of someone else's change does
+    assert dialog.apply() is None
+    assert (document.model.revision, document.model.scope) == ("D", "changed meanwhile")
+    document.undo()
+    assert (document.model.revision, document.model.scope) == ("", "changed meanwhile")

@@ -315,3 +315,133 @@ def test_others_adding_and_removing_rows_reach_every_view(open_window, shared_ur
         timeout=LIVE_MS,
     )
     assert set(bob.document.model.components) == set(alice.document.model.components)
+
+
+def set_description(component_id: int, text: str) -> Callable:
+    return lambda model: set_fields(model, "component", component_id, description=text)
+
+
+def _merge_files(tmp_path, window, fm_id: int, component_id: int):
+    """Base (the server's model now) and theirs (severity 3 against ours, and a component's
+    description) as files, for Merge With..."""
+    from fma_app.domain.records import clone_model
+    from fma_app.storage import save_model
+
+    base = clone_model(window.document.model)
+    theirs = clone_model(base)
+    theirs.failure_modes[fm_id].severity = 3
+    theirs.components[component_id].description = "from the merge"
+    paths = tmp_path / "theirs.fma", tmp_path / "base.fma"
+    save_model(theirs, paths[0])
+    save_model(base, paths[1])
+    return str(paths[0]), str(paths[1])
+
+
+def _server_model(url: str):
+    from fma_app.storage.shared.location import parse_location
+    from fma_app.storage.shared.store import pull
+
+    return pull(parse_location(url))
+
+
+def test_a_merge_applied_after_someone_elses_change_keeps_it(
+    open_window, shared_url, qtbot, tmp_path
+):
+    """Review of issue 18, finding 3: the merge was computed when the dialog opened and
+    applied later as a whole model, writing the state of then over bob's newer change.
+    Apply merges again against the model as it is; undoing the merge later leaves bob's
+    later change too."""
+    from fma_app.ui.compare_dialog import MergeDialog
+
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    first, second = sorted(alice.document.model.components)[:2]
+    theirs, base = _merge_files(tmp_path, alice, fm_id, second)
+    assert alice.document.edit(set_to(fm_id, severity=6)) is None  # ours: a conflict
+    assert not alice.compare.merge_with(theirs, base)
+    dialog = alice.compare.dialog
+    assert isinstance(dialog, MergeDialog)
+    assert bob.document.edit(set_description(first, "bob 1")) is None
+    qtbot.waitUntil(
+        lambda: alice.document.model.components[first].description == "bob 1", timeout=LIVE_MS
+    )
+    dialog.choose("theirs", f"failure_modes/{fm_id}/severity")
+    assert dialog.apply()  # the same conflict: the choice still holds
+    server = _server_model(shared_url)
+    assert server.components[first].description == "bob 1"
+    assert server.components[second].description == "from the merge"
+    assert server.failure_modes[fm_id].severity == 3
+    assert bob.document.edit(set_description(first, "bob 2")) is None
+    qtbot.waitUntil(
+        lambda: alice.document.model.components[first].description == "bob 2", timeout=LIVE_MS
+    )
+    assert alice.document.undo() is None
+    server = _server_model(shared_url)
+    assert server.components[first].description == "bob 2"
+    assert server.components[second].description != "from the merge"
+    assert alice.document.model.content() == server.content()
+
+
+def test_a_merge_whose_conflict_changed_meanwhile_is_settled_again(
+    open_window, shared_url, qtbot, tmp_path
+):
+    """Bob changed the very field in conflict while alice's merge dialog was open: her
+    choice was made against another value, so Apply shows the conflicts again and writes
+    nothing; settled again, it applies."""
+    from fma_app.ui.compare_dialog import MergeDialog
+
+    alice = open_window(shared_url, "alice", RecordingInteraction(save=SaveChoice.DISCARD))
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    second = sorted(alice.document.model.components)[1]
+    theirs, base = _merge_files(tmp_path, alice, fm_id, second)
+    assert alice.document.edit(set_to(fm_id, severity=6)) is None
+    assert not alice.compare.merge_with(theirs, base)
+    dialog = alice.compare.dialog
+    assert isinstance(dialog, MergeDialog)
+    key = f"failure_modes/{fm_id}/severity"
+    dialog.choose("theirs", key)
+    bob.shared.refresh()  # bob has alice's 6 before he changes it
+    assert bob.document.edit(set_to(fm_id, severity=9)) is None
+    qtbot.waitUntil(lambda: shown(alice, fm_id, "severity") == 9, timeout=LIVE_MS)
+    assert not dialog.apply()
+    assert "settle its conflicts again" in dialog.context.interaction.messages[-1][2]
+    assert dialog.choices == {}
+    assert [c.ours for c in dialog.merge.conflicts] == [9]
+    assert _server_model(shared_url).failure_modes[fm_id].severity == 9
+    assert _server_model(shared_url).components[second].description != "from the merge"
+    dialog.choose("ours", key)
+    assert dialog.apply()
+    server = _server_model(shared_url)
+    assert (server.failure_modes[fm_id].severity, server.components[second].description) == (
+        9,
+        "from the merge",
+    )
+
+
+def test_a_query_the_server_refuses_during_refresh_is_shown_not_raised(
+    open_window, shared_url, pg_url, qtbot
+):
+    """Review of issue 18, finding 7: refresh and poll caught only a lost connection; any
+    other server error (a revoked grant, a table gone) escaped the Qt slot at every poll.
+    The window says what the server refused, stays online, and carries on once it is fixed."""
+    import psycopg
+
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    fm_id = fm_named(alice, "Timeout")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE fma.edit_heads RENAME TO edit_heads_away")
+    try:
+        alice.shared.poll()  # others() still works; the fetch is refused
+        assert alice.shared.refresh() == []
+        status = alice.statusBar().currentMessage()
+        assert "Cannot read postgresql://postgres@" in status
+        assert "edit_heads" in status
+        assert not alice.shared.offline
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE fma.edit_heads_away RENAME TO edit_heads")
+    assert bob.document.edit(set_to(fm_id, severity=2)) is None
+    qtbot.waitUntil(lambda: shown(alice, fm_id, "severity") == 2, timeout=LIVE_MS)

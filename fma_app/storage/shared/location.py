@@ -52,6 +52,8 @@ class SharedLocation:
     model_key: str | None
 
     def __repr__(self) -> str:
+        # The fields may hold a password (netloc, a password= parameter): never in a repr,
+        # which ends up in logs and tracebacks.
         return f"SharedLocation({self.display!r})"
 
     @property
@@ -144,6 +146,12 @@ def parse_location(text: str) -> SharedLocation:
             f"the URL {where} names no database (postgresql://host/DATABASE?model=KEY)",
             reason="bad-url",
         )
+    if "@" in database:  # user:pa/ss@host: libpq ends the user name and password at a '/'
+        raise SharedStoreError(
+            f"the URL {where} has a '/' before its '@': write a '/' or '@' in the user name or "
+            "password percent-encoded (%2F, %40)",
+            reason="bad-url",
+        )
     if "/" in database:
         raise SharedStoreError(
             f"the URL {where} has a path after the database name {database.split('/')[0]!r}",
@@ -192,11 +200,13 @@ def _masked(text: str) -> str:
     if not separator:
         return text
     rest = re.sub(r"([?&](?:ssl)?password=)[^&#]*", r"\1****", rest)
-    netloc, slash, after = rest.partition("/")
-    userinfo, at, hosts = netloc.rpartition("@")
+    # The user-info ends at the last '@' before the query: a password written with a '/' in
+    # it (not percent-encoded) must be masked too, though the URL is refused.
+    head = re.split(r"[?#]", rest, maxsplit=1)[0]
+    userinfo, at, _after_at = head.rpartition("@")
     if at and ":" in userinfo:
-        netloc = f"{userinfo.partition(':')[0]}:****@{hosts}"
-    return f"{scheme}{separator}{netloc}{slash}{after}"
+        rest = f"{userinfo.partition(':')[0]}:****@{rest[len(userinfo) + 1 :]}"
+    return f"{scheme}{separator}{rest}"
 
 
 def _shown(text: str) -> str:

@@ -286,7 +286,7 @@ class SharedSession:
                 for note in self._live().listen.notifies(timeout=left, stop_after=1):
                     if _names_model(note.payload, self.model_key):
                         return True
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
         finally:
             self._waiting = False
@@ -324,6 +324,14 @@ class SharedSession:
         self._step_seqs[command] = seq
         self._update_shadow(records, merged)
         return None
+
+    def restore(self, changes: list[Change]) -> list[Change]:
+        """After a refused step: put the records the step touched back as this session knows
+        the server holds them (its shadow), and return the Changes for the views. Running the
+        command's opposite is not enough: an undo refused because someone else changed the
+        field would be "rolled back" by redoing the step, which writes this user's old value
+        into the model, and the next step would send it to the server."""
+        return restore_from_shadow(self.model, self._shadow, changes)
 
     def _commit_records(
         self, step_kind: str, command: Command, records: list[RecordChange]
@@ -719,8 +727,8 @@ class SharedSession:
             return None
         except _RefusedError as refusal:
             raise SharedStoreError(str(refusal), reason="conflict") from None
-        except psycopg.OperationalError as error:
-            raise self._lost(error) from None
+        except psycopg.Error as error:  # rolled back: nothing was written
+            raise self._lost(error, "change") from None
         self._applied_seq = max(self._applied_seq, seq)
         self._update_shadow(records, set())
         return command
@@ -735,7 +743,7 @@ class SharedSession:
             self._drain_notifications()
             with answer_within(self._live().work, self._watchdog):
                 return self._fetch()
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
 
     def _drain_notifications(self) -> None:
@@ -905,7 +913,7 @@ class SharedSession:
                     " WHERE p.model_key = %s AND p.session_id <> %s ORDER BY 1",
                     (self.model_key, self.session_id),
                 ).fetchall()
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
         return [row[0] for row in rows if row[0] != self.user]
 
@@ -924,7 +932,7 @@ class SharedSession:
                 return read_history(
                     work, self.model_key, since=since, component_id=component_id, user=user
                 )
-        except psycopg.OperationalError as error:
+        except psycopg.Error as error:
             raise self._lost(error) from None
 
     # ---- connection state ------------------------------------------------------------------
@@ -938,11 +946,11 @@ class SharedSession:
             self._connections.close()
             self._connections = None
 
-    def _lost(self, error: Exception) -> SharedStoreError:
+    def _lost(self, error: Exception, verb: str = "read") -> SharedStoreError:
         """The error to raise for a psycopg error: ServerUnavailable (and the connections
         dropped) when the connection is gone, else one line naming what the server refused."""
         if not is_connection_lost(error) and self.is_connected:
-            return query_error(self.location, "read", error)
+            return query_error(self.location, verb, error)
         self._drop_connection()
         return ServerUnavailable(
             f"the connection to {self.location.server} was lost ({_first_line(error)})"
@@ -990,6 +998,40 @@ class _Batches:
             with self.conn.cursor() as cursor:
                 cursor.executemany(self._sql, self._params)
         self._sql, self._params = "", []
+
+
+def restore_from_shadow(model: Model, shadow: Model, changes: list[Change]) -> list[Change]:
+    """Put the records `changes` name (and the model's own record) back in `model` as they are
+    in `shadow`, in place; the Changes for the views (what differed)."""
+    restored: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for key in touched_records(changes):
+        name, record_id = key
+        if name == MODEL:
+            if record_values(model, key) != record_values(shadow, key):
+                _copy_model_record(shadow, model)
+                restored[(MODEL, "changed")] = []
+            continue
+        found = collection(name)
+        mine, kept = found.records(model), found.records(shadow).get(record_id)
+        current = mine.get(record_id)
+        if kept is None:
+            if mine.pop(record_id, None) is not None:
+                restored[(name, "removed")].append(record_id)
+        elif current is None:
+            mine[record_id] = clone(kept)
+            restored[(name, "added")].append(record_id)
+        elif found.values(current) != found.values(kept):
+            for field_name, value in found.values(clone(kept)).items():
+                setattr(current, field_name, value)  # in place: views may hold the object
+            restored[(name, "changed")].append(record_id)
+    model.invalidate_names()
+    model.invalidate_indexes()
+    return [
+        Change("model", "changed")
+        if name == MODEL
+        else Change(KIND_OF_COLLECTION[name], op, tuple(ids))  # type: ignore[arg-type]
+        for (name, op), ids in restored.items()
+    ]
 
 
 def _open_connections(
@@ -1190,10 +1232,8 @@ def read_model_history(
             return read_history(
                 conn, location.model_key, since=since, component_id=component_id, user=user
             )
-    except psycopg.OperationalError as error:
-        raise ServerUnavailable(
-            f"the connection to {location.server} was lost ({_first_line(error)})"
-        ) from None
+    except psycopg.Error as error:  # a lost connection, or what the server refused
+        raise query_error(location, "read the history of", error) from None
     finally:
         conn.close()
 
@@ -1217,4 +1257,5 @@ __all__ = [
     "connect",
     "current_user",
     "read_model_history",
+    "restore_from_shadow",
 ]

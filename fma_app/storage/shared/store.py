@@ -453,6 +453,10 @@ def push(
             (key, user_name(where)),
         )
         write_rows(conn, key, model)
+        if exists is not None:  # replaced: history says so, open windows hear it and reload
+            from fma_app.storage.shared.edit_schema import record_replacement
+
+            record_replacement(conn, key, user_name(where))
 
 
 def pull(location: SharedLocation | str, *, password: str | None = None) -> Model:
