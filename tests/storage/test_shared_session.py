@@ -866,3 +866,29 @@ def test_push_force_notifies_open_sessions_and_is_in_the_history(
     assert pushes[0].user == parse_location(shared).user
     alice.fetch_remote_changes()
     assert alice.model.name == "Pushed again"
+
+
+def test_new_ids_the_server_refuses_are_a_refusal_naming_the_grant(
+    pg_server: PgServer, pg_url: str, shared: str
+) -> None:
+    """A member who may not UPDATE the model row cannot reserve new ids: adding is refused in
+    one line that names what to grant (a domain refusal, so the edit gate shows it), not a
+    traceback, and the session stays connected."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
+        admin.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
+        )
+        admin.execute(f"REVOKE UPDATE ON fma.model FROM {PASSWORD_ROLE}")
+    database = pg_url.rsplit("/", 1)[1]
+    member = SharedSession.open(
+        f"{pg_server.password_url(database)}?model=checkout", password=PASSWORD, user="carol"
+    )
+    try:
+        component = min(member.model.components)
+        with pytest.raises(IdsUnavailableError, match=r"reserve new ids on .*GRANT") as raised:
+            add_failure_mode(member.model, component)
+        assert PASSWORD not in str(raised.value)
+        assert member.is_connected
+    finally:
+        member.close()

@@ -871,8 +871,8 @@ class SharedSession:
         if not self._free_ids:
             try:
                 first = _reserve_ids(self._live().work, self.model_key, ID_BLOCK)
-            except psycopg.OperationalError as error:
-                raise IdsUnavailableError(str(self._lost(error))) from None
+            except psycopg.Error as error:  # lost, or refused (a member without UPDATE)
+                raise IdsUnavailableError(str(self._lost(error, "reserve new ids on"))) from None
             except ServerUnavailable as error:
                 raise IdsUnavailableError(str(error)) from None
             self._free_ids = list(range(first + ID_BLOCK - 1, first - 1, -1))
