@@ -182,9 +182,11 @@ def ranked_json_pieces(
             score_text = scores.get(triple)
             revised_text = revisions.get(fm.revised)
             if score_text is None or revised_text is None:
-                record = entry.as_record()
-                score_text = scores[triple] = _encoded_fields(record, _SCORE_KEYS)
-                revised_text = revisions[fm.revised] = _encoded_fields(record, _REVISED_KEYS)
+                record = entry.as_record()  # each text encoded once, only when first met
+                if score_text is None:
+                    score_text = scores[triple] = _encoded_fields(record, _SCORE_KEYS)
+                if revised_text is None:
+                    revised_text = revisions[fm.revised] = _encoded_fields(record, _REVISED_KEYS)
             component = components.get(entry.component)
             if component is None:
                 component = components[entry.component] = quote(entry.component)
@@ -322,8 +324,10 @@ def format_table(
         rating, revised = ratings.get(scores), revisions.get(fm.revised)
         if rating is None or revised is None:
             record = entry.as_record()
-            rating = ratings[scores] = _rating_cells(record, colour)
-            revised = revisions[fm.revised] = _revised_cell(record, colour).rstrip()
+            if rating is None:
+                rating = ratings[scores] = _rating_cells(record, colour)
+            if revised is None:
+                revised = revisions[fm.revised] = _revised_cell(record, colour).rstrip()
         lines.append(row % (place, fm.id, rating, component, text, revised))
     order = "Action Priority" if by == "ap" else "RPN"
     lines.append(f"{len(ranked)} of {total} failure modes, ranked by {order}")
