@@ -5,7 +5,8 @@ this order, that the file exists, is not empty, starts with the SQLite header, c
 application id, is not from a newer schema, passes `PRAGMA quick_check`, and has exactly our
 tables and columns with no triggers, views or indexes of someone else's. Then every row is checked
 against the model's rules (`checks.py`) before it becomes a domain object. Older files migrate in
-an in-memory copy.
+an in-memory copy. The checks before the rows live in `file_read.py`, with `read_ranking`, so
+`rank` reads a file without importing this module or the domain model.
 
 Save writes a complete new file beside the target and renames it over the old one (see
 `save_model`), so a crash or a full disk leaves the previous file intact.
