@@ -420,6 +420,44 @@ def test_a_merge_whose_conflict_changed_meanwhile_is_settled_again(
     )
 
 
+def test_a_merge_that_adds_rows_while_someone_else_adds_rows_lands_both(
+    open_window, shared_url, qtbot, tmp_path
+):
+    """The merge's additions took the ids their file gave them (the model's next free id),
+    which the server's counter hands bob too: both added at once, one of them could not land.
+    They take ids from alice's session now, like any row she adds."""
+    from fma_app.domain.commands import add_component
+    from fma_app.domain.records import clone_model
+    from fma_app.storage import save_model
+
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    base = clone_model(alice.document.model)
+    theirs = clone_model(base)
+    queue = theirs.add_component("queue", "queue")
+    theirs.add_failure_mode(queue.id, failure_mode="Consumer lag")
+    paths = tmp_path / "theirs.fma", tmp_path / "base.fma"
+    save_model(theirs, paths[0])
+    save_model(base, paths[1])
+    # Bob adds a row before alice's window has seen anything of his.
+    assert bob.document.edit(lambda model: add_component(model, "ledger")) is None
+    ledger = max(bob.document.model.components)
+    assert ledger == queue.id  # the id the merge file chose itself
+    assert alice.compare.merge_with(str(paths[0]), str(paths[1])), (
+        alice.context.interaction.messages
+    )
+    server = _server_model(shared_url)
+    names = {c.name for c in server.components.values()}
+    assert {"ledger", "queue"} <= names
+    assert [
+        fm.failure_mode for fm in server.failure_modes_of(server.component_by_name("queue").id)
+    ] == ["Consumer lag"]
+    qtbot.waitUntil(
+        lambda: alice.document.model.content() == _server_model(shared_url).content(),
+        timeout=LIVE_MS,
+    )
+
+
 def test_a_query_the_server_refuses_during_refresh_is_shown_not_raised(
     open_window, shared_url, pg_url, qtbot
 ):
