@@ -127,6 +127,8 @@ class SharedModelController(QObject):
         self.others_label.setObjectName("alsoOpen")
         self.others_label.hide()
         window.statusBar().addPermanentWidget(self.others_label)
+        self._status_shown = ""  # the status bar's message while its tooltip is ours
+        window.statusBar().messageChanged.connect(self._status_changed)
         self._reconnecting: threading.Thread | None = None
         self.reconnect_finished.connect(self._reconnect_finished)
         self.reconnect_timer = QTimer(self)
@@ -367,7 +369,7 @@ class SharedModelController(QObject):
         secret = session.location.password if session is not None else None
         text = sentence(without_secret(str(error), secret))
         log.warning("shared model: %s", text)
-        self._status(text)
+        self._status(sentence(without_secret(error.headline, secret)), full_text=text)
 
     def show_others(self, others: list[str]) -> None:
         self.others_label.setText(also_open_text(others))
@@ -492,8 +494,18 @@ class SharedModelController(QObject):
             self.session = None
             self._close_session(session)
 
-    def _status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, STATUS_MS)
+    def _status(self, text: str, *, full_text: str | None = None) -> None:
+        """`text` in the status bar; `full_text` (a server error with the query it quotes)
+        in its tooltip while the message shows."""
+        bar = self.window.statusBar()
+        self._status_shown = text
+        bar.showMessage(text, STATUS_MS)
+        bar.setToolTip(full_text if full_text is not None and full_text != text else "")
+
+    def _status_changed(self, message: str) -> None:
+        if message != self._status_shown:  # timed out or replaced: the tooltip goes with it
+            self._status_shown = ""
+            self.window.statusBar().setToolTip("")
 
 
 @contextmanager

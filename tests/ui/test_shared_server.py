@@ -420,6 +420,33 @@ def test_a_merge_whose_conflict_changed_meanwhile_is_settled_again(
     )
 
 
+def test_a_server_error_shows_its_first_line_in_the_status_bar_and_all_in_the_tooltip(
+    open_window, shared_url, pg_url, caplog
+):
+    """psycopg's text of a refused query goes on with "LINE 1: <the query>" and a caret line:
+    the status bar showed all of it. It shows the first line; the tooltip and the log have
+    the whole text."""
+    import psycopg
+
+    alice = open_window(shared_url, "alice")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE fma.edit_heads RENAME TO edit_heads_away")
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert alice.shared.refresh() == []
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE fma.edit_heads_away RENAME TO edit_heads")
+    status = alice.statusBar().currentMessage()
+    assert status.startswith("Cannot read postgresql://postgres@")
+    assert status.endswith('relation "edit_heads" does not exist')
+    tooltip = alice.statusBar().toolTip()
+    assert tooltip.startswith(status + " LINE 1: SELECT")
+    assert any(tooltip in record.getMessage() for record in caplog.records)
+    alice.statusBar().showMessage("Saved")  # another message: the tooltip is no longer its
+    assert alice.statusBar().toolTip() == ""
+
+
 def test_a_merge_that_adds_rows_while_someone_else_adds_rows_lands_both(
     open_window, shared_url, qtbot, tmp_path
 ):

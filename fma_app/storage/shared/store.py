@@ -200,19 +200,27 @@ def query_error(location: SharedLocation, verb: str, error: Exception) -> Shared
     if is_connection_lost(error):
         return ServerUnavailable(f"cannot {verb} {location.display}: the connection was lost "
                                  f"({_gist(detail)})")  # fmt: skip
+    # The server's first line says what it refused; the rest quotes the query ("LINE 1: ...").
+    first = without_secret(str(error).strip().split("\n", 1)[0], location.password)
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
+        hint = (
+            " (the database's owner grants it: GRANT USAGE ON SCHEMA fma and SELECT, INSERT,"
+            " UPDATE, DELETE ON ALL TABLES IN SCHEMA fma, see the README)"
+        )
         return SharedStoreError(
-            f"cannot {verb} {location.display}: {detail} (the database's owner grants it: "
-            "GRANT USAGE ON SCHEMA fma and SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
-            "SCHEMA fma, see the README)",
+            f"cannot {verb} {location.display}: {detail}{hint}",
             reason="permission",
+            headline=f"cannot {verb} {location.display}: {first}{hint}",
         )
     if isinstance(error, psycopg.errors.IntegrityError):
+        broken = f"cannot {verb} {location.display}: a value breaks the model's rules"
         return SharedStoreError(
-            f"cannot {verb} {location.display}: a value breaks the model's rules ({detail})",
-            reason="invalid",
+            f"{broken} ({detail})", reason="invalid", headline=f"{broken} ({first})"
         )
-    return SharedStoreError(f"cannot {verb} {location.display}: {detail}")
+    return SharedStoreError(
+        f"cannot {verb} {location.display}: {detail}",
+        headline=f"cannot {verb} {location.display}: {first}",
+    )
 
 
 @contextmanager
