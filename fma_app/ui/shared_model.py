@@ -316,7 +316,7 @@ class SharedModelController(QObject):
             self.go_offline()
             return
         self.notifier = QSocketNotifier(socket, QSocketNotifier.Type.Read, self)
-        self.notifier.activated.connect(lambda *_args: self.refresh())
+        self.notifier.activated.connect(lambda *_args: self._notified())
 
     def _unwatch(self) -> None:
         if self.notifier is not None:
@@ -346,21 +346,34 @@ class SharedModelController(QObject):
         self.document.announce(changes)
         return changes
 
-    def poll(self) -> None:
-        """Who else has the model open, and any change a missed notification would hide."""
+    def _notified(self) -> None:
+        """A notification came: someone's commit, or someone opened or closed the model."""
+        self.refresh()
         session = self.session
-        if session is None or self.offline:
-            return
+        if session is not None and not self.offline and session.presence_changed():
+            self._show_others_now()
+
+    def _show_others_now(self) -> bool:
+        session = self.session
+        if session is None:
+            return False
         try:
             others = session.others()
         except ServerUnavailable:
             self.go_offline()
-            return
+            return False
         except SharedStoreError as error:
             self._server_refused(error)
-            return
+            return False
         self.show_others(others)
-        self.refresh()
+        return True
+
+    def poll(self) -> None:
+        """Who else has the model open, and any change a missed notification would hide."""
+        if self.session is None or self.offline:
+            return
+        if self._show_others_now():
+            self.refresh()
 
     def _server_refused(self, error: SharedStoreError) -> None:
         """A query the server refused (not a lost connection): say so, keep the window; the

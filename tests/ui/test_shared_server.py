@@ -100,6 +100,20 @@ def test_two_windows_one_edits_the_other_shows_it(open_window, shared_url, qtbot
     assert alice.windowTitle() == f"Shop[*] \u2014 {shared_url} (changes are on the server)"
 
 
+def test_also_open_follows_others_opening_and_closing_without_the_poll(
+    open_window, shared_url, qtbot
+):
+    """The status bar's "Also open" was refreshed by the 5 s poll only; a session opening or
+    closing now notifies the others, and the window shows it within a second."""
+    alice = open_window(shared_url, "alice")
+    alice.shared.poll_timer.stop()  # only the notification can tell alice now
+    bob = open_window(shared_url, "bob")
+    qtbot.waitUntil(lambda: alice.shared.others_label.text() == "Also open: bob", timeout=1000)
+    assert alice.shared.others_label.isVisible()
+    bob.shared.shutdown()
+    qtbot.waitUntil(lambda: not alice.shared.others_label.isVisible(), timeout=1000)
+
+
 def test_a_conflicting_edit_is_refused_and_shows_the_current_value(open_window, shared_url, qtbot):
     alice = open_window(shared_url, "alice")
     bob = open_window(shared_url, "bob")
