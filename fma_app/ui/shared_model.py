@@ -75,7 +75,7 @@ def sentence(text: str) -> str:
 
 def offline_text(location: SharedLocation) -> str:
     return (
-        f"Offline: {location.server} cannot be reached. Edits wait until it is back "
+        f"Offline: {location.server} cannot be reached. No edits until it is back "
         "(reconnecting on its own); what you see is kept."
     )
 
