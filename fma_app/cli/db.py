@@ -33,15 +33,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_upgrade(args: argparse.Namespace) -> int:
     from fma_app.storage.shared import SharedStoreError
-    from fma_app.storage.shared.store import upgrade
+    from fma_app.storage.shared.store import upgrade_schema
 
     location = shared_location(args.url).with_model(None)
     try:
-        old, new = upgrade(location)
+        done = upgrade_schema(location)
     except SharedStoreError as error:
         raise CliError(str(error)) from None
-    if old == new:
-        print(f"{location.display} is already at schema {new}")
+    created = ", ".join(f"fma.{table}" for table in done.created_tables)
+    if done.old != done.new:
+        also = f", and created editing together's tables {created}" if created else ""
+        print(f"upgraded {location.display} from schema {done.old} to {done.new}{also}")
+    elif created:
+        print(
+            f"{location.display} is at schema {done.new}: created editing together's tables "
+            f"{created}, which it lacked"
+        )
     else:
-        print(f"upgraded {location.display} from schema {old} to {new}")
+        print(f"{location.display} is already at schema {done.new}: nothing to do")
     return EXIT_OK

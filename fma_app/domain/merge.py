@@ -311,20 +311,29 @@ def _renumbered_key(key: Any, mapping: Mapping[int, int]) -> Any:
 def _renumber_their_additions(
     base: Model, ours: Model, theirs: Model
 ) -> tuple[Model, dict[int, int]]:
-    """Their added records whose ids ours also used for a different addition get fresh ids."""
+    """Their added records whose ids ours also used for a different addition get fresh ids.
+
+    When ours takes new ids from an id source (a shared model: the server's counter), every
+    addition of theirs takes its id from it: an id theirs chose itself may be one another
+    session has reserved and not yet committed, and both rows must land."""
     base_ids = {(found.name, i) for found, i, _ in iter_records(base)}
     ours_added = {i: (found.name, r) for found, i, r in iter_records(ours)
                   if (found.name, i) not in base_ids}  # fmt: skip
-    clashing = [
+    theirs_added = [
         i
         for found, i, r in iter_records(theirs)
-        if (found.name, i) not in base_ids and i in ours_added and ours_added[i] != (found.name, r)
+        if (found.name, i) not in base_ids and ours_added.get(i) != (found.name, r)
     ]
-    if not clashing:
+    id_source = ours.id_source
+    moving = theirs_added if id_source is not None else [i for i in theirs_added if i in ours_added]
+    if not moving:
         return theirs, {}
     largest = max((i for m in (base, ours, theirs) for _, i, _ in iter_records(m)), default=0)
     next_id = max(base._next_id, ours._next_id, theirs._next_id, largest + 1)
-    mapping = {old: next_id + offset for offset, old in enumerate(sorted(clashing))}
+    if id_source is not None:
+        mapping = {old: id_source() for old in sorted(moving)}
+    else:
+        mapping = {old: next_id + offset for offset, old in enumerate(sorted(moving))}
     renumbered = clone_model(theirs)
     for found in collections():
         records = found.records(renumbered)
@@ -339,7 +348,7 @@ def _renumber_their_additions(
     for name in KEY_REFERENCES:  # (component id, group) -> needs; ids are unique across kinds
         keyed: Mapping[Any, Any] = getattr(renumbered, name)
         setattr(renumbered, name, {_renumbered_key(k, mapping): v for k, v in keyed.items()})
-    renumbered._next_id = next_id + len(mapping)
+    renumbered._next_id = max(next_id, *(new + 1 for new in mapping.values()))
     renumbered.invalidate_names()
     return renumbered, mapping
 

@@ -525,6 +525,12 @@ class Model:
         own counter with None. Every id the source returns must be unused in the model."""
         self._id_source = source
 
+    @property
+    def id_source(self) -> IdSource | None:
+        """The id source set by `set_id_source`, for code that hands out ids in bulk (a
+        merge's additions); None for a model that numbers its own records."""
+        return self._id_source
+
     def _reserve(self, entity_id: int | None) -> int:
         if entity_id is None:
             return self.new_id()

@@ -71,3 +71,13 @@ def scale_tooltip(field: str, current: int | None = None) -> str:
         line = meaning(field, score)
         lines.append(f"<b>{line}</b>" if score == current else line)
     return "<br>".join(lines)
+
+
+def hinted_scale_tooltip(field: str, suggested: int) -> str:
+    """The scale's tooltip under the library's suggestion, for an empty score. Rich text from
+    its first character: Qt shows a text as rich only when it starts like markup, and a plain
+    first line made the scale's tags show as typed."""
+    return (
+        f"<p>The library suggests {suggested}; not rated until you set it.</p>"
+        f"{scale_tooltip(field)}"
+    )

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from fma_app.domain.diff import FieldChange, ModelDiff, RecordChange, diff_models
+from fma_app.domain.errors import ModelError
 from fma_app.domain.merge import Conflict, MergeResult, ReplaceContent, Side, merge_models
 from fma_app.domain.model import Model
 from fma_app.domain.records import MODEL, SINGULAR, clone_model, shown
@@ -301,11 +302,14 @@ class MergeDialog(QDialog):
         current = self.context.document.model
         if current.content() == self.ours.content():
             return True
-        if self.recompute is None:
+        recompute = self.recompute
+        if recompute is None:
             text = "The model changed since this merge was computed. Merge again."
             self.context.interaction.show_message("Merge", text, Level.WARNING)
             return False
-        fresh = self.recompute(current)
+        fresh = _merged_or_said(self.context, lambda: recompute(current))
+        if fresh is None:
+            return False
         self.ours = clone_model(current)
         settled = _conflict_values(fresh) == _conflict_values(self.merge)
         self.merge = fresh
@@ -320,6 +324,18 @@ class MergeDialog(QDialog):
         )
         self.context.interaction.show_message("Merge", text, Level.WARNING)
         return False
+
+
+def _merged_or_said(context: AppContext, merge: Callable[[], MergeResult]) -> MergeResult | None:
+    """The merge, or None once the window said why there is none: a shared model's new ids
+    come from the server (which may be out of reach), and a merge may find a reference to a
+    record neither side has."""
+    try:
+        return merge()
+    except ModelError as error:
+        text = f"Cannot merge: {error}. Nothing was changed."
+        context.interaction.show_message("Merge", text, Level.WARNING)
+        return None
 
 
 def _conflict_values(result: MergeResult) -> list[tuple[str, object, object]]:
@@ -395,7 +411,10 @@ class CompareController:
         base = self._read(base_path) if base_path else None
         if base is None:
             return False
-        result = merge_models(base, self.context.document.model, theirs)
+        ours = self.context.document.model
+        result = _merged_or_said(self.context, lambda: merge_models(base, ours, theirs))
+        if result is None:
+            return False
         if not result.conflicts:
             return apply_merged(self.context, result.resolved({}), self.parent)
         dialog = MergeDialog(

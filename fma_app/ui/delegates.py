@@ -83,9 +83,10 @@ class ScoreEdit(QLineEdit):
 
     def _explain(self, _text: str) -> None:
         value = self.value() or None
-        tip = rating_scales.scale_tooltip(self.field, value)
         if self.hint is not None and not self.text().strip():
-            tip = f"The library suggests {self.hint}; not rated until you set it.\n{tip}"
+            tip = rating_scales.hinted_scale_tooltip(self.field, self.hint)
+        else:
+            tip = rating_scales.scale_tooltip(self.field, value)
         self.setToolTip(tip)
         self.setStatusTip(rating_scales.meaning(self.field, value) if value else "")
 

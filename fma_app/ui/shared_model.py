@@ -75,7 +75,7 @@ def sentence(text: str) -> str:
 
 def offline_text(location: SharedLocation) -> str:
     return (
-        f"Offline: {location.server} cannot be reached. Edits wait until it is back "
+        f"Offline: {location.server} cannot be reached. No edits until it is back "
         "(reconnecting on its own); what you see is kept."
     )
 
@@ -127,6 +127,8 @@ class SharedModelController(QObject):
         self.others_label.setObjectName("alsoOpen")
         self.others_label.hide()
         window.statusBar().addPermanentWidget(self.others_label)
+        self._status_shown = ""  # the status bar's message while its tooltip is ours
+        window.statusBar().messageChanged.connect(self._status_changed)
         self._reconnecting: threading.Thread | None = None
         self.reconnect_finished.connect(self._reconnect_finished)
         self.reconnect_timer = QTimer(self)
@@ -314,7 +316,7 @@ class SharedModelController(QObject):
             self.go_offline()
             return
         self.notifier = QSocketNotifier(socket, QSocketNotifier.Type.Read, self)
-        self.notifier.activated.connect(lambda *_args: self.refresh())
+        self.notifier.activated.connect(lambda *_args: self._notified())
 
     def _unwatch(self) -> None:
         if self.notifier is not None:
@@ -344,21 +346,34 @@ class SharedModelController(QObject):
         self.document.announce(changes)
         return changes
 
-    def poll(self) -> None:
-        """Who else has the model open, and any change a missed notification would hide."""
+    def _notified(self) -> None:
+        """A notification came: someone's commit, or someone opened or closed the model."""
+        self.refresh()
         session = self.session
-        if session is None or self.offline:
-            return
+        if session is not None and not self.offline and session.presence_changed():
+            self._show_others_now()
+
+    def _show_others_now(self) -> bool:
+        session = self.session
+        if session is None:
+            return False
         try:
             others = session.others()
         except ServerUnavailable:
             self.go_offline()
-            return
+            return False
         except SharedStoreError as error:
             self._server_refused(error)
-            return
+            return False
         self.show_others(others)
-        self.refresh()
+        return True
+
+    def poll(self) -> None:
+        """Who else has the model open, and any change a missed notification would hide."""
+        if self.session is None or self.offline:
+            return
+        if self._show_others_now():
+            self.refresh()
 
     def _server_refused(self, error: SharedStoreError) -> None:
         """A query the server refused (not a lost connection): say so, keep the window; the
@@ -367,7 +382,7 @@ class SharedModelController(QObject):
         secret = session.location.password if session is not None else None
         text = sentence(without_secret(str(error), secret))
         log.warning("shared model: %s", text)
-        self._status(text)
+        self._status(sentence(without_secret(error.headline, secret)), full_text=text)
 
     def show_others(self, others: list[str]) -> None:
         self.others_label.setText(also_open_text(others))
@@ -492,8 +507,18 @@ class SharedModelController(QObject):
             self.session = None
             self._close_session(session)
 
-    def _status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, STATUS_MS)
+    def _status(self, text: str, *, full_text: str | None = None) -> None:
+        """`text` in the status bar; `full_text` (a server error with the query it quotes)
+        in its tooltip while the message shows."""
+        bar = self.window.statusBar()
+        self._status_shown = text
+        bar.showMessage(text, STATUS_MS)
+        bar.setToolTip(full_text if full_text is not None and full_text != text else "")
+
+    def _status_changed(self, message: str) -> None:
+        if message != self._status_shown:  # timed out or replaced: the tooltip goes with it
+            self._status_shown = ""
+            self.window.statusBar().setToolTip("")
 
 
 @contextmanager

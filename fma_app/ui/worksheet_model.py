@@ -437,12 +437,11 @@ class WorksheetModel(QAbstractTableModel):
     def _tooltip(self, fm: FailureMode, column: int) -> Any:
         column_def = COLUMNS[column]
         if column_def.kind == "score":
-            tip = rating_scales.scale_tooltip(column_def.key, getattr(fm, column_def.key))
             hint = self.document.score_hints.get(fm.id)
             suggested = None if hint is None else getattr(hint, column_def.key)
             if suggested is not None and getattr(fm, column_def.key) is None:
-                tip = f"The library suggests {suggested}; not rated until you set it.\n{tip}"
-            return tip
+                return rating_scales.hinted_scale_tooltip(column_def.key, suggested)
+            return rating_scales.scale_tooltip(column_def.key, getattr(fm, column_def.key))
         if column_def.kind == "revised":
             field = revised_field(column_def.key)
             current = getattr(fm.revised, field) if fm.revised else None

@@ -179,13 +179,38 @@ def test_db_upgrade_of_a_current_schema_says_so(
     pushed: tuple[Path, str], pg_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run(capsys, "db", "upgrade", pg_url) == (
-        0, f"{pg_url} is already at schema 7\n", "",
+        0, f"{pg_url} is already at schema 7: nothing to do\n", "",
     )  # fmt: skip
     with psycopg.connect(pg_url) as conn:
         conn.execute("UPDATE fma.fma_schema SET version = 6")
     code, _out, err = run(capsys, "rank", pushed[1])
     assert code == 2
     assert f"run `fma-app db upgrade {pg_url}`" in err
+
+
+def test_db_upgrade_says_it_created_the_edit_tables_a_database_lacked(
+    pushed: tuple[Path, str], pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A database pushed before pushes made editing together's tables: db upgrade creates
+    them and said "already at schema 7" all the same. It says what it did."""
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("DROP TABLE fma.edit_heads, fma.edit_presence")
+    assert run(capsys, "db", "upgrade", pg_url) == (
+        0,
+        f"{pg_url} is at schema 7: created editing together's tables fma.edit_heads, "
+        "fma.edit_presence, which it lacked\n",
+        "",
+    )
+    with psycopg.connect(pg_url) as conn:
+        found = conn.execute(
+            "SELECT to_regclass('fma.edit_heads') IS NOT NULL"
+            " AND to_regclass('fma.edit_presence') IS NOT NULL"
+        ).fetchone()
+    assert found == (True,)
+    assert (
+        run(capsys, "db", "upgrade", pg_url)[1]
+        == f"{pg_url} is already at schema 7: nothing to do\n"
+    )
 
 
 @pytest.mark.parametrize(

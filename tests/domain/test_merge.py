@@ -138,6 +138,26 @@ def test_both_sides_adding_under_the_same_ids_renumbers_theirs_and_its_reference
     assert merged._next_id > max(ids)
 
 
+def test_with_an_id_source_every_addition_of_theirs_takes_its_id_from_it():
+    """A shared model's ids come from the server's counter (Model.set_id_source): an id theirs
+    chose itself may be one another session reserved, so none of theirs is kept."""
+    base, ours, theirs = three()
+    handed_out = iter(range(100, 200))
+    ours.set_id_source(lambda: next(handed_out))
+    queue = theirs.add_component("queue", "queue")  # 6: no clash with ours
+    lag = theirs.add_failure_mode(queue.id, failure_mode="Consumer lag")  # 7
+    theirs.add_dependency(1, queue.id)  # 8
+    result = merge_models(base, ours, theirs)
+    assert result.renumbered == {6: 100, 7: 101, 8: 102}
+    merged = result.resolved({})
+    assert merged.components[100].name == "queue"
+    assert merged.failure_modes[101].component_id == 100
+    assert (merged.dependencies[102].source_id, merged.dependencies[102].target_id) == (1, 100)
+    assert lag.id not in merged.failure_modes
+    assert merged._next_id == 103
+    assert ours._next_id == base._next_id  # computing a merge leaves ours as it was
+
+
 def test_the_same_row_added_on_both_sides_is_kept_once():
     base, ours, theirs = three()
     ours.add_component("cache", "cache")

@@ -278,6 +278,24 @@ def test_others_lists_who_else_has_it_open(alice: SharedSession, bob: SharedSess
     assert alice.others() == []
 
 
+def test_opening_and_closing_notify_the_others_at_once(shared: str, alice: SharedSession) -> None:
+    """ "Also open" was refreshed by a 5 s poll only: a session opening or closing the model
+    now notifies the others on the model's channel, as a commit does."""
+    bob = SharedSession.open(shared, user="bob")
+    try:
+        assert alice.wait_for_notification(5.0)
+        assert alice.presence_changed()
+        assert not alice.presence_changed()  # told once
+        assert alice.others() == ["bob"]
+        assert not bob.wait_for_notification(0.2)  # bob's own opening is not news to him
+    finally:
+        bob.close()
+    assert alice.wait_for_notification(5.0)
+    assert alice.fetch_remote_changes() == []  # no commit came, only the closing
+    assert alice.presence_changed()
+    assert alice.others() == []
+
+
 def redo(session: SharedSession, command: Command) -> str | None:
     changes = command.do(session.model)
     refusal = session.commit("redo", command, changes)

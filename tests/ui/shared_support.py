@@ -119,6 +119,9 @@ class FakeSession:
         self._check_read()
         return list(self.others_open)
 
+    def presence_changed(self) -> bool:
+        return False  # who is open changes only at a poll here
+
     def history(self, *, component_id: int | None = None, user: str | None = None) -> list[Entry]:
         self._check()
         self.history_calls.append((component_id, user))

@@ -185,3 +185,32 @@ def test_a_merge_that_breaks_a_rule_changes_nothing(qtbot, context_factory, smal
     assert not applied
     assert document.model.content() == before
     assert "name 'queue' is used twice" in interaction.messages[-1][2]
+
+
+def test_a_merge_that_cannot_have_new_ids_says_so_and_changes_nothing(
+    qtbot, context_factory, small_model, tmp_path
+):
+    """A shared model's merge takes its additions' ids from the server (Model.set_id_source);
+    with the server out of reach that raises a ModelError, which escaped the menu action.
+    The window says why and the model stays as it was."""
+    from fma_app.domain.errors import ModelError
+
+    base, theirs, ours = (copy.deepcopy(small_model) for _ in range(3))
+    theirs.add_component("queue", "queue")
+
+    def unreachable() -> int:
+        raise ModelError("no new id: the connection to db:5432/fma was lost")
+
+    ours.set_id_source(unreachable)
+    window, document, interaction = window_with(qtbot, context_factory, ours, None)
+    before = copy.deepcopy(document.model.content())
+    applied = window.compare.merge_with(
+        str(saved(tmp_path, "theirs.fma", theirs)), str(saved(tmp_path, "base.fma", base))
+    )
+    assert not applied
+    assert document.model.content() == before
+    assert interaction.messages[-1] == (
+        "warning",
+        "Merge",
+        "Cannot merge: no new id: the connection to db:5432/fma was lost. Nothing was changed.",
+    )

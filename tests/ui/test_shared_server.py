@@ -100,6 +100,20 @@ def test_two_windows_one_edits_the_other_shows_it(open_window, shared_url, qtbot
     assert alice.windowTitle() == f"Shop[*] \u2014 {shared_url} (changes are on the server)"
 
 
+def test_also_open_follows_others_opening_and_closing_without_the_poll(
+    open_window, shared_url, qtbot
+):
+    """The status bar's "Also open" was refreshed by the 5 s poll only; a session opening or
+    closing now notifies the others, and the window shows it within a second."""
+    alice = open_window(shared_url, "alice")
+    alice.shared.poll_timer.stop()  # only the notification can tell alice now
+    bob = open_window(shared_url, "bob")
+    qtbot.waitUntil(lambda: alice.shared.others_label.text() == "Also open: bob", timeout=1000)
+    assert alice.shared.others_label.isVisible()
+    bob.shared.shutdown()
+    qtbot.waitUntil(lambda: not alice.shared.others_label.isVisible(), timeout=1000)
+
+
 def test_a_conflicting_edit_is_refused_and_shows_the_current_value(open_window, shared_url, qtbot):
     alice = open_window(shared_url, "alice")
     bob = open_window(shared_url, "bob")
@@ -417,6 +431,71 @@ def test_a_merge_whose_conflict_changed_meanwhile_is_settled_again(
     assert (server.failure_modes[fm_id].severity, server.components[second].description) == (
         9,
         "from the merge",
+    )
+
+
+def test_a_server_error_shows_its_first_line_in_the_status_bar_and_all_in_the_tooltip(
+    open_window, shared_url, pg_url, caplog
+):
+    """psycopg's text of a refused query goes on with "LINE 1: <the query>" and a caret line:
+    the status bar showed all of it. It shows the first line; the tooltip and the log have
+    the whole text."""
+    import psycopg
+
+    alice = open_window(shared_url, "alice")
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE fma.edit_heads RENAME TO edit_heads_away")
+    try:
+        with caplog.at_level(logging.WARNING):
+            assert alice.shared.refresh() == []
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute("ALTER TABLE fma.edit_heads_away RENAME TO edit_heads")
+    status = alice.statusBar().currentMessage()
+    assert status.startswith("Cannot read postgresql://postgres@")
+    assert status.endswith('relation "edit_heads" does not exist')
+    tooltip = alice.statusBar().toolTip()
+    assert tooltip.startswith(status + " LINE 1: SELECT")
+    assert any(tooltip in record.getMessage() for record in caplog.records)
+    alice.statusBar().showMessage("Saved")  # another message: the tooltip is no longer its
+    assert alice.statusBar().toolTip() == ""
+
+
+def test_a_merge_that_adds_rows_while_someone_else_adds_rows_lands_both(
+    open_window, shared_url, qtbot, tmp_path
+):
+    """The merge's additions took the ids their file gave them (the model's next free id),
+    which the server's counter hands bob too: both added at once, one of them could not land.
+    They take ids from alice's session now, like any row she adds."""
+    from fma_app.domain.commands import add_component
+    from fma_app.domain.records import clone_model
+    from fma_app.storage import save_model
+
+    alice = open_window(shared_url, "alice")
+    bob = open_window(shared_url, "bob")
+    base = clone_model(alice.document.model)
+    theirs = clone_model(base)
+    queue = theirs.add_component("queue", "queue")
+    theirs.add_failure_mode(queue.id, failure_mode="Consumer lag")
+    paths = tmp_path / "theirs.fma", tmp_path / "base.fma"
+    save_model(theirs, paths[0])
+    save_model(base, paths[1])
+    # Bob adds a row before alice's window has seen anything of his.
+    assert bob.document.edit(lambda model: add_component(model, "ledger")) is None
+    ledger = max(bob.document.model.components)
+    assert ledger == queue.id  # the id the merge file chose itself
+    assert alice.compare.merge_with(str(paths[0]), str(paths[1])), (
+        alice.context.interaction.messages
+    )
+    server = _server_model(shared_url)
+    names = {c.name for c in server.components.values()}
+    assert {"ledger", "queue"} <= names
+    assert [
+        fm.failure_mode for fm in server.failure_modes_of(server.component_by_name("queue").id)
+    ] == ["Consumer lag"]
+    qtbot.waitUntil(
+        lambda: alice.document.model.content() == _server_model(shared_url).content(),
+        timeout=LIVE_MS,
     )
 
 

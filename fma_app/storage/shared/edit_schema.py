@@ -53,7 +53,9 @@ EDIT_SCHEMA_DDL: tuple[str, ...] = (
         opened_at timestamptz NOT NULL DEFAULT now()
     )""",
 )
-NOTIFY_CHANNEL = "fma_model_changes"  # payload: {"model": KEY, "seq": N}
+# payload: {"model": KEY, "seq": N} for a commit, {"model": KEY, "presence": "opened"|"closed"}
+# when a session opens or closes the model (the "Also open" of the others' windows)
+NOTIFY_CHANNEL = "fma_model_changes"
 
 
 def ensure_edit_schema(conn: Any) -> None:
@@ -102,4 +104,14 @@ def notify(conn: Any, model_key: str, seq: int) -> None:
 
     conn.execute(
         "SELECT pg_notify(%s, %s)", (NOTIFY_CHANNEL, json.dumps({"model": model_key, "seq": seq}))
+    )
+
+
+def notify_presence(conn: Any, model_key: str, what: str) -> None:
+    """Tell the sessions listening that one opened or closed the model (`what`)."""
+    import json
+
+    conn.execute(
+        "SELECT pg_notify(%s, %s)",
+        (NOTIFY_CHANNEL, json.dumps({"model": model_key, "presence": what})),
     )

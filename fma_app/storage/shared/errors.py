@@ -13,14 +13,20 @@ from fma_app.storage.errors import one_line
 
 
 class SharedStoreError(Exception):
-    """A shared model could not be reached, read or written; `str(error)` is one line."""
+    """A shared model could not be reached, read or written; `str(error)` is one line.
+
+    `headline` is the same without what follows the first line of the server's text (psycopg
+    goes on with "LINE 1: <the query>" and a caret): what a window's status bar shows."""
 
     reason = "io"
 
-    def __init__(self, message: str, *, reason: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, reason: str | None = None, headline: str | None = None
+    ) -> None:
         super().__init__(one_line(message))
         if reason is not None:
             self.reason = reason
+        self.headline = one_line(headline) if headline is not None else str(self)
 
 
 class PasswordRequired(SharedStoreError):  # noqa: N818 (the names agreed in TEAM_API)

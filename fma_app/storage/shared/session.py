@@ -62,6 +62,7 @@ from fma_app.storage.shared.edit_schema import (
     ensure_edit_schema,
     next_commit_seq,
     notify,
+    notify_presence,
 )
 from fma_app.storage.shared.errors import (
     ModelNotFound,
@@ -195,6 +196,7 @@ class SharedSession:
         self._step_seqs: weakref.WeakKeyDictionary[Command, int] = weakref.WeakKeyDictionary()
         self._free_ids: list[int] = []
         self._waiting = False  # a thread is blocked in wait_for_notification
+        self._presence_news = False  # someone opened or closed the model: see presence_changed
         self.before_commit: Callable[[], None] | None = None  # tests: break the connection here
         model.set_id_source(_IdSource(self._new_id))
         self._register_presence()
@@ -250,6 +252,7 @@ class SharedSession:
                     listen.execute(
                         "DELETE FROM edit_presence WHERE session_id = %s", (self.session_id,)
                     )
+                    notify_presence(listen, self.model_key, "closed")
             self._connections.close()
             self._connections = None
 
@@ -285,6 +288,7 @@ class SharedSession:
             while (left := deadline - time.monotonic()) > 0:
                 for note in self._live().listen.notifies(timeout=left, stop_after=1):
                     if _names_model(note.payload, self.model_key):
+                        self._presence_news |= _is_presence(note.payload)
                         return True
         except psycopg.Error as error:
             raise self._lost(error) from None
@@ -751,8 +755,16 @@ class SharedSession:
         fire again for them); a thread blocked in `wait_for_notification` reads them itself."""
         if self._waiting:
             return
-        for _note in self._live().listen.notifies(timeout=0):
-            pass
+        for note in self._live().listen.notifies(timeout=0):
+            if _names_model(note.payload, self.model_key):
+                self._presence_news |= _is_presence(note.payload)
+
+    def presence_changed(self) -> bool:
+        """Whether a session opened or closed this model since the last call, as far as the
+        notifications read so far (by `fetch_remote_changes` or `wait_for_notification`) say:
+        `others()` is then worth asking again."""
+        news, self._presence_news = self._presence_news, False
+        return news
 
     def _fetch(self) -> list[Change]:
         conn = self._live().work
@@ -896,6 +908,8 @@ class SharedSession:
                 " backend_start = excluded.backend_start",
                 (self.session_id, self.model_key, self.user),
             )
+            # Before LISTEN, so that only the others hear it (autocommit: sent at once).
+            notify_presence(conn, self.model_key, "opened")
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
         except psycopg.Error as error:
             raise self._lost(error) from None
@@ -1184,6 +1198,13 @@ def _set_model_record(target: Model, values: Mapping[str, Any]) -> None:
 def _json(value: object) -> str:
     """A field value as the history's JSON text (COPY hands jsonb columns text)."""
     return json.dumps(plain(value), ensure_ascii=False, sort_keys=True)
+
+
+def _is_presence(payload: str) -> bool:
+    try:
+        return "presence" in json.loads(payload)
+    except (ValueError, TypeError):
+        return False
 
 
 def _names_model(payload: str, model_key: str) -> bool:

@@ -200,19 +200,27 @@ def query_error(location: SharedLocation, verb: str, error: Exception) -> Shared
     if is_connection_lost(error):
         return ServerUnavailable(f"cannot {verb} {location.display}: the connection was lost "
                                  f"({_gist(detail)})")  # fmt: skip
+    # The server's first line says what it refused; the rest quotes the query ("LINE 1: ...").
+    first = without_secret(str(error).strip().split("\n", 1)[0], location.password)
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
+        hint = (
+            " (the database's owner grants it: GRANT USAGE ON SCHEMA fma and SELECT, INSERT,"
+            " UPDATE, DELETE ON ALL TABLES IN SCHEMA fma, see the README)"
+        )
         return SharedStoreError(
-            f"cannot {verb} {location.display}: {detail} (the database's owner grants it: "
-            "GRANT USAGE ON SCHEMA fma and SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN "
-            "SCHEMA fma, see the README)",
+            f"cannot {verb} {location.display}: {detail}{hint}",
             reason="permission",
+            headline=f"cannot {verb} {location.display}: {first}{hint}",
         )
     if isinstance(error, psycopg.errors.IntegrityError):
+        broken = f"cannot {verb} {location.display}: a value breaks the model's rules"
         return SharedStoreError(
-            f"cannot {verb} {location.display}: a value breaks the model's rules ({detail})",
-            reason="invalid",
+            f"{broken} ({detail})", reason="invalid", headline=f"{broken} ({first})"
         )
-    return SharedStoreError(f"cannot {verb} {location.display}: {detail}")
+    return SharedStoreError(
+        f"cannot {verb} {location.display}: {detail}",
+        headline=f"cannot {verb} {location.display}: {first}",
+    )
 
 
 @contextmanager
@@ -288,13 +296,14 @@ def _create_schema(conn: psycopg.Connection[Any]) -> None:
 EDIT_TABLES = ("edit_heads", "edit_history", "edit_presence")
 
 
-def _create_edit_schema(conn: psycopg.Connection[Any]) -> None:
+def _create_edit_schema(conn: psycopg.Connection[Any]) -> list[str]:
     """Editing together's tables (history, commit numbers, presence), created with the rest so
     the grants given after the first push cover them and no member's session has to create
     them. `CREATE ... IF NOT EXISTS`: `db upgrade` runs it too, for a database pushed before the
     first push made them; the members who may change the models (their grants on
     fma.shared_models) get the same rights on the tables it creates, so a member with only the
-    README's GRANT lines (no default privileges) edits together after the upgrade."""
+    README's GRANT lines (no default privileges) edits together after the upgrade. The tables
+    it created, by name."""
     from fma_app.storage.shared.edit_schema import EDIT_SCHEMA_DDL
 
     missing = [table for table in EDIT_TABLES if not _table_exists(conn, table)]
@@ -302,6 +311,7 @@ def _create_edit_schema(conn: psycopg.Connection[Any]) -> None:
         conn.execute(statement.encode("utf-8"))
     if missing:
         _grant_like_shared_models(conn, missing)
+    return missing
 
 
 def _table_exists(conn: psycopg.Connection[Any], table: str) -> bool:
@@ -499,8 +509,24 @@ def list_models(
     return [SharedModelInfo(*row) for row in found]
 
 
+@dataclass(frozen=True)
+class SchemaUpgrade:
+    """What `upgrade_schema` did: the schema versions before and after, and the tables of
+    editing together it created (absent from a database pushed before pushes made them)."""
+
+    old: int
+    new: int
+    created_tables: tuple[str, ...]
+
+
 def upgrade(location: SharedLocation | str, *, password: str | None = None) -> tuple[int, int]:
     """Bring the database's schema to this version in one transaction; (old, new)."""
+    done = upgrade_schema(location, password=password)
+    return done.old, done.new
+
+
+def upgrade_schema(location: SharedLocation | str, *, password: str | None = None) -> SchemaUpgrade:
+    """Bring the database's schema to this version in one transaction; what it did."""
     where = _location(location).with_model(None)
     with _transaction(where, "upgrade", password) as conn:
         _lock_schema(conn)
@@ -521,9 +547,9 @@ def upgrade(location: SharedLocation | str, *, password: str | None = None) -> t
                     reason="migration",
                 )
             step(conn)
-        _create_edit_schema(conn)
+        created = _create_edit_schema(conn)
         conn.execute(f"UPDATE {SCHEMA_NAME}.fma_schema SET version = %s", (SCHEMA_VERSION,))
-    return version, SCHEMA_VERSION
+    return SchemaUpgrade(version, SCHEMA_VERSION, tuple(created))
 
 
 def _when(moment: dt.datetime) -> str:
