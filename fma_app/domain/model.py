@@ -21,8 +21,8 @@ from fma_app.domain.scoring import (
     action_priority,
     rpn,
     validate_optional_score,
-    validate_score,
 )
+from fma_app.domain.scoring import Scores as Scores  # there so `rank` reads it without this module
 
 
 class ComponentKind(StrEnum):
@@ -283,32 +283,6 @@ class Dependency:
     description: str = ""
     group: str = ""
     observed: ObservedCalls | None = None  # from the last trace import; None if never seen
-
-
-@dataclass(frozen=True)
-class Scores:
-    severity: int
-    likelihood: int
-    detection: int
-
-    @staticmethod
-    def checked(
-        severity: object, likelihood: object, detection: object, prefix: str = ""
-    ) -> Scores:
-        """All three scores, each a whole number 1-10 (revised scores are all-or-none)."""
-        return Scores(
-            validate_score(f"{prefix}severity", severity),
-            validate_score(f"{prefix}likelihood", likelihood),
-            validate_score(f"{prefix}detection", detection),
-        )
-
-    @property
-    def rpn(self) -> int:
-        return rpn(self.severity, self.likelihood, self.detection)
-
-    @property
-    def ap(self) -> ActionPriority:
-        return action_priority(self.severity, self.likelihood, self.detection)
 
 
 @dataclass

@@ -8,6 +8,7 @@ column per detection band. AP is not a function of RPN, so it is never derived f
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
@@ -96,3 +97,29 @@ def action_priority(severity: int, likelihood: int, detection: int) -> ActionPri
         (_band_index(SEVERITY_BANDS, severity), _band_index(OCCURRENCE_BANDS, likelihood))
     ]
     return ActionPriority(row[_band_index(DETECTION_BANDS, detection)])
+
+
+@dataclass(frozen=True)
+class Scores:
+    severity: int
+    likelihood: int
+    detection: int
+
+    @staticmethod
+    def checked(
+        severity: object, likelihood: object, detection: object, prefix: str = ""
+    ) -> Scores:
+        """All three scores, each a whole number 1-10 (revised scores are all-or-none)."""
+        return Scores(
+            validate_score(f"{prefix}severity", severity),
+            validate_score(f"{prefix}likelihood", likelihood),
+            validate_score(f"{prefix}detection", detection),
+        )
+
+    @property
+    def rpn(self) -> int:
+        return rpn(self.severity, self.likelihood, self.detection)
+
+    @property
+    def ap(self) -> ActionPriority:
+        return action_priority(self.severity, self.likelihood, self.detection)

@@ -11,7 +11,7 @@ import pytest
 
 from fma_app.analysis.ranking import RankBy, rank_failure_modes
 from fma_app.domain.model import Model
-from fma_app.storage import ModelFileError, open_model, read_ranking, save_model
+from fma_app.storage import ModelFileError, compiled_sql, open_model, read_ranking, save_model
 
 # Names that tie once folded ("Straße"/"STRASSE", "db"/"DB") and a non-ASCII one, so the tie
 # breaks by folded name and then id are exercised as well as the scores.
@@ -97,3 +97,25 @@ def test_refuses_a_row_that_breaks_a_check_rule_as_open_does(tmp_path: Path, cha
         read_ranking(path)
     assert str(ranking.value) == str(opening.value)
     assert " row " in str(ranking.value)
+
+
+@pytest.mark.parametrize("column", ["notes", "failure_mode", "name"])
+def test_refuses_a_value_over_the_length_limit_as_open_does(tmp_path: Path, column: str):
+    """In a column rank shows, one it does not show (its length is read in the same scan), and
+    another table's."""
+    path = tmp_path / "huge.fma"
+    save_model(generated_model(3, failure_modes=20), path)
+    table = "components" if column == "name" else "failure_modes"
+    huge = compiled_sql.MAX_VALUE_BYTES + 1
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            f"UPDATE {table} SET {column} = CAST(zeroblob({huge}) AS TEXT)"
+            f" WHERE id = (SELECT max(id) FROM {table})"
+        )
+    conn.close()
+    with pytest.raises(ModelFileError) as opening:
+        open_model(path)
+    with pytest.raises(ModelFileError) as ranking:
+        read_ranking(path)
+    assert str(ranking.value) == str(opening.value)
+    assert ranking.value.reason == opening.value.reason == "too-large"
