@@ -9,12 +9,21 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 from pg_server import PgServer, find_binaries
 
 from fma_app.domain.model import Model, Scores
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# The machines are shared and noisy (2 cores): Hypothesis's deadline and "too slow" health check
+# are timings, and a property test must fail on its property, never on the load (seen in
+# tests/cli/test_rank_json.py under load). Tests that set their own settings keep them.
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 
 def build_small_model() -> Model:
