@@ -30,6 +30,8 @@ import tomllib
 from typing import Any
 
 from fma_app.analysis.review import RULES_BY_ID, WAIVER_EXPIRED, Policy, Waiver
+from fma_app.domain.dates import parse_date
+from fma_app.domain.errors import ValidationError
 
 _TOP_KEYS = ("rules", "waivers")
 _WAIVER_KEYS = ("rule", "failure_mode_id", "component", "dependency", "reason", "owner", "expires")
@@ -136,16 +138,14 @@ def _waiver(entry: dict[str, Any], index: int, locate: _Locator) -> Waiver:
 
 
 def _date(value: object, fail: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise fail("expires", f"expires must be a date written YYYY-MM-DD, not {value!r}")
+    """A waiver's expiry: required, so a blank one is as wrong as a bad one."""
+    try:
+        parsed = parse_date("expires", value)
+    except ValidationError:
+        parsed = None
+    if parsed is None:
+        raise fail("expires", f"expires must be a date written YYYY-MM-DD, not {value!r}")
+    return parsed
 
 
 class _Locator:

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import TypeVar
 
+from fma_app.domain.dates import parse_date as parse_date  # its readers import it from here
 from fma_app.domain.errors import ModelError, ValidationError
 from fma_app.domain.resilience import NO_RESILIENCE, ChaosTarget, Resilience, new_model_uuid
 from fma_app.domain.scoring import (
@@ -452,22 +453,6 @@ class ModelProperties:
         if "name" in texts and not texts["name"]:
             raise ValidationError("the model name must not be empty")
         return ModelProperties(**texts, key_date=key_date)
-
-
-def parse_date(label: str, value: object) -> dt.date | None:
-    """A date, an ISO text "YYYY-MM-DD", or None/blank for no date."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(f"{label} {value!r} is not a date written YYYY-MM-DD")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from fma_app.domain.dates import parse_date
 from fma_app.domain.errors import ValidationError
 
 E = TypeVar("E", bound=StrEnum)
@@ -404,24 +405,9 @@ class ExperimentRecord:
     def checked(status: object, date: object = None, result: object = "") -> ExperimentRecord:
         return ExperimentRecord(
             _enum(ExperimentStatus, "experiment status", status),
-            _date(date),
+            parse_date("experiment date", date),
             _one_line("experiment result", result),
         )
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise ValidationError(f"experiment date {value!r} is not a date written YYYY-MM-DD")
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,9 @@ rule = "not-rated"
         ('component = "db"\nreason = "r"\nowner = "o"\nexpires = "soon"',
          r"^line 13, key waivers.expires: waiver 2: expires must be a date written YYYY-MM-DD, "
          r"not 'soon'"),
+        ('component = "db"\nreason = "r"\nowner = "o"\nexpires = "  "',
+         r"^line 13, key waivers.expires: waiver 2: expires must be a date written YYYY-MM-DD, "
+         r"not '  '"),
         ('component = "db"\nreason = "r"\nexpires = 2027-01-01',
          r"^line 8, key waivers.owner: waiver 2: owner must be given"),
         ('component = "db"\nfailure_mode_id = 3\nreason = "r"\nowner = "o"\nexpires = 2027-01-01',
@@ -123,7 +126,10 @@ rule = "not-rated"
         ('component = "db"\nreason = "r"\nowner = "o"\nexpires = 2027-01-01\nexpiry = 2027-01-01',
          r"^line 14, key waivers.expiry: waiver 2: unknown key"),
     ],
-    ids=["date", "owner", "two-targets", "no-target", "dependency", "id-text", "unknown"],
+    ids=[
+        "date", "blank-date", "owner", "two-targets", "no-target", "dependency", "id-text",
+        "unknown",
+    ],
 )  # fmt: skip
 def test_malformed_waivers_name_line_and_key(second, expected):
     with pytest.raises(PolicyError, match=expected):

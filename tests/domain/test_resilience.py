@@ -167,3 +167,10 @@ def test_bad_resilience_in_json_names_where_it_is():
         ValidationError, match=r"components\[0\] \(api\).failure_modes\[0\]: fault 'latency'"
     ):
         model_from_dict(data)
+
+
+@pytest.mark.parametrize("written", ["31/12/2026", "2026-02-30", 20261231])
+def test_an_experiment_date_not_written_yyyy_mm_dd_is_refused_by_name(written: object) -> None:
+    with pytest.raises(ValidationError) as refused:
+        ExperimentRecord.checked("planned", written)
+    assert str(refused.value) == f"experiment date {written!r} is not a date written YYYY-MM-DD"
