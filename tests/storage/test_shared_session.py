@@ -16,7 +16,7 @@ import time
 import psycopg
 import pytest
 from pg_server import PASSWORD, PASSWORD_ROLE, PgServer
-from shared_helpers import push_for_tests
+from shared_helpers import grant_team_access, push_for_tests
 from storage_helpers import full_model
 
 from fma_app.domain.commands import (
@@ -554,11 +554,7 @@ def test_a_member_with_the_readme_grants_edits_together(
 ) -> None:
     """The grants README gives a team member (no CREATE): the first push made every table,
     editing together's too, before anyone opened a session."""
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
-        admin.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
-        )
+    grant_team_access(pg_url, PASSWORD_ROLE)
     database = pg_url.rsplit("/", 1)[1]
     member_url = f"{pg_server.password_url(database)}?model=checkout"
     member = SharedSession.open(member_url, password=PASSWORD, user="carol")
@@ -584,10 +580,7 @@ def test_db_upgrade_creates_the_edit_tables_of_a_database_pushed_before_them(
     owner runs `db upgrade`, which creates them in its transaction with the members' rights."""
     with psycopg.connect(pg_url, autocommit=True) as admin:
         admin.execute("DROP TABLE fma.edit_heads, fma.edit_history, fma.edit_presence")
-        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
-        admin.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
-        )
+    grant_team_access(pg_url, PASSWORD_ROLE)
     database = pg_url.rsplit("/", 1)[1]
     member_url = f"{pg_server.password_url(database)}?model=checkout"
     with pytest.raises(SharedStoreError, match="permission denied for schema fma"):
@@ -780,11 +773,7 @@ def test_members_of_other_roles_see_each_other_open(
 ) -> None:
     """pg_stat_activity hides other roles' backend_start from a member without
     pg_read_all_stats: the member must neither drop alice's presence nor miss her."""
-    with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
-        admin.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
-        )
+    grant_team_access(pg_url, PASSWORD_ROLE)
     database = pg_url.rsplit("/", 1)[1]
     alice = SharedSession.open(shared, user="alice")
     member = SharedSession.open(
@@ -892,11 +881,8 @@ def test_new_ids_the_server_refuses_are_a_refusal_naming_the_grant(
     """A member who may not UPDATE the model row cannot reserve new ids: adding is refused in
     one line that names what to grant (a domain refusal, so the edit gate shows it), not a
     traceback, and the session stays connected."""
+    grant_team_access(pg_url, PASSWORD_ROLE)
     with psycopg.connect(pg_url, autocommit=True) as admin:
-        admin.execute(f"GRANT USAGE ON SCHEMA fma TO {PASSWORD_ROLE}")
-        admin.execute(
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {PASSWORD_ROLE}"
-        )
         admin.execute(f"REVOKE UPDATE ON fma.model FROM {PASSWORD_ROLE}")
     database = pg_url.rsplit("/", 1)[1]
     member = SharedSession.open(

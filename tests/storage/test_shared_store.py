@@ -15,6 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from pg_server import PASSWORD, PgServer, free_port
+from shared_helpers import grant_team_access
 from storage_helpers import v6_fixture_model
 
 from fma_app.domain.commands import remove
@@ -285,15 +286,6 @@ def test_upgrade_refuses_a_newer_or_missing_schema(pg_url: str) -> None:
     _set_version(pg_url, SCHEMA_VERSION + 1)
     with pytest.raises(SchemaTooNew):
         store.upgrade(pg_url)
-
-
-def grant_team_access(pg_url: str, role: str) -> None:
-    """What the README tells a database's owner to run for a team member."""
-    with psycopg.connect(pg_url) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA fma TO {role}")  # type: ignore[arg-type]
-        conn.execute(  # type: ignore[call-overload]
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA fma TO {role}"
-        )
 
 
 def test_a_member_without_access_is_told_so(pg_server: PgServer, pg_url: str) -> None:
