@@ -21,11 +21,10 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.bench_model_file import best_of
+from benchmarks.bench_shared_edit import database
 from benchmarks.generate import describe, model_from_args, model_size_parser
 from fma_app.storage import open_model, save_model
 from fma_app.storage.shared import parse_location, store
-
-TESTS = Path(__file__).resolve().parents[1] / "tests"
 
 
 def driver_import_s() -> float:
@@ -43,36 +42,23 @@ def main() -> None:
 
     model = model_from_args(args)
     print(f"model: {describe(model)}")
-    server = None
-    if args.url is None:
-        sys.path.insert(0, str(TESTS))
-        from pg_server import PgServer
-
-        server = PgServer.start()
-        url = server.url(server.create_database()) + "?model=bench"
-        print(f"server: throwaway PostgreSQL on 127.0.0.1:{server.port} ({server.binaries})")
-    else:
-        url = parse_location(args.url).with_model("bench").display
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-shared-") as folder:
-            path = Path(folder) / "model.fma"
-            push_s, save_s = best_of(
-                args.repeat,
-                lambda: store.push(model, url, force=True),
-                lambda: save_model(model, path),
-            )
-            print(f"save:  push {push_s:.3f} s   file {save_s:.3f} s   "
-                  f"ratio {push_s / save_s:.2f}x")  # fmt: skip
-            pull_s, open_s = best_of(args.repeat, lambda: store.pull(url), lambda: open_model(path))
-            print(f"open:  pull {pull_s:.3f} s   file {open_s:.3f} s   "
-                  f"ratio {pull_s / open_s:.2f}x   (goal: within 3x)")  # fmt: skip
-            (connect_s,) = best_of(args.repeat, lambda: store.connect(url).close())
-            print(f"driver: import psycopg {driver_import_s():.3f} s (fresh process), "
-                  f"one connection {connect_s * 1000:.1f} ms")  # fmt: skip
-            assert store.pull(url).content() == model.content(), "round trip changed the model"
-    finally:
-        if server is not None:
-            server.stop()
+    with database(args.url) as base, tempfile.TemporaryDirectory(prefix="bench-shared-") as folder:
+        url = parse_location(base).with_model("bench").display
+        path = Path(folder) / "model.fma"
+        push_s, save_s = best_of(
+            args.repeat,
+            lambda: store.push(model, url, force=True),
+            lambda: save_model(model, path),
+        )
+        print(f"save:  push {push_s:.3f} s   file {save_s:.3f} s   "
+              f"ratio {push_s / save_s:.2f}x")  # fmt: skip
+        pull_s, open_s = best_of(args.repeat, lambda: store.pull(url), lambda: open_model(path))
+        print(f"open:  pull {pull_s:.3f} s   file {open_s:.3f} s   "
+              f"ratio {pull_s / open_s:.2f}x   (goal: within 3x)")  # fmt: skip
+        (connect_s,) = best_of(args.repeat, lambda: store.connect(url).close())
+        print(f"driver: import psycopg {driver_import_s():.3f} s (fresh process), "
+              f"one connection {connect_s * 1000:.1f} ms")  # fmt: skip
+        assert store.pull(url).content() == model.content(), "round trip changed the model"
 
 
 if __name__ == "__main__":

@@ -21,10 +21,11 @@ import statistics
 import sys
 import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.generate import describe, generate_model
+from benchmarks.generate import describe, model_from_args, model_size_parser
 from fma_app.domain.commands import Macro, set_fields
 from fma_app.domain.model import Model
 from fma_app.storage.shared import parse_location
@@ -36,18 +37,38 @@ SEEN_GOAL_MS = 1000.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    args = shared_bench_args(__doc__ or "", edits=40)
+    with database(args.url) as url:
+        run(url, args.edits, model_from_args(args))
+
+
+def shared_bench_args(doc: str, *, edits: int) -> argparse.Namespace:
+    """The team-mode benchmarks' command line: the model's size, --url and --edits."""
+    parser = model_size_parser(doc.split("\n")[0])
     parser.add_argument("--url", help="an empty database: postgresql://user@host:port/db")
-    parser.add_argument("--edits", type=int, default=40)
-    parser.add_argument("--failure-modes", type=int, default=20000)
-    args = parser.parse_args()
-    with ExitStack() as stack:
-        url = args.url or stack.enter_context(_throwaway_server())
-        run(url, args.edits, args.failure_modes)
+    parser.add_argument("--edits", type=int, default=edits)
+    return parser.parse_args()
 
 
-def run(url: str, edits: int, failure_modes: int) -> None:
-    model = generate_model(failure_modes=failure_modes)
+@contextmanager
+def database(url: str | None) -> Iterator[str]:
+    """`url`, or an empty database on a throwaway server started as the tests start one
+    (tests/pg_server.py), stopped afterwards."""
+    if url is not None:
+        yield url
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from pg_server import PgServer
+
+    server = PgServer.start()
+    print(f"server: throwaway PostgreSQL on 127.0.0.1:{server.port} ({server.binaries})")
+    try:
+        yield str(server.url(server.create_database()))
+    finally:
+        server.stop()
+
+
+def run(url: str, edits: int, model: Model) -> None:
     print(f"model: {describe(model)}")
     start = time.perf_counter()
     shared_url = _push(url, model, "bench")
@@ -147,19 +168,6 @@ def _push(url: str, model: Model, key: str) -> str:
     shared = f"{url}?model={key}"
     push(model, parse_location(shared))
     return shared
-
-
-class _throwaway_server:  # noqa: N801 - used as a context manager, like contextlib's
-    def __enter__(self) -> str:
-        tests = Path(__file__).resolve().parent.parent / "tests"
-        sys.path.insert(0, str(tests))
-        from pg_server import PgServer
-
-        self.server = PgServer.start()
-        return str(self.server.url(self.server.create_database()))
-
-    def __exit__(self, *_exc: object) -> None:
-        self.server.stop()
 
 
 if __name__ == "__main__":

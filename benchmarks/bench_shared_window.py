@@ -17,14 +17,13 @@ Also: opening the shared model in a window (`fma-app URL` without the first pain
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
-from contextlib import ExitStack
 
-from benchmarks.bench_shared_edit import _push, _report, _throwaway_server
+from benchmarks.bench_shared_edit import _push, _report, database, shared_bench_args
 from benchmarks.bench_ui import load_average
-from benchmarks.generate import describe, generate_model
+from benchmarks.generate import describe, model_from_args
+from fma_app.domain.model import Model
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -33,17 +32,12 @@ SHOWN_GOAL_MS = 1000.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="an empty database: postgresql://user@host:port/db")
-    parser.add_argument("--edits", type=int, default=30)
-    parser.add_argument("--failure-modes", type=int, default=20000)
-    args = parser.parse_args()
-    with ExitStack() as stack:
-        url = args.url or stack.enter_context(_throwaway_server())
-        run(url, args.edits, args.failure_modes)
+    args = shared_bench_args(__doc__ or "", edits=30)
+    with database(args.url) as url:
+        run(url, args.edits, model_from_args(args))
 
 
-def run(url: str, edits: int, failure_modes: int) -> None:
+def run(url: str, edits: int, model: Model) -> None:
     import tempfile
 
     from PySide6.QtCore import QSettings
@@ -57,7 +51,6 @@ def run(url: str, edits: int, failure_modes: int) -> None:
     from fma_app.ui.interaction import RecordingInteraction
 
     app = make_application()
-    model = generate_model(failure_modes=failure_modes)
     print(f"model: {describe(model)}; {load_average()}")
     shared_url = _push(url, model, "bench")
     folder = tempfile.mkdtemp(prefix="fma-bench-")
